@@ -1,0 +1,59 @@
+namespace Drover.Core.Config;
+
+/// <summary>A set of interchangeable runners: one forge scope, one label set, one provider template.</summary>
+public sealed record PoolConfig
+{
+    public required string Name { get; init; }
+
+    /// <summary>Name of the forge in <see cref="FleetConfig.Forges"/>.</summary>
+    public required string Forge { get; init; }
+
+    public required PoolScope Scope { get; init; }
+
+    /// <summary>GitHub runner labels. <c>self-hosted</c> is implied.</summary>
+    public IReadOnlyList<string> Labels { get; init; } = [];
+
+    /// <summary>GitLab runner tags.</summary>
+    public IReadOnlyList<string> Tags { get; init; } = [];
+
+    /// <summary>GitLab: whether this pool takes jobs with no tags.</summary>
+    public bool RunUntagged { get; init; }
+
+    /// <summary>Name of the provider in <see cref="FleetConfig.Providers"/>.</summary>
+    public required string Provider { get; init; }
+
+    public InstanceTemplate Template { get; init; } = new();
+
+    public int Min { get; init; }
+
+    public int Max { get; init; } = 10;
+
+    /// <summary>Warm runners kept on top of demand.</summary>
+    public int Idle { get; init; }
+
+    /// <summary>A surplus idle runner is removed after being idle this long.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>An idle runner older than this is recycled. Null: no limit.</summary>
+    public TimeSpan? MaxLifetime { get; init; }
+
+    /// <summary>One job per runner with a single-use credential (default).</summary>
+    public bool Ephemeral { get; init; } = true;
+
+    /// <summary>Scaling policy by name (<c>reactive</c>, <c>idle-pool</c>, ...).</summary>
+    public string Policy { get; init; } = "reactive";
+
+    /// <summary>Policy-specific settings, validated by the policy.</summary>
+    public IReadOnlyDictionary<string, string> PolicySettings { get; init; } = new Dictionary<string, string>();
+
+    public IReadOnlyList<ScheduleConfig> Schedules { get; init; } = [];
+
+    public string? Team { get; init; }
+
+    public BudgetConfig? Budget { get; init; }
+
+    /// <summary>When several pools match a job, the highest priority wins, then the name in ordinal order.</summary>
+    public int Priority { get; init; }
+
+    public RunnerTimeouts Timeouts { get; init; } = RunnerTimeouts.Default;
+}

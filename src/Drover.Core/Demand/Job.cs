@@ -1,0 +1,31 @@
+namespace Drover.Core.Demand;
+
+/// <summary>The ledger's current view of one job.</summary>
+public sealed record Job
+{
+    public required JobKey Key { get; init; }
+
+    public required JobState State { get; init; }
+
+    public IReadOnlyList<string> Labels { get; init; } = [];
+
+    public string? Scope { get; init; }
+
+    /// <summary>When the job was queued; null when the ledger never saw it queued.</summary>
+    public DateTimeOffset? QueuedAt { get; init; }
+
+    public DateTimeOffset? StartedAt { get; init; }
+
+    public DateTimeOffset? FinishedAt { get; init; }
+
+    public string? RunnerName { get; init; }
+
+    public long? RunId { get; init; }
+
+    /// <summary>Time of the newest event applied to this job.</summary>
+    public required DateTimeOffset LastEventAt { get; init; }
+
+    public bool IsWaiting => State == JobState.Queued;
+
+    public bool IsFinished => State is JobState.Completed or JobState.Cancelled or JobState.Expired;
+}

@@ -1,0 +1,29 @@
+namespace Drover.Core.Demand;
+
+/// <summary>
+/// What every demand source (webhook, poller, long-poll listener, simulated forge) turns forge activity into.
+/// </summary>
+public sealed record JobEvent
+{
+    public required JobKey Key { get; init; }
+
+    public required JobEventKind Kind { get; init; }
+
+    /// <summary>When the forge says it happened (not when Drover received it).</summary>
+    public required DateTimeOffset At { get; init; }
+
+    /// <summary>GitHub labels or GitLab tags requested by the job.</summary>
+    public IReadOnlyList<string> Labels { get; init; } = [];
+
+    /// <summary>Repository full name (<c>owner/repo</c>) or GitLab project path.</summary>
+    public string? Scope { get; init; }
+
+    /// <summary>Runner that took the job, once known.</summary>
+    public string? RunnerName { get; init; }
+
+    /// <summary>Workflow run / pipeline id.</summary>
+    public long? RunId { get; init; }
+
+    /// <summary>Forge delivery id (e.g. X-GitHub-Delivery); a delivery seen twice is ignored.</summary>
+    public string? DeliveryId { get; init; }
+}

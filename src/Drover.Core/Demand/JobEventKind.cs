@@ -1,0 +1,9 @@
+namespace Drover.Core.Demand;
+
+public enum JobEventKind
+{
+    Queued,
+    Started,
+    Completed,
+    Cancelled,
+}

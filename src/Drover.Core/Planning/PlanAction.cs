@@ -1,0 +1,39 @@
+namespace Drover.Core.Planning;
+
+/// <summary>One step of a plan. <see cref="Reason"/> says, in words, why the planner wants it.</summary>
+public abstract record PlanAction(string Reason);
+
+/// <summary>Create one runner. The executor records the intent under <see cref="IdempotencyKey"/> before calling the provider.</summary>
+public sealed record CreateRunner(string Pool, string Provider, string IdempotencyKey, long Ordinal, int Attempt, string Reason)
+    : PlanAction(Reason);
+
+/// <summary>Why a runner is deleted.</summary>
+public enum DeleteCause
+{
+    /// <summary>More idle runners than desired.</summary>
+    ScaleDown,
+
+    /// <summary>Idle past <c>idleTimeout</c> while surplus.</summary>
+    IdleTimeout,
+
+    /// <summary>Older than <c>maxLifetime</c>.</summary>
+    MaxLifetime,
+
+    /// <summary>Failed; cleaned up (a replacement follows if still needed).</summary>
+    Failed,
+
+    /// <summary>Stuck past its state's timeout.</summary>
+    Stuck,
+
+    /// <summary>Pool removed from config or drained.</summary>
+    PoolRemoved,
+}
+
+/// <summary>Delete a runner: its instance at the provider and its forge registration.</summary>
+public sealed record DeleteRunner(string RunnerId, string Pool, DeleteCause Cause, string Reason) : PlanAction(Reason);
+
+/// <summary>Unregister a forge runner that has no instance behind it.</summary>
+public sealed record UnregisterForgeRunner(string Forge, string ForgeRunnerId, string Name, string Reason) : PlanAction(Reason);
+
+/// <summary>Delete a provider instance that no runner record owns.</summary>
+public sealed record DeleteInstance(string Provider, string InstanceId, string Reason) : PlanAction(Reason);

@@ -1,0 +1,30 @@
+using Drover.Core.Policies;
+
+namespace Drover.Core.Planning;
+
+/// <summary>A pool's figures in one plan, for people and dashboards.</summary>
+public sealed record PoolPlan
+{
+    public required string Pool { get; init; }
+
+    public required string Policy { get; init; }
+
+    public required PoolLimits Limits { get; init; }
+
+    public required PoolDemand Demand { get; init; }
+
+    public required PoolRunnerCounts Runners { get; init; }
+
+    /// <summary>Desired count after clamping to min/max and budget.</summary>
+    public required int Desired { get; init; }
+
+    /// <summary>The policy's reason plus any clamp applied.</summary>
+    public required string Reason { get; init; }
+
+    public int Creates { get; init; }
+
+    public int Deletes { get; init; }
+
+    /// <summary>Things a person should know: breaker open, backoff, budget reached, ...</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+}

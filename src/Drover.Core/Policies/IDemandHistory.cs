@@ -1,0 +1,11 @@
+namespace Drover.Core.Policies;
+
+/// <summary>
+/// What a pool's demand looked like in the past, for policies that forecast. Policies that do not forecast
+/// ignore it; when it is absent (<c>null</c>) a forecasting policy must fall back to reactive behaviour.
+/// </summary>
+public interface IDemandHistory
+{
+    /// <summary>Number of jobs that arrived for <paramref name="pool"/> in [from, to).</summary>
+    int Arrivals(string pool, DateTimeOffset from, DateTimeOffset to);
+}

@@ -1,0 +1,8 @@
+namespace Drover.Core.Resilience;
+
+public enum BreakerStatus
+{
+    Closed,
+    Open,
+    HalfOpen,
+}

@@ -1,0 +1,45 @@
+using Drover.Core.Demand;
+
+namespace Drover.Core.Runners;
+
+/// <summary>One runner as Drover tracks it: the intent, its instance at the provider and its forge registration.</summary>
+public sealed record Runner
+{
+    /// <summary>Drover's id for the runner; equal to <see cref="IdempotencyKey"/> for runners Drover created.</summary>
+    public required string Id { get; init; }
+
+    public required string Pool { get; init; }
+
+    public required string Provider { get; init; }
+
+    /// <summary>Stable key of the create call: a retried create with the same key must not make a second instance.</summary>
+    public required string IdempotencyKey { get; init; }
+
+    /// <summary>Per-pool sequence number the key was derived from.</summary>
+    public long Ordinal { get; init; }
+
+    public required RunnerState State { get; init; }
+
+    /// <summary>When the runner entered <see cref="State"/>.</summary>
+    public required DateTimeOffset StateSince { get; init; }
+
+    public required DateTimeOffset CreatedAt { get; init; }
+
+    public string? InstanceId { get; init; }
+
+    public string? ForgeRunnerId { get; init; }
+
+    /// <summary>The job it runs while Busy.</summary>
+    public JobKey? Job { get; init; }
+
+    /// <summary>Consecutive failures of this runner's slot, counting this one when <see cref="State"/> is Failed.</summary>
+    public int Attempt { get; init; }
+
+    public string? FailureReason { get; init; }
+
+    /// <summary>True while the runner counts toward the pool's size (booting, idle or busy).</summary>
+    public bool IsActive => State is RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering or RunnerState.Idle or RunnerState.Busy;
+
+    /// <summary>True before the runner is ready to take a job.</summary>
+    public bool IsBooting => State is RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering;
+}

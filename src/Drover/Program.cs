@@ -1,0 +1,7 @@
+using System.CommandLine;
+using Drover.Cli;
+
+var root = new RootCommand("Drover: one control plane for self-hosted GitHub Actions and GitLab CI runner fleets.");
+root.Subcommands.Add(ValidateCommand.Create());
+root.Subcommands.Add(PlanCommand.Create());
+return await root.Parse(args).InvokeAsync();
