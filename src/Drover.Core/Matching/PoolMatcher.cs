@@ -9,7 +9,7 @@ namespace Drover.Core.Matching;
 /// </summary>
 public sealed class PoolMatcher
 {
-    private readonly Dictionary<string, Candidate[]> _byForge = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ForgeIndex> _byForge = new(StringComparer.Ordinal);
 
     public PoolMatcher(FleetConfig config)
     {
@@ -22,11 +22,12 @@ public sealed class PoolMatcher
                 continue;
             }
 
-            _byForge[group.Key] = group
+            var candidates = group
                 .OrderByDescending(p => p.Priority)
                 .ThenBy(p => p.Name, StringComparer.Ordinal)
                 .Select(p => new Candidate(p, kind.Value, new HashSet<string>(LabelRules.RunnerLabelsOf(p, kind.Value), StringComparer.OrdinalIgnoreCase)))
                 .ToArray();
+            _byForge[group.Key] = new ForgeIndex(candidates);
         }
     }
 
@@ -35,20 +36,7 @@ public sealed class PoolMatcher
 
     public PoolConfig? Match(string forge, IReadOnlyList<string> labels, string? scope)
     {
-        if (!_byForge.TryGetValue(forge, out var candidates))
-        {
-            return null;
-        }
-
-        foreach (var candidate in candidates)
-        {
-            if (candidate.Pool.Scope.Covers(scope) && LabelRules.Matches(candidate.Kind, candidate.Labels, candidate.Pool.RunUntagged, labels))
-            {
-                return candidate.Pool;
-            }
-        }
-
-        return null;
+        return _byForge.TryGetValue(forge, out var index) ? index.Match(labels, scope) : null;
     }
 
     /// <summary>Assigns every job; jobs no pool can take are returned in <see cref="MatchResult.Unmatched"/>.</summary>
@@ -56,9 +44,16 @@ public sealed class PoolMatcher
     {
         var byPool = new Dictionary<string, List<Job>>(StringComparer.Ordinal);
         var unmatched = new List<Job>();
+        var memo = new Dictionary<string, PoolConfig?>(StringComparer.Ordinal);
         foreach (var job in jobs)
         {
-            var pool = Match(job);
+            var signature = Signature(job);
+            if (!memo.TryGetValue(signature, out var pool))
+            {
+                pool = Match(job);
+                memo[signature] = pool;
+            }
+
             if (pool is null)
             {
                 unmatched.Add(job);
@@ -77,5 +72,89 @@ public sealed class PoolMatcher
         return new MatchResult(byPool, unmatched);
     }
 
+    private static string Signature(Job job)
+    {
+        var labels = job.Labels.Count switch
+        {
+            0 => string.Empty,
+            1 => job.Labels[0].ToUpperInvariant(),
+            _ => string.Join('\n', job.Labels.Select(l => l.ToUpperInvariant()).Order(StringComparer.Ordinal)),
+        };
+        return string.Concat(job.Key.Forge, "\0", job.Scope, "\0", labels);
+    }
+
     private sealed record Candidate(PoolConfig Pool, ForgeKind Kind, HashSet<string> Labels);
+
+    /// <summary>The pools of one forge in precedence order, with a label → pools index so a job only looks at pools that carry its rarest label.</summary>
+    private sealed class ForgeIndex
+    {
+        private readonly Candidate[] _candidates;
+        private readonly Dictionary<string, List<int>> _byLabel = new(StringComparer.OrdinalIgnoreCase);
+
+        public ForgeIndex(Candidate[] candidates)
+        {
+            _candidates = candidates;
+            for (var i = 0; i < candidates.Length; i++)
+            {
+                foreach (var label in candidates[i].Labels)
+                {
+                    if (!_byLabel.TryGetValue(label, out var list))
+                    {
+                        list = [];
+                        _byLabel[label] = list;
+                    }
+
+                    list.Add(i);
+                }
+            }
+        }
+
+        public PoolConfig? Match(IReadOnlyList<string> labels, string? scope)
+        {
+            List<int>? narrowest = null;
+            foreach (var label in labels)
+            {
+                if (string.Equals(label, LabelRules.SelfHosted, StringComparison.OrdinalIgnoreCase) && _candidates.Length > 0 && _candidates[0].Kind == ForgeKind.GitHub)
+                {
+                    continue;
+                }
+
+                if (!_byLabel.TryGetValue(label, out var list))
+                {
+                    return null;
+                }
+
+                if (narrowest is null || list.Count < narrowest.Count)
+                {
+                    narrowest = list;
+                }
+            }
+
+            if (narrowest is null)
+            {
+                foreach (var candidate in _candidates)
+                {
+                    if (IsMatch(candidate, labels, scope))
+                    {
+                        return candidate.Pool;
+                    }
+                }
+
+                return null;
+            }
+
+            foreach (var i in narrowest)
+            {
+                if (IsMatch(_candidates[i], labels, scope))
+                {
+                    return _candidates[i].Pool;
+                }
+            }
+
+            return null;
+        }
+
+        private static bool IsMatch(Candidate candidate, IReadOnlyList<string> labels, string? scope) =>
+            candidate.Pool.Scope.Covers(scope) && LabelRules.Matches(candidate.Kind, candidate.Labels, candidate.Pool.RunUntagged, labels);
+    }
 }

@@ -1,6 +1,13 @@
+using System.Text.Json.Serialization;
+
 namespace Drover.Core.Planning;
 
 /// <summary>One step of a plan. <see cref="Reason"/> says, in words, why the planner wants it.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "action")]
+[JsonDerivedType(typeof(CreateRunner), "create")]
+[JsonDerivedType(typeof(DeleteRunner), "delete")]
+[JsonDerivedType(typeof(UnregisterForgeRunner), "unregister")]
+[JsonDerivedType(typeof(DeleteInstance), "delete-instance")]
 public abstract record PlanAction(string Reason);
 
 /// <summary>Create one runner. The executor records the intent under <see cref="IdempotencyKey"/> before calling the provider.</summary>
@@ -10,11 +17,8 @@ public sealed record CreateRunner(string Pool, string Provider, string Idempoten
 /// <summary>Why a runner is deleted.</summary>
 public enum DeleteCause
 {
-    /// <summary>More idle runners than desired.</summary>
+    /// <summary>More runners than desired; an idle one past <c>idleTimeout</c> goes, oldest first.</summary>
     ScaleDown,
-
-    /// <summary>Idle past <c>idleTimeout</c> while surplus.</summary>
-    IdleTimeout,
 
     /// <summary>Older than <c>maxLifetime</c>.</summary>
     MaxLifetime,

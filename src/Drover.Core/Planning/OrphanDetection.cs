@@ -1,0 +1,67 @@
+using Drover.Core.Config;
+using Drover.Core.Runners;
+
+namespace Drover.Core.Planning;
+
+/// <summary>
+/// Finds what leaked on either side: provider instances no runner record owns, and offline forge registrations with no
+/// runner behind them. Both are removed only after the fleet's orphan grace period, so an instance whose record is
+/// still being written (the intent exists under its idempotency key) or a runner still registering is never touched.
+/// Busy forge runners are never unregistered.
+/// </summary>
+internal static class OrphanDetection
+{
+    public static void Plan(PlanningCycle cycle)
+    {
+        var grace = cycle.Config.OrphanGracePeriod;
+        var now = cycle.Now;
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        var instanceIds = new HashSet<(string Provider, string Id)>();
+        var forgeIds = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var runner in cycle.Observed.Runners)
+        {
+            if (runner.State == RunnerState.Gone)
+            {
+                continue;
+            }
+
+            keys.Add(runner.IdempotencyKey);
+            if (runner.InstanceId is { } instanceId)
+            {
+                instanceIds.Add((runner.Provider, instanceId));
+            }
+
+            if (runner.ForgeRunnerId is { } forgeId)
+            {
+                forgeIds.Add(forgeId);
+            }
+        }
+
+        foreach (var instance in cycle.Observed.Instances.OrderBy(i => i.Provider, StringComparer.Ordinal).ThenBy(i => i.InstanceId, StringComparer.Ordinal))
+        {
+            var owned = instanceIds.Contains((instance.Provider, instance.InstanceId))
+                || (instance.IdempotencyKey is { } key && keys.Contains(key));
+            if (!owned && now - instance.CreatedAt >= grace)
+            {
+                cycle.Actions.Add(new DeleteInstance(instance.Provider, instance.InstanceId, $"no runner record owns it ({DurationFormat.Format(now - instance.CreatedAt)} old, grace {DurationFormat.Format(grace)})"));
+            }
+        }
+
+        foreach (var forgeRunner in cycle.Observed.ForgeRunners.OrderBy(f => f.Forge, StringComparer.Ordinal).ThenBy(f => f.Id, StringComparer.Ordinal))
+        {
+            if (forgeIds.Contains(forgeRunner.Id) || keys.Contains(forgeRunner.Name))
+            {
+                continue;
+            }
+
+            if (forgeRunner.Busy)
+            {
+                cycle.Notes.Add($"forge runner '{forgeRunner.Name}' ({forgeRunner.Forge} #{forgeRunner.Id}) has no runner record but is busy; left alone");
+            }
+            else if (!forgeRunner.Online && now - forgeRunner.FirstSeenAt >= grace)
+            {
+                cycle.Actions.Add(new UnregisterForgeRunner(forgeRunner.Forge, forgeRunner.Id, forgeRunner.Name, $"offline with no instance behind it for {DurationFormat.Format(now - forgeRunner.FirstSeenAt)} (grace {DurationFormat.Format(grace)})"));
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using Drover.Core.Config;
+using Drover.Core.Demand;
+using Drover.Core.Matching;
+using Drover.Core.Policies;
+using Drover.Core.Resilience;
+using Drover.Core.Runners;
+
+namespace Drover.Core.Planning;
+
+/// <summary>
+/// Computes what to do next as a pure, deterministic diff between what the pools should have and what is observed.
+/// Level-triggered: applying a plan and planning again at the same instant plans nothing new.
+/// </summary>
+public sealed class Planner
+{
+    private readonly PolicyRegistry _policies;
+    private readonly CircuitBreakerOptions _breakerOptions;
+
+    public Planner(PolicyRegistry policies, CircuitBreakerOptions? breakerOptions = null)
+    {
+        ArgumentNullException.ThrowIfNull(policies);
+        _policies = policies;
+        _breakerOptions = breakerOptions ?? CircuitBreakerOptions.Default;
+    }
+
+    /// <summary>Plans one cycle. <paramref name="jobs"/> is the ledger's view (only waiting and running jobs matter).</summary>
+    public Plan Plan(FleetConfig config, ObservedState observed, IReadOnlyCollection<Job> jobs, DateTimeOffset now, IDemandHistory? history = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(observed);
+        ArgumentNullException.ThrowIfNull(jobs);
+
+        var poolsByName = config.Pools.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var runnersByPool = new Dictionary<string, List<Runner>>(StringComparer.Ordinal);
+        var busyJobs = new HashSet<JobKey>();
+        foreach (var runner in observed.Runners)
+        {
+            if (!runnersByPool.TryGetValue(runner.Pool, out var list))
+            {
+                list = [];
+                runnersByPool[runner.Pool] = list;
+            }
+
+            list.Add(runner);
+            // A busy runner past its busy timeout is about to be reaped: its job no longer counts as taken.
+            if (runner is { State: RunnerState.Busy, Job: { } key }
+                && now - runner.StateSince < (poolsByName.TryGetValue(runner.Pool, out var owner) ? owner.Timeouts.Busy : RunnerTimeouts.Default.Busy))
+            {
+                busyJobs.Add(key);
+            }
+        }
+
+        // Queued jobs a busy runner already took are not demand twice; finished jobs tell which busy runners are stuck.
+        var waiting = new List<Job>();
+        var finished = new Dictionary<JobKey, Job>();
+        foreach (var job in jobs)
+        {
+            if (job.State == JobState.Queued && !busyJobs.Contains(job.Key))
+            {
+                waiting.Add(job);
+            }
+            else if (job.IsFinished && busyJobs.Contains(job.Key))
+            {
+                finished[job.Key] = job;
+            }
+        }
+
+        var match = new PoolMatcher(config).Assign(waiting);
+        var context = new PlanningCycle(config, observed, now, history, finished, _breakerOptions);
+        var pools = new List<PoolPlan>(config.Pools.Count);
+        foreach (var pool in config.Pools.OrderBy(p => p.Name, StringComparer.Ordinal))
+        {
+            var runners = runnersByPool.TryGetValue(pool.Name, out var list) ? list : [];
+            pools.Add(PoolPlanning.PlanPool(context, pool, _policies.Get(pool.Policy), runners, match.For(pool.Name)));
+        }
+
+        foreach (var (poolName, runners) in runnersByPool.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (!poolsByName.ContainsKey(poolName))
+            {
+                PoolPlanning.PlanRemovedPool(context, poolName, runners);
+            }
+        }
+
+        OrphanDetection.Plan(context);
+        return new Plan
+        {
+            At = now,
+            Actions = context.Actions,
+            Pools = pools,
+            Unmatched = match.Unmatched,
+            Notes = context.Notes,
+        };
+    }
+}
