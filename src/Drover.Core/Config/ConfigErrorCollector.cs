@@ -9,6 +9,7 @@ internal sealed class ConfigErrorCollector
     private readonly List<ConfigError> _errors = [];
     private readonly HashSet<ConfigNode> _secretNodes = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<string> _secretPaths = new(StringComparer.Ordinal);
+    private int _secretEncounters;
 
     public ConfigErrorCollector(string file)
     {
@@ -19,7 +20,8 @@ internal sealed class ConfigErrorCollector
 
     public IReadOnlyList<ConfigError> Errors => _errors;
 
-    public int Count => _errors.Count;
+    /// <summary>Grows with every problem found, including repeated encounters of an already reported inline secret.</summary>
+    public int ProblemCount => _errors.Count + _secretEncounters;
 
     public void Add(ConfigNode node, string path, string message)
     {
@@ -48,7 +50,17 @@ internal sealed class ConfigErrorCollector
         }
     }
 
-    public bool IsSecret(ConfigNode node) => _secretNodes.Contains(node);
+    /// <summary>True when <paramref name="node"/> was reported as an inline secret; counts as a problem of the caller.</summary>
+    public bool IsSecret(ConfigNode node)
+    {
+        if (!_secretNodes.Contains(node))
+        {
+            return false;
+        }
+
+        _secretEncounters++;
+        return true;
+    }
 
     /// <summary>All errors ordered by position in the file, then path.</summary>
     public IReadOnlyList<ConfigError> Sorted() =>

@@ -24,6 +24,11 @@ internal sealed class ConfigScalar : ConfigNode
             return "an empty value";
         }
 
-        return IsPlain && (long.TryParse(Value, out _) || Value is "true" or "false") ? "a number or boolean" : "a string";
+        if (IsPlain && decimal.TryParse(Value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _))
+        {
+            return "a number";
+        }
+
+        return IsPlain && Value is "true" or "false" ? "a boolean" : "a string";
     }
 }

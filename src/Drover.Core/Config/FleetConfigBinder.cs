@@ -64,9 +64,9 @@ internal sealed class FleetConfigBinder
         var result = new List<T>();
         for (var i = 0; i < items.Count; i++)
         {
-            var before = _errors.Count;
+            var before = _errors.ProblemCount;
             result.Add(bind(items[i].Node, items[i].Path));
-            if (_errors.Count != before)
+            if (_errors.ProblemCount != before)
             {
                 incomplete.Add(i);
             }

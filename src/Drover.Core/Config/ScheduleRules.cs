@@ -63,8 +63,15 @@ internal static class ScheduleRules
         }
         catch (CronFormatException ex)
         {
-            context.Report(path, $"invalid cron expression '{cron}': {ex.Message.TrimEnd('.')}; expected five fields: minute hour day-of-month month day-of-week");
+            context.Report(path, $"invalid cron expression '{cron}': {CronReason(ex.Message)}; expected five fields: minute hour day-of-month month day-of-week");
         }
+    }
+
+    private static string CronReason(string message)
+    {
+        const string Preamble = "The given cron expression has an invalid format. ";
+        var reason = message.StartsWith(Preamble, StringComparison.Ordinal) ? message[Preamble.Length..] : message;
+        return reason.TrimEnd('.');
     }
 
     private static void CheckTimeZone(ValidationContext context, string path, string timeZone)
