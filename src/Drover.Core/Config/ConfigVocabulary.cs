@@ -1,0 +1,74 @@
+namespace Drover.Core.Config;
+
+/// <summary>The YAML keys and enum spellings of a fleet configuration file, in one place.</summary>
+internal static class ConfigVocabulary
+{
+    public static readonly string[] FleetKeys = ["controllerId", "orphanGracePeriod", "staleJobAge", "forges", "providers", "pools"];
+
+    public static readonly string[] ForgeKeys = ["name", "kind", "url", "auth", "webhookSecret"];
+
+    public static readonly string[] AuthKeys = ["token", "appId", "installationId", "privateKey"];
+
+    public static readonly string[] ProviderKeys = ["name", "type", "settings"];
+
+    public static readonly string[] PoolKeys =
+    [
+        "name", "forge", "scope", "labels", "tags", "runUntagged", "provider", "template", "min", "max", "idle",
+        "idleTimeout", "maxLifetime", "ephemeral", "policy", "policySettings", "priority", "team", "budget", "timeouts",
+        "schedules",
+    ];
+
+    public static readonly string[] ScopeKeys = ["repo", "org", "enterprise", "project", "group", "instance"];
+
+    public static readonly string[] TemplateKeys = ["image", "profile", "cpu", "memory", "gpu", "spot", "settings"];
+
+    public static readonly string[] BudgetKeys = ["limit", "period", "currency"];
+
+    public static readonly string[] TimeoutKeys = ["requested", "provisioning", "registering", "busy", "draining", "finishedJobGrace"];
+
+    public static readonly string[] ScheduleKeys = ["cron", "timezone", "min", "idle", "max"];
+
+    public static readonly IReadOnlyDictionary<string, ForgeKind> ForgeKinds =
+        new Dictionary<string, ForgeKind> { ["github"] = ForgeKind.GitHub, ["gitlab"] = ForgeKind.GitLab };
+
+    public static readonly IReadOnlyDictionary<string, ResourceProfile> Profiles = new Dictionary<string, ResourceProfile>
+    {
+        ["small"] = ResourceProfile.Small,
+        ["medium"] = ResourceProfile.Medium,
+        ["large"] = ResourceProfile.Large,
+        ["xlarge"] = ResourceProfile.XLarge,
+    };
+
+    public static readonly IReadOnlyDictionary<string, SpotPreference> SpotPreferences = new Dictionary<string, SpotPreference>
+    {
+        ["none"] = SpotPreference.None,
+        ["prefer"] = SpotPreference.Prefer,
+        ["require"] = SpotPreference.Require,
+    };
+
+    public static readonly IReadOnlyDictionary<string, BudgetPeriod> BudgetPeriods =
+        new Dictionary<string, BudgetPeriod> { ["day"] = BudgetPeriod.Day, ["month"] = BudgetPeriod.Month };
+
+    /// <summary>The <c>scope:</c> key that declares <paramref name="kind"/>.</summary>
+    public static string ScopeKey(ScopeKind kind) => kind switch
+    {
+        ScopeKind.Repository => "repo",
+        ScopeKind.Organization => "org",
+        ScopeKind.Enterprise => "enterprise",
+        ScopeKind.Project => "project",
+        ScopeKind.Group => "group",
+        _ => "instance",
+    };
+
+    public static ScopeKind ScopeKindOf(string key) => key switch
+    {
+        "repo" => ScopeKind.Repository,
+        "org" => ScopeKind.Organization,
+        "enterprise" => ScopeKind.Enterprise,
+        "project" => ScopeKind.Project,
+        "group" => ScopeKind.Group,
+        _ => ScopeKind.Instance,
+    };
+
+    public static string ForgeKindName(ForgeKind kind) => kind == ForgeKind.GitHub ? "github" : "gitlab";
+}

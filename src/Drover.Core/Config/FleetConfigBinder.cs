@@ -1,0 +1,122 @@
+namespace Drover.Core.Config;
+
+/// <summary>
+/// Maps the YAML tree onto <see cref="FleetConfig"/>: structure, types and formats. Semantic rules (references,
+/// limits, overlaps) belong to <see cref="FleetConfigValidator"/>. Entries that cannot be bound keep their index with a
+/// placeholder so that <c>pools[i]</c> in the model is <c>pools[i]</c> in the file.
+/// </summary>
+internal sealed class FleetConfigBinder
+{
+    private readonly ConfigErrorCollector _errors;
+    private readonly ConfigSourceMap _map;
+    private readonly PoolConfigBinder _poolBinder;
+
+    public FleetConfigBinder(ConfigErrorCollector errors, ConfigSourceMap map)
+    {
+        _errors = errors;
+        _map = map;
+        _poolBinder = new PoolConfigBinder(errors, map);
+    }
+
+    public BoundFleet? Bind(ConfigNode root)
+    {
+        var fleet = MappingReader.Over(root, string.Empty, ConfigVocabulary.FleetKeys, _errors, _map);
+        if (fleet is null)
+        {
+            return null;
+        }
+
+        var defaults = new FleetConfig();
+        var incompleteForges = new HashSet<int>();
+        var incompletePools = new HashSet<int>();
+        var forges = BindList(fleet, "forges", "forge", incompleteForges, BindForge);
+        var providers = BindList(fleet, "providers", "provider", [], BindProvider);
+        var pools = BindList(fleet, "pools", "pool", incompletePools, _poolBinder.Bind);
+
+        var config = new FleetConfig
+        {
+            ControllerId = fleet.String("controllerId") ?? defaults.ControllerId,
+            OrphanGracePeriod = fleet.Duration("orphanGracePeriod") ?? defaults.OrphanGracePeriod,
+            StaleJobAge = fleet.Duration("staleJobAge") ?? defaults.StaleJobAge,
+            Forges = forges,
+            Providers = providers,
+            Pools = pools,
+        };
+        return new BoundFleet(config, incompleteForges, incompletePools);
+    }
+
+    /// <summary>Binds every item of a required, non-empty list; items whose binding reported anything are marked incomplete.</summary>
+    private List<T> BindList<T>(MappingReader fleet, string key, string noun, HashSet<int> incomplete, Func<ConfigNode, string, T> bind)
+    {
+        if (!fleet.Has(key))
+        {
+            fleet.ReportMissing(key);
+            return [];
+        }
+
+        var node = fleet.Get(key);
+        var items = fleet.Sequence(key);
+        if (items.Count == 0 && node is ConfigSequence or ConfigScalar { IsNull: true })
+        {
+            _errors.Add(node, fleet.PathOf(key), $"at least one {noun} is required");
+        }
+
+        var result = new List<T>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var before = _errors.ProblemCount;
+            result.Add(bind(items[i].Node, items[i].Path));
+            if (_errors.ProblemCount != before)
+            {
+                incomplete.Add(i);
+            }
+        }
+
+        return result;
+    }
+
+    private ForgeConfig BindForge(ConfigNode node, string path)
+    {
+        var reader = MappingReader.Over(node, path, ConfigVocabulary.ForgeKeys, _errors, _map);
+        if (reader is null)
+        {
+            return new ForgeConfig { Name = string.Empty, Kind = ForgeKind.GitHub, Url = new Uri("https://invalid.invalid") };
+        }
+
+        var kind = reader.Enum("kind", ConfigVocabulary.ForgeKinds, required: true) ?? ForgeKind.GitHub;
+        var defaultUrl = kind == ForgeKind.GitHub ? "https://api.github.com" : "https://gitlab.com";
+        var auth = reader.Mapping("auth", ConfigVocabulary.AuthKeys, required: true);
+        return new ForgeConfig
+        {
+            Name = reader.String("name", required: true) ?? string.Empty,
+            Kind = kind,
+            Url = reader.Url("url") ?? new Uri(defaultUrl),
+            Auth = auth is null ? new ForgeAuth() : BindAuth(auth),
+            WebhookSecret = reader.Secret("webhookSecret"),
+        };
+    }
+
+    private static ForgeAuth BindAuth(MappingReader reader) => new()
+    {
+        Token = reader.Secret("token"),
+        AppId = reader.Long("appId"),
+        InstallationId = reader.Long("installationId"),
+        PrivateKey = reader.Secret("privateKey"),
+    };
+
+    private ProviderConfig BindProvider(ConfigNode node, string path)
+    {
+        var reader = MappingReader.Over(node, path, ConfigVocabulary.ProviderKeys, _errors, _map);
+        if (reader is null)
+        {
+            return new ProviderConfig { Name = string.Empty, Type = string.Empty };
+        }
+
+        return new ProviderConfig
+        {
+            Name = reader.String("name", required: true) ?? string.Empty,
+            Type = reader.String("type", required: true) ?? string.Empty,
+            Settings = reader.Settings("settings") ?? new Dictionary<string, string>(),
+        };
+    }
+}

@@ -1,0 +1,160 @@
+namespace Drover.Core.Config;
+
+/// <summary>Binds one entry of <c>pools:</c> with its scope, template, budget, timeouts and schedules.</summary>
+internal sealed class PoolConfigBinder
+{
+    private readonly ConfigErrorCollector _errors;
+    private readonly ConfigSourceMap _map;
+
+    public PoolConfigBinder(ConfigErrorCollector errors, ConfigSourceMap map)
+    {
+        _errors = errors;
+        _map = map;
+    }
+
+    public PoolConfig Bind(ConfigNode node, string path)
+    {
+        var reader = MappingReader.Over(node, path, ConfigVocabulary.PoolKeys, _errors, _map);
+        if (reader is null)
+        {
+            return new PoolConfig { Name = string.Empty, Forge = string.Empty, Provider = string.Empty, Scope = new PoolScope(ScopeKind.Instance, string.Empty) };
+        }
+
+        var defaults = new PoolConfig { Name = string.Empty, Forge = string.Empty, Provider = string.Empty, Scope = new PoolScope(ScopeKind.Instance, string.Empty) };
+        var scope = reader.Mapping("scope", ConfigVocabulary.ScopeKeys, required: true);
+        var template = reader.Mapping("template", ConfigVocabulary.TemplateKeys);
+        var budget = reader.Mapping("budget", ConfigVocabulary.BudgetKeys);
+        var timeouts = reader.Mapping("timeouts", ConfigVocabulary.TimeoutKeys);
+        return new PoolConfig
+        {
+            Name = reader.String("name", required: true) ?? string.Empty,
+            Forge = reader.String("forge", required: true) ?? string.Empty,
+            Scope = (scope is null ? null : BindScope(scope)) ?? defaults.Scope,
+            Labels = reader.StringList("labels") ?? defaults.Labels,
+            Tags = reader.StringList("tags") ?? defaults.Tags,
+            RunUntagged = reader.Bool("runUntagged") ?? defaults.RunUntagged,
+            Provider = reader.String("provider", required: true) ?? string.Empty,
+            Template = template is null ? defaults.Template : BindTemplate(template),
+            Min = reader.Int("min") ?? defaults.Min,
+            Max = reader.Int("max") ?? defaults.Max,
+            Idle = reader.Int("idle") ?? defaults.Idle,
+            IdleTimeout = reader.Duration("idleTimeout") ?? defaults.IdleTimeout,
+            MaxLifetime = reader.Duration("maxLifetime") ?? defaults.MaxLifetime,
+            Ephemeral = reader.Bool("ephemeral") ?? defaults.Ephemeral,
+            Policy = reader.String("policy") ?? defaults.Policy,
+            PolicySettings = reader.Settings("policySettings") ?? defaults.PolicySettings,
+            Priority = reader.Int("priority") ?? defaults.Priority,
+            Team = reader.String("team"),
+            Budget = budget is null ? null : BindBudget(budget),
+            Timeouts = timeouts is null ? defaults.Timeouts : BindTimeouts(timeouts),
+            Schedules = [.. reader.Sequence("schedules").Select(s => BindSchedule(s.Node, s.Path))],
+        };
+    }
+
+    private PoolScope? BindScope(MappingReader reader)
+    {
+        var declared = reader.Node.Entries.Where(e => ConfigVocabulary.ScopeKeys.Contains(e.Key.Value)).ToList();
+        if (declared.Count == 0)
+        {
+            _errors.Add(reader.Node, reader.Path, "needs exactly one of repo, org, enterprise (GitHub) or project, group, instance (GitLab)");
+            return null;
+        }
+
+        foreach (var extra in declared.Skip(1))
+        {
+            _errors.Add(extra.Key, reader.PathOf(extra.Key.Value), $"a scope has exactly one kind; '{declared[0].Key.Value}' is already set");
+        }
+
+        var key = declared[0].Key.Value;
+        var kind = ConfigVocabulary.ScopeKindOf(key);
+        if (kind == ScopeKind.Instance)
+        {
+            var instance = reader.Bool(key);
+            if (instance == false)
+            {
+                _errors.Add(declared[0].Value, reader.PathOf(key), "an instance scope is written 'instance: true'");
+            }
+
+            return instance == true ? new PoolScope(kind, string.Empty) : null;
+        }
+
+        var path = reader.String(key);
+        if (path is null)
+        {
+            return null;
+        }
+
+        if (kind == ScopeKind.Repository && (path.Count(c => c == '/') != 1 || path.StartsWith('/') || path.EndsWith('/')))
+        {
+            _errors.Add(declared[0].Value, reader.PathOf(key), $"a repository is written owner/name, got '{path}'");
+            return null;
+        }
+
+        if (kind is ScopeKind.Organization or ScopeKind.Enterprise && path.Contains('/'))
+        {
+            _errors.Add(declared[0].Value, reader.PathOf(key), $"an {key} is a single name without '/', got '{path}'");
+            return null;
+        }
+
+        return new PoolScope(kind, path.Trim('/'));
+    }
+
+    private static InstanceTemplate BindTemplate(MappingReader reader)
+    {
+        var defaults = new InstanceTemplate();
+        return new InstanceTemplate
+        {
+            Image = reader.String("image"),
+            Profile = reader.Enum("profile", ConfigVocabulary.Profiles),
+            Cpu = reader.String("cpu"),
+            Memory = reader.String("memory"),
+            Gpu = reader.Int("gpu") ?? defaults.Gpu,
+            Spot = reader.Enum("spot", ConfigVocabulary.SpotPreferences) ?? defaults.Spot,
+            Settings = reader.Settings("settings") ?? defaults.Settings,
+        };
+    }
+
+    private static BudgetConfig BindBudget(MappingReader reader)
+    {
+        var defaults = new BudgetConfig { Limit = 0 };
+        return new BudgetConfig
+        {
+            Limit = reader.Decimal("limit", required: true) ?? 0,
+            Period = reader.Enum("period", ConfigVocabulary.BudgetPeriods) ?? defaults.Period,
+            Currency = reader.String("currency") ?? defaults.Currency,
+        };
+    }
+
+    private static RunnerTimeouts BindTimeouts(MappingReader reader)
+    {
+        var defaults = RunnerTimeouts.Default;
+        return new RunnerTimeouts
+        {
+            Requested = reader.Duration("requested") ?? defaults.Requested,
+            Provisioning = reader.Duration("provisioning") ?? defaults.Provisioning,
+            Registering = reader.Duration("registering") ?? defaults.Registering,
+            Busy = reader.Duration("busy") ?? defaults.Busy,
+            Draining = reader.Duration("draining") ?? defaults.Draining,
+            FinishedJobGrace = reader.Duration("finishedJobGrace") ?? defaults.FinishedJobGrace,
+        };
+    }
+
+    /// <summary>A schedule that cannot be read keeps its place with an empty cron, which validation skips.</summary>
+    private ScheduleConfig BindSchedule(ConfigNode node, string path)
+    {
+        var reader = MappingReader.Over(node, path, ConfigVocabulary.ScheduleKeys, _errors, _map);
+        if (reader is null)
+        {
+            return new ScheduleConfig { Cron = string.Empty };
+        }
+
+        return new ScheduleConfig
+        {
+            Cron = reader.String("cron", required: true) ?? string.Empty,
+            TimeZone = reader.String("timezone") ?? "UTC",
+            Min = reader.Int("min"),
+            Idle = reader.Int("idle"),
+            Max = reader.Int("max"),
+        };
+    }
+}
