@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Drover.Core.Config;
+using Drover.Core.Policies;
 
 namespace Drover.Cli;
 
@@ -21,7 +22,7 @@ internal static class ValidateCommand
             }
 
             // FileInfo.ToString() is the path as typed, which is what the user wants to see in messages.
-            var result = new FleetConfigLoader().LoadFromFile(info.ToString());
+            var result = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies)).LoadFromFile(info.ToString());
             if (result.Config is null)
             {
                 foreach (var problem in result.Errors)

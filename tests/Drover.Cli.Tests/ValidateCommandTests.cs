@@ -5,7 +5,7 @@ namespace Drover.Cli.Tests;
 
 public sealed class ValidateCommandTests
 {
-    private static readonly string _root = FindRepositoryRoot();
+    private static readonly string _root = CliRunner.RepositoryRoot;
 
     public static TheoryData<string> InvalidExamples()
     {
@@ -100,26 +100,5 @@ public sealed class ValidateCommandTests
         }
     }
 
-    private static (int ExitCode, string Output, string Error) Run(params string[] args)
-    {
-        var root = new RootCommand("drover (test)");
-        root.Subcommands.Add(ValidateCommand.Create());
-        using var output = new StringWriter();
-        using var error = new StringWriter();
-
-        var exitCode = root.Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-
-        return (exitCode, output.ToString(), error.ToString());
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Drover.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Drover.sln not found above the test directory");
-    }
+    private static (int ExitCode, string Output, string Error) Run(params string[] args) => CliRunner.Run(ValidateCommand.Create(), args);
 }

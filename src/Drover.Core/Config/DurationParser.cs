@@ -63,7 +63,8 @@ public static class DurationParser
     {
         if (value < TimeSpan.Zero)
         {
-            throw new ArgumentOutOfRangeException(nameof(value), "durations are never negative");
+            // Differences of forge timestamps can be negative when clocks disagree; show them, don't fail.
+            return "-" + Format(-value);
         }
 
         if (value < TimeSpan.FromSeconds(1))

@@ -43,7 +43,7 @@ internal static class OrphanDetection
                 || (instance.IdempotencyKey is { } key && keys.Contains(key));
             if (!owned && now - instance.CreatedAt >= grace)
             {
-                cycle.Actions.Add(new DeleteInstance(instance.Provider, instance.InstanceId, $"no runner record owns it ({DurationFormat.Format(now - instance.CreatedAt)} old, grace {DurationFormat.Format(grace)})"));
+                cycle.Actions.Add(new DeleteInstance(instance.Provider, instance.InstanceId, $"no runner record owns it ({DurationParser.Format(now - instance.CreatedAt)} old, grace {DurationParser.Format(grace)})"));
             }
         }
 
@@ -60,7 +60,7 @@ internal static class OrphanDetection
             }
             else if (!forgeRunner.Online && now - forgeRunner.FirstSeenAt >= grace)
             {
-                cycle.Actions.Add(new UnregisterForgeRunner(forgeRunner.Forge, forgeRunner.Id, forgeRunner.Name, $"offline with no instance behind it for {DurationFormat.Format(now - forgeRunner.FirstSeenAt)} (grace {DurationFormat.Format(grace)})"));
+                cycle.Actions.Add(new UnregisterForgeRunner(forgeRunner.Forge, forgeRunner.Id, forgeRunner.Name, $"offline with no instance behind it for {DurationParser.Format(now - forgeRunner.FirstSeenAt)} (grace {DurationParser.Format(grace)})"));
             }
         }
     }

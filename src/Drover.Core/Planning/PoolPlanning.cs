@@ -26,7 +26,7 @@ internal static class PoolPlanning
                 case RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering:
                     if (IsPast(runner, TimeoutOf(runner.State, pool.Timeouts), now, out var age))
                     {
-                        Delete(cycle, runner, DeleteCause.Stuck, $"{Describe(runner.State)} for {DurationFormat.Format(age)}, past its {DurationFormat.Format(TimeoutOf(runner.State, pool.Timeouts))} timeout");
+                        Delete(cycle, runner, DeleteCause.Stuck, $"{Describe(runner.State)} for {DurationParser.Format(age)}, past its {DurationParser.Format(TimeoutOf(runner.State, pool.Timeouts))} timeout");
                     }
                     else
                     {
@@ -37,7 +37,7 @@ internal static class PoolPlanning
                 case RunnerState.Idle:
                     if (pool.MaxLifetime is { } lifetime && now - runner.CreatedAt >= lifetime)
                     {
-                        Delete(cycle, runner, DeleteCause.MaxLifetime, $"idle and {DurationFormat.Format(now - runner.CreatedAt)} old, past maxLifetime {DurationFormat.Format(lifetime)}");
+                        Delete(cycle, runner, DeleteCause.MaxLifetime, $"idle and {DurationParser.Format(now - runner.CreatedAt)} old, past maxLifetime {DurationParser.Format(lifetime)}");
                     }
                     else
                     {
@@ -49,11 +49,11 @@ internal static class PoolPlanning
                     if (runner.Job is { } key && cycle.FinishedJobsOfBusyRunners.TryGetValue(key, out var job)
                         && job.FinishedAt is { } finishedAt && now - finishedAt >= pool.Timeouts.FinishedJobGrace)
                     {
-                        Delete(cycle, runner, DeleteCause.Stuck, $"still busy {DurationFormat.Format(now - finishedAt)} after its job {key} finished");
+                        Delete(cycle, runner, DeleteCause.Stuck, $"still busy {DurationParser.Format(now - finishedAt)} after its job {key} finished");
                     }
                     else if (IsPast(runner, pool.Timeouts.Busy, now, out var busyFor))
                     {
-                        Delete(cycle, runner, DeleteCause.Stuck, $"busy for {DurationFormat.Format(busyFor)}, past the {DurationFormat.Format(pool.Timeouts.Busy)} busy timeout");
+                        Delete(cycle, runner, DeleteCause.Stuck, $"busy for {DurationParser.Format(busyFor)}, past the {DurationParser.Format(pool.Timeouts.Busy)} busy timeout");
                     }
                     else
                     {
@@ -65,7 +65,7 @@ internal static class PoolPlanning
                     draining++;
                     if (IsPast(runner, pool.Timeouts.Draining, now, out var drainingFor))
                     {
-                        Delete(cycle, runner, DeleteCause.Stuck, $"deletion unconfirmed for {DurationFormat.Format(drainingFor)}; deleting again");
+                        Delete(cycle, runner, DeleteCause.Stuck, $"deletion unconfirmed for {DurationParser.Format(drainingFor)}; deleting again");
                     }
 
                     break;
@@ -89,7 +89,7 @@ internal static class PoolPlanning
 
         if (heldFailed > 0)
         {
-            notes.Add($"{heldFailed} failed runner(s) in retry backoff; next replacement at {nextRetry:O}");
+            notes.Add($"{heldFailed} failed runner(s) in retry backoff; next replacement at {nextRetry.GetValueOrDefault().UtcDateTime:HH:mm:ss}Z");
         }
 
         var limits = ScheduleOverlay.Apply(pool, now);
@@ -137,13 +137,13 @@ internal static class PoolPlanning
                 .ToList();
             foreach (var runner in removable)
             {
-                Delete(cycle, runner, DeleteCause.ScaleDown, $"scale down: desired {desired}, active {active}; idle for {DurationFormat.Format(now - runner.StateSince)}");
+                Delete(cycle, runner, DeleteCause.ScaleDown, $"scale down: desired {desired}, active {active}; idle for {DurationParser.Format(now - runner.StateSince)}");
             }
 
             if (removable.Count < surplus)
             {
                 var young = idle.Count(r => now - r.StateSince < pool.IdleTimeout);
-                notes.Add($"{surplus - removable.Count} surplus runner(s) kept: {young} idle for less than idleTimeout {DurationFormat.Format(pool.IdleTimeout)}, the rest busy or booting");
+                notes.Add($"{surplus - removable.Count} surplus runner(s) kept: {young} idle for less than idleTimeout {DurationParser.Format(pool.IdleTimeout)}, the rest busy or booting");
             }
         }
 

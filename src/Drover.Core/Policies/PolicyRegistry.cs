@@ -19,6 +19,8 @@ public sealed class PolicyRegistry
 
     public IReadOnlyCollection<string> Names => _policies.Keys;
 
+    public IReadOnlyCollection<IScalingPolicy> Policies => _policies.Values;
+
     public bool Contains(string name) => _policies.ContainsKey(name);
 
     public IScalingPolicy Get(string name) =>
