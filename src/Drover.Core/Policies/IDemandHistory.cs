@@ -8,4 +8,7 @@ public interface IDemandHistory
 {
     /// <summary>Number of jobs that arrived for <paramref name="pool"/> in [from, to).</summary>
     int Arrivals(string pool, DateTimeOffset from, DateTimeOffset to);
+
+    /// <summary>When the first arrival for <paramref name="pool"/> was recorded; null when none was (no history).</summary>
+    DateTimeOffset? FirstArrival(string pool);
 }

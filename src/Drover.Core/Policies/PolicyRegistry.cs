@@ -29,5 +29,5 @@ public sealed class PolicyRegistry
             : throw new KeyNotFoundException($"No scaling policy is named '{name}'. Known: {string.Join(", ", _policies.Keys.Order(StringComparer.Ordinal))}.");
 
     /// <summary>The policies that ship with Drover.</summary>
-    public static PolicyRegistry CreateDefault() => new([new ReactivePolicy(), new IdlePoolPolicy()]);
+    public static PolicyRegistry CreateDefault() => new([new ReactivePolicy(), new IdlePoolPolicy(), new PredictivePolicy()]);
 }

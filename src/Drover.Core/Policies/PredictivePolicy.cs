@@ -1,0 +1,102 @@
+using System.Globalization;
+
+namespace Drover.Core.Policies;
+
+/// <summary>
+/// Keeps a warm pool sized by a forecast of arrivals and a queueing model, so that the pool's target wait is met at the
+/// least runner-minutes given the boot time. See docs/adr/0003-predictive-policy.md.
+/// <list type="bullet">
+/// <item>Forecast rate λ = max(hour-of-week rate of the past weeks, recent rate, burst rate): seasonality warms the pool
+/// before a busy hour, the short windows react to the start of a burst.</item>
+/// <item>A job waits longer than the target only when more than W jobs arrive within <c>bootTime − targetWaitP95</c>
+/// (each arrival takes a warm runner and its replacement is not ready before that). With Poisson arrivals,
+/// W is the least warm count with λ·P(N &gt; W) ≤ waitBudget·λ̄, where λ̄ is the long-run rate: the share of waiting jobs
+/// stays within the budget over time, and warm runners are spent where they keep the most jobs from waiting.</item>
+/// <item>Without history it behaves exactly as <c>reactive</c>.</item>
+/// </list>
+/// </summary>
+public sealed class PredictivePolicy : IScalingPolicy
+{
+    public const string PolicyName = "predictive";
+
+    private static readonly TimeSpan Week = TimeSpan.FromDays(7);
+    private static readonly TimeSpan SeasonHorizon = TimeSpan.FromMinutes(30);
+
+    public string Name => PolicyName;
+
+    public IReadOnlyList<PolicySettingError> ValidateSettings(IReadOnlyDictionary<string, string> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        var errors = new List<PolicySettingError>();
+        PredictiveSettings.Parse(settings, errors);
+        return errors;
+    }
+
+    public PolicyDecision Decide(PolicyContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var demand = context.Demand;
+        var floor = Math.Max(0, context.Limits.Idle);
+        var pool = context.Pool.Name;
+        if (context.History is not { } history || history.FirstArrival(pool) is not { } first)
+        {
+            var reactive = floor + demand.Queued + demand.Running;
+            return new PolicyDecision(reactive, $"predictive: no demand history yet, reactive: {demand.Queued} queued + {demand.Running} running + {floor} warm = {reactive}");
+        }
+
+        var s = PredictiveSettings.For(context.Pool.PolicySettings);
+        var now = context.Now;
+        var recent = Rate(history, pool, now - s.RecentWindow, now);
+        var burst = Rate(history, pool, now - s.BurstWindow, now);
+        var (season, longRun) = Seasonal(history, pool, first, now, s.Weeks);
+        var rate = Math.Max(season, Math.Max(recent, burst));
+        var exposure = Math.Max(0, (s.BootTime - s.TargetWaitP95).TotalSeconds);
+        var allowed = s.WaitBudget * (longRun > 0 ? longRun : rate);
+        var cap = s.MaxWarm > 0 ? s.MaxWarm : Math.Max(0, context.Limits.Max);
+        var warm = WarmFor(rate, exposure, allowed, cap);
+        var kept = Math.Max(floor, warm);
+        var desired = kept + demand.Queued + demand.Running;
+        var reason = string.Create(
+            CultureInfo.InvariantCulture,
+            $"predictive: {demand.Queued} queued + {demand.Running} running + {kept} warm = {desired} (forecast {rate * 60:0.##}/min: season {season * 60:0.##}, recent {recent * 60:0.##}, burst {burst * 60:0.##}; {exposure:0}s exposure)");
+        return new PolicyDecision(desired, reason);
+    }
+
+    /// <summary>Least W in [0, cap] with rate·P(Poisson(rate·exposure) &gt; W) ≤ allowed.</summary>
+    internal static int WarmFor(double rate, double exposure, double allowed, int cap)
+    {
+        if (rate <= 0 || exposure <= 0)
+        {
+            return 0;
+        }
+
+        return Poisson.Quantile(rate * exposure, allowed / rate, cap);
+    }
+
+    private static double Rate(IDemandHistory history, string pool, DateTimeOffset from, DateTimeOffset to) =>
+        history.Arrivals(pool, from, to) / (to - from).TotalSeconds;
+
+    /// <summary>The rate of the coming half hour in past weeks, and the long-run rate over those weeks (per second).</summary>
+    private static (double Season, double LongRun) Seasonal(IDemandHistory history, string pool, DateTimeOffset first, DateTimeOffset now, int weeks)
+    {
+        var count = 0;
+        var total = 0;
+        for (var k = 1; k <= weeks; k++)
+        {
+            var from = now - (Week * k);
+            if (from < first)
+            {
+                break;
+            }
+
+            total += history.Arrivals(pool, from, from + SeasonHorizon);
+            count++;
+        }
+
+        var season = count == 0 ? 0 : total / (count * SeasonHorizon.TotalSeconds);
+        var span = now - first;
+        var longWindow = span < Week * weeks ? span : Week * weeks;
+        var longRun = longWindow <= TimeSpan.Zero ? 0 : history.Arrivals(pool, now - longWindow, now) / longWindow.TotalSeconds;
+        return (season, longRun);
+    }
+}

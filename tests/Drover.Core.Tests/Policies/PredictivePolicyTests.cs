@@ -1,0 +1,124 @@
+using Drover.Core.Demand;
+using Drover.Core.Policies;
+using static Drover.Core.Tests.Planning.Fixtures;
+
+namespace Drover.Core.Tests.Policies;
+
+public sealed class PredictivePolicyTests
+{
+    private static PolicyContext Context(IDemandHistory? history, int queued = 0, int running = 0, int idle = 0, Dictionary<string, string>? settings = null, DateTimeOffset? now = null) => new()
+    {
+        Pool = Pool("linux", max: 100) with { Policy = "predictive", PolicySettings = settings ?? new Dictionary<string, string>() },
+        Limits = new PoolLimits(0, idle, 100, null),
+        Demand = new PoolDemand(queued, running, []),
+        Runners = PoolRunnerCounts.None,
+        Now = now ?? T0,
+        History = history,
+    };
+
+    [Fact]
+    public void Decide_NoHistory_BehavesAsReactive()
+    {
+        var reactive = new ReactivePolicy().Decide(Context(null, queued: 3, running: 2, idle: 1));
+        var predictive = new PredictivePolicy().Decide(Context(null, queued: 3, running: 2, idle: 1));
+        var empty = new PredictivePolicy().Decide(Context(new ArrivalHistory(), queued: 3, running: 2, idle: 1));
+
+        Assert.Equal(reactive.Desired, predictive.Desired);
+        Assert.Equal(reactive.Desired, empty.Desired);
+        Assert.Contains("no demand history", predictive.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_SteadyRate_KeepsPoissonSizedWarmPool()
+    {
+        var history = new ArrivalHistory();
+        for (var s = 0; s < 7 * 24 * 3600 * 2; s += 30)
+        {
+            history.Record("linux", T0.AddSeconds(s - (7 * 24 * 3600 * 2)));
+        }
+
+        // Two jobs a minute for two weeks, 45 s exposure (60 s boot - 15 s target): mean 1.5 arrivals;
+        // P(N > 4) = 0.019 <= 0.05 and P(N > 3) = 0.066 > 0.05, so four warm runners.
+        var decision = new PredictivePolicy().Decide(Context(history, queued: 1));
+
+        Assert.Equal(5, decision.Desired);
+        Assert.Contains("4 warm", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_BurstStarting_RaisesWarmPoolAtOnce()
+    {
+        var history = new ArrivalHistory();
+        for (var s = 0; s < 7 * 24 * 3600 * 2; s += 300)
+        {
+            history.Record("linux", T0.AddSeconds(s - (7 * 24 * 3600 * 2)));
+        }
+
+        var quiet = new PredictivePolicy().Decide(Context(history));
+        for (var i = 0; i < 30; i++)
+        {
+            history.Record("linux", T0.AddSeconds(i * 2));
+        }
+
+        var burst = new PredictivePolicy().Decide(Context(history, now: T0.AddMinutes(1)));
+
+        Assert.True(burst.Desired >= quiet.Desired + 20, $"quiet {quiet.Reason}; burst {burst.Reason}");
+    }
+
+    [Fact]
+    public void Decide_TargetAboveBootTime_KeepsNoWarmRunners()
+    {
+        var history = new ArrivalHistory();
+        for (var s = 0; s < 3600; s += 10)
+        {
+            history.Record("linux", T0.AddSeconds(s - 3600));
+        }
+
+        var decision = new PredictivePolicy().Decide(Context(history, queued: 2, settings: new() { ["targetWaitP95"] = "90s", ["bootTime"] = "60s" }));
+
+        Assert.Equal(2, decision.Desired);
+    }
+
+    [Theory]
+    [InlineData(0.0, 45.0, 0.001, 10, 0)]
+    [InlineData(1.0 / 30, 45.0, 0.05 / 30, 100, 4)]
+    [InlineData(1.0, 45.0, 0.001, 30, 30)]
+    public void WarmFor_SmallestCountWithinBudget_AgreesWithTail(double rate, double exposure, double allowed, int cap, int expected)
+    {
+        var warm = PredictivePolicy.WarmFor(rate, exposure, allowed, cap);
+
+        Assert.Equal(expected, warm);
+        if (warm > 0 && warm < cap)
+        {
+            Assert.True(rate * Poisson.Tail(rate * exposure, warm) <= allowed);
+            Assert.True(rate * Poisson.Tail(rate * exposure, warm - 1) > allowed);
+        }
+    }
+
+    [Fact]
+    public void ValidateSettings_ReportsEveryBadKey()
+    {
+        var errors = new PredictivePolicy().ValidateSettings(new Dictionary<string, string>
+        {
+            ["targetWaitP95"] = "soon",
+            ["waitBudget"] = "1.5",
+            ["bootTime"] = "0s",
+            ["colour"] = "blue",
+            ["weeks"] = "2",
+        });
+
+        Assert.Equal(["bootTime", "colour", "targetWaitP95", "waitBudget"], errors.Select(e => e.Key).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData(1.5, 3, 0.0656)]
+    [InlineData(1.5, 4, 0.0186)]
+    [InlineData(10, 15, 0.0487)]
+    [InlineData(500, 536, 0.0526)]
+    [InlineData(800, 850, 0.0381)]
+    public void PoissonTail_MatchesReferenceValues(double mean, int k, double expected)
+    {
+        // Exact below a mean of 700, normal approximation above: within 5 % of the exact tail either way.
+        Assert.InRange(Poisson.Tail(mean, k), expected * 0.95, expected * 1.05);
+    }
+}
