@@ -93,7 +93,7 @@ public sealed class Trace
         var last = _jobs[^1].QueuedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture);
         return string.Create(
             System.Globalization.CultureInfo.InvariantCulture,
-            $"{Name}: {_jobs.Length:N0} jobs from {first} to {last} ({Span.TotalDays:0.##} days), {LabelSets.Count} label set(s), {TotalDurationSeconds / 3600:N0} runner-hours of work");
+            $"{Name}: {_jobs.Length:N0} jobs from {first} to {last} ({(Span.TotalDays >= 2 ? $"{Span.TotalDays:0.##} days" : $"{Span.TotalHours:0.##} hours")}), {LabelSets.Count} label set(s), {TotalDurationSeconds / 3600:N1} runner-hours of work");
     }
 
     private static void SortStably(TraceJob[] jobs)
