@@ -4,4 +4,5 @@ using Drover.Cli;
 var root = new RootCommand("Drover: one control plane for self-hosted GitHub Actions and GitLab CI runner fleets.");
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(PlanCommand.Create());
+root.Subcommands.Add(TraceCommand.Create());
 return await root.Parse(args).InvokeAsync();

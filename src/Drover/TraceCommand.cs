@@ -1,0 +1,131 @@
+using System.CommandLine;
+using Stopwatch = System.Diagnostics.Stopwatch;
+using System.Globalization;
+using Drover.Simulation.Traces;
+
+namespace Drover.Cli;
+
+/// <summary><c>drover trace</c>: make, convert and inspect the traces the capacity planner replays.</summary>
+internal static class TraceCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("trace", "Make, convert and inspect CI load traces for the capacity planner.");
+        command.Subcommands.Add(CreateSynth());
+        command.Subcommands.Add(CreateConvert());
+        command.Subcommands.Add(CreateInfo());
+        return command;
+    }
+
+    private static Command CreateSynth()
+    {
+        var days = new Option<int>("--days") { Description = "Length of the trace in days", DefaultValueFactory = _ => 7 };
+        var seed = new Option<int>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
+        var rate = new Option<double>("--rate") { Description = "Jobs per hour at the weekday peak", DefaultValueFactory = _ => new SyntheticTraceOptions().BaseJobsPerHour };
+        var output = new Option<FileInfo>("--out") { Description = "Job CSV to write", Required = true };
+        var command = new Command("synth", "Generate a synthetic trace (working-hours and weekly seasonality, matrix bursts, heavy-tailed durations).")
+        {
+            days, seed, rate, output,
+        };
+        command.SetAction(parse =>
+        {
+            var options = new SyntheticTraceOptions { Days = parse.GetValue(days), Seed = parse.GetValue(seed), BaseJobsPerHour = parse.GetValue(rate) };
+            var problems = options.Validate();
+            if (problems.Count > 0)
+            {
+                foreach (var problem in problems)
+                {
+                    parse.InvocationConfiguration.Error.WriteLine(problem);
+                }
+
+                return 2;
+            }
+
+            var trace = new SyntheticTraceGenerator(options).Generate();
+            return Write(parse, trace, parse.GetValue(output)!);
+        });
+        return command;
+    }
+
+    private static Command CreateConvert()
+    {
+        var from = new Option<FileInfo>("--from") { Description = "Trace to read: job CSV, rate series, conda-forge series or treeherder export", Required = true };
+        var output = new Option<FileInfo>("--out") { Description = "Job CSV to write", Required = true };
+        var load = new TraceLoadArguments();
+        var command = new Command("convert", "Load a trace of any supported format and write it as a job CSV.") { from, output };
+        load.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var trace = Load(parse, parse.GetValue(from)!, load);
+            return trace is null ? 1 : Write(parse, trace, parse.GetValue(output)!);
+        });
+        return command;
+    }
+
+    private static Command CreateInfo()
+    {
+        var from = new Option<FileInfo>("--from") { Description = "Trace to read", Required = true };
+        var load = new TraceLoadArguments();
+        var command = new Command("info", "Load a trace and print its summary, notes and load time.") { from };
+        load.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            var trace = Load(parse, parse.GetValue(from)!, load);
+            if (trace is null)
+            {
+                return 1;
+            }
+
+            var output = parse.InvocationConfiguration.Output;
+            Print(output, trace);
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"loaded in {Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms"));
+            return 0;
+        });
+        return command;
+    }
+
+    private static Trace? Load(ParseResult parse, FileInfo file, TraceLoadArguments load)
+    {
+        try
+        {
+            return TraceReader.Load(file.ToString(), load.Read(parse));
+        }
+        catch (TraceFormatException e)
+        {
+            parse.InvocationConfiguration.Error.WriteLine(e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            parse.InvocationConfiguration.Error.WriteLine($"{file}: {e.Message}");
+        }
+
+        return null;
+    }
+
+    private static int Write(ParseResult parse, Trace trace, FileInfo output)
+    {
+        try
+        {
+            JobCsv.Write(trace, output.FullName);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            parse.InvocationConfiguration.Error.WriteLine($"{output}: {e.Message}");
+            return 1;
+        }
+
+        Print(parse.InvocationConfiguration.Output, trace);
+        parse.InvocationConfiguration.Output.WriteLine($"wrote {output}");
+        return 0;
+    }
+
+    private static void Print(TextWriter output, Trace trace)
+    {
+        output.WriteLine(trace.Summary());
+        foreach (var note in trace.Notes)
+        {
+            output.WriteLine($"  note: {note}");
+        }
+    }
+}
