@@ -19,10 +19,19 @@ internal static class Migrator
     {
         var assembly = typeof(Migrator).Assembly;
         var prefix = $"{ResourcePrefix}{dialect.MigrationFolder}.";
-        return [.. assembly.GetManifestResourceNames()
-            .Where(n => n.StartsWith(prefix, StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
-            .Select(n => Load(assembly, n, n[prefix.Length..^4]))
-            .OrderBy(s => s.Version)];
+        var scripts = assembly.GetManifestResourceNames()
+            .Select(n => (Resource: n, Normalised: n.Replace('/', '.').Replace('\\', '.')))
+            .Where(n => n.Normalised.StartsWith(prefix, StringComparison.Ordinal) && n.Normalised.EndsWith(".sql", StringComparison.Ordinal))
+            .Select(n => Load(assembly, n.Resource, n.Normalised[prefix.Length..^4]))
+            .OrderBy(s => s.Version)
+            .ToList();
+        if (!scripts.Select(s => s.Version).SequenceEqual(Enumerable.Range(1, StoreSchema.CurrentVersion)))
+        {
+            throw new InvalidOperationException(
+                $"the {dialect.MigrationFolder} migrations must be numbered 1 to {StoreSchema.CurrentVersion} without gaps");
+        }
+
+        return scripts;
     }
 
     public static async Task MigrateAsync(DbSession session, SqlDialect dialect)

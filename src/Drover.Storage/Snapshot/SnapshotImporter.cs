@@ -34,20 +34,27 @@ internal static class SnapshotImporter
                 throw Invalid(lineNumber, "content after the end line");
             }
 
-            using var document = JsonDocument.Parse(line);
-            var root = document.RootElement;
-            if (lineNumber == 1)
+            try
             {
-                CheckHeader(root);
+                using var document = JsonDocument.Parse(line);
+                var root = document.RootElement;
+                if (lineNumber == 1)
+                {
+                    CheckHeader(root);
+                }
+                else if (root.TryGetProperty("end", out var endElement))
+                {
+                    end = endElement.GetInt64();
+                }
+                else
+                {
+                    await InsertRowAsync(session, root, lineNumber).ConfigureAwait(false);
+                    rows++;
+                }
             }
-            else if (root.TryGetProperty("end", out var endElement))
+            catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
             {
-                end = endElement.GetInt64();
-            }
-            else
-            {
-                await InsertRowAsync(session, root, lineNumber).ConfigureAwait(false);
-                rows++;
+                throw Invalid(lineNumber, e.Message);
             }
         }
 
