@@ -14,6 +14,17 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 results="$root/artifacts/test-results"
 rm -rf "$results"; mkdir -p "$results"
 
+# The state store tests start a throw-away PostgreSQL server from the Debian package.
+if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "test.sh: installing PostgreSQL (Debian package postgresql)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql
+  else
+    echo "test.sh: PostgreSQL server binaries (/usr/lib/postgresql/*/bin/initdb) are missing;" \
+         "install the Debian package 'postgresql' (PostgreSQL tests skip, or fail under CI=true)" >&2
+  fi
+fi
+
 dotnet build Drover.sln -c Release -nologo -clp:ErrorsOnly
 
 rc=0

@@ -1,0 +1,72 @@
+using Drover.Core.Demand;
+using Drover.Core.Runners;
+
+namespace Drover.Core.Ports;
+
+/// <summary>
+/// Drover's durable state: applied pools, the jobs ledger, runners and their history, the event log,
+/// the cost ledger, ordinals, breakers, raw webhook deliveries and the leader lease. Reads are on the
+/// store; every write goes through <see cref="InTransactionAsync{T}"/> so that writes that belong
+/// together commit or roll back together. Times are always passed in; a store never reads a clock.
+/// </summary>
+public interface IStateStore : IAsyncDisposable
+{
+    /// <summary>Runs <paramref name="work"/> in one transaction: committed when it returns, rolled back when it throws.</summary>
+    Task<T> InTransactionAsync<T>(Func<IStateWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken);
+
+    /// <summary>The schema version of the open store (the newest migration applied).</summary>
+    Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// What the planner needs from the store: runners that are not <see cref="RunnerState.Gone"/>, breakers,
+    /// next ordinals, spend per pool since <paramref name="spendSince"/>, and the queued or running jobs.
+    /// Provider instances and forge runners are left empty: they come from the providers' and forges' list calls.
+    /// </summary>
+    Task<PlanningState> LoadPlanningStateAsync(DateTimeOffset spendSince, CancellationToken cancellationToken);
+
+    /// <summary>The pools as last applied, by name.</summary>
+    Task<IReadOnlyList<StoredPool>> ListPoolsAsync(CancellationToken cancellationToken);
+
+    Task<Runner?> GetRunnerAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>Runners, optionally only of one pool and/or in one state, ordered by id.</summary>
+    Task<IReadOnlyList<Runner>> ListRunnersAsync(string? pool, RunnerState? state, CancellationToken cancellationToken);
+
+    /// <summary>Every state change of a runner, oldest first.</summary>
+    Task<IReadOnlyList<RunnerTransition>> GetRunnerHistoryAsync(string runnerId, CancellationToken cancellationToken);
+
+    Task<Job?> GetJobAsync(JobKey key, CancellationToken cancellationToken);
+
+    /// <summary>Jobs in one state, ordered by forge and id.</summary>
+    Task<IReadOnlyList<Job>> ListJobsAsync(JobState state, CancellationToken cancellationToken);
+
+    /// <summary>Events in append order (by id) matching <paramref name="query"/>.</summary>
+    Task<IReadOnlyList<StoredEvent>> ListEventsAsync(EventQuery query, CancellationToken cancellationToken);
+
+    /// <summary>Sum of cost entries per pool whose period starts at or after <paramref name="since"/>.</summary>
+    Task<IReadOnlyDictionary<string, decimal>> GetSpendByPoolSinceAsync(DateTimeOffset since, CancellationToken cancellationToken);
+
+    /// <summary>Webhook deliveries not yet marked processed, oldest first.</summary>
+    Task<IReadOnlyList<WebhookDelivery>> ListUnprocessedDeliveriesAsync(int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Takes the lease <paramref name="name"/> for <paramref name="holder"/> until <paramref name="now"/> + <paramref name="ttl"/>
+    /// when it is free, already held by <paramref name="holder"/> (a renewal) or expired at <paramref name="now"/>.
+    /// Atomic: of several contenders, exactly one gets true.
+    /// </summary>
+    Task<bool> TryAcquireOrRenewLeaseAsync(string name, string holder, TimeSpan ttl, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>Gives the lease up; false when <paramref name="holder"/> did not hold it.</summary>
+    Task<bool> ReleaseLeaseAsync(string name, string holder, CancellationToken cancellationToken);
+
+    Task<LeaderLease?> GetLeaseAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Writes a consistent snapshot of every table to <paramref name="destination"/> (see docs/storage.md).</summary>
+    Task ExportAsync(Stream destination, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Replaces the store's content with a snapshot written by <see cref="ExportAsync"/>, all or nothing.
+    /// Refuses a store that holds any data unless <paramref name="force"/> is set.
+    /// </summary>
+    Task ImportAsync(Stream source, bool force, CancellationToken cancellationToken);
+}

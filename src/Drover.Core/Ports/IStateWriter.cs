@@ -1,0 +1,45 @@
+using Drover.Core.Demand;
+using Drover.Core.Resilience;
+using Drover.Core.Runners;
+
+namespace Drover.Core.Ports;
+
+/// <summary>
+/// The writes of one transaction opened by <see cref="IStateStore.InTransactionAsync{T}"/>. Valid only
+/// inside that call. Crash-safety rule: write the intent (runner in Requested with its idempotency key,
+/// plus an event) in one transaction, then call the provider, then confirm in another transaction.
+/// </summary>
+public interface IStateWriter
+{
+    /// <summary>Replaces the applied pools: pools not in <paramref name="pools"/> are removed.</summary>
+    Task ReplacePoolsAsync(IReadOnlyList<StoredPool> pools, CancellationToken cancellationToken);
+
+    /// <summary>Inserts or replaces a job by its key.</summary>
+    Task UpsertJobAsync(Job job, CancellationToken cancellationToken);
+
+    /// <summary>Reads a runner inside the transaction (for read-modify-write).</summary>
+    Task<Runner?> GetRunnerAsync(string id, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Inserts or replaces a runner by id. When it is new or its state changed, a history entry
+    /// (previous state, new state, <see cref="Runner.StateSince"/>, <paramref name="reason"/>) is appended.
+    /// </summary>
+    Task UpsertRunnerAsync(Runner runner, string reason, CancellationToken cancellationToken);
+
+    /// <summary>Appends to the event log; returns the stored event with its id.</summary>
+    Task<StoredEvent> AppendEventAsync(NewEvent newEvent, CancellationToken cancellationToken);
+
+    /// <summary>Appends to the cost ledger; returns the entry with its id.</summary>
+    Task<CostEntry> AddCostAsync(CostEntry entry, CancellationToken cancellationToken);
+
+    /// <summary>Raises a pool's next ordinal to <paramref name="nextOrdinal"/>; never lowers it (keys are never reused).</summary>
+    Task SetNextOrdinalAsync(string pool, long nextOrdinal, CancellationToken cancellationToken);
+
+    Task SetBreakerAsync(string provider, CircuitBreakerState state, CancellationToken cancellationToken);
+
+    /// <summary>Stores a raw delivery; false (and nothing written) when the forge's delivery id was already stored.</summary>
+    Task<bool> TryInsertDeliveryAsync(WebhookDelivery delivery, CancellationToken cancellationToken);
+
+    /// <summary>Marks a delivery processed; false when there is no such delivery.</summary>
+    Task<bool> MarkDeliveryProcessedAsync(string forge, string deliveryId, DateTimeOffset processedAt, CancellationToken cancellationToken);
+}

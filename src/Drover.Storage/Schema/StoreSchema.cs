@@ -1,0 +1,81 @@
+namespace Drover.Storage.Schema;
+
+/// <summary>
+/// The one description of the store's tables that queries, export and import share. The migrations in
+/// <c>Migrations/</c> create exactly these tables in each dialect; a test checks they agree.
+/// </summary>
+internal static class StoreSchema
+{
+    /// <summary>The newest schema version this code knows (the highest migration number).</summary>
+    public const int CurrentVersion = 1;
+
+    public static readonly TableSchema Pools = new("pools", [Text("name"), Text("config_json"), Int("applied_at")], ["name"]);
+
+    public static readonly TableSchema Jobs = new(
+        "jobs",
+        [
+            Text("forge"), Text("id"), Text("state"), Text("labels_json"), Text("scope", true), Int("queued_at", true),
+            Int("started_at", true), Int("finished_at", true), Text("runner_name", true), Int("run_id", true), Int("last_event_at"),
+        ],
+        ["forge", "id"]);
+
+    public static readonly TableSchema Runners = new(
+        "runners",
+        [
+            Text("id"), Text("pool"), Text("provider"), Text("idempotency_key"), Int("ordinal"), Text("state"), Int("state_since"),
+            Int("created_at"), Text("instance_id", true), Text("forge_runner_id", true), Text("job_forge", true), Text("job_id", true),
+            Int("attempt"), Text("failure_reason", true),
+        ],
+        ["id"]);
+
+    public static readonly TableSchema RunnerHistory = new(
+        "runner_history",
+        [Int("id"), Text("runner_id"), Int("at"), Text("from_state", true), Text("to_state"), Text("reason")],
+        ["id"],
+        HasIdentity: true);
+
+    public static readonly TableSchema Events = new(
+        "events",
+        [Int("id"), Int("at"), Text("actor"), Text("kind"), Text("subject"), Text("message"), Text("data_json", true)],
+        ["id"],
+        HasIdentity: true);
+
+    public static readonly TableSchema CostLedger = new(
+        "cost_ledger",
+        [
+            Int("id"), Text("pool"), Text("team", true), Text("provider"), Int("from_at"), Int("to_at"),
+            new ColumnSchema("runner_seconds", ColumnKind.Real), Text("amount"), Text("currency"),
+        ],
+        ["id"],
+        HasIdentity: true);
+
+    public static readonly TableSchema PoolOrdinals = new("pool_ordinals", [Text("pool"), Int("next_ordinal")], ["pool"]);
+
+    public static readonly TableSchema Breakers = new(
+        "breakers",
+        [Text("provider"), Text("status"), Int("consecutive_failures"), Int("opened_at", true), Int("half_open_successes")],
+        ["provider"]);
+
+    public static readonly TableSchema WebhookDeliveries = new(
+        "webhook_deliveries",
+        [
+            Text("forge"), Text("delivery_id"), Int("received_at"), Text("headers_json"),
+            new ColumnSchema("body", ColumnKind.Blob), Int("processed_at", true),
+        ],
+        ["forge", "delivery_id"]);
+
+    public static readonly TableSchema Leases = new(
+        "leases",
+        [Text("name"), Text("holder"), Int("acquired_at"), Int("expires_at")],
+        ["name"]);
+
+    /// <summary>Every data table, parents before children (insert order; delete in reverse).</summary>
+    public static readonly IReadOnlyList<TableSchema> Tables =
+        [Pools, Jobs, Runners, RunnerHistory, Events, CostLedger, PoolOrdinals, Breakers, WebhookDeliveries, Leases];
+
+    public static TableSchema? Find(string name) => Tables.FirstOrDefault(t => t.Name == name);
+
+    private static ColumnSchema Text(string name, bool nullable = false) => new(name, ColumnKind.Text, nullable);
+
+    private static ColumnSchema Int(string name, bool nullable = false) => new(name, ColumnKind.Integer, nullable);
+}

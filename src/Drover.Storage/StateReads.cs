@@ -1,0 +1,130 @@
+using Drover.Core.Demand;
+using Drover.Core.Planning;
+using Drover.Core.Ports;
+using Drover.Core.Resilience;
+using Drover.Core.Runners;
+using Drover.Storage.Rows;
+using Drover.Storage.Schema;
+using Drover.Storage.Sql;
+
+namespace Drover.Storage;
+
+/// <summary>The store's queries; shared by both dialects and usable inside or outside a transaction.</summary>
+internal static class StateReads
+{
+    public static async Task<Runner?> GetRunnerAsync(DbSession session, string id)
+    {
+        var row = await session.QuerySingleOrNullAsync($"{SqlText.Select(StoreSchema.Runners)} WHERE id = @id", new { id }).ConfigureAwait(false);
+        return row is { } r ? RunnerRows.FromRow(r) : null;
+    }
+
+    public static async Task<IReadOnlyList<Runner>> ListRunnersAsync(DbSession session, string? pool, RunnerState? state)
+    {
+        var filters = new List<string>();
+        if (pool is not null)
+        {
+            filters.Add("pool = @pool");
+        }
+
+        if (state is not null)
+        {
+            filters.Add("state = @state");
+        }
+
+        var where = filters.Count == 0 ? string.Empty : " WHERE " + string.Join(" AND ", filters);
+        var rows = await session.QueryAsync(
+            $"{SqlText.Select(StoreSchema.Runners)}{where} ORDER BY id",
+            new { pool, state = state is { } s ? EnumText.ToText(s) : null }).ConfigureAwait(false);
+        return [.. rows.Select(RunnerRows.FromRow)];
+    }
+
+    public static async Task<IReadOnlyList<RunnerTransition>> GetRunnerHistoryAsync(DbSession session, string runnerId)
+    {
+        var rows = await session.QueryAsync(
+            $"{SqlText.Select(StoreSchema.RunnerHistory)} WHERE runner_id = @runnerId ORDER BY id", new { runnerId }).ConfigureAwait(false);
+        return [.. rows.Select(LogRows.TransitionFromRow)];
+    }
+
+    public static async Task<Job?> GetJobAsync(DbSession session, JobKey key)
+    {
+        var row = await session.QuerySingleOrNullAsync(
+            $"{SqlText.Select(StoreSchema.Jobs)} WHERE forge = @forge AND id = @id", new { forge = key.Forge, id = key.Id }).ConfigureAwait(false);
+        return row is { } r ? JobRows.FromRow(r) : null;
+    }
+
+    public static async Task<IReadOnlyList<Job>> ListJobsAsync(DbSession session, params JobState[] states)
+    {
+        var names = states.Select(EnumText.ToText).ToArray();
+        var placeholders = string.Join(", ", names.Select((_, i) => $"@s{i}"));
+        var parameters = new Dapper.DynamicParameters();
+        for (var i = 0; i < names.Length; i++)
+        {
+            parameters.Add($"s{i}", names[i]);
+        }
+
+        var rows = await session.QueryAsync(
+            $"{SqlText.Select(StoreSchema.Jobs)} WHERE state IN ({placeholders}) ORDER BY forge, id", parameters).ConfigureAwait(false);
+        return [.. rows.Select(JobRows.FromRow)];
+    }
+
+    public static async Task<IReadOnlyList<StoredEvent>> ListEventsAsync(DbSession session, EventQuery query)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(query.Limit);
+        var rows = await session.QueryAsync(
+            $"{SqlText.Select(StoreSchema.Events)} WHERE id > @afterId AND at >= @since ORDER BY id LIMIT @limit",
+            new { afterId = query.AfterId, since = StoreTime.ToStored(query.Since) ?? long.MinValue, limit = (long)query.Limit }).ConfigureAwait(false);
+        return [.. rows.Select(LogRows.EventFromRow)];
+    }
+
+    public static async Task<IReadOnlyDictionary<string, decimal>> GetSpendByPoolSinceAsync(DbSession session, DateTimeOffset since)
+    {
+        var rows = await session.QueryAsync(
+            "SELECT pool, amount FROM cost_ledger WHERE from_at >= @since", new { since = StoreTime.ToStored(since) }).ConfigureAwait(false);
+        var spend = new SortedDictionary<string, decimal>(StringComparer.Ordinal);
+        foreach (var row in rows)
+        {
+            var pool = row.Text("pool");
+            spend[pool] = spend.GetValueOrDefault(pool) + CostRows.ParseAmount(row.Text("amount"));
+        }
+
+        return spend;
+    }
+
+    public static async Task<IReadOnlyList<WebhookDelivery>> ListUnprocessedDeliveriesAsync(DbSession session, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var rows = await session.QueryAsync(
+            $"{SqlText.Select(StoreSchema.WebhookDeliveries)} WHERE processed_at IS NULL ORDER BY received_at, forge, delivery_id LIMIT @limit",
+            new { limit = (long)limit }).ConfigureAwait(false);
+        return [.. rows.Select(DeliveryRows.FromRow)];
+    }
+
+    public static async Task<IReadOnlyList<StoredPool>> ListPoolsAsync(DbSession session)
+    {
+        var rows = await session.QueryAsync(SqlText.SelectOrdered(StoreSchema.Pools)).ConfigureAwait(false);
+        return [.. rows.Select(r => new StoredPool(r.Text("name"), r.Text("config_json"), r.Time("applied_at")))];
+    }
+
+    public static async Task<PlanningState> LoadPlanningStateAsync(DbSession session, DateTimeOffset spendSince)
+    {
+        var runners = await session.QueryAsync(
+            $"{SqlText.Select(StoreSchema.Runners)} WHERE state <> @gone ORDER BY id", new { gone = EnumText.ToText(RunnerState.Gone) }).ConfigureAwait(false);
+        var breakers = await session.QueryAsync(SqlText.SelectOrdered(StoreSchema.Breakers)).ConfigureAwait(false);
+        var ordinals = await session.QueryAsync(SqlText.SelectOrdered(StoreSchema.PoolOrdinals)).ConfigureAwait(false);
+        var observed = new ObservedState
+        {
+            Runners = [.. runners.Select(RunnerRows.FromRow)],
+            Breakers = breakers.ToDictionary(r => r.Text("provider"), BreakerRows.FromRow, StringComparer.Ordinal),
+            NextOrdinals = ordinals.ToDictionary(r => r.Text("pool"), r => r.Long("next_ordinal"), StringComparer.Ordinal),
+            PoolSpend = await GetSpendByPoolSinceAsync(session, spendSince).ConfigureAwait(false),
+        };
+        var jobs = await ListJobsAsync(session, JobState.Queued, JobState.Running).ConfigureAwait(false);
+        return new PlanningState(observed, jobs);
+    }
+
+    public static async Task<LeaderLease?> GetLeaseAsync(DbSession session, string name)
+    {
+        var row = await session.QuerySingleOrNullAsync($"{SqlText.Select(StoreSchema.Leases)} WHERE name = @name", new { name }).ConfigureAwait(false);
+        return row is { } r ? new LeaderLease(r.Text("name"), r.Text("holder"), r.Time("acquired_at"), r.Time("expires_at")) : null;
+    }
+}

@@ -1,0 +1,99 @@
+using Drover.Core.Demand;
+using Drover.Core.Ports;
+using Drover.Core.Resilience;
+using Drover.Core.Runners;
+using Drover.Storage.Rows;
+using Drover.Storage.Schema;
+using Drover.Storage.Sql;
+
+namespace Drover.Storage;
+
+/// <summary>The writes of one open transaction; shared by both dialects.</summary>
+internal sealed class StateWriter(DbSession session) : IStateWriter
+{
+    public async Task ReplacePoolsAsync(IReadOnlyList<StoredPool> pools, CancellationToken cancellationToken)
+    {
+        await session.ExecuteAsync("DELETE FROM pools").ConfigureAwait(false);
+        foreach (var pool in pools)
+        {
+            var row = new Dictionary<string, object?>
+            {
+                ["name"] = pool.Name,
+                ["config_json"] = pool.ConfigJson,
+                ["applied_at"] = StoreTime.ToStored(pool.AppliedAt),
+            };
+            await InsertAsync(StoreSchema.Pools, row).ConfigureAwait(false);
+        }
+    }
+
+    public Task UpsertJobAsync(Job job, CancellationToken cancellationToken) =>
+        UpsertAsync(StoreSchema.Jobs, JobRows.ToRow(job));
+
+    public Task<Runner?> GetRunnerAsync(string id, CancellationToken cancellationToken) => StateReads.GetRunnerAsync(session, id);
+
+    public async Task UpsertRunnerAsync(Runner runner, string reason, CancellationToken cancellationToken)
+    {
+        var previous = await StateReads.GetRunnerAsync(session, runner.Id).ConfigureAwait(false);
+        await UpsertAsync(StoreSchema.Runners, RunnerRows.ToRow(runner)).ConfigureAwait(false);
+        if (previous is null || previous.State != runner.State)
+        {
+            var transition = new RunnerTransition(runner.Id, runner.StateSince, previous?.State, runner.State, reason);
+            await session.ScalarAsync<long>(
+                SqlText.Insert(StoreSchema.RunnerHistory, withIdentity: false),
+                DbSession.Parameters(StoreSchema.RunnerHistory, LogRows.ToRow(transition), withIdentity: false)).ConfigureAwait(false);
+        }
+    }
+
+    public async Task<StoredEvent> AppendEventAsync(NewEvent newEvent, CancellationToken cancellationToken)
+    {
+        var id = await session.ScalarAsync<long>(
+            SqlText.Insert(StoreSchema.Events, withIdentity: false),
+            DbSession.Parameters(StoreSchema.Events, LogRows.ToRow(newEvent), withIdentity: false)).ConfigureAwait(false);
+        return new StoredEvent(id, newEvent.At, newEvent.Actor, newEvent.Kind, newEvent.Subject, newEvent.Message, newEvent.DataJson);
+    }
+
+    public async Task<CostEntry> AddCostAsync(CostEntry entry, CancellationToken cancellationToken)
+    {
+        if (entry.To < entry.From)
+        {
+            throw new ArgumentException("a cost entry cannot end before it starts", nameof(entry));
+        }
+
+        var id = await session.ScalarAsync<long>(
+            SqlText.Insert(StoreSchema.CostLedger, withIdentity: false),
+            DbSession.Parameters(StoreSchema.CostLedger, CostRows.ToRow(entry), withIdentity: false)).ConfigureAwait(false);
+        return entry with { Id = id };
+    }
+
+    public Task SetNextOrdinalAsync(string pool, long nextOrdinal, CancellationToken cancellationToken) =>
+        session.ExecuteAsync(
+            "INSERT INTO pool_ordinals (pool, next_ordinal) VALUES (@pool, @next) " +
+            "ON CONFLICT (pool) DO UPDATE SET next_ordinal = excluded.next_ordinal WHERE pool_ordinals.next_ordinal < excluded.next_ordinal",
+            new { pool, next = nextOrdinal });
+
+    public Task SetBreakerAsync(string provider, CircuitBreakerState state, CancellationToken cancellationToken) =>
+        UpsertAsync(StoreSchema.Breakers, BreakerRows.ToRow(provider, state));
+
+    public async Task<bool> TryInsertDeliveryAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    {
+        var table = StoreSchema.WebhookDeliveries;
+        var inserted = await session.ExecuteAsync(
+            SqlText.Insert(table, withIdentity: true) + " ON CONFLICT (forge, delivery_id) DO NOTHING",
+            DbSession.Parameters(table, DeliveryRows.ToRow(delivery), withIdentity: true)).ConfigureAwait(false);
+        return inserted == 1;
+    }
+
+    public async Task<bool> MarkDeliveryProcessedAsync(string forge, string deliveryId, DateTimeOffset processedAt, CancellationToken cancellationToken)
+    {
+        var updated = await session.ExecuteAsync(
+            "UPDATE webhook_deliveries SET processed_at = @at WHERE forge = @forge AND delivery_id = @deliveryId",
+            new { at = StoreTime.ToStored(processedAt), forge, deliveryId }).ConfigureAwait(false);
+        return updated == 1;
+    }
+
+    private Task<int> InsertAsync(TableSchema table, Dictionary<string, object?> row) =>
+        session.ExecuteAsync(SqlText.Insert(table, withIdentity: true), DbSession.Parameters(table, row, withIdentity: true));
+
+    private Task<int> UpsertAsync(TableSchema table, Dictionary<string, object?> row) =>
+        session.ExecuteAsync(SqlText.Upsert(table), DbSession.Parameters(table, row, withIdentity: true));
+}

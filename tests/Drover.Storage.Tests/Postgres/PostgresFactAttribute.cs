@@ -1,0 +1,14 @@
+namespace Drover.Storage.Tests.Postgres;
+
+/// <summary>A fact that needs a PostgreSQL server: skipped with a reason when the binaries are missing, unless CI=true.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class PostgresFactAttribute : FactAttribute
+{
+    public PostgresFactAttribute()
+    {
+        if (PostgresBinaries.SkipReason is { } reason)
+        {
+            Skip = reason;
+        }
+    }
+}
