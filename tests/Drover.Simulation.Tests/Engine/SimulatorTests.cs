@@ -12,7 +12,7 @@ public class SimulatorTests
 
     private static SimulationResult RunDay(int seed) =>
         new Simulator(
-            new SimulationScenario { Fleet = Baselines.BaselineCatalog.SinglePoolFleet(), Jobs = Day, LabelSets = [["linux"]] },
+            new SimulationScenario { Fleet = Drover.Simulation.Baselines.BaselineCatalog.SinglePoolFleet(), Jobs = Day, LabelSets = [["linux"]] },
             [new ReactivePolicy()],
             SimulationOptions.Default with { Seed = seed, Boot = BootTimeDistribution.LogNormal(60, 0.5), MaxDeliveryDelay = TimeSpan.FromSeconds(3) })
         .Run();
