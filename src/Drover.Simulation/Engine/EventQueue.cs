@@ -9,7 +9,7 @@ internal sealed class EventQueue
     private readonly PriorityQueue<SimEvent, EventKey> _queue = new();
     private long _sequence;
 
-    /// <summary>Pending events other than periodic housekeeping and spot interruptions.</summary>
+    /// <summary>Pending events other than periodic housekeeping, timers and spot interruptions.</summary>
     public int PendingWork { get; private set; }
 
     public int Count => _queue.Count;
@@ -19,7 +19,7 @@ internal sealed class EventQueue
         var phase = e.Kind switch
         {
             SimEventKind.Delivery or SimEventKind.Poll or SimEventKind.Prune => 1,
-            SimEventKind.Resync or SimEventKind.Plan => 2,
+            SimEventKind.Resync or SimEventKind.Plan or SimEventKind.Wake => 2,
             _ => 0,
         };
         if (IsWork(e.Kind))
@@ -48,5 +48,5 @@ internal sealed class EventQueue
     }
 
     private static bool IsWork(SimEventKind kind) =>
-        kind is not (SimEventKind.Poll or SimEventKind.Prune or SimEventKind.Resync or SimEventKind.SpotInterruption);
+        kind is not (SimEventKind.Poll or SimEventKind.Prune or SimEventKind.Resync or SimEventKind.SpotInterruption or SimEventKind.Wake);
 }

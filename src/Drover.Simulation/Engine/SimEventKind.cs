@@ -27,6 +27,9 @@ internal enum SimEventKind
     /// <summary>The periodic resync plan.</summary>
     Resync,
 
-    /// <summary>A triggered plan (job event, policy recheck or planner deadline).</summary>
+    /// <summary>A plan triggered by a delivered job event or a provider report.</summary>
     Plan,
+
+    /// <summary>The loop's single timer, set to the last plan's <c>NextWakeAt</c>; a superseded timer does nothing.</summary>
+    Wake,
 }
