@@ -45,14 +45,28 @@ public sealed class PoolMatcher
         var byPool = new Dictionary<string, List<Job>>(StringComparer.Ordinal);
         var unmatched = new List<Job>();
         var memo = new Dictionary<string, PoolConfig?>(StringComparer.Ordinal);
+        Job? previous = null;
+        PoolConfig? previousPool = null;
         foreach (var job in jobs)
         {
-            var signature = Signature(job);
-            if (!memo.TryGetValue(signature, out var pool))
+            PoolConfig? pool;
+            if (previous is not null && SameRequest(previous, job))
             {
-                pool = Match(job);
-                memo[signature] = pool;
+                // Consecutive jobs usually ask for the same thing: skip building their signature.
+                pool = previousPool;
             }
+            else
+            {
+                var signature = Signature(job);
+                if (!memo.TryGetValue(signature, out pool))
+                {
+                    pool = Match(job);
+                    memo[signature] = pool;
+                }
+            }
+
+            previous = job;
+            previousPool = pool;
 
             if (pool is null)
             {
@@ -70,6 +84,35 @@ public sealed class PoolMatcher
         }
 
         return new MatchResult(byPool, unmatched);
+    }
+
+    /// <summary>True when both jobs come from the same forge and scope and list exactly the same labels in the same order.</summary>
+    private static bool SameRequest(Job a, Job b)
+    {
+        if (!string.Equals(a.Key.Forge, b.Key.Forge, StringComparison.Ordinal) || !string.Equals(a.Scope, b.Scope, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        if (ReferenceEquals(a.Labels, b.Labels))
+        {
+            return true;
+        }
+
+        if (a.Labels.Count != b.Labels.Count)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < a.Labels.Count; i++)
+        {
+            if (!string.Equals(a.Labels[i], b.Labels[i], StringComparison.Ordinal))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static string Signature(Job job)

@@ -11,8 +11,15 @@ namespace Drover.Core.Planning;
 /// </summary>
 internal static class OrphanDetection
 {
-    public static void Plan(PlanningCycle cycle)
+    /// <summary>Adds the orphan actions to <paramref name="cycle"/>; returns when the next orphan's grace period ends, if any is pending.</summary>
+    public static DateTimeOffset? Plan(PlanningCycle cycle)
     {
+        DateTimeOffset? wake = null;
+        if (cycle.Observed.Instances.Count == 0 && cycle.Observed.ForgeRunners.Count == 0)
+        {
+            return wake;
+        }
+
         var grace = cycle.Config.OrphanGracePeriod;
         var now = cycle.Now;
         var keys = new HashSet<string>(StringComparer.Ordinal);
@@ -45,6 +52,10 @@ internal static class OrphanDetection
             {
                 cycle.Actions.Add(new DeleteInstance(instance.Provider, instance.InstanceId, $"no runner record owns it ({DurationParser.Format(now - instance.CreatedAt)} old, grace {DurationParser.Format(grace)})"));
             }
+            else if (!owned)
+            {
+                wake = PoolPlanning.Earliest(wake, instance.CreatedAt, grace, now);
+            }
         }
 
         foreach (var forgeRunner in cycle.Observed.ForgeRunners.OrderBy(f => f.Forge, StringComparer.Ordinal).ThenBy(f => f.Id, StringComparer.Ordinal))
@@ -62,6 +73,12 @@ internal static class OrphanDetection
             {
                 cycle.Actions.Add(new UnregisterForgeRunner(forgeRunner.Forge, forgeRunner.Id, forgeRunner.Name, $"offline with no instance behind it for {DurationParser.Format(now - forgeRunner.FirstSeenAt)} (grace {DurationParser.Format(grace)})"));
             }
+            else if (!forgeRunner.Online)
+            {
+                wake = PoolPlanning.Earliest(wake, forgeRunner.FirstSeenAt, grace, now);
+            }
         }
+
+        return wake;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Drover.Core.Config;
 using Drover.Core.Demand;
 using Drover.Core.Matching;
@@ -16,6 +17,10 @@ public sealed class Planner
     private readonly PolicyRegistry _policies;
     private readonly CircuitBreakerOptions _breakerOptions;
 
+    // Per-config indexes (pools by name and in name order, the label matcher), built once per FleetConfig instance.
+    // Configs are immutable records; a new config is a new instance and gets its own entry.
+    private readonly ConditionalWeakTable<FleetConfig, ConfigIndex> _indexes = new();
+
     public Planner(PolicyRegistry policies, CircuitBreakerOptions? breakerOptions = null)
     {
         ArgumentNullException.ThrowIfNull(policies);
@@ -30,7 +35,8 @@ public sealed class Planner
         ArgumentNullException.ThrowIfNull(observed);
         ArgumentNullException.ThrowIfNull(jobs);
 
-        var poolsByName = config.Pools.ToDictionary(p => p.Name, StringComparer.Ordinal);
+        var index = _indexes.GetValue(config, static c => new ConfigIndex(c));
+        var poolsByName = index.PoolsByName;
         var runnersByPool = new Dictionary<string, List<Runner>>(StringComparer.Ordinal);
         var busyJobs = new HashSet<JobKey>();
         foreach (var runner in observed.Runners)
@@ -65,24 +71,37 @@ public sealed class Planner
             }
         }
 
-        var match = new PoolMatcher(config).Assign(waiting);
+        var match = index.Matcher.Assign(waiting);
         var context = new PlanningCycle(config, observed, now, history, finished, _breakerOptions);
         var pools = new List<PoolPlan>(config.Pools.Count);
-        foreach (var pool in config.Pools.OrderBy(p => p.Name, StringComparer.Ordinal))
+        DateTimeOffset? wake = null;
+        foreach (var pool in index.PoolsInOrder)
         {
             var runners = runnersByPool.TryGetValue(pool.Name, out var list) ? list : [];
-            pools.Add(PoolPlanning.PlanPool(context, pool, _policies.Get(pool.Policy), runners, match.For(pool.Name)));
-        }
-
-        foreach (var (poolName, runners) in runnersByPool.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            if (!poolsByName.ContainsKey(poolName))
+            var poolPlan = PoolPlanning.PlanPool(context, pool, _policies.Get(pool.Policy), runners, match.For(pool.Name));
+            pools.Add(poolPlan);
+            if (poolPlan.NextWakeAt is { } poolWake)
             {
-                PoolPlanning.PlanRemovedPool(context, poolName, runners);
+                wake = PoolPlanning.Earliest(wake, poolWake, now);
             }
         }
 
-        OrphanDetection.Plan(context);
+        if (runnersByPool.Count > poolsByName.Count || !AllConfigured(runnersByPool, poolsByName))
+        {
+            foreach (var (poolName, runners) in runnersByPool.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                if (!poolsByName.ContainsKey(poolName))
+                {
+                    PoolPlanning.PlanRemovedPool(context, poolName, runners);
+                }
+            }
+        }
+
+        if (OrphanDetection.Plan(context) is { } orphanWake)
+        {
+            wake = PoolPlanning.Earliest(wake, orphanWake, now);
+        }
+
         return new Plan
         {
             At = now,
@@ -90,6 +109,29 @@ public sealed class Planner
             Pools = pools,
             Unmatched = match.Unmatched,
             Notes = context.Notes,
+            NextWakeAt = wake,
         };
+    }
+
+    private static bool AllConfigured(Dictionary<string, List<Runner>> runnersByPool, Dictionary<string, PoolConfig> poolsByName)
+    {
+        foreach (var poolName in runnersByPool.Keys)
+        {
+            if (!poolsByName.ContainsKey(poolName))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private sealed class ConfigIndex(FleetConfig config)
+    {
+        public Dictionary<string, PoolConfig> PoolsByName { get; } = config.Pools.ToDictionary(p => p.Name, StringComparer.Ordinal);
+
+        public PoolConfig[] PoolsInOrder { get; } = [.. config.Pools.OrderBy(p => p.Name, StringComparer.Ordinal)];
+
+        public PoolMatcher Matcher { get; } = new(config);
     }
 }

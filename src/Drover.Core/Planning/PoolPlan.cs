@@ -25,6 +25,9 @@ public sealed record PoolPlan
 
     public int Deletes { get; init; }
 
+    /// <summary>The earliest instant after the plan's time at which this pool's answer could change with no new event.</summary>
+    public DateTimeOffset? NextWakeAt { get; init; }
+
     /// <summary>Things a person should know: breaker open, backoff, budget reached, ...</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }

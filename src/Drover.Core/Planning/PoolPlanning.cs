@@ -16,8 +16,9 @@ internal static class PoolPlanning
         var before = actions.Count;
         int booting = 0, busy = 0, draining = 0, failed = 0, heldFailed = 0;
         var idle = new List<Runner>();
-        var dueFailed = new List<Runner>();
+        List<Runner>? dueFailed = null;
         DateTimeOffset? nextRetry = null;
+        DateTimeOffset? wake = null;
 
         foreach (var runner in runners)
         {
@@ -31,6 +32,7 @@ internal static class PoolPlanning
                     else
                     {
                         booting++;
+                        wake = Earliest(wake, runner.StateSince, TimeoutOf(runner.State, pool.Timeouts), now);
                     }
 
                     break;
@@ -42,6 +44,10 @@ internal static class PoolPlanning
                     else
                     {
                         idle.Add(runner);
+                        if (pool.MaxLifetime is { } maxLifetime)
+                        {
+                            wake = Earliest(wake, runner.CreatedAt, maxLifetime, now);
+                        }
                     }
 
                     break;
@@ -58,6 +64,11 @@ internal static class PoolPlanning
                     else
                     {
                         busy++;
+                        wake = Earliest(wake, runner.StateSince, pool.Timeouts.Busy, now);
+                        if (runner.Job is { } busyKey && cycle.FinishedJobsOfBusyRunners.TryGetValue(busyKey, out var finishedJob) && finishedJob.FinishedAt is { } doneAt)
+                        {
+                            wake = Earliest(wake, doneAt, pool.Timeouts.FinishedJobGrace, now);
+                        }
                     }
 
                     break;
@@ -67,6 +78,10 @@ internal static class PoolPlanning
                     {
                         Delete(cycle, runner, DeleteCause.Stuck, $"deletion unconfirmed for {DurationParser.Format(drainingFor)}; deleting again");
                     }
+                    else
+                    {
+                        wake = Earliest(wake, runner.StateSince, pool.Timeouts.Draining, now);
+                    }
 
                     break;
                 case RunnerState.Failed:
@@ -74,13 +89,14 @@ internal static class PoolPlanning
                     var retryAt = RetryBackoff.RetryAt(runner);
                     if (now >= retryAt)
                     {
-                        dueFailed.Add(runner);
+                        (dueFailed ??= []).Add(runner);
                         Delete(cycle, runner, DeleteCause.Failed, $"failed ({runner.FailureReason ?? "no reason given"}), attempt {runner.Attempt}; cleaning up");
                     }
                     else
                     {
                         heldFailed++;
                         nextRetry = nextRetry is null || retryAt < nextRetry ? retryAt : nextRetry;
+                        wake = Earliest(wake, retryAt, now);
                     }
 
                     break;
@@ -96,6 +112,17 @@ internal static class PoolPlanning
         var demand = new PoolDemand(queued.Count, busy, queued);
         var counts = new PoolRunnerCounts(booting, idle.Count, busy, draining, failed);
         var decision = policy.Decide(new PolicyContext { Pool = pool, Limits = limits, Demand = demand, Runners = counts, Now = now, History = cycle.History });
+        if (decision.RecheckAt is { } recheckAt)
+        {
+            wake = Earliest(wake, recheckAt, now);
+        }
+
+        if (pool.Schedules.Count > 0)
+        {
+            // A schedule period can start or end at the next minute boundary.
+            wake = Earliest(wake, new DateTimeOffset(now.UtcTicks - (now.UtcTicks % TimeSpan.TicksPerMinute), TimeSpan.Zero).AddMinutes(1), now);
+        }
+
         var (desired, reason) = Clamp(decision, limits);
         if (pool.Budget is { } budget && cycle.Observed.PoolSpend.TryGetValue(pool.Name, out var spend) && spend >= budget.Limit && desired > busy)
         {
@@ -115,7 +142,7 @@ internal static class PoolPlanning
                 notes.Add($"{wanted - creates} creation(s) withheld: {withheld}");
             }
 
-            var attempts = dueFailed.Select(r => r.Attempt).OrderDescending().ToList();
+            var attempts = dueFailed is null ? [] : dueFailed.Select(r => r.Attempt).OrderDescending().ToList();
             var ordinal = NextOrdinal(cycle, pool.Name, runners);
             for (var i = 0; i < creates; i++, ordinal++)
             {
@@ -129,12 +156,7 @@ internal static class PoolPlanning
         else if (desired < active)
         {
             var surplus = active - desired;
-            var removable = idle
-                .Where(r => now - r.StateSince >= pool.IdleTimeout)
-                .OrderBy(r => r.CreatedAt)
-                .ThenBy(r => r.Id, StringComparer.Ordinal)
-                .Take(surplus)
-                .ToList();
+            var removable = RemovableIdle(idle, pool.IdleTimeout, now, surplus);
             foreach (var runner in removable)
             {
                 Delete(cycle, runner, DeleteCause.ScaleDown, $"scale down: desired {desired}, active {active}; idle for {DurationParser.Format(now - runner.StateSince)}");
@@ -142,7 +164,17 @@ internal static class PoolPlanning
 
             if (removable.Count < surplus)
             {
-                var young = idle.Count(r => now - r.StateSince < pool.IdleTimeout);
+                var young = 0;
+                foreach (var runner in idle)
+                {
+                    if (now - runner.StateSince < pool.IdleTimeout)
+                    {
+                        young++;
+                        // Still a surplus: this one goes once it has been idle for idleTimeout.
+                        wake = Earliest(wake, runner.StateSince, pool.IdleTimeout, now);
+                    }
+                }
+
                 notes.Add($"{surplus - removable.Count} surplus runner(s) kept: {young} idle for less than idleTimeout {DurationParser.Format(pool.IdleTimeout)}, the rest busy or booting");
             }
         }
@@ -159,6 +191,7 @@ internal static class PoolPlanning
             Creates = creates,
             Deletes = actions.Count - before - creates,
             Notes = notes,
+            NextWakeAt = wake,
         };
 
         static TimeSpan TimeoutOf(RunnerState state, RunnerTimeouts t) => state switch
@@ -210,6 +243,48 @@ internal static class PoolPlanning
 
         return (Math.Max(0, decision.Desired), decision.Reason);
     }
+
+    /// <summary>Idle runners idle for at least <paramref name="idleTimeout"/>, oldest created first (then by id), at most <paramref name="count"/>.</summary>
+    private static List<Runner> RemovableIdle(List<Runner> idle, TimeSpan idleTimeout, DateTimeOffset now, int count)
+    {
+        var removable = new List<Runner>(Math.Min(count, idle.Count));
+        foreach (var runner in idle)
+        {
+            if (now - runner.StateSince >= idleTimeout)
+            {
+                removable.Add(runner);
+            }
+        }
+
+        // Ids are unique, so the order is total and the unstable sort deterministic.
+        removable.Sort(static (a, b) =>
+        {
+            var byAge = a.CreatedAt.CompareTo(b.CreatedAt);
+            return byAge != 0 ? byAge : string.CompareOrdinal(a.Id, b.Id);
+        });
+        if (removable.Count > count)
+        {
+            removable.RemoveRange(count, removable.Count - count);
+        }
+
+        return removable;
+    }
+
+    /// <summary>The earlier of <paramref name="current"/> and <paramref name="since"/> + <paramref name="timeout"/>, counting only instants after <paramref name="now"/>.</summary>
+    internal static DateTimeOffset? Earliest(DateTimeOffset? current, DateTimeOffset since, TimeSpan timeout, DateTimeOffset now)
+    {
+        // Beyond the representable range the deadline never comes.
+        if (timeout.Ticks >= DateTime.MaxValue.Ticks - Math.Max(since.Ticks, since.UtcTicks))
+        {
+            return current;
+        }
+
+        return Earliest(current, since + timeout, now);
+    }
+
+    /// <summary>The earlier of <paramref name="current"/> and <paramref name="candidate"/>, counting only instants after <paramref name="now"/>.</summary>
+    internal static DateTimeOffset? Earliest(DateTimeOffset? current, DateTimeOffset candidate, DateTimeOffset now) =>
+        candidate > now && (current is null || candidate < current) ? candidate : current;
 
     private static long NextOrdinal(PlanningCycle cycle, string pool, IReadOnlyList<Runner> runners)
     {

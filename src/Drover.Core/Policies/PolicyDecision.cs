@@ -1,4 +1,13 @@
 namespace Drover.Core.Policies;
 
 /// <summary>A policy's answer: the desired runner count (before clamping) and why, in words for the plan.</summary>
-public sealed record PolicyDecision(int Desired, string Reason);
+/// <param name="Desired">Runners the pool should have.</param>
+/// <param name="Reason">Why, in words.</param>
+public sealed record PolicyDecision(int Desired, string Reason)
+{
+    /// <summary>
+    /// When the policy's answer will change with no new event (a queued job reaches a minimum age, a loop tick, a
+    /// reservation expires). Null: only new events change it. The control loop plans again at this instant.
+    /// </summary>
+    public DateTimeOffset? RecheckAt { get; init; }
+}

@@ -1,0 +1,159 @@
+using Drover.Core.Config;
+using Drover.Core.Planning;
+using Drover.Core.Runners;
+
+namespace Drover.Simulation.Engine;
+
+/// <summary>
+/// A simulated provider: creates runners that boot for a drawn time and then register (or fail), bills them while
+/// booting, idle or busy, interrupts spot runners at a rate, and deletes at once. Every state change goes through
+/// <see cref="RunnerLifecycle.Transition"/>; an illegal one throws.
+/// </summary>
+internal sealed class SimulatedProvider
+{
+    private readonly Dictionary<string, SimRunner> _live = new(StringComparer.Ordinal);
+    private readonly List<Runner> _snapshot = [];
+    private readonly Dictionary<string, int> _poolIndex = new(StringComparer.Ordinal);
+    private readonly IReadOnlyList<PoolConfig> _pools;
+    private readonly EventQueue _queue;
+    private readonly Random _random;
+    private readonly SimulationOptions _options;
+    private readonly MetricsRecorder _metrics;
+    private readonly VirtualTime _time;
+
+    public SimulatedProvider(IReadOnlyList<PoolConfig> pools, EventQueue queue, Random random, SimulationOptions options, MetricsRecorder metrics, VirtualTime time)
+    {
+        _pools = pools;
+        _queue = queue;
+        _random = random;
+        _options = options;
+        _metrics = metrics;
+        _time = time;
+        for (var i = 0; i < pools.Count; i++)
+        {
+            _poolIndex[pools[i].Name] = i;
+        }
+    }
+
+    /// <summary>Runners that exist (not gone), failed ones included.</summary>
+    public int LiveCount => _live.Count;
+
+    public PoolConfig PoolOf(SimRunner runner) => _pools[runner.Pool];
+
+    /// <summary>The records the planner sees; the list is reused, so it is valid until the next call.</summary>
+    public IReadOnlyList<Runner> Snapshot()
+    {
+        _snapshot.Clear();
+        foreach (var runner in _live.Values)
+        {
+            _snapshot.Add(runner.Record);
+        }
+
+        return _snapshot;
+    }
+
+    /// <summary>Accepts a create: the runner is Requested, then Provisioning at once; its boot ends after a drawn time.</summary>
+    public void Create(CreateRunner action, long now)
+    {
+        if (_live.ContainsKey(action.IdempotencyKey) || !_poolIndex.TryGetValue(action.Pool, out var pool))
+        {
+            return;
+        }
+
+        var at = _time.At(now);
+        var record = new Runner
+        {
+            Id = action.IdempotencyKey,
+            Pool = action.Pool,
+            Provider = action.Provider,
+            IdempotencyKey = action.IdempotencyKey,
+            Ordinal = action.Ordinal,
+            State = RunnerState.Requested,
+            StateSince = at,
+            CreatedAt = at,
+            Attempt = action.Attempt,
+        };
+        var runner = new SimRunner(record, pool, _pools[pool].Template.Spot != SpotPreference.None);
+        _live[record.Id] = runner;
+        _metrics.RunnersCreated++;
+        _metrics.RunnerMoved(now, RunnerBucket.None, RunnerBucket.Booting, runner.Spot);
+        Move(runner, RunnerState.Provisioning, now);
+        runner.Record = runner.Record with { InstanceId = "i-" + record.Id };
+        _queue.Schedule(now + VirtualTime.FromSeconds(_options.Boot.Sample(_random)), new SimEvent(SimEventKind.BootDone, Runner: runner));
+        if (runner.Spot && _options.SpotInterruptionsPerRunnerHour > 0)
+        {
+            var hours = Distributions.Exponential(_random, _options.SpotInterruptionsPerRunnerHour);
+            if (hours < TimeSpan.MaxValue.TotalHours / 2)
+            {
+                _queue.Schedule(now + TimeSpan.FromHours(hours).Ticks, new SimEvent(SimEventKind.SpotInterruption, Runner: runner));
+            }
+        }
+    }
+
+    /// <summary>Ends a boot: true when the runner registered (now Idle), false when it failed or was deleted meanwhile.</summary>
+    public bool CompleteBoot(SimRunner runner, long now)
+    {
+        if (runner.Record.State != RunnerState.Provisioning)
+        {
+            return false;
+        }
+
+        if (_options.CreationFailureRate > 0 && _random.NextDouble() < _options.CreationFailureRate)
+        {
+            _metrics.CreationFailures++;
+            Move(runner, RunnerState.Failed, now, "simulated creation failure");
+            return false;
+        }
+
+        Move(runner, RunnerState.Registering, now);
+        runner.Record = runner.Record with { ForgeRunnerId = "f-" + runner.Record.Id };
+        Move(runner, RunnerState.Idle, now);
+        return true;
+    }
+
+    /// <summary>A spot interruption: the runner fails; returns the trace job it was running, or -1.</summary>
+    public int Interrupt(SimRunner runner, long now)
+    {
+        if (!runner.Record.IsActive)
+        {
+            return -1;
+        }
+
+        _metrics.SpotInterruptions++;
+        var job = runner.Job;
+        runner.Job = -1;
+        Move(runner, RunnerState.Failed, now, "spot interruption");
+        return job;
+    }
+
+    /// <summary>Deletes a runner at once (its instance and registration); returns it and the job it was running (or -1).</summary>
+    public (SimRunner? Runner, int Job) Delete(string runnerId, long now)
+    {
+        if (!_live.TryGetValue(runnerId, out var runner))
+        {
+            return (null, -1);
+        }
+
+        var job = runner.Job;
+        runner.Job = -1;
+        if (runner.Record.State != RunnerState.Failed && runner.Record.State != RunnerState.Requested)
+        {
+            Move(runner, RunnerState.Draining, now, "deleted");
+        }
+
+        Move(runner, RunnerState.Gone, now);
+        return (runner, job);
+    }
+
+    /// <summary>Moves <paramref name="runner"/> through the real lifecycle, billing the bucket it leaves; throws on an illegal transition.</summary>
+    public void Move(SimRunner runner, RunnerState to, long now, string? reason = null)
+    {
+        var from = runner.Record.State;
+        runner.Record = RunnerLifecycle.Transition(runner.Record, to, _time.At(now), reason).RunnerOrThrow();
+        _metrics.RunnerMoved(now, SimRunner.BucketOf(from), SimRunner.BucketOf(to), runner.Spot);
+        if (to == RunnerState.Gone)
+        {
+            _live.Remove(runner.Record.Id);
+        }
+    }
+}
