@@ -34,7 +34,7 @@ public class PoolFlowHistoryTests
     }
 
     [Fact]
-    public void Prune_DropsRecordsBeyondTheHorizon()
+    public void Prune_DropsFlowRecordsBeyondTheHorizon_KeepsArrivalCountsForForecasts()
     {
         var history = new PoolFlowHistory { Horizon = TimeSpan.FromHours(1) };
         history.Record("p", T0, JobEventKind.Queued);
@@ -42,6 +42,10 @@ public class PoolFlowHistoryTests
 
         history.Prune(T0.AddHours(2));
 
-        Assert.Equal(1, history.Arrivals("p", T0, T0.AddDays(1)));
+        var flow = new List<FlowRecord>();
+        history.CopyFlow("p", T0.AddDays(-1), T0.AddDays(1), flow);
+        Assert.Equal([T0.AddHours(2)], flow.Select(f => f.At));
+        Assert.Equal(2, history.Arrivals("p", T0, T0.AddDays(1)));
+        Assert.Equal(T0, history.FirstArrival("p"));
     }
 }
