@@ -5,4 +5,5 @@ var root = new RootCommand("Drover: one control plane for self-hosted GitHub Act
 root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(PlanCommand.Create());
 root.Subcommands.Add(TraceCommand.Create());
+root.Subcommands.Add(SimulateCommand.Create());
 return await root.Parse(args).InvokeAsync();

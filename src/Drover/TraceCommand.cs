@@ -85,7 +85,7 @@ internal static class TraceCommand
         return command;
     }
 
-    private static Trace? Load(ParseResult parse, FileInfo file, TraceLoadArguments load)
+    internal static Trace? Load(ParseResult parse, FileInfo file, TraceLoadArguments load)
     {
         try
         {

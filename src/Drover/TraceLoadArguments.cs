@@ -39,6 +39,9 @@ internal sealed class TraceLoadArguments
         command.Options.Add(_osLabel);
     }
 
+    /// <summary>The seed given with <c>--seed</c> (default 1).</summary>
+    public int Seed(ParseResult parse) => parse.GetValue(_seed);
+
     /// <exception cref="ArgumentException">A duration setting is out of range.</exception>
     /// <exception cref="TraceFormatException">The <c>--durations-from</c> trace is malformed.</exception>
     public TraceLoadOptions Read(ParseResult parse)

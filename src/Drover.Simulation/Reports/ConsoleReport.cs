@@ -1,0 +1,68 @@
+using System.Globalization;
+using System.Text;
+using Drover.Simulation.Engine;
+
+namespace Drover.Simulation.Reports;
+
+/// <summary>The comparison as an aligned text table for a terminal.</summary>
+public static class ConsoleReport
+{
+    private static readonly string[] Headers = ["policy", "jobs", "p50", "p95", "p99", "max", "runner-min", "busy", "idle", "boot", "x oracle", "cost", "spot int", "requeued", "peak"];
+
+    public static string Render(SimulationReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var rows = new List<string[]> { Headers };
+        rows.Add(Row(report, report.Oracle, "oracle (bound)"));
+        rows.AddRange(report.Results.Select(r => Row(report, r, r.Policy)));
+        var widths = Enumerable.Range(0, Headers.Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        var text = new StringBuilder();
+        text.AppendLine(report.Title);
+        foreach (var note in report.Notes)
+        {
+            text.Append("  note: ").AppendLine(note);
+        }
+
+        text.AppendLine();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var cells = rows[i].Select((cell, c) => c == 0 ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]));
+            text.AppendLine(string.Join("  ", cells).TrimEnd());
+            if (i == 0)
+            {
+                text.AppendLine(string.Join("  ", widths.Select(w => new string('-', w))));
+            }
+        }
+
+        var frontier = report.Frontier().Select(r => r.Policy).ToList();
+        text.AppendLine();
+        text.Append("not dominated (no other policy has both lower p95 wait and fewer runner-minutes): ").AppendLine(string.Join(", ", frontier));
+        text.AppendLine("waits in seconds; runner-minutes count booting + idle + busy time of every runner.");
+        return text.ToString();
+    }
+
+    private static string[] Row(SimulationReport report, SimulationResult r, string name)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        return
+        [
+            name,
+            r.Jobs.ToString("N0", inv),
+            Seconds(r.WaitP50Seconds),
+            Seconds(r.WaitP95Seconds),
+            Seconds(r.WaitP99Seconds),
+            Seconds(r.WaitMaxSeconds),
+            r.RunnerMinutes.ToString("N0", inv),
+            r.BusyMinutes.ToString("N0", inv),
+            r.IdleMinutes.ToString("N0", inv),
+            r.BootingMinutes.ToString("N0", inv),
+            report.RatioToOracle(r).ToString("0.000", inv),
+            r.Cost.ToString("N2", inv),
+            r.SpotInterruptions.ToString(inv),
+            r.JobsRequeued.ToString(inv),
+            r.PeakRunners.ToString(inv),
+        ];
+    }
+
+    private static string Seconds(double value) => value.ToString(value < 10 ? "0.0" : "0", CultureInfo.InvariantCulture);
+}

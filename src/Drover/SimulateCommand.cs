@@ -1,0 +1,121 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Drover.Core.Config;
+using Drover.Simulation.Comparison;
+using Drover.Simulation.Engine;
+using Drover.Simulation.Reports;
+
+namespace Drover.Cli;
+
+/// <summary><c>drover simulate</c>: replays a trace through the real planner under each policy and compares them.</summary>
+internal static class SimulateCommand
+{
+    public static Command Create()
+    {
+        var trace = new Option<FileInfo>("--trace", "-t") { Description = "Trace to replay: job CSV, rate series, conda-forge series or treeherder export (see docs/traces.md)", Required = true };
+        var policies = new Option<string[]>("--policies", "-p") { Description = "Policies to compare: 'all' or names such as predictive, reactive, garm-minidle-5 (comma-separated)", DefaultValueFactory = _ => ["all"], AllowMultipleArgumentsPerToken = true };
+        var boot = new Option<string>("--boot") { Description = "Runner boot time (provider + registration), e.g. 60s or 3m", DefaultValueFactory = _ => "60s" };
+        var target = new Option<string>("--target-wait") { Description = "The predictive policy's p95 wait target", DefaultValueFactory = _ => "15s" };
+        var failures = new Option<double>("--creation-failure-rate") { Description = "Share of runner creations that fail (0 to 1)" };
+        var spot = new Option<double>("--spot-interruptions") { Description = "Spot interruptions per spot runner-hour" };
+        var json = new Option<FileInfo?>("--json") { Description = "Write every figure (and the time series) as JSON to this file" };
+        var html = new Option<FileInfo?>("--html") { Description = "Write an HTML report with charts to this file" };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress bar" };
+        var load = new TraceLoadArguments();
+        var command = new Command("simulate", "Replay a trace through Drover's planner under each policy; compare queue wait, runner-minutes and cost.")
+        {
+            trace, policies, boot, target, failures, spot, json, html, quiet,
+        };
+        load.AddTo(command);
+        command.SetAction(parse =>
+        {
+            var error = parse.InvocationConfiguration.Error;
+            var output = parse.InvocationConfiguration.Output;
+            if (!Duration(parse.GetValue(boot)!, "--boot", error, out var bootTime) || !Duration(parse.GetValue(target)!, "--target-wait", error, out var targetWait))
+            {
+                return 1;
+            }
+
+            var file = parse.GetValue(trace)!;
+            if (TraceCommand.Load(parse, file, load) is not { } loaded)
+            {
+                return 1;
+            }
+
+            var options = new SimulationOptions
+            {
+                Seed = load.Seed(parse),
+                Start = loaded.Start ?? DateTimeOffset.UnixEpoch,
+                Boot = BootTimeDistribution.Fixed(bootTime.TotalSeconds),
+                CreationFailureRate = parse.GetValue(failures),
+                SpotInterruptionsPerRunnerHour = parse.GetValue(spot),
+            };
+            var problems = options.Validate();
+            if (problems.Count > 0)
+            {
+                foreach (var problem in problems)
+                {
+                    error.WriteLine(problem);
+                }
+
+                return 1;
+            }
+
+            var scenario = TraceScenario.From(loaded);
+            IReadOnlyList<Simulation.Baselines.BaselineEntry> entries;
+            try
+            {
+                var names = (parse.GetValue(policies) ?? []).SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
+                entries = PolicyComparison.Select(names, scenario.Jobs, options, targetWait);
+            }
+            catch (ArgumentException e)
+            {
+                error.WriteLine($"--policies: {e.Message.Split(" (Parameter", 2)[0]}");
+                return 1;
+            }
+
+            var title = string.Create(CultureInfo.InvariantCulture, $"{loaded.Name}: {loaded.Count:N0} jobs over {loaded.Span.TotalDays:0.#} days, boot {DurationParser.Format(bootTime)}, seed {options.Seed}");
+            using var bar = parse.GetValue(quiet) || !ReferenceEquals(error, Console.Error) || Console.IsErrorRedirected ? null : new ProgressBar(error, entries.Count);
+            var report = PolicyComparison.Run(title, loaded.Notes, scenario, entries, options, bar is null ? null : bar.Report);
+            bar?.Dispose();
+            output.Write(ConsoleReport.Render(report));
+            return Write(parse.GetValue(json), f => JsonSerializer.Serialize(report, JsonOptions), output, error)
+                + Write(parse.GetValue(html), _ => HtmlReport.Render(report), output, error) > 0 ? 1 : 0;
+        });
+        return command;
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web) { WriteIndented = true };
+
+    private static int Write(FileInfo? file, Func<FileInfo, string> render, TextWriter output, TextWriter error)
+    {
+        if (file is null)
+        {
+            return 0;
+        }
+
+        try
+        {
+            File.WriteAllText(file.FullName, render(file));
+            output.WriteLine($"wrote {file}");
+            return 0;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"{file}: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static bool Duration(string text, string option, TextWriter error, out TimeSpan value)
+    {
+        if (DurationParser.TryParse(text, out value) && value > TimeSpan.Zero)
+        {
+            return true;
+        }
+
+        error.WriteLine($"{option}: '{text}' is not a duration such as 45s, 2m or 1h30m");
+        return false;
+    }
+}
