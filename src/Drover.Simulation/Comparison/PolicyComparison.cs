@@ -52,7 +52,7 @@ public static class PolicyComparison
         p => p with
         {
             Idle = 0,
-            IdleTimeout = TimeSpan.FromMinutes(1),
+            IdleTimeout = TimeSpan.FromSeconds(Math.Max(60, bootSeconds)),
             PolicySettings = new Dictionary<string, string>(StringComparer.Ordinal)
             {
                 ["bootTime"] = string.Create(CultureInfo.InvariantCulture, $"{Math.Max(1, Math.Round(bootSeconds))}s"),
