@@ -5,7 +5,7 @@ namespace Drover.Core.Demand;
 /// <summary>
 /// Counts job arrivals per pool for forecasting policies: per second over the last hour (to see a burst start) and per
 /// hour over the last <see cref="Weeks"/> weeks (to learn hour-of-week seasonality). Memory is fixed per pool
-/// (about 20 KB), whatever the arrival rate. Arrivals older than the hour-long window still count in their hour.
+/// (about 20 KB), whatever the arrival rate; a query costs at most one pass over the hours or seconds it spans.
 /// Not thread-safe: the control loop (or simulator) owns it.
 /// </summary>
 public sealed class ArrivalHistory : IDemandHistory
@@ -44,92 +44,108 @@ public sealed class ArrivalHistory : IDemandHistory
 
     private static long ToSecond(DateTimeOffset at) => at.ToUnixTimeSeconds();
 
-    /// <summary>Ring buffers of per-second and per-hour counts for one pool.</summary>
+    /// <summary>
+    /// Cumulative counts for one pool: C(t) = arrivals up to and including second (or hour) t, kept in rings for the
+    /// last hour of seconds and the retained hours, so any range is a difference of two entries.
+    /// </summary>
     private sealed class PoolCounts(int hoursKept)
     {
-        private readonly int[] _seconds = new int[SecondsKept];
-        private readonly int[] _hours = new int[hoursKept];
-        private long _latestSecond = long.MinValue;
-        private long _latestHour = long.MinValue;
+        private readonly CumulativeRing _seconds = new(SecondsKept);
+        private readonly CumulativeRing _hours = new(hoursKept);
 
         public long? First { get; private set; }
 
         public void Add(long second)
         {
             First = First is null || second < First ? second : First;
-            AdvanceTo(second);
-            if (_latestSecond - second < SecondsKept)
-            {
-                _seconds[Slot(second, SecondsKept)]++;
-            }
-
-            var hour = Math.DivRem(second, 3_600, out var rem) - (rem < 0 ? 1 : 0);
-            if (_latestHour - hour < _hours.Length)
-            {
-                _hours[Slot(hour, _hours.Length)]++;
-            }
+            _seconds.Add(second);
+            _hours.Add(HourOf(second));
         }
 
-        /// <summary>Arrivals in [from, to): exact where per-second counts are kept, pro rata per hour before that.</summary>
+        /// <summary>
+        /// Arrivals in [from, to): exact per second for ranges within the last hour; longer or older ranges per hour,
+        /// partial hours pro rata (the latest hour counts whole once the range reaches its latest arrival).
+        /// </summary>
         public int Count(long from, long to)
         {
-            var oldestSecond = _latestSecond - SecondsKept + 1;
-            double total = 0;
-            var fineFrom = Math.Max(from, oldestSecond);
-            var fineTo = Math.Min(to, _latestSecond + 1);
-            for (var s = fineFrom; s < fineTo; s++)
+            if (from - 1 >= _seconds.Oldest)
             {
-                total += _seconds[Slot(s, SecondsKept)];
+                return (int)(_seconds.Through(to - 1) - _seconds.Through(from - 1));
             }
 
-            var coarseTo = Math.Min(to, oldestSecond);
-            for (var s = from; s < coarseTo;)
+            var firstHour = HourOf(from);
+            var lastHour = HourOf(to - 1);
+            double sum;
+            if (firstHour == lastHour)
             {
-                var hour = Math.DivRem(s, 3_600, out var rem) - (rem < 0 ? 1 : 0);
-                var hourEnd = (hour + 1) * 3_600;
-                var until = Math.Min(coarseTo, hourEnd);
-                if (_latestHour - hour < _hours.Length && hour <= _latestHour)
-                {
-                    total += _hours[Slot(hour, _hours.Length)] * (until - s) / 3_600.0;
-                }
-
-                s = until;
+                sum = Part(firstHour, from, to);
+            }
+            else
+            {
+                sum = Part(firstHour, from, (firstHour + 1) * 3_600)
+                    + (_hours.Through(lastHour - 1) - _hours.Through(firstHour))
+                    + Part(lastHour, lastHour * 3_600, to);
             }
 
-            return (int)Math.Round(total);
+            return (int)Math.Round(sum);
         }
 
-        private void AdvanceTo(long second)
+        private double Part(long hour, long from, long to)
         {
-            if (second <= _latestSecond)
-            {
-                return;
-            }
+            var bucket = _hours.Through(hour) - _hours.Through(hour - 1);
+            var whole = hour == _hours.Latest && from <= hour * 3_600 && to > _seconds.Latest;
+            return whole ? bucket : bucket * (to - from) / 3_600.0;
+        }
 
-            var clear = _latestSecond == long.MinValue ? SecondsKept : (int)Math.Min(SecondsKept, second - _latestSecond);
-            for (var i = 1; i <= clear; i++)
-            {
-                _seconds[Slot(second - clear + i, SecondsKept)] = 0;
-            }
+        private static long HourOf(long second) => Math.DivRem(second, 3_600, out var rem) - (rem < 0 ? 1 : 0);
+    }
 
-            _latestSecond = second;
-            var hour = Math.DivRem(second, 3_600, out var rem) - (rem < 0 ? 1 : 0);
-            if (hour > _latestHour)
+    /// <summary>
+    /// A ring of cumulative counts C(i) = arrivals at indexes up to and including i (seconds or hours), kept for the
+    /// <c>length + 1</c> indexes ending at <see cref="Latest"/>. Adding in order costs O(1); a late arrival updates the
+    /// entries after it.
+    /// </summary>
+    private sealed class CumulativeRing(int length)
+    {
+        private readonly long[] _cumulative = new long[length + 1];
+        private long _total;
+
+        public long Latest { get; private set; } = long.MinValue;
+
+        /// <summary>The oldest index whose cumulative count is kept.</summary>
+        public long Oldest => Latest == long.MinValue ? long.MaxValue : Latest - length;
+
+        public void Add(long index)
+        {
+            if (Latest == long.MinValue)
             {
-                var clearHours = _latestHour == long.MinValue ? _hours.Length : (int)Math.Min(_hours.Length, hour - _latestHour);
-                for (var i = 1; i <= clearHours; i++)
+                Latest = index;
+            }
+            else if (index > Latest)
+            {
+                for (var i = Math.Max(Latest + 1, index - length); i <= index; i++)
                 {
-                    _hours[Slot(hour - clearHours + i, _hours.Length)] = 0;
+                    _cumulative[Slot(i)] = _total;
                 }
 
-                _latestHour = hour;
+                Latest = index;
+            }
+
+            _total++;
+            for (var i = Math.Max(index, Oldest); i <= Latest; i++)
+            {
+                _cumulative[Slot(i)]++;
             }
         }
 
-        private static int Slot(long index, int length)
+        /// <summary>C(<paramref name="index"/>), clamped to the kept range (older indexes read as the oldest kept one).</summary>
+        public long Through(long index) =>
+            Latest == long.MinValue ? 0 : _cumulative[Slot(Math.Clamp(index, Oldest, Latest))];
+
+        private int Slot(long index)
         {
-            var slot = index % length;
-            return (int)(slot < 0 ? slot + length : slot);
+            var slot = index % (length + 1);
+            return (int)(slot < 0 ? slot + length + 1 : slot);
         }
     }
 }
