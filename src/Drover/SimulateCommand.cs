@@ -22,10 +22,11 @@ internal static class SimulateCommand
         var json = new Option<FileInfo?>("--json") { Description = "Write every figure (and the time series) as JSON to this file" };
         var html = new Option<FileInfo?>("--html") { Description = "Write an HTML report with charts to this file" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress bar" };
+        var predictive = new Option<string[]>("--predictive") { Description = "Settings of the predictive policy as key=value (e.g. waitBudget=0.03); see docs/configuration.md", AllowMultipleArgumentsPerToken = true };
         var load = new TraceLoadArguments();
         var command = new Command("simulate", "Replay a trace through Drover's planner under each policy; compare queue wait, runner-minutes and cost.")
         {
-            trace, policies, boot, target, failures, spot, json, html, quiet,
+            trace, policies, boot, target, failures, spot, json, html, quiet, predictive,
         };
         load.AddTo(command);
         command.SetAction(parse =>
@@ -62,12 +63,36 @@ internal static class SimulateCommand
                 return 1;
             }
 
+            var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var pair in parse.GetValue(predictive) ?? [])
+            {
+                var parts = pair.Split('=', 2, StringSplitOptions.TrimEntries);
+                if (parts.Length != 2 || parts[0].Length == 0)
+                {
+                    error.WriteLine($"--predictive: '{pair}' is not key=value");
+                    return 1;
+                }
+
+                settings[parts[0]] = parts[1];
+            }
+
+            var invalid = new Core.Policies.PredictivePolicy().ValidateSettings(settings);
+            if (invalid.Count > 0)
+            {
+                foreach (var problem in invalid)
+                {
+                    error.WriteLine($"--predictive {problem.Key}: {problem.Message}");
+                }
+
+                return 1;
+            }
+
             var scenario = TraceScenario.From(loaded);
             IReadOnlyList<Simulation.Baselines.BaselineEntry> entries;
             try
             {
                 var names = (parse.GetValue(policies) ?? []).SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
-                entries = PolicyComparison.Select(names, scenario.Jobs, options, targetWait);
+                entries = PolicyComparison.Select(names, scenario.Jobs, options, targetWait, settings);
             }
             catch (ArgumentException e)
             {

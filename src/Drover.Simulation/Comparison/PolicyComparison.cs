@@ -16,19 +16,19 @@ public static class PolicyComparison
     public static readonly TimeSpan DefaultTargetWait = TimeSpan.FromSeconds(15);
 
     /// <summary>Every variant <c>--policies all</c> runs: the baseline catalog followed by <c>predictive</c>.</summary>
-    public static IReadOnlyList<BaselineEntry> AllEntries(IReadOnlyList<SimulatedJob> jobs, SimulationOptions options, TimeSpan? targetWait = null)
+    public static IReadOnlyList<BaselineEntry> AllEntries(IReadOnlyList<SimulatedJob> jobs, SimulationOptions options, TimeSpan? targetWait = null, IReadOnlyDictionary<string, string>? predictiveSettings = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return [.. BaselineCatalog.For(jobs), Predictive(options.Boot.MedianSeconds, targetWait ?? DefaultTargetWait)];
+        return [.. BaselineCatalog.For(jobs), Predictive(options.Boot.MedianSeconds, targetWait ?? DefaultTargetWait, predictiveSettings)];
     }
 
     /// <summary>
     /// The variants named in <paramref name="names"/> (<c>all</c>, or labels such as <c>predictive</c>, <c>garm-minidle-5</c>);
     /// unknown names are reported with the known ones.
     /// </summary>
-    public static IReadOnlyList<BaselineEntry> Select(IReadOnlyList<string> names, IReadOnlyList<SimulatedJob> jobs, SimulationOptions options, TimeSpan? targetWait = null)
+    public static IReadOnlyList<BaselineEntry> Select(IReadOnlyList<string> names, IReadOnlyList<SimulatedJob> jobs, SimulationOptions options, TimeSpan? targetWait = null, IReadOnlyDictionary<string, string>? predictiveSettings = null)
     {
-        var all = AllEntries(jobs, options, targetWait);
+        var all = AllEntries(jobs, options, targetWait, predictiveSettings);
         if (names.Count == 0 || names.Any(n => string.Equals(n, "all", StringComparison.OrdinalIgnoreCase)))
         {
             return all;
@@ -45,20 +45,27 @@ public static class PolicyComparison
         return chosen;
     }
 
-    /// <summary>The predictive policy as simulated: no fixed warm floor, surplus idle runners released after a minute.</summary>
-    public static BaselineEntry Predictive(double bootSeconds, TimeSpan targetWait) => new(
-        PredictivePolicy.PolicyName,
-        () => new PredictivePolicy(),
-        p => p with
+    /// <summary>
+    /// The predictive policy as simulated: no fixed warm floor; a surplus idle runner is kept for one boot time (the
+    /// break-even between paying idle and paying another boot). <paramref name="settings"/> override its policy settings.
+    /// </summary>
+    public static BaselineEntry Predictive(double bootSeconds, TimeSpan targetWait, IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var merged = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            Idle = 0,
-            IdleTimeout = TimeSpan.FromSeconds(Math.Max(60, bootSeconds)),
-            PolicySettings = new Dictionary<string, string>(StringComparer.Ordinal)
-            {
-                ["bootTime"] = string.Create(CultureInfo.InvariantCulture, $"{Math.Max(1, Math.Round(bootSeconds))}s"),
-                ["targetWaitP95"] = string.Create(CultureInfo.InvariantCulture, $"{targetWait.TotalSeconds:0}s"),
-            },
-        });
+            ["bootTime"] = string.Create(CultureInfo.InvariantCulture, $"{Math.Max(1, Math.Round(bootSeconds))}s"),
+            ["targetWaitP95"] = string.Create(CultureInfo.InvariantCulture, $"{targetWait.TotalSeconds:0}s"),
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            merged[key] = value;
+        }
+
+        return new(
+            PredictivePolicy.PolicyName,
+            () => new PredictivePolicy(),
+            p => p with { Idle = 0, IdleTimeout = TimeSpan.FromSeconds(Math.Max(60, bootSeconds)), PolicySettings = merged });
+    }
 
     /// <summary>
     /// Runs every entry (in parallel, one per core; each run is deterministic for the options' seed) and the oracle.
