@@ -6,8 +6,9 @@ namespace Drover.Core.Policies;
 /// Keeps a warm pool sized by a forecast of arrivals and a queueing model, so that the pool's target wait is met at the
 /// least runner-minutes given the boot time. See docs/adr/0003-predictive-policy.md.
 /// <list type="bullet">
-/// <item>Forecast rate λ = max(hour-of-week rate of the past weeks, recent rate, burst rate): seasonality warms the pool
-/// before a busy hour, the short windows react to the start of a burst.</item>
+/// <item>Forecast rate λ = max(hour-of-week rate of the past weeks, recent rate), raised to the burst rate when the
+/// last minute saw significantly more arrivals than those predict: seasonality warms the pool before a busy hour, the
+/// short window reacts to the start of a burst without chasing noise.</item>
 /// <item>A job waits longer than the target only when more than W jobs arrive within <c>bootTime − targetWaitP95</c>
 /// (each arrival takes a warm runner and its replacement is not ready before that). With Poisson arrivals,
 /// W is the least warm count with λ·P(N &gt; W) ≤ waitBudget·λ̄, where λ̄ is the long-run rate: the share of waiting jobs
@@ -47,9 +48,15 @@ public sealed class PredictivePolicy : IScalingPolicy
         var s = PredictiveSettings.For(context.Pool.PolicySettings);
         var now = context.Now;
         var recent = Rate(history, pool, now - s.RecentWindow, now);
-        var burst = Rate(history, pool, now - s.BurstWindow, now);
+        var burstCount = history.Arrivals(pool, now - s.BurstWindow, now);
+        var burst = burstCount / s.BurstWindow.TotalSeconds;
         var (season, longRun) = Seasonal(history, pool, first, now, s.Weeks);
-        var rate = Math.Max(season, Math.Max(recent, burst));
+        var baseline = Math.Max(season, recent);
+
+        // The short window only counts when it is a real burst, not the noise of a few arrivals: more arrivals than
+        // the season and recent rates give with 99 % probability.
+        var isBurst = burstCount > Poisson.Quantile(baseline * s.BurstWindow.TotalSeconds, 0.01, int.MaxValue);
+        var rate = isBurst ? Math.Max(baseline, burst) : baseline;
         var exposure = Math.Max(0, (s.BootTime - s.TargetWaitP95).TotalSeconds);
         var allowed = s.WaitBudget * (longRun > 0 ? longRun : rate);
         var cap = s.MaxWarm > 0 ? s.MaxWarm : Math.Max(0, context.Limits.Max);
