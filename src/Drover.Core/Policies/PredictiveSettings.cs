@@ -24,7 +24,7 @@ internal sealed record PredictiveSettings(TimeSpan TargetWaitP95, TimeSpan BootT
 
     private static readonly ConditionalWeakTable<IReadOnlyDictionary<string, string>, PredictiveSettings> Cache = new();
 
-    public static PredictiveSettings Default { get; } = new(TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(60), 0.05, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(1), 4, 0);
+    public static PredictiveSettings Default { get; } = new(TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(60), 0.02, TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(1), 4, 0);
 
     /// <summary>Parsed settings of a pool, cached per settings instance (the planner asks every cycle).</summary>
     public static PredictiveSettings For(IReadOnlyDictionary<string, string> settings) =>

@@ -38,7 +38,7 @@ public sealed class PredictivePolicyTests
         }
 
         // Two jobs a minute for two weeks, 45 s exposure (60 s boot - 15 s target): mean 1.5 arrivals;
-        // P(N > 4) = 0.019 <= 0.05 and P(N > 3) = 0.066 > 0.05, so four warm runners.
+        // P(N > 4) = 0.0186 <= 0.02 (the default wait budget) and P(N > 3) = 0.066 > 0.02, so four warm runners.
         var decision = new PredictivePolicy().Decide(Context(history, queued: 1));
 
         Assert.Equal(5, decision.Desired);
@@ -63,6 +63,25 @@ public sealed class PredictivePolicyTests
         var burst = new PredictivePolicy().Decide(Context(history, now: T0.AddMinutes(1)));
 
         Assert.True(burst.Desired >= quiet.Desired + 20, $"quiet {quiet.Reason}; burst {burst.Reason}");
+    }
+
+    [Fact]
+    public void Decide_AFewExtraArrivalsInTheLastMinute_AreNoiseNotABurst()
+    {
+        var history = new ArrivalHistory();
+        for (var s = 0; s < 7 * 24 * 3600 * 2; s += 30)
+        {
+            history.Record("linux", T0.AddSeconds(s - (7 * 24 * 3600 * 2)));
+        }
+
+        history.Record("linux", T0.AddSeconds(5));
+        history.Record("linux", T0.AddSeconds(10));
+        var noisy = new PredictivePolicy().Decide(Context(history, now: T0.AddSeconds(30)));
+
+        // The last minute saw 3 arrivals against 2 expected: within Poisson noise, so the forecast is the 5-minute rate
+        // (11 in 5 minutes), not the 1-minute one.
+        Assert.Contains("forecast 2.2/min", noisy.Reason, StringComparison.Ordinal);
+        Assert.Contains("burst 3/min", noisy.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
