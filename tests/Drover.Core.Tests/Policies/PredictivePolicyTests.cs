@@ -81,7 +81,7 @@ public sealed class PredictivePolicyTests
         // The last minute saw 3 arrivals against 2 expected: within Poisson noise, so the forecast is the 5-minute rate
         // (11 in 5 minutes), not the 1-minute one.
         Assert.Contains("forecast 2.2/min", noisy.Reason, StringComparison.Ordinal);
-        Assert.Contains("burst 3/min", noisy.Reason, StringComparison.Ordinal);
+        Assert.Contains("burst 3;", noisy.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
