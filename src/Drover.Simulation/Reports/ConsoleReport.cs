@@ -37,6 +37,12 @@ public static class ConsoleReport
         var frontier = report.Frontier().Select(r => r.Policy).ToList();
         text.AppendLine();
         text.Append("not dominated (no other policy has both lower p95 wait and fewer runner-minutes): ").AppendLine(string.Join(", ", frontier));
+        var incomplete = report.Results.Where(r => !SimulationReport.IsComplete(r)).Select(r => r.Policy).ToList();
+        if (incomplete.Count > 0)
+        {
+            text.Append("left jobs unrun (not comparable): ").AppendLine(string.Join(", ", incomplete));
+        }
+
         text.AppendLine("waits in seconds; runner-minutes count booting + idle + busy time of every runner.");
         return text.ToString();
     }
@@ -47,7 +53,7 @@ public static class ConsoleReport
         return
         [
             name,
-            r.Jobs.ToString("N0", inv),
+            SimulationReport.IsComplete(r) ? r.Jobs.ToString("N0", inv) : $"{r.JobsCompleted.ToString("N0", inv)} of {r.Jobs.ToString("N0", inv)} ran",
             Seconds(r.WaitP50Seconds),
             Seconds(r.WaitP95Seconds),
             Seconds(r.WaitP99Seconds),

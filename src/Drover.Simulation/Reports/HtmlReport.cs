@@ -59,7 +59,7 @@ public static class HtmlReport
 
     private static void Row(StringBuilder html, SimulationReport report, SimulationResult r, string name, string cssClass)
     {
-        html.Append(CultureInfo.InvariantCulture, $"<tr class=\"{cssClass}\"><td>{Esc(name)}</td><td>{r.Jobs:N0}</td><td>{r.WaitP50Seconds:0.#}</td><td>{r.WaitP95Seconds:0.#}</td><td>{r.WaitP99Seconds:0.#}</td><td>{r.WaitMaxSeconds:0}</td>");
+        html.Append(CultureInfo.InvariantCulture, $"<tr class=\"{cssClass}\"><td>{Esc(name)}</td><td>{(SimulationReport.IsComplete(r) ? r.Jobs.ToString("N0", CultureInfo.InvariantCulture) : $"{r.JobsCompleted:N0} of {r.Jobs:N0} ran")}</td><td>{r.WaitP50Seconds:0.#}</td><td>{r.WaitP95Seconds:0.#}</td><td>{r.WaitP99Seconds:0.#}</td><td>{r.WaitMaxSeconds:0}</td>");
         html.Append(CultureInfo.InvariantCulture, $"<td>{r.RunnerMinutes:N0}</td><td>{r.BusyMinutes:N0}</td><td>{r.IdleMinutes:N0}</td><td>{r.BootingMinutes:N0}</td><td>{report.RatioToOracle(r):0.000}</td><td>{r.Cost:N2}</td><td>{r.SpotInterruptions}</td><td>{r.JobsRequeued}</td><td>{r.PeakRunners}</td></tr>");
     }
 

@@ -19,9 +19,18 @@ public sealed record SimulationReport
     public double RatioToOracle(SimulationResult result) =>
         Oracle.RunnerMinutes > 0 ? result.RunnerMinutes / Oracle.RunnerMinutes : double.NaN;
 
-    /// <summary>The results no other result beats on both p95 wait and runner-minutes (the Pareto front).</summary>
-    public IReadOnlyList<SimulationResult> Frontier() =>
-        Results.Where(r => !Results.Any(o => Dominates(o, r))).ToList();
+    /// <summary>
+    /// The results no other result beats on both p95 wait and runner-minutes (the Pareto front). A run that left jobs
+    /// unrun is never on it: its figures leave out the work it failed to do.
+    /// </summary>
+    public IReadOnlyList<SimulationResult> Frontier()
+    {
+        var complete = Results.Where(IsComplete).ToList();
+        return complete.Where(r => !complete.Any(o => Dominates(o, r))).ToList();
+    }
+
+    /// <summary>True when every job of the trace ran to completion in the run.</summary>
+    public static bool IsComplete(SimulationResult result) => result.JobsCompleted >= result.Jobs;
 
     /// <summary>True when <paramref name="a"/> has both lower p95 wait and fewer runner-minutes than <paramref name="b"/>.</summary>
     public static bool Dominates(SimulationResult a, SimulationResult b) =>
