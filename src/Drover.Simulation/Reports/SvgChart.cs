@@ -44,14 +44,22 @@ internal static class SvgChart
         var (y0, y1) = Range(points.Select(p => p.Y), null);
         var svg = Begin();
         Axes(svg, x0, x1, y0, y1, xLabel, yLabel);
+        var labels = new List<(double X, double Y)>();
         for (var i = 0; i < points.Count; i++)
         {
             var p = points[i];
             var colour = Palette[i % Palette.Length];
             var cx = X(p.X, x0, x1);
             var cy = Y(p.Y, y0, y1);
+            var ly = cy - 6;
+            while (labels.Any(l => Math.Abs(l.X - cx) < 90 && Math.Abs(l.Y - ly) < 12))
+            {
+                ly += 12;
+            }
+
+            labels.Add((cx, ly));
             svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{Fmt(cx)}\" cy=\"{Fmt(cy)}\" r=\"{(p.Emphasis ? 7 : 5)}\" fill=\"{colour}\" stroke=\"#222\" stroke-width=\"{(p.Emphasis ? 2 : 0.5)}\"><title>{Esc(p.Name)}: {Fmt(p.X)} s p95 wait, {Fmt(p.Y)}</title></circle>");
-            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Fmt(cx + 8)}\" y=\"{Fmt(cy - 6)}\" font-size=\"11\"{(p.Emphasis ? " font-weight=\"bold\"" : string.Empty)}>{Esc(p.Name)}</text>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Fmt(cx + 8)}\" y=\"{Fmt(ly)}\" font-size=\"11\"{(p.Emphasis ? " font-weight=\"bold\"" : string.Empty)}>{Esc(p.Name)}</text>");
         }
 
         return End(svg);
