@@ -4,7 +4,8 @@ namespace Drover.Core.Demand;
 
 /// <summary>
 /// Counts job arrivals per pool for forecasting policies: per second over the last hour (to see a burst start) and per
-/// hour over the last <see cref="Weeks"/> weeks (to learn hour-of-week seasonality). Memory is fixed per pool
+/// hour over the last <see cref="Weeks"/> weeks (to learn hour-of-week seasonality) — both as jobs and as arrival
+/// instants (seconds with at least one arrival), so a matrix fanned out at once reads as one event of many jobs. Memory is fixed per pool
 /// (about 20 KB), whatever the arrival rate; a query costs at most one pass over the hours or seconds it spans.
 /// Not thread-safe: the control loop (or simulator) owns it.
 /// </summary>
@@ -36,7 +37,11 @@ public sealed class ArrivalHistory : IDemandHistory
 
     /// <inheritdoc/>
     public int Arrivals(string pool, DateTimeOffset from, DateTimeOffset to) =>
-        to <= from || !_pools.TryGetValue(pool, out var counts) ? 0 : counts.Count(ToSecond(from), ToSecond(to));
+        to <= from || !_pools.TryGetValue(pool, out var counts) ? 0 : counts.Jobs.Count(ToSecond(from), ToSecond(to));
+
+    /// <inheritdoc/>
+    public int ArrivalInstants(string pool, DateTimeOffset from, DateTimeOffset to) =>
+        to <= from || !_pools.TryGetValue(pool, out var counts) ? 0 : counts.Instants.Count(ToSecond(from), ToSecond(to));
 
     /// <summary>The first second any arrival was recorded for the pool, or null when none was.</summary>
     public DateTimeOffset? FirstArrival(string pool) =>
@@ -44,23 +49,45 @@ public sealed class ArrivalHistory : IDemandHistory
 
     private static long ToSecond(DateTimeOffset at) => at.ToUnixTimeSeconds();
 
-    /// <summary>
-    /// Cumulative counts for one pool: C(t) = arrivals up to and including second (or hour) t, kept in rings for the
-    /// last hour of seconds and the retained hours, so any range is a difference of two entries.
-    /// </summary>
+    /// <summary>Jobs and arrival instants of one pool.</summary>
     private sealed class PoolCounts(int hoursKept)
     {
-        private readonly CumulativeRing _seconds = new(SecondsKept);
-        private readonly CumulativeRing _hours = new(hoursKept);
+        public CountSeries Jobs { get; } = new(hoursKept);
+
+        public CountSeries Instants { get; } = new(hoursKept);
 
         public long? First { get; private set; }
 
         public void Add(long second)
         {
             First = First is null || second < First ? second : First;
+            var firstInItsSecond = !Jobs.HasAt(second);
+            Jobs.Add(second);
+            if (firstInItsSecond)
+            {
+                Instants.Add(second);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Cumulative counts C(t) = events up to and including second (or hour) t, kept in rings for the last hour of
+    /// seconds and the retained hours, so any range is a difference of two entries.
+    /// </summary>
+    private sealed class CountSeries(int hoursKept)
+    {
+        private readonly CumulativeRing _seconds = new(SecondsKept);
+        private readonly CumulativeRing _hours = new(hoursKept);
+
+        public void Add(long second)
+        {
             _seconds.Add(second);
             _hours.Add(HourOf(second));
         }
+
+        /// <summary>True when an event is already counted at <paramref name="second"/> (only known within the last hour).</summary>
+        public bool HasAt(long second) =>
+            second - 1 >= _seconds.Oldest && _seconds.Through(second) - _seconds.Through(second - 1) > 0;
 
         /// <summary>
         /// Arrivals in [from, to): exact per second for ranges within the last hour; longer or older ranges per hour,

@@ -9,6 +9,12 @@ public interface IDemandHistory
     /// <summary>Number of jobs that arrived for <paramref name="pool"/> in [from, to).</summary>
     int Arrivals(string pool, DateTimeOffset from, DateTimeOffset to);
 
+    /// <summary>
+    /// Number of distinct seconds in [from, to) with at least one arrival for <paramref name="pool"/>: a matrix of jobs
+    /// fanned out at once is one instant. Equal to <see cref="Arrivals"/> when jobs arrive one at a time.
+    /// </summary>
+    int ArrivalInstants(string pool, DateTimeOffset from, DateTimeOffset to);
+
     /// <summary>When the first arrival for <paramref name="pool"/> was recorded; null when none was (no history).</summary>
     DateTimeOffset? FirstArrival(string pool);
 }

@@ -23,6 +23,9 @@ public sealed class PredictivePolicy : IScalingPolicy
     private static readonly TimeSpan Week = TimeSpan.FromDays(7);
     private static readonly TimeSpan SeasonHorizon = TimeSpan.FromMinutes(30);
 
+    /// <summary>Distinct arrival instants the burst window needs before its rate counts.</summary>
+    private const int MinBurstInstants = 3;
+
     public string Name => PolicyName;
 
     public IReadOnlyList<PolicySettingError> ValidateSettings(IReadOnlyDictionary<string, string> settings)
@@ -55,7 +58,9 @@ public sealed class PredictivePolicy : IScalingPolicy
 
         // The short window only counts when it is a real burst, not the noise of a few arrivals: more arrivals than
         // the season and recent rates give with 99 % probability.
-        var isBurst = burstCount > Poisson.Quantile(baseline * s.BurstWindow.TotalSeconds, 0.01, int.MaxValue);
+        // A matrix fanned out at once is not a rate that goes on: a burst needs arrivals at several distinct instants.
+        var isBurst = burstCount > Poisson.Quantile(baseline * s.BurstWindow.TotalSeconds, 0.01, int.MaxValue)
+            && history.ArrivalInstants(pool, now - s.BurstWindow, now) >= MinBurstInstants;
         var rate = isBurst ? Math.Max(baseline, burst) : baseline;
         var exposure = Math.Max(0, (s.BootTime - s.TargetWaitP95).TotalSeconds);
         var allowed = s.WaitBudget * (longRun > 0 ? longRun : rate);

@@ -34,6 +34,9 @@ public sealed class PoolFlowHistory : IJobFlowHistory
     public int Arrivals(string pool, DateTimeOffset from, DateTimeOffset to) => _arrivals.Arrivals(pool, from, to);
 
     /// <inheritdoc/>
+    public int ArrivalInstants(string pool, DateTimeOffset from, DateTimeOffset to) => _arrivals.ArrivalInstants(pool, from, to);
+
+    /// <inheritdoc/>
     public DateTimeOffset? FirstArrival(string pool) => _arrivals.FirstArrival(pool);
 
     /// <inheritdoc/>

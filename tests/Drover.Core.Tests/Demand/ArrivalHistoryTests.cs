@@ -59,4 +59,21 @@ public sealed class ArrivalHistoryTests
         Assert.Equal(0, history.Arrivals("a", T0.AddHours(3), T0.AddHours(4)));
         Assert.Equal(1, history.Arrivals("a", T0.AddMinutes(-5), T0.AddHours(4)));
     }
+
+    [Fact]
+    public void ArrivalInstants_CountSecondsWithArrivals_NotJobs()
+    {
+        var history = new ArrivalHistory();
+        for (var i = 0; i < 20; i++)
+        {
+            history.Record("a", T0);
+        }
+
+        history.Record("a", T0.AddSeconds(5));
+        history.Record("a", T0.AddSeconds(5));
+
+        Assert.Equal(22, history.Arrivals("a", T0, T0.AddMinutes(1)));
+        Assert.Equal(2, history.ArrivalInstants("a", T0, T0.AddMinutes(1)));
+        Assert.Equal(1, history.ArrivalInstants("a", T0.AddSeconds(1), T0.AddMinutes(1)));
+    }
 }

@@ -85,6 +85,27 @@ public sealed class PredictivePolicyTests
     }
 
     [Fact]
+    public void Decide_MatrixFannedOutAtOnce_IsNotABurst()
+    {
+        var history = new ArrivalHistory();
+        for (var s = 0; s < 7 * 24 * 3600 * 2; s += 300)
+        {
+            history.Record("linux", T0.AddSeconds(s - (7 * 24 * 3600 * 2)));
+        }
+
+        for (var i = 0; i < 30; i++)
+        {
+            history.Record("linux", T0);
+        }
+
+        var decision = new PredictivePolicy().Decide(Context(history, now: T0.AddSeconds(20)));
+
+        // Thirty jobs in one second are one push: the forecast stays at the 5-minute rate instead of 30 a minute.
+        Assert.Contains("burst 30;", decision.Reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("forecast 30/min", decision.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Decide_TargetAboveBootTime_KeepsNoWarmRunners()
     {
         var history = new ArrivalHistory();
