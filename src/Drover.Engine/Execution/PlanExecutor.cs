@@ -46,6 +46,13 @@ public sealed class PlanExecutor
             {
                 case CreateRunner create when config.FindPool(create.Pool) is { } pool:
                     var breaker = current.GetValueOrDefault(create.Provider) ?? CircuitBreakerState.Closed;
+                    if (CircuitBreaker.AllowedCreates(breaker, _services.Time.GetUtcNow(), _services.BreakerOptions) == 0)
+                    {
+                        // The breaker opened during this plan: the remaining creates wait for the next plan.
+                        await RecordAsync("provider.create.withheld", create.IdempotencyKey, $"circuit breaker of {create.Provider} is open", actor, cancellationToken).ConfigureAwait(false);
+                        break;
+                    }
+
                     current[create.Provider] = await _creation.CreateAsync(create, pool, breaker, actor, cancellationToken).ConfigureAwait(false);
                     break;
                 case DeleteRunner delete:
@@ -117,9 +124,14 @@ public sealed class PlanExecutor
         }
 
         count(outcome == "succeeded" ? "success" : "failure");
+        await RecordAsync($"{kind}.{outcome}", subject, message, actor, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RecordAsync(string kind, string subject, string message, string actor, CancellationToken cancellationToken)
+    {
         var now = _services.Time.GetUtcNow();
         await _services.Store.InTransactionAsync(
-            async (writer, ct) => await writer.AppendEventAsync(new NewEvent(now, actor, $"{kind}.{outcome}", subject, message), ct).ConfigureAwait(false),
+            async (writer, ct) => await writer.AppendEventAsync(new NewEvent(now, actor, kind, subject, message), ct).ConfigureAwait(false),
             cancellationToken).ConfigureAwait(false);
     }
 }
