@@ -6,4 +6,7 @@ root.Subcommands.Add(ValidateCommand.Create());
 root.Subcommands.Add(PlanCommand.Create());
 root.Subcommands.Add(TraceCommand.Create());
 root.Subcommands.Add(SimulateCommand.Create());
+root.Subcommands.Add(ServeCommand.Create());
+root.Subcommands.Add(BackupCommand.Create());
+root.Subcommands.Add(RestoreCommand.Create());
 return await root.Parse(args).InvokeAsync();

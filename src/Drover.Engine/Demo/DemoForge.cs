@@ -1,0 +1,187 @@
+using System.Globalization;
+using Drover.Core.Config;
+using Drover.Core.Demand;
+using Drover.Core.Matching;
+using Drover.Core.Planning;
+using Drover.Engine.Ports;
+using Drover.Simulation.Traces;
+
+namespace Drover.Engine.Demo;
+
+/// <summary>
+/// A simulated forge: replays a synthetic trace as job events in real time (sped up), assigns queued jobs to idle
+/// registered runners whose labels fit, like GitHub and GitLab do, and completes them after their duration.
+/// Ephemeral runners unregister after their job and their instance stops.
+/// </summary>
+public sealed class DemoForge : IForge
+{
+    private readonly DemoWorld _world;
+    private readonly ForgeConfig _forge;
+    private readonly FleetConfig _config;
+    private readonly Queue<DemoJob> _pending;
+    private readonly List<DemoJob> _queued = [];
+    private readonly Dictionary<string, DemoRegistration> _registrations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Pool, string Secret)> _minted = new(StringComparer.Ordinal);
+    private int _nextRegistration;
+
+    internal DemoForge(DemoWorld world, ForgeConfig forge, FleetConfig config, DemoOptions options, DateTimeOffset start)
+    {
+        _world = world;
+        _forge = forge;
+        _config = config;
+        _pending = new Queue<DemoJob>(Replay(forge, config, options, start));
+    }
+
+    /// <inheritdoc/>
+    public string Name => _forge.Name;
+
+    /// <inheritdoc/>
+    public Task<RunnerCredential> MintRunnerCredentialAsync(string pool, string runnerName, CancellationToken cancellationToken)
+    {
+        lock (_world.Sync)
+        {
+            var secret = Convert.ToHexString(_world.NextBytes(16));
+            _minted[runnerName] = (pool, secret);
+            return Task.FromResult(new RunnerCredential(_forge.Kind == ForgeKind.GitHub ? "jit-config" : "runner-token", secret));
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<ForgeRunner>> ListRunnersAsync(CancellationToken cancellationToken)
+    {
+        lock (_world.Sync)
+        {
+            IReadOnlyList<ForgeRunner> list = [.. _registrations.Values.Select(r => new ForgeRunner
+            {
+                Forge = Name, Id = r.Id, Name = r.Name, Online = true, Busy = r.Job is not null, FirstSeenAt = r.RegisteredAt,
+            })];
+            return Task.FromResult(list);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task UnregisterAsync(string forgeRunnerId, CancellationToken cancellationToken)
+    {
+        lock (_world.Sync)
+        {
+            if (_registrations.Values.FirstOrDefault(r => r.Id == forgeRunnerId) is { } registration)
+            {
+                Unregister(registration, _world.Time.GetUtcNow());
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A booted instance registers its runner with the credential it was given; false when it does not match.</summary>
+    internal bool Register(string runnerName, RunnerCredential credential, DateTimeOffset now)
+    {
+        if (!_minted.Remove(runnerName, out var minted) || minted.Secret != credential.Reveal() || _config.FindPool(minted.Pool) is not { } pool)
+        {
+            return false;
+        }
+
+        var labels = LabelRules.RunnerLabelsOf(pool, _forge.Kind);
+        var id = (++_nextRegistration).ToString(CultureInfo.InvariantCulture);
+        _registrations[runnerName] = new DemoRegistration(id, runnerName, pool.Name, labels, pool.RunUntagged, pool.Ephemeral, now);
+        return true;
+    }
+
+    /// <summary>The instance behind a runner stopped: its registration goes too.</summary>
+    internal void InstanceStopped(string runnerName, DateTimeOffset now)
+    {
+        if (_registrations.TryGetValue(runnerName, out var registration))
+        {
+            Unregister(registration, now);
+        }
+    }
+
+    /// <summary>Advances the forge to <paramref name="now"/>: releases, assigns and completes jobs.</summary>
+    internal void Tick(DateTimeOffset now, List<JobEvent> events)
+    {
+        while (_pending.TryPeek(out var next) && next.ReleaseAt <= now)
+        {
+            _pending.Dequeue();
+            _queued.Add(next);
+            events.Add(Event(next, JobEventKind.Queued, now));
+        }
+
+        foreach (var registration in _registrations.Values.ToList())
+        {
+            if (registration.Job is { EndsAt: { } endsAt } job && endsAt <= now)
+            {
+                registration.Job = null;
+                events.Add(Event(job, JobEventKind.Completed, now));
+                if (registration.Ephemeral)
+                {
+                    _registrations.Remove(registration.Name);
+                    _world.RunnerExited(registration.Name, now);
+                }
+            }
+        }
+
+        foreach (var registration in _registrations.Values.Where(r => r.Job is null).OrderBy(r => r.RegisteredAt))
+        {
+            var job = _queued.FirstOrDefault(j => LabelRules.Matches(_forge.Kind, registration.Labels, registration.RunUntagged, j.Labels));
+            if (job is null)
+            {
+                continue;
+            }
+
+            _queued.Remove(job);
+            job.Runner = registration.Name;
+            job.EndsAt = now + job.Duration;
+            registration.Job = job;
+            events.Add(Event(job, JobEventKind.Started, now));
+        }
+    }
+
+    private void Unregister(DemoRegistration registration, DateTimeOffset now)
+    {
+        _registrations.Remove(registration.Name);
+        if (registration.Job is { } job)
+        {
+            // The runner went away mid-job: the forge fails the job, and a re-run queues it again.
+            registration.Job = null;
+            job.Runner = null;
+            job.EndsAt = null;
+            _queued.Insert(0, job);
+        }
+
+        _ = now;
+    }
+
+    private JobEvent Event(DemoJob job, JobEventKind kind, DateTimeOffset at) => new()
+    {
+        Key = new JobKey(Name, job.Id),
+        Kind = kind,
+        At = at,
+        Labels = job.Labels,
+        Scope = job.Scope,
+        RunnerName = kind == JobEventKind.Started ? job.Runner : null,
+        DeliveryId = $"{Name}-{job.Id}-{kind}",
+    };
+
+    private static IEnumerable<DemoJob> Replay(ForgeConfig forge, FleetConfig config, DemoOptions options, DateTimeOffset start)
+    {
+        var pools = config.Pools.Where(p => p.Forge == forge.Name).ToList();
+        if (pools.Count == 0)
+        {
+            return [];
+        }
+
+        var mix = pools.Select(p => new LabelWeight(LabelSet.Create([.. LabelRules.RunnerLabelsOf(p, forge.Kind)]), Math.Max(1, p.Max))).ToList();
+        var traceOptions = new SyntheticTraceOptions { Days = 7, Seed = options.Seed + forge.Name.Length, BaseJobsPerHour = options.JobsPerHour, LabelMix = mix };
+        var trace = new SyntheticTraceGenerator(traceOptions).Generate();
+        var from = traceOptions.Start + options.TraceOffset;
+        var scopeRoot = pools[0].Scope.Path;
+        return trace.Jobs
+            .Where(j => j.QueuedAt >= from)
+            .Select((j, i) => new DemoJob(
+                $"{forge.Name}-{i + 1}",
+                start + ((j.QueuedAt - from) / options.SpeedUp),
+                j.Labels.Labels,
+                $"{scopeRoot}/{j.Scope?.Split('/')[^1] ?? "app"}",
+                TimeSpan.FromSeconds(j.DurationSeconds / options.SpeedUp)));
+    }
+}

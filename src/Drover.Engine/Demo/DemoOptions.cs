@@ -1,0 +1,29 @@
+namespace Drover.Engine.Demo;
+
+/// <summary>How fast and how busy the demo world is.</summary>
+public sealed record DemoOptions
+{
+    /// <summary>Trace time per real time: 60 replays an hour of CI load in a minute. Job durations shrink alike.</summary>
+    public double SpeedUp { get; init; } = 60;
+
+    /// <summary>Shortest boot of a simulated instance, in real time.</summary>
+    public TimeSpan BootMin { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Longest boot of a simulated instance, in real time.</summary>
+    public TimeSpan BootMax { get; init; } = TimeSpan.FromSeconds(20);
+
+    /// <summary>Jobs per trace hour at the weekday peak, per forge.</summary>
+    public double JobsPerHour { get; init; } = 45;
+
+    /// <summary>Where in the synthetic week the replay starts (Monday 00:00 UTC + this): late morning by default.</summary>
+    public TimeSpan TraceOffset { get; init; } = TimeSpan.FromHours(10.5);
+
+    /// <summary>How often the world advances, in real time.</summary>
+    public TimeSpan Tick { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Seed of every random choice.</summary>
+    public int Seed { get; init; } = 7;
+
+    /// <summary>The defaults.</summary>
+    public static DemoOptions Default { get; } = new();
+}

@@ -1,0 +1,112 @@
+using System.Globalization;
+using Drover.Core.Planning;
+using Drover.Engine.Ports;
+
+namespace Drover.Engine.Demo;
+
+/// <summary>
+/// A simulated provider: an instance boots for a random time between <see cref="DemoOptions.BootMin"/> and
+/// <see cref="DemoOptions.BootMax"/>, then its runner registers with the pool's simulated forge using the
+/// credential the create request referenced. Creates are idempotent on the key.
+/// </summary>
+public sealed class DemoProvider : IProvider
+{
+    private readonly DemoWorld _world;
+    private readonly Dictionary<string, Instance> _instances = new(StringComparer.Ordinal);
+    private int _next;
+
+    internal DemoProvider(DemoWorld world, string name)
+    {
+        _world = world;
+        Name = name;
+    }
+
+    /// <inheritdoc/>
+    public string Name { get; }
+
+    /// <inheritdoc/>
+    public Task<string> CreateAsync(InstanceRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        lock (_world.Sync)
+        {
+            if (_instances.Values.FirstOrDefault(i => i.Key == request.IdempotencyKey) is { } existing)
+            {
+                return Task.FromResult(existing.Id);
+            }
+
+            var credential = _world.Vault?.Take(request.CredentialRef)
+                ?? throw new InvalidOperationException($"credential reference {request.CredentialRef} cannot be resolved");
+            var now = _world.Time.GetUtcNow();
+            var id = string.Create(CultureInfo.InvariantCulture, $"{Name}-{++_next:D4}");
+            _instances[id] = new Instance(id, request.IdempotencyKey, request.Pool, now, now + _world.BootTime(), credential);
+            return Task.FromResult(id);
+        }
+    }
+
+    /// <inheritdoc/>
+    public Task DeleteAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        lock (_world.Sync)
+        {
+            if (_instances.Remove(instanceId, out var instance))
+            {
+                _world.InstanceStopped(instance.Pool, instance.Key);
+            }
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<ProviderInstance>> ListAsync(CancellationToken cancellationToken)
+    {
+        lock (_world.Sync)
+        {
+            IReadOnlyList<ProviderInstance> list = [.. _instances.Values.Select(i => new ProviderInstance
+            {
+                Provider = Name, InstanceId = i.Id, IdempotencyKey = i.Key, Pool = i.Pool, CreatedAt = i.CreatedAt,
+            })];
+            return Task.FromResult(list);
+        }
+    }
+
+    /// <summary>Boots every instance whose boot time has passed.</summary>
+    internal void Tick(DateTimeOffset now)
+    {
+        foreach (var instance in _instances.Values.Where(i => !i.Booted && i.BootedAt <= now).ToList())
+        {
+            instance.Booted = true;
+            if (!_world.RegisterRunner(instance.Pool, instance.Key, instance.Credential, now))
+            {
+                _instances.Remove(instance.Id);
+            }
+        }
+    }
+
+    /// <summary>The runner of the instance keyed <paramref name="key"/> exited; the instance stops with it.</summary>
+    internal void RunnerExited(string key)
+    {
+        foreach (var instance in _instances.Values.Where(i => i.Key == key).ToList())
+        {
+            _instances.Remove(instance.Id);
+        }
+    }
+
+    private sealed class Instance(string id, string key, string pool, DateTimeOffset createdAt, DateTimeOffset bootedAt, RunnerCredential credential)
+    {
+        public string Id { get; } = id;
+
+        public string Key { get; } = key;
+
+        public string Pool { get; } = pool;
+
+        public DateTimeOffset CreatedAt { get; } = createdAt;
+
+        public DateTimeOffset BootedAt { get; } = bootedAt;
+
+        public RunnerCredential Credential { get; } = credential;
+
+        public bool Booted { get; set; }
+    }
+}

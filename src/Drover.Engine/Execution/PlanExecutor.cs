@@ -1,0 +1,137 @@
+using Drover.Core.Config;
+using Drover.Core.Planning;
+using Drover.Core.Ports;
+using Drover.Core.Resilience;
+using Drover.Engine.Logging;
+
+namespace Drover.Engine.Execution;
+
+/// <summary>
+/// Carries out a plan's actions one by one against the providers and forges, writing every outcome to the store
+/// and the event log and keeping each provider's circuit breaker up to date. Never two creates for one plan item:
+/// a create is keyed by its idempotency key from the intent on.
+/// </summary>
+public sealed class PlanExecutor
+{
+    private readonly ExecutionServices _services;
+    private readonly RunnerCreation _creation;
+    private readonly RunnerDeletion _deletion;
+
+    /// <param name="services">Store, adapters, pipeline, clock, logs and metrics.</param>
+    public PlanExecutor(ExecutionServices services)
+    {
+        _services = services ?? throw new ArgumentNullException(nameof(services));
+        _creation = new RunnerCreation(services);
+        _deletion = new RunnerDeletion(services);
+    }
+
+    /// <summary>
+    /// Executes <paramref name="actions"/>; returns the breakers after every create's outcome was recorded.
+    /// Cancellation stops between (or inside) calls and leaves any intent for start-up reconciliation.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, CircuitBreakerState>> ExecuteAsync(
+        IReadOnlyList<PlanAction> actions,
+        FleetConfig config,
+        IReadOnlyDictionary<string, CircuitBreakerState> breakers,
+        string actor,
+        CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(actions);
+        ArgumentNullException.ThrowIfNull(config);
+        var current = new Dictionary<string, CircuitBreakerState>(breakers, StringComparer.Ordinal);
+        foreach (var action in actions)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            switch (action)
+            {
+                case CreateRunner create when config.FindPool(create.Pool) is { } pool:
+                    var breaker = current.GetValueOrDefault(create.Provider) ?? CircuitBreakerState.Closed;
+                    if (CircuitBreaker.AllowedCreates(breaker, _services.Time.GetUtcNow(), _services.BreakerOptions) == 0)
+                    {
+                        // The breaker opened during this plan: the remaining creates wait for the next plan.
+                        await RecordAsync("provider.create.withheld", create.IdempotencyKey, $"circuit breaker of {create.Provider} is open", actor, cancellationToken).ConfigureAwait(false);
+                        break;
+                    }
+
+                    current[create.Provider] = await _creation.CreateAsync(create, pool, breaker, actor, cancellationToken).ConfigureAwait(false);
+                    break;
+                case DeleteRunner delete:
+                    await _deletion.DeleteAsync(delete, config.FindPool(delete.Pool)?.Forge, actor, cancellationToken).ConfigureAwait(false);
+                    break;
+                case UnregisterForgeRunner unregister:
+                    await UnregisterAsync(unregister, actor, cancellationToken).ConfigureAwait(false);
+                    break;
+                case DeleteInstance deleteInstance:
+                    await DeleteInstanceAsync(deleteInstance, actor, cancellationToken).ConfigureAwait(false);
+                    break;
+            }
+        }
+
+        return current;
+    }
+
+    private async Task UnregisterAsync(UnregisterForgeRunner unregister, string actor, CancellationToken cancellationToken)
+    {
+        if (_services.Adapters.Forge(unregister.Forge) is not { } forge)
+        {
+            EngineLog.MissingAdapter(_services.Logger, "forge", unregister.Forge, unregister.Name);
+            return;
+        }
+
+        await CallAndRecordAsync(
+            () => forge.UnregisterAsync(unregister.ForgeRunnerId, cancellationToken),
+            ok => _services.Metrics.ForgeCall(forge.Name, ok),
+            "forge.unregister",
+            unregister.Name,
+            unregister.Reason,
+            actor,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task DeleteInstanceAsync(DeleteInstance deleteInstance, string actor, CancellationToken cancellationToken)
+    {
+        if (_services.Adapters.Provider(deleteInstance.Provider) is not { } provider)
+        {
+            EngineLog.MissingAdapter(_services.Logger, "provider", deleteInstance.Provider, deleteInstance.InstanceId);
+            return;
+        }
+
+        await CallAndRecordAsync(
+            () => provider.DeleteAsync(deleteInstance.InstanceId, cancellationToken),
+            ok => _services.Metrics.ProviderCall(provider.Name, ok),
+            "provider.delete-instance",
+            deleteInstance.InstanceId,
+            deleteInstance.Reason,
+            actor,
+            cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task CallAndRecordAsync(Func<Task> call, Action<string> count, string kind, string subject, string reason, string actor, CancellationToken cancellationToken)
+    {
+        string outcome;
+        string message;
+        try
+        {
+            await _services.Pipeline.ExecuteAsync(async _ => await call().ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            outcome = "succeeded";
+            message = reason;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            outcome = "failed";
+            message = RunnerCreation.Describe(e);
+            EngineLog.CallFailed(_services.Logger, subject, kind, kind, message);
+        }
+
+        count(outcome == "succeeded" ? "success" : "failure");
+        await RecordAsync($"{kind}.{outcome}", subject, message, actor, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RecordAsync(string kind, string subject, string message, string actor, CancellationToken cancellationToken)
+    {
+        var now = _services.Time.GetUtcNow();
+        await _services.Store.InTransactionAsync(
+            async (writer, ct) => await writer.AppendEventAsync(new NewEvent(now, actor, kind, subject, message), ct).ConfigureAwait(false),
+            cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,145 @@
+using Drover.Core.Config;
+using Drover.Core.Planning;
+using Drover.Core.Ports;
+using Drover.Core.Resilience;
+using Drover.Core.Runners;
+using Drover.Engine.Logging;
+using Drover.Engine.Ports;
+
+namespace Drover.Engine.Execution;
+
+/// <summary>
+/// Creates one runner crash-safely: (1) the intent — runner Requested, ordinal raised, event — in one transaction;
+/// (2) the forge credential and the provider call, outside any transaction; (3) the outcome — Provisioning with the
+/// instance id, or Failed — with the provider's breaker update and an event, in one transaction. A crash between
+/// (1) and (3) leaves a Requested runner that <see cref="Loop.IntentReconciler"/> resolves on start-up.
+/// </summary>
+public sealed class RunnerCreation
+{
+    private readonly ExecutionServices _services;
+
+    /// <param name="services">Store, adapters, pipeline, clock, logs and metrics.</param>
+    public RunnerCreation(ExecutionServices services)
+    {
+        _services = services ?? throw new ArgumentNullException(nameof(services));
+    }
+
+    /// <summary>Runs the three steps for <paramref name="create"/>; returns the provider's breaker state afterwards.</summary>
+    public async Task<CircuitBreakerState> CreateAsync(CreateRunner create, PoolConfig pool, CircuitBreakerState breaker, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(create);
+        ArgumentNullException.ThrowIfNull(pool);
+        var s = _services;
+        var now = s.Time.GetUtcNow();
+        var runner = new Runner
+        {
+            Id = create.IdempotencyKey,
+            Pool = create.Pool,
+            Provider = create.Provider,
+            IdempotencyKey = create.IdempotencyKey,
+            Ordinal = create.Ordinal,
+            State = RunnerState.Requested,
+            StateSince = now,
+            CreatedAt = now,
+            Attempt = create.Attempt,
+        };
+        await s.Store.InTransactionAsync(
+            async (writer, ct) =>
+            {
+                await writer.SetNextOrdinalAsync(create.Pool, create.Ordinal + 1, ct).ConfigureAwait(false);
+                await writer.UpsertRunnerAsync(runner, create.Reason, ct).ConfigureAwait(false);
+                await writer.AppendEventAsync(new NewEvent(now, actor, "runner.create.intent", runner.Id, create.Reason), ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+        EngineLog.CreateRequested(s.Logger, runner.Id, runner.Pool, runner.Provider);
+
+        var provider = s.Adapters.Provider(create.Provider);
+        var forge = s.Adapters.Forge(pool.Forge);
+        if (provider is null || forge is null)
+        {
+            var missing = provider is null ? $"provider '{create.Provider}'" : $"forge '{pool.Forge}'";
+            return await FailAsync(runner, breaker, countsForBreaker: false, "create", $"no adapter for {missing}", actor, cancellationToken).ConfigureAwait(false);
+        }
+
+        string credentialRef;
+        try
+        {
+            var credential = await s.Pipeline.ExecuteAsync(
+                async ct => await forge.MintRunnerCredentialAsync(pool.Name, runner.Id, ct).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false);
+            s.Metrics.ForgeCall(forge.Name, "success");
+            credentialRef = s.Vault.Put(runner.Id, credential);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            s.Metrics.ForgeCall(forge.Name, "failure");
+            return await FailAsync(runner, breaker, countsForBreaker: false, "credential", Describe(e), actor, cancellationToken).ConfigureAwait(false);
+        }
+
+        string instanceId;
+        try
+        {
+            var request = new InstanceRequest(pool.Name, runner.IdempotencyKey, pool.Template, credentialRef);
+            instanceId = await s.Pipeline.ExecuteAsync(
+                async ct => await provider.CreateAsync(request, ct).ConfigureAwait(false),
+                cancellationToken).ConfigureAwait(false);
+            s.Metrics.ProviderCall(provider.Name, "success");
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            s.Metrics.ProviderCall(provider.Name, "failure");
+            s.Vault.Remove(runner.Id);
+            return await FailAsync(runner, breaker, countsForBreaker: true, "create", Describe(e), actor, cancellationToken).ConfigureAwait(false);
+        }
+
+        var confirmedAt = s.Time.GetUtcNow();
+        var next = CircuitBreaker.RecordSuccess(breaker, confirmedAt, s.BreakerOptions);
+        await s.Store.InTransactionAsync(
+            async (writer, ct) =>
+            {
+                await s.Transitions.ApplyAsync(writer, runner, RunnerState.Provisioning, confirmedAt, "provider confirmed the instance", ct, r => r with { InstanceId = instanceId }).ConfigureAwait(false);
+                await writer.SetBreakerAsync(provider.Name, next, ct).ConfigureAwait(false);
+                await writer.AppendEventAsync(new NewEvent(confirmedAt, actor, "provider.create.succeeded", runner.Id, $"instance {instanceId} at {provider.Name}"), ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+        LogBreakerChange(provider.Name, breaker, next, confirmedAt);
+        return next;
+    }
+
+    private async Task<CircuitBreakerState> FailAsync(Runner runner, CircuitBreakerState breaker, bool countsForBreaker, string operation, string reason, string actor, CancellationToken cancellationToken)
+    {
+        var s = _services;
+        var now = s.Time.GetUtcNow();
+        var next = countsForBreaker ? CircuitBreaker.RecordFailure(breaker, now, s.BreakerOptions) : breaker;
+        var kind = operation == "credential" ? "forge.credential.failed" : "provider.create.failed";
+        EngineLog.CallFailed(s.Logger, runner.Id, operation, operation == "credential" ? "forge" : runner.Provider, reason);
+        await s.Store.InTransactionAsync(
+            async (writer, ct) =>
+            {
+                await s.Transitions.ApplyAsync(writer, runner, RunnerState.Failed, now, $"{operation} failed: {reason}", ct).ConfigureAwait(false);
+                if (countsForBreaker)
+                {
+                    await writer.SetBreakerAsync(runner.Provider, next, ct).ConfigureAwait(false);
+                }
+
+                await writer.AppendEventAsync(new NewEvent(now, actor, kind, runner.Id, reason), ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+        LogBreakerChange(runner.Provider, breaker, next, now);
+        return next;
+    }
+
+    private void LogBreakerChange(string provider, CircuitBreakerState before, CircuitBreakerState after, DateTimeOffset now)
+    {
+        if (before.Status != after.Status)
+        {
+            EngineLog.BreakerChanged(_services.Logger, provider, CircuitBreaker.Describe(after, now, _services.BreakerOptions));
+        }
+    }
+
+    /// <summary>An exception in words for events and logs: its type and message (adapters keep secrets out of messages).</summary>
+    internal static string Describe(Exception e) => $"{e.GetType().Name}: {e.Message}";
+}

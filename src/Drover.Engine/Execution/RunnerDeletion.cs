@@ -1,0 +1,110 @@
+using Drover.Core.Planning;
+using Drover.Core.Ports;
+using Drover.Core.Runners;
+using Drover.Engine.Logging;
+
+namespace Drover.Engine.Execution;
+
+/// <summary>
+/// Deletes a runner in the same intent-first pattern as creation: Draining (with an event) first, then the
+/// provider's delete and the forge's unregister, then Gone. A failed call leaves the runner Draining; the planner
+/// issues the delete again after the draining timeout.
+/// </summary>
+public sealed class RunnerDeletion
+{
+    private readonly ExecutionServices _services;
+
+    /// <param name="services">Store, adapters, pipeline, clock, logs and metrics.</param>
+    public RunnerDeletion(ExecutionServices services)
+    {
+        _services = services ?? throw new ArgumentNullException(nameof(services));
+    }
+
+    /// <summary>Deletes the runner <paramref name="delete"/> names; unknown or gone runners are skipped.</summary>
+    public async Task DeleteAsync(DeleteRunner delete, string? forgeName, string actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delete);
+        var s = _services;
+        var now = s.Time.GetUtcNow();
+        var runner = await s.Store.InTransactionAsync(
+            async (writer, ct) =>
+            {
+                var current = await writer.GetRunnerAsync(delete.RunnerId, ct).ConfigureAwait(false);
+                if (current is null || current.State == RunnerState.Gone)
+                {
+                    return null;
+                }
+
+                var draining = await s.Transitions.ApplyAsync(writer, current, RunnerState.Draining, now, delete.Reason, ct).ConfigureAwait(false);
+                if (draining is not null)
+                {
+                    await writer.AppendEventAsync(new NewEvent(now, actor, "runner.delete.intent", current.Id, delete.Reason), ct).ConfigureAwait(false);
+                }
+
+                return draining;
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (runner is null)
+        {
+            return;
+        }
+
+        var failures = new List<string>();
+        if (runner.InstanceId is { } instanceId)
+        {
+            if (s.Adapters.Provider(runner.Provider) is { } provider)
+            {
+                await CallAsync(() => provider.DeleteAsync(instanceId, cancellationToken), ok => s.Metrics.ProviderCall(provider.Name, ok), $"provider {provider.Name}", failures, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                failures.Add($"no adapter for provider '{runner.Provider}'");
+            }
+        }
+
+        if (runner.ForgeRunnerId is { } forgeRunnerId && forgeName is not null && s.Adapters.Forge(forgeName) is { } forge)
+        {
+            await CallAsync(() => forge.UnregisterAsync(forgeRunnerId, cancellationToken), ok => s.Metrics.ForgeCall(forge.Name, ok), $"forge {forge.Name}", failures, cancellationToken).ConfigureAwait(false);
+        }
+
+        var doneAt = s.Time.GetUtcNow();
+        await s.Store.InTransactionAsync(
+            async (writer, ct) =>
+            {
+                if (failures.Count == 0)
+                {
+                    await s.Transitions.ApplyAsync(writer, runner, RunnerState.Gone, doneAt, "instance deleted and registration removed", ct).ConfigureAwait(false);
+                    await writer.AppendEventAsync(new NewEvent(doneAt, actor, "runner.delete.succeeded", runner.Id, delete.Reason), ct).ConfigureAwait(false);
+                }
+                else
+                {
+                    await writer.AppendEventAsync(new NewEvent(doneAt, actor, "runner.delete.failed", runner.Id, string.Join("; ", failures)), ct).ConfigureAwait(false);
+                }
+
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+        if (failures.Count == 0)
+        {
+            EngineLog.RunnerDeleted(s.Logger, runner.Id, delete.Cause.ToString());
+        }
+        else
+        {
+            EngineLog.CallFailed(s.Logger, runner.Id, "delete", runner.Provider, string.Join("; ", failures));
+        }
+    }
+
+    private async Task CallAsync(Func<Task> call, Action<string> count, string target, List<string> failures, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _services.Pipeline.ExecuteAsync(async _ => await call().ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            count("success");
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            count("failure");
+            failures.Add($"{target}: {RunnerCreation.Describe(e)}");
+        }
+    }
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Engine.Logging;
+
+/// <summary>The engine's log messages (source-generated). Never pass secrets to these.</summary>
+internal static partial class EngineLog
+{
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Warning, Message = "Rejected runner transition: {Error}")]
+    public static partial void IllegalTransition(ILogger logger, string error);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Information, Message = "Runner {RunnerId} of pool {Pool}: create requested at provider {Provider}")]
+    public static partial void CreateRequested(ILogger logger, string runnerId, string pool, string provider);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Runner {RunnerId}: {Operation} failed at {Target}: {Reason}")]
+    public static partial void CallFailed(ILogger logger, string runnerId, string operation, string target, string reason);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Information, Message = "Runner {RunnerId} deleted ({Cause})")]
+    public static partial void RunnerDeleted(ILogger logger, string runnerId, string cause);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Information, Message = "Start-up: intent {RunnerId} resolved to {State}: {Reason}")]
+    public static partial void IntentReconciled(ILogger logger, string runnerId, string state, string reason);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Listing {Kind} {Name} failed: {Reason}")]
+    public static partial void ListFailed(ILogger logger, string kind, string name, string reason);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Debug, Message = "Cycle at {At:O}: {Actions} actions, next wake {NextWake}")]
+    public static partial void CycleDone(ILogger logger, DateTimeOffset at, int actions, string nextWake);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Error, Message = "Control cycle failed")]
+    public static partial void CycleFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Warning, Message = "Circuit breaker of provider {Provider} is now {Status}")]
+    public static partial void BreakerChanged(ILogger logger, string provider, string status);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "No {Kind} adapter named {Name}; action for {Subject} skipped")]
+    public static partial void MissingAdapter(ILogger logger, string kind, string name, string subject);
+}

@@ -1,0 +1,22 @@
+using Drover.Engine.Execution;
+
+namespace Drover.Engine.Loop;
+
+/// <summary>Settings of the control loop.</summary>
+public sealed record ControlLoopOptions
+{
+    /// <summary>Plan at least this often even when nothing happens. Default 30 s.</summary>
+    public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Finished jobs are forgotten by the in-memory ledger after this long. Default 1 h.</summary>
+    public TimeSpan FinishedJobRetention { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Retry and timeout of provider and forge calls.</summary>
+    public CallResilienceOptions Calls { get; init; } = CallResilienceOptions.Default;
+
+    /// <summary>The actor the engine's own events are written under.</summary>
+    public string Actor { get; init; } = "engine";
+
+    /// <summary>The defaults.</summary>
+    public static ControlLoopOptions Default { get; } = new();
+}

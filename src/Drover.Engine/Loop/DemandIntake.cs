@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using Drover.Core.Config;
+using Drover.Core.Demand;
+using Drover.Core.Matching;
+using Drover.Core.Ports;
+using Drover.Engine.Metrics;
+
+namespace Drover.Engine.Loop;
+
+/// <summary>
+/// The demand side of the loop: job events are queued from any thread, then folded into the <see cref="JobLedger"/>
+/// and <see cref="ArrivalHistory"/> at the start of a cycle, and the jobs they changed are written to the store.
+/// The ledger itself is only touched by the cycle (it is not thread-safe).
+/// </summary>
+public sealed class DemandIntake
+{
+    private readonly ConcurrentQueue<JobEvent> _incoming = new();
+    private readonly EngineMetrics _metrics;
+
+    /// <param name="metrics">Where queue waits are recorded.</param>
+    public DemandIntake(EngineMetrics metrics)
+    {
+        _metrics = metrics ?? throw new ArgumentNullException(nameof(metrics));
+    }
+
+    /// <summary>The job ledger (cycle-owned).</summary>
+    public JobLedger Ledger { get; } = new();
+
+    /// <summary>Arrivals per pool for forecasting policies (cycle-owned).</summary>
+    public ArrivalHistory Arrivals { get; } = new();
+
+    /// <summary>Events waiting to be folded in.</summary>
+    public int Pending => _incoming.Count;
+
+    /// <summary>Queues one event; safe from any thread.</summary>
+    public void Enqueue(JobEvent jobEvent)
+    {
+        ArgumentNullException.ThrowIfNull(jobEvent);
+        _incoming.Enqueue(jobEvent);
+    }
+
+    /// <summary>Loads the store's queued and running jobs into the ledger (start-up).</summary>
+    public void Restore(IEnumerable<Job> jobs)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        foreach (var job in jobs)
+        {
+            var at = job.QueuedAt ?? job.LastEventAt;
+            Ledger.Apply(new JobEvent { Key = job.Key, Kind = JobEventKind.Queued, At = at, Labels = job.Labels, Scope = job.Scope, RunId = job.RunId });
+            if (job.State == JobState.Running)
+            {
+                Ledger.Apply(new JobEvent { Key = job.Key, Kind = JobEventKind.Started, At = job.StartedAt ?? job.LastEventAt, RunnerName = job.RunnerName });
+            }
+        }
+    }
+
+    /// <summary>Folds every queued event in, ages and prunes the ledger, and persists the jobs that changed.</summary>
+    public async Task<int> DrainAsync(IStateStore store, FleetConfig config, PoolMatcher matcher, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(matcher);
+        var changed = new HashSet<JobKey>();
+        while (_incoming.TryDequeue(out var e))
+        {
+            var result = Ledger.Apply(e);
+            if (result is LedgerApplyResult.Duplicate)
+            {
+                continue;
+            }
+
+            changed.Add(e.Key);
+            if (e.Kind == JobEventKind.Queued && result == LedgerApplyResult.Added && matcher.Match(e.Key.Forge, e.Labels, e.Scope) is { } pool)
+            {
+                Arrivals.Record(pool.Name, e.At);
+            }
+
+            if (e.Kind == JobEventKind.Started && result != LedgerApplyResult.Stale && Ledger.Get(e.Key) is { QueuedAt: { } queuedAt, StartedAt: { } startedAt })
+            {
+                _metrics.JobStarted(startedAt - queuedAt);
+            }
+        }
+
+        Ledger.ExpireStale(now, config.StaleJobAge);
+        var jobs = changed.Select(Ledger.Get).OfType<Job>().ToList();
+        Ledger.Prune(now - retention);
+        if (jobs.Count > 0)
+        {
+            await store.InTransactionAsync(
+                async (writer, ct) =>
+                {
+                    foreach (var job in jobs)
+                    {
+                        await writer.UpsertJobAsync(job, ct).ConfigureAwait(false);
+                    }
+
+                    return true;
+                },
+                cancellationToken).ConfigureAwait(false);
+        }
+
+        return jobs.Count;
+    }
+}

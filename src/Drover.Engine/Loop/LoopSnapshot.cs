@@ -1,0 +1,31 @@
+using Drover.Core.Config;
+using Drover.Core.Planning;
+using Drover.Core.Resilience;
+using Drover.Core.Runners;
+
+namespace Drover.Engine.Loop;
+
+/// <summary>What the control loop saw and decided in its latest cycle; immutable, replaced after every cycle.</summary>
+public sealed record LoopSnapshot
+{
+    /// <summary>When the cycle ran; null before the first cycle.</summary>
+    public DateTimeOffset? At { get; init; }
+
+    /// <summary>The configuration as loaded (drained pools included).</summary>
+    public required FleetConfig Config { get; init; }
+
+    /// <summary>Pools an operator drained: planned as removed until a restart.</summary>
+    public IReadOnlySet<string> DrainedPools { get; init; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>The latest plan; null before the first cycle.</summary>
+    public Plan? Plan { get; init; }
+
+    /// <summary>Runners that are not gone, as the cycle left them.</summary>
+    public IReadOnlyList<Runner> Runners { get; init; } = [];
+
+    /// <summary>Circuit breaker per provider name, as persisted after the cycle.</summary>
+    public IReadOnlyDictionary<string, CircuitBreakerState> Breakers { get; init; } = new Dictionary<string, CircuitBreakerState>();
+
+    /// <summary>Completed cycles since start.</summary>
+    public long Cycles { get; init; }
+}

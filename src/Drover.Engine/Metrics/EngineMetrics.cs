@@ -1,0 +1,137 @@
+using System.Diagnostics.Metrics;
+using System.Reflection;
+using Drover.Core.Resilience;
+using Drover.Core.Runners;
+using Drover.Engine.Loop;
+
+namespace Drover.Engine.Metrics;
+
+/// <summary>
+/// Drover's instruments (System.Diagnostics.Metrics), named as they appear in Prometheus (see docs/metrics.md).
+/// One instance per control loop; gauges read the loop's latest <see cref="LoopSnapshot"/> when collected.
+/// </summary>
+public sealed class EngineMetrics : IDisposable
+{
+    /// <summary>The meter's name.</summary>
+    public const string MeterName = "Drover";
+
+    private static readonly double[] _waitBuckets = [1, 5, 10, 30, 60, 120, 300, 600, 1800];
+    private static readonly double[] _provisionBuckets = [5, 10, 15, 20, 30, 45, 60, 120, 300, 600];
+    private static readonly double[] _cycleBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
+
+    private readonly Counter<long> _providerCalls;
+    private readonly Counter<long> _forgeCalls;
+    private readonly Histogram<double> _queueWait;
+    private readonly Histogram<double> _provisioning;
+    private readonly Histogram<double> _cycle;
+    private Func<LoopSnapshot?> _snapshot = () => null;
+
+    /// <summary>Creates the meter and its instruments.</summary>
+    public EngineMetrics()
+    {
+        Meter = new Meter(MeterName, Version);
+        _providerCalls = Meter.CreateCounter<long>("drover_provider_calls_total", null, "Provider calls by outcome");
+        _forgeCalls = Meter.CreateCounter<long>("drover_forge_calls_total", null, "Forge calls by outcome");
+        _queueWait = Meter.CreateHistogram<double>("drover_job_queue_wait_seconds", "s", "Time from queued to started", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _waitBuckets });
+        _provisioning = Meter.CreateHistogram<double>("drover_provisioning_duration_seconds", "s", "Time from create intent to a registered runner", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _provisionBuckets });
+        _cycle = Meter.CreateHistogram<double>("drover_plan_cycle_duration_seconds", "s", "Duration of one control cycle", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _cycleBuckets });
+        Meter.CreateObservableGauge("drover_desired_runners", ObserveDesired, null, "Desired runners per pool after clamping");
+        Meter.CreateObservableGauge("drover_runners", ObserveRunners, null, "Runners per pool and state");
+        Meter.CreateObservableGauge("drover_queued_jobs", ObserveQueued, null, "Waiting jobs matched to each pool");
+        Meter.CreateObservableGauge("drover_circuit_breaker_state", ObserveBreakers, null, "Provider circuit breaker: 0 closed, 1 half-open, 2 open");
+        Meter.CreateObservableGauge("drover_build_info", () => new Measurement<int>(1, new KeyValuePair<string, object?>("version", Version)), null, "Build information");
+    }
+
+    /// <summary>The product version reported by <c>drover_build_info</c>.</summary>
+    public static string Version { get; } =
+        typeof(EngineMetrics).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    /// <summary>The meter exporters listen to.</summary>
+    public Meter Meter { get; }
+
+    /// <summary>Makes the gauges read <paramref name="snapshot"/>.</summary>
+    public void Attach(Func<LoopSnapshot?> snapshot) => _snapshot = snapshot ?? throw new ArgumentNullException(nameof(snapshot));
+
+    /// <summary>Counts one provider call.</summary>
+    public void ProviderCall(string provider, string outcome) =>
+        _providerCalls.Add(1, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>Counts one forge call.</summary>
+    public void ForgeCall(string forge, string outcome) =>
+        _forgeCalls.Add(1, new KeyValuePair<string, object?>("forge", forge), new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>Records how long a job waited before it started.</summary>
+    public void JobStarted(TimeSpan wait) => _queueWait.Record(Math.Max(0, wait.TotalSeconds));
+
+    /// <summary>Records how long a runner took from intent to registration.</summary>
+    public void RunnerProvisioned(string pool, TimeSpan duration) =>
+        _provisioning.Record(Math.Max(0, duration.TotalSeconds), new KeyValuePair<string, object?>("pool", pool));
+
+    /// <summary>Records one control cycle's duration.</summary>
+    public void CycleCompleted(TimeSpan duration) => _cycle.Record(Math.Max(0, duration.TotalSeconds));
+
+    /// <inheritdoc/>
+    public void Dispose() => Meter.Dispose();
+
+    private static KeyValuePair<string, object?> Tag(string key, string value) => new(key, value);
+
+    private IEnumerable<Measurement<int>> ObserveDesired()
+    {
+        foreach (var pool in _snapshot()?.Plan?.Pools ?? [])
+        {
+            yield return new Measurement<int>(pool.Desired, Tag("pool", pool.Pool));
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveQueued()
+    {
+        foreach (var pool in _snapshot()?.Plan?.Pools ?? [])
+        {
+            yield return new Measurement<int>(pool.Demand.Queued, Tag("pool", pool.Pool));
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveRunners()
+    {
+        if (_snapshot() is not { } snapshot)
+        {
+            yield break;
+        }
+
+        var pools = snapshot.Config.Pools.Select(p => p.Name).Concat(snapshot.Runners.Select(r => r.Pool)).Distinct(StringComparer.Ordinal);
+        foreach (var pool in pools)
+        {
+            foreach (var state in Enum.GetValues<RunnerState>())
+            {
+                if (state == RunnerState.Gone)
+                {
+                    continue;
+                }
+
+                var count = snapshot.Runners.Count(r => r.Pool == pool && r.State == state);
+                yield return new Measurement<int>(count, Tag("pool", pool), Tag("state", state.ToString().ToLowerInvariant()));
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveBreakers()
+    {
+        if (_snapshot() is not { } snapshot)
+        {
+            yield break;
+        }
+
+        var now = snapshot.At ?? DateTimeOffset.MinValue;
+        foreach (var provider in snapshot.Config.Providers)
+        {
+            var state = snapshot.Breakers.GetValueOrDefault(provider.Name) ?? CircuitBreakerState.Closed;
+            var value = CircuitBreaker.Current(state, now, CircuitBreakerOptions.Default) switch
+            {
+                BreakerStatus.Closed => 0,
+                BreakerStatus.HalfOpen => 1,
+                _ => 2,
+            };
+            yield return new Measurement<int>(value, Tag("provider", provider.Name));
+        }
+    }
+}

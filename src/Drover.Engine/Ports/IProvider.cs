@@ -1,0 +1,23 @@
+using Drover.Core.Planning;
+
+namespace Drover.Engine.Ports;
+
+/// <summary>
+/// Where runner instances run (Kubernetes, a cloud, local processes, the demo world). Every call is
+/// idempotent: a create repeated with the same <see cref="InstanceRequest.IdempotencyKey"/> returns the
+/// instance the first call made instead of making a second one.
+/// </summary>
+public interface IProvider
+{
+    /// <summary>The provider's name in the fleet configuration.</summary>
+    string Name { get; }
+
+    /// <summary>Creates (or finds, by idempotency key) the instance for one runner and returns its id.</summary>
+    Task<string> CreateAsync(InstanceRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Deletes an instance; deleting one that is already gone succeeds.</summary>
+    Task DeleteAsync(string instanceId, CancellationToken cancellationToken);
+
+    /// <summary>The instances this controller owns, with the idempotency key each was created with.</summary>
+    Task<IReadOnlyList<ProviderInstance>> ListAsync(CancellationToken cancellationToken);
+}

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using Drover.Core.Ports;
+using Drover.Core.Runners;
+using Drover.Server.Auth;
+using Drover.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Drover.Server.Api;
+
+/// <summary>
+/// The mutating part of <c>/api/v1</c>: drain a pool and delete a runner (operator), reload the configuration
+/// (admin). Bodies are optional JSON objects (<c>{"reason": "..."}</c>) of at most <see cref="MaxBodyBytes"/>.
+/// Every accepted call is appended to the event log under the caller's token name.
+/// </summary>
+internal static class AdminEndpoints
+{
+    public const int MaxBodyBytes = 16 * 1024;
+
+    public static void Map(WebApplication app, ServerState server)
+    {
+        var api = app.MapGroup("/api/v1");
+        api.MapPost("/pools/{name}/drain", async (string name, HttpContext http, CancellationToken ct) =>
+        {
+            var (reason, error) = await ReadReasonAsync(http.Request, ct).ConfigureAwait(false);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            if (!server.Loop.Drain(name))
+            {
+                return NotFound($"no pool named '{name}'");
+            }
+
+            await LogAsync(server, http, "api.pool.drain", name, reason ?? "drained", ct).ConfigureAwait(false);
+            return Results.Json(new { pool = name, drained = true }, statusCode: StatusCodes.Status202Accepted);
+        }).AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Operator));
+
+        api.MapPost("/runners/{id}/delete", async (string id, HttpContext http, CancellationToken ct) =>
+        {
+            var (reason, error) = await ReadReasonAsync(http.Request, ct).ConfigureAwait(false);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            if (await server.Store.GetRunnerAsync(id, ct).ConfigureAwait(false) is not { } runner)
+            {
+                return NotFound($"no runner with id '{id}'");
+            }
+
+            if (runner.State is RunnerState.Gone or RunnerState.Draining)
+            {
+                return Results.Json(new { error = $"runner '{id}' is already {runner.State.ToString().ToLowerInvariant()}" }, statusCode: StatusCodes.Status409Conflict);
+            }
+
+            var caller = RoleFilter.Caller(http);
+            server.Loop.RequestDelete(id, runner.Pool, $"api:{caller.Name}");
+            await LogAsync(server, http, "api.runner.delete", id, reason ?? "delete requested", ct).ConfigureAwait(false);
+            return Results.Json(new { runner = id, deleting = true }, statusCode: StatusCodes.Status202Accepted);
+        }).AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Operator));
+
+        api.MapPost("/reload", async (HttpContext http, CancellationToken ct) =>
+        {
+            var (reason, error) = await ReadReasonAsync(http.Request, ct).ConfigureAwait(false);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            var loaded = server.Options.LoadConfig();
+            if (loaded.Config is not { } config)
+            {
+                return Results.Json(new { error = "configuration invalid; the running one is kept", problems = loaded.Errors.Select(e => e.ToString()) }, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            server.Loop.Reload(config);
+            await LogAsync(server, http, "api.reload", "config", reason ?? $"reloaded: {config.Pools.Count} pools", ct).ConfigureAwait(false);
+            return Results.Json(new { reloaded = true, pools = config.Pools.Count });
+        }).AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Admin));
+    }
+
+    private static IResult NotFound(string message) => Results.Json(new { error = message }, statusCode: StatusCodes.Status404NotFound);
+
+    private static async Task LogAsync(ServerState server, HttpContext http, string kind, string subject, string message, CancellationToken ct)
+    {
+        var caller = RoleFilter.Caller(http);
+        var at = server.Time.GetUtcNow();
+        await server.Store.InTransactionAsync(
+            async (writer, token) => await writer.AppendEventAsync(new NewEvent(at, $"api:{caller.Name}", kind, subject, message), token).ConfigureAwait(false),
+            ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads the optional body: nothing, or a JSON object with an optional string <c>reason</c>.</summary>
+    private static async Task<(string? Reason, IResult? Error)> ReadReasonAsync(HttpRequest request, CancellationToken ct)
+    {
+        if (request.ContentLength > MaxBodyBytes)
+        {
+            return (null, TooLarge());
+        }
+
+        var buffer = new MemoryStream();
+        var chunk = new byte[4096];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
+        {
+            buffer.Write(chunk, 0, read);
+            if (buffer.Length > MaxBodyBytes)
+            {
+                return (null, TooLarge());
+            }
+        }
+
+        if (buffer.Length == 0)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(buffer.ToArray());
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return (null, Bad($"body: expected a JSON object like {{\"reason\": \"...\"}}, got {document.RootElement.ValueKind.ToString().ToLowerInvariant()}"));
+            }
+
+            if (!document.RootElement.TryGetProperty("reason", out var reason))
+            {
+                return (null, null);
+            }
+
+            return reason.ValueKind == JsonValueKind.String
+                ? (reason.GetString(), null)
+                : (null, Bad($"body.reason: expected a string, got {reason.ValueKind.ToString().ToLowerInvariant()}"));
+        }
+        catch (JsonException e)
+        {
+            return (null, Bad($"body: not valid JSON at line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}"));
+        }
+    }
+
+    private static IResult Bad(string message) => Results.Json(new { error = message }, statusCode: StatusCodes.Status400BadRequest);
+
+    private static IResult TooLarge() =>
+        Results.Json(new { error = $"body: larger than {MaxBodyBytes} bytes" }, statusCode: StatusCodes.Status413PayloadTooLarge);
+}

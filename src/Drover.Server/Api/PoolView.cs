@@ -1,0 +1,19 @@
+namespace Drover.Server.Api;
+
+/// <summary>A pool as the API and the dashboard show it.</summary>
+internal sealed record PoolView(
+    string Name,
+    string Forge,
+    string Provider,
+    string Policy,
+    int Min,
+    int Max,
+    int Desired,
+    int Actual,
+    int Booting,
+    int Idle,
+    int Busy,
+    int Queued,
+    bool Drained,
+    string? Reason,
+    IReadOnlyList<string> Notes);

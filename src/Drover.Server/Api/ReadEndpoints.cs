@@ -1,0 +1,96 @@
+using Drover.Core.Demand;
+using Drover.Core.Ports;
+using Drover.Core.Resilience;
+using Drover.Core.Runners;
+using Drover.Engine.Loop;
+using Drover.Server.Auth;
+using Drover.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace Drover.Server.Api;
+
+/// <summary>The viewer part of <c>/api/v1</c>: pools, runners, jobs, events and the plan the next cycle would make.</summary>
+internal static class ReadEndpoints
+{
+    public static void Map(WebApplication app, ServerState server)
+    {
+        var api = app.MapGroup("/api/v1").AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Viewer));
+        api.MapGet("/pools", () => Results.Json(new { demo = server.Options.Demo, at = server.Loop.Snapshot.At, pools = Pools(server.Loop.Snapshot), breakers = Breakers(server.Loop.Snapshot) }));
+        api.MapGet("/pools/{name}", (string name) =>
+            Pools(server.Loop.Snapshot).FirstOrDefault(p => p.Name == name) is { } pool
+                ? Results.Json(pool)
+                : Results.Json(new { error = $"no pool named '{name}'" }, statusCode: StatusCodes.Status404NotFound));
+        api.MapGet("/runners", async (string? pool, string? state, CancellationToken ct) =>
+        {
+            RunnerState? filter = null;
+            if (state is not null)
+            {
+                if (!Enum.TryParse<RunnerState>(state, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed))
+                {
+                    return BadQuery("state", state, Enum.GetNames<RunnerState>());
+                }
+
+                filter = parsed;
+            }
+
+            var runners = await server.Store.ListRunnersAsync(pool, filter, ct).ConfigureAwait(false);
+            return Results.Json(new { runners = filter is null ? runners.Where(r => r.State != RunnerState.Gone).ToList() : runners });
+        });
+        api.MapGet("/jobs", async (string? state, CancellationToken ct) =>
+        {
+            var filter = JobState.Queued;
+            if (state is not null && (!Enum.TryParse(state, ignoreCase: true, out filter) || !Enum.IsDefined(filter)))
+            {
+                return BadQuery("state", state, Enum.GetNames<JobState>());
+            }
+
+            return Results.Json(new { jobs = await server.Store.ListJobsAsync(filter, ct).ConfigureAwait(false) });
+        });
+        api.MapGet("/events", async (long? after, int? limit, CancellationToken ct) =>
+        {
+            if (limit is < 1 or > 1000)
+            {
+                return Results.Json(new { error = $"limit: must be between 1 and 1000, not {limit}" }, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var events = await server.Store.ListEventsAsync(new EventQuery { AfterId = after ?? 0, Limit = limit ?? 100 }, ct).ConfigureAwait(false);
+            return Results.Json(new { events });
+        });
+        api.MapGet("/plan", async (CancellationToken ct) => Results.Json(await server.Loop.PreviewAsync(ct).ConfigureAwait(false)));
+    }
+
+    private static IResult BadQuery(string name, string value, IEnumerable<string> allowed) =>
+        Results.Json(new { error = $"{name}: unknown value '{value}'; one of: {string.Join(", ", allowed.Select(a => a.ToLowerInvariant()))}" }, statusCode: StatusCodes.Status400BadRequest);
+
+    private static List<PoolView> Pools(LoopSnapshot snapshot) =>
+        [.. snapshot.Config.Pools.Select(p =>
+        {
+            var runners = snapshot.Runners.Where(r => r.Pool == p.Name).ToList();
+            var planned = snapshot.Plan?.Pools.FirstOrDefault(pp => pp.Pool == p.Name);
+            return new PoolView(
+                p.Name,
+                p.Forge,
+                p.Provider,
+                p.Policy,
+                p.Min,
+                p.Max,
+                planned?.Desired ?? 0,
+                runners.Count(r => r.IsActive),
+                runners.Count(r => r.IsBooting),
+                runners.Count(r => r.State == RunnerState.Idle),
+                runners.Count(r => r.State == RunnerState.Busy),
+                planned?.Demand.Queued ?? 0,
+                snapshot.DrainedPools.Contains(p.Name),
+                planned?.Reason,
+                planned?.Notes ?? []);
+        })];
+
+    private static List<object> Breakers(LoopSnapshot snapshot) =>
+        [.. snapshot.Config.Providers.Select(p =>
+        {
+            var breaker = snapshot.Breakers.GetValueOrDefault(p.Name) ?? CircuitBreakerState.Closed;
+            var now = snapshot.At ?? DateTimeOffset.MinValue;
+            return (object)new { provider = p.Name, status = CircuitBreaker.Current(breaker, now, CircuitBreakerOptions.Default).ToString().ToLowerInvariant(), description = CircuitBreaker.Describe(breaker, now, CircuitBreakerOptions.Default) };
+        })];
+}

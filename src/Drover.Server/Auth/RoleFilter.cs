@@ -1,0 +1,41 @@
+using Microsoft.AspNetCore.Http;
+
+namespace Drover.Server.Auth;
+
+/// <summary>
+/// Requires <c>Authorization: Bearer TOKEN</c> with at least <paramref name="role"/>: 401 without a known token,
+/// 403 with a token of a lower role. The caller's token is left in <see cref="HttpContext.Items"/>.
+/// </summary>
+/// <param name="tokens">The configured tokens.</param>
+/// <param name="role">The least role the endpoint needs.</param>
+public sealed class RoleFilter(TokenRegistry tokens, ApiRole role) : IEndpointFilter
+{
+    private const string CallerKey = "drover.caller";
+
+    /// <summary>The authenticated caller of this request.</summary>
+    public static ApiToken Caller(HttpContext context) =>
+        context.Items[CallerKey] as ApiToken ?? throw new InvalidOperationException("the endpoint has no role filter");
+
+    /// <inheritdoc/>
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        var header = context.HttpContext.Request.Headers.Authorization.ToString();
+        const string scheme = "Bearer ";
+        var token = header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? tokens.Find(header[scheme.Length..].Trim()) : null;
+        if (token is null)
+        {
+            context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
+            return Results.Json(new { error = "unauthenticated: send Authorization: Bearer <token>" }, statusCode: StatusCodes.Status401Unauthorized);
+        }
+
+        if (token.Role < role)
+        {
+            return Results.Json(new { error = $"forbidden: token '{token.Name}' is {token.Role.ToString().ToLowerInvariant()}, this needs {role.ToString().ToLowerInvariant()}" }, statusCode: StatusCodes.Status403Forbidden);
+        }
+
+        context.HttpContext.Items[CallerKey] = token;
+        return await next(context).ConfigureAwait(false);
+    }
+}

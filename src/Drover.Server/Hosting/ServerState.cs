@@ -1,0 +1,8 @@
+using Drover.Core.Ports;
+using Drover.Engine.Loop;
+using Drover.Server.Auth;
+
+namespace Drover.Server.Hosting;
+
+/// <summary>What the endpoints share: the loop, the store, the tokens, the clock and how to reload.</summary>
+internal sealed record ServerState(ControlLoop Loop, IStateStore Store, TokenRegistry Tokens, TimeProvider Time, ServerOptions Options);

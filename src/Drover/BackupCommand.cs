@@ -1,0 +1,33 @@
+using System.CommandLine;
+using Drover.Core.Ports;
+using Drover.Storage;
+
+namespace Drover.Cli;
+
+internal static class BackupCommand
+{
+    public static Command Create()
+    {
+        var store = new Option<string>("--store") { Description = "State store: sqlite:PATH or postgres:CONNSTR", Required = true };
+        var to = new Option<FileInfo>("--to") { Description = "Backup file to write (JSON lines)", Required = true };
+        var command = new Command("backup", "Write a consistent snapshot of the state store to a file.") { store, to };
+        command.SetAction(async (parse, ct) =>
+        {
+            var file = parse.GetValue(to)!;
+            try
+            {
+                await using var opened = await StateStoreFactory.OpenAsync(parse.GetValue(store)!, ct);
+                await using var stream = new FileStream(file.FullName, FileMode.Create, FileAccess.Write);
+                await opened.ExportAsync(stream, ct);
+                parse.InvocationConfiguration.Output.WriteLine($"backup: wrote {file}");
+                return 0;
+            }
+            catch (Exception e) when (e is StateStoreException or IOException or UnauthorizedAccessException)
+            {
+                parse.InvocationConfiguration.Error.WriteLine($"backup: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+}

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using Drover.Core.Config;
+using Drover.Core.Policies;
+using Drover.Core.Ports;
+using Drover.Engine.Demo;
+using Drover.Server.Auth;
+using Drover.Server.Hosting;
+using Microsoft.Extensions.Hosting;
+
+namespace Drover.Cli;
+
+internal static class ServeCommand
+{
+    private const string DemoStore = "sqlite:.drover/demo.db";
+
+    public static Command Create()
+    {
+        var config = new Option<FileInfo?>("--config", "-c") { Description = "Fleet configuration (YAML); without it the clearly labelled demo runs" };
+        var store = new Option<string?>("--store") { Description = "State store: sqlite:PATH or postgres:CONNSTR (default sqlite:.drover/demo.db for the demo, required with --config)" };
+        var urls = new Option<string>("--urls") { Description = "Listen addresses", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var tokens = new Option<string[]>("--api-token") { Description = "API token NAME:ROLE:env:VAR or NAME:ROLE:file:/path (role viewer, operator or admin); repeatable", AllowMultipleArgumentsPerToken = false };
+        var command = new Command("serve", "Run the control plane: control loop, API, metrics and dashboard. Without --config: a simulated demo.") { config, store, urls, tokens };
+        command.SetAction(async (parse, ct) =>
+        {
+            var output = parse.InvocationConfiguration.Output;
+            var error = parse.InvocationConfiguration.Error;
+            var configFile = parse.GetValue(config);
+            var demo = configFile is null;
+            var location = parse.GetValue(store) ?? (demo ? DemoStore : null);
+            if (location is null)
+            {
+                error.WriteLine("serve: --store is required with --config (sqlite:PATH or postgres:CONNSTR)");
+                return 1;
+            }
+
+            List<ApiToken> apiTokens;
+            try
+            {
+                apiTokens = [.. (parse.GetValue(tokens) ?? []).Select(spec => TokenRegistry.FromSpec(spec, Environment.GetEnvironmentVariable))];
+            }
+            catch (FormatException e)
+            {
+                error.WriteLine($"serve: {e.Message}");
+                return 1;
+            }
+
+            string? viewer = null;
+            string? admin = null;
+            if (demo)
+            {
+                viewer = NewToken();
+                admin = NewToken();
+                apiTokens.Add(new ApiToken("demo-viewer", ApiRole.Viewer, TokenRegistry.Hash(viewer)));
+                apiTokens.Add(new ApiToken("demo-admin", ApiRole.Admin, TokenRegistry.Hash(admin)));
+            }
+
+            var loader = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies));
+            var options = new ServerOptions
+            {
+                LoadConfig = demo ? () => loader.LoadFromString(DemoFleet.Yaml(), DemoFleet.FileName) : () => loader.LoadFromFile(configFile!.ToString()),
+                StoreLocation = location,
+                Urls = parse.GetValue(urls)!,
+                Tokens = apiTokens,
+                Demo = demo,
+            };
+            try
+            {
+                await using var app = await DroverServer.BuildAsync(options, TimeProvider.System, ct);
+                await app.StartAsync(ct);
+                var url = app.Urls.FirstOrDefault() ?? options.Urls;
+                output.WriteLine(demo ? "DEMO MODE — simulated forges and provider; nothing real is created." : $"serving {configFile}");
+                output.WriteLine($"dashboard: {url}/");
+                if (demo)
+                {
+                    output.WriteLine("Demo-only API tokens, generated for this run and shown once:");
+                    output.WriteLine($"  viewer: {viewer}");
+                    output.WriteLine($"  admin:  {admin}");
+                    output.WriteLine($"open {url}/#token={viewer} to watch the pools scale");
+                }
+
+                await app.WaitForShutdownAsync(ct);
+                return 0;
+            }
+            catch (Exception e) when (e is InvalidOperationException or StateStoreException or IOException)
+            {
+                error.WriteLine($"serve: {e.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+
+    private static string NewToken() => "drover_demo_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(20)).ToLowerInvariant();
+}

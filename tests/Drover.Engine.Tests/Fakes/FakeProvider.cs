@@ -1,0 +1,65 @@
+using Drover.Core.Planning;
+using Drover.Engine.Ports;
+
+namespace Drover.Engine.Tests.Fakes;
+
+/// <summary>An in-memory provider: idempotent creates by key, optional scripted failures.</summary>
+public sealed class FakeProvider(string name, TimeProvider time) : IProvider
+{
+    private readonly Lock _sync = new();
+    private readonly Dictionary<string, ProviderInstance> _instances = new(StringComparer.Ordinal);
+    private int _next;
+
+    public string Name => name;
+
+    /// <summary>Runs before a create does anything; throw from it to fail the call.</summary>
+    public Action<InstanceRequest>? BeforeCreate { get; set; }
+
+    /// <summary>Runs after the instance exists; throw from it to lose the response.</summary>
+    public Action<InstanceRequest>? AfterCreate { get; set; }
+
+    public int CreateCalls { get; private set; }
+
+    public IReadOnlyList<ProviderInstance> Instances
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _instances.Values];
+            }
+        }
+    }
+
+    public Task<string> CreateAsync(InstanceRequest request, CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            CreateCalls++;
+            BeforeCreate?.Invoke(request);
+
+            var existing = _instances.Values.FirstOrDefault(i => i.IdempotencyKey == request.IdempotencyKey);
+            if (existing is null)
+            {
+                existing = new ProviderInstance { Provider = name, InstanceId = $"i-{++_next}", IdempotencyKey = request.IdempotencyKey, Pool = request.Pool, CreatedAt = time.GetUtcNow() };
+                _instances[existing.InstanceId] = existing;
+            }
+
+            AfterCreate?.Invoke(request);
+
+            return Task.FromResult(existing.InstanceId);
+        }
+    }
+
+    public Task DeleteAsync(string instanceId, CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            _instances.Remove(instanceId);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<ProviderInstance>> ListAsync(CancellationToken cancellationToken) => Task.FromResult(Instances);
+}

@@ -1,0 +1,72 @@
+using System.Net.Http.Headers;
+using Drover.Core.Config;
+using Drover.Core.Policies;
+using Drover.Engine.Demo;
+using Drover.Server.Auth;
+using Drover.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+
+namespace Drover.Server.Tests;
+
+/// <summary>The demo server on 127.0.0.1:0 with a fast world, a temporary store and one token per role.</summary>
+public sealed class ServerFixture : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("drover-server-").FullName;
+    private WebApplication? _app;
+
+    public static readonly IReadOnlyDictionary<ApiRole, string> Tokens = new Dictionary<ApiRole, string>
+    {
+        [ApiRole.Viewer] = "viewer-token-value",
+        [ApiRole.Operator] = "operator-token-value",
+        [ApiRole.Admin] = "admin-token-value",
+    };
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        var loader = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies));
+        var options = new ServerOptions
+        {
+            LoadConfig = () => loader.LoadFromString(DemoFleet.Yaml(), DemoFleet.FileName),
+            StoreLocation = "sqlite:" + Path.Combine(_directory, "state.db"),
+            Urls = "http://127.0.0.1:0",
+            Tokens = [.. Tokens.Select(t => new ApiToken($"{t.Key.ToString().ToLowerInvariant()}-bot", t.Key, TokenRegistry.Hash(t.Value)))],
+            Demo = true,
+            DemoOptions = new DemoOptions { SpeedUp = 120, BootMin = TimeSpan.FromMilliseconds(200), BootMax = TimeSpan.FromMilliseconds(500), JobsPerHour = 45, Tick = TimeSpan.FromMilliseconds(100) },
+            ResyncInterval = TimeSpan.FromSeconds(1),
+        };
+        _app = await DroverServer.BuildAsync(options);
+        await _app.StartAsync();
+        BaseAddress = new Uri(_app.Urls.First());
+    }
+
+    public HttpClient Client(ApiRole? role = null)
+    {
+        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
+        if (role is { } r)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens[r]);
+        }
+
+        return client;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A pooled SQLite handle may still be closing; the temp directory is left behind.
+        }
+    }
+}

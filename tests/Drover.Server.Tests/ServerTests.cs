@@ -1,0 +1,136 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Drover.Server.Auth;
+
+namespace Drover.Server.Tests;
+
+public sealed class ServerTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    public static TheoryData<string, string, ApiRole?, HttpStatusCode> AuthMatrix => new()
+    {
+        { "GET", "/api/v1/pools", null, HttpStatusCode.Unauthorized },
+        { "GET", "/api/v1/pools", ApiRole.Viewer, HttpStatusCode.OK },
+        { "GET", "/api/v1/runners", ApiRole.Operator, HttpStatusCode.OK },
+        { "GET", "/api/v1/plan", ApiRole.Admin, HttpStatusCode.OK },
+        { "POST", "/api/v1/pools/gpu/drain", null, HttpStatusCode.Unauthorized },
+        { "POST", "/api/v1/pools/gpu/drain", ApiRole.Viewer, HttpStatusCode.Forbidden },
+        { "POST", "/api/v1/pools/gpu/drain", ApiRole.Operator, HttpStatusCode.Accepted },
+        { "POST", "/api/v1/reload", ApiRole.Operator, HttpStatusCode.Forbidden },
+        { "POST", "/api/v1/reload", ApiRole.Admin, HttpStatusCode.OK },
+        { "GET", "/healthz", null, HttpStatusCode.OK },
+        { "GET", "/readyz", null, HttpStatusCode.OK },
+    };
+
+    [Theory]
+    [MemberData(nameof(AuthMatrix))]
+    public async Task Request_ByRole_GetsTheExpectedStatus(string method, string path, ApiRole? role, HttpStatusCode expected)
+    {
+        using var client = server.Client(role);
+        using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path));
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Request_UnknownToken_IsUnauthorized()
+    {
+        using var client = server.Client();
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "not-a-token");
+        using var response = await client.GetAsync("/api/v1/pools");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("{not json", "not valid JSON")]
+    [InlineData("[1,2]", "expected a JSON object")]
+    [InlineData("{\"reason\": 5}", "body.reason: expected a string")]
+    public async Task Drain_MalformedBody_Is400WithAMessage(string body, string message)
+    {
+        using var client = server.Client(ApiRole.Operator);
+        using var response = await client.PostAsync("/api/v1/pools/gpu/drain", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(message, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Drain_OversizedBody_Is413()
+    {
+        using var client = server.Client(ApiRole.Operator);
+        var body = "{\"reason\": \"" + new string('x', 20_000) + "\"}";
+        using var response = await client.PostAsync("/api/v1/pools/gpu/drain", new StringContent(body, Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Drain_Accepted_IsInTheEventLogUnderTheCallersTokenName()
+    {
+        using var client = server.Client(ApiRole.Operator);
+        using var response = await client.PostAsync("/api/v1/pools/gpu/drain", new StringContent("{\"reason\": \"maintenance\"}", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        using var viewer = server.Client(ApiRole.Viewer);
+        using var events = JsonDocument.Parse(await viewer.GetStringAsync("/api/v1/events?limit=1000"));
+        Assert.Contains(events.RootElement.GetProperty("events").EnumerateArray(), e =>
+            e.GetProperty("kind").GetString() == "api.pool.drain"
+            && e.GetProperty("actor").GetString() == "api:operator-bot"
+            && e.GetProperty("message").GetString() == "maintenance");
+    }
+
+    [Fact]
+    public async Task Runners_UnknownState_Is400NamingTheAllowedValues()
+    {
+        using var client = server.Client(ApiRole.Viewer);
+        using var response = await client.GetAsync("/api/v1/runners?state=sleeping");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("idle", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_ExposeTheDocumentedNames()
+    {
+        using var client = server.Client();
+        var names = new[]
+        {
+            "drover_desired_runners{pool=\"linux\"}", "drover_runners{pool=\"linux\",state=\"idle\"}", "drover_queued_jobs{pool=\"docker\"}",
+            "drover_circuit_breaker_state{provider=\"sim\"}", "drover_build_info{version=", "drover_provider_calls_total{outcome=\"success\",provider=\"sim\"}",
+            "# TYPE drover_provisioning_duration_seconds histogram", "drover_plan_cycle_duration_seconds_bucket{le=",
+        };
+        var text = string.Empty;
+        await WaitForAsync(async () =>
+        {
+            text = await client.GetStringAsync("/metrics");
+            return names.All(n => text.Contains(n, StringComparison.Ordinal));
+        });
+        foreach (var name in names)
+        {
+            Assert.Contains(name, text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Demo_RunnersScaleWithinSeconds()
+    {
+        using var client = server.Client(ApiRole.Viewer);
+        var seen = new HashSet<int>();
+        await WaitForAsync(async () =>
+        {
+            using var pools = JsonDocument.Parse(await client.GetStringAsync("/api/v1/pools"));
+            var actual = pools.RootElement.GetProperty("pools").EnumerateArray().Sum(p => p.GetProperty("actual").GetInt32());
+            seen.Add(actual);
+            return seen.Count >= 2;
+        });
+        Assert.True(seen.Count >= 2);
+        using var dashboard = await client.GetAsync("/");
+        Assert.Contains("data-demo=\"true\"", await dashboard.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(25);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not met within 25 s");
+            await Task.Delay(100);
+        }
+    }
+}
