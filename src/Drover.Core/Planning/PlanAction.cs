@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Drover.Core.Runners;
 
 namespace Drover.Core.Planning;
 
@@ -12,7 +13,22 @@ public abstract record PlanAction(string Reason);
 
 /// <summary>Create one runner. The executor records the intent under <see cref="IdempotencyKey"/> before calling the provider.</summary>
 public sealed record CreateRunner(string Pool, string Provider, string IdempotencyKey, long Ordinal, int Attempt, string Reason)
-    : PlanAction(Reason);
+    : PlanAction(Reason)
+{
+    /// <summary>The runner record this create starts: Requested at <paramref name="now"/>, named by its idempotency key.</summary>
+    public Runner ToRequestedRunner(DateTimeOffset now) => new()
+    {
+        Id = IdempotencyKey,
+        Pool = Pool,
+        Provider = Provider,
+        IdempotencyKey = IdempotencyKey,
+        Ordinal = Ordinal,
+        State = RunnerState.Requested,
+        StateSince = now,
+        CreatedAt = now,
+        Attempt = Attempt,
+    };
+}
 
 /// <summary>Why a runner is deleted.</summary>
 public enum DeleteCause

@@ -28,18 +28,7 @@ public static class PlanApplier
                         order.Add(create.IdempotencyKey);
                     }
 
-                    runners[create.IdempotencyKey] = new Runner
-                    {
-                        Id = create.IdempotencyKey,
-                        Pool = create.Pool,
-                        Provider = create.Provider,
-                        IdempotencyKey = create.IdempotencyKey,
-                        Ordinal = create.Ordinal,
-                        State = RunnerState.Requested,
-                        StateSince = now,
-                        CreatedAt = now,
-                        Attempt = create.Attempt,
-                    };
+                    runners[create.IdempotencyKey] = create.ToRequestedRunner(now);
                     ordinals[create.Pool] = Math.Max(ordinals.GetValueOrDefault(create.Pool), create.Ordinal + 1);
                     break;
                 case DeleteRunner delete when runners.TryGetValue(delete.RunnerId, out var runner):

@@ -25,14 +25,15 @@ internal static class PoolPlanning
             switch (runner.State)
             {
                 case RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering:
-                    if (IsPast(runner, TimeoutOf(runner.State, pool.Timeouts), now, out var age))
+                    var bootTimeout = RunnerLifecycle.TimeoutFor(runner.State, pool).GetValueOrDefault();
+                    if (IsPast(runner, bootTimeout, now, out var age))
                     {
-                        Delete(cycle, runner, DeleteCause.Stuck, $"{Describe(runner.State)} for {DurationParser.Format(age)}, past its {DurationParser.Format(TimeoutOf(runner.State, pool.Timeouts))} timeout");
+                        Delete(cycle, runner, DeleteCause.Stuck, $"{Describe(runner.State)} for {DurationParser.Format(age)}, past its {DurationParser.Format(bootTimeout)} timeout");
                     }
                     else
                     {
                         booting++;
-                        wake = Earliest(wake, runner.StateSince, TimeoutOf(runner.State, pool.Timeouts), now);
+                        wake = Earliest(wake, runner.StateSince, bootTimeout, now);
                     }
 
                     break;
@@ -192,13 +193,6 @@ internal static class PoolPlanning
             Deletes = actions.Count - before - creates,
             Notes = notes,
             NextWakeAt = wake,
-        };
-
-        static TimeSpan TimeoutOf(RunnerState state, RunnerTimeouts t) => state switch
-        {
-            RunnerState.Requested => t.Requested,
-            RunnerState.Provisioning => t.Provisioning,
-            _ => t.Registering,
         };
     }
 

@@ -31,18 +31,7 @@ public sealed class RunnerCreation
         ArgumentNullException.ThrowIfNull(pool);
         var s = _services;
         var now = s.Time.GetUtcNow();
-        var runner = new Runner
-        {
-            Id = create.IdempotencyKey,
-            Pool = create.Pool,
-            Provider = create.Provider,
-            IdempotencyKey = create.IdempotencyKey,
-            Ordinal = create.Ordinal,
-            State = RunnerState.Requested,
-            StateSince = now,
-            CreatedAt = now,
-            Attempt = create.Attempt,
-        };
+        var runner = create.ToRequestedRunner(now);
         await s.Store.InTransactionAsync(
             async (writer, ct) =>
             {

@@ -61,18 +61,7 @@ internal sealed class SimulatedProvider
         }
 
         var at = _time.At(now);
-        var record = new Runner
-        {
-            Id = action.IdempotencyKey,
-            Pool = action.Pool,
-            Provider = action.Provider,
-            IdempotencyKey = action.IdempotencyKey,
-            Ordinal = action.Ordinal,
-            State = RunnerState.Requested,
-            StateSince = at,
-            CreatedAt = at,
-            Attempt = action.Attempt,
-        };
+        var record = action.ToRequestedRunner(at);
         var runner = new SimRunner(record, pool, _pools[pool].Template.Spot != SpotPreference.None);
         _live[record.Id] = runner;
         _metrics.RunnersCreated++;
