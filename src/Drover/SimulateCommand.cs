@@ -19,6 +19,10 @@ internal static class SimulateCommand
         var target = new Option<string>("--target-wait") { Description = "The predictive policy's p95 wait target", DefaultValueFactory = _ => "15s" };
         var failures = new Option<double>("--creation-failure-rate") { Description = "Share of runner creations that fail (0 to 1)" };
         var spot = new Option<double>("--spot-interruptions") { Description = "Spot interruptions per spot runner-hour" };
+        var bootSigma = new Option<double>("--boot-sigma") { Description = "Draw boot times from a lognormal with --boot as median and this sigma (0: fixed)" };
+        var loss = new Option<double>("--delivery-loss") { Description = "Share of job events that never reach Drover (polling recovers them)" };
+        var duplication = new Option<double>("--delivery-duplication") { Description = "Share of job events delivered twice" };
+        var delay = new Option<string>("--delivery-delay") { Description = "Each job event reaches Drover up to this late, e.g. 5s", DefaultValueFactory = _ => "0s" };
         var json = new Option<FileInfo?>("--json") { Description = "Write every figure (and the time series) as JSON to this file" };
         var html = new Option<FileInfo?>("--html") { Description = "Write an HTML report with charts to this file" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress bar" };
@@ -26,7 +30,7 @@ internal static class SimulateCommand
         var load = new TraceLoadArguments();
         var command = new Command("simulate", "Replay a trace through Drover's planner under each policy; compare queue wait, runner-minutes and cost.")
         {
-            trace, policies, boot, target, failures, spot, json, html, quiet, predictive,
+            trace, policies, boot, bootSigma, target, failures, spot, loss, duplication, delay, json, html, quiet, predictive,
         };
         load.AddTo(command);
         command.SetAction(parse =>
@@ -35,6 +39,13 @@ internal static class SimulateCommand
             var output = parse.InvocationConfiguration.Output;
             if (!Duration(parse.GetValue(boot)!, "--boot", error, out var bootTime) || !Duration(parse.GetValue(target)!, "--target-wait", error, out var targetWait))
             {
+                return 1;
+            }
+
+            var delayText = parse.GetValue(delay)!;
+            if (!DurationParser.TryParse(delayText, out var deliveryDelay))
+            {
+                error.WriteLine($"--delivery-delay: '{delayText}' is not a duration such as 0s, 5s or 1m");
                 return 1;
             }
 
@@ -48,9 +59,14 @@ internal static class SimulateCommand
             {
                 Seed = load.Seed(parse),
                 Start = loaded.Start ?? DateTimeOffset.UnixEpoch,
-                Boot = BootTimeDistribution.Fixed(bootTime.TotalSeconds),
+                Boot = parse.GetValue(bootSigma) is > 0 and var sigma
+                    ? BootTimeDistribution.LogNormal(bootTime.TotalSeconds, sigma)
+                    : BootTimeDistribution.Fixed(bootTime.TotalSeconds),
                 CreationFailureRate = parse.GetValue(failures),
                 SpotInterruptionsPerRunnerHour = parse.GetValue(spot),
+                DeliveryLossProbability = parse.GetValue(loss),
+                DeliveryDuplicationProbability = parse.GetValue(duplication),
+                MaxDeliveryDelay = deliveryDelay,
             };
             var problems = options.Validate();
             if (problems.Count > 0)

@@ -61,6 +61,21 @@ public sealed class SimulateCommandTests : IDisposable
     }
 
     [Fact]
+    public void Simulate_LossyDeliveryAndVariableBoot_EveryJobStillRuns()
+    {
+        var json = Path.Combine(_dir, "lossy.json");
+
+        var (exitCode, _, error) = Run("--trace", SyntheticTrace(days: 1), "--policies", "reactive", "--boot-sigma", "0.3", "--delivery-loss", "0.1", "--delivery-duplication", "0.05", "--delivery-delay", "3s", "--json", json);
+
+        Assert.Equal(0, exitCode);
+        Assert.Empty(error);
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        var reactive = document.RootElement.GetProperty("results")[0];
+        Assert.Equal(reactive.GetProperty("jobs").GetInt32(), reactive.GetProperty("jobsCompleted").GetInt32());
+        Assert.NotEqual(reactive.GetProperty("waitP50Seconds").GetDouble(), reactive.GetProperty("waitMaxSeconds").GetDouble());
+    }
+
+    [Fact]
     public void Simulate_UnknownPolicy_ListsTheKnownOnes()
     {
         var (exitCode, output, error) = Run("--trace", SyntheticTrace(days: 1), "--policies", "magic");
@@ -76,6 +91,8 @@ public sealed class SimulateCommandTests : IDisposable
     [InlineData("--predictive", "waitBudget=2", "--predictive waitBudget: must be a number between 0 and 1")]
     [InlineData("--predictive", "nonsense", "--predictive: 'nonsense' is not key=value")]
     [InlineData("--creation-failure-rate", "1.5", "creation failure rate")]
+    [InlineData("--delivery-loss", "1", "delivery loss probability")]
+    [InlineData("--delivery-delay", "later", "--delivery-delay: 'later' is not a duration")]
     public void Simulate_BadOption_SaysWhatIsWrong(string option, string value, string expected)
     {
         var (exitCode, _, error) = Run("--trace", SyntheticTrace(days: 1), option, value);
