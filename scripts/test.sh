@@ -25,6 +25,16 @@ if ! compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null; then
   fi
 fi
 
+# The metrics test checks the exposition with Prometheus' own promtool.
+if ! command -v promtool >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "test.sh: installing promtool (Debian package prometheus)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus
+  else
+    echo "test.sh: promtool is missing; install the Debian package 'prometheus' (its test skips, or fails under CI=true)" >&2
+  fi
+fi
+
 dotnet build Drover.sln -c Release -nologo -clp:ErrorsOnly
 
 rc=0

@@ -107,6 +107,30 @@ public sealed class ServerTests(ServerFixture server) : IClassFixture<ServerFixt
         }
     }
 
+    [PromtoolFact]
+    public async Task Metrics_PassPromtoolCheck()
+    {
+        using var client = server.Client();
+        var text = string.Empty;
+        await WaitForAsync(async () =>
+        {
+            text = await client.GetStringAsync("/metrics");
+            return text.Contains("drover_provider_calls_total{", StringComparison.Ordinal);
+        });
+
+        var (exitCode, output) = await Promtool.CheckMetricsAsync(text);
+
+        Assert.True(exitCode == 0, $"promtool check metrics exited {exitCode}: {output}");
+    }
+
+    [PromtoolFact]
+    public async Task Promtool_BrokenExposition_IsRefused()
+    {
+        var (exitCode, _) = await Promtool.CheckMetricsAsync("# TYPE drover_x counter\ndrover_x{a=\"b\" 1\n");
+
+        Assert.NotEqual(0, exitCode);
+    }
+
     [Fact]
     public async Task Demo_RunnersScaleWithinSeconds()
     {
