@@ -108,7 +108,7 @@ internal static class SimulateCommand
             try
             {
                 var names = (parse.GetValue(policies) ?? []).SelectMany(p => p.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList();
-                entries = PolicyComparison.Select(names, scenario.Jobs, options, targetWait, settings);
+                entries = PolicyComparison.Select(names, scenario, options, targetWait, settings);
             }
             catch (ArgumentException e)
             {

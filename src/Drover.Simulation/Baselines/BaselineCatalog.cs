@@ -12,10 +12,15 @@ namespace Drover.Simulation.Baselines;
 /// </summary>
 public static class BaselineCatalog
 {
-    /// <summary>The variants for a trace; the static fleet's size is the trace's time-weighted p95 of concurrent jobs.</summary>
-    public static IReadOnlyList<BaselineEntry> For(IReadOnlyList<SimulatedJob> jobs)
+    /// <summary>
+    /// The variants for a trace. The static fleet's size is the time-weighted p95 of concurrent jobs: of the whole trace
+    /// for a single pool, or of each pool's own jobs when <paramref name="labelSets"/> gives several pools (one per label
+    /// set, matched by their labels).
+    /// </summary>
+    public static IReadOnlyList<BaselineEntry> For(IReadOnlyList<SimulatedJob> jobs, IReadOnlyList<IReadOnlyList<string>>? labelSets = null)
     {
         var staticSize = Math.Max(1, ConcurrencyPercentile(jobs, 0.95));
+        var perPool = labelSets is { Count: > 1 } ? PerLabelSet(jobs, labelSets) : null;
         return
         [
             ArcScaleSet(0),
@@ -27,12 +32,40 @@ public static class BaselineCatalog
             Philips(5),
             new("gitlab-taskscaler", () => new GitLabTaskscalerPolicy(), p => p with { Idle = 5, IdleTimeout = TimeSpan.FromMinutes(20) }),
             new(
-                $"static-{staticSize}",
+                perPool is null ? $"static-{staticSize}" : "static-p95",
                 () => new StaticPolicy(),
-                p => p with { Min = 0, Idle = 0, IdleTimeout = TimeSpan.Zero, PolicySettings = Settings(StaticPolicy.RunnersKey, staticSize) }),
+                p => p with { Min = 0, Idle = 0, IdleTimeout = TimeSpan.Zero, PolicySettings = Settings(StaticPolicy.RunnersKey, perPool?.SizeFor(p.Labels) ?? staticSize) }),
             new("reactive", () => new ReactivePolicy(), p => p with { Idle = 0 }),
             new("idle-pool", () => new IdlePoolPolicy(), p => p with { Idle = 5 }),
         ];
+    }
+
+    private static PoolSizes PerLabelSet(IReadOnlyList<SimulatedJob> jobs, IReadOnlyList<IReadOnlyList<string>> labelSets)
+    {
+        var sizes = new int[labelSets.Count];
+        foreach (var group in jobs.GroupBy(j => j.LabelSet))
+        {
+            sizes[group.Key] = Math.Max(1, ConcurrencyPercentile(group.ToList(), 0.95));
+        }
+
+        return new PoolSizes(labelSets, sizes);
+    }
+
+    /// <summary>Static fleet sizes per label set, found by a pool's labels.</summary>
+    private sealed record PoolSizes(IReadOnlyList<IReadOnlyList<string>> LabelSets, int[] Sizes)
+    {
+        public int SizeFor(IReadOnlyList<string> labels)
+        {
+            for (var i = 0; i < LabelSets.Count; i++)
+            {
+                if (LabelSets[i].SequenceEqual(labels, StringComparer.Ordinal))
+                {
+                    return Math.Max(1, Sizes[i]);
+                }
+            }
+
+            return 1;
+        }
     }
 
     /// <summary>The variant named <paramref name="label"/>, or null.</summary>

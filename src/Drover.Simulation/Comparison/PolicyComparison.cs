@@ -16,19 +16,20 @@ public static class PolicyComparison
     public static readonly TimeSpan DefaultTargetWait = TimeSpan.FromSeconds(15);
 
     /// <summary>Every variant <c>--policies all</c> runs: the baseline catalog followed by <c>predictive</c>.</summary>
-    public static IReadOnlyList<BaselineEntry> AllEntries(IReadOnlyList<SimulatedJob> jobs, SimulationOptions options, TimeSpan? targetWait = null, IReadOnlyDictionary<string, string>? predictiveSettings = null)
+    public static IReadOnlyList<BaselineEntry> AllEntries(SimulationScenario scenario, SimulationOptions options, TimeSpan? targetWait = null, IReadOnlyDictionary<string, string>? predictiveSettings = null)
     {
+        ArgumentNullException.ThrowIfNull(scenario);
         ArgumentNullException.ThrowIfNull(options);
-        return [.. BaselineCatalog.For(jobs), Predictive(options.Boot.MedianSeconds, targetWait ?? DefaultTargetWait, predictiveSettings)];
+        return [.. BaselineCatalog.For(scenario.Jobs, scenario.LabelSets), Predictive(options.Boot.MedianSeconds, targetWait ?? DefaultTargetWait, predictiveSettings)];
     }
 
     /// <summary>
     /// The variants named in <paramref name="names"/> (<c>all</c>, or labels such as <c>predictive</c>, <c>garm-minidle-5</c>);
     /// unknown names are reported with the known ones.
     /// </summary>
-    public static IReadOnlyList<BaselineEntry> Select(IReadOnlyList<string> names, IReadOnlyList<SimulatedJob> jobs, SimulationOptions options, TimeSpan? targetWait = null, IReadOnlyDictionary<string, string>? predictiveSettings = null)
+    public static IReadOnlyList<BaselineEntry> Select(IReadOnlyList<string> names, SimulationScenario scenario, SimulationOptions options, TimeSpan? targetWait = null, IReadOnlyDictionary<string, string>? predictiveSettings = null)
     {
-        var all = AllEntries(jobs, options, targetWait, predictiveSettings);
+        var all = AllEntries(scenario, options, targetWait, predictiveSettings);
         if (names.Count == 0 || names.Any(n => string.Equals(n, "all", StringComparison.OrdinalIgnoreCase)))
         {
             return all;

@@ -168,6 +168,22 @@ public class BaselineRuleTests
     }
 
     [Fact]
+    public void Static_SeveralPools_EachSizedOnItsOwnJobs()
+    {
+        // Label set 0: three overlapping jobs; label set 1: one job. The whole trace's p95 would give both pools 4.
+        SimulatedJob[] jobs = [new(0, 600, 0), new(1, 600, 0), new(2, 600, 0), new(3, 600, 1)];
+        IReadOnlyList<IReadOnlyList<string>> labelSets = [["linux"], ["gpu"]];
+        var entry = BaselineCatalog.For(jobs, labelSets).Single(e => e.Label.StartsWith("static-", StringComparison.Ordinal));
+
+        var linux = entry.Tweak(Drover.Simulation.Baselines.BaselineCatalog.SinglePoolFleet(10, "linux").Pools[0]);
+        var gpu = entry.Tweak(Drover.Simulation.Baselines.BaselineCatalog.SinglePoolFleet(10, "gpu").Pools[0]);
+
+        Assert.Equal("static-p95", entry.Label);
+        Assert.Equal("3", linux.PolicySettings[StaticPolicy.RunnersKey]);
+        Assert.Equal("1", gpu.PolicySettings[StaticPolicy.RunnersKey]);
+    }
+
+    [Fact]
     public void Catalog_All_HasEveryVariantWithValidSettings()
     {
         var labels = BaselineCatalog.For([Job(0, 60), Job(10, 60)]).Select(e => e.Label).ToList();
