@@ -1,10 +1,12 @@
 using System.Net.Http.Headers;
 using Drover.Core.Config;
+using Drover.Core.Ports;
 using Drover.Core.Policies;
 using Drover.Engine.Demo;
 using Drover.Server.Auth;
 using Drover.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Drover.Server.Tests;
 
@@ -22,6 +24,9 @@ public sealed class ServerFixture : IAsyncLifetime
     };
 
     public Uri BaseAddress { get; private set; } = null!;
+
+    /// <summary>The running server's state store, for reading back what the API wrote.</summary>
+    public IStateStore Store => _app!.Services.GetRequiredService<IStateStore>();
 
     public async Task InitializeAsync()
     {

@@ -21,6 +21,7 @@ public sealed class EngineMetrics : IDisposable
 
     private readonly Counter<long> _providerCalls;
     private readonly Counter<long> _forgeCalls;
+    private readonly Counter<long> _webhookDeliveries;
     private readonly Histogram<double> _queueWait;
     private readonly Histogram<double> _provisioning;
     private readonly Histogram<double> _cycle;
@@ -32,6 +33,7 @@ public sealed class EngineMetrics : IDisposable
         Meter = new Meter(MeterName, Version);
         _providerCalls = Meter.CreateCounter<long>("drover_provider_calls_total", null, "Provider calls by outcome");
         _forgeCalls = Meter.CreateCounter<long>("drover_forge_calls_total", null, "Forge calls by outcome");
+        _webhookDeliveries = Meter.CreateCounter<long>("drover_webhook_deliveries_total", null, "Webhook deliveries received, by outcome");
         _queueWait = Meter.CreateHistogram<double>("drover_job_queue_wait_seconds", "s", "Time from queued to started", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _waitBuckets });
         _provisioning = Meter.CreateHistogram<double>("drover_provisioning_duration_seconds", "s", "Time from create intent to a registered runner", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _provisionBuckets });
         _cycle = Meter.CreateHistogram<double>("drover_plan_cycle_duration_seconds", "s", "Duration of one control cycle", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _cycleBuckets });
@@ -59,6 +61,10 @@ public sealed class EngineMetrics : IDisposable
     /// <summary>Counts one forge call.</summary>
     public void ForgeCall(string forge, string outcome) =>
         _forgeCalls.Add(1, new KeyValuePair<string, object?>("forge", forge), new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>Counts one webhook delivery for a configured forge; <paramref name="outcome"/> is <c>stored</c>, <c>duplicate</c> or <c>rejected</c>.</summary>
+    public void WebhookDelivery(string forge, string outcome) =>
+        _webhookDeliveries.Add(1, new KeyValuePair<string, object?>("forge", forge), new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>Records how long a job waited before it started.</summary>
     public void JobStarted(TimeSpan wait) => _queueWait.Record(Math.Max(0, wait.TotalSeconds));

@@ -1,0 +1,175 @@
+using System.Text;
+using System.Text.Json;
+using Drover.Core.Config;
+using Drover.Core.Ports;
+using Drover.Engine.Metrics;
+using Drover.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Drover.Server.Api;
+
+/// <summary>
+/// The shared webhook ingest path: <c>POST /webhooks/github/{forge}</c> and <c>POST /webhooks/gitlab/{forge}</c>.
+/// A delivery for a configured forge of the matching kind is stored raw (a few selected headers and the body) and
+/// answered with 202 at once; a repeated delivery id is answered with 200 and stored only once. Deliveries stay
+/// unprocessed in the store for the forge adapters to pick up.
+/// </summary>
+/// <remarks>
+/// These routes take no bearer token: forges authenticate with their own webhook secrets. Verifying those secrets
+/// (GitHub's HMAC signature, GitLab's token) and parsing the payloads belong to the forge adapters, which are not
+/// part of this build; until they are, anything that reaches this path is stored but never acted upon.
+/// </remarks>
+internal static class WebhookEndpoints
+{
+    /// <summary>The largest body accepted, in bytes (1 MiB).</summary>
+    public const int MaxBodyBytes = 1024 * 1024;
+
+    /// <summary>The longest delivery id accepted, in characters.</summary>
+    public const int MaxDeliveryIdLength = 200;
+
+    /// <summary>
+    /// The only headers kept with a delivery. Signature and token headers (X-Hub-Signature-256, X-Gitlab-Token)
+    /// are deliberately absent: secrets are never stored.
+    /// </summary>
+    private static readonly string[] _storedHeaders = ["X-GitHub-Event", "X-GitHub-Delivery", "X-Gitlab-Event", "X-Gitlab-Event-UUID", "Content-Type"];
+
+    public static void Map(WebApplication app, ServerState server, EngineMetrics metrics)
+    {
+        var hooks = app.MapGroup("/webhooks");
+        hooks.MapPost("/github/{forge}", (string forge, HttpContext http, CancellationToken ct) =>
+            ReceiveAsync(server, metrics, ForgeKind.GitHub, forge, http, ct));
+        hooks.MapPost("/gitlab/{forge}", (string forge, HttpContext http, CancellationToken ct) =>
+            ReceiveAsync(server, metrics, ForgeKind.GitLab, forge, http, ct));
+    }
+
+    private static async Task<IResult> ReceiveAsync(ServerState server, EngineMetrics metrics, ForgeKind kind, string forge, HttpContext http, CancellationToken ct)
+    {
+        var kindName = kind.ToString().ToLowerInvariant();
+        var configured = server.Loop.Snapshot.Config.Forges.FirstOrDefault(f => f.Name == forge);
+        if (configured is null || configured.Kind != kind)
+        {
+            // Not counted: a label per unknown name would let any caller grow the metric without bound.
+            return Error(StatusCodes.Status404NotFound, configured is null
+                ? $"no forge named '{forge}' in the fleet"
+                : $"forge '{forge}' is a {configured.Kind.ToString().ToLowerInvariant()} forge, not {kindName}; send its webhooks to /webhooks/{configured.Kind.ToString().ToLowerInvariant()}/{forge}");
+        }
+
+        if (http.Request.ContentLength > MaxBodyBytes)
+        {
+            return Rejected(metrics, forge, TooLarge());
+        }
+
+        var (deliveryId, idError) = DeliveryId(kind, http.Request.Headers);
+        if (idError is not null)
+        {
+            return Rejected(metrics, forge, Error(StatusCodes.Status400BadRequest, idError));
+        }
+
+        var body = await ReadBodyAsync(http, ct).ConfigureAwait(false);
+        if (body is null)
+        {
+            return Rejected(metrics, forge, TooLarge());
+        }
+
+        if (body.Length == 0)
+        {
+            return Rejected(metrics, forge, Error(StatusCodes.Status400BadRequest, "body: empty; a webhook delivery carries a payload"));
+        }
+
+        var delivery = new WebhookDelivery
+        {
+            Forge = forge,
+            DeliveryId = deliveryId!,
+            ReceivedAt = server.Time.GetUtcNow(),
+            HeadersJson = HeadersJson(http.Request.Headers),
+            Body = body,
+        };
+        var stored = await server.Store.InTransactionAsync((writer, token) => writer.TryInsertDeliveryAsync(delivery, token), ct).ConfigureAwait(false);
+        metrics.WebhookDelivery(forge, stored ? "stored" : "duplicate");
+        return stored
+            ? Results.Json(new { forge, delivery = deliveryId, accepted = true }, statusCode: StatusCodes.Status202Accepted)
+            : Results.Json(new { duplicate = true });
+    }
+
+    /// <summary>GitHub: <c>X-GitHub-Delivery</c>. GitLab: <c>X-Gitlab-Event-UUID</c>, else <c>Idempotency-Key</c>.</summary>
+    private static (string? Id, string? Error) DeliveryId(ForgeKind kind, IHeaderDictionary headers)
+    {
+        string[] names = kind == ForgeKind.GitHub ? ["X-GitHub-Delivery"] : ["X-Gitlab-Event-UUID", "Idempotency-Key"];
+        foreach (var name in names)
+        {
+            var value = headers[name].ToString().Trim();
+            if (value.Length == 0)
+            {
+                continue;
+            }
+
+            return value.Length > MaxDeliveryIdLength
+                ? (null, $"header {name}: longer than {MaxDeliveryIdLength} characters")
+                : (value, null);
+        }
+
+        return (null, $"missing delivery id: send header {string.Join(" or ", names)}");
+    }
+
+    /// <summary>Reads the body; null when it is larger than <see cref="MaxBodyBytes"/>.</summary>
+    private static async Task<byte[]?> ReadBodyAsync(HttpContext http, CancellationToken ct)
+    {
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = MaxBodyBytes + 1;
+        }
+
+        var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        try
+        {
+            int read;
+            while ((read = await http.Request.Body.ReadAsync(chunk, ct).ConfigureAwait(false)) > 0)
+            {
+                buffer.Write(chunk, 0, read);
+                if (buffer.Length > MaxBodyBytes)
+                {
+                    return null;
+                }
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return null;
+        }
+
+        return buffer.ToArray();
+    }
+
+    private static string HeadersJson(IHeaderDictionary headers)
+    {
+        using var json = new MemoryStream();
+        using (var writer = new Utf8JsonWriter(json))
+        {
+            writer.WriteStartObject();
+            foreach (var name in _storedHeaders)
+            {
+                if (headers.TryGetValue(name, out var value) && value.Count > 0)
+                {
+                    writer.WriteString(name, value.ToString());
+                }
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(json.ToArray());
+    }
+
+    private static IResult Rejected(EngineMetrics metrics, string forge, IResult result)
+    {
+        metrics.WebhookDelivery(forge, "rejected");
+        return result;
+    }
+
+    private static IResult TooLarge() => Error(StatusCodes.Status413PayloadTooLarge, $"body: larger than {MaxBodyBytes} bytes");
+
+    private static IResult Error(int status, string message) => Results.Json(new { error = message }, statusCode: status);
+}

@@ -1,0 +1,151 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Drover.Core.Ports;
+
+namespace Drover.Server.Tests;
+
+public sealed class WebhookTests(ServerFixture server) : IClassFixture<ServerFixture>
+{
+    private const string Payload = "{\"action\":\"queued\",\"workflow_job\":{\"id\":1}}";
+
+    [Fact]
+    public async Task GitHub_Delivery_Is202AndStoredUnprocessed()
+    {
+        var id = NewId();
+        using var response = await PostAsync("/webhooks/github/github", Payload, ("X-GitHub-Delivery", id), ("X-GitHub-Event", "workflow_job"));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var stored = await FindAsync("github", id);
+        Assert.NotNull(stored);
+        Assert.Equal(Payload, Encoding.UTF8.GetString(stored.Body.Span));
+        Assert.Null(stored.ProcessedAt);
+        using var headers = JsonDocument.Parse(stored.HeadersJson);
+        Assert.Equal("workflow_job", headers.RootElement.GetProperty("X-GitHub-Event").GetString());
+        Assert.Equal(id, headers.RootElement.GetProperty("X-GitHub-Delivery").GetString());
+    }
+
+    [Fact]
+    public async Task GitLab_Delivery_UsesEventUuidElseIdempotencyKey()
+    {
+        var uuid = NewId();
+        var key = NewId();
+        using var first = await PostAsync("/webhooks/gitlab/gitlab", Payload, ("X-Gitlab-Event-UUID", uuid), ("Idempotency-Key", NewId()), ("X-Gitlab-Event", "Job Hook"));
+        using var second = await PostAsync("/webhooks/gitlab/gitlab", Payload, ("Idempotency-Key", key));
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        Assert.NotNull(await FindAsync("gitlab", uuid));
+        Assert.NotNull(await FindAsync("gitlab", key));
+    }
+
+    [Fact]
+    public async Task Delivery_Repeated_Is200DuplicateAndStoredOnce()
+    {
+        var id = NewId();
+        using var first = await PostAsync("/webhooks/github/github", Payload, ("X-GitHub-Delivery", id));
+        using var second = await PostAsync("/webhooks/github/github", "{\"other\":true}", ("X-GitHub-Delivery", id));
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        using var body = JsonDocument.Parse(await second.Content.ReadAsStringAsync());
+        Assert.True(body.RootElement.GetProperty("duplicate").GetBoolean());
+        var all = await server.Store.ListUnprocessedDeliveriesAsync(10_000, CancellationToken.None);
+        var stored = Assert.Single(all, d => d.Forge == "github" && d.DeliveryId == id);
+        Assert.Equal(Payload, Encoding.UTF8.GetString(stored.Body.Span));
+    }
+
+    [Fact]
+    public async Task Delivery_Over1MiB_Is413AndNothingStored()
+    {
+        var id = NewId();
+        using var response = await PostAsync("/webhooks/github/github", new string('x', 2 * 1024 * 1024), ("X-GitHub-Delivery", id));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Null(await FindAsync("github", id));
+    }
+
+    [Theory]
+    [InlineData("/webhooks/github/github", "X-GitHub-Delivery")]
+    [InlineData("/webhooks/gitlab/gitlab", "X-Gitlab-Event-UUID or Idempotency-Key")]
+    public async Task Delivery_WithoutDeliveryHeader_Is400NamingIt(string path, string header)
+    {
+        using var response = await PostAsync(path, Payload);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(header, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Delivery_EmptyBody_Is400AndNothingStored()
+    {
+        var id = NewId();
+        using var response = await PostAsync("/webhooks/github/github", string.Empty, ("X-GitHub-Delivery", id));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(await FindAsync("github", id));
+    }
+
+    [Theory]
+    [InlineData("/webhooks/github/nope", "no forge named 'nope'")]
+    [InlineData("/webhooks/github/gitlab", "is a gitlab forge")]
+    [InlineData("/webhooks/gitlab/github", "is a github forge")]
+    public async Task Delivery_UnknownForgeOrWrongKind_Is404WithAMessage(string path, string message)
+    {
+        using var response = await PostAsync(path, Payload, ("X-GitHub-Delivery", NewId()), ("X-Gitlab-Event-UUID", NewId()));
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains(message, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Delivery_SecretHeaders_AreNotStored()
+    {
+        var github = NewId();
+        var gitlab = NewId();
+        using var first = await PostAsync("/webhooks/github/github", Payload, ("X-GitHub-Delivery", github), ("X-Hub-Signature-256", "sha256=secret-signature"), ("X-Hub-Signature", "sha1=secret-signature"));
+        using var second = await PostAsync("/webhooks/gitlab/gitlab", Payload, ("X-Gitlab-Event-UUID", gitlab), ("X-Gitlab-Token", "secret-gitlab-token"));
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, second.StatusCode);
+        foreach (var stored in new[] { await FindAsync("github", github), await FindAsync("gitlab", gitlab) })
+        {
+            Assert.NotNull(stored);
+            Assert.DoesNotContain("secret", stored.HeadersJson, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("Signature", stored.HeadersJson, StringComparison.OrdinalIgnoreCase);
+            Assert.DoesNotContain("Token", stored.HeadersJson, StringComparison.OrdinalIgnoreCase);
+        }
+    }
+
+    [Fact]
+    public async Task Delivery_IsCountedInMetrics()
+    {
+        using var response = await PostAsync("/webhooks/github/github", Payload, ("X-GitHub-Delivery", NewId()));
+        using var rejected = await PostAsync("/webhooks/github/github", Payload);
+
+        using var client = server.Client();
+        var text = await client.GetStringAsync("/metrics");
+        Assert.Contains("drover_webhook_deliveries_total{forge=\"github\",outcome=\"stored\"}", text, StringComparison.Ordinal);
+        Assert.Contains("drover_webhook_deliveries_total{forge=\"github\",outcome=\"rejected\"}", text, StringComparison.Ordinal);
+    }
+
+    private static string NewId() => Guid.NewGuid().ToString();
+
+    private async Task<HttpResponseMessage> PostAsync(string path, string body, params (string Name, string Value)[] headers)
+    {
+        using var client = server.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        foreach (var (name, value) in headers)
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        return await client.SendAsync(request);
+    }
+
+    private async Task<WebhookDelivery?> FindAsync(string forge, string id)
+    {
+        var all = await server.Store.ListUnprocessedDeliveriesAsync(10_000, CancellationToken.None);
+        return all.SingleOrDefault(d => d.Forge == forge && d.DeliveryId == id);
+    }
+}
