@@ -59,6 +59,7 @@ internal static class ServeCommand
             var options = new ServerOptions
             {
                 LoadConfig = demo ? () => loader.LoadFromString(DemoFleet.Yaml(), DemoFleet.FileName) : () => loader.LoadFromFile(configFile!.ToString()),
+                ConfigFile = configFile?.FullName,
                 StoreLocation = location,
                 Urls = parse.GetValue(urls)!,
                 Tokens = apiTokens,

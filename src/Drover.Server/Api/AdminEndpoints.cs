@@ -69,14 +69,13 @@ internal static class AdminEndpoints
                 return error;
             }
 
-            var loaded = server.Options.LoadConfig();
-            if (loaded.Config is not { } config)
+            var caller = RoleFilter.Caller(http);
+            var loaded = await server.Reloader.ReloadAsync($"api:{caller.Name}", "api.reload", reason, ct).ConfigureAwait(false);
+            if (loaded.Config is not { } config || !loaded.IsValid)
             {
                 return Results.Json(new { error = "configuration invalid; the running one is kept", problems = loaded.Errors.Select(e => e.ToString()) }, statusCode: StatusCodes.Status400BadRequest);
             }
 
-            server.Loop.Reload(config);
-            await LogAsync(server, http, "api.reload", "config", reason ?? $"reloaded: {config.Pools.Count} pools", ct).ConfigureAwait(false);
             return Results.Json(new { reloaded = true, pools = config.Pools.Count });
         }).AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Admin));
     }

@@ -60,8 +60,15 @@ public static class DroverServer
         });
         builder.Services.AddSingleton(world);
         builder.Services.AddSingleton(sp => new PrometheusExporter(metrics.Meter));
-        builder.Services.AddSingleton(sp => new ServerState(sp.GetRequiredService<ControlLoop>(), store, new TokenRegistry(options.Tokens), time, options));
+        builder.Services.AddSingleton(sp => new ConfigReloader(
+            sp.GetRequiredService<ControlLoop>(), store, time, options.LoadConfig, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Server.Reload")));
+        builder.Services.AddSingleton(sp => new ServerState(sp.GetRequiredService<ControlLoop>(), store, new TokenRegistry(options.Tokens), time, options, sp.GetRequiredService<ConfigReloader>()));
         builder.Services.AddHostedService(sp => new ControlPlaneService(sp.GetRequiredService<ControlLoop>(), sp.GetRequiredService<DemoWorld>()));
+        if (options.ConfigFile is { } configFile)
+        {
+            builder.Services.AddHostedService(sp => new ConfigFileWatcher(
+                configFile, sp.GetRequiredService<ConfigReloader>(), time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Server.Reload")));
+        }
 
         var app = builder.Build();
         var state = app.Services.GetRequiredService<ServerState>();

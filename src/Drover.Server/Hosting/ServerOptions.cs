@@ -10,6 +10,12 @@ public sealed record ServerOptions
     /// <summary>Loads (and on reload, re-loads) the fleet configuration; returns the config or every error.</summary>
     public required Func<ConfigLoadResult> LoadConfig { get; init; }
 
+    /// <summary>
+    /// The configuration file <see cref="LoadConfig"/> reads, if any: it is watched, and a change reloads it the same
+    /// way as <c>POST /api/v1/reload</c>. Null (the demo, or a configuration not from a file): nothing is watched.
+    /// </summary>
+    public string? ConfigFile { get; init; }
+
     /// <summary>Where the state lives: <c>sqlite:PATH</c> or <c>postgres:CONNSTR</c>. Never logged.</summary>
     public required string StoreLocation { get; init; }
 

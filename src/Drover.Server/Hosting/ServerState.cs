@@ -4,5 +4,5 @@ using Drover.Server.Auth;
 
 namespace Drover.Server.Hosting;
 
-/// <summary>What the endpoints share: the loop, the store, the tokens, the clock and how to reload.</summary>
-internal sealed record ServerState(ControlLoop Loop, IStateStore Store, TokenRegistry Tokens, TimeProvider Time, ServerOptions Options);
+/// <summary>What the endpoints share: the loop, the store, the tokens, the clock, the options and the one way to reload.</summary>
+internal sealed record ServerState(ControlLoop Loop, IStateStore Store, TokenRegistry Tokens, TimeProvider Time, ServerOptions Options, ConfigReloader Reloader);

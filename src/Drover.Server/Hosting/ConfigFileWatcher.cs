@@ -1,0 +1,109 @@
+using Drover.Core.Ports;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Server.Hosting;
+
+/// <summary>
+/// Watches the configuration file of <c>drover serve --config FILE</c> and, once it has been quiet for
+/// <see cref="Debounce"/> (measured on the injected clock), reloads it through <see cref="ConfigReloader"/>, the same
+/// path as <c>POST /api/v1/reload</c>. An invalid file is refused there; the running configuration stays.
+/// </summary>
+internal sealed class ConfigFileWatcher(string path, ConfigReloader reloader, TimeProvider time, ILogger logger) : IHostedService, IDisposable
+{
+    /// <summary>How long the file must stay unchanged before it is re-read; editors write in several steps.</summary>
+    public static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The event log actor of reloads this watcher starts.</summary>
+    public const string Actor = "config-file";
+
+    /// <summary>The event kind of reloads this watcher starts (<c>.rejected</c> is appended for an invalid file).</summary>
+    public const string EventKind = "config.file.reload";
+
+    private readonly Lock _sync = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private FileSystemWatcher? _watcher;
+    private ITimer? _timer;
+    private Task _pending = Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var full = Path.GetFullPath(path);
+        var directory = Path.GetDirectoryName(full) ?? throw new InvalidOperationException($"cannot watch '{path}': no directory");
+        _timer = time.CreateTimer(_ => Fire(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _watcher = new FileSystemWatcher(directory, Path.GetFileName(full))
+        {
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+        };
+        _watcher.Changed += OnChanged;
+        _watcher.Created += OnChanged;
+        _watcher.Deleted += OnChanged;
+        _watcher.Renamed += OnChanged;
+        _watcher.EnableRaisingEvents = true;
+        logger.LogInformation("Watching {File} for configuration changes", full);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        Task pending;
+        lock (_sync)
+        {
+            if (_watcher is not null)
+            {
+                _watcher.EnableRaisingEvents = false;
+            }
+
+            _timer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            pending = _pending;
+        }
+
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public void Dispose()
+    {
+        _watcher?.Dispose();
+        _timer?.Dispose();
+        _stopping.Dispose();
+    }
+
+    private void OnChanged(object sender, FileSystemEventArgs e)
+    {
+        lock (_sync)
+        {
+            if (!_stopping.IsCancellationRequested)
+            {
+                _timer?.Change(Debounce, Timeout.InfiniteTimeSpan);
+            }
+        }
+    }
+
+    private void Fire()
+    {
+        lock (_sync)
+        {
+            if (!_stopping.IsCancellationRequested)
+            {
+                _pending = _pending.ContinueWith(_ => ReloadAsync(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default).Unwrap();
+            }
+        }
+    }
+
+    private async Task ReloadAsync()
+    {
+        try
+        {
+            await reloader.ReloadAsync(Actor, EventKind, null, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+            // Shutting down: the change is picked up from the file at the next start.
+        }
+        catch (StateStoreException e)
+        {
+            logger.LogError(e, "Configuration file reload could not record its outcome");
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Drover.Core.Config;
+using Drover.Core.Policies;
+using Drover.Engine.Demo;
+using Drover.Server.Auth;
+using Drover.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+
+namespace Drover.Server.Tests;
+
+/// <summary>A server started from a temporary config file, which each test edits.</summary>
+public sealed class ConfigFileReloadTests : IAsyncLifetime
+{
+    private const string ViewerToken = "viewer-token-value";
+    private readonly string _directory = Directory.CreateTempSubdirectory("drover-reload-").FullName;
+    private WebApplication? _app;
+    private HttpClient _client = null!;
+
+    private string ConfigPath => Path.Combine(_directory, "fleet.yaml");
+
+    public async Task InitializeAsync()
+    {
+        await File.WriteAllTextAsync(ConfigPath, DemoFleet.Yaml());
+        var loader = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies));
+        var options = new ServerOptions
+        {
+            LoadConfig = () => loader.LoadFromFile(ConfigPath),
+            ConfigFile = ConfigPath,
+            StoreLocation = "sqlite:" + Path.Combine(_directory, "state.db"),
+            Urls = "http://127.0.0.1:0",
+            Tokens = [new ApiToken("viewer-bot", ApiRole.Viewer, TokenRegistry.Hash(ViewerToken))],
+            DemoOptions = new DemoOptions { SpeedUp = 120, BootMin = TimeSpan.FromMilliseconds(200), BootMax = TimeSpan.FromMilliseconds(500), JobsPerHour = 45, Tick = TimeSpan.FromMilliseconds(100) },
+            ResyncInterval = TimeSpan.FromSeconds(1),
+        };
+        _app = await DroverServer.BuildAsync(options);
+        await _app.StartAsync();
+        _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()), Timeout = TimeSpan.FromSeconds(20) };
+        _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ViewerToken);
+    }
+
+    public async Task DisposeAsync()
+    {
+        _client.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A pooled SQLite handle may still be closing; the temp directory is left behind.
+        }
+    }
+
+    [Fact]
+    public async Task ConfigFile_ValidChange_IsApplied()
+    {
+        Assert.Equal(3, await GpuMaxAsync());
+
+        await File.WriteAllTextAsync(ConfigPath, DemoFleet.Yaml().Replace("max: 3", "max: 5", StringComparison.Ordinal));
+
+        await WaitForAsync(async () => await GpuMaxAsync() == 5);
+        Assert.Contains(await EventsAsync(), e => e.Kind == ConfigFileWatcher.EventKind && e.Actor == ConfigFileWatcher.Actor);
+    }
+
+    [Fact]
+    public async Task ConfigFile_InvalidChange_IsRefusedWithAnEventAndTheOldConfigStays()
+    {
+        await File.WriteAllTextAsync(ConfigPath, DemoFleet.Yaml().Replace("max: 3", "max: lots", StringComparison.Ordinal));
+
+        var rejected = ConfigFileWatcher.EventKind + ".rejected";
+        await WaitForAsync(async () => (await EventsAsync()).Any(e => e.Kind == rejected));
+        var entry = (await EventsAsync()).First(e => e.Kind == rejected);
+        Assert.Equal(ConfigFileWatcher.Actor, entry.Actor);
+        Assert.Contains("the running one is kept", entry.Message, StringComparison.Ordinal);
+        Assert.Equal(3, await GpuMaxAsync());
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTimeOffset.UtcNow.AddSeconds(15);
+        while (!await condition())
+        {
+            Assert.True(DateTimeOffset.UtcNow < deadline, "condition not met within 15 s");
+            await Task.Delay(100);
+        }
+    }
+
+    private async Task<int> GpuMaxAsync()
+    {
+        using var pool = JsonDocument.Parse(await _client.GetStringAsync("/api/v1/pools/gpu"));
+        return pool.RootElement.GetProperty("max").GetInt32();
+    }
+
+    private async Task<List<(string Kind, string Actor, string Message)>> EventsAsync()
+    {
+        using var events = JsonDocument.Parse(await _client.GetStringAsync("/api/v1/events?limit=1000"));
+        return [.. events.RootElement.GetProperty("events").EnumerateArray()
+            .Select(e => (e.GetProperty("kind").GetString()!, e.GetProperty("actor").GetString()!, e.GetProperty("message").GetString()!))];
+    }
+}
