@@ -73,6 +73,14 @@ public abstract class RelationalStateStore : IStateStore
         RunAsync(TransactionKind.None, s => StateReads.ListUnprocessedDeliveriesAsync(s, limit), cancellationToken);
 
     /// <inheritdoc />
+    public Task<WebhookDelivery?> GetDeliveryAsync(string forge, string deliveryId, CancellationToken cancellationToken) =>
+        RunAsync(TransactionKind.None, s => StateReads.GetDeliveryAsync(s, forge, deliveryId), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<AdminRequest>> ListAdminRequestsAsync(CancellationToken cancellationToken) =>
+        RunAsync(TransactionKind.None, StateReads.ListAdminRequestsAsync, cancellationToken);
+
+    /// <inheritdoc />
     public Task<bool> TryAcquireOrRenewLeaseAsync(string name, string holder, TimeSpan ttl, DateTimeOffset now, CancellationToken cancellationToken) =>
         RunAsync(TransactionKind.None, s => LeaseCommands.TryAcquireOrRenewAsync(s, name, holder, ttl, now), cancellationToken);
 

@@ -99,6 +99,19 @@ internal static class StateReads
         return [.. rows.Select(DeliveryRows.FromRow)];
     }
 
+    public static async Task<WebhookDelivery?> GetDeliveryAsync(DbSession session, string forge, string deliveryId)
+    {
+        var row = await session.QuerySingleOrNullAsync(
+            $"{SqlText.Select(StoreSchema.WebhookDeliveries)} WHERE forge = @forge AND delivery_id = @deliveryId", new { forge, deliveryId }).ConfigureAwait(false);
+        return row is { } r ? DeliveryRows.FromRow(r) : null;
+    }
+
+    public static async Task<IReadOnlyList<AdminRequest>> ListAdminRequestsAsync(DbSession session)
+    {
+        var rows = await session.QueryAsync(SqlText.SelectOrdered(StoreSchema.AdminRequests)).ConfigureAwait(false);
+        return [.. rows.Select(AdminRequestRows.FromRow)];
+    }
+
     public static async Task<IReadOnlyList<StoredPool>> ListPoolsAsync(DbSession session)
     {
         var rows = await session.QueryAsync(SqlText.SelectOrdered(StoreSchema.Pools)).ConfigureAwait(false);

@@ -91,6 +91,19 @@ internal sealed class StateWriter(DbSession session) : IStateWriter
         return updated == 1;
     }
 
+    public Task<int> DeleteProcessedDeliveriesAsync(DateTimeOffset processedBefore, CancellationToken cancellationToken) =>
+        session.ExecuteAsync(
+            "DELETE FROM webhook_deliveries WHERE processed_at IS NOT NULL AND processed_at < @before",
+            new { before = StoreTime.ToStored(processedBefore) });
+
+    public Task PutAdminRequestAsync(AdminRequest request, CancellationToken cancellationToken) =>
+        UpsertAsync(StoreSchema.AdminRequests, AdminRequestRows.ToRow(request));
+
+    public async Task<bool> RemoveAdminRequestAsync(AdminRequestKind kind, string target, CancellationToken cancellationToken) =>
+        await session.ExecuteAsync(
+            "DELETE FROM admin_requests WHERE kind = @kind AND target = @target",
+            new { kind = EnumText.ToText(kind), target }).ConfigureAwait(false) == 1;
+
     private Task<int> InsertAsync(TableSchema table, Dictionary<string, object?> row) =>
         session.ExecuteAsync(SqlText.Insert(table, withIdentity: true), DbSession.Parameters(table, row, withIdentity: true));
 

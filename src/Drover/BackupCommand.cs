@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Drover.Core.Ports;
 using Drover.Storage;
+using Drover.Storage.Snapshot;
 
 namespace Drover.Cli;
 
@@ -17,9 +18,8 @@ internal static class BackupCommand
             try
             {
                 await using var opened = await StateStoreFactory.OpenAsync(parse.GetValue(store)!, ct);
-                await using var stream = new FileStream(file.FullName, FileMode.Create, FileAccess.Write);
-                await opened.ExportAsync(stream, ct);
-                parse.InvocationConfiguration.Output.WriteLine($"backup: wrote {file}");
+                var bytes = await BackupFile.WriteAsync(opened, file.FullName, ct);
+                parse.InvocationConfiguration.Output.WriteLine($"backup: wrote {file} ({bytes} bytes)");
                 return 0;
             }
             catch (Exception e) when (e is StateStoreException or IOException or UnauthorizedAccessException)

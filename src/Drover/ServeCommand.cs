@@ -20,7 +20,14 @@ internal static class ServeCommand
         var store = new Option<string?>("--store") { Description = "State store: sqlite:PATH or postgres:CONNSTR (default sqlite:.drover/demo.db for the demo, required with --config)" };
         var urls = new Option<string>("--urls") { Description = "Listen addresses", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
         var tokens = new Option<string[]>("--api-token") { Description = "API token NAME:ROLE:env:VAR or NAME:ROLE:file:/path (role viewer, operator or admin); repeatable", AllowMultipleArgumentsPerToken = false };
-        var command = new Command("serve", "Run the control plane: control loop, API, metrics and dashboard. Without --config: a simulated demo.") { config, store, urls, tokens };
+        var backupDir = new Option<string?>("--backup-dir") { Description = "Directory for scheduled backups (default: 'backups' beside a SQLite store, .drover/backups for PostgreSQL)" };
+        var backupEvery = new Option<string>("--backup-every") { Description = "Interval of scheduled backups, e.g. 6h; 0 turns them off", DefaultValueFactory = _ => "6h" };
+        var backupKeep = new Option<int>("--backup-keep") { Description = "Scheduled backups kept; older ones are deleted", DefaultValueFactory = _ => 28 };
+        var replicaId = new Option<string?>("--replica-id") { Description = "This replica's name in the leader lease (default: host name and a random suffix); unique per replica" };
+        var command = new Command("serve", "Run the control plane: leader election, control loop, API, metrics, dashboard and scheduled backups. Without --config: a simulated demo.")
+        {
+            config, store, urls, tokens, backupDir, backupEvery, backupKeep, replicaId,
+        };
         command.SetAction(async (parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -45,6 +52,22 @@ internal static class ServeCommand
                 return 1;
             }
 
+            var every = TimeSpan.Zero;
+            if (parse.GetValue(backupEvery) != "0" && !DurationParser.TryParse(parse.GetValue(backupEvery), out every))
+            {
+                error.WriteLine($"serve: --backup-every: '{parse.GetValue(backupEvery)}' is not a duration like 30m, 6h or 0");
+                return 1;
+            }
+
+            if (parse.GetValue(backupKeep) < 1)
+            {
+                error.WriteLine("serve: --backup-keep: must be at least 1");
+                return 1;
+            }
+
+            var backups = every == TimeSpan.Zero
+                ? BackupOptions.Off
+                : new BackupOptions { Directory = parse.GetValue(backupDir) ?? DefaultBackupDirectory(location), Interval = every, Keep = parse.GetValue(backupKeep) };
             string? viewer = null;
             string? admin = null;
             if (demo)
@@ -64,7 +87,14 @@ internal static class ServeCommand
                 Urls = parse.GetValue(urls)!,
                 Tokens = apiTokens,
                 Demo = demo,
+                Backups = backups,
+                Catalog = Adapters.Catalog(),
             };
+            if (parse.GetValue(replicaId) is { } id)
+            {
+                options = options with { ReplicaId = id };
+            }
+
             try
             {
                 await using var app = await DroverServer.BuildAsync(options, TimeProvider.System, ct);
@@ -90,6 +120,19 @@ internal static class ServeCommand
             }
         });
         return command;
+    }
+
+    /// <summary>Beside a SQLite store file: its folder's <c>backups</c>; for PostgreSQL: <c>.drover/backups</c> under the working directory.</summary>
+    private static string DefaultBackupDirectory(string location)
+    {
+        const string sqlite = "sqlite:";
+        if (location.StartsWith(sqlite, StringComparison.OrdinalIgnoreCase))
+        {
+            var file = Path.GetFullPath(location[sqlite.Length..]);
+            return Path.Combine(Path.GetDirectoryName(file) ?? ".", "backups");
+        }
+
+        return Path.Combine(".drover", "backups");
     }
 
     private static string NewToken() => "drover_demo_" + Convert.ToHexString(RandomNumberGenerator.GetBytes(20)).ToLowerInvariant();

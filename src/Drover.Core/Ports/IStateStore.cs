@@ -49,6 +49,12 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>Webhook deliveries not yet marked processed, oldest first.</summary>
     Task<IReadOnlyList<WebhookDelivery>> ListUnprocessedDeliveriesAsync(int limit, CancellationToken cancellationToken);
 
+    /// <summary>One stored webhook delivery, processed or not; null when there is none.</summary>
+    Task<WebhookDelivery?> GetDeliveryAsync(string forge, string deliveryId, CancellationToken cancellationToken);
+
+    /// <summary>Operator requests not yet carried out or withdrawn, ordered by kind and target.</summary>
+    Task<IReadOnlyList<AdminRequest>> ListAdminRequestsAsync(CancellationToken cancellationToken);
+
     /// <summary>
     /// Takes the lease <paramref name="name"/> for <paramref name="holder"/> until <paramref name="now"/> + <paramref name="ttl"/>
     /// when it is free, already held by <paramref name="holder"/> (a renewal) or expired at <paramref name="now"/>.

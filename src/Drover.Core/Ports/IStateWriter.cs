@@ -42,4 +42,13 @@ public interface IStateWriter
 
     /// <summary>Marks a delivery processed; false when there is no such delivery.</summary>
     Task<bool> MarkDeliveryProcessedAsync(string forge, string deliveryId, DateTimeOffset processedAt, CancellationToken cancellationToken);
+
+    /// <summary>Deletes deliveries processed before <paramref name="processedBefore"/>; returns how many.</summary>
+    Task<int> DeleteProcessedDeliveriesAsync(DateTimeOffset processedBefore, CancellationToken cancellationToken);
+
+    /// <summary>Stores an operator request, replacing one of the same kind and target.</summary>
+    Task PutAdminRequestAsync(AdminRequest request, CancellationToken cancellationToken);
+
+    /// <summary>Removes an operator request; false when there was none.</summary>
+    Task<bool> RemoveAdminRequestAsync(AdminRequestKind kind, string target, CancellationToken cancellationToken);
 }

@@ -10,7 +10,7 @@ namespace Drover.Engine.Demo;
 /// <see cref="DemoProvider"/> per configured provider, advanced together on the injected clock. Job events go to
 /// the sink given to <see cref="RunAsync"/> (the control loop's ingest).
 /// </summary>
-public sealed class DemoWorld
+public sealed class DemoWorld : IDemandSource
 {
     private readonly FleetConfig _config;
     private readonly DemoOptions _options;

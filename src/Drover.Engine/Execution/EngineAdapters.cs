@@ -8,8 +8,13 @@ public sealed class EngineAdapters
     private readonly Dictionary<string, IProvider> _providers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IForge> _forges = new(StringComparer.Ordinal);
 
+    /// <param name="providers">The providers.</param>
+    /// <param name="forges">The forges.</param>
+    /// <param name="demandSources">
+    /// Demand sources besides the providers and forges that are one themselves (e.g. the demo's simulated world).
+    /// </param>
     /// <exception cref="ArgumentException">Two providers or two forges share a name.</exception>
-    public EngineAdapters(IEnumerable<IProvider> providers, IEnumerable<IForge> forges)
+    public EngineAdapters(IEnumerable<IProvider> providers, IEnumerable<IForge> forges, IEnumerable<IDemandSource>? demandSources = null)
     {
         ArgumentNullException.ThrowIfNull(providers);
         ArgumentNullException.ThrowIfNull(forges);
@@ -28,7 +33,12 @@ public sealed class EngineAdapters
                 throw new ArgumentException($"two forges are named '{forge.Name}'", nameof(forges));
             }
         }
+
+        DemandSources = [.. _forges.Values.OfType<IDemandSource>().Concat(_providers.Values.OfType<IDemandSource>()).Concat(demandSources ?? []).Distinct()];
     }
+
+    /// <summary>Everything that produces job events on its own: forges and providers that are demand sources, and the extras.</summary>
+    public IReadOnlyList<IDemandSource> DemandSources { get; }
 
     /// <summary>Every provider.</summary>
     public IReadOnlyCollection<IProvider> Providers => _providers.Values;

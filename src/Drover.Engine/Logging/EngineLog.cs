@@ -34,4 +34,10 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "No {Kind} adapter named {Name}; action for {Subject} skipped")]
     public static partial void MissingAdapter(ILogger logger, string kind, string name, string subject);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of forge {Forge} could not be read and is dropped: {Problem}")]
+    public static partial void DeliveryUnreadable(ILogger logger, string forge, string deliveryId, string problem);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of forge {Forge} could not be processed ({Error}); retried next cycle")]
+    public static partial void DeliveryRetry(ILogger logger, string forge, string deliveryId, string error);
 }

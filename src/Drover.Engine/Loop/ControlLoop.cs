@@ -1,10 +1,10 @@
-using System.Collections.Concurrent;
 using Drover.Core.Config;
 using Drover.Core.Demand;
 using Drover.Core.Matching;
 using Drover.Core.Planning;
 using Drover.Core.Policies;
 using Drover.Core.Ports;
+using Drover.Core.Resilience;
 using Drover.Engine.Execution;
 using Drover.Engine.Logging;
 using Drover.Engine.Metrics;
@@ -30,11 +30,10 @@ public sealed class ControlLoop
     private readonly PlanExecutor _executor;
     private readonly ObservationSync _sync;
     private readonly WorldObserver _observer;
-    private readonly DemandIntake _demand;
+    private readonly DeliveryIntake _deliveries;
     private readonly LoopSignal _signal = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private readonly ConcurrentQueue<(DeleteRunner Delete, string Actor)> _manualDeletes = new();
-    private readonly ConcurrentDictionary<string, bool> _drained = new(StringComparer.Ordinal);
+    private DemandIntake _demand;
     private LoopSnapshot _snapshot;
 
     /// <param name="config">The fleet to run.</param>
@@ -45,7 +44,8 @@ public sealed class ControlLoop
     /// <param name="metrics">The engine's instruments; gauges are attached to this loop.</param>
     /// <param name="options">Loop settings; defaults when null.</param>
     /// <param name="random">Jitter source for retries; seeded with 0 when null.</param>
-    public ControlLoop(FleetConfig config, IStateStore store, EngineAdapters adapters, TimeProvider time, ILogger logger, EngineMetrics metrics, ControlLoopOptions? options = null, Random? random = null)
+    /// <param name="vault">Where minted credentials wait for their provider; a new one when null.</param>
+    public ControlLoop(FleetConfig config, IStateStore store, EngineAdapters adapters, TimeProvider time, ILogger logger, EngineMetrics metrics, ControlLoopOptions? options = null, Random? random = null, RunnerCredentialVault? vault = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         _store = store ?? throw new ArgumentNullException(nameof(store));
@@ -57,7 +57,7 @@ public sealed class ControlLoop
         {
             Store = store,
             Adapters = adapters ?? throw new ArgumentNullException(nameof(adapters)),
-            Vault = new RunnerCredentialVault(),
+            Vault = vault ?? new RunnerCredentialVault(),
             Pipeline = CallPipelines.Create(_options.Calls, time, random ?? new Random(0)),
             Time = time,
             Logger = logger,
@@ -67,6 +67,7 @@ public sealed class ControlLoop
         _sync = new ObservationSync(_services);
         _observer = new WorldObserver(_services);
         _demand = new DemandIntake(metrics);
+        _deliveries = new DeliveryIntake(_services);
         _snapshot = new LoopSnapshot { Config = config };
         metrics.Attach(() => _snapshot);
     }
@@ -90,7 +91,13 @@ public sealed class ControlLoop
     /// <summary>Asks for a cycle as soon as possible.</summary>
     public void Wake() => _signal.Signal();
 
-    /// <summary>Start-up: resolves create intents left in Requested and reloads active jobs into the ledger.</summary>
+    /// <summary>The providers and forges the loop acts through.</summary>
+    public EngineAdapters Adapters => _services.Adapters;
+
+    /// <summary>
+    /// Start of a term as the acting replica (start-up, or taking over as leader): resolves create intents left in
+    /// Requested and reloads the active jobs into a fresh ledger, dropping whatever an earlier term held in memory.
+    /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await new IntentReconciler(_services).ReconcileAsync(cancellationToken).ConfigureAwait(false);
@@ -98,7 +105,9 @@ public sealed class ControlLoop
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            _demand.Restore(state.ActiveJobs);
+            var demand = new DemandIntake(_metrics);
+            demand.Restore(state.ActiveJobs);
+            _demand = demand;
         }
         finally
         {
@@ -144,13 +153,17 @@ public sealed class ControlLoop
             var started = _time.GetTimestamp();
             var config = Snapshot.Config;
             var now = _time.GetUtcNow();
+            var (deliveries, moreDeliveries) = await _deliveries.CollectAsync(_demand.Enqueue, cancellationToken).ConfigureAwait(false);
             await _demand.DrainAsync(_store, config, new PoolMatcher(config), now, _options.FinishedJobRetention, cancellationToken).ConfigureAwait(false);
-            var (effective, observed) = await ObserveAsync(config, now, cancellationToken).ConfigureAwait(false);
+            await _deliveries.MarkProcessedAsync(deliveries, now, cancellationToken).ConfigureAwait(false);
+            var requests = await _store.ListAdminRequestsAsync(cancellationToken).ConfigureAwait(false);
+            var drained = DrainedPools(config, requests);
+            var (effective, observed) = await ObserveAsync(config, drained, now, cancellationToken).ConfigureAwait(false);
             var plan = _planner.Plan(effective, observed, _demand.Ledger.Jobs, now, _demand.Arrivals);
             var breakers = await _executor.ExecuteAsync(plan.Actions, config, observed.Breakers, _options.Actor, cancellationToken).ConfigureAwait(false);
-            while (_manualDeletes.TryDequeue(out var manual))
+            foreach (var request in requests.Where(r => r.Kind == AdminRequestKind.DeleteRunner))
             {
-                await _executor.ExecuteAsync([manual.Delete], config, breakers, manual.Actor, cancellationToken).ConfigureAwait(false);
+                breakers = await DeleteOnRequestAsync(request, config, breakers, cancellationToken).ConfigureAwait(false);
             }
 
             var after = await _store.ListRunnersAsync(null, null, cancellationToken).ConfigureAwait(false);
@@ -160,9 +173,15 @@ public sealed class ControlLoop
                 Plan = plan,
                 Runners = after.Where(r => r.State != Core.Runners.RunnerState.Gone).ToList(),
                 Breakers = breakers,
-                DrainedPools = _drained.Keys.ToHashSet(StringComparer.Ordinal),
+                DrainedPools = drained,
+                QueuedByPool = plan.Pools.ToDictionary(p => p.Pool, p => p.Demand.Queued, StringComparer.Ordinal),
                 Cycles = Snapshot.Cycles + 1,
             };
+            if (moreDeliveries)
+            {
+                _signal.Signal();
+            }
+
             Volatile.Write(ref _snapshot, snapshot);
             _metrics.CycleCompleted(_time.GetElapsedTime(started));
             EngineLog.CycleDone(_logger, now, plan.Actions.Count, plan.NextWakeAt?.ToString("O") ?? "none");
@@ -187,7 +206,8 @@ public sealed class ControlLoop
             var instances = await _observer.ListInstancesAsync(cancellationToken).ConfigureAwait(false);
             var forgeRunners = await _observer.ListForgeRunnersAsync(now, cancellationToken).ConfigureAwait(false);
             var observed = state.Observed with { Instances = [.. instances.Values.SelectMany(i => i)], ForgeRunners = [.. forgeRunners.Values.SelectMany(f => f)] };
-            return _planner.Plan(Effective(config), observed, _demand.Ledger.Jobs, now, _demand.Arrivals);
+            var requests = await _store.ListAdminRequestsAsync(cancellationToken).ConfigureAwait(false);
+            return _planner.Plan(Effective(config, DrainedPools(config, requests)), observed, _demand.Ledger.Jobs, now, _demand.Arrivals);
         }
         finally
         {
@@ -195,24 +215,72 @@ public sealed class ControlLoop
         }
     }
 
-    /// <summary>Drains a pool: it is planned as removed (idle runners deleted, busy ones finish) until restart. False for an unknown pool.</summary>
-    public bool Drain(string pool)
+    /// <summary>
+    /// Stores an operator request together with its audit event, in one transaction, and wakes the loop. Whichever
+    /// replica leads carries it out; the request survives restarts and leader changes.
+    /// </summary>
+    public async Task SubmitAsync(AdminRequest request, NewEvent audit, CancellationToken cancellationToken)
     {
-        if (Snapshot.Config.FindPool(pool) is null)
-        {
-            return false;
-        }
-
-        _drained[pool] = true;
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(audit);
+        await _store.InTransactionAsync(
+            async (writer, ct) =>
+            {
+                await writer.PutAdminRequestAsync(request, ct).ConfigureAwait(false);
+                await writer.AppendEventAsync(audit, ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
         _signal.Signal();
-        return true;
     }
 
-    /// <summary>Queues the deletion of one runner for the next cycle.</summary>
-    public void RequestDelete(string runnerId, string pool, string actor)
+    /// <summary>Withdraws an operator request (e.g. resumes a drained pool) with its audit event; false when there was none.</summary>
+    public async Task<bool> WithdrawAsync(AdminRequestKind kind, string target, NewEvent audit, CancellationToken cancellationToken)
     {
-        _manualDeletes.Enqueue((new DeleteRunner(runnerId, pool, DeleteCause.Stuck, $"deleted on request of {actor}"), actor));
+        ArgumentNullException.ThrowIfNull(audit);
+        var removed = await _store.InTransactionAsync(
+            async (writer, ct) =>
+            {
+                if (!await writer.RemoveAdminRequestAsync(kind, target, ct).ConfigureAwait(false))
+                {
+                    return false;
+                }
+
+                await writer.AppendEventAsync(audit, ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
         _signal.Signal();
+        return removed;
+    }
+
+    /// <summary>
+    /// A follower's view: runners, breakers, drains and queued jobs per pool from the store, without planning or
+    /// calling any provider or forge. The leader's cycles replace it as soon as this replica leads.
+    /// </summary>
+    public async Task RefreshViewAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var config = Snapshot.Config;
+        var state = await _store.LoadPlanningStateAsync(SpendSince(now), cancellationToken).ConfigureAwait(false);
+        var requests = await _store.ListAdminRequestsAsync(cancellationToken).ConfigureAwait(false);
+        var matcher = new PoolMatcher(config);
+        var queued = state.ActiveJobs
+            .Where(j => j.State == JobState.Queued)
+            .Select(j => matcher.Match(j.Key.Forge, j.Labels, j.Scope)?.Name)
+            .OfType<string>()
+            .GroupBy(p => p, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var current = Snapshot;
+        Volatile.Write(ref _snapshot, current with
+        {
+            At = now,
+            Plan = null,
+            Runners = state.Observed.Runners,
+            Breakers = state.Observed.Breakers,
+            DrainedPools = DrainedPools(config, requests),
+            QueuedByPool = queued,
+        });
     }
 
     /// <summary>Switches to a new configuration from the next cycle on.</summary>
@@ -224,7 +292,23 @@ public sealed class ControlLoop
         _signal.Signal();
     }
 
-    private async Task<(FleetConfig Effective, ObservedState Observed)> ObserveAsync(FleetConfig config, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<string, CircuitBreakerState>> DeleteOnRequestAsync(
+        AdminRequest request, FleetConfig config, IReadOnlyDictionary<string, CircuitBreakerState> breakers, CancellationToken cancellationToken)
+    {
+        if (await _store.GetRunnerAsync(request.Target, cancellationToken).ConfigureAwait(false) is { State: not Core.Runners.RunnerState.Gone } runner)
+        {
+            var delete = new DeleteRunner(runner.Id, runner.Pool, DeleteCause.Stuck, $"deleted on request of {request.Actor}: {request.Reason}");
+            breakers = await _executor.ExecuteAsync([delete], config, breakers, request.Actor, cancellationToken).ConfigureAwait(false);
+        }
+
+        await _store.InTransactionAsync((writer, ct) => writer.RemoveAdminRequestAsync(request.Kind, request.Target, ct), cancellationToken).ConfigureAwait(false);
+        return breakers;
+    }
+
+    private static HashSet<string> DrainedPools(FleetConfig config, IReadOnlyList<AdminRequest> requests) =>
+        requests.Where(r => r.Kind == AdminRequestKind.Drain && config.FindPool(r.Target) is not null).Select(r => r.Target).ToHashSet(StringComparer.Ordinal);
+
+    private async Task<(FleetConfig Effective, ObservedState Observed)> ObserveAsync(FleetConfig config, IReadOnlySet<string> drained, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var instances = await _observer.ListInstancesAsync(cancellationToken).ConfigureAwait(false);
         var forgeRunners = await _observer.ListForgeRunnersAsync(now, cancellationToken).ConfigureAwait(false);
@@ -237,11 +321,11 @@ public sealed class ControlLoop
             Instances = [.. instances.Values.SelectMany(i => i)],
             ForgeRunners = [.. forgeRunners.Values.SelectMany(f => f)],
         };
-        return (Effective(config), observed);
+        return (Effective(config, drained), observed);
     }
 
-    private FleetConfig Effective(FleetConfig config) =>
-        _drained.IsEmpty ? config : config with { Pools = [.. config.Pools.Where(p => !_drained.ContainsKey(p.Name))] };
+    private static FleetConfig Effective(FleetConfig config, IReadOnlySet<string> drained) =>
+        drained.Count == 0 ? config : config with { Pools = [.. config.Pools.Where(p => !drained.Contains(p.Name))] };
 
     private static DateTimeOffset SpendSince(DateTimeOffset now) => new(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
 }

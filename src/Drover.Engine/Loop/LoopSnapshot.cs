@@ -14,7 +14,7 @@ public sealed record LoopSnapshot
     /// <summary>The configuration as loaded (drained pools included).</summary>
     public required FleetConfig Config { get; init; }
 
-    /// <summary>Pools an operator drained: planned as removed until a restart.</summary>
+    /// <summary>Pools an operator drained: planned as removed until resumed.</summary>
     public IReadOnlySet<string> DrainedPools { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
     /// <summary>The latest plan; null before the first cycle.</summary>
@@ -25,6 +25,9 @@ public sealed record LoopSnapshot
 
     /// <summary>Circuit breaker per provider name, as persisted after the cycle.</summary>
     public IReadOnlyDictionary<string, CircuitBreakerState> Breakers { get; init; } = new Dictionary<string, CircuitBreakerState>();
+
+    /// <summary>Queued jobs matched to each pool (pools with none may be absent).</summary>
+    public IReadOnlyDictionary<string, int> QueuedByPool { get; init; } = new Dictionary<string, int>(StringComparer.Ordinal);
 
     /// <summary>Completed cycles since start.</summary>
     public long Cycles { get; init; }

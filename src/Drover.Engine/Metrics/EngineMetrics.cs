@@ -26,6 +26,7 @@ public sealed class EngineMetrics : IDisposable
     private readonly Histogram<double> _provisioning;
     private readonly Histogram<double> _cycle;
     private Func<LoopSnapshot?> _snapshot = () => null;
+    private Func<bool> _leading = () => false;
 
     /// <summary>Creates the meter and its instruments.</summary>
     public EngineMetrics()
@@ -41,6 +42,7 @@ public sealed class EngineMetrics : IDisposable
         Meter.CreateObservableGauge("drover_runners", ObserveRunners, null, "Runners per pool and state");
         Meter.CreateObservableGauge("drover_queued_jobs", ObserveQueued, null, "Waiting jobs matched to each pool");
         Meter.CreateObservableGauge("drover_circuit_breaker_state", ObserveBreakers, null, "Provider circuit breaker: 0 closed, 1 half-open, 2 open");
+        Meter.CreateObservableGauge("drover_leader", () => new Measurement<int>(_leading() ? 1 : 0), null, "1 while this replica holds the leader lease and runs the control loop, else 0");
         Meter.CreateObservableGauge("drover_build_info", () => new Measurement<int>(1, new KeyValuePair<string, object?>("version", Version)), null, "Build information");
     }
 
@@ -50,6 +52,9 @@ public sealed class EngineMetrics : IDisposable
 
     /// <summary>The meter exporters listen to.</summary>
     public Meter Meter { get; }
+
+    /// <summary>Makes <c>drover_leader</c> read <paramref name="leading"/>.</summary>
+    public void AttachLeadership(Func<bool> leading) => _leading = leading ?? throw new ArgumentNullException(nameof(leading));
 
     /// <summary>Makes the gauges read <paramref name="snapshot"/>.</summary>
     public void Attach(Func<LoopSnapshot?> snapshot) => _snapshot = snapshot ?? throw new ArgumentNullException(nameof(snapshot));

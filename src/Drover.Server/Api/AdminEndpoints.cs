@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 namespace Drover.Server.Api;
 
 /// <summary>
-/// The mutating part of <c>/api/v1</c>: drain a pool and delete a runner (operator), reload the configuration
+/// The mutating part of <c>/api/v1</c>: drain and resume a pool and delete a runner (operator), reload the configuration
 /// (admin). Bodies are optional JSON objects (<c>{"reason": "..."}</c>) of at most <see cref="MaxBodyBytes"/>.
 /// Every accepted call is appended to the event log under the caller's token name.
 /// </summary>
@@ -28,13 +28,32 @@ internal static class AdminEndpoints
                 return error;
             }
 
-            if (!server.Loop.Drain(name))
+            if (server.Loop.Snapshot.Config.FindPool(name) is null)
             {
                 return NotFound($"no pool named '{name}'");
             }
 
-            await LogAsync(server, http, "api.pool.drain", name, reason ?? "drained", ct).ConfigureAwait(false);
+            var (actor, at) = (Actor(http), server.Time.GetUtcNow());
+            var message = reason ?? "drained";
+            await server.Loop.SubmitAsync(
+                new AdminRequest(AdminRequestKind.Drain, name, actor, at, message), new NewEvent(at, actor, "api.pool.drain", name, message), ct).ConfigureAwait(false);
             return Results.Json(new { pool = name, drained = true }, statusCode: StatusCodes.Status202Accepted);
+        }).AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Operator));
+
+        api.MapPost("/pools/{name}/resume", async (string name, HttpContext http, CancellationToken ct) =>
+        {
+            var (reason, error) = await ReadReasonAsync(http.Request, ct).ConfigureAwait(false);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            var (actor, at) = (Actor(http), server.Time.GetUtcNow());
+            var resumed = await server.Loop.WithdrawAsync(
+                AdminRequestKind.Drain, name, new NewEvent(at, actor, "api.pool.resume", name, reason ?? "resumed"), ct).ConfigureAwait(false);
+            return resumed
+                ? Results.Json(new { pool = name, drained = false }, statusCode: StatusCodes.Status202Accepted)
+                : Results.Json(new { error = $"pool '{name}' is not drained" }, statusCode: StatusCodes.Status409Conflict);
         }).AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Operator));
 
         api.MapPost("/runners/{id}/delete", async (string id, HttpContext http, CancellationToken ct) =>
@@ -55,9 +74,10 @@ internal static class AdminEndpoints
                 return Results.Json(new { error = $"runner '{id}' is already {runner.State.ToString().ToLowerInvariant()}" }, statusCode: StatusCodes.Status409Conflict);
             }
 
-            var caller = RoleFilter.Caller(http);
-            server.Loop.RequestDelete(id, runner.Pool, $"api:{caller.Name}");
-            await LogAsync(server, http, "api.runner.delete", id, reason ?? "delete requested", ct).ConfigureAwait(false);
+            var (actor, at) = (Actor(http), server.Time.GetUtcNow());
+            var message = reason ?? "delete requested";
+            await server.Loop.SubmitAsync(
+                new AdminRequest(AdminRequestKind.DeleteRunner, id, actor, at, message), new NewEvent(at, actor, "api.runner.delete", id, message), ct).ConfigureAwait(false);
             return Results.Json(new { runner = id, deleting = true }, statusCode: StatusCodes.Status202Accepted);
         }).AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Operator));
 
@@ -82,14 +102,7 @@ internal static class AdminEndpoints
 
     private static IResult NotFound(string message) => Results.Json(new { error = message }, statusCode: StatusCodes.Status404NotFound);
 
-    private static async Task LogAsync(ServerState server, HttpContext http, string kind, string subject, string message, CancellationToken ct)
-    {
-        var caller = RoleFilter.Caller(http);
-        var at = server.Time.GetUtcNow();
-        await server.Store.InTransactionAsync(
-            async (writer, token) => await writer.AppendEventAsync(new NewEvent(at, $"api:{caller.Name}", kind, subject, message), token).ConfigureAwait(false),
-            ct).ConfigureAwait(false);
-    }
+    private static string Actor(HttpContext http) => $"api:{RoleFilter.Caller(http).Name}";
 
     /// <summary>Reads the optional body: nothing, or a JSON object with an optional string <c>reason</c>.</summary>
     private static async Task<(string? Reason, IResult? Error)> ReadReasonAsync(HttpRequest request, CancellationToken ct)

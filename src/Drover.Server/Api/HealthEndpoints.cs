@@ -1,3 +1,4 @@
+using Drover.Engine.Leadership;
 using Drover.Server.Hosting;
 using Drover.Server.Metrics;
 using Microsoft.AspNetCore.Builder;
@@ -5,7 +6,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Drover.Server.Api;
 
-/// <summary><c>/healthz</c> (process alive), <c>/readyz</c> (store reachable) and <c>/metrics</c> (Prometheus text).</summary>
+/// <summary><c>/healthz</c> (process alive), <c>/readyz</c> (store reachable and this replica's role known: leader or follower) and <c>/metrics</c> (Prometheus text).</summary>
 internal static class HealthEndpoints
 {
     public static void Map(WebApplication app, ServerState state, PrometheusExporter exporter)
@@ -16,7 +17,13 @@ internal static class HealthEndpoints
             try
             {
                 var version = await state.Store.GetSchemaVersionAsync(ct).ConfigureAwait(false);
-                return Results.Text($"ready: state store schema {version}\n");
+                var election = state.Election;
+                return election.Role switch
+                {
+                    LeaderRole.Leader => Results.Text($"ready: leader ({election.Holder}); state store schema {version}\n"),
+                    LeaderRole.Follower => Results.Text($"ready: follower of {election.Leader ?? "an unknown leader"} ({election.Holder}); state store schema {version}\n"),
+                    _ => Results.Text($"not ready: leader election has not finished its first round ({election.Holder})\n", statusCode: StatusCodes.Status503ServiceUnavailable),
+                };
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

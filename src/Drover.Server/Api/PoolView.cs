@@ -1,6 +1,6 @@
 namespace Drover.Server.Api;
 
-/// <summary>A pool as the API and the dashboard show it.</summary>
+/// <summary>A pool as the API and the dashboard show it. <c>Desired</c> is null where this replica does not plan (a follower).</summary>
 internal sealed record PoolView(
     string Name,
     string Forge,
@@ -8,7 +8,7 @@ internal sealed record PoolView(
     string Policy,
     int Min,
     int Max,
-    int Desired,
+    int? Desired,
     int Actual,
     int Booting,
     int Idle,

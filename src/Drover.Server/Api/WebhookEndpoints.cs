@@ -3,6 +3,7 @@ using System.Text.Json;
 using Drover.Core.Config;
 using Drover.Core.Ports;
 using Drover.Engine.Metrics;
+using Drover.Engine.Ports;
 using Drover.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -12,15 +13,14 @@ namespace Drover.Server.Api;
 
 /// <summary>
 /// The shared webhook ingest path: <c>POST /webhooks/github/{forge}</c> and <c>POST /webhooks/gitlab/{forge}</c>.
-/// A delivery for a configured forge of the matching kind is stored raw (a few selected headers and the body) and
-/// answered with 202 at once; a repeated delivery id is answered with 200 and stored only once. Deliveries stay
-/// unprocessed in the store for the forge adapters to pick up.
+/// A delivery for a configured forge of the matching kind is verified by the forge's adapter (when it is an
+/// <see cref="IWebhookReceiver"/>: GitHub's HMAC signature, GitLab's token — a refusal is answered 401 or 400 and
+/// nothing is stored), stored raw (a few selected headers and the body) and answered with 202 at once; a repeated
+/// delivery id is answered with 200 and stored only once. The leader's control loop then turns stored deliveries into
+/// job events (see <c>DeliveryIntake</c>); this replica wakes its loop at once, other replicas' leaders notice within
+/// a second.
 /// </summary>
-/// <remarks>
-/// These routes take no bearer token: forges authenticate with their own webhook secrets. Verifying those secrets
-/// (GitHub's HMAC signature, GitLab's token) and parsing the payloads belong to the forge adapters, which are not
-/// part of this build; until they are, anything that reaches this path is stored but never acted upon.
-/// </remarks>
+/// <remarks>These routes take no bearer token: forges authenticate with their own webhook secrets.</remarks>
 internal static class WebhookEndpoints
 {
     /// <summary>The largest body accepted, in bytes (1 MiB).</summary>
@@ -61,16 +61,26 @@ internal static class WebhookEndpoints
             return Rejected(metrics, forge, TooLarge());
         }
 
-        var (deliveryId, idError) = DeliveryId(kind, http.Request.Headers);
-        if (idError is not null)
-        {
-            return Rejected(metrics, forge, Error(StatusCodes.Status400BadRequest, idError));
-        }
-
         var body = await ReadBodyAsync(http, ct).ConfigureAwait(false);
         if (body is null)
         {
             return Rejected(metrics, forge, TooLarge());
+        }
+
+        if (server.Loop.Adapters.Forge(forge) is IWebhookReceiver receiver)
+        {
+            var headers = http.Request.Headers;
+            var verdict = receiver.Verify(name => headers.TryGetValue(name, out var value) ? value.ToString() : null, body);
+            if (!verdict.IsAccepted)
+            {
+                return Rejected(metrics, forge, Error(verdict.Status, verdict.Problem ?? "rejected"));
+            }
+        }
+
+        var (deliveryId, idError) = DeliveryId(kind, http.Request.Headers);
+        if (idError is not null)
+        {
+            return Rejected(metrics, forge, Error(StatusCodes.Status400BadRequest, idError));
         }
 
         if (body.Length == 0)
@@ -88,6 +98,11 @@ internal static class WebhookEndpoints
         };
         var stored = await server.Store.InTransactionAsync((writer, token) => writer.TryInsertDeliveryAsync(delivery, token), ct).ConfigureAwait(false);
         metrics.WebhookDelivery(forge, stored ? "stored" : "duplicate");
+        if (stored)
+        {
+            server.Loop.Wake();
+        }
+
         return stored
             ? Results.Json(new { forge, delivery = deliveryId, accepted = true }, statusCode: StatusCodes.Status202Accepted)
             : Results.Json(new { duplicate = true });

@@ -3,12 +3,12 @@ using System.Text.Json.Serialization;
 using Drover.Core.Ports;
 using Drover.Engine.Demo;
 using Drover.Engine.Execution;
+using Drover.Engine.Leadership;
 using Drover.Engine.Loop;
 using Drover.Engine.Metrics;
 using Drover.Server.Api;
 using Drover.Server.Auth;
 using Drover.Server.Metrics;
-using Drover.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,7 +16,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Drover.Server.Hosting;
 
-/// <summary>Builds the <c>drover serve</c> web application: control loop, simulated world, API, metrics and dashboard.</summary>
+/// <summary>Builds the <c>drover serve</c> web application: leader election, control loop, adapters, API, metrics, dashboard and backups.</summary>
 public static class DroverServer
 {
     /// <summary>Opens the store, loads the fleet and wires everything; the caller runs (and disposes) the app.</summary>
@@ -31,39 +31,36 @@ public static class DroverServer
             throw new InvalidOperationException("invalid configuration:\n" + string.Join("\n", loaded.Errors));
         }
 
-        DemoWorld world;
-        try
-        {
-            world = new DemoWorld(config, options.DemoOptions, time);
-        }
-        catch (ArgumentException e)
-        {
-            throw new InvalidOperationException($"{e.Message}. This build ships only the simulated world; GitHub, GitLab and cloud adapters come in their own projects.", e);
-        }
-
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = AdminEndpoints.MaxBodyBytes * 4);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
-        var store = await StateStoreFactory.OpenAsync(options.StoreLocation, cancellationToken).ConfigureAwait(false);
+        var store = await options.OpenStore(options.StoreLocation, cancellationToken).ConfigureAwait(false);
         var metrics = new EngineMetrics();
         builder.Services.AddSingleton<IStateStore>(store);
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(sp =>
         {
-            var logger = sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Engine");
-            var adapters = new EngineAdapters(world.Providers, world.Forges);
-            var loop = new ControlLoop(config, store, adapters, time, logger, metrics, new ControlLoopOptions { ResyncInterval = options.ResyncInterval });
-            world.Attach(loop.Vault);
-            return loop;
+            var logs = sp.GetRequiredService<ILoggerFactory>();
+            var vault = new RunnerCredentialVault();
+            var adapters = BuildAdapters(options, new AdapterContext(config, vault, time, logs));
+            return new ControlLoop(config, store, adapters, time, logs.CreateLogger("Drover.Engine"), metrics, new ControlLoopOptions { ResyncInterval = options.ResyncInterval }, vault: vault);
         });
-        builder.Services.AddSingleton(world);
+        builder.Services.AddSingleton(sp =>
+        {
+            var election = new LeaderElection(store, options.ReplicaId, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Leadership"), options.Leadership);
+            metrics.AttachLeadership(() => election.Role == LeaderRole.Leader);
+            return election;
+        });
+        builder.Services.AddSingleton(sp => new BackupScheduler(store, options.Backups, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Backup")));
         builder.Services.AddSingleton(sp => new PrometheusExporter(metrics.Meter));
         builder.Services.AddSingleton(sp => new ConfigReloader(
             sp.GetRequiredService<ControlLoop>(), store, time, options.LoadConfig, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Server.Reload")));
-        builder.Services.AddSingleton(sp => new ServerState(sp.GetRequiredService<ControlLoop>(), store, new TokenRegistry(options.Tokens), time, options, sp.GetRequiredService<ConfigReloader>()));
-        builder.Services.AddHostedService(sp => new ControlPlaneService(sp.GetRequiredService<ControlLoop>(), sp.GetRequiredService<DemoWorld>()));
+        builder.Services.AddSingleton(sp => new ServerState(
+            sp.GetRequiredService<ControlLoop>(), store, new TokenRegistry(options.Tokens), time, options, sp.GetRequiredService<ConfigReloader>(), sp.GetRequiredService<LeaderElection>()));
+        builder.Services.AddHostedService(sp => new ControlPlaneService(
+            sp.GetRequiredService<ControlLoop>(), sp.GetRequiredService<LeaderElection>(), store, sp.GetRequiredService<BackupScheduler>(), options, time));
         if (options.ConfigFile is { } configFile)
         {
             builder.Services.AddHostedService(sp => new ConfigFileWatcher(
@@ -71,6 +68,18 @@ public static class DroverServer
         }
 
         var app = builder.Build();
+        try
+        {
+            _ = app.Services.GetRequiredService<ControlLoop>();
+        }
+        catch (InvalidOperationException)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            await store.DisposeAsync().ConfigureAwait(false);
+            metrics.Dispose();
+            throw;
+        }
+
         var state = app.Services.GetRequiredService<ServerState>();
         HealthEndpoints.Map(app, state, app.Services.GetRequiredService<PrometheusExporter>());
         ReadEndpoints.Map(app, state);
@@ -83,5 +92,29 @@ public static class DroverServer
             store.DisposeAsync().AsTask().GetAwaiter().GetResult();
         });
         return app;
+    }
+
+    /// <summary>
+    /// A fleet whose providers are all <c>simulated</c> runs in the simulated world (forges and providers, with the
+    /// world as its demand source); any other fleet is built from the catalog.
+    /// </summary>
+    private static EngineAdapters BuildAdapters(ServerOptions options, AdapterContext context)
+    {
+        var fleet = context.Fleet;
+        if (fleet.Providers.Count > 0 && fleet.Providers.All(p => p.Type == "simulated"))
+        {
+            var world = new DemoWorld(fleet, options.DemoOptions, context.Time);
+            world.Attach(context.Vault);
+            return new EngineAdapters(world.Providers, world.Forges, [world]);
+        }
+
+        var simulated = fleet.Providers.Where(p => p.Type == "simulated").Select(p => p.Name).ToList();
+        if (simulated.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"providers of type 'simulated' ({string.Join(", ", simulated)}) run only in a fleet whose providers are all simulated");
+        }
+
+        return options.Catalog.Build(context);
     }
 }

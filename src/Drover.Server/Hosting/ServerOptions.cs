@@ -1,6 +1,10 @@
 using Drover.Core.Config;
+using Drover.Core.Ports;
 using Drover.Engine.Demo;
+using Drover.Engine.Execution;
+using Drover.Engine.Leadership;
 using Drover.Server.Auth;
+using Drover.Storage;
 
 namespace Drover.Server.Hosting;
 
@@ -19,6 +23,9 @@ public sealed record ServerOptions
     /// <summary>Where the state lives: <c>sqlite:PATH</c> or <c>postgres:CONNSTR</c>. Never logged.</summary>
     public required string StoreLocation { get; init; }
 
+    /// <summary>Opens the store named by <see cref="StoreLocation"/>; replaceable for embedding (e.g. a store decorator).</summary>
+    public Func<string, CancellationToken, Task<IStateStore>> OpenStore { get; init; } = StateStoreFactory.OpenAsync;
+
     /// <summary>Listen addresses, e.g. <c>http://127.0.0.1:8080</c>.</summary>
     public string Urls { get; init; } = "http://127.0.0.1:8080";
 
@@ -28,9 +35,27 @@ public sealed record ServerOptions
     /// <summary>True for the no-accounts demo: the dashboard shows a DEMO banner.</summary>
     public bool Demo { get; init; }
 
-    /// <summary>Speed and load of the simulated world.</summary>
+    /// <summary>Speed and load of the simulated world (a fleet whose providers are all <c>simulated</c>).</summary>
     public DemoOptions DemoOptions { get; init; } = DemoOptions.Default;
+
+    /// <summary>
+    /// The provider types and forge kinds this build can run. A fleet whose providers are all <c>simulated</c> runs in the
+    /// simulated world instead; any other fleet is built from this catalog.
+    /// </summary>
+    public AdapterCatalog Catalog { get; init; } = new();
 
     /// <summary>Periodic resync of the control loop.</summary>
     public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>This replica's name in the leader lease; unique among replicas sharing a store.</summary>
+    public string ReplicaId { get; init; } = $"{Environment.MachineName}-{Guid.NewGuid().ToString("N")[..8]}";
+
+    /// <summary>The leader lease's timing.</summary>
+    public LeaderElectionOptions Leadership { get; init; } = LeaderElectionOptions.Default;
+
+    /// <summary>How often the leader looks for webhook deliveries stored by other replicas. Default 1 s.</summary>
+    public TimeSpan DeliveryPollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Scheduled backups; off unless a directory is set.</summary>
+    public BackupOptions Backups { get; init; } = BackupOptions.Off;
 }

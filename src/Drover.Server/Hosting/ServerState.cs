@@ -1,8 +1,9 @@
 using Drover.Core.Ports;
+using Drover.Engine.Leadership;
 using Drover.Engine.Loop;
 using Drover.Server.Auth;
 
 namespace Drover.Server.Hosting;
 
-/// <summary>What the endpoints share: the loop, the store, the tokens, the clock, the options and the one way to reload.</summary>
-internal sealed record ServerState(ControlLoop Loop, IStateStore Store, TokenRegistry Tokens, TimeProvider Time, ServerOptions Options, ConfigReloader Reloader);
+/// <summary>What the endpoints share: the loop, the store, the tokens, the clock, the options, the one way to reload and the election.</summary>
+internal sealed record ServerState(ControlLoop Loop, IStateStore Store, TokenRegistry Tokens, TimeProvider Time, ServerOptions Options, ConfigReloader Reloader, LeaderElection Election);

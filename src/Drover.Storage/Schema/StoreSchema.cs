@@ -7,7 +7,7 @@ namespace Drover.Storage.Schema;
 internal static class StoreSchema
 {
     /// <summary>The newest schema version this code knows (the highest migration number).</summary>
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 
     public static readonly TableSchema Pools = new("pools", [Text("name"), Text("config_json"), Int("applied_at")], ["name"]);
 
@@ -69,9 +69,14 @@ internal static class StoreSchema
         [Text("name"), Text("holder"), Int("acquired_at"), Int("expires_at")],
         ["name"]);
 
+    public static readonly TableSchema AdminRequests = new(
+        "admin_requests",
+        [Text("kind"), Text("target"), Text("actor"), Int("requested_at"), Text("reason")],
+        ["kind", "target"]);
+
     /// <summary>Every data table, parents before children (insert order; delete in reverse).</summary>
     public static readonly IReadOnlyList<TableSchema> Tables =
-        [Pools, Jobs, Runners, RunnerHistory, Events, CostLedger, PoolOrdinals, Breakers, WebhookDeliveries, Leases];
+        [Pools, Jobs, Runners, RunnerHistory, Events, CostLedger, PoolOrdinals, Breakers, WebhookDeliveries, Leases, AdminRequests];
 
     public static TableSchema? Find(string name) => Tables.FirstOrDefault(t => t.Name == name);
 

@@ -1,0 +1,11 @@
+using Drover.Core.Config;
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Engine.Execution;
+
+/// <summary>What an adapter factory may use to build a provider or forge.</summary>
+/// <param name="Fleet">The whole fleet configuration (pools name their forge and provider).</param>
+/// <param name="Vault">Where minted runner credentials wait; providers resolve <c>CredentialRef</c>s here.</param>
+/// <param name="Time">The clock.</param>
+/// <param name="Logs">Loggers.</param>
+public sealed record AdapterContext(FleetConfig Fleet, RunnerCredentialVault Vault, TimeProvider Time, ILoggerFactory Logs);

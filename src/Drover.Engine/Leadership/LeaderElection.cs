@@ -1,0 +1,224 @@
+using Drover.Core.Ports;
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Engine.Leadership;
+
+/// <summary>
+/// Leader election over the store's lease row. Every replica runs <see cref="RunAsync"/>: the one that holds the
+/// lease runs the leader's work, renewing every <see cref="LeaderElectionOptions.RetryInterval"/>; the others try to
+/// take the lease at the same interval and refresh their read-only view meanwhile. A leader steps down (cancels its work
+/// and waits for it to stop) as soon as a renewal is refused, and also when renewals keep failing until the lease is
+/// about to run out, so two replicas never act at once. On shutdown the lease is released, so a follower takes over at
+/// its next attempt rather than after the lease expires.
+/// </summary>
+public sealed class LeaderElection
+{
+    private readonly IStateStore _store;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly LeaderElectionOptions _options;
+    private volatile LeaderRole _role = LeaderRole.Unknown;
+    private string? _leader;
+
+    /// <param name="store">The store holding the lease row; shared by every replica.</param>
+    /// <param name="holder">This replica's identity, unique among replicas (e.g. host name and a random suffix).</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Where role changes are logged.</param>
+    /// <param name="options">Lease settings; defaults when null.</param>
+    public LeaderElection(IStateStore store, string holder, TimeProvider time, ILogger logger, LeaderElectionOptions? options = null)
+    {
+        _store = store ?? throw new ArgumentNullException(nameof(store));
+        ArgumentException.ThrowIfNullOrWhiteSpace(holder);
+        Holder = holder;
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _options = options ?? LeaderElectionOptions.Default;
+        _options.Validate();
+    }
+
+    /// <summary>This replica's identity in the lease row.</summary>
+    public string Holder { get; }
+
+    /// <summary>This replica's current role.</summary>
+    public LeaderRole Role => _role;
+
+    /// <summary>The holder of the lease as last seen, or null when unknown.</summary>
+    public string? Leader => Volatile.Read(ref _leader);
+
+    /// <summary>Raised when the role changes, with the new role.</summary>
+    public event Action<LeaderRole>? RoleChanged;
+
+    /// <summary>
+    /// Runs the election until <paramref name="cancellationToken"/> is cancelled: <paramref name="leaderWork"/> while this
+    /// replica leads (its token is cancelled when leadership ends) and <paramref name="followerTick"/> once per attempt while it follows.
+    /// </summary>
+    public async Task RunAsync(Func<CancellationToken, Task> leaderWork, Func<CancellationToken, Task> followerTick, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(leaderWork);
+        ArgumentNullException.ThrowIfNull(followerTick);
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                if (await TryAcquireAsync(cancellationToken).ConfigureAwait(false) is { } acquiredAt)
+                {
+                    await LeadAsync(leaderWork, acquiredAt, cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    await FollowAsync(followerTick, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            if (_role == LeaderRole.Leader)
+            {
+                await ReleaseAsync().ConfigureAwait(false);
+            }
+
+            SetRole(LeaderRole.Unknown, null);
+        }
+    }
+
+    private async Task LeadAsync(Func<CancellationToken, Task> leaderWork, DateTimeOffset acquiredAt, CancellationToken cancellationToken)
+    {
+        SetRole(LeaderRole.Leader, Holder);
+        using var term = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var work = Task.Run(() => leaderWork(term.Token), CancellationToken.None);
+        var renewedAt = acquiredAt;
+        var stepDownReason = "shutting down";
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var finished = await Task.WhenAny(work, Task.Delay(_options.RetryInterval, _time, cancellationToken)).ConfigureAwait(false);
+            if (finished == work)
+            {
+                stepDownReason = work.IsFaulted ? $"the leader's work failed ({work.Exception?.InnerException?.GetType().Name})" : "the leader's work ended";
+                break;
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                break;
+            }
+
+            var now = _time.GetUtcNow();
+            bool? renewed;
+            try
+            {
+                renewed = await _store.TryAcquireOrRenewLeaseAsync(_options.LeaseName, Holder, _options.LeaseDuration, now, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The exception may carry connection details; only its type is logged.
+                _logger.LogWarning("Leader lease renewal failed ({Error}); retrying", e.GetType().Name);
+                renewed = null;
+            }
+
+            if (renewed == true)
+            {
+                renewedAt = now;
+                continue;
+            }
+
+            if (renewed == false)
+            {
+                stepDownReason = "another replica holds the lease";
+                break;
+            }
+
+            // Renewal could not reach the store: step down before the lease can run out under us.
+            if (_time.GetUtcNow() + _options.RetryInterval >= renewedAt + _options.LeaseDuration)
+            {
+                stepDownReason = "the lease could not be renewed in time";
+                break;
+            }
+        }
+
+        _logger.LogInformation("Stepping down as leader: {Reason}", stepDownReason);
+        await term.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await work.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            if (e is not OperationCanceledException)
+            {
+                _logger.LogError(e, "The leader's work failed");
+            }
+        }
+
+        if (!cancellationToken.IsCancellationRequested)
+        {
+            await ReleaseAsync().ConfigureAwait(false);
+            SetRole(LeaderRole.Follower, null);
+        }
+    }
+
+    private async Task FollowAsync(Func<CancellationToken, Task> followerTick, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await followerTick(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogWarning(e, "The follower's refresh failed");
+        }
+
+        await Task.Delay(_options.RetryInterval, _time, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Tries to take or renew the lease; the time it was taken, or null (another holder, or the store failed).</summary>
+    private async Task<DateTimeOffset?> TryAcquireAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        try
+        {
+            if (await _store.TryAcquireOrRenewLeaseAsync(_options.LeaseName, Holder, _options.LeaseDuration, now, cancellationToken).ConfigureAwait(false))
+            {
+                _logger.LogInformation("Became leader as {Holder}", Holder);
+                return now;
+            }
+
+            var lease = await _store.GetLeaseAsync(_options.LeaseName, cancellationToken).ConfigureAwait(false);
+            SetRole(LeaderRole.Follower, lease?.Holder);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogWarning("Leader election could not reach the store ({Error}); retrying", e.GetType().Name);
+            SetRole(LeaderRole.Follower, null);
+        }
+
+        return null;
+    }
+
+    private async Task ReleaseAsync()
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(_options.RetryInterval, _time);
+            await _store.ReleaseLeaseAsync(_options.LeaseName, Holder, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            _logger.LogWarning("Could not release the leader lease ({Error}); it expires on its own", e.GetType().Name);
+        }
+    }
+
+    private void SetRole(LeaderRole role, string? leader)
+    {
+        Volatile.Write(ref _leader, leader);
+        if (_role == role)
+        {
+            return;
+        }
+
+        _role = role;
+        RoleChanged?.Invoke(role);
+    }
+}

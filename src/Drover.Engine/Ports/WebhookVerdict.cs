@@ -1,0 +1,19 @@
+namespace Drover.Engine.Ports;
+
+/// <summary>What a forge says of a webhook request before it is stored: accept it, or refuse it with a status and a reason.</summary>
+/// <param name="Status">0 when accepted; else the HTTP status to answer with (401 unauthenticated, 400 malformed).</param>
+/// <param name="Problem">Why it was refused; safe to return to the caller (never contains a secret).</param>
+public sealed record WebhookVerdict(int Status, string? Problem)
+{
+    /// <summary>The delivery is authentic and may be stored.</summary>
+    public static WebhookVerdict Accepted { get; } = new(0, null);
+
+    /// <summary>True when the delivery may be stored.</summary>
+    public bool IsAccepted => Status == 0;
+
+    /// <summary>Missing or wrong signature or token: 401.</summary>
+    public static WebhookVerdict Unauthorized(string problem) => new(401, problem);
+
+    /// <summary>Authentic but unreadable: 400.</summary>
+    public static WebhookVerdict Malformed(string problem) => new(400, problem);
+}

@@ -1,0 +1,86 @@
+using System.Globalization;
+using Drover.Core.Ports;
+using Drover.Storage.Snapshot;
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Server.Hosting;
+
+/// <summary>
+/// Takes a backup of the store every <see cref="BackupOptions.Interval"/> into <see cref="BackupOptions.Directory"/>
+/// as <c>drover-YYYYMMDDTHHMMSSZ.jsonl</c> (the format of <c>drover backup</c>), and keeps the newest
+/// <see cref="BackupOptions.Keep"/>. The schedule follows the files: after a restart the next backup is due one interval
+/// after the newest file, at once if that is past. Runs on the leader only, so replicas do not write the same backup.
+/// </summary>
+internal sealed class BackupScheduler(IStateStore store, BackupOptions options, TimeProvider time, ILogger logger)
+{
+    private const string Prefix = "drover-";
+    private const string Suffix = ".jsonl";
+    private const string StampFormat = "yyyyMMdd'T'HHmmss'Z'";
+
+    /// <summary>Runs until cancelled; does nothing when no directory is configured.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        if (options.Directory is not { } directory)
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(directory);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var due = (Newest(directory) ?? DateTimeOffset.MinValue) + options.Interval;
+            var wait = due - time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
+            }
+
+            await BackupOnceAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Writes one backup now and prunes old ones; returns its path, or null when it failed (logged).</summary>
+    public async Task<string?> BackupOnceAsync(CancellationToken cancellationToken)
+    {
+        var directory = options.Directory ?? throw new InvalidOperationException("no backup directory configured");
+        var at = time.GetUtcNow();
+        var path = Path.Combine(directory, Prefix + at.UtcDateTime.ToString(StampFormat, CultureInfo.InvariantCulture) + Suffix);
+        try
+        {
+            var bytes = await BackupFile.WriteAsync(store, path, cancellationToken).ConfigureAwait(false);
+            logger.LogInformation("Backup written: {Path} ({Bytes} bytes)", path, bytes);
+            await store.InTransactionAsync(
+                (writer, ct) => writer.AppendEventAsync(new NewEvent(at, "backup", "backup.written", Path.GetFileName(path), $"scheduled backup, {bytes} bytes"), ct),
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or StateStoreException)
+        {
+            logger.LogError("Scheduled backup to {Path} failed: {Error}", path, e.Message);
+            return null;
+        }
+
+        foreach (var old in Backups(directory).OrderByDescending(b => b.At).Skip(Math.Max(1, options.Keep)))
+        {
+            File.Delete(old.Path);
+            logger.LogInformation("Old backup deleted: {Path}", old.Path);
+        }
+
+        return path;
+    }
+
+    private static DateTimeOffset? Newest(string directory) =>
+        Backups(directory).Select(b => (DateTimeOffset?)b.At).Max();
+
+    private static IEnumerable<(string Path, DateTimeOffset At)> Backups(string directory)
+    {
+        foreach (var path in Directory.EnumerateFiles(directory, Prefix + "*" + Suffix))
+        {
+            var name = Path.GetFileName(path);
+            var stamp = name[Prefix.Length..^Suffix.Length];
+            if (DateTimeOffset.TryParseExact(stamp, StampFormat, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
+            {
+                yield return (path, at);
+            }
+        }
+    }
+}

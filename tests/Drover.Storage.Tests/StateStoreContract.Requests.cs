@@ -1,0 +1,71 @@
+using Drover.Core.Ports;
+using static Drover.Storage.Tests.TestData;
+
+namespace Drover.Storage.Tests;
+
+/// <summary>Contract cases for operator requests and the lifetime of processed deliveries.</summary>
+public abstract partial class StateStoreContract
+{
+    [StoreFact]
+    public async Task AdminRequests_PutReplaceListRemove_SurviveReopen()
+    {
+        var store = await OpenAsync();
+        var drain = new AdminRequest(AdminRequestKind.Drain, "linux-x64", "api:alice", T0, "maintenance");
+        var delete = new AdminRequest(AdminRequestKind.DeleteRunner, "drover-linux-x64-3", "api:bob", T0.AddSeconds(1), "stuck");
+
+        await store.InTransactionAsync(async (w, ct) =>
+        {
+            await w.PutAdminRequestAsync(drain, ct);
+            await w.PutAdminRequestAsync(delete, ct);
+            await w.PutAdminRequestAsync(drain with { Reason = "maintenance window", Actor = "api:carol" }, ct);
+            return true;
+        }, _none);
+        await store.DisposeAsync();
+        var reopened = await OpenAsync();
+
+        Assert.Equal(
+            [delete, drain with { Reason = "maintenance window", Actor = "api:carol" }],
+            await reopened.ListAdminRequestsAsync(_none));
+        Assert.True(await reopened.InTransactionAsync((w, ct) => w.RemoveAdminRequestAsync(AdminRequestKind.Drain, "linux-x64", ct), _none));
+        Assert.False(await reopened.InTransactionAsync((w, ct) => w.RemoveAdminRequestAsync(AdminRequestKind.Drain, "linux-x64", ct), _none));
+        Assert.Equal([delete], await reopened.ListAdminRequestsAsync(_none));
+    }
+
+    [StoreFact]
+    public async Task AdminRequests_WrittenInAFailedTransaction_AreNotKept()
+    {
+        var store = await OpenAsync();
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.InTransactionAsync<bool>(async (w, ct) =>
+        {
+            await w.PutAdminRequestAsync(new AdminRequest(AdminRequestKind.Drain, "linux-x64", "api:alice", T0, "x"), ct);
+            throw new InvalidOperationException("crash after the request, before the audit event");
+        }, _none));
+
+        Assert.Empty(await store.ListAdminRequestsAsync(_none));
+    }
+
+    [StoreFact]
+    public async Task Deliveries_ProcessedBeforeTheCutoff_AreDeletedOthersKept()
+    {
+        var store = await OpenAsync();
+        await store.InTransactionAsync(async (w, ct) =>
+        {
+            foreach (var id in new[] { "old", "recent", "waiting" })
+            {
+                await w.TryInsertDeliveryAsync(NewDelivery(id, T0), ct);
+            }
+
+            await w.MarkDeliveryProcessedAsync("github", "old", T0.AddHours(1), ct);
+            await w.MarkDeliveryProcessedAsync("github", "recent", T0.AddHours(30), ct);
+            return true;
+        }, _none);
+
+        var deleted = await store.InTransactionAsync((w, ct) => w.DeleteProcessedDeliveriesAsync(T0.AddHours(25), ct), _none);
+
+        Assert.Equal(1, deleted);
+        Assert.Null(await store.GetDeliveryAsync("github", "old", _none));
+        Assert.Equal(T0.AddHours(30), (await store.GetDeliveryAsync("github", "recent", _none))!.ProcessedAt);
+        Assert.Null((await store.GetDeliveryAsync("github", "waiting", _none))!.ProcessedAt);
+    }
+}
