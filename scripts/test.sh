@@ -38,7 +38,7 @@ fi
 dotnet build Drover.sln -c Release -nologo -clp:ErrorsOnly
 
 rc=0
-for proj in tests/*/*.csproj; do
+for proj in tests/*.Tests/*.csproj; do
   name=$(basename "$proj" .csproj)
   echo "== $name"
   dotnet test "$proj" -c Release --no-build --nologo \

@@ -1,5 +1,6 @@
 using System.Text;
 using Drover.Storage.Tests.Postgres;
+using Drover.Testing.Postgres;
 using static Drover.Storage.Tests.TestData;
 
 namespace Drover.Storage.Tests;

@@ -1,5 +1,6 @@
 using Drover.Core.Ports;
 using Drover.Storage.Tests.Postgres;
+using Drover.Testing.Postgres;
 
 namespace Drover.Storage.Tests;
 

@@ -1,4 +1,5 @@
 using Drover.Storage.Tests.Postgres;
+using Drover.Testing.Postgres;
 using Xunit.Abstractions;
 using Xunit.Sdk;
 

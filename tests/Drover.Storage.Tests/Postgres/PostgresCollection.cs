@@ -1,3 +1,5 @@
+using Drover.Testing.Postgres;
+
 namespace Drover.Storage.Tests.Postgres;
 
 /// <summary>Every test class that needs PostgreSQL shares one server.</summary>

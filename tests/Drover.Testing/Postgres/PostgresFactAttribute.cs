@@ -1,4 +1,4 @@
-namespace Drover.Storage.Tests.Postgres;
+namespace Drover.Testing.Postgres;
 
 /// <summary>A fact that needs a PostgreSQL server: skipped with a reason when the binaries are missing, unless CI=true.</summary>
 [AttributeUsage(AttributeTargets.Method)]

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Drover.Storage.Tests.Postgres;
+namespace Drover.Testing.Postgres;
 
 /// <summary>
 /// A throw-away PostgreSQL server for one test run: initdb into a temp directory, start on a free

@@ -1,4 +1,4 @@
-namespace Drover.Storage.Tests.Postgres;
+namespace Drover.Testing.Postgres;
 
 /// <summary>Finds PostgreSQL's server programs from the Debian package and decides whether their absence skips or fails.</summary>
 public static class PostgresBinaries

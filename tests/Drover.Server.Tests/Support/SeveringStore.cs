@@ -1,0 +1,67 @@
+using Drover.Core.Demand;
+using Drover.Core.Ports;
+using Drover.Core.Runners;
+
+namespace Drover.Server.Tests.Support;
+
+/// <summary>
+/// A store whose connection can be cut: after <see cref="Sever"/> every call throws, as for a replica that lost its
+/// database or died between two statements. It cannot renew or release its lease, and it cannot write an intent.
+/// </summary>
+public sealed class SeveringStore(IStateStore inner) : IStateStore
+{
+    private volatile bool _severed;
+
+    public void Sever() => _severed = true;
+
+    public Task<T> InTransactionAsync<T>(Func<IStateWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken) => Call(() => inner.InTransactionAsync(work, cancellationToken));
+
+    public Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken) => Call(() => inner.GetSchemaVersionAsync(cancellationToken));
+
+    public Task<PlanningState> LoadPlanningStateAsync(DateTimeOffset spendSince, CancellationToken cancellationToken) => Call(() => inner.LoadPlanningStateAsync(spendSince, cancellationToken));
+
+    public Task<IReadOnlyList<StoredPool>> ListPoolsAsync(CancellationToken cancellationToken) => Call(() => inner.ListPoolsAsync(cancellationToken));
+
+    public Task<Runner?> GetRunnerAsync(string id, CancellationToken cancellationToken) => Call(() => inner.GetRunnerAsync(id, cancellationToken));
+
+    public Task<IReadOnlyList<Runner>> ListRunnersAsync(string? pool, RunnerState? state, CancellationToken cancellationToken) => Call(() => inner.ListRunnersAsync(pool, state, cancellationToken));
+
+    public Task<IReadOnlyList<RunnerTransition>> GetRunnerHistoryAsync(string runnerId, CancellationToken cancellationToken) => Call(() => inner.GetRunnerHistoryAsync(runnerId, cancellationToken));
+
+    public Task<Job?> GetJobAsync(JobKey key, CancellationToken cancellationToken) => Call(() => inner.GetJobAsync(key, cancellationToken));
+
+    public Task<IReadOnlyList<Job>> ListJobsAsync(JobState state, CancellationToken cancellationToken) => Call(() => inner.ListJobsAsync(state, cancellationToken));
+
+    public Task<IReadOnlyList<StoredEvent>> ListEventsAsync(EventQuery query, CancellationToken cancellationToken) => Call(() => inner.ListEventsAsync(query, cancellationToken));
+
+    public Task<IReadOnlyDictionary<string, decimal>> GetSpendByPoolSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) => Call(() => inner.GetSpendByPoolSinceAsync(since, cancellationToken));
+
+    public Task<IReadOnlyList<WebhookDelivery>> ListUnprocessedDeliveriesAsync(int limit, CancellationToken cancellationToken) => Call(() => inner.ListUnprocessedDeliveriesAsync(limit, cancellationToken));
+
+    public Task<WebhookDelivery?> GetDeliveryAsync(string forge, string deliveryId, CancellationToken cancellationToken) => Call(() => inner.GetDeliveryAsync(forge, deliveryId, cancellationToken));
+
+    public Task<IReadOnlyList<AdminRequest>> ListAdminRequestsAsync(CancellationToken cancellationToken) => Call(() => inner.ListAdminRequestsAsync(cancellationToken));
+
+    public Task<bool> TryAcquireOrRenewLeaseAsync(string name, string holder, TimeSpan ttl, DateTimeOffset now, CancellationToken cancellationToken) => Call(() => inner.TryAcquireOrRenewLeaseAsync(name, holder, ttl, now, cancellationToken));
+
+    public Task<bool> ReleaseLeaseAsync(string name, string holder, CancellationToken cancellationToken) => Call(() => inner.ReleaseLeaseAsync(name, holder, cancellationToken));
+
+    public Task<LeaderLease?> GetLeaseAsync(string name, CancellationToken cancellationToken) => Call(() => inner.GetLeaseAsync(name, cancellationToken));
+
+    public Task ExportAsync(Stream destination, CancellationToken cancellationToken) => Call(async () =>
+    {
+        await inner.ExportAsync(destination, cancellationToken);
+        return true;
+    });
+
+    public Task ImportAsync(Stream source, bool force, CancellationToken cancellationToken) => Call(async () =>
+    {
+        await inner.ImportAsync(source, force, cancellationToken);
+        return true;
+    });
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    private Task<T> Call<T>(Func<Task<T>> call) =>
+        _severed ? Task.FromException<T>(new StateStoreException("connection to the state store lost (severed by the test)")) : call();
+}
