@@ -30,25 +30,34 @@ public sealed class ServerFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
+        _app = await StartDemoAsync(Path.Combine(_directory, "state.db"));
+        BaseAddress = new Uri(_app.Urls.First());
+    }
+
+    /// <summary>Starts the fast demo server on the SQLite file <paramref name="storePath"/>; the caller stops it.</summary>
+    public static async Task<WebApplication> StartDemoAsync(string storePath, Func<ServerOptions, ServerOptions>? adjust = null)
+    {
         var loader = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies));
         var options = new ServerOptions
         {
             LoadConfig = () => loader.LoadFromString(DemoFleet.Yaml(), DemoFleet.FileName),
-            StoreLocation = "sqlite:" + Path.Combine(_directory, "state.db"),
+            StoreLocation = "sqlite:" + storePath,
             Urls = "http://127.0.0.1:0",
             Tokens = [.. Tokens.Select(t => new ApiToken($"{t.Key.ToString().ToLowerInvariant()}-bot", t.Key, TokenRegistry.Hash(t.Value)))],
             Demo = true,
             DemoOptions = new DemoOptions { SpeedUp = 120, BootMin = TimeSpan.FromMilliseconds(200), BootMax = TimeSpan.FromMilliseconds(500), JobsPerHour = 45, Tick = TimeSpan.FromMilliseconds(100) },
             ResyncInterval = TimeSpan.FromSeconds(1),
         };
-        _app = await DroverServer.BuildAsync(options);
-        await _app.StartAsync();
-        BaseAddress = new Uri(_app.Urls.First());
+        var app = await DroverServer.BuildAsync(adjust is null ? options : adjust(options));
+        await app.StartAsync();
+        return app;
     }
 
-    public HttpClient Client(ApiRole? role = null)
+    public HttpClient Client(ApiRole? role = null) => Client(BaseAddress, role);
+
+    public static HttpClient Client(Uri baseAddress, ApiRole? role = null)
     {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(20) };
+        var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(20) };
         if (role is { } r)
         {
             client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Tokens[r]);
