@@ -19,6 +19,20 @@ internal static class CliRunner
         return (exitCode, output.ToString(), error.ToString());
     }
 
+    /// <summary>Starts a long-running command (e.g. <c>serve</c>) in the background; its output can be read while it runs.</summary>
+    public static RunningCommand Start(Command command, params string[] args)
+    {
+        var root = new RootCommand("drover (test)");
+        root.Subcommands.Add(command);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var stop = new CancellationTokenSource();
+        var (syncOutput, syncError) = (TextWriter.Synchronized(output), TextWriter.Synchronized(error));
+        var configuration = new InvocationConfiguration { Output = syncOutput, Error = syncError };
+        var run = Task.Run(() => root.Parse(args).InvokeAsync(configuration, stop.Token));
+        return new RunningCommand(run, stop, (output, syncOutput), (error, syncError));
+    }
+
     public static string Example(params string[] parts) => Path.Combine([RepositoryRoot, "examples", .. parts]);
 
     private static string FindRepositoryRoot()

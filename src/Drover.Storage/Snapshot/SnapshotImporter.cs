@@ -94,7 +94,7 @@ internal static class SnapshotImporter
         if (occupied.Count > 0)
         {
             throw new StateStoreException(
-                $"the store is not empty ({string.Join(", ", occupied)} rows); restoring would replace its content, use force to do that");
+                $"the store is not empty ({string.Join(", ", occupied)} rows); restoring would replace its content: use drover restore --force to do that");
         }
     }
 

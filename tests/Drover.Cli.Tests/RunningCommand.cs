@@ -1,0 +1,56 @@
+namespace Drover.Cli.Tests;
+
+/// <summary>A command running in the background: its output so far, and a way to stop it (as Ctrl-C does).</summary>
+/// <remarks>The command writes through synchronized wrappers, which lock on themselves; reads take the same lock.</remarks>
+internal sealed class RunningCommand(Task<int> run, CancellationTokenSource stop, (StringWriter Text, TextWriter Lock) output, (StringWriter Text, TextWriter Lock) error) : IAsyncDisposable
+{
+    public string Output => Read(output);
+
+    public string Error => Read(error);
+
+    /// <summary>Waits until the output contains <paramref name="text"/>; fails after 30 s or when the command ends first.</summary>
+    public async Task WaitForOutputAsync(string text)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            Assert.False(run.IsCompleted, $"the command ended (exit {(run.IsCompletedSuccessfully ? run.Result : -1)}) before printing '{text}'. Output:\n{Output}\nError:\n{Error}");
+            Assert.True(DateTime.UtcNow < deadline, $"'{text}' not printed within 30 s. Output:\n{Output}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Stops the command and returns its exit code.</summary>
+    public async Task<int> StopAsync()
+    {
+        await stop.CancelAsync();
+        return await run.WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!run.IsCompleted)
+        {
+            await stop.CancelAsync();
+            try
+            {
+                await run.WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        stop.Dispose();
+        output.Text.Dispose();
+        error.Text.Dispose();
+    }
+
+    private static string Read((StringWriter Text, TextWriter Lock) writer)
+    {
+        lock (writer.Lock)
+        {
+            return writer.Text.ToString();
+        }
+    }
+}
