@@ -9,6 +9,12 @@ internal static class StoreSchema
     /// <summary>The newest schema version this code knows (the highest migration number).</summary>
     public const int CurrentVersion = 2;
 
+    /// <summary>
+    /// The oldest schema whose backups restore into this one. Valid while every migration after it only adds tables
+    /// (a table missing from an older backup stays empty); raise it when a migration changes an existing table.
+    /// </summary>
+    public const int OldestRestorableVersion = 1;
+
     public static readonly TableSchema Pools = new("pools", [Text("name"), Text("config_json"), Int("applied_at")], ["name"]);
 
     public static readonly TableSchema Jobs = new(

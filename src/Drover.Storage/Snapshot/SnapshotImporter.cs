@@ -107,11 +107,11 @@ internal static class SnapshotImporter
 
         var formatVersion = header.GetProperty("formatVersion").GetInt32();
         var schemaVersion = header.GetProperty("schemaVersion").GetInt32();
-        if (formatVersion != SnapshotFormat.FormatVersion || schemaVersion != StoreSchema.CurrentVersion)
+        if (formatVersion != SnapshotFormat.FormatVersion || schemaVersion < StoreSchema.OldestRestorableVersion || schemaVersion > StoreSchema.CurrentVersion)
         {
             throw new StateStoreException(
                 $"backup format {formatVersion} / schema {schemaVersion} cannot be restored by this Drover " +
-                $"(format {SnapshotFormat.FormatVersion} / schema {StoreSchema.CurrentVersion})");
+                $"(format {SnapshotFormat.FormatVersion} / schema {StoreSchema.OldestRestorableVersion} to {StoreSchema.CurrentVersion})");
         }
     }
 
