@@ -96,9 +96,14 @@ public sealed class EngineMetrics : IDisposable
 
     private IEnumerable<Measurement<int>> ObserveQueued()
     {
-        foreach (var pool in _snapshot()?.Plan?.Pools ?? [])
+        if (_snapshot() is not { At: not null } snapshot)
         {
-            yield return new Measurement<int>(pool.Demand.Queued, Tag("pool", pool.Pool));
+            yield break;
+        }
+
+        foreach (var pool in snapshot.Config.Pools)
+        {
+            yield return new Measurement<int>(snapshot.QueuedByPool.GetValueOrDefault(pool.Name), Tag("pool", pool.Name));
         }
     }
 
