@@ -27,7 +27,7 @@ public sealed partial class ProcessProvider : IProvider, IAsyncDisposable
     private readonly Dictionary<string, RunnerProcess> _live = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ProcessExit> _exits = new(StringComparer.Ordinal);
     private readonly Queue<string> _exitOrder = new();
-    private int _starting;
+    private readonly HashSet<string> _starting = new(StringComparer.Ordinal);
 
     /// <param name="settings">The checked settings.</param>
     /// <param name="vault">Where the credentials that create requests reference wait.</param>
@@ -90,13 +90,18 @@ public sealed partial class ProcessProvider : IProvider, IAsyncDisposable
                 return Task.FromResult(name);
             }
 
-            if (_live.Count + _starting >= _settings.MaxConcurrent)
+            if (_starting.Contains(name))
             {
-                throw new InvalidOperationException(
-                    $"provider '{Name}' runs {_live.Count + _starting} of at most {_settings.MaxConcurrent} runner processes (maxConcurrent); runner {name} not started");
+                throw new InvalidOperationException($"provider '{Name}': runner {name} is being started by another call");
             }
 
-            _starting++;
+            if (_live.Count + _starting.Count >= _settings.MaxConcurrent)
+            {
+                throw new InvalidOperationException(
+                    $"provider '{Name}' runs {_live.Count + _starting.Count} of at most {_settings.MaxConcurrent} runner processes (maxConcurrent); runner {name} not started");
+            }
+
+            _starting.Add(name);
         }
 
         try
@@ -129,7 +134,7 @@ public sealed partial class ProcessProvider : IProvider, IAsyncDisposable
         {
             lock (_sync)
             {
-                _starting--;
+                _starting.Remove(name);
             }
         }
     }
@@ -211,7 +216,6 @@ public sealed partial class ProcessProvider : IProvider, IAsyncDisposable
             ?? throw new InvalidOperationException(
                 $"provider '{Name}': no default variable for a credential of kind '{credential.Kind}'; set providers[{Name}].settings.registrationEnv");
         var directory = Path.Combine(_settings.WorkRoot, name);
-        Directory.CreateDirectory(directory);
         var credentialFile = _settings.RegistrationFile ? Path.Combine(directory, RunnerProcess.CredentialFileName) : null;
         var values = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -259,6 +263,7 @@ public sealed partial class ProcessProvider : IProvider, IAsyncDisposable
         StreamWriter? log = null;
         try
         {
+            Directory.CreateDirectory(directory);
             if (credentialFile is not null)
             {
                 WriteCredentialFile(credentialFile, secret);
@@ -273,7 +278,7 @@ public sealed partial class ProcessProvider : IProvider, IAsyncDisposable
         catch (Exception e) when (e is Win32Exception or IOException or UnauthorizedAccessException)
         {
             log?.Dispose();
-            if (credentialFile is not null)
+            if (credentialFile is not null && Directory.Exists(directory))
             {
                 File.Delete(credentialFile);
             }

@@ -59,10 +59,11 @@ public sealed record ProcessProviderSettings
     /// </exception>
     public static ProcessProviderSettings Parse(ProviderConfig config)
     {
-        var settings = Read(config, out var problems);
+        ArgumentNullException.ThrowIfNull(config);
+        var settings = Read(config.Name, config.Settings, out var problems);
         if (problems.Count > 0 || settings is null)
         {
-            throw new ArgumentException(string.Join("; ", problems), nameof(config));
+            throw new ArgumentException(string.Join("; ", problems.Select(p => Describe(config.Name, p))), nameof(config));
         }
 
         return settings;
@@ -71,17 +72,29 @@ public sealed record ProcessProviderSettings
     /// <summary>Every problem of <paramref name="config"/>'s settings, as <c>providers[NAME].settings.KEY: what is wrong</c>; empty when valid.</summary>
     public static IReadOnlyList<string> Problems(ProviderConfig config)
     {
-        Read(config, out var problems);
+        ArgumentNullException.ThrowIfNull(config);
+        Read(config.Name, config.Settings, out var problems);
+        return [.. problems.Select(p => Describe(config.Name, p))];
+    }
+
+    /// <summary>
+    /// Every problem of a <c>process</c> provider's settings map, by settings key, for a configuration validator that
+    /// reports each at <c>providers[i].settings.KEY</c> with its line and column; empty when valid.
+    /// </summary>
+    public static IReadOnlyList<ProcessSettingProblem> Check(IReadOnlyDictionary<string, string> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        Read("process", settings, out var problems);
         return problems;
     }
 
-    private static ProcessProviderSettings? Read(ProviderConfig config, out List<string> problems)
+    private static string Describe(string provider, ProcessSettingProblem problem) => $"providers[{provider}].settings.{problem.Key}: {problem.Message}";
+
+    private static ProcessProviderSettings? Read(string providerName, IReadOnlyDictionary<string, string> values, out List<ProcessSettingProblem> problems)
     {
-        ArgumentNullException.ThrowIfNull(config);
-        var found = new List<string>();
+        var found = new List<ProcessSettingProblem>();
         problems = found;
-        var values = config.Settings;
-        void Report(string key, string message) => found.Add($"providers[{config.Name}].settings.{key}: {message}");
+        void Report(string key, string message) => found.Add(new ProcessSettingProblem(key, message));
 
         foreach (var key in values.Keys.Where(k => !Keys.Contains(k, StringComparer.Ordinal)).Order(StringComparer.Ordinal))
         {
@@ -190,9 +203,9 @@ public sealed record ProcessProviderSettings
 
         return new ProcessProviderSettings
         {
-            ProviderName = config.Name,
+            ProviderName = providerName,
             CommandWords = words,
-            WorkRoot = workRoot ?? DefaultWorkRoot(config.Name),
+            WorkRoot = workRoot ?? DefaultWorkRoot(providerName),
             MaxConcurrent = maxConcurrent,
             RegistrationEnv = registrationEnv,
             RegistrationFile = registrationFile,

@@ -100,6 +100,11 @@ internal sealed class RunnerProcess
         {
             // Already exited.
         }
+        catch (AggregateException)
+        {
+            // Some process of the tree could not be killed (it ended meanwhile, or is not ours to kill); the wait that
+            // follows tells whether the runner itself ended.
+        }
     }
 
     /// <summary>Closes the log; later output is dropped.</summary>

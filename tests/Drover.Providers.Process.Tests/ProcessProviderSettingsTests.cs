@@ -106,6 +106,16 @@ public sealed class ProcessProviderSettingsTests
     }
 
     [Fact]
+    public void Check_ReportsProblemsBySettingsKeyForAValidator()
+    {
+        var problems = ProcessProviderSettings.Check(new Dictionary<string, string> { ["command"] = "run.sh {token}", ["maxConcurrent"] = "x" });
+
+        Assert.Equal(["command", "maxConcurrent"], problems.Select(p => p.Key));
+        Assert.StartsWith("unknown placeholder '{token}'", problems[0].Message, StringComparison.Ordinal);
+        Assert.Empty(ProcessProviderSettings.Check(new Dictionary<string, string> { ["command"] = "run.sh" }));
+    }
+
+    [Fact]
     public void Factory_BadSettings_ThrowsArgumentExceptionWithTheMessages()
     {
         var config = Config(("command", "/bin/true"), ("maxConcurrent", "none"));
