@@ -114,6 +114,7 @@ public sealed partial class ProcessProvider : IProvider, IAsyncDisposable
                 lock (_sync)
                 {
                     _live[name] = runner;
+                    _starting.Remove(name);
                 }
 
                 _ = WatchAsync(runner);
@@ -275,7 +276,7 @@ public sealed partial class ProcessProvider : IProvider, IAsyncDisposable
             ProcessProviderLog.Started(_logger, Name, name, request.Pool, runner.Process.Id, directory);
             return runner;
         }
-        catch (Exception e) when (e is Win32Exception or IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
             log?.Dispose();
             if (credentialFile is not null && Directory.Exists(directory))
@@ -288,7 +289,12 @@ public sealed partial class ProcessProvider : IProvider, IAsyncDisposable
                 RemoveDirectory(name, directory);
             }
 
-            throw new InvalidOperationException($"provider '{Name}': cannot start runner {name} with '{words[0]}': {e.Message}", e);
+            if (e is Win32Exception or IOException or UnauthorizedAccessException)
+            {
+                throw new InvalidOperationException($"provider '{Name}': cannot start runner {name} with '{words[0]}': {e.Message}", e);
+            }
+
+            throw;
         }
     }
 

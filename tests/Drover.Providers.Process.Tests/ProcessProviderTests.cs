@@ -171,6 +171,23 @@ public sealed class ProcessProviderTests
     }
 
     [Fact]
+    public async Task Delete_WithKeepLogs_KeepsTheWorkDirectoryAndItsLog()
+    {
+        await using var h = new ProviderHarness(Settings("/bin/sh -c 'echo started; exec sleep 30'", ("keepLogs", "true")));
+        var id = await h.CreateAsync("t-1", Secret);
+        var log = Path.Combine(h.RunnerDir(id), "runner.log");
+        await Processes.WaitUntilAsync(() => File.ReadAllText(log).Contains("started", StringComparison.Ordinal), "the process wrote its first line");
+
+        await h.Provider.DeleteAsync(id, CancellationToken.None);
+
+        Assert.Contains("started", File.ReadAllText(log), StringComparison.Ordinal);
+        var exit = Assert.Single(h.Provider.RecentExits);
+        Assert.True(exit.Deleted);
+        Assert.Equal(log, exit.LogPath);
+        Assert.Contains(h.Logger.Messages, m => m.Contains("t-1 stopped by delete", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Delete_UnknownOrAlreadyDeleted_Succeeds()
     {
         await using var h = new ProviderHarness(Settings("/bin/sleep 30"));
