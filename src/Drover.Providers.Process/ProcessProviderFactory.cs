@@ -1,0 +1,25 @@
+using Drover.Core.Config;
+using Drover.Engine.Execution;
+using Drover.Engine.Ports;
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Providers.Process;
+
+/// <summary>Makes <c>process</c> providers for the adapter catalog: <c>.AddProvider("process", ProcessProviderFactory.Create)</c>.</summary>
+public static class ProcessProviderFactory
+{
+    /// <summary>The provider type this factory serves.</summary>
+    public const string Type = "process";
+
+    /// <summary>Builds the provider <paramref name="config"/> describes.</summary>
+    /// <exception cref="ArgumentException">
+    /// A setting is wrong; the message names each as <c>providers[NAME].settings.KEY</c> and says what is wrong.
+    /// </exception>
+    public static IProvider Create(ProviderConfig config, AdapterContext context)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(context);
+        var settings = ProcessProviderSettings.Parse(config);
+        return new ProcessProvider(settings, context.Vault, context.Time, context.Logs.CreateLogger("Drover.Providers.Process"));
+    }
+}

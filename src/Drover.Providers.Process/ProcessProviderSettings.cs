@@ -1,0 +1,276 @@
+using System.Globalization;
+using Drover.Core.Config;
+
+namespace Drover.Providers.Process;
+
+/// <summary>
+/// The settings of a <c>process</c> provider, read from <see cref="ProviderConfig.Settings"/> and checked. Every key is
+/// documented in <c>docs/providers/process.md</c>.
+/// </summary>
+public sealed record ProcessProviderSettings
+{
+    private static readonly string[] DefaultRegistrationEnvs = ["ACTIONS_RUNNER_INPUT_JITCONFIG", "CI_SERVER_TOKEN"];
+
+    /// <summary>The settings keys this provider reads.</summary>
+    public static IReadOnlyList<string> Keys { get; } =
+        ["command", "args", "workRoot", "maxConcurrent", "registrationEnv", "registrationFile", "env", "keepLogs"];
+
+    /// <summary>Variables of Drover's own environment a runner process inherits; nothing else of it is passed on.</summary>
+    public static IReadOnlyList<string> InheritedVariables { get; } = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "TZ", "TMPDIR"];
+
+    /// <summary>The default of <c>workRoot</c>: <c>.drover/runners/NAME</c> under the current directory.</summary>
+    public static string DefaultWorkRoot(string providerName) => Path.GetFullPath(Path.Combine(".drover", "runners", providerName));
+
+    /// <summary>The provider's name.</summary>
+    public required string ProviderName { get; init; }
+
+    /// <summary>The command words, placeholders unexpanded (<c>command</c> followed by <c>args</c>).</summary>
+    public required IReadOnlyList<string> CommandWords { get; init; }
+
+    /// <summary>Absolute directory under which each runner gets <c>{workRoot}/{runnerName}/</c>.</summary>
+    public required string WorkRoot { get; init; }
+
+    /// <summary>At most this many runner processes at once.</summary>
+    public required int MaxConcurrent { get; init; }
+
+    /// <summary>The variable that carries the credential; null to choose by the credential's kind.</summary>
+    public string? RegistrationEnv { get; init; }
+
+    /// <summary>Also write the credential to <c>{runnerDir}/.credential</c> (mode 0600), removed when the process ends.</summary>
+    public bool RegistrationFile { get; init; }
+
+    /// <summary>Extra non-secret variables, in order; values may use the placeholders.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Environment { get; init; } = [];
+
+    /// <summary>Keep each runner's work directory (and its <c>runner.log</c>) after the process ends.</summary>
+    public bool KeepLogs { get; init; }
+
+    /// <summary>The variable a credential of <paramref name="kind"/> goes in when <c>registrationEnv</c> is not set; null when none.</summary>
+    public static string? DefaultRegistrationEnv(string kind) => kind switch
+    {
+        "jit-config" => "ACTIONS_RUNNER_INPUT_JITCONFIG",
+        "runner-token" => "CI_SERVER_TOKEN",
+        _ => null,
+    };
+
+    /// <summary>Reads and checks <paramref name="config"/>'s settings.</summary>
+    /// <exception cref="ArgumentException">
+    /// Some settings are wrong; the message names each as <c>providers[NAME].settings.KEY</c> and says what is wrong.
+    /// </exception>
+    public static ProcessProviderSettings Parse(ProviderConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var settings = Read(config.Name, config.Settings, out var problems);
+        if (problems.Count > 0 || settings is null)
+        {
+            throw new ArgumentException(string.Join("; ", problems.Select(p => Describe(config.Name, p))), nameof(config));
+        }
+
+        return settings;
+    }
+
+    /// <summary>Every problem of <paramref name="config"/>'s settings, as <c>providers[NAME].settings.KEY: what is wrong</c>; empty when valid.</summary>
+    public static IReadOnlyList<string> Problems(ProviderConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        Read(config.Name, config.Settings, out var problems);
+        return [.. problems.Select(p => Describe(config.Name, p))];
+    }
+
+    /// <summary>
+    /// Every problem of a <c>process</c> provider's settings map, by settings key, for a configuration validator that
+    /// reports each at <c>providers[i].settings.KEY</c> with its line and column; empty when valid.
+    /// </summary>
+    public static IReadOnlyList<ProcessSettingProblem> Check(IReadOnlyDictionary<string, string> settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        Read("process", settings, out var problems);
+        return problems;
+    }
+
+    private static string Describe(string provider, ProcessSettingProblem problem) => $"providers[{provider}].settings.{problem.Key}: {problem.Message}";
+
+    private static ProcessProviderSettings? Read(string providerName, IReadOnlyDictionary<string, string> values, out List<ProcessSettingProblem> problems)
+    {
+        var found = new List<ProcessSettingProblem>();
+        problems = found;
+        void Report(string key, string message) => found.Add(new ProcessSettingProblem(key, message));
+
+        foreach (var key in values.Keys.Where(k => !Keys.Contains(k, StringComparer.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            var hint = Keys.FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
+            var renamed = key is "credentialEnv" or "credentialFile" ? "registration" + key["credential".Length..] : null;
+            var suggestion = hint ?? renamed;
+            Report(key, $"unknown setting; known settings: {string.Join(", ", Keys)}" + (suggestion is null ? string.Empty : $"; did you mean '{suggestion}'?"));
+        }
+
+        var registrationFile = ReadBool(values, "registrationFile", Report);
+        var keepLogs = ReadBool(values, "keepLogs", Report);
+
+        var words = new List<string>();
+        if (!values.TryGetValue("command", out var command) || string.IsNullOrWhiteSpace(command))
+        {
+            Report("command", "is required: the runner's command line, e.g. '{runnerDir}/run.sh' or \"/bin/sh -c './config.sh && ./run.sh'\"");
+        }
+        else
+        {
+            words.AddRange(Words(command, "command", registrationFile, Report));
+        }
+
+        if (values.TryGetValue("args", out var args))
+        {
+            words.AddRange(Words(args, "args", registrationFile, Report));
+        }
+
+        string? workRoot = null;
+        if (values.TryGetValue("workRoot", out var root))
+        {
+            if (string.IsNullOrWhiteSpace(root))
+            {
+                Report("workRoot", "must be a directory path, not empty");
+            }
+            else if (root.Contains('{', StringComparison.Ordinal))
+            {
+                Report("workRoot", "takes no placeholders; each runner's directory is {workRoot}/{runnerName}");
+            }
+            else
+            {
+                workRoot = Path.GetFullPath(root);
+                if (File.Exists(workRoot))
+                {
+                    Report("workRoot", $"'{workRoot}' is a file, not a directory");
+                }
+            }
+        }
+
+        var maxConcurrent = System.Environment.ProcessorCount;
+        if (values.TryGetValue("maxConcurrent", out var max))
+        {
+            if (!int.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out maxConcurrent) || maxConcurrent < 1)
+            {
+                Report("maxConcurrent", $"must be a whole number of at least 1, got '{max}'");
+            }
+        }
+
+        string? registrationEnv = null;
+        if (values.TryGetValue("registrationEnv", out var envName))
+        {
+            if (!IsVariableName(envName))
+            {
+                Report("registrationEnv", $"must be an environment variable name (letters, digits and '_', not starting with a digit), got '{envName}'");
+            }
+            else
+            {
+                registrationEnv = envName;
+            }
+        }
+
+        var environment = new List<KeyValuePair<string, string>>();
+        if (values.TryGetValue("env", out var env))
+        {
+            foreach (var entry in env.Split([';', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                var equals = entry.IndexOf('=', StringComparison.Ordinal);
+                var name = equals < 0 ? entry : entry[..equals];
+                if (equals < 0 || !IsVariableName(name))
+                {
+                    Report("env", $"entries are NAME=value separated by ';' or new lines; '{(equals < 0 ? entry : name)}' is not NAME=value with a valid variable name");
+                    continue;
+                }
+
+                var value = entry[(equals + 1)..];
+                if (name == (registrationEnv ?? string.Empty) || DefaultRegistrationEnvs.Contains(name))
+                {
+                    Report("env", $"'{name}' carries the runner's credential and cannot be set here");
+                    continue;
+                }
+
+                if (environment.Any(e => e.Key == name))
+                {
+                    Report("env", $"'{name}' is set twice");
+                    continue;
+                }
+
+                CheckPlaceholders(value, "env", registrationFile, Report);
+                environment.Add(new(name, value));
+            }
+        }
+
+        if (found.Count > 0)
+        {
+            return null;
+        }
+
+        return new ProcessProviderSettings
+        {
+            ProviderName = providerName,
+            CommandWords = words,
+            WorkRoot = workRoot ?? DefaultWorkRoot(providerName),
+            MaxConcurrent = maxConcurrent,
+            RegistrationEnv = registrationEnv,
+            RegistrationFile = registrationFile,
+            Environment = environment,
+            KeepLogs = keepLogs,
+        };
+    }
+
+    private static IEnumerable<string> Words(string text, string key, bool registrationFile, Action<string, string> report)
+    {
+        var template = CommandTemplate.TryParse(text, out var problem);
+        if (template is null)
+        {
+            report(key, problem!);
+            return [];
+        }
+
+        if (key == "command" && template.Words.Count == 0)
+        {
+            report(key, "is required: the runner's command line");
+            return [];
+        }
+
+        foreach (var word in template.Words)
+        {
+            CheckPlaceholders(word, key, registrationFile, report);
+        }
+
+        return template.Words;
+    }
+
+    private static void CheckPlaceholders(string text, string key, bool registrationFile, Action<string, string> report)
+    {
+        foreach (var name in CommandTemplate.PlaceholdersIn(text).Distinct(StringComparer.Ordinal))
+        {
+            if (!CommandTemplate.Placeholders.Contains(name, StringComparer.Ordinal))
+            {
+                var secret = name.Contains("credential", StringComparison.OrdinalIgnoreCase) || name.Contains("token", StringComparison.OrdinalIgnoreCase)
+                    || name.Contains("jit", StringComparison.OrdinalIgnoreCase) || name.Contains("secret", StringComparison.OrdinalIgnoreCase);
+                var why = secret ? "; the credential is never put on a command line: the process gets it in the variable named by registrationEnv (or the file of registrationFile)" : string.Empty;
+                report(key, $"unknown placeholder '{{{name}}}'; known placeholders: {string.Join(", ", CommandTemplate.Placeholders.Select(p => "{" + p + "}"))}{why}");
+            }
+            else if (name == "credentialFile" && !registrationFile)
+            {
+                report(key, "uses {credentialFile}, which needs registrationFile: true");
+            }
+        }
+    }
+
+    private static bool ReadBool(IReadOnlyDictionary<string, string> values, string key, Action<string, string> report)
+    {
+        if (!values.TryGetValue(key, out var text))
+        {
+            return false;
+        }
+
+        if (bool.TryParse(text, out var value))
+        {
+            return value;
+        }
+
+        report(key, $"must be true or false, got '{text}'");
+        return false;
+    }
+
+    private static bool IsVariableName(string name) =>
+        name.Length > 0 && !char.IsAsciiDigit(name[0]) && name.All(c => char.IsAsciiLetterOrDigit(c) || c == '_');
+}

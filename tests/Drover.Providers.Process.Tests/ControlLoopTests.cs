@@ -1,0 +1,124 @@
+using Drover.Core.Config;
+using Drover.Core.Demand;
+using Drover.Core.Policies;
+using Drover.Core.Ports;
+using Drover.Core.Runners;
+using Drover.Engine.Execution;
+using Drover.Engine.Loop;
+using Drover.Engine.Metrics;
+using Drover.Providers.Process.Tests.Support;
+using Drover.Storage;
+
+namespace Drover.Providers.Process.Tests;
+
+/// <summary>The real control loop, a SQLite store and the process provider starting real child processes.</summary>
+public sealed class ControlLoopTests
+{
+    [Fact]
+    public async Task RunCycle_QueuedJobs_StartProcessesThatRegisterRunAndExitUntilNoneIsLeft()
+    {
+        var directory = Directory.CreateTempSubdirectory("drover-process-loop-").FullName;
+        var workRoot = Path.Combine(directory, "runners");
+        var fleet = $$"""
+            controllerId: t
+            forges:
+              - { name: github, kind: github, url: "https://github.invalid", auth: { token: "env:T" } }
+            providers:
+              - name: local
+                type: process
+                settings:
+                  command: /bin/sh -c 'echo "$ACTIONS_RUNNER_INPUT_JITCONFIG" > registered; while [ ! -f done ]; do sleep 0.05; done; echo "job done"'
+                  workRoot: {{workRoot}}
+                  maxConcurrent: 5
+            pools:
+              - { name: linux, forge: github, scope: { org: acme }, labels: [linux], provider: local, max: 10 }
+            """;
+        var loaded = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies)).LoadFromString(fleet, "fleet.yaml");
+        var config = loaded.Config ?? throw new InvalidOperationException(string.Join("\n", loaded.Errors));
+        var time = ProviderHarness.FakeTime();
+        var logs = new ListLogger();
+        var vault = new RunnerCredentialVault();
+        var provider = (ProcessProvider)ProcessProviderFactory.Create(config.Providers[0], new AdapterContext(config, vault, time, logs));
+        var forge = new MarkerForge("github", provider, workRoot, time);
+        using var metrics = new EngineMetrics();
+        var store = await StateStoreFactory.OpenAsync("sqlite:" + Path.Combine(directory, "state.db"), CancellationToken.None);
+        var pids = new List<int>();
+        try
+        {
+            var loop = new ControlLoop(
+                config, store, new EngineAdapters([provider], [forge]), time, logs, metrics,
+                new ControlLoopOptions { Calls = new CallResilienceOptions { MaxRetryAttempts = 0 } }, vault: vault);
+            var jobs = Enumerable.Range(1, 3).Select(i => new JobKey("github", $"job-{i}")).ToList();
+            foreach (var job in jobs)
+            {
+                loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Queued, At = time.GetUtcNow(), Labels = ["linux"], Scope = "acme/app" });
+            }
+
+            await loop.RunCycleAsync(CancellationToken.None);
+
+            var runners = await store.ListRunnersAsync("linux", null, CancellationToken.None);
+            Assert.Equal(3, runners.Count);
+            Assert.All(runners, r => Assert.Equal(RunnerState.Provisioning, r.State));
+            var instances = await provider.ListAsync(CancellationToken.None);
+            Assert.Equal(runners.Select(r => r.Id).Order(), instances.Select(i => i.InstanceId).Order());
+            pids.AddRange(instances.Select(i => provider.ProcessId(i.InstanceId)!.Value));
+            Assert.Equal(0, vault.Count);
+
+            // Each process registers with the credential minted for it; the forge then reports it busy with its job.
+            foreach (var runner in runners)
+            {
+                var registered = Path.Combine(workRoot, runner.Id, "registered");
+                await Processes.WaitForFileAsync(registered);
+                Assert.Equal(forge.Minted[runner.Id], File.ReadAllText(registered).Trim());
+            }
+
+            time.Advance(TimeSpan.FromSeconds(20));
+            for (var i = 0; i < jobs.Count; i++)
+            {
+                loop.Ingest(new JobEvent { Key = jobs[i], Kind = JobEventKind.Started, At = time.GetUtcNow(), RunnerName = runners[i].Id });
+            }
+
+            await loop.RunCycleAsync(CancellationToken.None);
+            Assert.All(await store.ListRunnersAsync("linux", null, CancellationToken.None), r => Assert.Equal(RunnerState.Busy, r.State));
+
+            // The jobs finish and the ephemeral runners exit on their own.
+            foreach (var runner in runners)
+            {
+                File.WriteAllText(Path.Combine(workRoot, runner.Id, "done"), "1");
+            }
+
+            await Processes.WaitUntilAsync(() => provider.RecentExits.Count == 3, "every runner process has exited");
+            time.Advance(TimeSpan.FromMinutes(1));
+            foreach (var job in jobs)
+            {
+                loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Completed, At = time.GetUtcNow() });
+            }
+
+            var plan = await loop.RunCycleAsync(CancellationToken.None);
+
+            Assert.All(await store.ListRunnersAsync("linux", null, CancellationToken.None), r => Assert.Equal(RunnerState.Gone, r.State));
+            Assert.Empty(plan.Actions);
+            Assert.Empty(await provider.ListAsync(CancellationToken.None));
+            Assert.All(provider.RecentExits, e => Assert.Equal(0, e.ExitCode));
+            Assert.All(pids, p => Assert.False(Processes.IsAlive(p)));
+            Assert.All(runners, r => Assert.False(Directory.Exists(Path.Combine(workRoot, r.Id))));
+            var secrets = forge.Minted.Values.ToList();
+            Assert.All(logs.Messages, m => Assert.DoesNotContain(secrets, s => m.Contains(s, StringComparison.Ordinal)));
+            Assert.Contains(logs.Messages, m => m.Contains($"{runners[0].Id} exited with code 0", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await provider.DisposeAsync();
+            await store.DisposeAsync();
+            await Processes.WaitUntilAsync(() => pids.All(p => !Processes.IsAlive(p)), "no runner process is left", 10);
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A pooled SQLite handle may still be closing.
+            }
+        }
+    }
+}

@@ -1,0 +1,190 @@
+using Drover.Core.Config;
+using Drover.Core.Policies;
+using Drover.Engine.Execution;
+using Drover.Providers.Process.Tests.Support;
+
+namespace Drover.Providers.Process.Tests;
+
+public sealed class ProcessProviderSettingsTests
+{
+    private static ProviderConfig Config(params (string Key, string Value)[] settings) => new()
+    {
+        Name = "local",
+        Type = "process",
+        Settings = settings.ToDictionary(s => s.Key, s => s.Value, StringComparer.Ordinal),
+    };
+
+    [Fact]
+    public void Parse_Defaults_AreDocumented()
+    {
+        var settings = ProcessProviderSettings.Parse(Config(("command", "{runnerDir}/run.sh")));
+
+        Assert.Equal(["{runnerDir}/run.sh"], settings.CommandWords);
+        Assert.Equal(Path.GetFullPath(".drover/runners/local"), settings.WorkRoot);
+        Assert.Equal(Environment.ProcessorCount, settings.MaxConcurrent);
+        Assert.Null(settings.RegistrationEnv);
+        Assert.False(settings.RegistrationFile);
+        Assert.False(settings.KeepLogs);
+        Assert.Empty(settings.Environment);
+        Assert.Equal("ACTIONS_RUNNER_INPUT_JITCONFIG", ProcessProviderSettings.DefaultRegistrationEnv("jit-config"));
+        Assert.Equal("CI_SERVER_TOKEN", ProcessProviderSettings.DefaultRegistrationEnv("runner-token"));
+    }
+
+    [Fact]
+    public void Parse_CommandWithQuotesAndArgs_SplitsLikeAShellWithoutExpanding()
+    {
+        var settings = ProcessProviderSettings.Parse(Config(
+            ("command", """/bin/sh -c 'echo "$HOME" ${X} {runnerName}' "two words" back\ slash"""),
+            ("args", "--name {runnerName} --pool={pool}")));
+
+        Assert.Equal(
+            ["/bin/sh", "-c", """echo "$HOME" ${X} {runnerName}""", "two words", "back slash", "--name", "{runnerName}", "--pool={pool}"],
+            settings.CommandWords);
+    }
+
+    [Theory]
+    [InlineData("command", "", "providers[local].settings.command: is required")]
+    [InlineData("command", "   ", "providers[local].settings.command: is required")]
+    [InlineData("command", "/bin/sh -c 'unterminated", "providers[local].settings.command: has an unterminated single quote")]
+    [InlineData("command", "run.sh --jit {credential}", "providers[local].settings.command: unknown placeholder '{credential}'")]
+    [InlineData("command", "run.sh --jit {jitconfig}", "the credential is never put on a command line")]
+    [InlineData("command", "run.sh {credentialFile}", "providers[local].settings.command: uses {credentialFile}, which needs registrationFile: true")]
+    [InlineData("args", "--dir \"{runnerDir}", "providers[local].settings.args: has an unterminated double quote")]
+    [InlineData("maxConcurrent", "0", "providers[local].settings.maxConcurrent: must be a whole number of at least 1, got '0'")]
+    [InlineData("maxConcurrent", "four", "providers[local].settings.maxConcurrent: must be a whole number of at least 1, got 'four'")]
+    [InlineData("maxConcurrent", "-2", "providers[local].settings.maxConcurrent: must be a whole number")]
+    [InlineData("registrationEnv", "1BAD", "providers[local].settings.registrationEnv: must be an environment variable name")]
+    [InlineData("registrationEnv", "A-B", "providers[local].settings.registrationEnv: must be an environment variable name")]
+    [InlineData("registrationFile", "yes", "providers[local].settings.registrationFile: must be true or false, got 'yes'")]
+    [InlineData("keepLogs", "1", "providers[local].settings.keepLogs: must be true or false, got '1'")]
+    [InlineData("workRoot", "", "providers[local].settings.workRoot: must be a directory path")]
+    [InlineData("workRoot", "/tmp/{pool}", "providers[local].settings.workRoot: takes no placeholders")]
+    [InlineData("env", "NOEQUALS", "providers[local].settings.env: entries are NAME=value")]
+    [InlineData("env", "A=1;A=2", "providers[local].settings.env: 'A' is set twice")]
+    [InlineData("env", "ACTIONS_RUNNER_INPUT_JITCONFIG=x", "providers[local].settings.env: 'ACTIONS_RUNNER_INPUT_JITCONFIG' carries the runner's credential")]
+    [InlineData("env", "X={secret}", "providers[local].settings.env: unknown placeholder '{secret}'")]
+    [InlineData("credentialEnv", "X", "providers[local].settings.credentialEnv: unknown setting; known settings: command, args, workRoot")]
+    [InlineData("keeplogs", "true", "did you mean 'keepLogs'?")]
+    public void Parse_BadValue_ThrowsNamingTheSettingAndTheProblem(string key, string value, string expected)
+    {
+        var settings = new List<(string, string)> { (key, value) };
+        if (key != "command")
+        {
+            settings.Add(("command", "/bin/true"));
+        }
+
+        var e = Assert.Throws<ArgumentException>(() => ProcessProviderSettings.Parse(Config([.. settings])));
+
+        Assert.Contains(expected, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_WorkRootThatIsAFile_IsRefused()
+    {
+        var file = Path.GetTempFileName();
+        try
+        {
+            var e = Assert.Throws<ArgumentException>(() => ProcessProviderSettings.Parse(Config(("command", "/bin/true"), ("workRoot", file))));
+            Assert.Contains($"providers[local].settings.workRoot: '{file}' is a file", e.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public void Problems_SeveralBadSettings_AreAllReported()
+    {
+        var problems = ProcessProviderSettings.Problems(Config(("maxConcurrent", "0"), ("keepLogs", "maybe"), ("colour", "blue")));
+
+        Assert.Equal(4, problems.Count);
+        Assert.Contains(problems, p => p.StartsWith("providers[local].settings.command:", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("providers[local].settings.maxConcurrent:", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("providers[local].settings.keepLogs:", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.StartsWith("providers[local].settings.colour: unknown setting", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Check_ReportsProblemsBySettingsKeyForAValidator()
+    {
+        var problems = ProcessProviderSettings.Check(new Dictionary<string, string> { ["command"] = "run.sh {token}", ["maxConcurrent"] = "x" });
+
+        Assert.Equal(["command", "maxConcurrent"], problems.Select(p => p.Key));
+        Assert.StartsWith("unknown placeholder '{token}'", problems[0].Message, StringComparison.Ordinal);
+        Assert.Empty(ProcessProviderSettings.Check(new Dictionary<string, string> { ["command"] = "run.sh" }));
+    }
+
+    [Fact]
+    public void Factory_BadSettings_ThrowsArgumentExceptionWithTheMessages()
+    {
+        var config = Config(("command", "/bin/true"), ("maxConcurrent", "none"));
+        var context = new AdapterContext(new FleetConfig { Providers = [config] }, new RunnerCredentialVault(), TimeProvider.System, new ListLogger());
+
+        var e = Assert.Throws<ArgumentException>(() => ProcessProviderFactory.Create(config, context));
+
+        Assert.Contains("providers[local].settings.maxConcurrent", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Catalog_WithTheProcessFactory_BuildsTheProvider()
+    {
+        var config = Config(("command", "/bin/true"));
+        var context = new AdapterContext(new FleetConfig { Providers = [config] }, new RunnerCredentialVault(), TimeProvider.System, new ListLogger());
+
+        var adapters = new AdapterCatalog().AddProvider("process", ProcessProviderFactory.Create).Build(context);
+
+        Assert.IsType<ProcessProvider>(adapters.Provider("local"));
+    }
+
+    [Fact]
+    public void Load_TheDocumentedExample_PassesTheFleetLoaderAndTheProviderChecks()
+    {
+        const string Yaml = """
+            forges:
+              - { name: github, kind: github, url: "https://github.invalid", auth: { token: "env:T" } }
+            providers:
+              - name: build-host
+                type: process
+                settings:
+                  command: "{runnerDir}/run.sh"
+                  workRoot: /var/lib/drover/runners
+                  maxConcurrent: 4
+                  registrationEnv: ACTIONS_RUNNER_INPUT_JITCONFIG
+                  registrationFile: true
+                  env: "RUNNER_ALLOW_RUNASROOT=0; RUNNER_WORK={runnerDir}/_work"
+                  keepLogs: false
+            pools:
+              - { name: linux, forge: github, scope: { org: acme }, labels: [linux], provider: build-host }
+            """;
+
+        var loaded = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies)).LoadFromString(Yaml, "fleet.yaml");
+
+        Assert.Empty(loaded.Errors);
+        var provider = Assert.Single(loaded.Config!.Providers);
+        Assert.Empty(ProcessProviderSettings.Problems(provider));
+        var settings = ProcessProviderSettings.Parse(provider);
+        Assert.Equal(4, settings.MaxConcurrent);
+        Assert.True(settings.RegistrationFile);
+        Assert.Equal([new("RUNNER_ALLOW_RUNASROOT", "0"), new KeyValuePair<string, string>("RUNNER_WORK", "{runnerDir}/_work")], settings.Environment);
+    }
+
+    [Fact]
+    public void Load_KeysNamedCredential_AreRefusedByTheFleetLoaderAsInlineSecrets()
+    {
+        // Why the credential settings are called registrationEnv/registrationFile: the loader treats any settings key
+        // containing "credential" (or token, secret, password) as a secret that must be an env:/file: reference.
+        const string Yaml = """
+            forges:
+              - { name: github, kind: github, url: "https://github.invalid", auth: { token: "env:T" } }
+            providers:
+              - { name: build-host, type: process, settings: { command: run.sh, credentialEnv: ACTIONS_RUNNER_INPUT_JITCONFIG } }
+            pools:
+              - { name: linux, forge: github, scope: { org: acme }, labels: [linux], provider: build-host }
+            """;
+
+        var loaded = new FleetConfigLoader().LoadFromString(Yaml, "fleet.yaml");
+
+        Assert.Contains(loaded.Errors, e => e.ToString().Contains("credentialEnv", StringComparison.Ordinal));
+    }
+}
