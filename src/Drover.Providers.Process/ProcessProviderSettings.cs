@@ -81,20 +81,20 @@ public sealed record ProcessProviderSettings
     /// Every problem of a <c>process</c> provider's settings map, by settings key, for a configuration validator that
     /// reports each at <c>providers[i].settings.KEY</c> with its line and column; empty when valid.
     /// </summary>
-    public static IReadOnlyList<ProcessSettingProblem> Check(IReadOnlyDictionary<string, string> settings)
+    public static IReadOnlyList<ProviderSettingError> Check(IReadOnlyDictionary<string, string> settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         Read("process", settings, out var problems);
         return problems;
     }
 
-    private static string Describe(string provider, ProcessSettingProblem problem) => $"providers[{provider}].settings.{problem.Key}: {problem.Message}";
+    private static string Describe(string provider, ProviderSettingError problem) => $"providers[{provider}].settings.{problem.Key}: {problem.Message}";
 
-    private static ProcessProviderSettings? Read(string providerName, IReadOnlyDictionary<string, string> values, out List<ProcessSettingProblem> problems)
+    private static ProcessProviderSettings? Read(string providerName, IReadOnlyDictionary<string, string> values, out List<ProviderSettingError> problems)
     {
-        var found = new List<ProcessSettingProblem>();
+        var found = new List<ProviderSettingError>();
         problems = found;
-        void Report(string key, string message) => found.Add(new ProcessSettingProblem(key, message));
+        void Report(string key, string message) => found.Add(new ProviderSettingError(key, message));
 
         foreach (var key in values.Keys.Where(k => !Keys.Contains(k, StringComparer.Ordinal)).Order(StringComparer.Ordinal))
         {

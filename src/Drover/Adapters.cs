@@ -1,4 +1,7 @@
+using Drover.Core.Config;
+using Drover.Core.Policies;
 using Drover.Engine.Execution;
+using Drover.Providers.Process;
 
 namespace Drover.Cli;
 
@@ -8,5 +11,9 @@ namespace Drover.Cli;
 /// </summary>
 internal static class Adapters
 {
-    public static AdapterCatalog Catalog() => new();
+    public static AdapterCatalog Catalog() => new AdapterCatalog()
+        .AddProvider("process", ProcessProviderFactory.Create, ProcessProviderSettings.Check);
+
+    /// <summary>What <c>validate</c>, <c>plan</c> and <c>serve</c> check a fleet with: the policies and every provider's settings.</summary>
+    public static FleetConfigValidationOptions ValidationOptions() => Catalog().ValidationOptions(PolicyRegistry.CreateDefault().Policies);
 }

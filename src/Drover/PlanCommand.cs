@@ -29,7 +29,7 @@ internal static class PlanCommand
     private static int Run(FileInfo configFile, FileInfo? stateFile, bool asJson, string? nowText, TimeProvider time, TextWriter output, TextWriter error)
     {
         var registry = PolicyRegistry.CreateDefault();
-        var loaded = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(registry.Policies)).LoadFromFile(configFile.ToString());
+        var loaded = new FleetConfigLoader(Adapters.ValidationOptions()).LoadFromFile(configFile.ToString());
         if (loaded.Config is null)
         {
             foreach (var problem in loaded.Errors)

@@ -78,7 +78,7 @@ internal static class ServeCommand
                 apiTokens.Add(new ApiToken("demo-admin", ApiRole.Admin, TokenRegistry.Hash(admin)));
             }
 
-            var loader = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies));
+            var loader = new FleetConfigLoader(Adapters.ValidationOptions());
             var options = new ServerOptions
             {
                 LoadConfig = demo ? () => loader.LoadFromString(DemoFleet.Yaml(), DemoFleet.FileName) : () => loader.LoadFromFile(configFile!.ToString()),

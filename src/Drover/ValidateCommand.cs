@@ -22,7 +22,7 @@ internal static class ValidateCommand
             }
 
             // FileInfo.ToString() is the path as typed, which is what the user wants to see in messages.
-            var result = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies)).LoadFromFile(info.ToString());
+            var result = new FleetConfigLoader(Adapters.ValidationOptions()).LoadFromFile(info.ToString());
             if (result.Config is null)
             {
                 foreach (var problem in result.Errors)

@@ -18,6 +18,12 @@ public sealed record FleetConfigValidationOptions
     /// </summary>
     public Func<string, IReadOnlyDictionary<string, string>, IEnumerable<PolicySettingError>>? ValidatePolicySettings { get; init; }
 
+    /// <summary>
+    /// Checks a provider's <c>settings</c> for its type (first argument); each returned entry is reported at
+    /// <c>providers[i].settings.&lt;key&gt;</c>. Types without a check return nothing.
+    /// </summary>
+    public Func<string, IReadOnlyDictionary<string, string>, IEnumerable<ProviderSettingError>>? ValidateProviderSettings { get; init; }
+
     /// <summary>Provider types a provider may declare in <c>type:</c>.</summary>
     public IReadOnlyCollection<string> ProviderTypes { get; init; } = ProviderConfig.KnownTypes;
 

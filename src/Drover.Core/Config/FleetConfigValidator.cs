@@ -49,6 +49,10 @@ public sealed class FleetConfigValidator
         for (var i = 0; i < config.Providers.Count; i++)
         {
             CheckProviderType(context, $"providers[{i}].type", config.Providers[i].Type);
+            foreach (var error in context.Options.ValidateProviderSettings?.Invoke(config.Providers[i].Type, config.Providers[i].Settings) ?? [])
+            {
+                context.Report(error.Key.Length == 0 ? $"providers[{i}].settings" : $"providers[{i}].settings.{error.Key}", error.Message);
+            }
         }
 
         for (var i = 0; i < config.Pools.Count; i++)

@@ -12,6 +12,7 @@ public sealed class AdapterCatalog
 {
     private readonly Dictionary<string, Func<ProviderConfig, AdapterContext, IProvider>> _providers = new(StringComparer.Ordinal);
     private readonly Dictionary<ForgeKind, Func<ForgeConfig, AdapterContext, IForge>> _forges = [];
+    private readonly Dictionary<string, Func<IReadOnlyDictionary<string, string>, IEnumerable<ProviderSettingError>>> _settingChecks = new(StringComparer.Ordinal);
 
     /// <summary>Provider types with a factory.</summary>
     public IReadOnlyCollection<string> ProviderTypes => _providers.Keys;
@@ -19,13 +20,31 @@ public sealed class AdapterCatalog
     /// <summary>Forge kinds with a factory.</summary>
     public IReadOnlyCollection<ForgeKind> ForgeKinds => _forges.Keys;
 
-    /// <summary>Registers (or replaces) the factory for providers of <paramref name="type"/>.</summary>
-    public AdapterCatalog AddProvider(string type, Func<ProviderConfig, AdapterContext, IProvider> factory)
+    /// <summary>
+    /// Registers (or replaces) the factory for providers of <paramref name="type"/>, and optionally the check of their
+    /// <c>settings</c> that <c>drover validate</c> and start-up run (see <see cref="ValidationOptions"/>).
+    /// </summary>
+    public AdapterCatalog AddProvider(
+        string type,
+        Func<ProviderConfig, AdapterContext, IProvider> factory,
+        Func<IReadOnlyDictionary<string, string>, IEnumerable<ProviderSettingError>>? checkSettings = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(type);
         _providers[type] = factory ?? throw new ArgumentNullException(nameof(factory));
+        if (checkSettings is not null)
+        {
+            _settingChecks[type] = checkSettings;
+        }
+
         return this;
     }
+
+    /// <summary>Validation options knowing <paramref name="policies"/> and this catalog's provider settings checks.</summary>
+    public FleetConfigValidationOptions ValidationOptions(IEnumerable<Core.Policies.IScalingPolicy> policies) =>
+        FleetConfigValidationOptions.ForPolicies(policies) with
+        {
+            ValidateProviderSettings = (type, settings) => _settingChecks.TryGetValue(type, out var check) ? check(settings) : [],
+        };
 
     /// <summary>Registers (or replaces) the factory for forges of <paramref name="kind"/>.</summary>
     public AdapterCatalog AddForge(ForgeKind kind, Func<ForgeConfig, AdapterContext, IForge> factory)
