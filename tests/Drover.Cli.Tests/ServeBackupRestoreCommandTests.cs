@@ -76,11 +76,11 @@ public sealed partial class ServeBackupRestoreCommandTests : IDisposable
     public void Serve_FleetWithAProviderTypeThisBuildLacks_Exits1ListingIt()
     {
         var config = Path.Combine(_directory, "fleet.yaml");
-        File.WriteAllText(config, File.ReadAllText(CliRunner.Example("fleet.yaml")));
+        File.WriteAllText(config, File.ReadAllText(CliRunner.Example("fleet.yaml")).Replace("type: kubernetes", "type: ec2", StringComparison.Ordinal));
         var (exit, _, error) = CliRunner.Run(ServeCommand.Create(), "serve", "--config", config, "--store", "sqlite:" + Path.Combine(_directory, "s.db"), "--urls", "http://127.0.0.1:0");
 
         Assert.Equal(1, exit);
-        Assert.Contains("this build cannot run provider", error, StringComparison.Ordinal);
+        Assert.Contains("this build cannot run provider 'k8s' of type 'ec2'", error, StringComparison.Ordinal);
     }
 
     [Fact]
