@@ -1,4 +1,5 @@
 using Drover.Core.Config;
+using Drover.Engine.Metrics;
 using Microsoft.Extensions.Logging;
 
 namespace Drover.Engine.Execution;
@@ -8,4 +9,8 @@ namespace Drover.Engine.Execution;
 /// <param name="Vault">Where minted runner credentials wait; providers resolve <c>CredentialRef</c>s here.</param>
 /// <param name="Time">The clock.</param>
 /// <param name="Logs">Loggers.</param>
-public sealed record AdapterContext(FleetConfig Fleet, RunnerCredentialVault Vault, TimeProvider Time, ILoggerFactory Logs);
+public sealed record AdapterContext(FleetConfig Fleet, RunnerCredentialVault Vault, TimeProvider Time, ILoggerFactory Logs)
+{
+    /// <summary>The engine's instruments, for adapters that report their own gauges (e.g. a forge's rate-limit budget); null when not exported.</summary>
+    public EngineMetrics? Metrics { get; init; }
+}

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Reflection;
 using Drover.Core.Resilience;
@@ -25,6 +26,7 @@ public sealed class EngineMetrics : IDisposable
     private readonly Histogram<double> _queueWait;
     private readonly Histogram<double> _provisioning;
     private readonly Histogram<double> _cycle;
+    private readonly ConcurrentDictionary<string, Func<long?>> _forgeBudgets = new(StringComparer.Ordinal);
     private Func<LoopSnapshot?> _snapshot = () => null;
     private Func<bool> _leading = () => false;
 
@@ -43,6 +45,7 @@ public sealed class EngineMetrics : IDisposable
         Meter.CreateObservableGauge("drover_queued_jobs", ObserveQueued, null, "Waiting jobs matched to each pool");
         Meter.CreateObservableGauge("drover_circuit_breaker_state", ObserveBreakers, null, "Provider circuit breaker: 0 closed, 1 half-open, 2 open");
         Meter.CreateObservableGauge("drover_leader", () => new Measurement<int>(_leading() ? 1 : 0), null, "1 while this replica holds the leader lease and runs the control loop, else 0");
+        Meter.CreateObservableGauge("drover_forge_rate_limit_remaining", ObserveForgeBudgets, null, "Requests left in the forge API's current rate-limit window, as the forge last reported it");
         Meter.CreateObservableGauge("drover_build_info", () => new Measurement<int>(1, new KeyValuePair<string, object?>("version", Version)), null, "Build information");
     }
 
@@ -58,6 +61,16 @@ public sealed class EngineMetrics : IDisposable
 
     /// <summary>Makes the gauges read <paramref name="snapshot"/>.</summary>
     public void Attach(Func<LoopSnapshot?> snapshot) => _snapshot = snapshot ?? throw new ArgumentNullException(nameof(snapshot));
+
+    /// <summary>
+    /// Makes <c>drover_forge_rate_limit_remaining{forge}</c> read <paramref name="remaining"/> (null: not known yet, no
+    /// sample). A forge registered again replaces its reader.
+    /// </summary>
+    public void ObserveForgeRateLimit(string forge, Func<long?> remaining)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(forge);
+        _forgeBudgets[forge] = remaining ?? throw new ArgumentNullException(nameof(remaining));
+    }
 
     /// <summary>Counts one provider call.</summary>
     public void ProviderCall(string provider, string outcome) =>
@@ -85,6 +98,17 @@ public sealed class EngineMetrics : IDisposable
     public void Dispose() => Meter.Dispose();
 
     private static KeyValuePair<string, object?> Tag(string key, string value) => new(key, value);
+
+    private IEnumerable<Measurement<long>> ObserveForgeBudgets()
+    {
+        foreach (var (forge, remaining) in _forgeBudgets.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (remaining() is { } value)
+            {
+                yield return new Measurement<long>(value, Tag("forge", forge));
+            }
+        }
+    }
 
     private IEnumerable<Measurement<int>> ObserveDesired()
     {

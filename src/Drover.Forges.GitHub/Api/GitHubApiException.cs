@@ -1,0 +1,18 @@
+using System.Net;
+
+namespace Drover.Forges.GitHub.Api;
+
+/// <summary>GitHub answered a call with an error status. The message names the call and GitHub's reason, never a credential.</summary>
+public class GitHubApiException : Exception
+{
+    /// <param name="status">The HTTP status.</param>
+    /// <param name="message">What failed and why.</param>
+    public GitHubApiException(HttpStatusCode status, string message)
+        : base(message)
+    {
+        Status = status;
+    }
+
+    /// <summary>The HTTP status GitHub answered with.</summary>
+    public HttpStatusCode Status { get; }
+}

@@ -1,0 +1,21 @@
+using System.Net;
+
+namespace Drover.Forges.GitHub.Api;
+
+/// <summary>
+/// A call was not sent (or was refused with 403/429) because GitHub's rate limit is exhausted until
+/// <see cref="Until"/>. Callers try again after that time; nothing is sent to GitHub before it.
+/// </summary>
+public sealed class GitHubRateLimitedException : GitHubApiException
+{
+    /// <param name="until">When calls may resume.</param>
+    /// <param name="message">What was limited.</param>
+    public GitHubRateLimitedException(DateTimeOffset until, string message)
+        : base(HttpStatusCode.TooManyRequests, message)
+    {
+        Until = until;
+    }
+
+    /// <summary>When calls may resume.</summary>
+    public DateTimeOffset Until { get; }
+}

@@ -1,0 +1,256 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Drover.Core.Config;
+using Drover.Core.Demand;
+using Drover.Core.Planning;
+using Drover.Core.Ports;
+using Drover.Engine.Ports;
+using Drover.Forges.GitHub.Api;
+using Drover.Forges.GitHub.Auth;
+using Drover.Forges.GitHub.Polling;
+using Drover.Forges.GitHub.Webhooks;
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Forges.GitHub;
+
+/// <summary>
+/// A GitHub (github.com or Enterprise Server) forge: verifies and reads <c>workflow_job</c> webhooks, mints JIT
+/// configs (ephemeral pools) or registration tokens, lists and removes the runners this controller owns (names
+/// starting with the controller id), and polls workflow runs for jobs whose webhooks were lost.
+/// </summary>
+public sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IDisposable
+{
+    private readonly ForgeConfig _config;
+    private readonly FleetConfig _fleet;
+    private readonly GitHubForgeOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly byte[]? _webhookSecret;
+    private readonly string _ownedPrefix;
+    private readonly ConcurrentDictionary<string, string> _runnerScopes = new(StringComparer.Ordinal);
+
+    internal GitHubForge(ForgeConfig config, FleetConfig fleet, GitHubForgeOptions options, TimeProvider time, ILogger logger)
+    {
+        _config = config;
+        _fleet = fleet;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        var secrets = new SecretResolver(options.Environment);
+        if (config.WebhookSecret is { } secret)
+        {
+            _webhookSecret = Encoding.UTF8.GetBytes(secrets.Resolve(secret, $"forge '{config.Name}' webhookSecret"));
+        }
+
+        _ownedPrefix = fleet.ControllerId + "-";
+        Client = new GitHubApiClient(config.Url, new RateLimitGate(time, options.MaxRateLimitWait, options.MaxConcurrency), options.Handler, options.RequestTimeout);
+        Auth = config.Auth switch
+        {
+            { AppId: { } appId, InstallationId: { } installationId, PrivateKey: { } key } =>
+                new AppInstallationAuth(appId, installationId, key, secrets, Client.ExchangeAppTokenAsync, time),
+            { Token: { } token } => new TokenAuth(token, secrets, $"forge '{config.Name}' auth.token"),
+            _ => throw new InvalidOperationException(
+                $"forge '{config.Name}': auth needs either token (env:/file: reference) or appId, installationId and privateKey"),
+        };
+        Client.Auth = Auth;
+        Pools = [.. fleet.Pools.Where(p => p.Forge == config.Name)];
+        Poller = new WorkflowPoller(Client, config.Name, [.. Pools.Select(p => p.Scope).Distinct()], options.PollInterval, time, logger);
+    }
+
+    /// <inheritdoc/>
+    public string Name => _config.Name;
+
+    /// <summary>The REST client (rate-limit budget, request counts).</summary>
+    public GitHubApiClient Client { get; }
+
+    /// <summary>How the client authenticates.</summary>
+    public IGitHubAuth Auth { get; }
+
+    /// <summary>The polling reconciler <see cref="RunAsync"/> runs.</summary>
+    public WorkflowPoller Poller { get; }
+
+    /// <summary>The pools that take this forge's jobs.</summary>
+    public IReadOnlyList<PoolConfig> Pools { get; }
+
+    /// <summary>Requests left in the current rate-limit window as GitHub last reported it.</summary>
+    public long? RateLimitRemaining => Client.Gate.Remaining;
+
+    /// <inheritdoc/>
+    public async Task<RunnerCredential> MintRunnerCredentialAsync(string pool, string runnerName, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runnerName);
+        var config = Pools.FirstOrDefault(p => p.Name == pool)
+            ?? throw new InvalidOperationException($"pool '{pool}' is not a pool of GitHub forge '{Name}'");
+        var scope = ScopePaths.Of(config.Scope);
+        if (!config.Ephemeral)
+        {
+            var registration = await Client.PostAsync($"{scope}/actions/runners/registration-token", null, cancellationToken).ConfigureAwait(false);
+            return registration.TryGetProperty("token", out var token) && token.GetString() is { Length: > 0 } value
+                ? new RunnerCredential("registration-token", value)
+                : throw new GitHubApiException(System.Net.HttpStatusCode.OK, $"POST {scope}/actions/runners/registration-token: the answer lacks 'token'");
+        }
+
+        var labels = config.Labels.Count > 0 ? config.Labels : ["self-hosted"];
+        var body = new Dictionary<string, object>
+        {
+            ["name"] = runnerName,
+            ["runner_group_id"] = RunnerGroup(config),
+            ["labels"] = labels,
+            ["work_folder"] = "_work",
+        };
+        var answer = await Client.PostAsync($"{scope}/actions/runners/generate-jitconfig", body, cancellationToken).ConfigureAwait(false);
+        if (answer.TryGetProperty("runner", out var runner) && runner.TryGetProperty("id", out var id) && id.TryGetInt64(out var runnerId))
+        {
+            _runnerScopes[runnerId.ToString(CultureInfo.InvariantCulture)] = scope;
+        }
+
+        return answer.TryGetProperty("encoded_jit_config", out var jit) && jit.GetString() is { Length: > 0 } encoded
+            ? new RunnerCredential("jit-config", encoded)
+            : throw new GitHubApiException(System.Net.HttpStatusCode.OK, $"POST {scope}/actions/runners/generate-jitconfig: the answer lacks 'encoded_jit_config'");
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ForgeRunner>> ListRunnersAsync(CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow();
+        var result = new List<ForgeRunner>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var scope in Pools.Select(p => ScopePaths.Of(p.Scope)).Distinct(StringComparer.Ordinal))
+        {
+            var runners = await Client.GetAllPagesAsync($"{scope}/actions/runners?per_page=100", "runners", conditional: true, cancellationToken).ConfigureAwait(false);
+            foreach (var runner in runners)
+            {
+                var name = runner.TryGetProperty("name", out var n) ? n.GetString() : null;
+                if (name is null || !name.StartsWith(_ownedPrefix, StringComparison.Ordinal)
+                    || !runner.TryGetProperty("id", out var idElement) || !idElement.TryGetInt64(out var numericId))
+                {
+                    continue;
+                }
+
+                var id = numericId.ToString(CultureInfo.InvariantCulture);
+                _runnerScopes[id] = scope;
+                if (!ids.Add(id))
+                {
+                    continue;
+                }
+
+                result.Add(new ForgeRunner
+                {
+                    Forge = Name,
+                    Id = id,
+                    Name = name,
+                    Online = runner.TryGetProperty("status", out var status) && status.GetString() == "online",
+                    Busy = runner.TryGetProperty("busy", out var busy) && busy.ValueKind == JsonValueKind.True,
+                    FirstSeenAt = now,
+                });
+            }
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="GitHubRunnerBusyException">The runner is running a job; it is never forced off: try later.</exception>
+    public async Task UnregisterAsync(string forgeRunnerId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(forgeRunnerId);
+        if (!long.TryParse(forgeRunnerId, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+        {
+            throw new ArgumentException($"GitHub runner id '{forgeRunnerId}' is not a number", nameof(forgeRunnerId));
+        }
+
+        IEnumerable<string> scopes = _runnerScopes.TryGetValue(forgeRunnerId, out var known)
+            ? [known]
+            : Pools.Select(p => ScopePaths.Of(p.Scope)).Distinct(StringComparer.Ordinal);
+        foreach (var scope in scopes)
+        {
+            try
+            {
+                if (await Client.DeleteAsync($"{scope}/actions/runners/{forgeRunnerId}", cancellationToken).ConfigureAwait(false))
+                {
+                    break;
+                }
+            }
+            catch (GitHubRunnerBusyException)
+            {
+                GitHubLog.RunnerBusy(_logger, Name, forgeRunnerId);
+                throw;
+            }
+        }
+
+        _runnerScopes.TryRemove(forgeRunnerId, out _);
+    }
+
+    /// <inheritdoc/>
+    public WebhookVerdict Verify(Func<string, string?> header, ReadOnlySpan<byte> body)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        if (_webhookSecret is null)
+        {
+            return WebhookVerdict.Unauthorized($"forge '{Name}' has no webhookSecret configured; its webhooks are refused (it runs on polling)");
+        }
+
+        if (WebhookSignature.Check(_webhookSecret, header(WebhookSignature.Header), body) is { } problem)
+        {
+            return WebhookVerdict.Unauthorized(problem);
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            while (reader.Read())
+            {
+            }
+        }
+        catch (JsonException e)
+        {
+            return WebhookVerdict.Malformed($"body: not JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
+        }
+
+        return WebhookVerdict.Accepted;
+    }
+
+    /// <inheritdoc/>
+    public Task<IReadOnlyList<JobEvent>> InterpretAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        var e = WorkflowJobReader.ReadWebhook(EventName(delivery.HeadersJson), delivery.Body.Span, Name, delivery.DeliveryId, delivery.ReceivedAt);
+        return Task.FromResult<IReadOnlyList<JobEvent>>(e is null ? [] : [e]);
+    }
+
+    /// <inheritdoc/>
+    public Task RunAsync(Action<JobEvent> sink, CancellationToken cancellationToken) =>
+        _options.Polling && Pools.Count > 0 ? Poller.RunAsync(sink, cancellationToken) : Task.CompletedTask;
+
+    /// <inheritdoc/>
+    public void Dispose() => Client.Dispose();
+
+    private static string? EventName(string headersJson)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(headersJson);
+            foreach (var property in document.RootElement.EnumerateObject())
+            {
+                if (string.Equals(property.Name, "X-GitHub-Event", StringComparison.OrdinalIgnoreCase))
+                {
+                    return property.Value.GetString();
+                }
+            }
+        }
+        catch (JsonException)
+        {
+        }
+
+        return null;
+    }
+
+    private static long RunnerGroup(PoolConfig pool) =>
+        pool.Template.Settings.TryGetValue(GitHubForgeOptions.RunnerGroupSetting, out var text)
+            ? long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
+                ? id
+                : throw new InvalidOperationException($"pool '{pool.Name}': template.settings.{GitHubForgeOptions.RunnerGroupSetting} '{text}' is not a positive runner group id")
+            : 1;
+}

@@ -1,0 +1,29 @@
+using Drover.Core.Config;
+using Drover.Engine.Execution;
+
+namespace Drover.Forges.GitHub;
+
+/// <summary>Makes the GitHub forge adapter from a forge's configuration; register it in an <see cref="AdapterCatalog"/>.</summary>
+public static class GitHubForgeFactory
+{
+    /// <summary>The adapter for <paramref name="config"/> with default options.</summary>
+    /// <exception cref="InvalidOperationException">The forge is not a GitHub forge, its auth is incomplete, or its webhook secret cannot be resolved; the message says which.</exception>
+    public static GitHubForge Create(ForgeConfig config, AdapterContext context) => Create(config, context, GitHubForgeOptions.Default);
+
+    /// <summary>The adapter for <paramref name="config"/>.</summary>
+    /// <exception cref="InvalidOperationException">The forge is not a GitHub forge, its auth is incomplete, or its webhook secret cannot be resolved; the message says which.</exception>
+    public static GitHubForge Create(ForgeConfig config, AdapterContext context, GitHubForgeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(options);
+        if (config.Kind != ForgeKind.GitHub)
+        {
+            throw new InvalidOperationException($"forge '{config.Name}' is a {config.Kind.ToString().ToLowerInvariant()} forge, not github");
+        }
+
+        var forge = new GitHubForge(config, context.Fleet, options, context.Time, context.Logs.CreateLogger("Drover.Forges.GitHub"));
+        context.Metrics?.ObserveForgeRateLimit(config.Name, () => forge.RateLimitRemaining);
+        return forge;
+    }
+}

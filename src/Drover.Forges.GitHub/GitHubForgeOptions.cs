@@ -1,0 +1,35 @@
+namespace Drover.Forges.GitHub;
+
+/// <summary>Settings of a GitHub forge adapter that the fleet file does not carry; the defaults suit github.com.</summary>
+public sealed record GitHubForgeOptions
+{
+    /// <summary>The defaults.</summary>
+    public static GitHubForgeOptions Default { get; } = new();
+
+    /// <summary>
+    /// The pool template setting that names the runner group id new runners join (<c>template.settings</c>); group 1,
+    /// GitHub's default group, when absent.
+    /// </summary>
+    public const string RunnerGroupSetting = "githubRunnerGroupId";
+
+    /// <summary>Whether the polling reconciler runs (it is the only demand source of a forge without a webhook secret).</summary>
+    public bool Polling { get; init; } = true;
+
+    /// <summary>Time between polls of queued and running workflow runs. Default 60 s.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Rate-limit holds up to this long are waited out inside a call; longer ones fail calls at once. Default 5 s.</summary>
+    public TimeSpan MaxRateLimitWait { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Calls in flight at most (GitHub allows 100 concurrent requests). Default 10.</summary>
+    public int MaxConcurrency { get; init; } = 10;
+
+    /// <summary>Per-request timeout. Default 30 s.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Reads environment variables for <c>env:</c> secret references; the process environment when null.</summary>
+    public Func<string, string?>? Environment { get; init; }
+
+    /// <summary>The HTTP handler; a <see cref="SocketsHttpHandler"/> when null.</summary>
+    public HttpMessageHandler? Handler { get; init; }
+}

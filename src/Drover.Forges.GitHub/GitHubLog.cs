@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Forges.GitHub;
+
+/// <summary>The GitHub adapter's log messages (source-generated). Never pass secrets to these.</summary>
+internal static partial class GitHubLog
+{
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "GitHub forge {Forge}: poll of {Repository} failed: {Reason}")]
+    public static partial void PollFailed(ILogger logger, string forge, string repository, string reason);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "GitHub forge {Forge}: rate limited; polling resumes at {Until:O}")]
+    public static partial void PollPaused(ILogger logger, string forge, DateTimeOffset until);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Information, Message = "GitHub forge {Forge}: poll found {Events} job change(s) webhooks had not reported or that changed since the last poll")]
+    public static partial void PollFound(ILogger logger, string forge, int events);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "GitHub forge {Forge}: runner {RunnerId} is running a job; its removal is left for a later cycle")]
+    public static partial void RunnerBusy(ILogger logger, string forge, string runnerId);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "GitHub forge {Forge}: enterprise scope {Scope} is not polled (GitHub has no enterprise-wide jobs list); it relies on webhooks")]
+    public static partial void EnterpriseNotPolled(ILogger logger, string forge, string scope);
+}

@@ -1,0 +1,235 @@
+using System.Globalization;
+using System.Text.Json;
+using Drover.Core.Config;
+using Drover.Core.Demand;
+using Drover.Forges.GitHub.Api;
+using Drover.Forges.GitHub.Webhooks;
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Forges.GitHub.Polling;
+
+/// <summary>
+/// The polling reconciler: every interval, for each repository the forge's pools cover (an organisation's
+/// repositories are listed), lists the queued and in-progress workflow runs and their jobs, and reports every job
+/// whose state changed since the last poll — so jobs whose webhooks were lost still reach the ledger, which ignores
+/// what it already knows. A job seen waiting or running that no longer shows up in either list is fetched once to
+/// learn how it ended. Every GET is conditional (ETag): an unchanged page is answered 304 and costs no rate limit.
+/// When GitHub's rate limit is spent the poller sleeps until the reset instead of retrying.
+/// </summary>
+public sealed class WorkflowPoller
+{
+    private static readonly string[] _runStatuses = ["queued", "in_progress"];
+    private readonly GitHubApiClient _client;
+    private readonly string _forge;
+    private readonly IReadOnlyList<PoolScope> _scopes;
+    private readonly TimeSpan _interval;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Dictionary<long, (string Repository, JobEventKind Kind)> _active = [];
+
+    /// <param name="client">The forge's REST client.</param>
+    /// <param name="forge">The forge's configured name.</param>
+    /// <param name="scopes">The scopes of the forge's pools.</param>
+    /// <param name="interval">Time between polls.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">Where failures go.</param>
+    public WorkflowPoller(GitHubApiClient client, string forge, IReadOnlyList<PoolScope> scopes, TimeSpan interval, TimeProvider time, ILogger logger)
+    {
+        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _forge = forge;
+        _scopes = scopes;
+        _interval = interval > TimeSpan.Zero ? interval : throw new ArgumentOutOfRangeException(nameof(interval), "the poll interval must be positive");
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+    }
+
+    /// <summary>Jobs the poller believes are waiting or running.</summary>
+    public int Tracked => _active.Count;
+
+    /// <summary>Polls until cancelled: at once, then every interval (or at the rate-limit reset, if later).</summary>
+    public async Task RunAsync(Action<JobEvent> sink, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var wait = _interval;
+            try
+            {
+                var found = await PollOnceAsync(sink, cancellationToken).ConfigureAwait(false);
+                if (found > 0)
+                {
+                    GitHubLog.PollFound(_logger, _forge, found);
+                }
+            }
+            catch (GitHubRateLimitedException e)
+            {
+                GitHubLog.PollPaused(_logger, _forge, e.Until);
+                var untilReset = e.Until - _time.GetUtcNow();
+                wait = untilReset > wait ? untilReset : wait;
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                GitHubLog.PollFailed(_logger, _forge, "*", $"{e.GetType().Name}: {e.Message}");
+            }
+
+            try
+            {
+                await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One poll; returns how many events it reported.</summary>
+    /// <exception cref="GitHubRateLimitedException">The rate limit is spent; nothing more was sent.</exception>
+    public async Task<int> PollOnceAsync(Action<JobEvent> sink, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        var reported = 0;
+        var seen = new HashSet<long>();
+        var failed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var repository in await RepositoriesAsync(cancellationToken).ConfigureAwait(false))
+        {
+            try
+            {
+                reported += await PollRepositoryAsync(repository, seen, sink, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException and not GitHubRateLimitedException)
+            {
+                failed.Add(repository);
+                GitHubLog.PollFailed(_logger, _forge, repository, $"{e.GetType().Name}: {e.Message}");
+            }
+        }
+
+        // Jobs that left both lists since the last poll: ask how each ended.
+        foreach (var (id, (repository, kind)) in _active.Where(a => !seen.Contains(a.Key) && !failed.Contains(a.Value.Repository)).ToList())
+        {
+            JsonElement job;
+            try
+            {
+                job = await _client.GetAsync(string.Create(CultureInfo.InvariantCulture, $"{ScopePaths.Repository(repository)}/actions/jobs/{id}"), conditional: true, cancellationToken).ConfigureAwait(false);
+            }
+            catch (GitHubApiException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+            {
+                _active.Remove(id);
+                continue;
+            }
+
+            reported += Report(WorkflowJobReader.ReadJob(job, _forge, repository, _time.GetUtcNow()), id, repository, kind, sink);
+        }
+
+        return reported;
+    }
+
+    private async Task<int> PollRepositoryAsync(string repository, HashSet<long> seen, Action<JobEvent> sink, CancellationToken cancellationToken)
+    {
+        var reported = 0;
+        var path = ScopePaths.Repository(repository);
+        var runs = new HashSet<long>();
+        foreach (var status in _runStatuses)
+        {
+            foreach (var run in await _client.GetAllPagesAsync($"{path}/actions/runs?status={status}&per_page=100", "workflow_runs", conditional: true, cancellationToken).ConfigureAwait(false))
+            {
+                if (run.TryGetProperty("id", out var id) && id.TryGetInt64(out var runId))
+                {
+                    runs.Add(runId);
+                }
+            }
+        }
+
+        foreach (var runId in runs.Order())
+        {
+            var jobs = await _client.GetAllPagesAsync(
+                string.Create(CultureInfo.InvariantCulture, $"{path}/actions/runs/{runId}/jobs?filter=latest&per_page=100"), "jobs", conditional: true, cancellationToken).ConfigureAwait(false);
+            foreach (var job in jobs)
+            {
+                var e = WorkflowJobReader.ReadJob(job, _forge, repository, _time.GetUtcNow());
+                if (e is null || !long.TryParse(e.Key.Id, NumberStyles.Integer, CultureInfo.InvariantCulture, out var jobId))
+                {
+                    continue;
+                }
+
+                if (e.Kind is JobEventKind.Queued or JobEventKind.Started)
+                {
+                    seen.Add(jobId);
+                }
+
+                var known = _active.TryGetValue(jobId, out var before) ? before.Kind : (JobEventKind?)null;
+                reported += Report(e, jobId, repository, known, sink);
+            }
+        }
+
+        return reported;
+    }
+
+    private int Report(JobEvent? e, long id, string repository, JobEventKind? known, Action<JobEvent> sink)
+    {
+        if (e is null)
+        {
+            return 0;
+        }
+
+        if (e.Kind is JobEventKind.Queued or JobEventKind.Started)
+        {
+            _active[id] = (repository, e.Kind);
+        }
+        else
+        {
+            if (known is null)
+            {
+                // A job that ended before the poller ever saw it waiting: the webhooks reported it, or nobody waited.
+                return 0;
+            }
+
+            _active.Remove(id);
+        }
+
+        if (known == e.Kind)
+        {
+            return 0;
+        }
+
+        sink(e);
+        return 1;
+    }
+
+    private async Task<IReadOnlyList<string>> RepositoriesAsync(CancellationToken cancellationToken)
+    {
+        var repositories = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var scope in _scopes)
+        {
+            switch (scope.Kind)
+            {
+                case ScopeKind.Repository:
+                    repositories.Add(scope.Path);
+                    break;
+                case ScopeKind.Organization:
+                    try
+                    {
+                        foreach (var repo in await _client.GetAllPagesAsync($"{ScopePaths.Of(scope)}/repos?per_page=100", null, conditional: true, cancellationToken).ConfigureAwait(false))
+                        {
+                            if (repo.TryGetProperty("full_name", out var name) && name.GetString() is { Length: > 0 } fullName
+                                && !(repo.TryGetProperty("archived", out var archived) && archived.ValueKind == JsonValueKind.True))
+                            {
+                                repositories.Add(fullName);
+                            }
+                        }
+                    }
+                    catch (Exception e) when (e is not OperationCanceledException and not GitHubRateLimitedException)
+                    {
+                        GitHubLog.PollFailed(_logger, _forge, scope.ToString(), $"{e.GetType().Name}: {e.Message}");
+                    }
+
+                    break;
+                default:
+                    GitHubLog.EnterpriseNotPolled(_logger, _forge, scope.ToString());
+                    break;
+            }
+        }
+
+        return [.. repositories];
+    }
+}

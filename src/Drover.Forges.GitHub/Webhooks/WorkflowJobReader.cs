@@ -1,0 +1,167 @@
+using System.Globalization;
+using System.Text.Json;
+using Drover.Core.Demand;
+
+namespace Drover.Forges.GitHub.Webhooks;
+
+/// <summary>
+/// Reads GitHub's workflow job objects — the <c>workflow_job</c> of a webhook and the items of the REST jobs lists,
+/// which have the same fields — into <see cref="JobEvent"/>s. Written on System.Text.Json rather than an SDK's models:
+/// the real payloads (octokit's examples, ARC's test payloads) omit fields an SDK model requires, and only a dozen
+/// fields matter here.
+/// </summary>
+public static class WorkflowJobReader
+{
+    /// <summary>
+    /// The event a <c>workflow_job</c> webhook body means, or null for other events and actions Drover ignores.
+    /// </summary>
+    /// <param name="eventName">The <c>X-GitHub-Event</c> header; null when unknown (then the body decides).</param>
+    /// <param name="body">The raw body.</param>
+    /// <param name="forge">The forge's configured name (first half of the job key).</param>
+    /// <param name="deliveryId">The delivery id to put on the event.</param>
+    /// <param name="receivedAt">Used when the payload carries no time for the action.</param>
+    /// <exception cref="FormatException">The body is not JSON or a <c>workflow_job</c> lacks what Drover needs; the message says which field.</exception>
+    public static JobEvent? ReadWebhook(string? eventName, ReadOnlySpan<byte> body, string forge, string? deliveryId, DateTimeOffset receivedAt)
+    {
+        if (eventName is not null && !string.Equals(eventName, "workflow_job", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body.ToArray());
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException($"body: not JSON ({e.Message})", e);
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("workflow_job", out var job))
+            {
+                if (eventName is null)
+                {
+                    return null;
+                }
+
+                throw new FormatException("body: a workflow_job event without a 'workflow_job' object");
+            }
+
+            var action = String(root, "action", "action");
+            if (KindOfAction(action) is not { } kind)
+            {
+                return null;
+            }
+
+            var repository = root.TryGetProperty("repository", out var repo) && repo.ValueKind == JsonValueKind.Object
+                ? String(repo, "full_name", "repository.full_name")
+                : null;
+            return Read(job, kind, forge, repository, deliveryId, receivedAt, "workflow_job.");
+        }
+    }
+
+    /// <summary>The event a REST job object (from <c>/actions/runs/{id}/jobs</c> or <c>/actions/jobs/{id}</c>) stands for.</summary>
+    /// <param name="job">The job object.</param>
+    /// <param name="forge">The forge's configured name.</param>
+    /// <param name="repository">The repository the job was listed under (<c>owner/repo</c>).</param>
+    /// <param name="observedAt">Used when the job carries no time for its status.</param>
+    /// <exception cref="FormatException">The job lacks what Drover needs.</exception>
+    public static JobEvent? ReadJob(JsonElement job, string forge, string repository, DateTimeOffset observedAt)
+    {
+        var status = String(job, "status", "job.status");
+        var kind = status switch
+        {
+            "queued" or "waiting" or "pending" or "requested" => JobEventKind.Queued,
+            "in_progress" => JobEventKind.Started,
+            "completed" => JobEventKind.Completed,
+            _ => (JobEventKind?)null,
+        };
+        return kind is null ? null : Read(job, kind.Value, forge, repository, null, observedAt, "job.");
+    }
+
+    /// <summary>The ledger kind of a webhook action; null for actions Drover ignores.</summary>
+    public static JobEventKind? KindOfAction(string? action) => action switch
+    {
+        "queued" or "waiting" => JobEventKind.Queued,
+        "in_progress" => JobEventKind.Started,
+        "completed" => JobEventKind.Completed,
+        _ => null,
+    };
+
+    private static JobEvent Read(JsonElement job, JobEventKind kind, string forge, string? repository, string? deliveryId, DateTimeOffset fallback, string where)
+    {
+        if (job.ValueKind != JsonValueKind.Object)
+        {
+            throw new FormatException($"{where.TrimEnd('.')}: not an object");
+        }
+
+        if (!job.TryGetProperty("id", out var idElement) || !idElement.TryGetInt64(out var id))
+        {
+            throw new FormatException($"{where}id: missing or not an integer");
+        }
+
+        if (kind == JobEventKind.Completed && String(job, "conclusion", where + "conclusion") is "cancelled" or "skipped")
+        {
+            kind = JobEventKind.Cancelled;
+        }
+
+        var labels = new List<string>();
+        if (job.TryGetProperty("labels", out var labelArray) && labelArray.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var label in labelArray.EnumerateArray())
+            {
+                if (label.ValueKind == JsonValueKind.String && label.GetString() is { Length: > 0 } text)
+                {
+                    labels.Add(text);
+                }
+            }
+        }
+
+        long? runId = job.TryGetProperty("run_id", out var run) && run.TryGetInt64(out var r) ? r : null;
+        var at = kind switch
+        {
+            JobEventKind.Queued => Time(job, "created_at", where) ?? Time(job, "started_at", where),
+            JobEventKind.Started => Time(job, "started_at", where),
+            _ => Time(job, "completed_at", where),
+        } ?? fallback;
+        var runner = String(job, "runner_name", where + "runner_name");
+        return new JobEvent
+        {
+            Key = new JobKey(forge, id.ToString(CultureInfo.InvariantCulture)),
+            Kind = kind,
+            At = at,
+            Labels = labels,
+            Scope = repository,
+            RunnerName = kind == JobEventKind.Queued || string.IsNullOrEmpty(runner) ? null : runner,
+            RunId = runId,
+            DeliveryId = deliveryId,
+        };
+    }
+
+    private static string? String(JsonElement element, string name, string where)
+    {
+        if (!element.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw new FormatException($"{where}: not a string");
+    }
+
+    private static DateTimeOffset? Time(JsonElement job, string name, string where)
+    {
+        var text = String(job, name, where + name);
+        if (text is null)
+        {
+            return null;
+        }
+
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            ? at.ToUniversalTime()
+            : throw new FormatException($"{where}{name}: '{text}' is not a date-time");
+    }
+}
