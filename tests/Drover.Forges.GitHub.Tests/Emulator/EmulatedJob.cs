@@ -1,0 +1,36 @@
+namespace Drover.Forges.GitHub.Tests.Emulator;
+
+/// <summary>A workflow job held by the emulator.</summary>
+public sealed class EmulatedJob
+{
+    public required long Id { get; init; }
+
+    public required long RunId { get; init; }
+
+    /// <summary>Repository full name, <c>owner/repo</c>.</summary>
+    public required string Repository { get; init; }
+
+    public required IReadOnlyList<string> Labels { get; init; }
+
+    public required string Name { get; init; }
+
+    /// <summary>How long the stand-in runner works on it.</summary>
+    public required TimeSpan Duration { get; init; }
+
+    public string Status { get; set; } = "queued";
+
+    public string? Conclusion { get; set; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+
+    public DateTimeOffset? StartedAt { get; set; }
+
+    public DateTimeOffset? CompletedAt { get; set; }
+
+    public long? RunnerId { get; set; }
+
+    public string? RunnerName { get; set; }
+
+    /// <summary>How many runners took this job (must end at 1).</summary>
+    public int Takes { get; set; }
+}

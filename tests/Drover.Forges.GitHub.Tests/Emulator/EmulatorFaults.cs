@@ -1,0 +1,24 @@
+using System.Net;
+
+namespace Drover.Forges.GitHub.Tests.Emulator;
+
+/// <summary>Faults the emulator injects into its REST answers, set by a test.</summary>
+public sealed class EmulatorFaults
+{
+    /// <summary>The next this many REST calls are answered with <see cref="ErrorStatus"/>.</summary>
+    public int FailNext { get; set; }
+
+    public HttpStatusCode ErrorStatus { get; set; } = HttpStatusCode.BadGateway;
+
+    /// <summary>The next this many REST calls are refused as rate limited.</summary>
+    public int RateLimitNext { get; set; }
+
+    /// <summary>403 (primary/secondary) or 429.</summary>
+    public HttpStatusCode RateLimitStatus { get; set; } = HttpStatusCode.Forbidden;
+
+    /// <summary>Retry-After on the refusal (secondary limits); null: X-RateLimit-Remaining 0 until the reset.</summary>
+    public TimeSpan? RetryAfter { get; set; }
+
+    /// <summary>Added to every REST answer.</summary>
+    public TimeSpan Latency { get; set; }
+}

@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Threading.Channels;
+using Drover.Forges.GitHub.Webhooks;
+
+namespace Drover.Forges.GitHub.Tests.Emulator;
+
+/// <summary>
+/// Sends the emulator's <c>workflow_job</c> webhooks, in order, one at a time, signed as GitHub signs them
+/// (<c>X-Hub-Signature-256</c>, <c>X-GitHub-Event</c>, <c>X-GitHub-Delivery</c>). A seeded share of deliveries can be
+/// lost or sent twice under the same delivery id, as happens with real deliveries and redeliveries.
+/// </summary>
+public sealed class EmulatorWebhooks : IAsyncDisposable
+{
+    private readonly Channel<(string Action, JsonObject Payload)> _queue = Channel.CreateUnbounded<(string, JsonObject)>();
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly Random _random;
+    private readonly Task _worker;
+    private readonly ConcurrentQueue<(string DeliveryId, string Action, int Status)> _sent = new();
+    private int _dropped;
+    private int _duplicated;
+    private int _pending;
+    private long _delivery;
+
+    internal EmulatorWebhooks(int seed)
+    {
+        _random = new Random(seed);
+        _worker = Task.Run(WorkAsync);
+    }
+
+    /// <summary>Where deliveries go; null: none are sent.</summary>
+    public Uri? Target { get; set; }
+
+    /// <summary>The webhook secret they are signed with.</summary>
+    public string Secret { get; set; } = string.Empty;
+
+    /// <summary>Share of deliveries lost (0–1).</summary>
+    public double DropRate { get; set; }
+
+    /// <summary>Share of deliveries sent twice (0–1).</summary>
+    public double DuplicateRate { get; set; }
+
+    /// <summary>Deliveries sent: id, action and the status the receiver answered.</summary>
+    public IReadOnlyList<(string DeliveryId, string Action, int Status)> Sent => [.. _sent];
+
+    public int Dropped => Volatile.Read(ref _dropped);
+
+    public int Duplicated => Volatile.Read(ref _duplicated);
+
+    /// <summary>Deliveries not yet sent.</summary>
+    public int Pending => Volatile.Read(ref _pending);
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _worker;
+        _http.Dispose();
+    }
+
+    internal void Send(string action, JsonObject payload)
+    {
+        Interlocked.Increment(ref _pending);
+        _queue.Writer.TryWrite((action, payload));
+    }
+
+    private async Task WorkAsync()
+    {
+        await foreach (var (action, payload) in _queue.Reader.ReadAllAsync())
+        {
+            try
+            {
+                if (Target is not { } target)
+                {
+                    continue;
+                }
+
+                var id = $"emu-{Interlocked.Increment(ref _delivery):D6}";
+                double roll;
+                lock (_random)
+                {
+                    roll = _random.NextDouble();
+                }
+
+                if (roll < DropRate)
+                {
+                    Interlocked.Increment(ref _dropped);
+                    continue;
+                }
+
+                var copies = roll < DropRate + DuplicateRate ? 2 : 1;
+                if (copies == 2)
+                {
+                    Interlocked.Increment(ref _duplicated);
+                }
+
+                var body = Encoding.UTF8.GetBytes(payload.ToJsonString());
+                for (var copy = 0; copy < copies; copy++)
+                {
+                    _sent.Enqueue((id, action, await PostAsync(target, id, body)));
+                }
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _pending);
+            }
+        }
+    }
+
+    /// <summary>Posts one signed delivery; returns the status (0 when the receiver could not be reached).</summary>
+    public async Task<int> PostAsync(Uri target, string deliveryId, byte[] body, string? signature = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.Add("X-GitHub-Event", "workflow_job");
+        request.Headers.Add("X-GitHub-Delivery", deliveryId);
+        request.Headers.Add("X-GitHub-Hook-ID", "1");
+        request.Headers.Add(WebhookSignature.Header, signature ?? WebhookSignature.Sign(Secret, body));
+        request.Headers.UserAgent.ParseAdd("GitHub-Hookshot/emulator");
+        try
+        {
+            using var response = await _http.SendAsync(request);
+            return (int)response.StatusCode;
+        }
+        catch (HttpRequestException)
+        {
+            return 0;
+        }
+    }
+}
