@@ -217,6 +217,11 @@ public sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IDisp
     {
         ArgumentNullException.ThrowIfNull(delivery);
         var e = WorkflowJobReader.ReadWebhook(EventName(delivery.HeadersJson), delivery.Body.Span, Name, delivery.DeliveryId, delivery.ReceivedAt);
+        if (e is not null)
+        {
+            Poller.Observe(e);
+        }
+
         return Task.FromResult<IReadOnlyList<JobEvent>>(e is null ? [] : [e]);
     }
 

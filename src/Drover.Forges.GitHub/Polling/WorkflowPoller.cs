@@ -26,6 +26,7 @@ public sealed class WorkflowPoller
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Dictionary<long, (string Repository, JobEventKind Kind)> _active = [];
+    private readonly Lock _sync = new();
 
     /// <param name="client">The forge's REST client.</param>
     /// <param name="forge">The forge's configured name.</param>
@@ -44,7 +45,41 @@ public sealed class WorkflowPoller
     }
 
     /// <summary>Jobs the poller believes are waiting or running.</summary>
-    public int Tracked => _active.Count;
+    public int Tracked
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _active.Count;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes in a job event learned elsewhere (a webhook): a waiting or running job is watched, so that if its later
+    /// webhooks are lost the poll still learns how it ended; a finished one is forgotten.
+    /// </summary>
+    public void Observe(JobEvent e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        if (e.Scope is not { } repository || !long.TryParse(e.Key.Id, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
+        {
+            return;
+        }
+
+        lock (_sync)
+        {
+            if (e.Kind is JobEventKind.Completed or JobEventKind.Cancelled)
+            {
+                _active.Remove(id);
+            }
+            else if (!_active.TryGetValue(id, out var known) || known.Kind < e.Kind)
+            {
+                _active[id] = (repository, e.Kind);
+            }
+        }
+    }
 
     /// <summary>Polls until cancelled: at once, then every interval (or at the rate-limit reset, if later).</summary>
     public async Task RunAsync(Action<JobEvent> sink, CancellationToken cancellationToken)
@@ -105,7 +140,13 @@ public sealed class WorkflowPoller
         }
 
         // Jobs that left both lists since the last poll: ask how each ended.
-        foreach (var (id, (repository, kind)) in _active.Where(a => !seen.Contains(a.Key) && !failed.Contains(a.Value.Repository)).ToList())
+        List<KeyValuePair<long, (string Repository, JobEventKind Kind)>> vanished;
+        lock (_sync)
+        {
+            vanished = [.. _active.Where(a => !seen.Contains(a.Key) && !failed.Contains(a.Value.Repository))];
+        }
+
+        foreach (var (id, (repository, kind)) in vanished)
         {
             JsonElement job;
             try
@@ -114,7 +155,11 @@ public sealed class WorkflowPoller
             }
             catch (GitHubApiException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
             {
-                _active.Remove(id);
+                lock (_sync)
+                {
+                    _active.Remove(id);
+                }
+
                 continue;
             }
 
@@ -157,7 +202,12 @@ public sealed class WorkflowPoller
                     seen.Add(jobId);
                 }
 
-                var known = _active.TryGetValue(jobId, out var before) ? before.Kind : (JobEventKind?)null;
+                JobEventKind? known;
+                lock (_sync)
+                {
+                    known = _active.TryGetValue(jobId, out var before) ? before.Kind : null;
+                }
+
                 reported += Report(e, jobId, repository, known, sink);
             }
         }
@@ -172,19 +222,22 @@ public sealed class WorkflowPoller
             return 0;
         }
 
-        if (e.Kind is JobEventKind.Queued or JobEventKind.Started)
+        lock (_sync)
         {
-            _active[id] = (repository, e.Kind);
-        }
-        else
-        {
-            if (known is null)
+            if (e.Kind is JobEventKind.Queued or JobEventKind.Started)
             {
-                // A job that ended before the poller ever saw it waiting: the webhooks reported it, or nobody waited.
-                return 0;
+                _active[id] = (repository, e.Kind);
             }
+            else
+            {
+                if (known is null)
+                {
+                    // A job that ended before anyone saw it waiting: its webhook reported it, or nobody waited for it.
+                    return 0;
+                }
 
-            _active.Remove(id);
+                _active.Remove(id);
+            }
         }
 
         if (known == e.Kind)

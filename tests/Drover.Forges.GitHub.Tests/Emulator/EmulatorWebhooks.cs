@@ -119,6 +119,9 @@ public sealed class EmulatorWebhooks : IAsyncDisposable
         request.Headers.Add("X-GitHub-Hook-ID", "1");
         request.Headers.Add(WebhookSignature.Header, signature ?? WebhookSignature.Sign(Secret, body));
         request.Headers.UserAgent.ParseAdd("GitHub-Hookshot/emulator");
+
+        // A large body waits for the server's go-ahead, so a refusal (413) is read instead of a reset connection.
+        request.Headers.ExpectContinue = body.Length > 64 * 1024;
         try
         {
             using var response = await _http.SendAsync(request);

@@ -1,0 +1,220 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Drover.Core.Config;
+using Drover.Core.Demand;
+using Drover.Core.Policies;
+using Drover.Core.Ports;
+using Drover.Engine.Execution;
+using Drover.Engine.Leadership;
+using Drover.Engine.Loop;
+using Drover.Forges.GitHub.Tests.Emulator;
+using Drover.Forges.GitHub.Tests.Support;
+using Drover.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace Drover.Forges.GitHub.Tests;
+
+/// <summary>
+/// <c>drover serve</c> in-process with the GitHub forge against the emulator, and a provider whose instances are
+/// stand-in runners: bursts of jobs with mixed labels arrive as signed webhooks; every job a pool can take runs on its
+/// own ephemeral runner, once; the pools go back to nothing; the job no pool can take is reported as unmatched.
+/// Bounded: each scenario gives up after 90 s.
+/// </summary>
+public sealed class EndToEndTests(ITestOutputHelper output)
+{
+    private const string Secret = "e2e-webhook-secret";
+    private const string Token = "ghp_e2e_token";
+    private static readonly LeaderElectionOptions _lease = new() { LeaseDuration = TimeSpan.FromSeconds(3), RetryInterval = TimeSpan.FromMilliseconds(200) };
+
+    [Fact]
+    public Task Serve_FiftyJobsInBursts_EveryMatchableJobRunsOnceOnItsOwnRunner_PoolsBackToIdle() =>
+        RunScenarioAsync(dropRate: 0, duplicateRate: 0);
+
+    [Fact]
+    public Task Serve_TenPercentOfWebhooksLostFivePercentDuplicated_PollingCatchesUp_NoJobRunsTwice() =>
+        RunScenarioAsync(dropRate: 0.10, duplicateRate: 0.05);
+
+    [Fact]
+    public async Task Serve_ForgedUnsignedAndOversizedWebhooks_RefusedAndNothingStored()
+    {
+        await using var emulator = await GitHubEmulator.StartAsync(new GitHubEmulatorOptions { Tokens = [Token] });
+        var provider = (StandInProvider?)null;
+        await using var app = await StartServerAsync(emulator, p => provider = p, polling: false);
+        var target = new Uri(new Uri(app.Urls.First()), "/webhooks/github/github");
+        var store = app.Services.GetRequiredService<IStateStore>();
+        var body = Encoding.UTF8.GetBytes("""{"action":"queued","workflow_job":{"id":1,"run_id":1,"status":"queued","labels":["linux"]},"repository":{"full_name":"acme/api"}}""");
+        emulator.Webhooks.Secret = Secret;
+
+        Assert.Equal(401, await emulator.Webhooks.PostAsync(target, "forged-1", body, signature: WebhookSignatureOf("not-the-secret", body)));
+        Assert.Equal(401, await emulator.Webhooks.PostAsync(target, "unsigned-1", body, signature: string.Empty));
+        var large = new byte[2 * 1024 * 1024];
+        Array.Fill(large, (byte)' ');
+        Assert.Equal(413, await emulator.Webhooks.PostAsync(target, "large-1", large));
+        var notJson = "not json"u8.ToArray();
+        Assert.Equal(400, await emulator.Webhooks.PostAsync(target, "garbage-1", notJson));
+
+        foreach (var id in new[] { "forged-1", "unsigned-1", "large-1", "garbage-1" })
+        {
+            Assert.Null(await store.GetDeliveryAsync("github", id, CancellationToken.None));
+        }
+
+        // The genuine delivery is stored once and its job reaches the ledger.
+        Assert.Equal(202, await emulator.Webhooks.PostAsync(target, "genuine-1", body));
+        Assert.Equal(200, await emulator.Webhooks.PostAsync(target, "genuine-1", body));
+        await Until(async () => (await ActiveJobsAsync(store)).Any(j => j.Key == new JobKey("github", "1")), "the genuine job is in the ledger");
+        Assert.Single(await ActiveJobsAsync(store));
+    }
+
+    private async Task RunScenarioAsync(double dropRate, double duplicateRate)
+    {
+        await using var emulator = await GitHubEmulator.StartAsync(new GitHubEmulatorOptions { Tokens = [Token], Seed = 7 });
+        StandInProvider? provider = null;
+        await using var app = await StartServerAsync(emulator, p => provider = p, polling: true);
+        emulator.Webhooks.Target = new Uri(new Uri(app.Urls.First()), "/webhooks/github/github");
+        emulator.Webhooks.Secret = Secret;
+        emulator.Webhooks.DropRate = dropRate;
+        emulator.Webhooks.DuplicateRate = duplicateRate;
+        var store = app.Services.GetRequiredService<IStateStore>();
+        var started = DateTime.UtcNow;
+
+        // 50 jobs in 5 bursts of 10: linux jobs of acme/api, GPU jobs of acme/web, one Windows job no pool takes.
+        var random = new Random(11);
+        var windows = 0L;
+        for (var burst = 0; burst < 5; burst++)
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                var n = (burst * 10) + i;
+                var duration = TimeSpan.FromMilliseconds(random.Next(300, 1200));
+                if (n == 17)
+                {
+                    windows = emulator.QueueRun("acme/api", ($"job-{n}", ["self-hosted", "windows"], duration)).Single();
+                }
+                else if (n % 3 == 0)
+                {
+                    emulator.QueueRun("acme/web", ($"job-{n}", ["self-hosted", "linux", "gpu"], duration));
+                }
+                else
+                {
+                    emulator.QueueRun("acme/api", ($"job-{n}", n % 2 == 0 ? ["linux"] : ["self-hosted", "linux"], duration));
+                }
+            }
+
+            await Task.Delay(400);
+        }
+
+        var matchable = emulator.Jobs().Where(j => j.Id != windows).ToList();
+        Assert.Equal(49, matchable.Count);
+        await Until(() => emulator.Jobs().Where(j => j.Id != windows).All(j => j.Status == "completed"), "every matchable job completed", 90);
+        var loop = app.Services.GetRequiredService<ControlLoop>();
+        await Until(async () => emulator.Runners().Count == 0 && provider!.Alive == 0 && (await ActiveRunnersAsync(store)) == 0, "no runner left at the forge, the provider or the store", 60);
+        await Until(() => loop.Snapshot.Plan?.Unmatched.Any(j => j.Key.Id == windows.ToString(CultureInfo.InvariantCulture)) == true, "the Windows job reported unmatched");
+        await Until(async () => (await ActiveJobsAsync(store)).All(j => j.Key.Id == windows.ToString(CultureInfo.InvariantCulture)), "the ledger holds only the unmatched job", 30);
+        var elapsed = DateTime.UtcNow - started;
+
+        var jobs = emulator.Jobs();
+        Assert.All(jobs.Where(j => j.Id != windows), j => Assert.Equal(1, j.Takes));
+        Assert.Equal("queued", jobs.Single(j => j.Id == windows).Status);
+        var runnersUsed = jobs.Where(j => j.RunnerName is not null).Select(j => j.RunnerName!).ToList();
+        Assert.Equal(runnersUsed.Count, runnersUsed.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(provider!.Creates.Values, n => Assert.Equal(1, n));
+        Assert.Equal(49, jobs.Count(j => j.Conclusion == "success"));
+        var unmatchedNote = loop.Snapshot.Plan!.Unmatched.Single();
+        Assert.Equal(["self-hosted", "windows"], unmatchedNote.Labels);
+
+        var sent = emulator.Webhooks.Sent;
+        output.WriteLine(
+            $"drop {dropRate:P0}, duplicate {duplicateRate:P0}: {matchable.Count} jobs run on {runnersUsed.Count} runners, {provider.Creates.Count} creates, " +
+            $"webhooks sent {sent.Count} (lost {emulator.Webhooks.Dropped}, duplicated {emulator.Webhooks.Duplicated}; answers {string.Join(", ", sent.GroupBy(s => s.Status).Select(g => $"{g.Key}x{g.Count()}"))}), " +
+            $"REST calls {emulator.Requests.Count} ({emulator.NotModified} answered 304), {elapsed.TotalSeconds:F1} s");
+        if (dropRate > 0)
+        {
+            Assert.True(emulator.Webhooks.Dropped > 0, "no webhook was dropped; the scenario tests nothing");
+            Assert.True(emulator.Webhooks.Duplicated > 0, "no webhook was duplicated");
+            Assert.Contains(sent, s => s.Status == 200);
+        }
+    }
+
+    internal static async Task<WebApplication> StartServerAsync(GitHubEmulator emulator, Action<StandInProvider> created, bool polling)
+    {
+        var yaml = $$"""
+            controllerId: drover
+            forges:
+              - name: github
+                kind: github
+                url: {{emulator.ApiUrl}}
+                auth:
+                  token: env:E2E_GITHUB_TOKEN
+                webhookSecret: env:E2E_GITHUB_WEBHOOK_SECRET
+            providers:
+              - name: stand-in
+                type: process
+            pools:
+              - name: linux
+                forge: github
+                scope: { repo: acme/api }
+                labels: [linux]
+                provider: stand-in
+                priority: 10
+                max: 20
+                idleTimeout: 2s
+                timeouts: { provisioning: 30s, registering: 30s, draining: 3s, finishedJobGrace: 2s }
+              - name: gpu
+                forge: github
+                scope: { org: acme }
+                labels: [linux, gpu]
+                provider: stand-in
+                max: 10
+                idleTimeout: 2s
+                timeouts: { provisioning: 30s, registering: 30s, draining: 3s, finishedJobGrace: 2s }
+            """;
+        var environment = new Dictionary<string, string> { ["E2E_GITHUB_TOKEN"] = Token, ["E2E_GITHUB_WEBHOOK_SECRET"] = Secret };
+        var forgeOptions = GitHubForgeOptions.Default with { Environment = n => environment.GetValueOrDefault(n), Polling = polling, PollInterval = TimeSpan.FromSeconds(1) };
+        var loader = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies));
+        var database = Path.Combine(Path.GetTempPath(), $"drover-github-e2e-{Guid.NewGuid():N}.db");
+        var options = new ServerOptions
+        {
+            LoadConfig = () => loader.LoadFromString(yaml, "github-e2e.yaml"),
+            StoreLocation = "sqlite:" + database,
+            Urls = "http://127.0.0.1:0",
+            Catalog = new AdapterCatalog()
+                .AddProvider("process", (config, context) =>
+                {
+                    var provider = new StandInProvider(config.Name, context.Vault, context.Time);
+                    created(provider);
+                    return provider;
+                })
+                .AddForge(ForgeKind.GitHub, (config, context) => GitHubForgeFactory.Create(config, context, forgeOptions)),
+            ReplicaId = "e2e",
+            Leadership = _lease,
+            ResyncInterval = TimeSpan.FromSeconds(1),
+            DeliveryPollInterval = TimeSpan.FromMilliseconds(200),
+        };
+        var app = await DroverServer.BuildAsync(options);
+        await app.StartAsync();
+        return app;
+    }
+
+    private static string WebhookSignatureOf(string secret, byte[] body) => Webhooks.WebhookSignature.Sign(secret, body);
+
+    private static async Task<IReadOnlyList<Job>> ActiveJobsAsync(IStateStore store) =>
+        (await store.LoadPlanningStateAsync(DateTimeOffset.UnixEpoch, CancellationToken.None)).ActiveJobs;
+
+    private static async Task<int> ActiveRunnersAsync(IStateStore store) =>
+        (await store.ListRunnersAsync(null, null, CancellationToken.None)).Count(r => r.State != Core.Runners.RunnerState.Gone);
+
+    private static Task Until(Func<bool> condition, string what, int seconds = 30) => Until(() => Task.FromResult(condition()), what, seconds);
+
+    private static async Task Until(Func<Task<bool>> condition, string what, int seconds = 30)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not reached within {seconds} s: {what}");
+            await Task.Delay(100);
+        }
+    }
+}
