@@ -1,6 +1,7 @@
 using Drover.Core.Config;
 using Drover.Core.Policies;
 using Drover.Engine.Execution;
+using Drover.Forges.GitHub;
 using Drover.Providers.Process;
 
 namespace Drover.Cli;
@@ -12,7 +13,8 @@ namespace Drover.Cli;
 internal static class Adapters
 {
     public static AdapterCatalog Catalog() => new AdapterCatalog()
-        .AddProvider("process", ProcessProviderFactory.Create, ProcessProviderSettings.Check);
+        .AddProvider("process", ProcessProviderFactory.Create, ProcessProviderSettings.Check)
+        .AddForge(ForgeKind.GitHub, (config, context) => GitHubForgeFactory.Create(config, context));
 
     /// <summary>What <c>validate</c>, <c>plan</c> and <c>serve</c> check a fleet with: the policies and every provider's settings.</summary>
     public static FleetConfigValidationOptions ValidationOptions() => Catalog().ValidationOptions(PolicyRegistry.CreateDefault().Policies);

@@ -14,6 +14,7 @@ internal static class TraceCommand
         command.Subcommands.Add(CreateSynth());
         command.Subcommands.Add(CreateConvert());
         command.Subcommands.Add(CreateInfo());
+        command.Subcommands.Add(TracePullCommand.Create());
         return command;
     }
 
