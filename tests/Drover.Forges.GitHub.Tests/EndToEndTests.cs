@@ -8,6 +8,7 @@ using Drover.Core.Ports;
 using Drover.Engine.Execution;
 using Drover.Engine.Leadership;
 using Drover.Engine.Loop;
+using Drover.Engine.Ports;
 using Drover.Forges.GitHub.Tests.Emulator;
 using Drover.Forges.GitHub.Tests.Support;
 using Drover.Server.Hosting;
@@ -36,6 +37,10 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     [Fact]
     public Task Serve_TenPercentOfWebhooksLostFivePercentDuplicated_PollingCatchesUp_NoJobRunsTwice() =>
         RunScenarioAsync(dropRate: 0.10, duplicateRate: 0.05);
+
+    [Fact]
+    public Task Serve_PollingOnlyForgeWithoutWebhookSecret_EveryMatchableJobStillRunsOnce() =>
+        RunScenarioAsync(dropRate: 0, duplicateRate: 0, webhooks: false);
 
     [Fact]
     public async Task Serve_ForgedUnsignedAndOversizedWebhooks_RefusedAndNothingStored()
@@ -68,12 +73,12 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         Assert.Single(await ActiveJobsAsync(store));
     }
 
-    private async Task RunScenarioAsync(double dropRate, double duplicateRate)
+    private async Task RunScenarioAsync(double dropRate, double duplicateRate, bool webhooks = true)
     {
         await using var emulator = await GitHubEmulator.StartAsync(new GitHubEmulatorOptions { Tokens = [Token], Seed = 7 });
         StandInProvider? provider = null;
-        await using var app = await StartServerAsync(emulator, p => provider = p, polling: true);
-        emulator.Webhooks.Target = new Uri(new Uri(app.Urls.First()), "/webhooks/github/github");
+        await using var app = await StartServerAsync(emulator, p => provider = p, polling: true, webhookSecret: webhooks);
+        emulator.Webhooks.Target = webhooks ? new Uri(new Uri(app.Urls.First()), "/webhooks/github/github") : null;
         emulator.Webhooks.Secret = Secret;
         emulator.Webhooks.DropRate = dropRate;
         emulator.Webhooks.DuplicateRate = duplicateRate;
@@ -109,8 +114,10 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         var matchable = emulator.Jobs().Where(j => j.Id != windows).ToList();
         Assert.Equal(49, matchable.Count);
         await Until(() => emulator.Jobs().Where(j => j.Id != windows).All(j => j.Status == "completed"), "every matchable job completed", 90);
+        var allRun = DateTime.UtcNow - started;
         var loop = app.Services.GetRequiredService<ControlLoop>();
         await Until(async () => emulator.Runners().Count == 0 && provider!.Alive == 0 && (await ActiveRunnersAsync(store)) == 0, "no runner left at the forge, the provider or the store", 60);
+        var idleAgain = DateTime.UtcNow - started;
         await Until(() => loop.Snapshot.Plan?.Unmatched.Any(j => j.Key.Id == windows.ToString(CultureInfo.InvariantCulture)) == true, "the Windows job reported unmatched");
         await Until(async () => (await ActiveJobsAsync(store)).All(j => j.Key.Id == windows.ToString(CultureInfo.InvariantCulture)), "the ledger holds only the unmatched job", 30);
         var elapsed = DateTime.UtcNow - started;
@@ -127,9 +134,9 @@ public sealed class EndToEndTests(ITestOutputHelper output)
 
         var sent = emulator.Webhooks.Sent;
         output.WriteLine(
-            $"drop {dropRate:P0}, duplicate {duplicateRate:P0}: {matchable.Count} jobs run on {runnersUsed.Count} runners, {provider.Creates.Count} creates, " +
+            $"{(webhooks ? "webhooks" : "polling only")}, drop {dropRate:P0}, duplicate {duplicateRate:P0}: {matchable.Count} jobs run on {runnersUsed.Count} runners, {provider.Creates.Count} creates, " +
             $"webhooks sent {sent.Count} (lost {emulator.Webhooks.Dropped}, duplicated {emulator.Webhooks.Duplicated}; answers {string.Join(", ", sent.GroupBy(s => s.Status).Select(g => $"{g.Key}x{g.Count()}"))}), " +
-            $"REST calls {emulator.Requests.Count} ({emulator.NotModified} answered 304), {elapsed.TotalSeconds:F1} s");
+            $"REST calls {emulator.Requests.Count} ({emulator.NotModified} answered 304); all jobs done after {allRun.TotalSeconds:F1} s, no runner left after {idleAgain.TotalSeconds:F1} s, ledger settled after {elapsed.TotalSeconds:F1} s");
         if (dropRate > 0)
         {
             Assert.True(emulator.Webhooks.Dropped > 0, "no webhook was dropped; the scenario tests nothing");
@@ -138,7 +145,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         }
     }
 
-    internal static async Task<WebApplication> StartServerAsync(GitHubEmulator emulator, Action<StandInProvider> created, bool polling)
+    internal static async Task<WebApplication> StartServerAsync(GitHubEmulator emulator, Action<StandInProvider> created, bool polling, bool webhookSecret = true, bool startRunners = true, int max = 20, Func<GitHubForge, IForge>? wrap = null)
     {
         var yaml = $$"""
             controllerId: drover
@@ -148,7 +155,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
                 url: {{emulator.ApiUrl}}
                 auth:
                   token: env:E2E_GITHUB_TOKEN
-                webhookSecret: env:E2E_GITHUB_WEBHOOK_SECRET
+                {{(webhookSecret ? "webhookSecret: env:E2E_GITHUB_WEBHOOK_SECRET" : string.Empty)}}
             providers:
               - name: stand-in
                 type: process
@@ -159,7 +166,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
                 labels: [linux]
                 provider: stand-in
                 priority: 10
-                max: 20
+                max: {{max}}
                 idleTimeout: 2s
                 timeouts: { provisioning: 30s, registering: 30s, draining: 3s, finishedJobGrace: 2s }
               - name: gpu
@@ -183,11 +190,11 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             Catalog = new AdapterCatalog()
                 .AddProvider("process", (config, context) =>
                 {
-                    var provider = new StandInProvider(config.Name, context.Vault, context.Time);
+                    var provider = new StandInProvider(config.Name, context.Vault, context.Time) { StartRunners = startRunners };
                     created(provider);
                     return provider;
                 })
-                .AddForge(ForgeKind.GitHub, (config, context) => GitHubForgeFactory.Create(config, context, forgeOptions)),
+                .AddForge(ForgeKind.GitHub, (config, context) => (wrap ?? (f => f))(GitHubForgeFactory.Create(config, context, forgeOptions))),
             ReplicaId = "e2e",
             Leadership = _lease,
             ResyncInterval = TimeSpan.FromSeconds(1),

@@ -31,6 +31,9 @@ public sealed class StandInProvider(string name, RunnerCredentialVault vault, Ti
     /// <summary>Called at the start of every create, before anything else.</summary>
     public Action<InstanceRequest>? OnCreate { get; set; }
 
+    /// <summary>False: instances never start their runner (they stay booting until deleted), for measuring the create path alone.</summary>
+    public bool StartRunners { get; init; } = true;
+
     /// <summary>Instances alive now.</summary>
     public int Alive => _instances.Count;
 
@@ -50,6 +53,11 @@ public sealed class StandInProvider(string name, RunnerCredentialVault vault, Ti
         var stop = new CancellationTokenSource();
         var instance = new Instance($"i-{Interlocked.Increment(ref _next).ToString(CultureInfo.InvariantCulture)}", request.IdempotencyKey, request.Pool, time.GetUtcNow(), stop);
         _instances[request.IdempotencyKey] = instance;
+        if (!StartRunners)
+        {
+            return Task.FromResult(instance.Id);
+        }
+
         _ = Task.Run(async () =>
         {
             try
