@@ -27,6 +27,7 @@ public sealed class WorkflowPoller
     private readonly ILogger _logger;
     private readonly Dictionary<long, (string Repository, JobEventKind Kind)> _active = [];
     private readonly Lock _sync = new();
+    private bool _enterpriseNoted;
 
     /// <param name="client">The forge's REST client.</param>
     /// <param name="forge">The forge's configured name.</param>
@@ -278,7 +279,12 @@ public sealed class WorkflowPoller
 
                     break;
                 default:
-                    GitHubLog.EnterpriseNotPolled(_logger, _forge, scope.ToString());
+                    if (!_enterpriseNoted)
+                    {
+                        _enterpriseNoted = true;
+                        GitHubLog.EnterpriseNotPolled(_logger, _forge, scope.ToString());
+                    }
+
                     break;
             }
         }
