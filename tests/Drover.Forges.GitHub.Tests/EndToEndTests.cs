@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -38,6 +39,12 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     public Task Serve_TenPercentOfWebhooksLostFivePercentDuplicated_PollingCatchesUp_NoJobRunsTwice() =>
         RunScenarioAsync(dropRate: 0.10, duplicateRate: 0.05);
 
+    /// <remarks>
+    /// Slower than with webhooks, and not only by the poll interval: an ephemeral runner that registers, runs its job
+    /// and exits between two cycles is never seen registered by the engine, so its record stays booting (and counts
+    /// against the pool) until the provisioning timeout — 10 s in this fleet. The engine could end such a runner at
+    /// once (its instance is gone from the provider's list and the ledger names it as the runner of a finished job).
+    /// </remarks>
     [Fact]
     public Task Serve_PollingOnlyForgeWithoutWebhookSecret_EveryMatchableJobStillRunsOnce() =>
         RunScenarioAsync(dropRate: 0, duplicateRate: 0, webhooks: false);
@@ -84,6 +91,8 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         emulator.Webhooks.DuplicateRate = duplicateRate;
         var store = app.Services.GetRequiredService<IStateStore>();
         var started = DateTime.UtcNow;
+        var cycles = new ConcurrentQueue<(double At, int Actions, string Notes)>();
+        app.Services.GetRequiredService<ControlLoop>().CycleCompleted += snapshot => cycles.Enqueue(((DateTime.UtcNow - started).TotalSeconds, snapshot.Plan?.Actions.Count ?? 0, string.Join(" | ", snapshot.Plan?.Pools.Select(p => $"{p.Pool} q{p.Demand.Queued} r{p.Demand.Running} d{p.Desired} runners {string.Join(",", snapshot.Runners.Where(r => r.Pool == p.Pool).GroupBy(r => r.State).Select(g => $"{g.Key}:{g.Count()}"))}") ?? [])));
 
         // 50 jobs in 5 bursts of 10: linux jobs of acme/api, GPU jobs of acme/web, one Windows job no pool takes.
         var random = new Random(11);
@@ -133,10 +142,25 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         Assert.Equal(["self-hosted", "windows"], unmatchedNote.Labels);
 
         var sent = emulator.Webhooks.Sent;
+        var events = new List<StoredEvent>();
+        for (var batch = await store.ListEventsAsync(new EventQuery(), CancellationToken.None); batch.Count > 0; batch = await store.ListEventsAsync(new EventQuery { AfterId = events[^1].Id }, CancellationToken.None))
+        {
+            events.AddRange(batch);
+        }
+
+        var waits = jobs.Where(j => j.StartedAt is not null).Select(j => (j.StartedAt!.Value - j.CreatedAt).TotalSeconds).Order().ToList();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"queue wait (whole seconds): median {waits[waits.Count / 2]:F0} s, max {waits[^1]:F0} s; creates at {string.Join(" ", provider.CreatedAt.Select(c => TimeProvider.System.GetElapsedTime(provider.CreatedAt[0].Timestamp, c.Timestamp).TotalSeconds.ToString("F1", CultureInfo.InvariantCulture)))}"));
+        var cycleTimes = cycles.Select(c => c.At).ToList();
+        var gaps = cycleTimes.Zip(cycleTimes.Skip(1), (a, b) => (a, b)).Where(g => g.b - g.a > 3).ToList();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cycles {cycleTimes.Count}; gaps over 3 s: {string.Join(", ", gaps.Select(g => $"{g.a:F1}-{g.b:F1}"))}"));
+        var stalled = cycles.Where(c => c.Actions == 0 && c.Notes.Contains(" q", StringComparison.Ordinal) && !c.Notes.Contains(" q0 ", StringComparison.Ordinal) && c.At > 6).ToList();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cycles with queued jobs and no action after 6 s: {stalled.Count}{(stalled.Count > 0 ? $", e.g. {stalled[0].At:F1} s: {stalled[0].Notes}" : string.Empty)}"));
+
+        var disappeared = events.Count(e => e.Message.Contains("registration disappeared while idle", StringComparison.Ordinal));
         output.WriteLine(
             $"{(webhooks ? "webhooks" : "polling only")}, drop {dropRate:P0}, duplicate {duplicateRate:P0}: {matchable.Count} jobs run on {runnersUsed.Count} runners, {provider.Creates.Count} creates, " +
             $"webhooks sent {sent.Count} (lost {emulator.Webhooks.Dropped}, duplicated {emulator.Webhooks.Duplicated}; answers {string.Join(", ", sent.GroupBy(s => s.Status).Select(g => $"{g.Key}x{g.Count()}"))}), " +
-            $"REST calls {emulator.Requests.Count} ({emulator.NotModified} answered 304); all jobs done after {allRun.TotalSeconds:F1} s, no runner left after {idleAgain.TotalSeconds:F1} s, ledger settled after {elapsed.TotalSeconds:F1} s");
+            $"REST calls {emulator.Requests.Count} ({emulator.NotModified} answered 304); all jobs done after {allRun.TotalSeconds:F1} s, no runner left after {idleAgain.TotalSeconds:F1} s, ledger settled after {elapsed.TotalSeconds:F1} s; {disappeared} runner(s) failed as 'registration disappeared while idle'");
         if (dropRate > 0)
         {
             Assert.True(emulator.Webhooks.Dropped > 0, "no webhook was dropped; the scenario tests nothing");
@@ -168,7 +192,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
                 priority: 10
                 max: {{max}}
                 idleTimeout: 2s
-                timeouts: { provisioning: 30s, registering: 30s, draining: 3s, finishedJobGrace: 2s }
+                timeouts: { provisioning: 10s, registering: 10s, draining: 3s, finishedJobGrace: 2s }
               - name: gpu
                 forge: github
                 scope: { org: acme }
@@ -176,10 +200,10 @@ public sealed class EndToEndTests(ITestOutputHelper output)
                 provider: stand-in
                 max: 10
                 idleTimeout: 2s
-                timeouts: { provisioning: 30s, registering: 30s, draining: 3s, finishedJobGrace: 2s }
+                timeouts: { provisioning: 10s, registering: 10s, draining: 3s, finishedJobGrace: 2s }
             """;
         var environment = new Dictionary<string, string> { ["E2E_GITHUB_TOKEN"] = Token, ["E2E_GITHUB_WEBHOOK_SECRET"] = Secret };
-        var forgeOptions = GitHubForgeOptions.Default with { Environment = n => environment.GetValueOrDefault(n), Polling = polling, PollInterval = TimeSpan.FromSeconds(1) };
+        var forgeOptions = GitHubForgeOptions.Default with { Environment = n => environment.GetValueOrDefault(n), Polling = polling, PollInterval = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromSeconds(5) };
         var loader = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies));
         var database = Path.Combine(Path.GetTempPath(), $"drover-github-e2e-{Guid.NewGuid():N}.db");
         var options = new ServerOptions
