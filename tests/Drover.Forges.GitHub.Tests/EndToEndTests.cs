@@ -25,6 +25,7 @@ namespace Drover.Forges.GitHub.Tests;
 /// own ephemeral runner, once; the pools go back to nothing; the job no pool can take is reported as unmatched.
 /// Bounded: each scenario gives up after 90 s.
 /// </summary>
+[Collection(ServeCollection.Name)]
 public sealed class EndToEndTests(ITestOutputHelper output)
 {
     private const string Secret = "e2e-webhook-secret";
