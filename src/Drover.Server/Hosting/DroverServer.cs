@@ -44,7 +44,7 @@ public static class DroverServer
         {
             var logs = sp.GetRequiredService<ILoggerFactory>();
             var vault = new RunnerCredentialVault();
-            var adapters = BuildAdapters(options, new AdapterContext(config, vault, time, logs));
+            var adapters = BuildAdapters(options, new AdapterContext(config, vault, time, logs) { Metrics = metrics });
             return new ControlLoop(config, store, adapters, time, logs.CreateLogger("Drover.Engine"), metrics, new ControlLoopOptions { ResyncInterval = options.ResyncInterval }, vault: vault);
         });
         builder.Services.AddSingleton(sp =>
