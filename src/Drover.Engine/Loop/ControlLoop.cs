@@ -175,6 +175,7 @@ public sealed class ControlLoop
                 Breakers = breakers,
                 DrainedPools = drained,
                 QueuedByPool = plan.Pools.ToDictionary(p => p.Pool, p => p.Demand.Queued, StringComparer.Ordinal),
+                WaitP95ByPool = QueueWaits.P95ByPool(_demand.Ledger.Jobs, new PoolMatcher(config), now),
                 Cycles = Snapshot.Cycles + 1,
             };
             if (moreDeliveries)
@@ -280,6 +281,7 @@ public sealed class ControlLoop
             Breakers = state.Observed.Breakers,
             DrainedPools = DrainedPools(config, requests),
             QueuedByPool = queued,
+            WaitP95ByPool = QueueWaits.P95ByPool(state.ActiveJobs, matcher, now),
         });
     }
 

@@ -29,6 +29,9 @@ public sealed record LoopSnapshot
     /// <summary>Queued jobs matched to each pool (pools with none may be absent).</summary>
     public IReadOnlyDictionary<string, int> QueuedByPool { get; init; } = new Dictionary<string, int>(StringComparer.Ordinal);
 
+    /// <summary>95th percentile queue wait in seconds per pool over jobs started in the last hour (see <see cref="QueueWaits"/>).</summary>
+    public IReadOnlyDictionary<string, double> WaitP95ByPool { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal);
+
     /// <summary>Completed cycles since start.</summary>
     public long Cycles { get; init; }
 }

@@ -14,6 +14,7 @@ internal sealed record PoolView(
     int Idle,
     int Busy,
     int Queued,
+    double? WaitP95Seconds,
     bool Drained,
     string? Reason,
     IReadOnlyList<string> Notes);

@@ -16,7 +16,7 @@ internal static class ReadEndpoints
     public static void Map(WebApplication app, ServerState server)
     {
         var api = app.MapGroup("/api/v1").AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Viewer));
-        api.MapGet("/pools", () => Results.Json(new { demo = server.Options.Demo, at = server.Loop.Snapshot.At, pools = Pools(server.Loop.Snapshot), breakers = Breakers(server.Loop.Snapshot) }));
+        api.MapGet("/pools", () => Results.Json(new { demo = server.Options.Demo, role = server.Election.Role, leader = server.Election.Leader, at = server.Loop.Snapshot.At, pools = Pools(server.Loop.Snapshot), breakers = Breakers(server.Loop.Snapshot) }));
         api.MapGet("/pools/{name}", (string name) =>
             Pools(server.Loop.Snapshot).FirstOrDefault(p => p.Name == name) is { } pool
                 ? Results.Json(pool)
@@ -81,6 +81,7 @@ internal static class ReadEndpoints
                 runners.Count(r => r.State == RunnerState.Idle),
                 runners.Count(r => r.State == RunnerState.Busy),
                 snapshot.QueuedByPool.GetValueOrDefault(p.Name),
+                snapshot.WaitP95ByPool.TryGetValue(p.Name, out var p95) ? Math.Round(p95, 1) : null,
                 snapshot.DrainedPools.Contains(p.Name),
                 planned?.Reason,
                 planned?.Notes ?? []);

@@ -1,0 +1,47 @@
+using Drover.Core.Demand;
+using Drover.Core.Matching;
+
+namespace Drover.Engine.Loop;
+
+/// <summary>The 95th percentile of queue wait (queued → started) per pool, over jobs that started recently.</summary>
+public static class QueueWaits
+{
+    /// <summary>Jobs that started within this window count. One hour, the ledger's retention of finished jobs.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// Per pool, the nearest-rank 95th percentile of <c>StartedAt − QueuedAt</c> in seconds, over the jobs that started
+    /// after <paramref name="now"/> − <see cref="Window"/>. Pools without such a job are absent.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> P95ByPool(IEnumerable<Job> jobs, PoolMatcher matcher, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentNullException.ThrowIfNull(matcher);
+        var since = now - Window;
+        var waits = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        foreach (var job in jobs)
+        {
+            if (job is not { QueuedAt: { } queued, StartedAt: { } started } || started <= since
+                || matcher.Match(job.Key.Forge, job.Labels, job.Scope) is not { } pool)
+            {
+                continue;
+            }
+
+            if (!waits.TryGetValue(pool.Name, out var list))
+            {
+                waits[pool.Name] = list = [];
+            }
+
+            list.Add(Math.Max(0, (started - queued).TotalSeconds));
+        }
+
+        return waits.ToDictionary(p => p.Key, p => NearestRank(p.Value, 0.95), StringComparer.Ordinal);
+    }
+
+    private static double NearestRank(List<double> values, double quantile)
+    {
+        values.Sort();
+        var rank = (int)Math.Ceiling(quantile * values.Count);
+        return values[Math.Clamp(rank - 1, 0, values.Count - 1)];
+    }
+}

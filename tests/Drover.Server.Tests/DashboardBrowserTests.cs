@@ -1,0 +1,79 @@
+using Drover.Server.Auth;
+using Microsoft.Playwright;
+
+namespace Drover.Server.Tests;
+
+/// <summary>The dashboard in a real headless Chromium against the running demo; leaves a screenshot in artifacts/screenshots.</summary>
+public sealed class DashboardBrowserTests : IAsyncLifetime
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("drover-dashboard-").FullName;
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A pooled SQLite handle may still be closing.
+        }
+
+        return Task.CompletedTask;
+    }
+
+    [ChromiumFact]
+    public async Task Dashboard_ShowsTheDemoPools_AndANumberChangesAsTheDemoRuns()
+    {
+        await using var app = await ServerFixture.StartDemoAsync(Path.Combine(_directory, "state.db"));
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumFactAttribute.ExecutablePath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        await page.GotoAsync($"{app.Urls.First()}/#token={ServerFixture.Tokens[ApiRole.Viewer]}");
+
+        await page.WaitForSelectorAsync("#pools tr", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        var pools = await page.Locator("#pools tr td:first-child").AllInnerTextsAsync();
+        Assert.Equal(["linux", "gpu", "docker"], pools.Select(p => p.Replace(" (drained)", string.Empty, StringComparison.Ordinal)).ToArray());
+        Assert.True(await page.Locator("#demo").IsVisibleAsync(), "the DEMO banner is shown");
+        Assert.Equal("leader", await page.Locator("#role").InnerTextAsync());
+
+        // The runner counts and the runners table change as the simulated load arrives and runners boot.
+        var first = await Numbers(page);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        string now;
+        while ((now = await Numbers(page)) == first)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no number on the dashboard changed within 60 s (still {first})");
+            await Task.Delay(250);
+        }
+
+        await page.WaitForSelectorAsync("#runners tr", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        var screenshot = Path.Combine(RepositoryRoot(), "artifacts", "screenshots", "dashboard.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+        Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot holds a rendered page");
+        Assert.NotEqual(first, now);
+    }
+
+    /// <summary>The numeric cells of the pools table, as one string.</summary>
+    private static async Task<string> Numbers(IPage page) =>
+        string.Join(",", await page.Locator("#pools td.num").AllInnerTextsAsync());
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Drover.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException("Drover.sln not found above the test directory");
+    }
+}
