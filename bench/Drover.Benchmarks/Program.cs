@@ -7,4 +7,9 @@ if (args.Length > 0 && args[0] == "year")
     return;
 }
 
+if (args.Length > 0 && args[0] == "ingest")
+{
+    Environment.Exit(await IngestRun.RunAsync(args[1..]));
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

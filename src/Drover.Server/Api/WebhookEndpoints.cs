@@ -96,7 +96,7 @@ internal static class WebhookEndpoints
             HeadersJson = HeadersJson(http.Request.Headers),
             Body = body,
         };
-        var stored = await server.Store.InTransactionAsync((writer, token) => writer.TryInsertDeliveryAsync(delivery, token), ct).ConfigureAwait(false);
+        var stored = await server.Deliveries.StoreAsync(delivery, ct).ConfigureAwait(false);
         metrics.WebhookDelivery(forge, stored ? "stored" : "duplicate");
         if (stored)
         {

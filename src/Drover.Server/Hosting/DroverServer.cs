@@ -58,7 +58,8 @@ public static class DroverServer
         builder.Services.AddSingleton(sp => new ConfigReloader(
             sp.GetRequiredService<ControlLoop>(), store, time, options.LoadConfig, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Server.Reload")));
         builder.Services.AddSingleton(sp => new ServerState(
-            sp.GetRequiredService<ControlLoop>(), store, new TokenRegistry(options.Tokens), time, options, sp.GetRequiredService<ConfigReloader>(), sp.GetRequiredService<LeaderElection>()));
+            sp.GetRequiredService<ControlLoop>(), store, new TokenRegistry(options.Tokens), time, options, sp.GetRequiredService<ConfigReloader>(), sp.GetRequiredService<LeaderElection>(), sp.GetRequiredService<DeliveryWriter>()));
+        builder.Services.AddSingleton(_ => new DeliveryWriter(store));
         builder.Services.AddHostedService(sp => new ControlPlaneService(
             sp.GetRequiredService<ControlLoop>(), sp.GetRequiredService<LeaderElection>(), store, sp.GetRequiredService<BackupScheduler>(), options, time));
         if (options.ConfigFile is { } configFile)
