@@ -41,10 +41,9 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         RunScenarioAsync(dropRate: 0.10, duplicateRate: 0.05);
 
     /// <remarks>
-    /// Slower than with webhooks, and not only by the poll interval: an ephemeral runner that registers, runs its job
-    /// and exits between two cycles is never seen registered by the engine, so its record stays booting (and counts
-    /// against the pool) until the provisioning timeout — 10 s in this fleet. The engine could end such a runner at
-    /// once (its instance is gone from the provider's list and the ledger names it as the runner of a finished job).
+    /// Slower than with webhooks by the poll interval. An ephemeral runner that registers, runs its job and exits
+    /// between two cycles is never seen registered; the engine ends it from the ledger (the job names it), so the
+    /// fleet keeps the default boot timeouts.
     /// </remarks>
     [Fact]
     public Task Serve_PollingOnlyForgeWithoutWebhookSecret_EveryMatchableJobStillRunsOnce() =>
@@ -193,7 +192,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
                 priority: 10
                 max: {{max}}
                 idleTimeout: 2s
-                timeouts: { provisioning: 10s, registering: 10s, draining: 3s, finishedJobGrace: 2s }
+                timeouts: { draining: 3s, finishedJobGrace: 2s }
               - name: gpu
                 forge: github
                 scope: { org: acme }
@@ -201,7 +200,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
                 provider: stand-in
                 max: 10
                 idleTimeout: 2s
-                timeouts: { provisioning: 10s, registering: 10s, draining: 3s, finishedJobGrace: 2s }
+                timeouts: { draining: 3s, finishedJobGrace: 2s }
             """;
         var environment = new Dictionary<string, string> { ["E2E_GITHUB_TOKEN"] = Token, ["E2E_GITHUB_WEBHOOK_SECRET"] = Secret };
         var forgeOptions = GitHubForgeOptions.Default with { Environment = n => environment.GetValueOrDefault(n), Polling = polling, PollInterval = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromSeconds(5) };

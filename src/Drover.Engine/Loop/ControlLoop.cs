@@ -316,7 +316,7 @@ public sealed class ControlLoop
         var forgeRunners = await _observer.ListForgeRunnersAsync(now, cancellationToken).ConfigureAwait(false);
         var before = await _store.ListRunnersAsync(null, null, cancellationToken).ConfigureAwait(false);
         var active = before.Where(r => r.State != Core.Runners.RunnerState.Gone).ToList();
-        await _sync.SyncAsync(active, config, forgeRunners, _demand.Ledger.Running, now, cancellationToken).ConfigureAwait(false);
+        await _sync.SyncAsync(active, config, forgeRunners, _demand.Ledger.Jobs, instances, now, cancellationToken).ConfigureAwait(false);
         var state = await _store.LoadPlanningStateAsync(SpendSince(now), cancellationToken).ConfigureAwait(false);
         var observed = state.Observed with
         {

@@ -10,10 +10,20 @@ namespace Drover.Engine.Loop;
 /// <summary>
 /// Folds what the forges report into runner states: a booting runner whose registration is online becomes Idle (or
 /// Busy); an idle one the forge reports busy becomes Busy; a busy one that finished becomes Idle, or Gone when
-/// ephemeral and its registration is gone. Runners of a forge whose list call failed are left alone.
+/// ephemeral and its registration is gone. An ephemeral runner whose whole life fell between two observations
+/// (registered, ran a job, exited) is recognised from the ledger — a job that started or finished on it — and becomes
+/// Busy or Gone instead of waiting for its boot timeout or being taken for failed. A booting runner whose instance is
+/// no longer listed by its provider (past <see cref="InstanceListGrace"/>) and never registered is Failed at once rather
+/// than at its boot timeout. Runners of a forge or provider whose list call failed are left alone.
 /// </summary>
 public sealed class ObservationSync
 {
+    /// <summary>
+    /// A booting runner's instance must be missing from its provider's list for at least this long (in the runner's
+    /// current state) before the runner counts as failed; covers providers whose lists lag behind their creates.
+    /// </summary>
+    public static readonly TimeSpan InstanceListGrace = TimeSpan.FromSeconds(15);
+
     private readonly ExecutionServices _services;
 
     /// <param name="services">Store, clock, logs and metrics.</param>
@@ -27,18 +37,31 @@ public sealed class ObservationSync
         IReadOnlyList<Runner> runners,
         FleetConfig config,
         IReadOnlyDictionary<string, IReadOnlyList<ForgeRunner>> forgeRunners,
-        IReadOnlyCollection<Job> runningJobs,
+        IReadOnlyCollection<Job> jobs,
+        IReadOnlyDictionary<string, IReadOnlyList<ProviderInstance>> instances,
         DateTimeOffset now,
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(runners);
         ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentNullException.ThrowIfNull(instances);
         var jobsByRunner = new Dictionary<string, JobKey>(StringComparer.Ordinal);
-        foreach (var job in runningJobs)
+        var finishedOn = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var job in jobs)
         {
-            if (job.RunnerName is { } name)
+            if (job.RunnerName is not { } name)
+            {
+                continue;
+            }
+
+            if (job.State == JobState.Running)
             {
                 jobsByRunner[name] = job.Key;
+            }
+            else if (job.IsFinished)
+            {
+                finishedOn.Add(name);
             }
         }
 
@@ -52,7 +75,11 @@ public sealed class ObservationSync
 
             var registration = registrations.FirstOrDefault(r => r.Name == runner.Id);
             var job = jobsByRunner.TryGetValue(runner.Id, out var key) ? key : (JobKey?)null;
-            if (Decide(runner, pool, registration, job) is { } change)
+            var instanceGone = runner.InstanceId is { } instanceId
+                && instances.TryGetValue(runner.Provider, out var listed)
+                && !listed.Any(i => i.InstanceId == instanceId)
+                && now - runner.StateSince >= InstanceListGrace;
+            if (Decide(runner, pool, registration, job, finishedOn.Contains(runner.Id), instanceGone) is { } change)
             {
                 changes.Add(change);
             }
@@ -90,10 +117,22 @@ public sealed class ObservationSync
         return changed;
     }
 
-    private static (Runner, RunnerState[], string, Func<Runner, Runner>?)? Decide(Runner runner, PoolConfig pool, ForgeRunner? registration, JobKey? job)
+    private static (Runner, RunnerState[], string, Func<Runner, Runner>?)? Decide(Runner runner, PoolConfig pool, ForgeRunner? registration, JobKey? job, bool ranAJob, bool instanceGone)
     {
         switch (runner.State)
         {
+            case RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering or RunnerState.Idle
+                when registration is null && pool.Ephemeral && (ranAJob || job is not null):
+                var end = ranAJob && job is null ? RunnerState.Gone : RunnerState.Busy;
+                RunnerState[] unseen = runner.State switch
+                {
+                    RunnerState.Requested => [RunnerState.Provisioning, RunnerState.Registering, RunnerState.Busy, end],
+                    RunnerState.Provisioning => [RunnerState.Registering, RunnerState.Busy, end],
+                    _ => [RunnerState.Busy, end],
+                };
+                return end == RunnerState.Gone
+                    ? (runner, unseen.Distinct().ToArray(), "ephemeral runner ran its job and exited between two observations", null)
+                    : (runner, unseen.Distinct().ToArray(), "took a job before its registration was seen", r => r with { Job = job });
             case RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering when registration is { Online: true }:
                 var target = registration.Busy ? RunnerState.Busy : RunnerState.Idle;
                 RunnerState[] path = runner.State switch
@@ -103,6 +142,8 @@ public sealed class ObservationSync
                     _ => [target],
                 };
                 return (runner, path, "registered with the forge", r => r with { ForgeRunnerId = registration.Id, Job = registration.Busy ? job : null });
+            case RunnerState.Provisioning or RunnerState.Registering when registration is null && instanceGone:
+                return (runner, [RunnerState.Failed], $"instance {runner.InstanceId} ended before the runner registered (no longer listed by provider {runner.Provider})", null);
             case RunnerState.Idle when registration is null:
                 return (runner, [RunnerState.Failed], "registration disappeared while idle", null);
             case RunnerState.Idle when registration.Busy:
