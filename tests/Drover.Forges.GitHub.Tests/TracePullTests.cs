@@ -1,3 +1,4 @@
+using Drover.Testing.GitHub;
 using System.CommandLine;
 using System.Net;
 using Drover.Cli;

@@ -1,3 +1,4 @@
+using Drover.Testing.GitHub;
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;

@@ -1,3 +1,4 @@
+using Drover.Testing.GitHub;
 using System.Collections.Concurrent;
 using System.Globalization;
 using Drover.Core.Planning;

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace Drover.Forges.GitHub.Tests.Emulator;
+namespace Drover.Testing.GitHub;
 
 /// <summary>
 /// Stands in for <c>./run.sh --jitconfig ENCODED</c>: decodes the JIT config, opens a session with the emulator it

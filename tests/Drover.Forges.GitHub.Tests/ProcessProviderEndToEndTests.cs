@@ -1,0 +1,146 @@
+using Drover.Core.Config;
+using Drover.Core.Policies;
+using Drover.Core.Ports;
+using Drover.Core.Runners;
+using Drover.Engine.Execution;
+using Drover.Engine.Leadership;
+using Drover.Engine.Ports;
+using Drover.Forges.GitHub.Tests.Emulator;
+using Drover.Forges.GitHub.Tests.Support;
+using Drover.Providers.Process;
+using Drover.Server.Hosting;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace Drover.Forges.GitHub.Tests;
+
+/// <summary>
+/// <c>drover serve</c> with a GitHub pool on the real <c>process</c> provider: every runner is a child process (the
+/// stand-in runner program) that gets its JIT configuration in the environment, registers with the emulator, runs one
+/// job and exits. Bounded: 20 jobs, at most 6 processes at once.
+/// </summary>
+[Collection(ServeCollection.Name)]
+public sealed class ProcessProviderEndToEndTests(ITestOutputHelper output) : IDisposable
+{
+    private const string Token = "ghp_process_e2e";
+    private const string Secret = "process-e2e-secret";
+    private readonly string _directory = Directory.CreateTempSubdirectory("drover-process-e2e-").FullName;
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A pooled SQLite handle may still be closing.
+        }
+    }
+
+    [Fact]
+    public async Task Serve_GitHubPoolOnTheProcessProvider_EveryJobRunsInItsOwnProcess_NothingLeftOver()
+    {
+        await using var emulator = await GitHubEmulator.StartAsync(new GitHubEmulatorOptions { Tokens = [Token], Seed = 3 });
+        IProvider? provider = null;
+        await using var app = await StartAsync(emulator, p => provider = p);
+        emulator.Webhooks.Target = new Uri(new Uri(app.Urls.First()), "/webhooks/github/github");
+        emulator.Webhooks.Secret = Secret;
+        var store = app.Services.GetRequiredService<IStateStore>();
+        var started = DateTime.UtcNow;
+
+        for (var burst = 0; burst < 2; burst++)
+        {
+            emulator.QueueRun("acme/api", [.. Enumerable.Range(0, 10).Select(i => ($"job-{burst}-{i}", new[] { "self-hosted", "linux" }, TimeSpan.FromMilliseconds(300)))]);
+            await Task.Delay(500);
+        }
+
+        await Until(() => emulator.Jobs().All(j => j.Status == "completed"), "every job completed", 120);
+        var allRun = DateTime.UtcNow - started;
+        await Until(
+            async () => emulator.Runners().Count == 0
+                && (await provider!.ListAsync(CancellationToken.None)).Count == 0
+                && (await store.ListRunnersAsync(null, null, CancellationToken.None)).All(r => r.State == RunnerState.Gone),
+            "no runner left at the forge, the provider or the store",
+            60);
+
+        var jobs = emulator.Jobs();
+        Assert.Equal(20, jobs.Count);
+        Assert.All(jobs, j => Assert.Equal(1, j.Takes));
+        Assert.All(jobs, j => Assert.Equal("success", j.Conclusion));
+        var runnerNames = jobs.Select(j => j.RunnerName!).ToList();
+        Assert.Equal(20, runnerNames.Distinct(StringComparer.Ordinal).Count());
+        var exits = ((ProcessProvider)provider!).RecentExits;
+        Assert.All(runnerNames, name => Assert.Contains(exits, e => e.RunnerName == name && e.ExitCode == 0));
+        Assert.Empty(Directory.GetDirectories(Path.Combine(_directory, "runners")));
+        output.WriteLine($"20 jobs on {runnerNames.Count} runner processes ({exits.Count} exits), all run after {allRun.TotalSeconds:F1} s");
+    }
+
+    private async Task<WebApplication> StartAsync(GitHubEmulator emulator, Action<IProvider> created)
+    {
+        var standIn = Path.Combine(AppContext.BaseDirectory, "Drover.StandInRunner.dll");
+        var yaml = $$"""
+            controllerId: drover
+            forges:
+              - name: github
+                kind: github
+                url: {{emulator.ApiUrl}}
+                auth: { token: env:PROCESS_E2E_GITHUB_TOKEN }
+                webhookSecret: env:PROCESS_E2E_WEBHOOK_SECRET
+            providers:
+              - name: local
+                type: process
+                settings:
+                  command: dotnet "{{standIn}}"
+                  workRoot: "{{Path.Combine(_directory, "runners")}}"
+                  maxConcurrent: "6"
+            pools:
+              - name: linux
+                forge: github
+                scope: { repo: acme/api }
+                labels: [linux]
+                provider: local
+                max: 6
+                idleTimeout: 2s
+                timeouts: { draining: 5s, finishedJobGrace: 2s }
+            """;
+        var environment = new Dictionary<string, string> { ["PROCESS_E2E_GITHUB_TOKEN"] = Token, ["PROCESS_E2E_WEBHOOK_SECRET"] = Secret };
+        var forgeOptions = GitHubForgeOptions.Default with { Environment = n => environment.GetValueOrDefault(n), PollInterval = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromSeconds(5) };
+        var catalog = new AdapterCatalog()
+            .AddProvider("process", (config, context) =>
+            {
+                var provider = ProcessProviderFactory.Create(config, context);
+                created(provider);
+                return provider;
+            }, ProcessProviderSettings.Check)
+            .AddForge(ForgeKind.GitHub, (config, context) => GitHubForgeFactory.Create(config, context, forgeOptions));
+        var loader = new FleetConfigLoader(catalog.ValidationOptions(PolicyRegistry.CreateDefault().Policies));
+        var options = new ServerOptions
+        {
+            LoadConfig = () => loader.LoadFromString(yaml, "process-e2e.yaml"),
+            StoreLocation = "sqlite:" + Path.Combine(_directory, "state.db"),
+            Urls = "http://127.0.0.1:0",
+            Catalog = catalog,
+            ReplicaId = "process-e2e",
+            Leadership = new LeaderElectionOptions { LeaseDuration = TimeSpan.FromSeconds(3), RetryInterval = TimeSpan.FromMilliseconds(200) },
+            ResyncInterval = TimeSpan.FromSeconds(1),
+            DeliveryPollInterval = TimeSpan.FromMilliseconds(200),
+        };
+        var app = await DroverServer.BuildAsync(options);
+        await app.StartAsync();
+        return app;
+    }
+
+    private static async Task Until(Func<Task<bool>> condition, string what, int seconds)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"not reached within {seconds} s: {what}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static Task Until(Func<bool> condition, string what, int seconds) => Until(() => Task.FromResult(condition()), what, seconds);
+}
