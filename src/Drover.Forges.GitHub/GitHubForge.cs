@@ -23,7 +23,7 @@ namespace Drover.Forges.GitHub;
 public sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IDisposable
 {
     private readonly ForgeConfig _config;
-    private readonly FleetConfig _fleet;
+    private readonly Func<FleetConfig> _fleet;
     private readonly GitHubForgeOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -31,7 +31,7 @@ public sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IDisp
     private readonly string _ownedPrefix;
     private readonly ConcurrentDictionary<string, string> _runnerScopes = new(StringComparer.Ordinal);
 
-    internal GitHubForge(ForgeConfig config, FleetConfig fleet, GitHubForgeOptions options, TimeProvider time, ILogger logger)
+    internal GitHubForge(ForgeConfig config, Func<FleetConfig> fleet, GitHubForgeOptions options, TimeProvider time, ILogger logger)
     {
         _config = config;
         _fleet = fleet;
@@ -44,7 +44,7 @@ public sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IDisp
             _webhookSecret = Encoding.UTF8.GetBytes(secrets.Resolve(secret, $"forge '{config.Name}' webhookSecret"));
         }
 
-        _ownedPrefix = fleet.ControllerId + "-";
+        _ownedPrefix = fleet().ControllerId + "-";
         Client = new GitHubApiClient(config.Url, new RateLimitGate(time, options.MaxRateLimitWait, options.MaxConcurrency), options.Handler, options.RequestTimeout);
         Auth = config.Auth switch
         {
@@ -55,8 +55,7 @@ public sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IDisp
                 $"forge '{config.Name}': auth needs either token (env:/file: reference) or appId, installationId and privateKey"),
         };
         Client.Auth = Auth;
-        Pools = [.. fleet.Pools.Where(p => p.Forge == config.Name)];
-        Poller = new WorkflowPoller(Client, config.Name, [.. Pools.Select(p => p.Scope).Distinct()], options.PollInterval, time, logger);
+        Poller = new WorkflowPoller(Client, config.Name, () => [.. Pools.Select(p => p.Scope).Distinct()], options.PollInterval, time, logger);
     }
 
     /// <inheritdoc/>
@@ -71,8 +70,8 @@ public sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IDisp
     /// <summary>The polling reconciler <see cref="RunAsync"/> runs.</summary>
     public WorkflowPoller Poller { get; }
 
-    /// <summary>The pools that take this forge's jobs.</summary>
-    public IReadOnlyList<PoolConfig> Pools { get; }
+    /// <summary>The pools that take this forge's jobs, in the configuration in force now (reloads included).</summary>
+    public IReadOnlyList<PoolConfig> Pools => [.. _fleet().Pools.Where(p => p.Forge == _config.Name)];
 
     /// <summary>Requests left in the current rate-limit window as GitHub last reported it.</summary>
     public long? RateLimitRemaining => Client.Gate.Remaining;

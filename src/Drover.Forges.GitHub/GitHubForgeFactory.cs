@@ -22,7 +22,7 @@ public static class GitHubForgeFactory
             throw new InvalidOperationException($"forge '{config.Name}' is a {config.Kind.ToString().ToLowerInvariant()} forge, not github");
         }
 
-        var forge = new GitHubForge(config, context.Fleet, options, context.Time, context.Logs.CreateLogger("Drover.Forges.GitHub"));
+        var forge = new GitHubForge(config, context.CurrentFleet, options, context.Time, context.Logs.CreateLogger("Drover.Forges.GitHub"));
         context.Metrics?.ObserveForgeRateLimit(config.Name, () => forge.RateLimitRemaining);
         return forge;
     }

@@ -13,4 +13,16 @@ public sealed record AdapterContext(FleetConfig Fleet, RunnerCredentialVault Vau
 {
     /// <summary>The engine's instruments, for adapters that report their own gauges (e.g. a forge's rate-limit budget); null when not exported.</summary>
     public EngineMetrics? Metrics { get; init; }
+
+    /// <summary>
+    /// The configuration in force now: <see cref="Fleet"/> until a reload replaces it. Adapters that look pools up
+    /// while running (a forge minting a credential for a pool added by a reload) read this, not <see cref="Fleet"/>.
+    /// </summary>
+    public Func<FleetConfig> CurrentFleet
+    {
+        get => _currentFleet ?? (() => Fleet);
+        init => _currentFleet = value;
+    }
+
+    private readonly Func<FleetConfig>? _currentFleet;
 }

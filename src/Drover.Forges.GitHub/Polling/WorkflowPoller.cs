@@ -21,7 +21,7 @@ public sealed class WorkflowPoller
     private static readonly string[] _runStatuses = ["queued", "in_progress"];
     private readonly GitHubApiClient _client;
     private readonly string _forge;
-    private readonly IReadOnlyList<PoolScope> _scopes;
+    private readonly Func<IReadOnlyList<PoolScope>> _scopes;
     private readonly TimeSpan _interval;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -31,11 +31,11 @@ public sealed class WorkflowPoller
 
     /// <param name="client">The forge's REST client.</param>
     /// <param name="forge">The forge's configured name.</param>
-    /// <param name="scopes">The scopes of the forge's pools.</param>
+    /// <param name="scopes">The scopes of the forge's pools now (read at every poll, so reloads apply).</param>
     /// <param name="interval">Time between polls.</param>
     /// <param name="time">The clock.</param>
     /// <param name="logger">Where failures go.</param>
-    public WorkflowPoller(GitHubApiClient client, string forge, IReadOnlyList<PoolScope> scopes, TimeSpan interval, TimeProvider time, ILogger logger)
+    public WorkflowPoller(GitHubApiClient client, string forge, Func<IReadOnlyList<PoolScope>> scopes, TimeSpan interval, TimeProvider time, ILogger logger)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _forge = forge;
@@ -253,7 +253,7 @@ public sealed class WorkflowPoller
     private async Task<IReadOnlyList<string>> RepositoriesAsync(CancellationToken cancellationToken)
     {
         var repositories = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var scope in _scopes)
+        foreach (var scope in _scopes())
         {
             switch (scope.Kind)
             {

@@ -44,8 +44,11 @@ public static class DroverServer
         {
             var logs = sp.GetRequiredService<ILoggerFactory>();
             var vault = new RunnerCredentialVault();
-            var adapters = BuildAdapters(options, new AdapterContext(config, vault, time, logs) { Metrics = metrics });
-            return new ControlLoop(config, store, adapters, time, logs.CreateLogger("Drover.Engine"), metrics, new ControlLoopOptions { ResyncInterval = options.ResyncInterval }, vault: vault);
+            ControlLoop? loop = null;
+            var context = new AdapterContext(config, vault, time, logs) { Metrics = metrics, CurrentFleet = () => loop?.Snapshot.Config ?? config };
+            var adapters = BuildAdapters(options, context);
+            loop = new ControlLoop(config, store, adapters, time, logs.CreateLogger("Drover.Engine"), metrics, new ControlLoopOptions { ResyncInterval = options.ResyncInterval }, vault: vault);
+            return loop;
         });
         builder.Services.AddSingleton(sp =>
         {
