@@ -4,6 +4,7 @@ using Drover.Core.Ports;
 using Drover.Core.Runners;
 using Drover.Engine.Execution;
 using Drover.Engine.Leadership;
+using Drover.Engine.Loop;
 using Drover.Engine.Ports;
 using Drover.Forges.GitHub.Tests.Emulator;
 using Drover.Forges.GitHub.Tests.Support;
@@ -18,7 +19,7 @@ namespace Drover.Forges.GitHub.Tests;
 /// <summary>
 /// <c>drover serve</c> with a GitHub pool on the real <c>process</c> provider: every runner is a child process (the
 /// stand-in runner program) that gets its JIT configuration in the environment, registers with the emulator, runs one
-/// job and exits. Bounded: 20 jobs, at most 6 processes at once.
+/// job and exits. Bounded: 50 jobs, at most 8 processes at once.
 /// </summary>
 [Collection(ServeCollection.Name)]
 public sealed class ProcessProviderEndToEndTests(ITestOutputHelper output) : IDisposable
@@ -50,13 +51,32 @@ public sealed class ProcessProviderEndToEndTests(ITestOutputHelper output) : IDi
         var store = app.Services.GetRequiredService<IStateStore>();
         var started = DateTime.UtcNow;
 
-        for (var burst = 0; burst < 2; burst++)
+        // 50 jobs in 5 bursts of 10: linux jobs of acme/api (two label spellings), GPU jobs of acme/web, one Windows job no pool takes.
+        var windows = 0L;
+        for (var burst = 0; burst < 5; burst++)
         {
-            emulator.QueueRun("acme/api", [.. Enumerable.Range(0, 10).Select(i => ($"job-{burst}-{i}", new[] { "self-hosted", "linux" }, TimeSpan.FromMilliseconds(300)))]);
-            await Task.Delay(500);
+            for (var i = 0; i < 10; i++)
+            {
+                var n = (burst * 10) + i;
+                var duration = TimeSpan.FromMilliseconds(200 + (37 * n % 400));
+                if (n == 17)
+                {
+                    windows = emulator.QueueRun("acme/api", ($"job-{n}", ["self-hosted", "windows"], duration)).Single();
+                }
+                else if (n % 4 == 0)
+                {
+                    emulator.QueueRun("acme/web", ($"job-{n}", ["self-hosted", "linux", "gpu"], duration));
+                }
+                else
+                {
+                    emulator.QueueRun("acme/api", ($"job-{n}", n % 2 == 0 ? ["linux"] : ["self-hosted", "linux"], duration));
+                }
+            }
+
+            await Task.Delay(400);
         }
 
-        await Until(() => emulator.Jobs().All(j => j.Status == "completed"), "every job completed", 120);
+        await Until(() => emulator.Jobs().Where(j => j.Id != windows).All(j => j.Status == "completed"), "every matchable job completed", 180);
         var allRun = DateTime.UtcNow - started;
         await Until(
             async () => emulator.Runners().Count == 0
@@ -64,17 +84,20 @@ public sealed class ProcessProviderEndToEndTests(ITestOutputHelper output) : IDi
                 && (await store.ListRunnersAsync(null, null, CancellationToken.None)).All(r => r.State == RunnerState.Gone),
             "no runner left at the forge, the provider or the store",
             60);
+        var loop = app.Services.GetRequiredService<ControlLoop>();
+        await Until(() => loop.Snapshot.Plan?.Unmatched.Any(j => j.Key.Id == windows.ToString(System.Globalization.CultureInfo.InvariantCulture)) == true, "the Windows job reported unmatched", 30);
 
-        var jobs = emulator.Jobs();
-        Assert.Equal(20, jobs.Count);
-        Assert.All(jobs, j => Assert.Equal(1, j.Takes));
-        Assert.All(jobs, j => Assert.Equal("success", j.Conclusion));
-        var runnerNames = jobs.Select(j => j.RunnerName!).ToList();
-        Assert.Equal(20, runnerNames.Distinct(StringComparer.Ordinal).Count());
+        var matchable = emulator.Jobs().Where(j => j.Id != windows).ToList();
+        Assert.Equal(49, matchable.Count);
+        Assert.All(matchable, j => Assert.Equal(1, j.Takes));
+        Assert.All(matchable, j => Assert.Equal("success", j.Conclusion));
+        Assert.Equal("queued", emulator.Jobs().Single(j => j.Id == windows).Status);
+        var runnerNames = matchable.Select(j => j.RunnerName!).ToList();
+        Assert.Equal(49, runnerNames.Distinct(StringComparer.Ordinal).Count());
         var exits = ((ProcessProvider)provider!).RecentExits;
         Assert.All(runnerNames, name => Assert.Contains(exits, e => e.RunnerName == name && e.ExitCode == 0));
         Assert.Empty(Directory.GetDirectories(Path.Combine(_directory, "runners")));
-        output.WriteLine($"20 jobs on {runnerNames.Count} runner processes ({exits.Count} exits), all run after {allRun.TotalSeconds:F1} s");
+        output.WriteLine($"49 matchable jobs on {runnerNames.Count} runner processes ({exits.Count} exits), all run after {allRun.TotalSeconds:F1} s");
     }
 
     private async Task<WebApplication> StartAsync(GitHubEmulator emulator, Action<IProvider> created)
@@ -94,14 +117,23 @@ public sealed class ProcessProviderEndToEndTests(ITestOutputHelper output) : IDi
                 settings:
                   command: dotnet "{{standIn}}"
                   workRoot: "{{Path.Combine(_directory, "runners")}}"
-                  maxConcurrent: "6"
+                  maxConcurrent: "8"
             pools:
               - name: linux
                 forge: github
                 scope: { repo: acme/api }
                 labels: [linux]
                 provider: local
+                priority: 10
                 max: 6
+                idleTimeout: 2s
+                timeouts: { draining: 5s, finishedJobGrace: 2s }
+              - name: gpu
+                forge: github
+                scope: { org: acme }
+                labels: [linux, gpu]
+                provider: local
+                max: 2
                 idleTimeout: 2s
                 timeouts: { draining: 5s, finishedJobGrace: 2s }
             """;
