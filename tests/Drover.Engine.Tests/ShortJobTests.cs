@@ -84,4 +84,22 @@ public sealed class ShortJobTests
         var failed = Assert.Single(history, t => t.To == RunnerState.Failed);
         Assert.Contains("ended before the runner registered", failed.Reason, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ForgeLists_YoungerThanTheMaxAge_AreReused_ThenListedAgain()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        h.Queue();
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        h.Queue();
+        h.Time.Advance(TimeSpan.FromMilliseconds(300));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        Assert.Equal(1, h.Forge.ListCalls);
+        Assert.Equal(2, (await h.Store.ListRunnersAsync("linux", null, CancellationToken.None)).Count);
+
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(2, h.Forge.ListCalls);
+    }
 }

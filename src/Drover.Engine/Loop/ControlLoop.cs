@@ -65,7 +65,7 @@ public sealed class ControlLoop
         };
         _executor = new PlanExecutor(_services);
         _sync = new ObservationSync(_services);
-        _observer = new WorldObserver(_services);
+        _observer = new WorldObserver(_services, _options.ForgeListMaxAge);
         _demand = new DemandIntake(metrics);
         _deliveries = new DeliveryIntake(_services);
         _snapshot = new LoopSnapshot { Config = config };

@@ -14,6 +14,13 @@ public sealed record ControlLoopOptions
     /// <summary>Retry and timeout of provider and forge calls.</summary>
     public CallResilienceOptions Calls { get; init; } = CallResilienceOptions.Default;
 
+    /// <summary>
+    /// A cycle reuses the forges' runner lists when they are younger than this, instead of listing again: under a burst
+    /// of webhooks many cycles run per second, and each list is a forge API call (and rate-limit budget). Registrations
+    /// are seen at most this much later. Default 1 s; zero lists in every cycle.
+    /// </summary>
+    public TimeSpan ForgeListMaxAge { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>The actor the engine's own events are written under.</summary>
     public string Actor { get; init; } = "engine";
 

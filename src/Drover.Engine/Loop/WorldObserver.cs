@@ -13,11 +13,17 @@ public sealed class WorldObserver
 {
     private readonly ExecutionServices _services;
     private readonly Dictionary<(string Forge, string Id), DateTimeOffset> _firstSeen = [];
+    private readonly TimeSpan _forgeListMaxAge;
+    private (DateTimeOffset At, IReadOnlyDictionary<string, IReadOnlyList<ForgeRunner>> Lists)? _lastForgeLists;
 
     /// <param name="services">Adapters, pipeline, clock, logs and metrics.</param>
-    public WorldObserver(ExecutionServices services)
+    /// <param name="forgeListMaxAge">
+    /// A forge listing younger than this is reused instead of calling the forges again (zero: list every time).
+    /// </param>
+    public WorldObserver(ExecutionServices services, TimeSpan forgeListMaxAge = default)
     {
         _services = services ?? throw new ArgumentNullException(nameof(services));
+        _forgeListMaxAge = forgeListMaxAge;
     }
 
     /// <summary>Instances per provider that answered.</summary>
@@ -43,6 +49,18 @@ public sealed class WorldObserver
 
     /// <summary>Registrations per forge that answered, with <see cref="ForgeRunner.FirstSeenAt"/> kept across calls.</summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<ForgeRunner>>> ListForgeRunnersAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (_lastForgeLists is { } last && now - last.At < _forgeListMaxAge && now >= last.At)
+        {
+            return last.Lists;
+        }
+
+        var lists = await ListForgeRunnersNowAsync(now, cancellationToken).ConfigureAwait(false);
+        _lastForgeLists = (now, lists);
+        return lists;
+    }
+
+    private async Task<IReadOnlyDictionary<string, IReadOnlyList<ForgeRunner>>> ListForgeRunnersNowAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, IReadOnlyList<ForgeRunner>>(StringComparer.Ordinal);
         var seen = new HashSet<(string, string)>();

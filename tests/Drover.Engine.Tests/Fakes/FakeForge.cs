@@ -41,10 +41,13 @@ public sealed class FakeForge(string name, TimeProvider time) : IForge
         }
     }
 
+    public int ListCalls { get; private set; }
+
     public Task<IReadOnlyList<ForgeRunner>> ListRunnersAsync(CancellationToken cancellationToken)
     {
         lock (_sync)
         {
+            ListCalls++;
             return Task.FromResult<IReadOnlyList<ForgeRunner>>([.. _runners.Values]);
         }
     }
