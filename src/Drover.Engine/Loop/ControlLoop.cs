@@ -154,8 +154,9 @@ public sealed class ControlLoop
             var config = Snapshot.Config;
             var now = _time.GetUtcNow();
             var (deliveries, moreDeliveries) = await _deliveries.CollectAsync(_demand.Enqueue, cancellationToken).ConfigureAwait(false);
-            await _demand.DrainAsync(_store, config, new PoolMatcher(config), now, _options.FinishedJobRetention, cancellationToken).ConfigureAwait(false);
-            await _deliveries.MarkProcessedAsync(deliveries, now, cancellationToken).ConfigureAwait(false);
+            await _demand.DrainAsync(
+                _store, config, new PoolMatcher(config), now, _options.FinishedJobRetention, cancellationToken,
+                deliveries.Count == 0 ? null : (writer, ct) => DeliveryIntake.MarkProcessedAsync(writer, deliveries, now, ct)).ConfigureAwait(false);
             var requests = await _store.ListAdminRequestsAsync(cancellationToken).ConfigureAwait(false);
             var drained = DrainedPools(config, requests);
             var (effective, observed) = await ObserveAsync(config, drained, now, cancellationToken).ConfigureAwait(false);
@@ -314,10 +315,12 @@ public sealed class ControlLoop
     {
         var instances = await _observer.ListInstancesAsync(cancellationToken).ConfigureAwait(false);
         var forgeRunners = await _observer.ListForgeRunnersAsync(now, cancellationToken).ConfigureAwait(false);
-        var before = await _store.ListRunnersAsync(null, null, cancellationToken).ConfigureAwait(false);
-        var active = before.Where(r => r.State != Core.Runners.RunnerState.Gone).ToList();
-        await _sync.SyncAsync(active, config, forgeRunners, _demand.Ledger.Jobs, instances, now, cancellationToken).ConfigureAwait(false);
         var state = await _store.LoadPlanningStateAsync(SpendSince(now), cancellationToken).ConfigureAwait(false);
+        if (await _sync.SyncAsync(state.Observed.Runners, config, forgeRunners, _demand.Ledger.Jobs, instances, now, cancellationToken).ConfigureAwait(false) > 0)
+        {
+            state = await _store.LoadPlanningStateAsync(SpendSince(now), cancellationToken).ConfigureAwait(false);
+        }
+
         var observed = state.Observed with
         {
             Instances = [.. instances.Values.SelectMany(i => i)],

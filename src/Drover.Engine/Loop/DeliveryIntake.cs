@@ -64,17 +64,17 @@ internal sealed class DeliveryIntake(ExecutionServices services)
     /// </summary>
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
 
-    /// <summary>Marks deliveries processed, and forgets those processed longer than <see cref="Retention"/> ago, in one transaction.</summary>
-    public Task MarkProcessedAsync(IReadOnlyList<WebhookDelivery> deliveries, DateTimeOffset now, CancellationToken cancellationToken) =>
-        services.Store.InTransactionAsync(
-            async (writer, ct) =>
-            {
-                foreach (var delivery in deliveries)
-                {
-                    await writer.MarkDeliveryProcessedAsync(delivery.Forge, delivery.DeliveryId, now, ct).ConfigureAwait(false);
-                }
+    /// <summary>
+    /// Marks deliveries processed, and forgets those processed longer than <see cref="Retention"/> ago, inside the
+    /// caller's transaction — the one that writes the jobs the deliveries changed.
+    /// </summary>
+    public static async Task MarkProcessedAsync(IStateWriter writer, IReadOnlyList<WebhookDelivery> deliveries, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var delivery in deliveries)
+        {
+            await writer.MarkDeliveryProcessedAsync(delivery.Forge, delivery.DeliveryId, now, cancellationToken).ConfigureAwait(false);
+        }
 
-                return await writer.DeleteProcessedDeliveriesAsync(now - Retention, ct).ConfigureAwait(false);
-            },
-            cancellationToken);
+        await writer.DeleteProcessedDeliveriesAsync(now - Retention, cancellationToken).ConfigureAwait(false);
+    }
 }

@@ -54,8 +54,18 @@ public sealed class DemandIntake
         }
     }
 
-    /// <summary>Folds every queued event in, ages and prunes the ledger, and persists the jobs that changed.</summary>
-    public async Task<int> DrainAsync(IStateStore store, FleetConfig config, PoolMatcher matcher, DateTimeOffset now, TimeSpan retention, CancellationToken cancellationToken)
+    /// <summary>
+    /// Folds every queued event in, ages and prunes the ledger, and persists the jobs that changed — together with
+    /// <paramref name="alsoWrite"/>, if any, in the same transaction.
+    /// </summary>
+    public async Task<int> DrainAsync(
+        IStateStore store,
+        FleetConfig config,
+        PoolMatcher matcher,
+        DateTimeOffset now,
+        TimeSpan retention,
+        CancellationToken cancellationToken,
+        Func<IStateWriter, CancellationToken, Task>? alsoWrite = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(config);
@@ -84,7 +94,7 @@ public sealed class DemandIntake
         Ledger.ExpireStale(now, config.StaleJobAge);
         var jobs = changed.Select(Ledger.Get).OfType<Job>().ToList();
         Ledger.Prune(now - retention);
-        if (jobs.Count > 0)
+        if (jobs.Count > 0 || alsoWrite is not null)
         {
             await store.InTransactionAsync(
                 async (writer, ct) =>
@@ -92,6 +102,11 @@ public sealed class DemandIntake
                     foreach (var job in jobs)
                     {
                         await writer.UpsertJobAsync(job, ct).ConfigureAwait(false);
+                    }
+
+                    if (alsoWrite is not null)
+                    {
+                        await alsoWrite(writer, ct).ConfigureAwait(false);
                     }
 
                     return true;
