@@ -138,17 +138,10 @@ public static class IngestLoad
         sorted.Length == 0 ? 0 : sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
 
     /// <summary>A real queued workflow_job payload from ../shared's fixtures when present, else a built-in one of the same shape.</summary>
-    private static byte[] Payload()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Drover.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        var fixture = directory is null ? null : Path.Combine(directory.FullName, "..", "shared", "data", "fixtures", "github", "workflow_job", "queued.payload.json");
-        return fixture is not null && File.Exists(fixture) ? File.ReadAllBytes(fixture) : Encoding.UTF8.GetBytes(BuiltInPayload);
-    }
+    private static byte[] Payload() =>
+        SharedTraces.FindShared(Path.Combine("data", "fixtures", "github", "workflow_job", "queued.payload.json")) is { } fixture
+            ? File.ReadAllBytes(fixture)
+            : Encoding.UTF8.GetBytes(BuiltInPayload);
 
     private sealed class Worker
     {

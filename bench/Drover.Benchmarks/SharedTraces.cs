@@ -7,7 +7,10 @@ namespace Drover.Benchmarks;
 internal static class SharedTraces
 {
     /// <summary>Full path of a shared trace file, or null when it is not there.</summary>
-    public static string? Find(string fileName)
+    public static string? Find(string fileName) => FindShared(Path.Combine("data", "traces", fileName));
+
+    /// <summary>Full path of a file under <c>../shared</c> (e.g. <c>data/fixtures/github/...</c>), or null when it is not there.</summary>
+    public static string? FindShared(string relativePath)
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
@@ -18,7 +21,7 @@ internal static class SharedTraces
 
             foreach (var checkout in Checkouts(directory.FullName))
             {
-                var path = Path.GetFullPath(Path.Combine(checkout, "..", "shared", "data", "traces", fileName));
+                var path = Path.GetFullPath(Path.Combine(checkout, "..", "shared", relativePath));
                 if (File.Exists(path))
                 {
                     return path;

@@ -9,6 +9,8 @@ using Drover.Engine.Tests.Fakes;
 using Drover.Storage;
 using Microsoft.Extensions.Time.Testing;
 
+using Drover.Testing;
+
 namespace Drover.Engine.Tests;
 
 /// <summary>A control loop over fakes, a temporary SQLite store and a fake clock.</summary>

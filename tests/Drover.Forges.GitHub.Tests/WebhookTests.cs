@@ -5,6 +5,8 @@ using Drover.Core.Ports;
 using Drover.Forges.GitHub.Tests.Support;
 using Drover.Forges.GitHub.Webhooks;
 
+using Drover.Testing;
+
 namespace Drover.Forges.GitHub.Tests;
 
 public sealed class WebhookTests
@@ -159,16 +161,16 @@ public sealed class WebhookTests
         ["arc/org_webhook_workflow_job_with_self_hosted_label_payload.json"] = new("1234567890", JobState.Queued, "self-hosted;label1", "MYORG/MYREPO", 1234567890, null, "2021-09-28T23:45:29Z"),
     };
 
-    [SharedDataFact]
+    [SharedDataFact(GitHubFixtures.Fixtures)]
     public async Task Interpret_EveryWorkflowJobFixture_BecomesTheExpectedLedgerEntry()
     {
-        var fixtures = SharedData.Fixtures("workflow_job").Concat(SharedData.Fixtures("arc")).ToList();
+        var fixtures = GitHubFixtures.FixturesIn("workflow_job").Concat(GitHubFixtures.FixturesIn("arc")).ToList();
         Assert.NotEmpty(fixtures);
         Assert.Equal(_golden.Keys.Order(StringComparer.Ordinal), fixtures.Order(StringComparer.Ordinal));
         using var forge = NewForge();
         foreach (var fixture in fixtures)
         {
-            var body = await File.ReadAllBytesAsync(SharedData.FixturePath(fixture));
+            var body = await File.ReadAllBytesAsync(GitHubFixtures.FixturePath(fixture));
 
             // The whole path: the signed request is verified, then the stored delivery interpreted into the ledger.
             var verdict = forge.Verify(Headers((WebhookSignature.Header, WebhookSignature.Sign(TestForges.WebhookSecret, body)), ("X-GitHub-Event", "workflow_job")), body);
@@ -198,7 +200,7 @@ public sealed class WebhookTests
         }
     }
 
-    [SharedDataFact]
+    [SharedDataFact(GitHubFixtures.Fixtures)]
     public async Task Interpret_QueuedThenInProgressThenCompletedFixtures_OneJobRunToCompletion()
     {
         using var forge = NewForge();
@@ -206,7 +208,7 @@ public sealed class WebhookTests
         foreach (var (fixture, id) in new[] { ("workflow_job/completed.success.with-organization.payload.json", "c"), ("workflow_job/queued.payload.json", "q"), ("workflow_job/in_progress.payload.json", "s") })
         {
             // Out of order on purpose: the ledger keeps the furthest state and fills the facts.
-            foreach (var e in await forge.InterpretAsync(Delivery("{}", await File.ReadAllBytesAsync(SharedData.FixturePath(fixture)), id), CancellationToken.None))
+            foreach (var e in await forge.InterpretAsync(Delivery("{}", await File.ReadAllBytesAsync(GitHubFixtures.FixturePath(fixture)), id), CancellationToken.None))
             {
                 ledger.Apply(e);
             }

@@ -9,6 +9,8 @@ using Drover.Engine.Metrics;
 using Drover.Providers.Process.Tests.Support;
 using Drover.Storage;
 
+using Drover.Testing;
+
 namespace Drover.Providers.Process.Tests;
 
 /// <summary>The real control loop, a SQLite store and the process provider starting real child processes.</summary>

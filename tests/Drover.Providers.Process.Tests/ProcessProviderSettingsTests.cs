@@ -3,6 +3,8 @@ using Drover.Core.Policies;
 using Drover.Engine.Execution;
 using Drover.Providers.Process.Tests.Support;
 
+using Drover.Testing;
+
 namespace Drover.Providers.Process.Tests;
 
 public sealed class ProcessProviderSettingsTests

@@ -55,7 +55,7 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
         }
 
         await page.WaitForSelectorAsync("#runners tr", new PageWaitForSelectorOptions { Timeout = 30_000 });
-        var screenshot = Path.Combine(RepositoryRoot(), "artifacts", "screenshots", "dashboard.png");
+        var screenshot = Path.Combine(Testing.SharedData.RepositoryRoot ?? throw new InvalidOperationException("Drover.sln not found above the test directory"), "artifacts", "screenshots", "dashboard.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot holds a rendered page");
@@ -65,15 +65,4 @@ public sealed class DashboardBrowserTests : IAsyncLifetime
     /// <summary>The numeric cells of the pools table, as one string.</summary>
     private static async Task<string> Numbers(IPage page) =>
         string.Join(",", await page.Locator("#pools td.num").AllInnerTextsAsync());
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Drover.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Drover.sln not found above the test directory");
-    }
 }

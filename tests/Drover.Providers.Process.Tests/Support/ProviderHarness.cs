@@ -3,6 +3,8 @@ using Drover.Engine.Execution;
 using Drover.Engine.Ports;
 using Microsoft.Extensions.Time.Testing;
 
+using Drover.Testing;
+
 namespace Drover.Providers.Process.Tests.Support;
 
 /// <summary>

@@ -1,12 +1,14 @@
 using Drover.Simulation.Traces;
 
+using Drover.Testing;
+
 namespace Drover.Simulation.Tests.Traces;
 
 public sealed class CondaForgeImporterTests
 {
     private const string FileName = "conda-forge-github-actions-2024.csv";
 
-    [SharedDataFact]
+    [SharedDataFact(SharedData.Traces)]
     public void Load_RealSeries_HasEveryCountedJobOver366Days()
     {
         var trace = TraceReader.Load(SharedData.TracePath(FileName));
@@ -18,7 +20,7 @@ public sealed class CondaForgeImporterTests
         Assert.All(trace.Jobs, j => Assert.Null(j.StartedAt));
     }
 
-    [SharedDataFact]
+    [SharedDataFact(SharedData.Traces)]
     public void Load_RealSeries_MatchesThePlanningScenarioExpansion()
     {
         var path = SharedData.TracePath(FileName);
@@ -35,7 +37,7 @@ public sealed class CondaForgeImporterTests
         Assert.True(durations[^1] <= 6 * 3600);
     }
 
-    [SharedDataFact]
+    [SharedDataFact(SharedData.Traces)]
     public void Load_RealSeries_LeavesTheMonitorGapEmpty()
     {
         var trace = TraceReader.Load(SharedData.TracePath(FileName));
@@ -46,7 +48,7 @@ public sealed class CondaForgeImporterTests
         Assert.Contains(trace.Notes, n => n.Contains("no rows from 2024-02-17T01:30Z to 2024-02-17T12:55Z", StringComparison.Ordinal));
     }
 
-    [SharedDataFact]
+    [SharedDataFact(SharedData.Traces)]
     public void Load_RealSeries_NotesSayCompletionsAreArrivalsAndDurationsSynthetic()
     {
         var trace = TraceReader.Load(SharedData.TracePath(FileName));
@@ -55,7 +57,7 @@ public sealed class CondaForgeImporterTests
         Assert.Contains(trace.Notes, n => n.StartsWith("Durations are synthetic: lognormal median 300 s, sigma 1.0, capped at 21600 s", StringComparison.Ordinal));
     }
 
-    [SharedDataFact]
+    [SharedDataFact(SharedData.Traces)]
     public void Load_SameSeedTwice_GivesIdenticalTraces()
     {
         var path = SharedData.TracePath(FileName);
@@ -68,7 +70,7 @@ public sealed class CondaForgeImporterTests
         Assert.False(a.JobSpan.SequenceEqual(c.JobSpan));
     }
 
-    [SharedDataFact]
+    [SharedDataFact(SharedData.Traces)]
     public void Load_ShiftBack_KeepsCountAndMovesArrivalsEarlier()
     {
         var path = SharedData.TracePath(FileName);
@@ -85,7 +87,7 @@ public sealed class CondaForgeImporterTests
         }
     }
 
-    [SharedDataFact]
+    [SharedDataFact(SharedData.Traces)]
     public void Load_RealSeries_StaysWellUnder300MegabytesOnTheHeap()
     {
         var path = SharedData.TracePath(FileName);
@@ -98,7 +100,7 @@ public sealed class CondaForgeImporterTests
         Assert.InRange(after - before, 0, 100L * 1024 * 1024);
     }
 
-    [SharedDataFact]
+    [SharedDataFact(SharedData.Traces)]
     public void WriteThenRead_RealSeries_RoundTripsThroughJobCsv()
     {
         var trace = TraceReader.Load(SharedData.TracePath(FileName));

@@ -1,12 +1,14 @@
 using Drover.Simulation.Traces;
 
+using Drover.Testing;
+
 namespace Drover.Simulation.Tests.Traces;
 
 public sealed class TreeherderImporterTests
 {
     private const string FileName = "mozilla-treeherder-2013-11-13.csv";
 
-    [SharedDataFact]
+    [SharedDataFact(SharedData.Traces)]
     public void Load_RealExport_Has304JobsWithRealQueueTimes()
     {
         var trace = TraceReader.Load(SharedData.TracePath(FileName));
@@ -20,7 +22,7 @@ public sealed class TreeherderImporterTests
         Assert.True(trace.Span > TimeSpan.FromHours(5));
     }
 
-    [SharedDataFact]
+    [SharedDataFact(SharedData.Traces)]
     public void Load_RealExport_MapsTheFirstRow()
     {
         var trace = TraceReader.Load(SharedData.TracePath(FileName));
@@ -29,7 +31,7 @@ public sealed class TreeherderImporterTests
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_384_353_553), job.StartedAt);
     }
 
-    [SharedDataFact]
+    [SharedDataFact(SharedData.Traces)]
     public void Load_WithOsNameLabel_AddsTheOsFamily()
     {
         var trace = TraceReader.Load(SharedData.TracePath(FileName), new TraceLoadOptions { TreeherderOsNameLabel = true });
@@ -38,7 +40,7 @@ public sealed class TreeherderImporterTests
         Assert.All(trace.LabelSets, s => Assert.Equal(2, s.Count));
     }
 
-    [SharedDataFact]
+    [SharedDataFact(SharedData.Traces)]
     public void EmpiricalDurations_FromRealExport_DrawsTreeherderRunTimes()
     {
         var treeherder = TraceReader.Load(SharedData.TracePath(FileName));

@@ -1,48 +1,36 @@
-namespace Drover.Forges.GitHub.Tests.Support;
+namespace Drover.Testing;
 
 /// <summary>
-/// Finds the workplace's shared data (<c>../shared</c> next to the repository root, the folder holding
-/// Drover.sln). Under <c>CI=true</c> it is required; elsewhere tests that need it are skipped when it is absent.
+/// Finds the workplace's shared data (<c>../shared</c> next to the repository root, the folder holding Drover.sln;
+/// in a linked git worktree, next to the main checkout as well). Under <c>CI=true</c> it is required; elsewhere tests
+/// that need it are skipped when it is absent.
 /// </summary>
-internal static class SharedData
+public static class SharedData
 {
     private static readonly Lazy<string?> _root = new(FindRepositoryRoot);
 
     /// <summary>The repository root, or null when no Drover.sln is found above the test assembly.</summary>
     public static string? RepositoryRoot => _root.Value;
 
-    /// <summary>
-    /// The shared folder, or null when it is absent. It is <c>../shared</c> next to the repository root; in a linked
-    /// git worktree, next to the main checkout as well.
-    /// </summary>
-    public static string? Directory => Candidates().FirstOrDefault(c => System.IO.Directory.Exists(Path.Combine(c, "data", "fixtures", "github")));
-
     /// <summary>True under CI, where missing shared data is a failure rather than a skip.</summary>
     public static bool IsRequired => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
 
-    public static string MissingMessage =>
+    /// <summary>The folder <c>../shared/<paramref name="relative"/></c> (e.g. <c>data/traces</c>), or null when it is absent.</summary>
+    public static string? Folder(string relative) =>
+        Candidates().Select(c => Path.Combine(c, relative)).FirstOrDefault(Directory.Exists);
+
+    /// <summary>Why <c>../shared/<paramref name="relative"/></c> cannot be used.</summary>
+    public static string MissingMessage(string relative) =>
         RepositoryRoot is null
             ? $"no Drover.sln above {AppContext.BaseDirectory}, so ../shared cannot be located"
-            : $"shared data not found at {string.Join(" or ", Candidates().Select(c => Path.Combine(c, "data", "fixtures", "github")))} (the workplace's ../shared); set CI=true to make its absence fail";
+            : $"shared data not found at {string.Join(" or ", Candidates().Select(c => Path.Combine(c, relative)))} (the workplace's ../shared); set CI=true to make its absence fail";
 
-    /// <summary>Full path of a file under <c>../shared/data/fixtures/github</c> (e.g. <c>workflow_job/queued.payload.json</c>); throws with the reason when the folder is absent.</summary>
-    public static string FixturePath(string fileName)
+    /// <summary>Full path of <paramref name="fileName"/> under <c>../shared/<paramref name="relative"/></c>; throws with the reason when it is absent.</summary>
+    public static string FilePath(string relative, string fileName)
     {
-        var shared = Directory ?? throw new InvalidOperationException(MissingMessage);
-        var path = Path.Combine(shared, "data", "fixtures", "github", fileName);
-        return File.Exists(path) ? path : throw new FileNotFoundException($"shared fixture {path} is missing", path);
-    }
-
-    /// <summary>Every fixture file of a folder under <c>../shared/data/fixtures/github</c>, as paths relative to it; empty when the data is absent.</summary>
-    public static IEnumerable<string> Fixtures(string folder)
-    {
-        if (Directory is not { } shared)
-        {
-            return [];
-        }
-
-        var root = Path.Combine(shared, "data", "fixtures", "github");
-        return System.IO.Directory.EnumerateFiles(Path.Combine(root, folder), "*.json").Select(f => Path.GetRelativePath(root, f)).Order(StringComparer.Ordinal);
+        var folder = Folder(relative) ?? throw new InvalidOperationException(MissingMessage(relative));
+        var path = Path.Combine(folder, fileName);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"shared file {path} is missing", path);
     }
 
     private static IEnumerable<string> Candidates()

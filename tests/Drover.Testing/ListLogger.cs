@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Drover.Providers.Process.Tests.Support;
+namespace Drover.Testing;
 
 /// <summary>A logger (and factory of itself) that keeps every formatted message.</summary>
 public sealed class ListLogger : ILogger, ILoggerFactory
