@@ -1,7 +1,7 @@
 using System.CommandLine;
-using Stopwatch = System.Diagnostics.Stopwatch;
 using System.Globalization;
 using Drover.Simulation.Traces;
+using Stopwatch = System.Diagnostics.Stopwatch;
 
 namespace Drover.Cli;
 

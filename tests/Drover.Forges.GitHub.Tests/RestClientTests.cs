@@ -1,4 +1,3 @@
-using Drover.Testing.GitHub;
 using System.Net;
 using System.Security.Cryptography;
 using Drover.Core.Config;
@@ -10,6 +9,7 @@ using Drover.Forges.GitHub.Auth;
 using Drover.Forges.GitHub.Tests.Emulator;
 using Drover.Forges.GitHub.Tests.Support;
 using Drover.Server.Metrics;
+using Drover.Testing.GitHub;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 

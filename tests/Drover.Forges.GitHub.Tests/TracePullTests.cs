@@ -1,4 +1,3 @@
-using Drover.Testing.GitHub;
 using System.CommandLine;
 using System.Net;
 using Drover.Cli;
@@ -8,6 +7,7 @@ using Drover.Forges.GitHub.Tests.Emulator;
 using Drover.Forges.GitHub.Tests.Support;
 using Drover.Forges.GitHub.Traces;
 using Drover.Simulation.Traces;
+using Drover.Testing.GitHub;
 
 namespace Drover.Forges.GitHub.Tests;
 

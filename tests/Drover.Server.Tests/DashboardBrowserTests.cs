@@ -1,33 +1,20 @@
 using Drover.Server.Auth;
+using Drover.Testing;
 using Microsoft.Playwright;
 
 namespace Drover.Server.Tests;
 
 /// <summary>The dashboard in a real headless Chromium against the running demo; leaves a screenshot in artifacts/screenshots.</summary>
-public sealed class DashboardBrowserTests : IAsyncLifetime
+public sealed class DashboardBrowserTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("drover-dashboard-").FullName;
+    private readonly TempDirectory _directory = new("drover-dashboard-");
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A pooled SQLite handle may still be closing.
-        }
-
-        return Task.CompletedTask;
-    }
+    public void Dispose() => _directory.Dispose();
 
     [ChromiumFact]
     public async Task Dashboard_ShowsTheDemoPools_AndANumberChangesAsTheDemoRuns()
     {
-        await using var app = await ServerFixture.StartDemoAsync(Path.Combine(_directory, "state.db"));
+        await using var app = await ServerFixture.StartDemoAsync(_directory.File("state.db"));
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

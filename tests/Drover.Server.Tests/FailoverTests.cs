@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Headers;
 using Drover.Core.Config;
-using Drover.Core.Ports;
 using Drover.Core.Policies;
+using Drover.Core.Ports;
 using Drover.Engine.Demo;
 using Drover.Engine.Leadership;
 using Drover.Server.Auth;

@@ -2,32 +2,19 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Drover.Server.Auth;
+using Drover.Testing;
 using Microsoft.AspNetCore.Builder;
 
 namespace Drover.Server.Tests;
 
 /// <summary>Drains and deletions are stored requests: they survive a restart, and a drain lasts until it is resumed.</summary>
-public sealed class OperatorRequestTests : IAsyncLifetime
+public sealed class OperatorRequestTests : IDisposable
 {
-    private readonly string _directory = Directory.CreateTempSubdirectory("drover-requests-").FullName;
+    private readonly TempDirectory _directory = new("drover-requests-");
 
-    private string StorePath => Path.Combine(_directory, "state.db");
+    private string StorePath => _directory.File("state.db");
 
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync()
-    {
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A pooled SQLite handle may still be closing.
-        }
-
-        return Task.CompletedTask;
-    }
+    public void Dispose() => _directory.Dispose();
 
     [Fact]
     public async Task Drain_SurvivesARestart_UntilResumed()

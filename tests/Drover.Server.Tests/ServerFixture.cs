@@ -1,7 +1,7 @@
 using System.Net.Http.Headers;
 using Drover.Core.Config;
-using Drover.Core.Ports;
 using Drover.Core.Policies;
+using Drover.Core.Ports;
 using Drover.Engine.Demo;
 using Drover.Server.Auth;
 using Drover.Server.Hosting;

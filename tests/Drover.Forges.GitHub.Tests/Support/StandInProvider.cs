@@ -1,10 +1,10 @@
-using Drover.Testing.GitHub;
 using System.Collections.Concurrent;
 using System.Globalization;
 using Drover.Core.Planning;
 using Drover.Engine.Execution;
 using Drover.Engine.Ports;
 using Drover.Forges.GitHub.Tests.Emulator;
+using Drover.Testing.GitHub;
 
 namespace Drover.Forges.GitHub.Tests.Support;
 
