@@ -49,6 +49,10 @@ public abstract class RelationalStateStore : IStateStore
         RunAsync(TransactionKind.None, s => StateReads.ListRunnersAsync(s, pool, state), cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<Runner>> ListLiveRunnersAsync(string? pool, CancellationToken cancellationToken) =>
+        RunAsync(TransactionKind.None, s => StateReads.ListLiveRunnersAsync(s, pool), cancellationToken);
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<RunnerTransition>> GetRunnerHistoryAsync(string runnerId, CancellationToken cancellationToken) =>
         RunAsync(TransactionKind.None, s => StateReads.GetRunnerHistoryAsync(s, runnerId), cancellationToken);
 

@@ -38,6 +38,14 @@ internal static class StateReads
         return [.. rows.Select(RunnerRows.FromRow)];
     }
 
+    public static async Task<IReadOnlyList<Runner>> ListLiveRunnersAsync(DbSession session, string? pool)
+    {
+        var rows = await session.QueryAsync(
+            $"{SqlText.Select(StoreSchema.Runners)} WHERE state <> @gone{(pool is null ? string.Empty : " AND pool = @pool")} ORDER BY id",
+            new { gone = EnumText.ToText(RunnerState.Gone), pool }).ConfigureAwait(false);
+        return [.. rows.Select(RunnerRows.FromRow)];
+    }
+
     public static async Task<IReadOnlyList<RunnerTransition>> GetRunnerHistoryAsync(DbSession session, string runnerId)
     {
         var rows = await session.QueryAsync(

@@ -68,4 +68,21 @@ public abstract partial class StateStoreContract
         Assert.Equal(T0.AddHours(30), (await store.GetDeliveryAsync("github", "recent", _none))!.ProcessedAt);
         Assert.Null((await store.GetDeliveryAsync("github", "waiting", _none))!.ProcessedAt);
     }
+
+    [StoreFact]
+    public async Task LiveRunners_LeaveOutGoneOnes_ByPoolOrAll()
+    {
+        var store = await OpenAsync();
+        await store.InTransactionAsync(async (w, ct) =>
+        {
+            await w.UpsertRunnerAsync(NewRunner("drover-linux-x64-1"), "planned", ct);
+            await w.UpsertRunnerAsync(NewRunner("drover-linux-x64-2") with { State = Core.Runners.RunnerState.Gone }, "planned", ct);
+            await w.UpsertRunnerAsync(NewRunner("drover-gpu-1") with { Pool = "gpu" }, "planned", ct);
+            return true;
+        }, _none);
+
+        Assert.Equal(["drover-gpu-1", "drover-linux-x64-1"], (await store.ListLiveRunnersAsync(null, _none)).Select(r => r.Id));
+        Assert.Equal(["drover-linux-x64-1"], (await store.ListLiveRunnersAsync("linux-x64", _none)).Select(r => r.Id));
+        Assert.Equal(3, (await store.ListRunnersAsync(null, null, _none)).Count);
+    }
 }

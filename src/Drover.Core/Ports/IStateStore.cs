@@ -32,6 +32,12 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>Runners, optionally only of one pool and/or in one state, ordered by id.</summary>
     Task<IReadOnlyList<Runner>> ListRunnersAsync(string? pool, RunnerState? state, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runners that are not <see cref="RunnerState.Gone"/>, optionally only of one pool, ordered by id. Gone runners stay
+    /// in the store as history; this read does not grow with them.
+    /// </summary>
+    Task<IReadOnlyList<Runner>> ListLiveRunnersAsync(string? pool, CancellationToken cancellationToken);
+
     /// <summary>Every state change of a runner, oldest first.</summary>
     Task<IReadOnlyList<RunnerTransition>> GetRunnerHistoryAsync(string runnerId, CancellationToken cancellationToken);
 

@@ -167,12 +167,12 @@ public sealed class ControlLoop
                 breakers = await DeleteOnRequestAsync(request, config, breakers, cancellationToken).ConfigureAwait(false);
             }
 
-            var after = await _store.ListRunnersAsync(null, null, cancellationToken).ConfigureAwait(false);
+            var after = await _store.ListLiveRunnersAsync(null, cancellationToken).ConfigureAwait(false);
             var snapshot = Snapshot with
             {
                 At = now,
                 Plan = plan,
-                Runners = after.Where(r => r.State != Core.Runners.RunnerState.Gone).ToList(),
+                Runners = after,
                 Breakers = breakers,
                 DrainedPools = drained,
                 QueuedByPool = plan.Pools.ToDictionary(p => p.Pool, p => p.Demand.Queued, StringComparer.Ordinal),

@@ -34,8 +34,10 @@ internal static class ReadEndpoints
                 filter = parsed;
             }
 
-            var runners = await server.Store.ListRunnersAsync(pool, filter, ct).ConfigureAwait(false);
-            return Results.Json(new { runners = filter is null ? runners.Where(r => r.State != RunnerState.Gone).ToList() : runners });
+            var runners = filter is null
+                ? await server.Store.ListLiveRunnersAsync(pool, ct).ConfigureAwait(false)
+                : await server.Store.ListRunnersAsync(pool, filter, ct).ConfigureAwait(false);
+            return Results.Json(new { runners });
         });
         api.MapGet("/jobs", async (string? state, CancellationToken ct) =>
         {

@@ -26,6 +26,8 @@ public sealed class SeveringStore(IStateStore inner) : IStateStore
 
     public Task<IReadOnlyList<Runner>> ListRunnersAsync(string? pool, RunnerState? state, CancellationToken cancellationToken) => Call(() => inner.ListRunnersAsync(pool, state, cancellationToken));
 
+    public Task<IReadOnlyList<Runner>> ListLiveRunnersAsync(string? pool, CancellationToken cancellationToken) => Call(() => inner.ListLiveRunnersAsync(pool, cancellationToken));
+
     public Task<IReadOnlyList<RunnerTransition>> GetRunnerHistoryAsync(string runnerId, CancellationToken cancellationToken) => Call(() => inner.GetRunnerHistoryAsync(runnerId, cancellationToken));
 
     public Task<Job?> GetJobAsync(JobKey key, CancellationToken cancellationToken) => Call(() => inner.GetJobAsync(key, cancellationToken));
