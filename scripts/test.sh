@@ -45,6 +45,11 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# The deployment tests build the kustomize overlays with kubectl, which the machine image ships.
+if ! command -v kubectl >/dev/null 2>&1; then
+  echo "test.sh: kubectl is missing; the deployment tests skip (or fail under CI=true)" >&2
+fi
+
 dotnet build Drover.sln -c Release -nologo -clp:ErrorsOnly
 
 rc=0
