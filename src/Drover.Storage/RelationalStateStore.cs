@@ -37,6 +37,10 @@ public abstract class RelationalStateStore : IStateStore
         RunAsync(TransactionKind.Snapshot, s => StateReads.LoadPlanningStateAsync(s, spendSince), cancellationToken);
 
     /// <inheritdoc />
+    public Task<Core.Planning.ObservedState> LoadObservedStateAsync(DateTimeOffset spendSince, CancellationToken cancellationToken) =>
+        RunAsync(TransactionKind.Snapshot, s => StateReads.LoadObservedStateAsync(s, spendSince), cancellationToken);
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<StoredPool>> ListPoolsAsync(CancellationToken cancellationToken) =>
         RunAsync(TransactionKind.None, StateReads.ListPoolsAsync, cancellationToken);
 

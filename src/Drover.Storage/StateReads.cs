@@ -128,6 +128,13 @@ internal static class StateReads
 
     public static async Task<PlanningState> LoadPlanningStateAsync(DbSession session, DateTimeOffset spendSince)
     {
+        var observed = await LoadObservedStateAsync(session, spendSince).ConfigureAwait(false);
+        var jobs = await ListJobsAsync(session, JobState.Queued, JobState.Running).ConfigureAwait(false);
+        return new PlanningState(observed, jobs);
+    }
+
+    public static async Task<ObservedState> LoadObservedStateAsync(DbSession session, DateTimeOffset spendSince)
+    {
         var runners = await session.QueryAsync(
             $"{SqlText.Select(StoreSchema.Runners)} WHERE state <> @gone ORDER BY id", new { gone = EnumText.ToText(RunnerState.Gone) }).ConfigureAwait(false);
         var breakers = await session.QueryAsync(SqlText.SelectOrdered(StoreSchema.Breakers)).ConfigureAwait(false);
@@ -139,8 +146,7 @@ internal static class StateReads
             NextOrdinals = ordinals.ToDictionary(r => r.Text("pool"), r => r.Long("next_ordinal"), StringComparer.Ordinal),
             PoolSpend = await GetSpendByPoolSinceAsync(session, spendSince).ConfigureAwait(false),
         };
-        var jobs = await ListJobsAsync(session, JobState.Queued, JobState.Running).ConfigureAwait(false);
-        return new PlanningState(observed, jobs);
+        return observed;
     }
 
     public static async Task<LeaderLease?> GetLeaseAsync(DbSession session, string name)

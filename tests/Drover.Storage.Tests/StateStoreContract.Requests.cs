@@ -85,4 +85,24 @@ public abstract partial class StateStoreContract
         Assert.Equal(["drover-linux-x64-1"], (await store.ListLiveRunnersAsync("linux-x64", _none)).Select(r => r.Id));
         Assert.Equal(3, (await store.ListRunnersAsync(null, null, _none)).Count);
     }
+
+    [StoreFact]
+    public async Task ObservedState_IsThePlanningStateWithoutItsJobs()
+    {
+        var store = await OpenAsync();
+        await store.InTransactionAsync(async (w, ct) =>
+        {
+            await w.UpsertRunnerAsync(NewRunner("drover-linux-x64-1"), "planned", ct);
+            await w.SetNextOrdinalAsync("linux-x64", 2, ct);
+            return true;
+        }, _none);
+
+        var planning = await store.LoadPlanningStateAsync(T0.AddDays(-40), _none);
+        var observed = await store.LoadObservedStateAsync(T0.AddDays(-40), _none);
+
+        Assert.Equal(planning.Observed.Runners, observed.Runners);
+        Assert.Equal(planning.Observed.NextOrdinals, observed.NextOrdinals);
+        Assert.Equal(planning.Observed.Breakers, observed.Breakers);
+        Assert.Equal(planning.Observed.PoolSpend, observed.PoolSpend);
+    }
 }

@@ -24,6 +24,12 @@ public interface IStateStore : IAsyncDisposable
     /// </summary>
     Task<PlanningState> LoadPlanningStateAsync(DateTimeOffset spendSince, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The stored part of the observed state alone (<see cref="LoadPlanningStateAsync"/> without the jobs): what a
+    /// control cycle reads every time, since its jobs live in the in-memory ledger.
+    /// </summary>
+    Task<Planning.ObservedState> LoadObservedStateAsync(DateTimeOffset spendSince, CancellationToken cancellationToken);
+
     /// <summary>The pools as last applied, by name.</summary>
     Task<IReadOnlyList<StoredPool>> ListPoolsAsync(CancellationToken cancellationToken);
 

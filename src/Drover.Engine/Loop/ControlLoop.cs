@@ -315,13 +315,13 @@ public sealed class ControlLoop
     {
         var instances = await _observer.ListInstancesAsync(cancellationToken).ConfigureAwait(false);
         var forgeRunners = await _observer.ListForgeRunnersAsync(now, cancellationToken).ConfigureAwait(false);
-        var state = await _store.LoadPlanningStateAsync(SpendSince(now), cancellationToken).ConfigureAwait(false);
-        if (await _sync.SyncAsync(state.Observed.Runners, config, forgeRunners, _demand.Ledger.Jobs, instances, now, cancellationToken).ConfigureAwait(false) > 0)
+        var stored = await _store.LoadObservedStateAsync(SpendSince(now), cancellationToken).ConfigureAwait(false);
+        if (await _sync.SyncAsync(stored.Runners, config, forgeRunners, _demand.Ledger.Jobs, instances, now, cancellationToken).ConfigureAwait(false) > 0)
         {
-            state = await _store.LoadPlanningStateAsync(SpendSince(now), cancellationToken).ConfigureAwait(false);
+            stored = await _store.LoadObservedStateAsync(SpendSince(now), cancellationToken).ConfigureAwait(false);
         }
 
-        var observed = state.Observed with
+        var observed = stored with
         {
             Instances = [.. instances.Values.SelectMany(i => i)],
             ForgeRunners = [.. forgeRunners.Values.SelectMany(f => f)],
