@@ -153,9 +153,10 @@ public sealed class ControlLoop
             var started = _time.GetTimestamp();
             var config = Snapshot.Config;
             var now = _time.GetUtcNow();
+            var matcher = new PoolMatcher(config);
             var (deliveries, moreDeliveries) = await _deliveries.CollectAsync(_demand.Enqueue, cancellationToken).ConfigureAwait(false);
             await _demand.DrainAsync(
-                _store, config, new PoolMatcher(config), now, _options.FinishedJobRetention, cancellationToken,
+                _store, config, matcher, now, _options.FinishedJobRetention, cancellationToken,
                 deliveries.Count == 0 ? null : (writer, ct) => DeliveryIntake.MarkProcessedAsync(writer, deliveries, now, ct)).ConfigureAwait(false);
             var requests = await _store.ListAdminRequestsAsync(cancellationToken).ConfigureAwait(false);
             var drained = DrainedPools(config, requests);
@@ -176,7 +177,7 @@ public sealed class ControlLoop
                 Breakers = breakers,
                 DrainedPools = drained,
                 QueuedByPool = plan.Pools.ToDictionary(p => p.Pool, p => p.Demand.Queued, StringComparer.Ordinal),
-                WaitP95ByPool = QueueWaits.P95ByPool(_demand.Ledger.Jobs, new PoolMatcher(config), now),
+                WaitP95ByPool = QueueWaits.P95ByPool(_demand.Ledger.Jobs, matcher, now),
                 Cycles = Snapshot.Cycles + 1,
             };
             if (moreDeliveries)
@@ -203,11 +204,11 @@ public sealed class ControlLoop
         try
         {
             var now = _time.GetUtcNow();
-            var state = await _store.LoadPlanningStateAsync(SpendSince(now), cancellationToken).ConfigureAwait(false);
+            var stored = await _store.LoadObservedStateAsync(SpendSince(now), cancellationToken).ConfigureAwait(false);
             var config = Snapshot.Config;
             var instances = await _observer.ListInstancesAsync(cancellationToken).ConfigureAwait(false);
             var forgeRunners = await _observer.ListForgeRunnersAsync(now, cancellationToken).ConfigureAwait(false);
-            var observed = state.Observed with { Instances = [.. instances.Values.SelectMany(i => i)], ForgeRunners = [.. forgeRunners.Values.SelectMany(f => f)] };
+            var observed = stored with { Instances = [.. instances.Values.SelectMany(i => i)], ForgeRunners = [.. forgeRunners.Values.SelectMany(f => f)] };
             var requests = await _store.ListAdminRequestsAsync(cancellationToken).ConfigureAwait(false);
             return _planner.Plan(Effective(config, DrainedPools(config, requests)), observed, _demand.Ledger.Jobs, now, _demand.Arrivals);
         }

@@ -7,8 +7,9 @@ using Drover.Engine.Ports;
 namespace Drover.Engine.Loop;
 
 /// <summary>
-/// Turns stored webhook deliveries into job events at the start of a cycle. A delivery is marked processed only after
-/// the cycle has written the jobs it changed, so a crash in between reprocesses it (the ledger ignores the repeat).
+/// Turns stored webhook deliveries into job events at the start of a cycle. A delivery is marked processed in the same
+/// transaction that writes the jobs it changed, so both are stored or neither (and then it is processed again; the
+/// ledger ignores a repeat).
 /// A delivery whose payload cannot be read is marked processed and logged; one that failed for another reason (a forge
 /// API call it needed) stays for the next cycle.
 /// </summary>
@@ -17,7 +18,7 @@ internal sealed class DeliveryIntake(ExecutionServices services)
     /// <summary>At most this many deliveries are taken per cycle; the rest wait for the next one, which comes at once.</summary>
     public const int BatchSize = 500;
 
-    /// <summary>Interprets waiting deliveries into <paramref name="sink"/>; returns those to mark processed after the jobs are stored.</summary>
+    /// <summary>Interprets waiting deliveries into <paramref name="sink"/>; returns those to mark processed with the jobs.</summary>
     public async Task<(IReadOnlyList<WebhookDelivery> Done, bool More)> CollectAsync(Action<JobEvent> sink, CancellationToken cancellationToken)
     {
         var waiting = await services.Store.ListUnprocessedDeliveriesAsync(BatchSize, cancellationToken).ConfigureAwait(false);

@@ -65,19 +65,22 @@ public sealed class ObservationSync
             }
         }
 
+        // Indexed once per call: a cycle looks up every runner, so a scan per runner would be quadratic in the fleet.
+        var registrationsByForge = forgeRunners.ToDictionary(f => f.Key, f => ByFirst(f.Value, r => r.Name), StringComparer.Ordinal);
+        var instanceIdsByProvider = instances.ToDictionary(p => p.Key, p => p.Value.Select(i => i.InstanceId).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
         var changes = new List<(Runner Runner, RunnerState[] Path, string Reason, Func<Runner, Runner>? Change)>();
         foreach (var runner in runners)
         {
-            if (config.FindPool(runner.Pool) is not { } pool || !forgeRunners.TryGetValue(pool.Forge, out var registrations))
+            if (config.FindPool(runner.Pool) is not { } pool || !registrationsByForge.TryGetValue(pool.Forge, out var registrations))
             {
                 continue;
             }
 
-            var registration = registrations.FirstOrDefault(r => r.Name == runner.Id);
+            var registration = registrations.GetValueOrDefault(runner.Id);
             var job = jobsByRunner.TryGetValue(runner.Id, out var key) ? key : (JobKey?)null;
             var instanceGone = runner.InstanceId is { } instanceId
-                && instances.TryGetValue(runner.Provider, out var listed)
-                && !listed.Any(i => i.InstanceId == instanceId)
+                && instanceIdsByProvider.TryGetValue(runner.Provider, out var listed)
+                && !listed.Contains(instanceId)
                 && now - runner.StateSince >= InstanceListGrace;
             if (Decide(runner, pool, registration, job, finishedOn.Contains(runner.Id), instanceGone) is { } change)
             {
@@ -115,6 +118,18 @@ public sealed class ObservationSync
             },
             cancellationToken).ConfigureAwait(false);
         return changed;
+    }
+
+    /// <summary>The items by key; of items sharing a key, the first (as a scan with FirstOrDefault would find).</summary>
+    private static Dictionary<string, T> ByFirst<T>(IEnumerable<T> items, Func<T, string> key)
+    {
+        var index = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            index.TryAdd(key(item), item);
+        }
+
+        return index;
     }
 
     private static (Runner, RunnerState[], string, Func<Runner, Runner>?)? Decide(Runner runner, PoolConfig pool, ForgeRunner? registration, JobKey? job, bool ranAJob, bool instanceGone)
