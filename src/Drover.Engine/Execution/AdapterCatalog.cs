@@ -14,12 +14,6 @@ public sealed class AdapterCatalog
     private readonly Dictionary<ForgeKind, Func<ForgeConfig, AdapterContext, IForge>> _forges = [];
     private readonly Dictionary<string, Func<IReadOnlyDictionary<string, string>, IEnumerable<ProviderSettingError>>> _settingChecks = new(StringComparer.Ordinal);
 
-    /// <summary>Provider types with a factory.</summary>
-    public IReadOnlyCollection<string> ProviderTypes => _providers.Keys;
-
-    /// <summary>Forge kinds with a factory.</summary>
-    public IReadOnlyCollection<ForgeKind> ForgeKinds => _forges.Keys;
-
     /// <summary>
     /// Registers (or replaces) the factory for providers of <paramref name="type"/>, and optionally the check of their
     /// <c>settings</c> that <c>drover validate</c> and start-up run (see <see cref="ValidationOptions"/>).

@@ -35,14 +35,13 @@ internal sealed class BackupScheduler(IStateStore store, BackupOptions options, 
                 await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
             }
 
-            await BackupOnceAsync(cancellationToken).ConfigureAwait(false);
+            await BackupOnceAsync(directory, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Writes one backup now and prunes old ones; returns its path, or null when it failed (logged).</summary>
-    public async Task<string?> BackupOnceAsync(CancellationToken cancellationToken)
+    /// <summary>Writes one backup now and prunes old ones; a failure is logged and the next one is tried on schedule.</summary>
+    private async Task BackupOnceAsync(string directory, CancellationToken cancellationToken)
     {
-        var directory = options.Directory ?? throw new InvalidOperationException("no backup directory configured");
         var at = time.GetUtcNow();
         var path = Path.Combine(directory, Prefix + at.UtcDateTime.ToString(StampFormat, CultureInfo.InvariantCulture) + Suffix);
         try
@@ -56,7 +55,7 @@ internal sealed class BackupScheduler(IStateStore store, BackupOptions options, 
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or StateStoreException)
         {
             logger.LogError("Scheduled backup to {Path} failed: {Error}", path, e.Message);
-            return null;
+            return;
         }
 
         foreach (var old in Backups(directory).OrderByDescending(b => b.At).Skip(Math.Max(1, options.Keep)))
@@ -64,8 +63,6 @@ internal sealed class BackupScheduler(IStateStore store, BackupOptions options, 
             File.Delete(old.Path);
             logger.LogInformation("Old backup deleted: {Path}", old.Path);
         }
-
-        return path;
     }
 
     private static DateTimeOffset? Newest(string directory) =>
