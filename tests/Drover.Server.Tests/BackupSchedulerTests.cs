@@ -78,6 +78,31 @@ public sealed class BackupSchedulerTests : IAsyncLifetime
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
     }
 
+    [Fact]
+    public async Task FailingBackup_IsRetriedAfterARetryDelay_NotInATightLoop()
+    {
+        var severed = new Support.SeveringStore(_store);
+        severed.Sever();
+        var scheduler = new BackupScheduler(severed, new BackupOptions { Directory = Backups, Interval = TimeSpan.FromHours(6), Keep = 3 }, _time, NullLogger.Instance);
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        var run = scheduler.RunAsync(stop.Token);
+
+        await Task.Delay(300);
+        Assert.Equal(1, severed.Refused);
+        _time.Advance(BackupScheduler.RetryDelay);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (severed.Refused < 2 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        await Task.Delay(300);
+        Assert.Equal(2, severed.Refused);
+        Assert.Empty(Files());
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+    }
+
     private string[] Files() => Directory.Exists(Backups) ? Directory.GetFiles(Backups, "drover-*.jsonl") : [];
 
     private async Task WaitForFiles(int count, string? newest = null)

@@ -17,6 +17,11 @@ internal sealed class BackupScheduler(IStateStore store, BackupOptions options, 
     private const string Suffix = ".jsonl";
     private const string StampFormat = "yyyyMMdd'T'HHmmss'Z'";
 
+    /// <summary>After a failed backup, the next attempt comes this much later (or at the interval, if that is sooner).</summary>
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromMinutes(5);
+
+    private TimeSpan Retry => RetryDelay < options.Interval ? RetryDelay : options.Interval;
+
     /// <summary>Runs until cancelled; does nothing when no directory is configured.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -35,12 +40,16 @@ internal sealed class BackupScheduler(IStateStore store, BackupOptions options, 
                 await Task.Delay(wait, time, cancellationToken).ConfigureAwait(false);
             }
 
-            await BackupOnceAsync(directory, cancellationToken).ConfigureAwait(false);
+            if (!await BackupOnceAsync(directory, cancellationToken).ConfigureAwait(false))
+            {
+                // No new file moved the schedule on: wait before the next attempt rather than retrying at once.
+                await Task.Delay(Retry, time, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
-    /// <summary>Writes one backup now and prunes old ones; a failure is logged and the next one is tried on schedule.</summary>
-    private async Task BackupOnceAsync(string directory, CancellationToken cancellationToken)
+    /// <summary>Writes one backup now and prunes old ones; false when it failed (logged).</summary>
+    private async Task<bool> BackupOnceAsync(string directory, CancellationToken cancellationToken)
     {
         var at = time.GetUtcNow();
         var path = Path.Combine(directory, Prefix + at.UtcDateTime.ToString(StampFormat, CultureInfo.InvariantCulture) + Suffix);
@@ -54,8 +63,8 @@ internal sealed class BackupScheduler(IStateStore store, BackupOptions options, 
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or StateStoreException)
         {
-            logger.LogError("Scheduled backup to {Path} failed: {Error}", path, e.Message);
-            return;
+            logger.LogError("Scheduled backup to {Path} failed: {Error}; retried in {Delay}", path, e.Message, Retry);
+            return false;
         }
 
         foreach (var old in Backups(directory).OrderByDescending(b => b.At).Skip(Math.Max(1, options.Keep)))
@@ -63,6 +72,8 @@ internal sealed class BackupScheduler(IStateStore store, BackupOptions options, 
             File.Delete(old.Path);
             logger.LogInformation("Old backup deleted: {Path}", old.Path);
         }
+
+        return true;
     }
 
     private static DateTimeOffset? Newest(string directory) =>

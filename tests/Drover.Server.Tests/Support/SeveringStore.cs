@@ -11,8 +11,12 @@ namespace Drover.Server.Tests.Support;
 public sealed class SeveringStore(IStateStore inner) : IStateStore
 {
     private volatile bool _severed;
+    private int _refused;
 
     public void Sever() => _severed = true;
+
+    /// <summary>How many calls were refused since <see cref="Sever"/>.</summary>
+    public int Refused => Volatile.Read(ref _refused);
 
     public Task<T> InTransactionAsync<T>(Func<IStateWriter, CancellationToken, Task<T>> work, CancellationToken cancellationToken) => Call(() => inner.InTransactionAsync(work, cancellationToken));
 
@@ -66,6 +70,14 @@ public sealed class SeveringStore(IStateStore inner) : IStateStore
 
     public ValueTask DisposeAsync() => inner.DisposeAsync();
 
-    private Task<T> Call<T>(Func<Task<T>> call) =>
-        _severed ? Task.FromException<T>(new StateStoreException("connection to the state store lost (severed by the test)")) : call();
+    private Task<T> Call<T>(Func<Task<T>> call)
+    {
+        if (!_severed)
+        {
+            return call();
+        }
+
+        Interlocked.Increment(ref _refused);
+        return Task.FromException<T>(new StateStoreException("connection to the state store lost (severed by the test)"));
+    }
 }
