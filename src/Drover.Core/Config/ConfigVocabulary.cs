@@ -13,10 +13,18 @@ internal static class ConfigVocabulary
 
     public static readonly string[] PoolKeys =
     [
-        "name", "forge", "scope", "labels", "tags", "runUntagged", "provider", "template", "min", "max", "idle",
+        "name", "forge", "scope", "labels", "tags", "runUntagged", "provider", "providers", "placement", "template", "min", "max", "idle",
         "idleTimeout", "maxLifetime", "ephemeral", "policy", "policySettings", "priority", "team", "budget", "timeouts",
         "schedules",
     ];
+
+    public static readonly string[] PoolProviderKeys = ["name", "weight"];
+
+    public static readonly IReadOnlyDictionary<string, PlacementMode> PlacementModes = new Dictionary<string, PlacementMode>
+    {
+        ["priority"] = PlacementMode.Priority,
+        ["weighted"] = PlacementMode.Weighted,
+    };
 
     public static readonly string[] ScopeKeys = ["repo", "org", "enterprise", "project", "group", "instance"];
 

@@ -19,8 +19,22 @@ public sealed record PoolConfig
     /// <summary>GitLab: whether this pool takes jobs with no tags.</summary>
     public bool RunUntagged { get; init; }
 
-    /// <summary>Name of the provider in <see cref="FleetConfig.Providers"/>.</summary>
+    /// <summary>
+    /// Name of the provider in <see cref="FleetConfig.Providers"/>; with several (<see cref="Providers"/>), the first of them.
+    /// </summary>
     public required string Provider { get; init; }
+
+    /// <summary>
+    /// The providers the pool places runners on, in priority order (<c>providers:</c>); empty when the pool names one
+    /// <see cref="Provider"/>. Read <see cref="Placement"/> for the effective list.
+    /// </summary>
+    public IReadOnlyList<PoolProvider> Providers { get; init; } = [];
+
+    /// <summary>How a provider is chosen for each new runner when the pool has several.</summary>
+    public PlacementMode PlacementMode { get; init; } = PlacementMode.Priority;
+
+    /// <summary>The providers new runners may go to, in priority order: <see cref="Providers"/>, or just <see cref="Provider"/>.</summary>
+    public IReadOnlyList<PoolProvider> Placement => Providers.Count > 0 ? Providers : [new PoolProvider(Provider)];
 
     public InstanceTemplate Template { get; init; } = new();
 

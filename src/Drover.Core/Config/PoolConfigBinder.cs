@@ -25,6 +25,7 @@ internal sealed class PoolConfigBinder
         var template = reader.Mapping("template", ConfigVocabulary.TemplateKeys);
         var budget = reader.Mapping("budget", ConfigVocabulary.BudgetKeys);
         var timeouts = reader.Mapping("timeouts", ConfigVocabulary.TimeoutKeys);
+        var providers = BindProviders(reader);
         return new PoolConfig
         {
             Name = reader.String("name", required: true) ?? string.Empty,
@@ -33,7 +34,9 @@ internal sealed class PoolConfigBinder
             Labels = reader.StringList("labels") ?? defaults.Labels,
             Tags = reader.StringList("tags") ?? defaults.Tags,
             RunUntagged = reader.Bool("runUntagged") ?? defaults.RunUntagged,
-            Provider = reader.String("provider", required: true) ?? string.Empty,
+            Provider = providers.Count > 0 ? providers[0].Name : reader.String("provider", required: !reader.Has("providers")) ?? string.Empty,
+            Providers = providers,
+            PlacementMode = reader.Enum("placement", ConfigVocabulary.PlacementModes) ?? defaults.PlacementMode,
             Template = template is null ? defaults.Template : BindTemplate(template),
             Min = reader.Int("min") ?? defaults.Min,
             Max = reader.Int("max") ?? defaults.Max,
@@ -49,6 +52,64 @@ internal sealed class PoolConfigBinder
             Timeouts = timeouts is null ? defaults.Timeouts : BindTimeouts(timeouts),
             Schedules = [.. reader.Sequence("schedules").Select(s => BindSchedule(s.Node, s.Path))],
         };
+    }
+
+    /// <summary>
+    /// <c>providers:</c>, a list whose items are provider names or <c>{ name, weight }</c> mappings; empty when absent.
+    /// A pool names its provider(s) with exactly one of <c>provider</c> and <c>providers</c>.
+    /// </summary>
+    private List<PoolProvider> BindProviders(MappingReader reader)
+    {
+        if (!reader.Has("providers"))
+        {
+            return [];
+        }
+
+        if (reader.Has("provider"))
+        {
+            _errors.Add(reader.Get("provider")!, reader.PathOf("provider"), "a pool names 'provider' or 'providers', not both");
+        }
+
+        var items = reader.Sequence("providers");
+        if (items.Count == 0)
+        {
+            _errors.Add(reader.Get("providers")!, reader.PathOf("providers"), "expected a non-empty list of provider names or { name, weight } entries");
+            return [];
+        }
+
+        var providers = new List<PoolProvider>();
+        foreach (var (node, path) in items)
+        {
+            if (node is ConfigScalar { IsNull: false } scalar && !string.IsNullOrWhiteSpace(scalar.Value))
+            {
+                providers.Add(new PoolProvider(scalar.Value));
+                continue;
+            }
+
+            if (node is ConfigMapping && MappingReader.Over(node, path, ConfigVocabulary.PoolProviderKeys, _errors, _map) is { } entry)
+            {
+                var name = entry.String("name", required: true);
+                var weight = entry.Int("weight");
+                if (weight is < 1)
+                {
+                    _errors.Add(entry.Get("weight")!, entry.PathOf("weight"), $"a weight is at least 1, got {weight}");
+                }
+
+                if (name is not null)
+                {
+                    providers.Add(new PoolProvider(name, Math.Max(1, weight ?? 1)));
+                }
+
+                continue;
+            }
+
+            if (node is not ConfigMapping)
+            {
+                _errors.Add(node, path, $"expected a provider name or {{ name, weight }}, got {node.Describe()}");
+            }
+        }
+
+        return providers;
     }
 
     private PoolScope? BindScope(MappingReader reader)

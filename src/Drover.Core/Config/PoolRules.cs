@@ -12,7 +12,7 @@ internal static partial class PoolRules
         var complete = !context.Bound.IncompletePools.Contains(index);
 
         CheckReference(context, $"{path}.forge", "forge", pool.Forge, context.Config.Forges.Select(f => f.Name));
-        CheckReference(context, $"{path}.provider", "provider", pool.Provider, context.Config.Providers.Select(p => p.Name));
+        CheckProviders(context, path, pool);
         var forge = context.CompleteForge(pool.Forge);
         if (forge is not null)
         {
@@ -28,6 +28,30 @@ internal static partial class PoolRules
         for (var i = 0; i < pool.Schedules.Count; i++)
         {
             ScheduleRules.Check(context, $"{path}.schedules[{i}]", pool, pool.Schedules[i], complete);
+        }
+    }
+
+    private static void CheckProviders(ValidationContext context, string path, PoolConfig pool)
+    {
+        var defined = context.Config.Providers.Select(p => p.Name).ToList();
+        if (pool.Providers.Count == 0)
+        {
+            CheckReference(context, $"{path}.provider", "provider", pool.Provider, defined);
+            return;
+        }
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        for (var i = 0; i < pool.Providers.Count; i++)
+        {
+            var name = pool.Providers[i].Name;
+            var itemPath = ConfigPath.Index($"{path}.providers", i);
+            if (!seen.Add(name))
+            {
+                context.Report(itemPath, $"provider '{name}' is listed twice");
+                continue;
+            }
+
+            CheckReference(context, itemPath, "provider", name, defined);
         }
     }
 

@@ -45,6 +45,9 @@ public enum DeleteCause
     /// <summary>Stuck past its state's timeout.</summary>
     Stuck,
 
+    /// <summary>Booting past its state's timeout: it never became a working runner (counts against its provider's breaker).</summary>
+    BootTimeout,
+
     /// <summary>Pool removed from config or drained.</summary>
     PoolRemoved,
 }

@@ -117,6 +117,7 @@ public static class PlanRenderer
         DeleteCause.ScaleDown => "scale-down",
         DeleteCause.MaxLifetime => "max-lifetime",
         DeleteCause.PoolRemoved => "pool-removed",
+        DeleteCause.BootTimeout => "boot-timeout",
         _ => cause.ToString().ToLowerInvariant(),
     };
 }

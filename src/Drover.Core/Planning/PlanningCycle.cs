@@ -34,13 +34,7 @@ internal sealed class PlanningCycle(
     public int TakeCreates(string provider, int wanted, out string? withheldBecause)
     {
         withheldBecause = null;
-        if (!_createsLeft.TryGetValue(provider, out var left))
-        {
-            var state = Observed.Breakers.TryGetValue(provider, out var s) ? s : CircuitBreakerState.Closed;
-            left = CircuitBreaker.AllowedCreates(state, Now, breakerOptions);
-            _createsLeft[provider] = left;
-        }
-
+        var left = CreatesLeft(provider);
         if (left is null || left.Value >= wanted)
         {
             _createsLeft[provider] = left - wanted;
@@ -49,8 +43,62 @@ internal sealed class PlanningCycle(
 
         var granted = Math.Max(0, left.Value);
         _createsLeft[provider] = left.Value - granted;
-        var state2 = Observed.Breakers.TryGetValue(provider, out var b) ? b : CircuitBreakerState.Closed;
-        withheldBecause = $"provider '{provider}' circuit {CircuitBreaker.Describe(state2, Now, breakerOptions)}";
+        withheldBecause = $"provider '{provider}' circuit {DescribeBreaker(provider)}";
         return granted;
+    }
+
+    /// <summary>True when the provider's breaker lets one more runner be created in this cycle.</summary>
+    public bool CanCreate(string provider) => CreatesLeft(provider) is not <= 0;
+
+    /// <summary>The provider's breaker in words, for plan notes.</summary>
+    public string DescribeBreaker(string provider)
+    {
+        var state = Observed.Breakers.TryGetValue(provider, out var s) ? s : CircuitBreakerState.Closed;
+        var text = CircuitBreaker.Describe(state, Now, breakerOptions);
+        return CircuitBreaker.Current(state, Now, breakerOptions) == BreakerStatus.HalfOpen && ProbesInFlight(provider, state) > 0
+            ? $"{text}; probe runner still booting"
+            : text;
+    }
+
+    /// <summary>
+    /// Creations the provider's breaker still allows in this cycle: null when closed (no limit); when half-open, one
+    /// probe less the probes already booting (a probe's outcome is its runner registering or failing, which takes a boot).
+    /// </summary>
+    private int? CreatesLeft(string provider)
+    {
+        if (_createsLeft.TryGetValue(provider, out var left))
+        {
+            return left;
+        }
+
+        var state = Observed.Breakers.TryGetValue(provider, out var s) ? s : CircuitBreakerState.Closed;
+        left = CircuitBreaker.AllowedCreates(state, Now, breakerOptions);
+        if (left is > 0)
+        {
+            left = Math.Max(0, left.Value - ProbesInFlight(provider, state));
+        }
+
+        _createsLeft[provider] = left;
+        return left;
+    }
+
+    /// <summary>Runners on <paramref name="provider"/> still booting that were created since the breaker half-opened.</summary>
+    private int ProbesInFlight(string provider, CircuitBreakerState state)
+    {
+        if (CircuitBreaker.HalfOpensAt(state, breakerOptions) is not { } since)
+        {
+            return 0;
+        }
+
+        var probes = 0;
+        foreach (var runner in Observed.Runners)
+        {
+            if (runner.IsBooting && runner.CreatedAt >= since && string.Equals(runner.Provider, provider, StringComparison.Ordinal))
+            {
+                probes++;
+            }
+        }
+
+        return probes;
     }
 }

@@ -28,7 +28,7 @@ internal static class PoolPlanning
                     var bootTimeout = RunnerLifecycle.TimeoutFor(runner.State, pool).GetValueOrDefault();
                     if (IsPast(runner, bootTimeout, now, out var age))
                     {
-                        Delete(cycle, runner, DeleteCause.Stuck, $"{Describe(runner.State)} for {DurationParser.Format(age)}, past its {DurationParser.Format(bootTimeout)} timeout");
+                        Delete(cycle, runner, DeleteCause.BootTimeout, $"{Describe(runner.State)} for {DurationParser.Format(age)}, past its {DurationParser.Format(bootTimeout)} timeout");
                     }
                     else
                     {
@@ -137,21 +137,30 @@ internal static class PoolPlanning
         if (desired > active + heldFailed)
         {
             var wanted = desired - active - heldFailed;
-            creates = cycle.TakeCreates(pool.Provider, wanted, out var withheld);
+            // A replacement takes over the slot (and retry count) of a failed runner, most-retried first.
+            var replaced = dueFailed is null ? [] : dueFailed.OrderByDescending(r => r.Attempt).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
+            var providers = ProviderPlacement.Place(cycle, pool, runners, replaced, wanted, out var withheld);
+            creates = providers.Count;
             if (withheld is not null)
             {
                 notes.Add($"{wanted - creates} creation(s) withheld: {withheld}");
             }
 
-            var attempts = dueFailed is null ? [] : dueFailed.Select(r => r.Attempt).OrderDescending().ToList();
             var ordinal = NextOrdinal(cycle, pool.Name, runners);
             for (var i = 0; i < creates; i++, ordinal++)
             {
-                var attempt = i < attempts.Count ? attempts[i] : 0;
+                var attempt = i < replaced.Count ? replaced[i].Attempt : 0;
                 var why = attempt > 0
                     ? $"replaces a failed runner (retry {attempt}); desired {desired}, active {active}"
                     : $"scale up: desired {desired}, active {active}";
-                actions.Add(new CreateRunner(pool.Name, pool.Provider, RunnerKeys.For(cycle.Config.ControllerId, pool.Name, ordinal), ordinal, attempt, why));
+                if (pool.Placement.Count > 1)
+                {
+                    why += i < replaced.Count && replaced[i].Provider != providers[i]
+                        ? $"; placed on {providers[i]} instead of {replaced[i].Provider}, where it failed"
+                        : $"; placed on {providers[i]}";
+                }
+
+                actions.Add(new CreateRunner(pool.Name, providers[i], RunnerKeys.For(cycle.Config.ControllerId, pool.Name, ordinal), ordinal, attempt, why));
             }
         }
         else if (desired < active)

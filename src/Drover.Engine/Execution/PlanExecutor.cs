@@ -16,6 +16,7 @@ public sealed class PlanExecutor
     private readonly ExecutionServices _services;
     private readonly RunnerCreation _creation;
     private readonly RunnerDeletion _deletion;
+    private readonly ProviderHealth _health;
 
     /// <param name="services">Store, adapters, pipeline, clock, logs and metrics.</param>
     public PlanExecutor(ExecutionServices services)
@@ -23,6 +24,7 @@ public sealed class PlanExecutor
         _services = services ?? throw new ArgumentNullException(nameof(services));
         _creation = new RunnerCreation(services);
         _deletion = new RunnerDeletion(services);
+        _health = new ProviderHealth(services);
     }
 
     /// <summary>
@@ -56,7 +58,14 @@ public sealed class PlanExecutor
                     current[create.Provider] = await _creation.CreateAsync(create, pool, breaker, actor, cancellationToken).ConfigureAwait(false);
                     break;
                 case DeleteRunner delete:
-                    await _deletion.DeleteAsync(delete, config.FindPool(delete.Pool)?.Forge, actor, cancellationToken).ConfigureAwait(false);
+                    var deleted = await _deletion.DeleteAsync(delete, config.FindPool(delete.Pool)?.Forge, actor, cancellationToken).ConfigureAwait(false);
+                    if (delete.Cause == DeleteCause.BootTimeout && deleted is { InstanceId: not null })
+                    {
+                        // The provider accepted the instance, but it never became a runner.
+                        current = new Dictionary<string, CircuitBreakerState>(
+                            await _health.RecordAsync([(deleted.Provider, false)], current, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
+                    }
+
                     break;
                 case UnregisterForgeRunner unregister:
                     await UnregisterAsync(unregister, actor, cancellationToken).ConfigureAwait(false);

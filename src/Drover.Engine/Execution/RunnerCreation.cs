@@ -12,7 +12,9 @@ namespace Drover.Engine.Execution;
 /// Creates one runner crash-safely: (1) the intent — runner Requested, ordinal raised, event — in one transaction;
 /// (2) the forge credential and the provider call, outside any transaction; (3) the outcome — Provisioning with the
 /// instance id, or Failed — with the provider's breaker update and an event, in one transaction. A crash between
-/// (1) and (3) leaves a Requested runner that <see cref="Loop.IntentReconciler"/> resolves on start-up.
+/// (1) and (3) leaves a Requested runner that <see cref="Loop.IntentReconciler"/> resolves on start-up. A failed
+/// create call counts against the provider's breaker; an accepted one does not count for it — the runner registering
+/// does (<see cref="ProviderHealth"/>).
 /// </summary>
 public sealed class RunnerCreation
 {
@@ -83,18 +85,15 @@ public sealed class RunnerCreation
         }
 
         var confirmedAt = s.Time.GetUtcNow();
-        var next = CircuitBreaker.RecordSuccess(breaker, confirmedAt, s.BreakerOptions);
         await s.Store.InTransactionAsync(
             async (writer, ct) =>
             {
                 await s.Transitions.ApplyAsync(writer, runner, RunnerState.Provisioning, confirmedAt, "provider confirmed the instance", ct, r => r with { InstanceId = instanceId }).ConfigureAwait(false);
-                await writer.SetBreakerAsync(provider.Name, next, ct).ConfigureAwait(false);
                 await writer.AppendEventAsync(new NewEvent(confirmedAt, actor, "provider.create.succeeded", runner.Id, $"instance {instanceId} at {provider.Name}"), ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
-        LogBreakerChange(provider.Name, breaker, next, confirmedAt);
-        return next;
+        return breaker;
     }
 
     private async Task<CircuitBreakerState> FailAsync(Runner runner, CircuitBreakerState breaker, bool countsForBreaker, string operation, string reason, string actor, CancellationToken cancellationToken)
@@ -117,16 +116,8 @@ public sealed class RunnerCreation
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
-        LogBreakerChange(runner.Provider, breaker, next, now);
+        new ProviderHealth(s).LogChange(runner.Provider, breaker, next, now);
         return next;
-    }
-
-    private void LogBreakerChange(string provider, CircuitBreakerState before, CircuitBreakerState after, DateTimeOffset now)
-    {
-        if (before.Status != after.Status)
-        {
-            EngineLog.BreakerChanged(_services.Logger, provider, CircuitBreaker.Describe(after, now, _services.BreakerOptions));
-        }
     }
 
     /// <summary>An exception in words for events and logs: its type and message (adapters keep secrets out of messages).</summary>

@@ -20,19 +20,22 @@ public sealed class RunnerDeletion
         _services = services ?? throw new ArgumentNullException(nameof(services));
     }
 
-    /// <summary>Deletes the runner <paramref name="delete"/> names; unknown or gone runners are skipped.</summary>
-    public async Task DeleteAsync(DeleteRunner delete, string? forgeName, string actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the runner <paramref name="delete"/> names; unknown or gone runners are skipped. Returns the runner as it
+    /// was before (null when skipped).
+    /// </summary>
+    public async Task<Runner?> DeleteAsync(DeleteRunner delete, string? forgeName, string actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delete);
         var s = _services;
         var now = s.Time.GetUtcNow();
-        var runner = await s.Store.InTransactionAsync(
+        var (before, runner) = await s.Store.InTransactionAsync(
             async (writer, ct) =>
             {
                 var current = await writer.GetRunnerAsync(delete.RunnerId, ct).ConfigureAwait(false);
                 if (current is null || current.State == RunnerState.Gone)
                 {
-                    return null;
+                    return (null, null);
                 }
 
                 var draining = await s.Transitions.ApplyAsync(writer, current, RunnerState.Draining, now, delete.Reason, ct).ConfigureAwait(false);
@@ -41,12 +44,12 @@ public sealed class RunnerDeletion
                     await writer.AppendEventAsync(new NewEvent(now, actor, "runner.delete.intent", current.Id, delete.Reason), ct).ConfigureAwait(false);
                 }
 
-                return draining;
+                return ((Runner?)current, draining);
             },
             cancellationToken).ConfigureAwait(false);
         if (runner is null)
         {
-            return;
+            return before;
         }
 
         var failures = new List<string>();
@@ -92,6 +95,8 @@ public sealed class RunnerDeletion
         {
             EngineLog.CallFailed(s.Logger, runner.Id, "delete", runner.Provider, string.Join("; ", failures));
         }
+
+        return before;
     }
 
     private async Task CallAsync(Func<Task> call, Action<string> count, string target, List<string> failures, CancellationToken cancellationToken)

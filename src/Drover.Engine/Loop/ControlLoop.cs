@@ -5,6 +5,7 @@ using Drover.Core.Planning;
 using Drover.Core.Policies;
 using Drover.Core.Ports;
 using Drover.Core.Resilience;
+using Drover.Core.Runners;
 using Drover.Engine.Execution;
 using Drover.Engine.Logging;
 using Drover.Engine.Metrics;
@@ -29,6 +30,7 @@ public sealed class ControlLoop
     private readonly Planner _planner = new(PolicyRegistry.CreateDefault());
     private readonly PlanExecutor _executor;
     private readonly ObservationSync _sync;
+    private readonly ProviderHealth _health;
     private readonly WorldObserver _observer;
     private readonly DeliveryIntake _deliveries;
     private readonly LoopSignal _signal = new();
@@ -65,6 +67,7 @@ public sealed class ControlLoop
         };
         _executor = new PlanExecutor(_services);
         _sync = new ObservationSync(_services);
+        _health = new ProviderHealth(_services);
         _observer = new WorldObserver(_services, _options.ForgeListMaxAge);
         _demand = new DemandIntake(metrics);
         _deliveries = new DeliveryIntake(_services);
@@ -299,7 +302,7 @@ public sealed class ControlLoop
     private async Task<IReadOnlyDictionary<string, CircuitBreakerState>> DeleteOnRequestAsync(
         AdminRequest request, FleetConfig config, IReadOnlyDictionary<string, CircuitBreakerState> breakers, CancellationToken cancellationToken)
     {
-        if (await _store.GetRunnerAsync(request.Target, cancellationToken).ConfigureAwait(false) is { State: not Core.Runners.RunnerState.Gone } runner)
+        if (await _store.GetRunnerAsync(request.Target, cancellationToken).ConfigureAwait(false) is { State: not RunnerState.Gone } runner)
         {
             var delete = new DeleteRunner(runner.Id, runner.Pool, DeleteCause.Stuck, $"deleted on request of {request.Actor}: {request.Reason}");
             breakers = await _executor.ExecuteAsync([delete], config, breakers, request.Actor, cancellationToken).ConfigureAwait(false);
@@ -319,7 +322,9 @@ public sealed class ControlLoop
         var stored = await _store.LoadObservedStateAsync(SpendSince(now), cancellationToken).ConfigureAwait(false);
         if (await _sync.SyncAsync(stored.Runners, config, forgeRunners, _demand.Ledger.Jobs, instances, now, cancellationToken).ConfigureAwait(false) > 0)
         {
+            var before = stored.Runners;
             stored = await _store.LoadObservedStateAsync(SpendSince(now), cancellationToken).ConfigureAwait(false);
+            stored = stored with { Breakers = await RecordBootOutcomesAsync(before, stored, cancellationToken).ConfigureAwait(false) };
         }
 
         var observed = stored with
@@ -328,6 +333,30 @@ public sealed class ControlLoop
             ForgeRunners = [.. forgeRunners.Values.SelectMany(f => f)],
         };
         return (Effective(config, drained), observed);
+    }
+
+    /// <summary>Folds the boot outcomes the observations just wrote (registered or failed) into the providers' breakers.</summary>
+    private async Task<IReadOnlyDictionary<string, CircuitBreakerState>> RecordBootOutcomesAsync(IReadOnlyList<Runner> before, ObservedState after, CancellationToken cancellationToken)
+    {
+        var booting = new Dictionary<string, Runner>(StringComparer.Ordinal);
+        foreach (var runner in before)
+        {
+            if (runner.IsBooting && runner.InstanceId is not null)
+            {
+                booting[runner.Id] = runner;
+            }
+        }
+
+        var outcomes = new List<(string, bool)>();
+        foreach (var runner in after.Runners)
+        {
+            if (booting.TryGetValue(runner.Id, out var was) && ProviderHealth.BootOutcome(was, runner) is { } registered)
+            {
+                outcomes.Add((runner.Provider, registered));
+            }
+        }
+
+        return outcomes.Count == 0 ? after.Breakers : await _health.RecordAsync(outcomes, after.Breakers, cancellationToken).ConfigureAwait(false);
     }
 
     private static FleetConfig Effective(FleetConfig config, IReadOnlySet<string> drained) =>

@@ -92,7 +92,7 @@ public sealed class PlannerTests
         var plan = Planner().Plan(Fleet(Pool("linux", min: 1)), State(stuck), [], T0);
 
         var delete = Assert.Single(plan.Of<DeleteRunner>());
-        Assert.Equal(DeleteCause.Stuck, delete.Cause);
+        Assert.Equal(DeleteCause.BootTimeout, delete.Cause);
         Assert.Contains("timeout", delete.Reason, StringComparison.Ordinal);
         Assert.Equal("drover-linux-1", Assert.Single(plan.Of<CreateRunner>()).IdempotencyKey);
     }

@@ -1,0 +1,104 @@
+using Drover.Core.Ports;
+using Drover.Core.Resilience;
+using Drover.Core.Runners;
+
+namespace Drover.Engine.Tests;
+
+/// <summary>A provider's breaker counts runners that never came up, and closes on runners that registered.</summary>
+public sealed class ProviderHealthTests
+{
+    private static async Task<CircuitBreakerState> BreakerAsync(LoopHarness h) =>
+        (await h.Store.LoadPlanningStateAsync(DateTimeOffset.MinValue, CancellationToken.None)).Observed.Breakers.GetValueOrDefault("fake") ?? CircuitBreakerState.Closed;
+
+    private static async Task<IReadOnlyList<Runner>> BootingAsync(LoopHarness h) =>
+        [.. (await h.Store.ListRunnersAsync("linux", null, CancellationToken.None)).Where(r => r.IsBooting)];
+
+    [Fact]
+    public async Task InstancesThatNeverBecomeRunners_OpenTheBreaker_AcceptedCreatesDoNotCountAsSuccess()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            h.Queue();
+        }
+
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(5, h.Provider.CreateCalls);
+        Assert.Equal(CircuitBreakerState.Closed, await BreakerAsync(h));
+
+        // Every instance disappears before its runner registers (pods that could not be scheduled, say).
+        foreach (var instance in h.Provider.Instances.ToList())
+        {
+            await h.Provider.DeleteAsync(instance.InstanceId, CancellationToken.None);
+        }
+
+        h.Time.Advance(TimeSpan.FromSeconds(20));
+        var plan = await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        var breaker = await BreakerAsync(h);
+        Assert.Equal(BreakerStatus.Open, breaker.Status);
+        Assert.Equal(5, breaker.ConsecutiveFailures);
+        Assert.Equal(5, h.Provider.CreateCalls);
+        Assert.Contains(plan.Pools.Single().Notes, n => n.Contains("circuit open", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task HalfOpen_OneProbeAtATime_ClosesOnlyWhenProbesRegister()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        for (var i = 0; i < 5; i++)
+        {
+            h.Queue();
+        }
+
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        foreach (var instance in h.Provider.Instances.ToList())
+        {
+            await h.Provider.DeleteAsync(instance.InstanceId, CancellationToken.None);
+        }
+
+        h.Time.Advance(TimeSpan.FromSeconds(20));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(BreakerStatus.Open, (await BreakerAsync(h)).Status);
+
+        // Past the cool-down: one probe, and no second while it boots, however often the loop runs.
+        h.Time.Advance(TimeSpan.FromSeconds(61));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(6, h.Provider.CreateCalls);
+        var probe = Assert.Single(await BootingAsync(h));
+        Assert.Equal(BreakerStatus.Open, (await BreakerAsync(h)).Status);
+
+        // The probe registers: one success of two; the next probe follows.
+        h.Forge.Register(probe.Id);
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(1, (await BreakerAsync(h)).HalfOpenSuccesses);
+        Assert.Equal(7, h.Provider.CreateCalls);
+
+        h.Forge.Register(Assert.Single(await BootingAsync(h)).Id);
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        Assert.Equal(CircuitBreakerState.Closed, await BreakerAsync(h));
+        Assert.True(h.Provider.CreateCalls > 7, "a closed breaker lets the rest of the demand through");
+    }
+
+    [Fact]
+    public async Task BootTimeout_CountsAgainstTheProvider()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        h.Queue();
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        // Provisioning's default timeout is 10 minutes; the instance stays listed but never registers.
+        h.Time.Advance(TimeSpan.FromMinutes(11));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        Assert.Equal(1, (await BreakerAsync(h)).ConsecutiveFailures);
+        var events = await h.Store.ListEventsAsync(new EventQuery(), CancellationToken.None);
+        Assert.Contains(events, e => e.Kind == "runner.delete.intent" && e.Message.Contains("timeout", StringComparison.Ordinal));
+    }
+}
