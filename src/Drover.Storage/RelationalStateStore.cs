@@ -37,8 +37,8 @@ public abstract class RelationalStateStore : IStateStore
         RunAsync(TransactionKind.Snapshot, s => StateReads.LoadPlanningStateAsync(s, spendSince), cancellationToken);
 
     /// <inheritdoc />
-    public Task<Core.Planning.ObservedState> LoadObservedStateAsync(DateTimeOffset spendSince, CancellationToken cancellationToken) =>
-        RunAsync(TransactionKind.Snapshot, s => StateReads.LoadObservedStateAsync(s, spendSince), cancellationToken);
+    public Task<Core.Planning.ObservedState> LoadObservedStateAsync(DateTimeOffset spendSince, bool withRunners, CancellationToken cancellationToken) =>
+        RunAsync(TransactionKind.Snapshot, s => StateReads.LoadObservedStateAsync(s, spendSince, withRunners), cancellationToken);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<StoredPool>> ListPoolsAsync(CancellationToken cancellationToken) =>

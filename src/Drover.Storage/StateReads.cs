@@ -128,15 +128,17 @@ internal static class StateReads
 
     public static async Task<PlanningState> LoadPlanningStateAsync(DbSession session, DateTimeOffset spendSince)
     {
-        var observed = await LoadObservedStateAsync(session, spendSince).ConfigureAwait(false);
+        var observed = await LoadObservedStateAsync(session, spendSince, withRunners: true).ConfigureAwait(false);
         var jobs = await ListJobsAsync(session, JobState.Queued, JobState.Running).ConfigureAwait(false);
         return new PlanningState(observed, jobs);
     }
 
-    public static async Task<ObservedState> LoadObservedStateAsync(DbSession session, DateTimeOffset spendSince)
+    public static async Task<ObservedState> LoadObservedStateAsync(DbSession session, DateTimeOffset spendSince, bool withRunners)
     {
-        var runners = await session.QueryAsync(
-            $"{SqlText.Select(StoreSchema.Runners)} WHERE state <> @gone ORDER BY id", new { gone = EnumText.ToText(RunnerState.Gone) }).ConfigureAwait(false);
+        var runners = withRunners
+            ? await session.QueryAsync(
+                $"{SqlText.Select(StoreSchema.Runners)} WHERE state <> @gone ORDER BY id", new { gone = EnumText.ToText(RunnerState.Gone) }).ConfigureAwait(false)
+            : [];
         var breakers = await session.QueryAsync(SqlText.SelectOrdered(StoreSchema.Breakers)).ConfigureAwait(false);
         var ordinals = await session.QueryAsync(SqlText.SelectOrdered(StoreSchema.PoolOrdinals)).ConfigureAwait(false);
         var observed = new ObservedState

@@ -71,7 +71,7 @@ public sealed class LoopHarness : IAsyncDisposable
 
     /// <summary>A fresh loop over the same store and fakes (a restarted process).</summary>
     public ControlLoop NewLoop() =>
-        new(Config, Store, new EngineAdapters([Provider], [Forge]), Time, Logger, Metrics, new ControlLoopOptions { Calls = new CallResilienceOptions { MaxRetryAttempts = 0 } });
+        new(Config, Store, new EngineAdapters([Provider], [Forge]), Time, Logger, Metrics, new ControlLoopOptions { Calls = new CallResilienceOptions { MaxRetryAttempts = 0 }, ForgeListStaleLimit = TimeSpan.Zero });
 
     public JobKey Queue(params string[] labels)
     {

@@ -49,7 +49,7 @@ public sealed class ControlLoopTests
         {
             var loop = new ControlLoop(
                 config, store, new EngineAdapters([provider], [forge]), time, logs, metrics,
-                new ControlLoopOptions { Calls = new CallResilienceOptions { MaxRetryAttempts = 0 } }, vault: vault);
+                new ControlLoopOptions { Calls = new CallResilienceOptions { MaxRetryAttempts = 0 }, ForgeListStaleLimit = TimeSpan.Zero }, vault: vault);
             var jobs = Enumerable.Range(1, 3).Select(i => new JobKey("github", $"job-{i}")).ToList();
             foreach (var job in jobs)
             {

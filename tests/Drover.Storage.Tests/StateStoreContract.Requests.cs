@@ -98,11 +98,16 @@ public abstract partial class StateStoreContract
         }, _none);
 
         var planning = await store.LoadPlanningStateAsync(T0.AddDays(-40), _none);
-        var observed = await store.LoadObservedStateAsync(T0.AddDays(-40), _none);
+        var observed = await store.LoadObservedStateAsync(T0.AddDays(-40), withRunners: true, _none);
+        var withoutRunners = await store.LoadObservedStateAsync(T0.AddDays(-40), withRunners: false, _none);
 
         Assert.Equal(planning.Observed.Runners, observed.Runners);
         Assert.Equal(planning.Observed.NextOrdinals, observed.NextOrdinals);
         Assert.Equal(planning.Observed.Breakers, observed.Breakers);
         Assert.Equal(planning.Observed.PoolSpend, observed.PoolSpend);
+        Assert.NotEmpty(observed.Runners);
+        Assert.Empty(withoutRunners.Runners);
+        Assert.Equal(planning.Observed.NextOrdinals, withoutRunners.NextOrdinals);
+        Assert.Equal(planning.Observed.PoolSpend, withoutRunners.PoolSpend);
     }
 }

@@ -26,9 +26,10 @@ public interface IStateStore : IAsyncDisposable
 
     /// <summary>
     /// The stored part of the observed state alone (<see cref="LoadPlanningStateAsync"/> without the jobs): what a
-    /// control cycle reads every time, since its jobs live in the in-memory ledger.
+    /// control cycle reads every time, since its jobs live in the in-memory ledger. Without <paramref name="withRunners"/>
+    /// the runners are left out (empty): for a caller that keeps its own view of them.
     /// </summary>
-    Task<Planning.ObservedState> LoadObservedStateAsync(DateTimeOffset spendSince, CancellationToken cancellationToken);
+    Task<Planning.ObservedState> LoadObservedStateAsync(DateTimeOffset spendSince, bool withRunners, CancellationToken cancellationToken);
 
     /// <summary>The pools as last applied, by name.</summary>
     Task<IReadOnlyList<StoredPool>> ListPoolsAsync(CancellationToken cancellationToken);

@@ -35,6 +35,17 @@ public sealed class ControlLoop
     private readonly DeliveryIntake _deliveries;
     private readonly LoopSignal _signal = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
+
+    /// <summary>
+    /// The live runners as this replica last wrote or read them. As leader it is the only writer of runners, and every
+    /// write happens in a cycle (or at the start of a term), so a cycle reuses this view instead of reading every runner
+    /// from the store: after the cycle it is patched with the runners the cycle acted on. It is dropped when a cycle
+    /// fails or a term starts, and read again from the store at least every <see cref="ControlLoopOptions.ResyncInterval"/>.
+    /// </summary>
+    private RunnerView? _runnerView;
+
+    /// <summary>Up to this many runners acted on, the snapshot re-reads just those instead of listing every runner.</summary>
+    private const int SnapshotPointReads = 16;
     private DemandIntake _demand;
     private LoopSnapshot _snapshot;
 
@@ -68,7 +79,7 @@ public sealed class ControlLoop
         _executor = new PlanExecutor(_services);
         _sync = new ObservationSync(_services);
         _health = new ProviderHealth(_services);
-        _observer = new WorldObserver(_services, _options.ForgeListMaxAge);
+        _observer = new WorldObserver(_services, _options.ForgeListMaxAge, _options.ForgeListStaleLimit, _signal.Signal);
         _demand = new DemandIntake(metrics);
         _deliveries = new DeliveryIntake(_services);
         _snapshot = new LoopSnapshot { Config = config };
@@ -111,6 +122,7 @@ public sealed class ControlLoop
             var demand = new DemandIntake(_metrics);
             demand.Restore(state.ActiveJobs);
             _demand = demand;
+            _runnerView = null;
         }
         finally
         {
@@ -171,7 +183,8 @@ public sealed class ControlLoop
                 breakers = await DeleteOnRequestAsync(request, config, breakers, cancellationToken).ConfigureAwait(false);
             }
 
-            var after = await _store.ListLiveRunnersAsync(null, cancellationToken).ConfigureAwait(false);
+            var after = await RunnersAfterAsync(observed.Runners, plan.Actions, requests, cancellationToken).ConfigureAwait(false);
+            _runnerView = _runnerView is { } view ? view with { Runners = after } : null;
             var snapshot = Snapshot with
             {
                 At = now,
@@ -194,6 +207,12 @@ public sealed class ControlLoop
             CycleCompleted?.Invoke(snapshot);
             return plan;
         }
+        catch
+        {
+            // What the cycle wrote before it failed is not in the view: the next cycle reads the runners from the store.
+            _runnerView = null;
+            throw;
+        }
         finally
         {
             _gate.Release();
@@ -207,7 +226,7 @@ public sealed class ControlLoop
         try
         {
             var now = _time.GetUtcNow();
-            var stored = await _store.LoadObservedStateAsync(SpendSince(now), cancellationToken).ConfigureAwait(false);
+            var stored = await _store.LoadObservedStateAsync(SpendSince(now), withRunners: true, cancellationToken).ConfigureAwait(false);
             var config = Snapshot.Config;
             var instances = await _observer.ListInstancesAsync(cancellationToken).ConfigureAwait(false);
             var forgeRunners = await _observer.ListForgeRunnersAsync(now, cancellationToken).ConfigureAwait(false);
@@ -319,11 +338,17 @@ public sealed class ControlLoop
     {
         var instances = await _observer.ListInstancesAsync(cancellationToken).ConfigureAwait(false);
         var forgeRunners = await _observer.ListForgeRunnersAsync(now, cancellationToken).ConfigureAwait(false);
-        var stored = await _store.LoadObservedStateAsync(SpendSince(now), cancellationToken).ConfigureAwait(false);
+        // The runners come from the leader's own view when it is recent (see _runnerView), else from the store.
+        var view = _runnerView;
+        var reload = view is null || now - view.LoadedAt >= _options.ResyncInterval || now < view.LoadedAt;
+        var stored = await _store.LoadObservedStateAsync(SpendSince(now), withRunners: reload, cancellationToken).ConfigureAwait(false);
+        stored = reload ? stored : stored with { Runners = view!.Runners };
+        _runnerView = reload ? new RunnerView(stored.Runners, now) : view;
         if (await _sync.SyncAsync(stored.Runners, config, forgeRunners, _demand.Ledger.Jobs, instances, now, cancellationToken).ConfigureAwait(false) > 0)
         {
             var before = stored.Runners;
-            stored = await _store.LoadObservedStateAsync(SpendSince(now), cancellationToken).ConfigureAwait(false);
+            stored = await _store.LoadObservedStateAsync(SpendSince(now), withRunners: true, cancellationToken).ConfigureAwait(false);
+            _runnerView = new RunnerView(stored.Runners, now);
             stored = stored with { Breakers = await RecordBootOutcomesAsync(before, stored, cancellationToken).ConfigureAwait(false) };
         }
 
@@ -333,6 +358,61 @@ public sealed class ControlLoop
             ForgeRunners = [.. forgeRunners.Values.SelectMany(f => f)],
         };
         return (Effective(config, drained), observed);
+    }
+
+    /// <summary>
+    /// The live runners after the cycle, for the snapshot: the observed ones with every runner the cycle acted on read
+    /// again (a handful of point reads), or the whole list when it acted on many.
+    /// </summary>
+    private async Task<IReadOnlyList<Runner>> RunnersAfterAsync(IReadOnlyList<Runner> observed, IReadOnlyList<PlanAction> actions, IReadOnlyList<AdminRequest> requests, CancellationToken cancellationToken)
+    {
+        var touched = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var action in actions)
+        {
+            if (action is CreateRunner create)
+            {
+                touched.Add(create.IdempotencyKey);
+            }
+            else if (action is DeleteRunner delete)
+            {
+                touched.Add(delete.RunnerId);
+            }
+        }
+
+        foreach (var request in requests.Where(r => r.Kind == AdminRequestKind.DeleteRunner))
+        {
+            touched.Add(request.Target);
+        }
+
+        if (touched.Count == 0)
+        {
+            return observed;
+        }
+
+        if (touched.Count > SnapshotPointReads)
+        {
+            return await _store.ListLiveRunnersAsync(null, cancellationToken).ConfigureAwait(false);
+        }
+
+        var byId = new SortedDictionary<string, Runner>(StringComparer.Ordinal);
+        foreach (var runner in observed)
+        {
+            byId[runner.Id] = runner;
+        }
+
+        foreach (var id in touched)
+        {
+            if (await _store.GetRunnerAsync(id, cancellationToken).ConfigureAwait(false) is { State: not RunnerState.Gone } runner)
+            {
+                byId[id] = runner;
+            }
+            else
+            {
+                byId.Remove(id);
+            }
+        }
+
+        return [.. byId.Values];
     }
 
     /// <summary>Folds the boot outcomes the observations just wrote (registered or failed) into the providers' breakers.</summary>

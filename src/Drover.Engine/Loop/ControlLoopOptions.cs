@@ -21,6 +21,14 @@ public sealed record ControlLoopOptions
     /// </summary>
     public TimeSpan ForgeListMaxAge { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// Forge lists older than <see cref="ForgeListMaxAge"/> but younger than this are used by the cycle while fresh
+    /// ones are fetched in the background; the loop runs again when they arrive. A forge API call (hundreds of
+    /// milliseconds on a large organisation) then never sits between a webhook and the runner it asks for. Older lists
+    /// are fetched in the cycle. Default 10 s; not above <see cref="ForgeListMaxAge"/>: always in the cycle.
+    /// </summary>
+    public TimeSpan ForgeListStaleLimit { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>The actor the engine's own events are written under.</summary>
     public string Actor { get; init; } = "engine";
 

@@ -7,23 +7,38 @@ namespace Drover.Engine.Loop;
 /// <summary>
 /// Lists every provider's instances and every forge's runner registrations through the call pipeline. A failed
 /// list leaves that adapter out of the result (callers must not read its absence as "nothing there"). Remembers
-/// when each forge registration was first seen, since forges do not all report creation times.
+/// when each forge registration was first seen, since forges do not all report creation times. Forge lists are
+/// reused while young and, once older, refreshed in the background while the cycle goes on with the ones it has, so a
+/// slow forge API never holds up a cycle (and the create a webhook asked for) — see
+/// <see cref="ControlLoopOptions.ForgeListStaleLimit"/>.
 /// </summary>
 public sealed class WorldObserver
 {
     private readonly ExecutionServices _services;
     private readonly Dictionary<(string Forge, string Id), DateTimeOffset> _firstSeen = [];
     private readonly TimeSpan _forgeListMaxAge;
-    private (DateTimeOffset At, IReadOnlyDictionary<string, IReadOnlyList<ForgeRunner>> Lists)? _lastForgeLists;
+    private readonly TimeSpan _forgeListStaleLimit;
+    private readonly Action? _refreshed;
+    private readonly object _refreshLock = new();
+    private ForgeListing? _lastForgeLists;
+    private Task<ForgeListing>? _refresh;
 
     /// <param name="services">Adapters, pipeline, clock, logs and metrics.</param>
     /// <param name="forgeListMaxAge">
     /// A forge listing younger than this is reused instead of calling the forges again (zero: list every time).
     /// </param>
-    public WorldObserver(ExecutionServices services, TimeSpan forgeListMaxAge = default)
+    /// <param name="forgeListStaleLimit">
+    /// A listing older than <paramref name="forgeListMaxAge"/> but younger than this is still used, while a fresh one is
+    /// fetched in the background; older, the caller waits for fresh lists. Not above <paramref name="forgeListMaxAge"/>:
+    /// never in the background.
+    /// </param>
+    /// <param name="refreshed">Called when a background refresh has brought new lists (the loop plans again).</param>
+    public WorldObserver(ExecutionServices services, TimeSpan forgeListMaxAge = default, TimeSpan forgeListStaleLimit = default, Action? refreshed = null)
     {
         _services = services ?? throw new ArgumentNullException(nameof(services));
         _forgeListMaxAge = forgeListMaxAge;
+        _forgeListStaleLimit = forgeListStaleLimit;
+        _refreshed = refreshed;
     }
 
     /// <summary>Instances per provider that answered.</summary>
@@ -50,14 +65,64 @@ public sealed class WorldObserver
     /// <summary>Registrations per forge that answered, with <see cref="ForgeRunner.FirstSeenAt"/> kept across calls.</summary>
     public async Task<IReadOnlyDictionary<string, IReadOnlyList<ForgeRunner>>> ListForgeRunnersAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (_lastForgeLists is { } last && now - last.At < _forgeListMaxAge && now >= last.At)
+        var last = Volatile.Read(ref _lastForgeLists);
+        if (last is not null && now >= last.At)
         {
-            return last.Lists;
+            var age = now - last.At;
+            if (age < _forgeListMaxAge)
+            {
+                return last.Lists;
+            }
+
+            if (age < _forgeListStaleLimit)
+            {
+                _ = Refresh(now, background: true, cancellationToken);
+                return last.Lists;
+            }
         }
 
-        var lists = await ListForgeRunnersNowAsync(now, cancellationToken).ConfigureAwait(false);
-        _lastForgeLists = (now, lists);
-        return lists;
+        return (await Refresh(now, background: false, cancellationToken).ConfigureAwait(false)).Lists;
+    }
+
+    /// <summary>The refresh in flight, or a new one; one at a time, since it keeps <see cref="_firstSeen"/>.</summary>
+    private Task<ForgeListing> Refresh(DateTimeOffset now, bool background, CancellationToken cancellationToken)
+    {
+        lock (_refreshLock)
+        {
+            if (_refresh is { IsCompleted: false } running)
+            {
+                return running;
+            }
+
+            _refresh = RefreshAsync(now, background, cancellationToken);
+            return _refresh;
+        }
+    }
+
+    private async Task<ForgeListing> RefreshAsync(DateTimeOffset now, bool background, CancellationToken cancellationToken)
+    {
+        if (background)
+        {
+            // Off the cycle's path: the cycle goes on with the lists it has.
+            await Task.Yield();
+        }
+
+        try
+        {
+            var listing = new ForgeListing(now, await ListForgeRunnersNowAsync(now, cancellationToken).ConfigureAwait(false));
+            Volatile.Write(ref _lastForgeLists, listing);
+            if (background)
+            {
+                _refreshed?.Invoke();
+            }
+
+            return listing;
+        }
+        catch (OperationCanceledException) when (background && cancellationToken.IsCancellationRequested)
+        {
+            // The loop is stopping; nobody waits for these lists.
+            return Volatile.Read(ref _lastForgeLists) ?? new ForgeListing(now, new Dictionary<string, IReadOnlyList<ForgeRunner>>());
+        }
     }
 
     private async Task<IReadOnlyDictionary<string, IReadOnlyList<ForgeRunner>>> ListForgeRunnersNowAsync(DateTimeOffset now, CancellationToken cancellationToken)

@@ -24,7 +24,7 @@ public sealed class SeveringStore(IStateStore inner) : IStateStore
 
     public Task<PlanningState> LoadPlanningStateAsync(DateTimeOffset spendSince, CancellationToken cancellationToken) => Call(() => inner.LoadPlanningStateAsync(spendSince, cancellationToken));
 
-    public Task<Core.Planning.ObservedState> LoadObservedStateAsync(DateTimeOffset spendSince, CancellationToken cancellationToken) => Call(() => inner.LoadObservedStateAsync(spendSince, cancellationToken));
+    public Task<Core.Planning.ObservedState> LoadObservedStateAsync(DateTimeOffset spendSince, bool withRunners, CancellationToken cancellationToken) => Call(() => inner.LoadObservedStateAsync(spendSince, withRunners, cancellationToken));
 
     public Task<IReadOnlyList<StoredPool>> ListPoolsAsync(CancellationToken cancellationToken) => Call(() => inner.ListPoolsAsync(cancellationToken));
 

@@ -1,0 +1,8 @@
+using Drover.Core.Planning;
+
+namespace Drover.Engine.Loop;
+
+/// <summary>The forges' runner lists as of <paramref name="At"/>, as <see cref="WorldObserver"/> keeps them.</summary>
+/// <param name="At">When the listing started.</param>
+/// <param name="Lists">Registrations per forge that answered.</param>
+internal sealed record ForgeListing(DateTimeOffset At, IReadOnlyDictionary<string, IReadOnlyList<ForgeRunner>> Lists);
