@@ -101,4 +101,25 @@ public sealed class ProviderHealthTests
         var events = await h.Store.ListEventsAsync(new EventQuery(), CancellationToken.None);
         Assert.Contains(events, e => e.Kind == "runner.delete.intent" && e.Message.Contains("timeout", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task InstanceReportedFailed_FailsItsRunnerAtOnceWithTheReason_AndIsReplaced()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        h.Queue();
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        var instance = Assert.Single(h.Provider.Instances);
+        h.Provider.Fail(instance.InstanceId, "ErrImagePull: image ghcr.io/acme/runner:nope not found");
+
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        var runners = await h.Store.ListRunnersAsync("linux", null, CancellationToken.None);
+        var failed = Assert.Single(runners, r => r.InstanceId == instance.InstanceId);
+        Assert.NotEqual(RunnerState.Provisioning, failed.State);
+        var history = await h.Store.GetRunnerHistoryAsync(failed.Id, CancellationToken.None);
+        Assert.Contains(history, t => t.To == RunnerState.Failed && t.Reason.Contains("ErrImagePull: image ghcr.io/acme/runner:nope not found", StringComparison.Ordinal));
+        Assert.Equal(1, (await BreakerAsync(h)).ConsecutiveFailures);
+        Assert.Equal(2, h.Provider.CreateCalls);
+    }
 }

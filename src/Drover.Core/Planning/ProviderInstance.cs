@@ -13,4 +13,10 @@ public sealed record ProviderInstance
     public string? Pool { get; init; }
 
     public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>
+    /// Set when the provider knows the instance will never run a job — a pod that cannot be scheduled or pulled, an
+    /// evicted one — with the reason in words; its runner is then failed (and replaced) at once.
+    /// </summary>
+    public string? Failure { get; init; }
 }

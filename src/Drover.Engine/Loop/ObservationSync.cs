@@ -14,7 +14,9 @@ namespace Drover.Engine.Loop;
 /// (registered, ran a job, exited) is recognised from the ledger — a job that started or finished on it — and becomes
 /// Busy or Gone instead of waiting for its boot timeout or being taken for failed. A booting runner whose instance is
 /// no longer listed by its provider (past <see cref="InstanceListGrace"/>) and never registered is Failed at once rather
-/// than at its boot timeout. Runners of a forge or provider whose list call failed are left alone.
+/// than at its boot timeout; a booting or idle runner whose instance the provider reports failed
+/// (<see cref="ProviderInstance.Failure"/>) is Failed at once with that reason. Runners of a forge or provider whose
+/// list call failed are left alone.
 /// </summary>
 public sealed class ObservationSync
 {
@@ -68,6 +70,18 @@ public sealed class ObservationSync
         // Indexed once per call: a cycle looks up every runner, so a scan per runner would be quadratic in the fleet.
         var registrationsByForge = forgeRunners.ToDictionary(f => f.Key, f => ByFirst(f.Value, r => r.Name), StringComparer.Ordinal);
         var instanceIdsByProvider = instances.ToDictionary(p => p.Key, p => p.Value.Select(i => i.InstanceId).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        var failedInstances = new Dictionary<(string Provider, string Id), string>();
+        foreach (var (provider, listed) in instances)
+        {
+            foreach (var instance in listed)
+            {
+                if (instance.Failure is { } failure)
+                {
+                    failedInstances.TryAdd((provider, instance.InstanceId), failure);
+                }
+            }
+        }
+
         var changes = new List<(Runner Runner, RunnerState[] Path, string Reason, Func<Runner, Runner>? Change)>();
         foreach (var runner in runners)
         {
@@ -82,7 +96,8 @@ public sealed class ObservationSync
                 && instanceIdsByProvider.TryGetValue(runner.Provider, out var listed)
                 && !listed.Contains(instanceId)
                 && now - runner.StateSince >= InstanceListGrace;
-            if (Decide(runner, pool, registration, job, finishedOn.Contains(runner.Id), instanceGone) is { } change)
+            var instanceFailure = runner.InstanceId is { } id && failedInstances.TryGetValue((runner.Provider, id), out var failed) ? failed : null;
+            if (Decide(runner, pool, registration, job, finishedOn.Contains(runner.Id), instanceGone, instanceFailure) is { } change)
             {
                 changes.Add(change);
             }
@@ -132,7 +147,7 @@ public sealed class ObservationSync
         return index;
     }
 
-    private static (Runner, RunnerState[], string, Func<Runner, Runner>?)? Decide(Runner runner, PoolConfig pool, ForgeRunner? registration, JobKey? job, bool ranAJob, bool instanceGone)
+    private static (Runner, RunnerState[], string, Func<Runner, Runner>?)? Decide(Runner runner, PoolConfig pool, ForgeRunner? registration, JobKey? job, bool ranAJob, bool instanceGone, string? instanceFailure)
     {
         switch (runner.State)
         {
@@ -148,6 +163,8 @@ public sealed class ObservationSync
                 return end == RunnerState.Gone
                     ? (runner, unseen.Distinct().ToArray(), "ephemeral runner ran its job and exited between two observations", null)
                     : (runner, unseen.Distinct().ToArray(), "took a job before its registration was seen", r => r with { Job = job });
+            case RunnerState.Provisioning or RunnerState.Registering or RunnerState.Idle when instanceFailure is not null:
+                return (runner, [RunnerState.Failed], $"instance {runner.InstanceId} failed at provider {runner.Provider}: {instanceFailure}", null);
             case RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering when registration is { Online: true }:
                 var target = registration.Busy ? RunnerState.Busy : RunnerState.Idle;
                 RunnerState[] path = runner.State switch

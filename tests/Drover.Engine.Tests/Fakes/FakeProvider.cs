@@ -51,6 +51,15 @@ public sealed class FakeProvider(string name, TimeProvider time) : IProvider
         }
     }
 
+    /// <summary>The provider now reports the instance failed (a pod that cannot be scheduled, say).</summary>
+    public void Fail(string instanceId, string reason)
+    {
+        lock (_sync)
+        {
+            _instances[instanceId] = _instances[instanceId] with { Failure = reason };
+        }
+    }
+
     public Task DeleteAsync(string instanceId, CancellationToken cancellationToken)
     {
         lock (_sync)
