@@ -76,7 +76,7 @@ public sealed record KubernetesProviderSettings
 
         foreach (var key in values.Keys.Where(k => !Keys.Contains(k, StringComparer.Ordinal)).Order(StringComparer.Ordinal))
         {
-            var hint = Keys.FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
+            var hint = KeySuggester.Suggest(key, [.. Keys]);
             Report(key, $"unknown setting; known settings: {string.Join(", ", Keys)}" + (hint is null ? string.Empty : $"; did you mean '{hint}'?"));
         }
 

@@ -2,6 +2,7 @@ using Drover.Core.Config;
 using Drover.Core.Policies;
 using Drover.Engine.Execution;
 using Drover.Forges.GitHub;
+using Drover.Providers.Kubernetes;
 using Drover.Providers.Process;
 
 namespace Drover.Cli;
@@ -14,6 +15,7 @@ internal static class Adapters
 {
     public static AdapterCatalog Catalog() => new AdapterCatalog()
         .AddProvider("process", ProcessProviderFactory.Create, ProcessProviderSettings.Check)
+        .AddProvider(KubernetesProviderFactory.Type, KubernetesProviderFactory.Create, KubernetesProviderSettings.Check)
         .AddForge(ForgeKind.GitHub, (config, context) => GitHubForgeFactory.Create(config, context));
 
     /// <summary>What <c>validate</c>, <c>plan</c> and <c>serve</c> check a fleet with: the policies and every provider's settings.</summary>

@@ -1,7 +1,7 @@
 namespace Drover.Core.Config;
 
 /// <summary>Finds the known key a mistyped one was most likely meant to be.</summary>
-internal static class KeySuggester
+public static class KeySuggester
 {
     public static string? Suggest(string unknown, IReadOnlyCollection<string> known)
     {

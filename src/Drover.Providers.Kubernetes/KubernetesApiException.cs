@@ -1,0 +1,44 @@
+using System.Net;
+using System.Text.Json;
+using k8s.Autorest;
+
+namespace Drover.Providers.Kubernetes;
+
+/// <summary>
+/// A refused API call, with the API server's own words: e.g. <c>403 Forbidden: exceeded quota: runners, requested:
+/// pods=1, used: pods=20, limited: pods=20</c>. The engine records the message as the runner's failure.
+/// </summary>
+public sealed class KubernetesApiException : Exception
+{
+    /// <summary>Wraps <paramref name="inner"/> of <paramref name="operation"/> at <paramref name="provider"/>.</summary>
+    public KubernetesApiException(string provider, string operation, HttpOperationException inner)
+        : base(Describe(provider, operation, inner ?? throw new ArgumentNullException(nameof(inner))), inner)
+    {
+        StatusCode = inner.Response.StatusCode;
+    }
+
+    /// <summary>The HTTP status.</summary>
+    public HttpStatusCode StatusCode { get; }
+
+    /// <summary>True when the namespace's resource quota refused the pod (ARC retries such creates every 30 s).</summary>
+    public bool QuotaExceeded => StatusCode == HttpStatusCode.Forbidden && Message.Contains("exceeded quota", StringComparison.Ordinal);
+
+    private static string Describe(string provider, string operation, HttpOperationException e)
+    {
+        var message = e.Response.Content;
+        try
+        {
+            using var status = JsonDocument.Parse(e.Response.Content ?? string.Empty);
+            if (status.RootElement.TryGetProperty("message", out var text) && text.GetString() is { } said)
+            {
+                message = said;
+            }
+        }
+        catch (JsonException)
+        {
+            // Not a Status object: keep the body as it is.
+        }
+
+        return $"kubernetes {provider}: {operation}: {(int)e.Response.StatusCode} {e.Response.StatusCode}: {message}";
+    }
+}
