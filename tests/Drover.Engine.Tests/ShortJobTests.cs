@@ -102,4 +102,32 @@ public sealed class ShortJobTests
         await h.Loop.RunCycleAsync(CancellationToken.None);
         Assert.Equal(2, h.Forge.ListCalls);
     }
+
+    [Fact]
+    public async Task BusyRunner_MissingFromAReusedForgeListOlderThanItsJob_StaysBusy_NotGone()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        var job = h.Queue();
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        var runner = Assert.Single(await h.Store.ListRunnersAsync("linux", null, CancellationToken.None));
+
+        // It registers and takes its job within the second the forge list is reused for: the list never shows it.
+        h.Time.Advance(TimeSpan.FromMilliseconds(300));
+        h.Forge.Register(runner.Id, busy: true);
+        h.Loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Started, At = h.Time.GetUtcNow(), RunnerName = runner.Id });
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(RunnerState.Busy, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.State);
+
+        h.Time.Advance(TimeSpan.FromMilliseconds(300));
+        var plan = await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        Assert.Equal(RunnerState.Busy, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.State);
+        Assert.Equal(1, h.Provider.CreateCalls);
+        Assert.Empty(plan.Actions);
+
+        // A list fetched after the job started is news: the registration is there, busy.
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(RunnerState.Busy, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.State);
+    }
 }

@@ -19,7 +19,7 @@ public sealed class WorldObserverTests
         // No lists yet: the first call waits for them.
         forge.Open();
         var first = await observer.ListForgeRunnersAsync(h.Time.GetUtcNow(), CancellationToken.None);
-        Assert.Equal(["r-1"], first["gated"].Select(r => r.Name));
+        Assert.Equal(["r-1"], first.Lists["gated"].Select(r => r.Name));
 
         // Young: reused, no call.
         h.Time.Advance(TimeSpan.FromMilliseconds(500));
@@ -45,7 +45,7 @@ public sealed class WorldObserverTests
         }
 
         var fresh = await observer.ListForgeRunnersAsync(h.Time.GetUtcNow(), CancellationToken.None);
-        Assert.Equal(["r-1", "r-2"], fresh["gated"].Select(r => r.Name));
+        Assert.Equal(["r-1", "r-2"], fresh.Lists["gated"].Select(r => r.Name));
         Assert.Equal(2, forge.Calls);
 
         // Past the stale limit: the cycle waits for fresh lists.
@@ -55,7 +55,7 @@ public sealed class WorldObserverTests
         await forge.WaitForCallsAsync(3);
         Assert.False(waiting.IsCompleted);
         forge.Open();
-        Assert.Equal(3, (await waiting.WaitAsync(TimeSpan.FromSeconds(5)))["gated"].Count);
+        Assert.Equal(3, (await waiting.WaitAsync(TimeSpan.FromSeconds(5))).Lists["gated"].Count);
     }
 
     private static ExecutionServices Services(LoopHarness h, IForge forge) => new()

@@ -76,16 +76,16 @@ public sealed class ProcessProviderEndToEndTests(ITestOutputHelper output) : IDi
             await Task.Delay(400);
         }
 
-        await Until(() => emulator.Jobs().Where(j => j.Id != windows).All(j => j.Status == "completed"), "every matchable job completed", 180);
+        await TestServe.Until(() => emulator.Jobs().Where(j => j.Id != windows).All(j => j.Status == "completed"), "every matchable job completed", 180);
         var allRun = DateTime.UtcNow - started;
-        await Until(
+        await TestServe.Until(
             async () => emulator.Runners().Count == 0
                 && (await provider!.ListAsync(CancellationToken.None)).Count == 0
                 && (await store.ListRunnersAsync(null, null, CancellationToken.None)).All(r => r.State == RunnerState.Gone),
             "no runner left at the forge, the provider or the store",
             60);
         var loop = app.Services.GetRequiredService<ControlLoop>();
-        await Until(() => loop.Snapshot.Plan?.Unmatched.Any(j => j.Key.Id == windows.ToString(System.Globalization.CultureInfo.InvariantCulture)) == true, "the Windows job reported unmatched", 30);
+        await TestServe.Until(() => loop.Snapshot.Plan?.Unmatched.Any(j => j.Key.Id == windows.ToString(System.Globalization.CultureInfo.InvariantCulture)) == true, "the Windows job reported unmatched", 30);
 
         var matchable = emulator.Jobs().Where(j => j.Id != windows).ToList();
         Assert.Equal(49, matchable.Count);
@@ -100,7 +100,7 @@ public sealed class ProcessProviderEndToEndTests(ITestOutputHelper output) : IDi
         output.WriteLine($"49 matchable jobs on {runnerNames.Count} runner processes ({exits.Count} exits), all run after {allRun.TotalSeconds:F1} s");
     }
 
-    private async Task<WebApplication> StartAsync(GitHubEmulator emulator, Action<IProvider> created)
+    private Task<WebApplication> StartAsync(GitHubEmulator emulator, Action<IProvider> created)
     {
         var standIn = Path.Combine(AppContext.BaseDirectory, "Drover.StandInRunner.dll");
         var yaml = $$"""
@@ -147,32 +147,6 @@ public sealed class ProcessProviderEndToEndTests(ITestOutputHelper output) : IDi
                 return provider;
             }, ProcessProviderSettings.Check)
             .AddForge(ForgeKind.GitHub, (config, context) => GitHubForgeFactory.Create(config, context, forgeOptions));
-        var loader = new FleetConfigLoader(catalog.ValidationOptions(PolicyRegistry.CreateDefault().Policies));
-        var options = new ServerOptions
-        {
-            LoadConfig = () => loader.LoadFromString(yaml, "process-e2e.yaml"),
-            StoreLocation = "sqlite:" + Path.Combine(_directory, "state.db"),
-            Urls = "http://127.0.0.1:0",
-            Catalog = catalog,
-            ReplicaId = "process-e2e",
-            Leadership = new LeaderElectionOptions { LeaseDuration = TimeSpan.FromSeconds(3), RetryInterval = TimeSpan.FromMilliseconds(200) },
-            ResyncInterval = TimeSpan.FromSeconds(1),
-            DeliveryPollInterval = TimeSpan.FromMilliseconds(200),
-        };
-        var app = await DroverServer.BuildAsync(options);
-        await app.StartAsync();
-        return app;
+        return TestServe.StartAsync(yaml, catalog, _directory, "process-e2e");
     }
-
-    private static async Task Until(Func<Task<bool>> condition, string what, int seconds)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not reached within {seconds} s: {what}");
-            await Task.Delay(100);
-        }
-    }
-
-    private static Task Until(Func<bool> condition, string what, int seconds) => Until(() => Task.FromResult(condition()), what, seconds);
 }

@@ -230,7 +230,7 @@ public sealed class ControlLoop
             var config = Snapshot.Config;
             var instances = await _observer.ListInstancesAsync(cancellationToken).ConfigureAwait(false);
             var forgeRunners = await _observer.ListForgeRunnersAsync(now, cancellationToken).ConfigureAwait(false);
-            var observed = stored with { Instances = [.. instances.Values.SelectMany(i => i)], ForgeRunners = [.. forgeRunners.Values.SelectMany(f => f)] };
+            var observed = stored with { Instances = [.. instances.Values.SelectMany(i => i)], ForgeRunners = [.. forgeRunners.Lists.Values.SelectMany(f => f)] };
             var requests = await _store.ListAdminRequestsAsync(cancellationToken).ConfigureAwait(false);
             return _planner.Plan(Effective(config, DrainedPools(config, requests)), observed, _demand.Ledger.Jobs, now, _demand.Arrivals);
         }
@@ -344,7 +344,7 @@ public sealed class ControlLoop
         var stored = await _store.LoadObservedStateAsync(SpendSince(now), withRunners: reload, cancellationToken).ConfigureAwait(false);
         stored = reload ? stored : stored with { Runners = view!.Runners };
         _runnerView = reload ? new RunnerView(stored.Runners, now) : view;
-        if (await _sync.SyncAsync(stored.Runners, config, forgeRunners, _demand.Ledger.Jobs, instances, now, cancellationToken).ConfigureAwait(false) > 0)
+        if (await _sync.SyncAsync(stored.Runners, config, forgeRunners.Lists, forgeRunners.At, _demand.Ledger.Jobs, instances, now, cancellationToken).ConfigureAwait(false) > 0)
         {
             var before = stored.Runners;
             stored = await _store.LoadObservedStateAsync(SpendSince(now), withRunners: true, cancellationToken).ConfigureAwait(false);
@@ -355,7 +355,7 @@ public sealed class ControlLoop
         var observed = stored with
         {
             Instances = [.. instances.Values.SelectMany(i => i)],
-            ForgeRunners = [.. forgeRunners.Values.SelectMany(f => f)],
+            ForgeRunners = [.. forgeRunners.Lists.Values.SelectMany(f => f)],
         };
         return (Effective(config, drained), observed);
     }

@@ -10,7 +10,8 @@ namespace Drover.Engine.Loop;
 /// <summary>
 /// Folds what the forges report into runner states: a booting runner whose registration is online becomes Idle (or
 /// Busy); an idle one the forge reports busy becomes Busy; a busy one that finished becomes Idle, or Gone when
-/// ephemeral and its registration is gone. An ephemeral runner whose whole life fell between two observations
+/// ephemeral and its registration is gone — judged only from a forge list that started after the runner's last change,
+/// since an older (reused) list cannot show a registration that appeared since. An ephemeral runner whose whole life fell between two observations
 /// (registered, ran a job, exited) is recognised from the ledger — a job that started or finished on it — and becomes
 /// Busy or Gone instead of waiting for its boot timeout or being taken for failed. A booting runner whose instance is
 /// no longer listed by its provider (past <see cref="InstanceListGrace"/>) and never registered is Failed at once rather
@@ -39,6 +40,7 @@ public sealed class ObservationSync
         IReadOnlyList<Runner> runners,
         FleetConfig config,
         IReadOnlyDictionary<string, IReadOnlyList<ForgeRunner>> forgeRunners,
+        DateTimeOffset forgeListedAt,
         IReadOnlyCollection<Job> jobs,
         IReadOnlyDictionary<string, IReadOnlyList<ProviderInstance>> instances,
         DateTimeOffset now,
@@ -97,7 +99,9 @@ public sealed class ObservationSync
                 && !listed.Contains(instanceId)
                 && now - runner.StateSince >= InstanceListGrace;
             var instanceFailure = runner.InstanceId is { } id && failedInstances.TryGetValue((runner.Provider, id), out var failed) ? failed : null;
-            if (Decide(runner, pool, registration, job, finishedOn.Contains(runner.Id), instanceGone, instanceFailure) is { } change)
+            // A list that started before the runner's last change cannot show that its registration went away.
+            var absenceIsNews = runner.StateSince <= forgeListedAt;
+            if (Decide(runner, pool, registration, absenceIsNews, job, finishedOn.Contains(runner.Id), instanceGone, instanceFailure) is { } change)
             {
                 changes.Add(change);
             }
@@ -147,7 +151,7 @@ public sealed class ObservationSync
         return index;
     }
 
-    private static (Runner, RunnerState[], string, Func<Runner, Runner>?)? Decide(Runner runner, PoolConfig pool, ForgeRunner? registration, JobKey? job, bool ranAJob, bool instanceGone, string? instanceFailure)
+    private static (Runner, RunnerState[], string, Func<Runner, Runner>?)? Decide(Runner runner, PoolConfig pool, ForgeRunner? registration, bool absenceIsNews, JobKey? job, bool ranAJob, bool instanceGone, string? instanceFailure)
     {
         switch (runner.State)
         {
@@ -176,17 +180,17 @@ public sealed class ObservationSync
                 return (runner, path, "registered with the forge", r => r with { ForgeRunnerId = registration.Id, Job = registration.Busy ? job : null });
             case RunnerState.Provisioning or RunnerState.Registering when registration is null && instanceGone:
                 return (runner, [RunnerState.Failed], $"instance {runner.InstanceId} ended before the runner registered (no longer listed by provider {runner.Provider})", null);
-            case RunnerState.Idle when registration is null:
+            case RunnerState.Idle when registration is null && absenceIsNews:
                 return (runner, [RunnerState.Failed], "registration disappeared while idle", null);
-            case RunnerState.Idle when registration.Busy:
+            case RunnerState.Idle when registration is { Busy: true }:
                 return (runner, [RunnerState.Busy], "took a job", r => r with { Job = job });
-            case RunnerState.Busy when registration is null:
+            case RunnerState.Busy when registration is null && absenceIsNews:
                 return pool.Ephemeral
                     ? (runner, [RunnerState.Gone], "ephemeral runner exited after its job", null)
                     : (runner, [RunnerState.Failed], "registration disappeared while busy", null);
-            case RunnerState.Busy when !registration.Busy && !pool.Ephemeral:
+            case RunnerState.Busy when registration is { Busy: false } && !pool.Ephemeral:
                 return (runner, [RunnerState.Idle], "finished its job", null);
-            case RunnerState.Busy when registration.Busy && runner.Job is null && job is not null:
+            case RunnerState.Busy when registration is { Busy: true } && runner.Job is null && job is not null:
                 return (runner, [RunnerState.Busy], "job identified", r => r with { Job = job });
             default:
                 return null;

@@ -62,8 +62,11 @@ public sealed class WorldObserver
         return result;
     }
 
-    /// <summary>Registrations per forge that answered, with <see cref="ForgeRunner.FirstSeenAt"/> kept across calls.</summary>
-    public async Task<IReadOnlyDictionary<string, IReadOnlyList<ForgeRunner>>> ListForgeRunnersAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Registrations per forge that answered, with <see cref="ForgeRunner.FirstSeenAt"/> kept across calls, and when the
+    /// listing started.
+    /// </summary>
+    public async Task<ForgeListing> ListForgeRunnersAsync(DateTimeOffset now, CancellationToken cancellationToken)
     {
         var last = Volatile.Read(ref _lastForgeLists);
         if (last is not null && now >= last.At)
@@ -71,17 +74,17 @@ public sealed class WorldObserver
             var age = now - last.At;
             if (age < _forgeListMaxAge)
             {
-                return last.Lists;
+                return last;
             }
 
             if (age < _forgeListStaleLimit)
             {
                 _ = Refresh(now, background: true, cancellationToken);
-                return last.Lists;
+                return last;
             }
         }
 
-        return (await Refresh(now, background: false, cancellationToken).ConfigureAwait(false)).Lists;
+        return await Refresh(now, background: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The refresh in flight, or a new one; one at a time, since it keeps <see cref="_firstSeen"/>.</summary>

@@ -39,6 +39,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
     private long _version = 100;
     private long _compactedBelow;
     private int _highWater;
+    private int _objectHighWater;
     private int _failNext;
     private string? _failMethod;
 
@@ -69,8 +70,17 @@ public sealed class KubernetesEmulator : IAsyncDisposable
     /// <summary>Extra latency before every API answer.</summary>
     public TimeSpan Latency { get; set; }
 
-    /// <summary>The most pods that existed at once.</summary>
+    /// <summary>
+    /// The most pods that were Pending or Running at once: pods that hold, or wait for, a node's resources. A finished pod
+    /// (Succeeded or Failed) waiting for its deletion is not counted.
+    /// </summary>
     public int HighWater => Volatile.Read(ref _highWater);
+
+    /// <summary>The pods (name:phase) counted at <see cref="HighWater"/>.</summary>
+    public IReadOnlyList<string> HighWaterPods { get; private set; } = [];
+
+    /// <summary>The most pods that existed at once, finished ones included.</summary>
+    public int ObjectHighWater => Volatile.Read(ref _objectHighWater);
 
     /// <summary>Requests received, as <c>METHOD path status</c>.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
@@ -360,7 +370,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
             pod.Status = new V1PodStatus { Phase = "Pending" };
             created = Record(pod, "ADDED");
             _pods[key] = created;
-            _highWater = Math.Max(_highWater, _pods.Count);
+            _objectHighWater = Math.Max(_objectHighWater, _pods.Count);
         }
 
         await Write(context, 201, created);
@@ -522,6 +532,14 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         foreach (var watcher in _watchers)
         {
             watcher.Writer.TryWrite(entry);
+        }
+
+        var active = _pods.Values.Count(p => p.Metadata.Name != pod.Metadata.Name && p.Status?.Phase is "Pending" or "Running")
+            + (type != "DELETED" && pod.Status?.Phase is "Pending" or "Running" ? 1 : 0);
+        if (active > _highWater)
+        {
+            _highWater = active;
+            HighWaterPods = [.. _pods.Values.Where(p => p.Status?.Phase is "Pending" or "Running").Select(p => $"{p.Metadata.Name}:{p.Status.Phase}")];
         }
 
         return pod;
