@@ -162,7 +162,9 @@ public sealed class KubernetesEmulator : IAsyncDisposable
     {
         lock (_sync)
         {
-            // Every event so far is forgotten: a watch must start from the current version or later.
+            // Writes elsewhere in the cluster moved the version on, and every event so far is forgotten: a watch must
+            // start from the new current version or later.
+            _version += 10;
             _compactedBelow = _version;
             _podLog.Clear();
             foreach (var watcher in _watchers)
