@@ -13,10 +13,9 @@ public sealed class ProviderHealthTests
     private static async Task<IReadOnlyList<Runner>> BootingAsync(LoopHarness h) =>
         [.. (await h.Store.ListRunnersAsync("linux", null, CancellationToken.None)).Where(r => r.IsBooting)];
 
-    [Fact]
-    public async Task InstancesThatNeverBecomeRunners_OpenTheBreaker_AcceptedCreatesDoNotCountAsSuccess()
+    /// <summary>Five runners are created; every instance then disappears before its runner registers; one more cycle.</summary>
+    private static async Task<Core.Planning.Plan> FiveInstancesVanishAsync(LoopHarness h)
     {
-        await using var h = await LoopHarness.CreateAsync();
         for (var i = 0; i < 5; i++)
         {
             h.Queue();
@@ -25,15 +24,21 @@ public sealed class ProviderHealthTests
         await h.Loop.RunCycleAsync(CancellationToken.None);
         Assert.Equal(5, h.Provider.CreateCalls);
         Assert.Equal(CircuitBreakerState.Closed, await BreakerAsync(h));
-
-        // Every instance disappears before its runner registers (pods that could not be scheduled, say).
         foreach (var instance in h.Provider.Instances.ToList())
         {
             await h.Provider.DeleteAsync(instance.InstanceId, CancellationToken.None);
         }
 
         h.Time.Advance(TimeSpan.FromSeconds(20));
-        var plan = await h.Loop.RunCycleAsync(CancellationToken.None);
+        return await h.Loop.RunCycleAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task InstancesThatNeverBecomeRunners_OpenTheBreaker_AcceptedCreatesDoNotCountAsSuccess()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+
+        var plan = await FiveInstancesVanishAsync(h);
 
         var breaker = await BreakerAsync(h);
         Assert.Equal(BreakerStatus.Open, breaker.Status);
@@ -46,19 +51,7 @@ public sealed class ProviderHealthTests
     public async Task HalfOpen_OneProbeAtATime_ClosesOnlyWhenProbesRegister()
     {
         await using var h = await LoopHarness.CreateAsync();
-        for (var i = 0; i < 5; i++)
-        {
-            h.Queue();
-        }
-
-        await h.Loop.RunCycleAsync(CancellationToken.None);
-        foreach (var instance in h.Provider.Instances.ToList())
-        {
-            await h.Provider.DeleteAsync(instance.InstanceId, CancellationToken.None);
-        }
-
-        h.Time.Advance(TimeSpan.FromSeconds(20));
-        await h.Loop.RunCycleAsync(CancellationToken.None);
+        await FiveInstancesVanishAsync(h);
         Assert.Equal(BreakerStatus.Open, (await BreakerAsync(h)).Status);
 
         // Past the cool-down: one probe, and no second while it boots, however often the loop runs.
