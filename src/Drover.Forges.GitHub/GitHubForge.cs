@@ -6,6 +6,7 @@ using Drover.Core.Config;
 using Drover.Core.Demand;
 using Drover.Core.Planning;
 using Drover.Core.Ports;
+using Drover.Engine.Execution;
 using Drover.Engine.Ports;
 using Drover.Forges.GitHub.Api;
 using Drover.Forges.GitHub.Auth;

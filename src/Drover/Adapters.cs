@@ -2,6 +2,7 @@ using Drover.Core.Config;
 using Drover.Core.Policies;
 using Drover.Engine.Execution;
 using Drover.Forges.GitHub;
+using Drover.Forges.GitLab;
 using Drover.Providers.Kubernetes;
 using Drover.Providers.Process;
 
@@ -16,7 +17,8 @@ internal static class Adapters
     public static AdapterCatalog Catalog() => new AdapterCatalog()
         .AddProvider("process", ProcessProviderFactory.Create, ProcessProviderSettings.Check)
         .AddProvider(KubernetesProviderFactory.Type, KubernetesProviderFactory.Create, KubernetesProviderSettings.Check)
-        .AddForge(ForgeKind.GitHub, (config, context) => GitHubForgeFactory.Create(config, context));
+        .AddForge(ForgeKind.GitHub, (config, context) => GitHubForgeFactory.Create(config, context))
+        .AddForge(ForgeKind.GitLab, (config, context) => GitLabForgeFactory.Create(config, context));
 
     /// <summary>What <c>validate</c>, <c>plan</c> and <c>serve</c> check a fleet with: the policies and every provider's settings.</summary>
     public static FleetConfigValidationOptions ValidationOptions() => Catalog().ValidationOptions(PolicyRegistry.CreateDefault().Policies);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using Drover.Core.Config;
+using Drover.Engine.Execution;
 using Drover.Forges.GitHub;
 using Drover.Forges.GitHub.Api;
 using Drover.Forges.GitHub.Auth;

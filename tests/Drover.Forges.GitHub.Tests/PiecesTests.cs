@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Drover.Core.Config;
+using Drover.Engine.Execution;
 using Drover.Forges.GitHub.Api;
 using Drover.Forges.GitHub.Auth;
 

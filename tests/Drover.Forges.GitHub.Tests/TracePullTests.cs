@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using Drover.Cli;
+using Drover.Engine.Execution;
 using Drover.Forges.GitHub.Api;
 using Drover.Forges.GitHub.Auth;
 using Drover.Forges.GitHub.Tests.Emulator;

@@ -1,4 +1,5 @@
 using Drover.Core.Config;
+using Drover.Engine.Execution;
 
 namespace Drover.Forges.GitHub.Auth;
 

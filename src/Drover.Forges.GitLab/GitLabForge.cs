@@ -1,0 +1,294 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Drover.Core.Config;
+using Drover.Core.Demand;
+using Drover.Core.Planning;
+using Drover.Core.Ports;
+using Drover.Engine.Execution;
+using Drover.Engine.Ports;
+using Drover.Forges.GitLab.Api;
+using Drover.Forges.GitLab.Polling;
+using Drover.Forges.GitLab.Webhooks;
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Forges.GitLab;
+
+/// <summary>
+/// A GitLab (gitlab.com or self-managed) forge: verifies <c>Job Hook</c> deliveries by <c>X-Gitlab-Token</c>, reads them
+/// into job events with the job's tags fetched from the API, creates one runner per runner Drover starts
+/// (<c>POST /user/runners</c>, its <c>glrt-</c> token is the credential), lists and deletes the runners this controller
+/// owns (descriptions starting with the controller id), and polls pending jobs (docs/forges/gitlab.md).
+/// </summary>
+public sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IDisposable
+{
+    /// <summary>The header carrying the webhook's secret token.</summary>
+    public const string TokenHeader = "X-Gitlab-Token";
+
+    private readonly ForgeConfig _config;
+    private readonly Func<FleetConfig> _fleet;
+    private readonly GitLabForgeOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly byte[]? _webhookTokenHash;
+    private readonly ConcurrentDictionary<long, IReadOnlyList<string>> _tags = new();
+    private readonly ConcurrentDictionary<string, string> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _ids = new(StringComparer.Ordinal);
+
+    internal GitLabForge(ForgeConfig config, Func<FleetConfig> fleet, GitLabForgeOptions options, TimeProvider time, ILogger logger)
+    {
+        _config = config;
+        _fleet = fleet;
+        _options = options;
+        _time = time;
+        _logger = logger;
+        var secrets = new SecretResolver(options.Environment);
+        if (config.WebhookSecret is { } secret)
+        {
+            _webhookTokenHash = SHA256.HashData(Encoding.UTF8.GetBytes(secrets.Resolve(secret, $"forge '{config.Name}' webhookSecret")));
+        }
+
+        var token = config.Auth.Token ?? throw new InvalidOperationException($"forge '{config.Name}': auth.token (a GitLab access token with create_runner and manage_runner) is required");
+        Client = new GitLabApiClient(
+            config.Url,
+            () => secrets.Resolve(token, $"forge '{config.Name}' auth.token"),
+            new RequestBudget(time, options.RequestsPerMinute, options.MaxRateLimitWait),
+            options.Handler,
+            options.RequestTimeout);
+        Poller = new PendingJobPoller(Client, config.Name, () => [.. Pools.Select(p => p.Scope)], options.PollInterval, time, logger, (id, tags) => _tags[id] = tags);
+    }
+
+    /// <inheritdoc/>
+    public string Name => _config.Name;
+
+    /// <summary>The API client (budget, request count).</summary>
+    public GitLabApiClient Client { get; }
+
+    /// <summary>The pending-job poller <see cref="RunAsync"/> runs.</summary>
+    public PendingJobPoller Poller { get; }
+
+    /// <summary>The pools that take this forge's jobs, in the configuration in force now.</summary>
+    public IReadOnlyList<PoolConfig> Pools => [.. _fleet().Pools.Where(p => p.Forge == _config.Name)];
+
+    /// <inheritdoc/>
+    public async Task<RunnerCredential> MintRunnerCredentialAsync(string pool, string runnerName, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(runnerName);
+        var config = Pools.FirstOrDefault(p => p.Name == pool)
+            ?? throw new InvalidOperationException($"pool '{pool}' is not a pool of GitLab forge '{Name}'");
+        var body = new Dictionary<string, object>
+        {
+            ["description"] = runnerName,
+            ["tag_list"] = string.Join(',', config.Tags),
+            ["run_untagged"] = config.RunUntagged,
+            ["locked"] = config.Scope.Kind == ScopeKind.Project,
+        };
+        switch (config.Scope.Kind)
+        {
+            case ScopeKind.Group:
+                body["runner_type"] = "group_type";
+                body["group_id"] = await IdAsync("groups", config.Scope.Path, cancellationToken).ConfigureAwait(false);
+                break;
+            case ScopeKind.Project:
+                body["runner_type"] = "project_type";
+                body["project_id"] = await IdAsync("projects", config.Scope.Path, cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                body["runner_type"] = "instance_type";
+                break;
+        }
+
+        var created = await Client.PostAsync("user/runners", body, cancellationToken).ConfigureAwait(false);
+        if (created.ValueKind != JsonValueKind.Object || JobHookReader.Text(created, "token") is not { Length: > 0 } runnerToken)
+        {
+            throw new GitLabApiException(System.Net.HttpStatusCode.OK, "POST /user/runners: the answer lacks 'token'");
+        }
+
+        return new RunnerCredential("runner-token", runnerToken);
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<ForgeRunner>> ListRunnersAsync(CancellationToken cancellationToken)
+    {
+        var prefix = _fleet().ControllerId + "-";
+        var now = _time.GetUtcNow();
+        var result = new List<ForgeRunner>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in Pools.Select(p => RunnersPath(p.Scope)).Distinct(StringComparer.Ordinal))
+        {
+            foreach (var runner in await Client.GetAllPagesAsync(path, cancellationToken).ConfigureAwait(false))
+            {
+                var description = JobHookReader.Text(runner, "description");
+                if (description is null || !description.StartsWith(prefix, StringComparison.Ordinal) || !JobHookReader.Long(runner, "id", out var id))
+                {
+                    continue;
+                }
+
+                var key = id.ToString(CultureInfo.InvariantCulture);
+                if (!seen.Add(key))
+                {
+                    continue;
+                }
+
+                result.Add(new ForgeRunner
+                {
+                    Forge = Name,
+                    Id = key,
+                    Name = description,
+                    Online = JobHookReader.Text(runner, "status") == "online",
+                    Busy = _running.ContainsKey(description),
+                    FirstSeenAt = now,
+                });
+            }
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="GitLabRunnerBusyException">The runner has a running job; it is never removed under one.</exception>
+    public async Task UnregisterAsync(string forgeRunnerId, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(forgeRunnerId);
+        if (!long.TryParse(forgeRunnerId, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+        {
+            throw new ArgumentException($"GitLab runner id '{forgeRunnerId}' is not a number", nameof(forgeRunnerId));
+        }
+
+        try
+        {
+            var running = await Client.GetAsync($"runners/{forgeRunnerId}/jobs?status=running&per_page=1", cancellationToken).ConfigureAwait(false);
+            if (running.ValueKind == JsonValueKind.Array && running.GetArrayLength() > 0)
+            {
+                GitLabLog.RunnerBusy(_logger, Name, forgeRunnerId);
+                throw new GitLabRunnerBusyException(forgeRunnerId);
+            }
+        }
+        catch (GitLabApiException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            return;
+        }
+
+        await Client.DeleteAsync($"runners/{forgeRunnerId}", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public WebhookVerdict Verify(Func<string, string?> header, ReadOnlySpan<byte> body)
+    {
+        ArgumentNullException.ThrowIfNull(header);
+        if (_webhookTokenHash is null)
+        {
+            return WebhookVerdict.Unauthorized($"forge '{Name}' has no webhookSecret configured; its webhooks are refused (it runs on polling)");
+        }
+
+        var given = header(TokenHeader);
+        if (string.IsNullOrEmpty(given))
+        {
+            return WebhookVerdict.Unauthorized($"header {TokenHeader}: missing");
+        }
+
+        // Hashes of equal length, compared in constant time: neither the token nor its length leaks through timing.
+        if (!CryptographicOperations.FixedTimeEquals(SHA256.HashData(Encoding.UTF8.GetBytes(given)), _webhookTokenHash))
+        {
+            return WebhookVerdict.Unauthorized($"header {TokenHeader}: does not match the forge's webhookSecret");
+        }
+
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            while (reader.Read())
+            {
+            }
+        }
+        catch (JsonException e)
+        {
+            return WebhookVerdict.Malformed($"body: not JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
+        }
+
+        return WebhookVerdict.Accepted;
+    }
+
+    /// <inheritdoc/>
+    public async Task<IReadOnlyList<JobEvent>> InterpretAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(delivery);
+        var hook = JobHookReader.Read(delivery.Body.Span, Name, delivery.DeliveryId, delivery.ReceivedAt);
+        if (hook?.Event is not { } e)
+        {
+            return [];
+        }
+
+        if (e.RunnerName is { } runner)
+        {
+            if (e.Kind == JobEventKind.Started)
+            {
+                _running[runner] = e.Key.Id;
+            }
+            else
+            {
+                _running.TryRemove(runner, out _);
+            }
+        }
+
+        if (e.Kind != JobEventKind.Queued)
+        {
+            return [e];
+        }
+
+        if (!_tags.TryGetValue(hook.JobId, out var tags))
+        {
+            try
+            {
+                var job = await Client.GetAsync($"projects/{hook.ProjectId}/jobs/{hook.JobId}", cancellationToken).ConfigureAwait(false);
+                tags = job.TryGetProperty("tag_list", out var list) && list.ValueKind == JsonValueKind.Array
+                    ? [.. list.EnumerateArray().Select(t => t.GetString() ?? string.Empty).Where(t => t.Length > 0)]
+                    : [];
+                _tags[hook.JobId] = tags;
+            }
+            catch (Exception ex) when (ex is GitLabApiException or HttpRequestException or TimeoutException)
+            {
+                // Matching without the tags could hand the job to the wrong pool; the poller brings it with its tags.
+                GitLabLog.TagsFailed(_logger, Name, hook.JobId, ex.Message);
+                return [];
+            }
+        }
+
+        return [e with { Labels = tags }];
+    }
+
+    /// <inheritdoc/>
+    public Task RunAsync(Action<JobEvent> sink, CancellationToken cancellationToken) =>
+        _options.Polling && Pools.Count > 0 ? Poller.RunAsync(sink, cancellationToken) : Task.CompletedTask;
+
+    /// <inheritdoc/>
+    public void Dispose() => Client.Dispose();
+
+    private static string RunnersPath(PoolScope scope) => scope.Kind switch
+    {
+        ScopeKind.Group => $"groups/{Uri.EscapeDataString(scope.Path)}/runners?type=group_type",
+        ScopeKind.Project => $"projects/{Uri.EscapeDataString(scope.Path)}/runners?type=project_type",
+        _ => "runners/all?type=instance_type",
+    };
+
+    /// <summary>The numeric id of a group or project given by id or path (paths resolved once).</summary>
+    private async Task<long> IdAsync(string kind, string pathOrId, CancellationToken cancellationToken)
+    {
+        if (long.TryParse(pathOrId, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        {
+            return id;
+        }
+
+        var key = kind + "/" + pathOrId;
+        if (_ids.TryGetValue(key, out id))
+        {
+            return id;
+        }
+
+        var found = await Client.GetAsync($"{kind}/{Uri.EscapeDataString(pathOrId)}", cancellationToken).ConfigureAwait(false);
+        id = JobHookReader.Long(found, "id", out var value) ? value : throw new GitLabApiException(System.Net.HttpStatusCode.OK, $"GET /{kind}/{pathOrId}: the answer lacks 'id'");
+        _ids[key] = id;
+        return id;
+    }
+}

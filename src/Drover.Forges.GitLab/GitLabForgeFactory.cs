@@ -1,0 +1,18 @@
+using Drover.Core.Config;
+using Drover.Engine.Execution;
+using Drover.Engine.Ports;
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Forges.GitLab;
+
+/// <summary>Makes GitLab forges for the adapter catalog.</summary>
+public static class GitLabForgeFactory
+{
+    /// <summary>Builds the forge <paramref name="config"/> describes.</summary>
+    public static IForge Create(ForgeConfig config, AdapterContext context, GitLabForgeOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(context);
+        return new GitLabForge(config, context.CurrentFleet, options ?? GitLabForgeOptions.Default, context.Time, context.Logs.CreateLogger("Drover.Forges.GitLab"));
+    }
+}

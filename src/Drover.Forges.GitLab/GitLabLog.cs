@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Forges.GitLab;
+
+/// <summary>The GitLab forge's log messages; never a token.</summary>
+internal static partial class GitLabLog
+{
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "GitLab forge {Forge}: tags of job {JobId} could not be fetched ({Reason}); the job waits for the next poll")]
+    public static partial void TagsFailed(ILogger logger, string forge, long jobId, string reason);
+
+    [LoggerMessage(EventId = 4102, Level = LogLevel.Warning, Message = "GitLab forge {Forge}: polling {Scope} failed: {Reason}")]
+    public static partial void PollFailed(ILogger logger, string forge, string scope, string reason);
+
+    [LoggerMessage(EventId = 4103, Level = LogLevel.Information, Message = "GitLab forge {Forge}: runner {RunnerId} has a running job; not deleted now")]
+    public static partial void RunnerBusy(ILogger logger, string forge, string runnerId);
+}

@@ -1,0 +1,9 @@
+namespace Drover.Forges.GitLab;
+
+/// <summary>A runner was not deleted because it is running a job; the engine tries again later.</summary>
+public sealed class GitLabRunnerBusyException(string runnerId)
+    : Exception($"GitLab runner {runnerId} is running a job; it is never removed under a job")
+{
+    /// <summary>The runner.</summary>
+    public string RunnerId { get; } = runnerId;
+}

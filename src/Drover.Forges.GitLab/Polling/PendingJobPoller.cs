@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Text.Json;
+using Drover.Core.Config;
+using Drover.Core.Demand;
+using Drover.Forges.GitLab.Api;
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Forges.GitLab.Polling;
+
+/// <summary>
+/// Finds pending and running jobs of the configured projects and groups: a group's projects are walked with
+/// <c>GET /groups/:id/projects?include_subgroups=true</c>, then each project's <c>GET /projects/:id/jobs?scope[]=pending&amp;scope[]=running</c>,
+/// every list paginated. All requests go through the client's budget, so a large group never exceeds the configured
+/// request rate; a round that runs out of budget continues in the next. Polling alone is enough (no ingress needed).
+/// </summary>
+public sealed class PendingJobPoller
+{
+    private readonly GitLabApiClient _client;
+    private readonly string _forge;
+    private readonly Func<IReadOnlyList<PoolScope>> _scopes;
+    private readonly TimeSpan _interval;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Action<long, IReadOnlyList<string>> _tags;
+
+    /// <param name="client">The API client.</param>
+    /// <param name="forge">The forge's name (job keys).</param>
+    /// <param name="scopes">The scopes to poll, read each round (reloads included).</param>
+    /// <param name="interval">Time between rounds.</param>
+    /// <param name="time">The clock.</param>
+    /// <param name="logger">The logger.</param>
+    /// <param name="tags">Told each job's tags (the forge's tag cache for webhooks).</param>
+    public PendingJobPoller(GitLabApiClient client, string forge, Func<IReadOnlyList<PoolScope>> scopes, TimeSpan interval, TimeProvider time, ILogger logger, Action<long, IReadOnlyList<string>> tags)
+    {
+        _client = client;
+        _forge = forge;
+        _scopes = scopes;
+        _interval = interval;
+        _time = time;
+        _logger = logger;
+        _tags = tags;
+    }
+
+    /// <summary>Polls every interval until cancelled.</summary>
+    public async Task RunAsync(Action<JobEvent> sink, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            await PollOnceAsync(sink, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(_interval, _time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>One round over every scope; a failing scope is logged and skipped.</summary>
+    public async Task PollOnceAsync(Action<JobEvent> sink, CancellationToken cancellationToken)
+    {
+        var projects = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var scope in _scopes().Distinct())
+        {
+            try
+            {
+                foreach (var project in await ProjectsAsync(scope, cancellationToken).ConfigureAwait(false))
+                {
+                    if (projects.Add(project))
+                    {
+                        await PollProjectAsync(project, sink, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (Exception e) when (e is GitLabApiException or HttpRequestException or TimeoutException or JsonException)
+            {
+                GitLabLog.PollFailed(_logger, _forge, scope.ToString(), e.Message);
+            }
+        }
+    }
+
+    private async Task<IReadOnlyList<string>> ProjectsAsync(PoolScope scope, CancellationToken cancellationToken)
+    {
+        switch (scope.Kind)
+        {
+            case ScopeKind.Project:
+                return [Uri.EscapeDataString(scope.Path)];
+            case ScopeKind.Group:
+                var projects = await _client.GetAllPagesAsync($"groups/{Uri.EscapeDataString(scope.Path)}/projects?include_subgroups=true&simple=true&archived=false", cancellationToken).ConfigureAwait(false);
+                return [.. projects.Select(p => p.GetProperty("id").GetInt64().ToString(CultureInfo.InvariantCulture))];
+            default:
+                // Instance runners take every project's jobs; there is no instance-wide pending-jobs list for non-admins.
+                return [];
+        }
+    }
+
+    private async Task PollProjectAsync(string project, Action<JobEvent> sink, CancellationToken cancellationToken)
+    {
+        var jobs = await _client.GetAllPagesAsync($"projects/{project}/jobs?scope[]=pending&scope[]=running", cancellationToken).ConfigureAwait(false);
+        foreach (var job in jobs)
+        {
+            if (!job.TryGetProperty("id", out var idElement) || !idElement.TryGetInt64(out var id))
+            {
+                continue;
+            }
+
+            var tags = job.TryGetProperty("tag_list", out var list) && list.ValueKind == JsonValueKind.Array
+                ? list.EnumerateArray().Select(t => t.GetString() ?? string.Empty).Where(t => t.Length > 0).ToList()
+                : [];
+            _tags(id, tags);
+            var running = job.TryGetProperty("status", out var status) && status.GetString() == "running";
+            var path = job.TryGetProperty("web_url", out var web) && Uri.TryCreate(web.GetString(), UriKind.Absolute, out var url) ? PathOf(url) : null;
+            job.TryGetProperty("pipeline", out var pipeline);
+            sink(new JobEvent
+            {
+                Key = new JobKey(_forge, id.ToString(CultureInfo.InvariantCulture)),
+                Kind = running ? JobEventKind.Started : JobEventKind.Queued,
+                At = (running ? Webhooks.JobHookReader.Time(job, "started_at") : null) ?? Webhooks.JobHookReader.Time(job, "created_at") ?? _time.GetUtcNow(),
+                Labels = tags,
+                Scope = path,
+                RunnerName = running && job.TryGetProperty("runner", out var runner) && runner.ValueKind == JsonValueKind.Object && runner.TryGetProperty("description", out var d) ? d.GetString() : null,
+                RunId = pipeline.ValueKind == JsonValueKind.Object && pipeline.TryGetProperty("id", out var pid) && pid.TryGetInt64(out var p) ? p : null,
+            });
+        }
+    }
+
+    /// <summary>The project path of a job's web URL: everything before <c>/-/jobs/</c>.</summary>
+    internal static string? PathOf(Uri url)
+    {
+        var path = url.AbsolutePath;
+        var cut = path.IndexOf("/-/", StringComparison.Ordinal);
+        return cut <= 0 ? null : Uri.UnescapeDataString(path[1..cut]);
+    }
+}

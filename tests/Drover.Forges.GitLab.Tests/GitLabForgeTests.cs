@@ -1,0 +1,210 @@
+using System.Text;
+using Drover.Core.Config;
+using Drover.Core.Demand;
+using Drover.Core.Ports;
+using Drover.Engine.Execution;
+using Drover.Forges.GitLab.Api;
+using Drover.Forges.GitLab.Webhooks;
+using Drover.Testing;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Drover.Forges.GitLab.Tests;
+
+public sealed class GitLabForgeTests
+{
+    private const string Fixtures = "data/fixtures/gitlab";
+    private const string WebhookToken = "gl-webhook-token";
+
+    private readonly FakeGitLab _api = new();
+
+    private GitLabForge Forge(params PoolConfig[] pools)
+    {
+        var forge = new ForgeConfig
+        {
+            Name = "gitlab",
+            Kind = ForgeKind.GitLab,
+            Url = new Uri("https://gitlab.example.com"),
+            Auth = new ForgeAuth { Token = new SecretRef(SecretSource.Env, "GL_TOKEN") },
+            WebhookSecret = new SecretRef(SecretSource.Env, "GL_HOOK"),
+        };
+        var fleet = new FleetConfig
+        {
+            ControllerId = "drover",
+            Forges = [forge],
+            Providers = [new ProviderConfig { Name = "local", Type = "process" }],
+            Pools = pools.Length > 0 ? pools : [Pool("docker", new PoolScope(ScopeKind.Group, "acme"), ["docker"], runUntagged: false)],
+        };
+        var environment = new Dictionary<string, string> { ["GL_TOKEN"] = FakeGitLab.Token, ["GL_HOOK"] = WebhookToken };
+        var options = GitLabForgeOptions.Default with { Environment = environment.GetValueOrDefault, Handler = _api, Polling = true };
+        return (GitLabForge)GitLabForgeFactory.Create(forge, new AdapterContext(fleet, new RunnerCredentialVault(), TimeProvider.System, new ListLogger()), options);
+    }
+
+    private static PoolConfig Pool(string name, PoolScope scope, string[] tags, bool runUntagged) => new()
+    {
+        Name = name, Forge = "gitlab", Scope = scope, Tags = tags, RunUntagged = runUntagged, Provider = "local",
+    };
+
+    private static WebhookDelivery Delivery(string body, string id = "uuid-1") => new()
+    {
+        Forge = "gitlab",
+        DeliveryId = id,
+        ReceivedAt = new DateTimeOffset(2026, 11, 24, 10, 0, 0, TimeSpan.Zero),
+        HeadersJson = "{\"X-Gitlab-Event\":\"Job Hook\"}",
+        Body = Encoding.UTF8.GetBytes(body),
+    };
+
+    [Theory]
+    [InlineData(null, 401, "missing")]
+    [InlineData("wrong", 401, "does not match")]
+    [InlineData(WebhookToken, 400, "not JSON")]
+    public void Verify_WrongOrMissingToken_401_MalformedJson_400(string? token, int status, string message)
+    {
+        using var forge = Forge();
+
+        var verdict = forge.Verify(h => h == GitLabForge.TokenHeader ? token : null, "{\"object_kind\": "u8);
+
+        Assert.Equal(status, verdict.Status);
+        Assert.Contains(message, verdict.Problem, StringComparison.Ordinal);
+        Assert.True(forge.Verify(h => h == GitLabForge.TokenHeader ? WebhookToken : null, "{}"u8).IsAccepted);
+    }
+
+    [SharedDataFact(Fixtures)]
+    public void Fixture_JobHook_Success_IsACompletedEventWithRunnerScopeAndPipeline()
+    {
+        var hook = JobHookReader.Read(File.ReadAllBytes(SharedData.FilePath(Fixtures, "job.json")), "gitlab", "d1", DateTimeOffset.UnixEpoch)!;
+
+        var e = hook.Event!;
+        Assert.Equal(new JobKey("gitlab", "3580121225"), e.Key);
+        Assert.Equal(JobEventKind.Completed, e.Kind);
+        Assert.Equal(new DateTimeOffset(2023, 1, 10, 13, 50, 54, TimeSpan.Zero), e.At);
+        Assert.Equal("jsmithy2/release-tools-fake", e.Scope);
+        Assert.Equal("4-blue.shared.runners-manager.gitlab.com/default", e.RunnerName);
+        Assert.Equal(743121198, e.RunId);
+        Assert.Equal((31537070L, 3580121225L, "success"), (hook.ProjectId, hook.JobId, hook.Status));
+    }
+
+    [SharedDataFact(Fixtures)]
+    public void Fixture_BuildHook_Created_IsNoDemandYet_AndPipelineHook_IsNotAJob()
+    {
+        var created = JobHookReader.Read(File.ReadAllBytes(SharedData.FilePath(Fixtures, "build.json")), "gitlab", "d2", DateTimeOffset.UnixEpoch)!;
+        var pipeline = JobHookReader.Read(File.ReadAllBytes(SharedData.FilePath(Fixtures, "pipeline.json")), "gitlab", "d3", DateTimeOffset.UnixEpoch);
+
+        Assert.Null(created.Event);
+        Assert.Equal((380L, "created"), (created.ProjectId, created.Status));
+        Assert.Null(pipeline);
+    }
+
+    [Theory]
+    [InlineData("pending", JobEventKind.Queued)]
+    [InlineData("running", JobEventKind.Started)]
+    [InlineData("failed", JobEventKind.Completed)]
+    [InlineData("canceled", JobEventKind.Cancelled)]
+    public void Statuses_MapIntoTheLedger(string status, JobEventKind kind)
+    {
+        var body = """{"object_kind":"build","build_id":7,"project_id":101,"build_status":"STATUS","build_created_at":"2026-11-24 10:00:00 UTC","build_started_at":"2026-11-24 10:00:05 UTC","build_finished_at":null,"runner":{"description":"drover-docker-3"},"repository":{"homepage":"https://gitlab.example.com/acme/api"}}"""
+            .Replace("STATUS", status, StringComparison.Ordinal);
+
+        var e = JobHookReader.Read(Encoding.UTF8.GetBytes(body), "gitlab", null, DateTimeOffset.UnixEpoch)!.Event!;
+
+        Assert.Equal(kind, e.Kind);
+        Assert.Equal("acme/api", e.Scope);
+        Assert.Equal(kind is JobEventKind.Started or JobEventKind.Completed ? "drover-docker-3" : null, e.RunnerName);
+    }
+
+    [Fact]
+    public async Task PendingHook_FetchesTheJobsTagsOnce_ThenFromTheCache()
+    {
+        _api.Jobs.Add((7, 101, "pending", ["docker", "linux"], null));
+        using var forge = Forge();
+        const string body = """{"object_kind":"build","build_id":7,"project_id":101,"build_status":"pending","build_created_at":"2026-11-24 10:00:00 UTC","repository":{"homepage":"https://gitlab.example.com/acme/api"}}""";
+
+        var first = await forge.InterpretAsync(Delivery(body, "a"), CancellationToken.None);
+        var second = await forge.InterpretAsync(Delivery(body, "b"), CancellationToken.None);
+
+        Assert.Equal(["docker", "linux"], Assert.Single(first).Labels);
+        Assert.Equal(["docker", "linux"], Assert.Single(second).Labels);
+        Assert.Single(_api.Requests, r => r == "GET projects/101/jobs/7");
+    }
+
+    [Fact]
+    public async Task PendingHook_TagsCannotBeFetched_NoEvent_ThePollerBringsTheJob()
+    {
+        using var forge = Forge();
+        const string body = """{"object_kind":"build","build_id":99,"project_id":101,"build_status":"pending"}""";
+
+        Assert.Empty(await forge.InterpretAsync(Delivery(body), CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Mint_CreatesAGroupRunnerWithThePoolsTags_ListedByDescription_DeletedWhenIdle_NeverUnderAJob()
+    {
+        using var forge = Forge();
+
+        var credential = await forge.MintRunnerCredentialAsync("docker", "drover-docker-0", CancellationToken.None);
+        var second = await forge.MintRunnerCredentialAsync("docker", "drover-docker-1", CancellationToken.None);
+        _api.Runners[1] = new System.Text.Json.Nodes.JsonObject { ["id"] = 1L, ["description"] = "someone-elses", ["group_id"] = 10L, ["status"] = "online" };
+
+        Assert.Equal("runner-token", credential.Kind);
+        Assert.StartsWith("glrt-", credential.Reveal(), StringComparison.Ordinal);
+        Assert.DoesNotContain("glrt-", credential.ToString(), StringComparison.Ordinal);
+        var runner = _api.Runners.Values.Single(r => (string?)r["description"] == "drover-docker-0");
+        Assert.Equal(("group_type", 10L, "docker", false), ((string?)runner["runner_type"], (long?)runner["group_id"], (string?)runner["tag_list"], (bool?)runner["run_untagged"]));
+        var listed = await forge.ListRunnersAsync(CancellationToken.None);
+        Assert.Equal(["drover-docker-0", "drover-docker-1"], listed.Select(r => r.Name).Order());
+        Assert.All(listed, r => Assert.False(r.Online));
+
+        _api.Jobs.Add((8, 101, "running", ["docker"], "drover-docker-1"));
+        var busyId = listed.Single(r => r.Name == "drover-docker-1").Id;
+        await Assert.ThrowsAsync<GitLabRunnerBusyException>(() => forge.UnregisterAsync(busyId, CancellationToken.None));
+        await forge.UnregisterAsync(listed.Single(r => r.Name == "drover-docker-0").Id, CancellationToken.None);
+        await forge.UnregisterAsync("424242", CancellationToken.None);
+
+        Assert.Equal(["drover-docker-1"], (await forge.ListRunnersAsync(CancellationToken.None)).Select(r => r.Name));
+    }
+
+    [Fact]
+    public async Task Poller_WalksTheGroupsProjectsAndPages_PendingAndRunningJobsWithTags()
+    {
+        _api.Jobs.AddRange([(1, 101, "pending", ["docker"], null), (2, 101, "pending", [], null), (3, 101, "pending", ["docker", "gpu"], null), (4, 102, "running", ["docker"], "drover-docker-9"), (5, 102, "success", ["docker"], null)]);
+        using var forge = Forge();
+        var events = new List<JobEvent>();
+
+        await forge.Poller.PollOnceAsync(events.Add, CancellationToken.None);
+
+        Assert.Equal(["1", "2", "3", "4"], events.Select(e => e.Key.Id).Order());
+        Assert.Equal(["docker", "gpu"], events.Single(e => e.Key.Id == "3").Labels);
+        Assert.Empty(events.Single(e => e.Key.Id == "2").Labels);
+        var running = events.Single(e => e.Key.Id == "4");
+        Assert.Equal((JobEventKind.Started, "drover-docker-9", "acme/web"), (running.Kind, running.RunnerName, running.Scope));
+        Assert.Contains(_api.Requests, r => r == "GET groups/acme/projects");
+        Assert.True(_api.Requests.Count(r => r == "GET projects/101/jobs") >= 2, "the project's jobs span two pages");
+    }
+
+    [Fact]
+    public async Task TooManyRequests_IsWaitedOutOncePerRetryAfter()
+    {
+        using var forge = Forge();
+        _api.TooManyRequests = 1;
+
+        var started = DateTime.UtcNow;
+        await forge.MintRunnerCredentialAsync("docker", "drover-docker-0", CancellationToken.None);
+
+        Assert.True(DateTime.UtcNow - started >= TimeSpan.FromMilliseconds(900), "waited for Retry-After: 1");
+        Assert.Single(_api.Runners);
+    }
+
+    [Fact]
+    public async Task Budget_PerMinute_IsKept_AndAnOverlongWaitFailsClearly()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var budget = new RequestBudget(time, perMinute: 2, maxWait: TimeSpan.FromSeconds(10));
+
+        await budget.TakeAsync(CancellationToken.None);
+        await budget.TakeAsync(CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<TimeoutException>(() => budget.TakeAsync(CancellationToken.None));
+
+        Assert.Contains("budget of 2 requests per minute", refused.Message, StringComparison.Ordinal);
+        time.Advance(TimeSpan.FromSeconds(30));
+        await budget.TakeAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
+    }
+}
