@@ -220,18 +220,7 @@ public sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IDisp
             return [];
         }
 
-        if (e.RunnerName is { } runner)
-        {
-            if (e.Kind == JobEventKind.Started)
-            {
-                _running[runner] = e.Key.Id;
-            }
-            else
-            {
-                _running.TryRemove(runner, out _);
-            }
-        }
-
+        Track(e);
         if (e.Kind != JobEventKind.Queued)
         {
             return [e];
@@ -260,10 +249,28 @@ public sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IDisp
 
     /// <inheritdoc/>
     public Task RunAsync(Action<JobEvent> sink, CancellationToken cancellationToken) =>
-        _options.Polling && Pools.Count > 0 ? Poller.RunAsync(sink, cancellationToken) : Task.CompletedTask;
+        _options.Polling && Pools.Count > 0 ? Poller.RunAsync(e => { Track(e); sink(e); }, cancellationToken) : Task.CompletedTask;
 
     /// <inheritdoc/>
     public void Dispose() => Client.Dispose();
+
+    /// <summary>Which of this forge's runners run a job now, from hooks and polls (GitLab's runner list does not say).</summary>
+    private void Track(JobEvent e)
+    {
+        if (e.RunnerName is not { } runner)
+        {
+            return;
+        }
+
+        if (e.Kind == JobEventKind.Started)
+        {
+            _running[runner] = e.Key.Id;
+        }
+        else
+        {
+            _running.TryRemove(runner, out _);
+        }
+    }
 
     private static string RunnersPath(PoolScope scope) => scope.Kind switch
     {
