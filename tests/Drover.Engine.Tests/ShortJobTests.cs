@@ -130,4 +130,31 @@ public sealed class ShortJobTests
         await h.Loop.RunCycleAsync(CancellationToken.None);
         Assert.Equal(RunnerState.Busy, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.State);
     }
+
+    [Fact]
+    public async Task BootingRunner_RanItsJob_ForgeKeepsItsRegistration_IsDeletedAfterTheGrace_NotKeptAsIdle()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        var job = h.Queue();
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        var runner = Assert.Single(await h.Store.ListRunnersAsync("linux", null, CancellationToken.None));
+
+        // As GitLab does: the runner process ran its one job and exited, its registration stays listed (offline).
+        h.Time.Advance(TimeSpan.FromSeconds(5));
+        h.Forge.Register(runner.Id);
+        h.Loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Started, At = h.Time.GetUtcNow(), RunnerName = runner.Id });
+        h.Loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Completed, At = h.Time.GetUtcNow() });
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        var done = (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!;
+        Assert.Equal(RunnerState.Busy, done.State);
+        Assert.Equal(job, done.Job);
+
+        h.Time.Advance(TimeSpan.FromMinutes(6));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        Assert.Equal(RunnerState.Gone, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.State);
+        Assert.Empty(await h.Forge.ListRunnersAsync(CancellationToken.None));
+        Assert.Equal(1, h.Provider.CreateCalls);
+    }
 }

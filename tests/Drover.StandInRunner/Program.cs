@@ -1,11 +1,14 @@
 using Drover.Testing.GitHub;
+using Drover.Testing.GitLab;
 
 // The actions runner reads its inputs from ACTIONS_RUNNER_INPUT_<NAME>: the JIT configuration arrives in the
-// environment, never on the command line.
+// environment, never on the command line. gitlab-runner reads CI_SERVER_URL and CI_SERVER_TOKEN the same way.
 var jitConfig = Environment.GetEnvironmentVariable("ACTIONS_RUNNER_INPUT_JITCONFIG");
-if (string.IsNullOrEmpty(jitConfig))
+var gitlabToken = Environment.GetEnvironmentVariable("CI_SERVER_TOKEN");
+var gitlabUrl = Environment.GetEnvironmentVariable("CI_SERVER_URL");
+if (string.IsNullOrEmpty(jitConfig) && (string.IsNullOrEmpty(gitlabToken) || string.IsNullOrEmpty(gitlabUrl)))
 {
-    Console.Error.WriteLine("stand-in runner: ACTIONS_RUNNER_INPUT_JITCONFIG is not set");
+    Console.Error.WriteLine("stand-in runner: set ACTIONS_RUNNER_INPUT_JITCONFIG (GitHub) or CI_SERVER_URL and CI_SERVER_TOKEN (GitLab)");
     return 2;
 }
 
@@ -17,6 +20,8 @@ Console.CancelKeyPress += (_, e) =>
     stop.Cancel();
 };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
-var job = await StandInRunner.RunAsync(jitConfig, stop.Token);
+var job = string.IsNullOrEmpty(jitConfig)
+    ? await GitLabStandInRunner.RunAsync(new Uri(gitlabUrl!), gitlabToken!, stop.Token)
+    : await StandInRunner.RunAsync(jitConfig, stop.Token);
 Console.WriteLine(job is { } id ? $"stand-in runner: ran job {id}" : "stand-in runner: stopped before a job");
 return 0;

@@ -51,7 +51,7 @@ public sealed class ObservationSync
         ArgumentNullException.ThrowIfNull(jobs);
         ArgumentNullException.ThrowIfNull(instances);
         var jobsByRunner = new Dictionary<string, JobKey>(StringComparer.Ordinal);
-        var finishedOn = new HashSet<string>(StringComparer.Ordinal);
+        var finishedOn = new Dictionary<string, JobKey>(StringComparer.Ordinal);
         foreach (var job in jobs)
         {
             if (job.RunnerName is not { } name)
@@ -65,7 +65,7 @@ public sealed class ObservationSync
             }
             else if (job.IsFinished)
             {
-                finishedOn.Add(name);
+                finishedOn[name] = job.Key;
             }
         }
 
@@ -101,7 +101,8 @@ public sealed class ObservationSync
             var instanceFailure = runner.InstanceId is { } id && failedInstances.TryGetValue((runner.Provider, id), out var failed) ? failed : null;
             // A list that started before the runner's last change cannot show that its registration went away.
             var absenceIsNews = runner.StateSince <= forgeListedAt;
-            if (Decide(runner, pool, registration, absenceIsNews, job, finishedOn.Contains(runner.Id), instanceGone, instanceFailure) is { } change)
+            var finished = finishedOn.TryGetValue(runner.Id, out var finishedKey) ? finishedKey : (JobKey?)null;
+            if (Decide(runner, pool, registration, absenceIsNews, job, finished, instanceGone, instanceFailure) is { } change)
             {
                 changes.Add(change);
             }
@@ -151,8 +152,9 @@ public sealed class ObservationSync
         return index;
     }
 
-    private static (Runner, RunnerState[], string, Func<Runner, Runner>?)? Decide(Runner runner, PoolConfig pool, ForgeRunner? registration, bool absenceIsNews, JobKey? job, bool ranAJob, bool instanceGone, string? instanceFailure)
+    private static (Runner, RunnerState[], string, Func<Runner, Runner>?)? Decide(Runner runner, PoolConfig pool, ForgeRunner? registration, bool absenceIsNews, JobKey? job, JobKey? finished, bool instanceGone, string? instanceFailure)
     {
+        var ranAJob = finished is not null;
         switch (runner.State)
         {
             case RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering or RunnerState.Idle
@@ -167,6 +169,17 @@ public sealed class ObservationSync
                 return end == RunnerState.Gone
                     ? (runner, unseen.Distinct().ToArray(), "ephemeral runner ran its job and exited between two observations", null)
                     : (runner, unseen.Distinct().ToArray(), "took a job before its registration was seen", r => r with { Job = job });
+            case RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering or RunnerState.Idle
+                when registration is not null && pool.Ephemeral && ranAJob && job is null:
+                // A forge that keeps the registration of a runner that exited (GitLab): the runner ran its job and is done.
+                // Busy with that finished job, it is deleted — registration included — after the finished-job grace.
+                RunnerState[] done = runner.State switch
+                {
+                    RunnerState.Requested => [RunnerState.Provisioning, RunnerState.Registering, RunnerState.Busy],
+                    RunnerState.Provisioning => [RunnerState.Registering, RunnerState.Busy],
+                    _ => [RunnerState.Busy],
+                };
+                return (runner, done, "ran its job between two observations; its registration is still listed", r => r with { Job = finished, ForgeRunnerId = registration.Id });
             case RunnerState.Provisioning or RunnerState.Registering or RunnerState.Idle when instanceFailure is not null:
                 return (runner, [RunnerState.Failed], $"instance {runner.InstanceId} failed at provider {runner.Provider}: {instanceFailure}", null);
             case RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering when registration is { Online: true }:

@@ -1,0 +1,402 @@
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Testing.GitLab;
+
+/// <summary>
+/// An in-process GitLab (API v4) on 127.0.0.1 (Kestrel, port 0) for the calls Drover's GitLab forge makes and the ones a
+/// runner makes: groups and their projects, pending and running jobs with tags (paginated by <c>X-Next-Page</c> and
+/// <c>X-Total</c>), runner creation with <c>glrt-</c> tokens, runner lists with GitLab's statuses, deletion, and job
+/// assignment the way GitLab does it — a runner polling <c>POST /api/v4/jobs/request</c> with its token gets the oldest
+/// pending job of its group whose every tag it has (untagged jobs only with <c>run_untagged</c>), then reports it with
+/// <c>PUT /api/v4/jobs/:id</c>. Job hooks (<c>X-Gitlab-Token</c>, <c>X-Gitlab-Event-UUID</c>) go to <see cref="HookTarget"/>;
+/// injected 5xx and 429 with <c>Retry-After</c>.
+/// </summary>
+public sealed class GitLabEmulator : IAsyncDisposable
+{
+    private static readonly HttpClient Hooks = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly WebApplication _app;
+    private readonly Lock _sync = new();
+    private readonly Dictionary<long, EmulatedGitLabJob> _jobs = [];
+    private readonly Dictionary<long, EmulatedGitLabRunner> _runners = [];
+    private long _nextJob = 7000;
+    private long _nextRunner = 300;
+    private int _fail;
+    private int _tooMany;
+
+    private GitLabEmulator(WebApplication app, string token)
+    {
+        _app = app;
+        Token = token;
+    }
+
+    /// <summary>The access token the API accepts in <c>PRIVATE-TOKEN</c>.</summary>
+    public string Token { get; }
+
+    /// <summary>The instance's URL (the forge's <c>url</c>).</summary>
+    public Uri Url { get; private set; } = null!;
+
+    /// <summary>Groups by path.</summary>
+    public Dictionary<string, long> Groups { get; } = new(StringComparer.Ordinal) { ["acme"] = 10 };
+
+    /// <summary>Projects by id: group and path.</summary>
+    public Dictionary<long, (long Group, string Path)> Projects { get; } = new() { [101] = (10, "acme/api"), [102] = (10, "acme/web") };
+
+    /// <summary>Where job hooks go; none are sent when null.</summary>
+    public Uri? HookTarget { get; set; }
+
+    /// <summary>The hook's secret token.</summary>
+    public string HookToken { get; set; } = string.Empty;
+
+    /// <summary>Items per page, whatever the client asks for.</summary>
+    public int PageSize { get; set; } = 20;
+
+    /// <summary>Starts an emulator accepting <paramref name="token"/>.</summary>
+    public static async Task<GitLabEmulator> StartAsync(string token)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        var app = builder.Build();
+        var emulator = new GitLabEmulator(app, token);
+        emulator.Map(app);
+        await app.StartAsync();
+        emulator.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        return emulator;
+    }
+
+    /// <summary>Queues a pending job (and sends its hook).</summary>
+    public long Queue(long project, IReadOnlyList<string> tags, TimeSpan duration)
+    {
+        EmulatedGitLabJob job;
+        lock (_sync)
+        {
+            job = new EmulatedGitLabJob { Id = ++_nextJob, Project = project, Tags = tags, Duration = duration, CreatedAt = DateTimeOffset.UtcNow };
+            _jobs[job.Id] = job;
+        }
+
+        Hook(job);
+        return job.Id;
+    }
+
+    /// <summary>Every job.</summary>
+    public IReadOnlyList<EmulatedGitLabJob> Jobs()
+    {
+        lock (_sync)
+        {
+            return [.. _jobs.Values];
+        }
+    }
+
+    /// <summary>Every registered runner.</summary>
+    public IReadOnlyList<EmulatedGitLabRunner> Runners()
+    {
+        lock (_sync)
+        {
+            return [.. _runners.Values];
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> API calls are answered 500.</summary>
+    public void FailNext(int count) => Interlocked.Exchange(ref _fail, count);
+
+    /// <summary>The next <paramref name="count"/> API calls are answered 429 with <c>Retry-After: 1</c>.</summary>
+    public void RateLimitNext(int count) => Interlocked.Exchange(ref _tooMany, count);
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+
+    private void Map(WebApplication app)
+    {
+        app.Use(async (context, next) =>
+        {
+            var runnerCall = context.Request.Path.StartsWithSegments("/api/v4/jobs");
+            if (!runnerCall && context.Request.Headers["PRIVATE-TOKEN"] != Token)
+            {
+                await Write(context, 401, new JsonObject { ["message"] = "401 Unauthorized" });
+                return;
+            }
+
+            if (Take(ref _fail))
+            {
+                await Write(context, 500, new JsonObject { ["message"] = "500 Internal Server Error" });
+                return;
+            }
+
+            if (Take(ref _tooMany))
+            {
+                context.Response.Headers["Retry-After"] = "1";
+                context.Response.Headers["RateLimit-Remaining"] = "0";
+                await Write(context, 429, new JsonObject { ["message"] = "Retry later" });
+                return;
+            }
+
+            context.Response.Headers["RateLimit-Remaining"] = "1999";
+            await next(context);
+        });
+
+        var api = app.MapGroup("/api/v4");
+        api.MapGet("/groups/{group}", (HttpContext c, string group) => GroupId(group) is { } id ? Write(c, 200, new JsonObject { ["id"] = id }) : NotFound(c));
+        api.MapGet("/groups/{group}/projects", (HttpContext c, string group) =>
+        {
+            var id = GroupId(group);
+            return Page(c, Projects.Where(p => p.Value.Group == id).Select(p => (JsonNode)new JsonObject { ["id"] = p.Key, ["path_with_namespace"] = p.Value.Path }));
+        });
+        api.MapGet("/projects/{project}/jobs", (HttpContext c, string project) =>
+        {
+            var id = ProjectId(project);
+            var scopes = c.Request.Query["scope[]"].ToArray();
+            lock (_sync)
+            {
+                return Page(c, _jobs.Values.Where(j => j.Project == id && scopes.Contains(j.Status)).OrderBy(j => j.Id).Select(JobJson).ToList());
+            }
+        });
+        api.MapGet("/projects/{project}/jobs/{job:long}", (HttpContext c, string project, long job) =>
+        {
+            lock (_sync)
+            {
+                return _jobs.TryGetValue(job, out var found) && found.Project == ProjectId(project) ? Write(c, 200, JobJson(found)) : NotFound(c);
+            }
+        });
+        api.MapPost("/user/runners", CreateRunner);
+        api.MapGet("/groups/{group}/runners", (HttpContext c, string group) =>
+        {
+            var id = GroupId(group);
+            lock (_sync)
+            {
+                return Page(c, _runners.Values.Where(r => r.GroupId == id).Select(RunnerJson).ToList());
+            }
+        });
+        api.MapGet("/runners/{id:long}/jobs", (HttpContext c, long id) =>
+        {
+            lock (_sync)
+            {
+                return Write(c, 200, new JsonArray([.. _jobs.Values.Where(j => j.RunnerId == id && j.Status == "running").Select(JobJson)]));
+            }
+        });
+        api.MapDelete("/runners/{id:long}", (HttpContext c, long id) =>
+        {
+            lock (_sync)
+            {
+                if (!_runners.Remove(id))
+                {
+                    return NotFound(c);
+                }
+            }
+
+            c.Response.StatusCode = 204;
+            return Task.CompletedTask;
+        });
+        api.MapPost("/jobs/request", RequestJob);
+        api.MapPut("/jobs/{id:long}", UpdateJob);
+    }
+
+    private async Task CreateRunner(HttpContext context)
+    {
+        var body = (await JsonNode.ParseAsync(context.Request.Body))!.AsObject();
+        EmulatedGitLabRunner runner;
+        lock (_sync)
+        {
+            var id = ++_nextRunner;
+            runner = new EmulatedGitLabRunner
+            {
+                Id = id,
+                Description = (string?)body["description"] ?? string.Empty,
+                Token = $"glrt-{id}-{Guid.NewGuid():N}",
+                Type = (string?)body["runner_type"] ?? "instance_type",
+                GroupId = (long?)body["group_id"],
+                ProjectId = (long?)body["project_id"],
+                Tags = ((string?)body["tag_list"] ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
+                RunUntagged = (bool?)body["run_untagged"] ?? false,
+            };
+            _runners[id] = runner;
+        }
+
+        await Write(context, 201, new JsonObject { ["id"] = runner.Id, ["token"] = runner.Token, ["token_expires_at"] = null });
+    }
+
+    /// <summary>
+    /// GitLab's assignment: the runner (by token) gets the oldest pending job of its scope whose every tag it has; an
+    /// untagged job only when it runs untagged. 201 with the job, or 204 when there is none.
+    /// </summary>
+    private async Task RequestJob(HttpContext context)
+    {
+        var body = (await JsonNode.ParseAsync(context.Request.Body))!.AsObject();
+        var token = (string?)body["token"];
+        EmulatedGitLabJob? job;
+        lock (_sync)
+        {
+            var runner = _runners.Values.FirstOrDefault(r => r.Token == token);
+            if (runner is null)
+            {
+                context.Response.StatusCode = 403;
+                return;
+            }
+
+            runner.ContactedAt = DateTimeOffset.UtcNow;
+            job = _jobs.Values.Where(j => j.Status == "pending" && Covers(runner, j)).OrderBy(j => j.Id).FirstOrDefault();
+            if (job is not null)
+            {
+                job.Status = "running";
+                job.RunnerId = runner.Id;
+                job.RunnerDescription = runner.Description;
+                job.Takes++;
+                job.StartedAt = DateTimeOffset.UtcNow;
+            }
+        }
+
+        if (job is null)
+        {
+            context.Response.StatusCode = 204;
+            return;
+        }
+
+        Hook(job);
+        await Write(context, 201, new JsonObject { ["id"] = job.Id, ["token"] = job.JobToken, ["duration_ms"] = (long)job.Duration.TotalMilliseconds });
+    }
+
+    private async Task UpdateJob(HttpContext context, long id)
+    {
+        var body = (await JsonNode.ParseAsync(context.Request.Body))!.AsObject();
+        EmulatedGitLabJob? job;
+        lock (_sync)
+        {
+            if (!_jobs.TryGetValue(id, out job) || job.JobToken != (string?)body["token"])
+            {
+                context.Response.StatusCode = 403;
+                return;
+            }
+
+            job.Status = (string?)body["state"] ?? "success";
+            job.FinishedAt = DateTimeOffset.UtcNow;
+        }
+
+        Hook(job);
+        context.Response.StatusCode = 200;
+    }
+
+    private bool Covers(EmulatedGitLabRunner runner, EmulatedGitLabJob job)
+    {
+        var inScope = runner.Type switch
+        {
+            "group_type" => Projects.TryGetValue(job.Project, out var p) && p.Group == runner.GroupId,
+            "project_type" => job.Project == runner.ProjectId,
+            _ => true,
+        };
+        return inScope && (job.Tags.Count == 0 ? runner.RunUntagged : job.Tags.All(t => runner.Tags.Contains(t, StringComparer.Ordinal)));
+    }
+
+    private void Hook(EmulatedGitLabJob job)
+    {
+        if (HookTarget is not { } target)
+        {
+            return;
+        }
+
+        JsonObject body;
+        lock (_sync)
+        {
+            body = new JsonObject
+            {
+                ["object_kind"] = "build",
+                ["build_id"] = job.Id,
+                ["build_status"] = job.Status,
+                ["build_created_at"] = Time(job.CreatedAt),
+                ["build_started_at"] = job.StartedAt is { } s ? Time(s) : null,
+                ["build_finished_at"] = job.FinishedAt is { } f ? Time(f) : null,
+                ["project_id"] = job.Project,
+                ["pipeline_id"] = 9000 + job.Id,
+                ["runner"] = job.RunnerId is { } r ? new JsonObject { ["id"] = r, ["description"] = job.RunnerDescription } : null,
+                ["repository"] = new JsonObject { ["homepage"] = new Uri(Url, Projects[job.Project].Path).ToString() },
+            };
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, target) { Content = JsonContent.Create(body) };
+        request.Headers.Add("X-Gitlab-Event", "Job Hook");
+        request.Headers.Add("X-Gitlab-Token", HookToken);
+        request.Headers.Add("X-Gitlab-Event-UUID", Guid.NewGuid().ToString());
+        try
+        {
+            using var _ = Hooks.Send(request);
+        }
+        catch (HttpRequestException)
+        {
+            // GitLab does not retry a failed hook either; polling catches up.
+        }
+    }
+
+    private JsonNode JobJson(EmulatedGitLabJob job) => new JsonObject
+    {
+        ["id"] = job.Id,
+        ["status"] = job.Status,
+        ["tag_list"] = new JsonArray([.. job.Tags.Select(t => (JsonNode)t)]),
+        ["created_at"] = job.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
+        ["started_at"] = job.StartedAt?.ToString("O", CultureInfo.InvariantCulture),
+        ["finished_at"] = job.FinishedAt?.ToString("O", CultureInfo.InvariantCulture),
+        ["queued_duration"] = ((job.StartedAt ?? DateTimeOffset.UtcNow) - job.CreatedAt).TotalSeconds,
+        ["web_url"] = new Uri(Url, $"{Projects[job.Project].Path}/-/jobs/{job.Id}").ToString(),
+        ["pipeline"] = new JsonObject { ["id"] = 9000 + job.Id },
+        ["runner"] = job.RunnerId is { } r ? new JsonObject { ["id"] = r, ["description"] = job.RunnerDescription } : null,
+    };
+
+    private JsonNode RunnerJson(EmulatedGitLabRunner runner) => new JsonObject
+    {
+        ["id"] = runner.Id,
+        ["description"] = runner.Description,
+        ["runner_type"] = runner.Type,
+        ["status"] = runner.ContactedAt is not { } at ? "never_contacted" : DateTimeOffset.UtcNow - at < TimeSpan.FromSeconds(5) ? "online" : "offline",
+    };
+
+    private long? GroupId(string pathOrId) => long.TryParse(pathOrId, out var id) ? id : Groups.TryGetValue(Uri.UnescapeDataString(pathOrId), out id) ? id : null;
+
+    private long? ProjectId(string pathOrId)
+    {
+        var path = Uri.UnescapeDataString(pathOrId);
+        return long.TryParse(path, out var id) ? id : Projects.Where(p => p.Value.Path == path).Select(p => (long?)p.Key).FirstOrDefault();
+    }
+
+    private Task Page(HttpContext context, IEnumerable<JsonNode> items)
+    {
+        var all = items.ToList();
+        var page = int.TryParse(context.Request.Query["page"], out var p) ? Math.Max(1, p) : 1;
+        context.Response.Headers["X-Total"] = all.Count.ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers["X-Next-Page"] = page * PageSize < all.Count ? (page + 1).ToString(CultureInfo.InvariantCulture) : string.Empty;
+        return Write(context, 200, new JsonArray([.. all.Skip((page - 1) * PageSize).Take(PageSize).Select(i => i.DeepClone())]));
+    }
+
+    private static bool Take(ref int counter)
+    {
+        while (true)
+        {
+            var left = Volatile.Read(ref counter);
+            if (left <= 0)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref counter, left - 1, left) == left)
+            {
+                return true;
+            }
+        }
+    }
+
+    private static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", CultureInfo.InvariantCulture);
+
+    private static Task NotFound(HttpContext context) => Write(context, 404, new JsonObject { ["message"] = "404 Not found" });
+
+    private static Task Write(HttpContext context, int status, JsonNode body)
+    {
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        return context.Response.WriteAsync(body.ToJsonString());
+    }
+}
