@@ -247,6 +247,21 @@ public sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IDisp
         return [e with { Labels = tags }];
     }
 
+    /// <summary>Without <c>X-Gitlab-Event-UUID</c> or <c>Idempotency-Key</c>: <c>job-ID-STATUS</c> of a job hook, so a repeat is stored once.</summary>
+    public string? DeliveryIdFromBody(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            return JobHookReader.Read(body, Name, null, DateTimeOffset.UnixEpoch) is { } hook
+                ? string.Create(CultureInfo.InvariantCulture, $"job-{hook.JobId}-{hook.Status}")
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <inheritdoc/>
     public Task RunAsync(Action<JobEvent> sink, CancellationToken cancellationToken) =>
         _options.Polling && Pools.Count > 0 ? Poller.RunAsync(e => { Track(e); sink(e); }, cancellationToken) : Task.CompletedTask;

@@ -129,6 +129,27 @@ public sealed class GitLabEndToEndTests(ITestOutputHelper output) : IDisposable
         Assert.Null(await app.Services.GetRequiredService<IStateStore>().GetDeliveryAsync("gitlab", "refused-1", CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Serve_GitLabHookWithoutDeliveryHeader_IsStoredOnceByJobAndStatus()
+    {
+        await using var gitlab = await GitLabEmulator.StartAsync(GitLabToken);
+        await using var app = await StartAsync(gitlab, null, _ => { });
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        const string body = """{"object_kind":"build","build_id":424242,"project_id":101,"build_status":"running"}""";
+
+        var statuses = new List<int>();
+        for (var i = 0; i < 2; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/gitlab/gitlab") { Content = new StringContent(body) };
+            request.Headers.Add("X-Gitlab-Token", HookToken);
+            using var response = await http.SendAsync(request);
+            statuses.Add((int)response.StatusCode);
+        }
+
+        Assert.Equal([202, 200], statuses);
+        Assert.NotNull(await app.Services.GetRequiredService<IStateStore>().GetDeliveryAsync("gitlab", "job-424242-running", CancellationToken.None));
+    }
+
     private Task<WebApplication> StartAsync(GitLabEmulator gitlab, GitHubEmulator? github, Action<IProvider> created)
     {
         var standIn = Path.Combine(AppContext.BaseDirectory, "Drover.StandInRunner.dll");

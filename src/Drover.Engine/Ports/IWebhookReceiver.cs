@@ -18,4 +18,10 @@ public interface IWebhookReceiver
     /// <summary>The job events a stored delivery means; empty for events Drover does not act on.</summary>
     /// <exception cref="FormatException">The payload cannot be read; the delivery is marked processed and the problem logged.</exception>
     Task<IReadOnlyList<JobEvent>> InterpretAsync(WebhookDelivery delivery, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The delivery id of a verified body that came without a delivery-id header (older GitLab sends none), derived from
+    /// what the body says so a repeat is still recognised; null when the body does not allow it.
+    /// </summary>
+    string? DeliveryIdFromBody(ReadOnlySpan<byte> body) => null;
 }

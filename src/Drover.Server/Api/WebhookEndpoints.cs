@@ -67,7 +67,8 @@ internal static class WebhookEndpoints
             return Rejected(metrics, forge, TooLarge());
         }
 
-        if (server.Loop.Adapters.Forge(forge) is IWebhookReceiver receiver)
+        var receiver = server.Loop.Adapters.Forge(forge) as IWebhookReceiver;
+        if (receiver is not null)
         {
             var headers = http.Request.Headers;
             var verdict = receiver.Verify(name => headers.TryGetValue(name, out var value) ? value.ToString() : null, body);
@@ -78,6 +79,11 @@ internal static class WebhookEndpoints
         }
 
         var (deliveryId, idError) = DeliveryId(kind, http.Request.Headers);
+        if (idError is not null && receiver?.DeliveryIdFromBody(body) is { } derived)
+        {
+            (deliveryId, idError) = (derived, null);
+        }
+
         if (idError is not null)
         {
             return Rejected(metrics, forge, Error(StatusCodes.Status400BadRequest, idError));
