@@ -78,6 +78,8 @@ internal sealed class FakeGitLab : HttpMessageHandler
         ["status"] = job.Status,
         ["tag_list"] = new JsonArray([.. job.Tags.Select(t => (JsonNode)t)]),
         ["created_at"] = "2026-11-24T10:00:00.000Z",
+        ["started_at"] = job.Status is "success" or "failed" or "running" ? "2026-11-24T10:00:30.000Z" : null,
+        ["finished_at"] = job.Status is "success" or "failed" ? "2026-11-24T10:02:30.000Z" : null,
         ["web_url"] = $"https://gitlab.example.com/{Projects[job.Project].Path}/-/jobs/{job.Id}",
         ["pipeline"] = new JsonObject { ["id"] = 9000 + job.Project },
         ["runner"] = job.Runner is null ? null : new JsonObject { ["description"] = job.Runner },

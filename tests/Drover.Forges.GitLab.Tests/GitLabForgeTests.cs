@@ -207,4 +207,28 @@ public sealed class GitLabForgeTests
         time.Advance(TimeSpan.FromSeconds(30));
         await budget.TakeAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
     }
+
+    [Fact]
+    public async Task TracePull_Group_FinishedJobsWithTagsQueueTimeAndProject_NeverStartedLeftOut()
+    {
+        _api.Jobs.AddRange([(1, 101, "success", ["docker"], "r1"), (2, 102, "failed", [], "r2"), (3, 101, "canceled", ["docker"], null), (4, 101, "pending", ["docker"], null)]);
+        using var forge = Forge();
+        var reports = new List<Simulation.Traces.TracePullProgress>();
+
+        var trace = await new Traces.GitLabTracePuller(forge.Client).PullAsync(new PoolScope(ScopeKind.Group, "acme"), null, new SyncProgress(reports.Add), CancellationToken.None);
+
+        Assert.Equal(2, trace.Count);
+        var docker = trace.Jobs.Single(j => j.Scope == "acme/api");
+        Assert.Equal(TimeSpan.FromSeconds(30), docker.QueueTime);
+        Assert.Equal(120, docker.DurationSeconds);
+        Assert.Equal("docker", docker.Labels.ToString());
+        Assert.Equal("acme/web", trace.Jobs.Single(j => j.Scope != "acme/api").Scope);
+        Assert.Contains(trace.Notes, n => n.Contains("left out: 1 job(s)", StringComparison.Ordinal));
+        Assert.Equal((2, 2), (reports[^1].RunsDone, reports[^1].RunsTotal));
+    }
+
+    private sealed class SyncProgress(Action<Simulation.Traces.TracePullProgress> report) : IProgress<Simulation.Traces.TracePullProgress>
+    {
+        public void Report(Simulation.Traces.TracePullProgress value) => report(value);
+    }
 }
