@@ -113,6 +113,44 @@ public sealed class TracePullTests
         }
     }
 
+    [Fact]
+    public async Task TracePullGitLab_Command_Group_WritesTheFinishedJobs_BadArgumentsAreClear()
+    {
+        await using var gitlab = await Drover.Testing.GitLab.GitLabEmulator.StartAsync("glpat-trace");
+        gitlab.Queue(101, ["docker"], TimeSpan.FromMilliseconds(50));
+        gitlab.Queue(102, [], TimeSpan.FromMilliseconds(50));
+        gitlab.Queue(102, ["windows"], TimeSpan.FromMilliseconds(50));
+        var credential = await new Drover.Forges.GitLab.Api.GitLabApiClient(gitlab.Url, () => "glpat-trace", new Drover.Forges.GitLab.Api.RequestBudget(TimeProvider.System, 100, TimeSpan.FromSeconds(5)), null, TimeSpan.FromSeconds(5))
+            .PostAsync("user/runners", new { runner_type = "group_type", group_id = 10, tag_list = "docker", run_untagged = true, description = "trace-runner" }, CancellationToken.None);
+        var runnerToken = credential.GetProperty("token").GetString()!;
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.NotNull(await Drover.Testing.GitLab.GitLabStandInRunner.RunAsync(gitlab.Url, runnerToken, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        var output = Path.Combine(Path.GetTempPath(), $"drover-pull-{Guid.NewGuid():N}.csv");
+        Environment.SetEnvironmentVariable(TokenVariable, "glpat-trace");
+        try
+        {
+            var (code, stdout, stderr) = Run(TraceCommand.Create(), "trace", "pull", "gitlab", "--group", "acme", "--url", gitlab.Url.AbsoluteUri, "--token", "env:" + TokenVariable, "--out", output);
+
+            Assert.True(code == 0, stderr);
+            Assert.DoesNotContain("glpat-trace", stdout + stderr, StringComparison.Ordinal);
+            var trace = JobCsv.Read(output);
+            Assert.Equal(2, trace.Count);
+            Assert.Equal(["acme/api", "acme/web"], trace.Jobs.Select(j => j.Scope).Order());
+
+            (code, _, stderr) = Run(TraceCommand.Create(), "trace", "pull", "gitlab", "--group", "acme", "--project", "acme/api", "--out", output);
+            Assert.Equal(2, code);
+            Assert.Contains("exactly one of --project and --group", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(TokenVariable, null);
+            File.Delete(output);
+        }
+    }
+
     private static (int Code, string Output, string Error) Run(Command command, params string[] args)
     {
         var root = new RootCommand("drover (test)");
