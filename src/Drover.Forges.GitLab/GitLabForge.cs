@@ -24,6 +24,12 @@ namespace Drover.Forges.GitLab;
 /// </summary>
 public sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IDisposable
 {
+    /// <summary>
+    /// The pool template setting for the runners' access level: <c>ref_protected</c> runners take only jobs of protected
+    /// branches and tags (GitLab enforces it when it hands out jobs); <c>not_protected</c> is GitLab's default.
+    /// </summary>
+    public const string AccessLevelSetting = "gitlabAccessLevel";
+
     /// <summary>The header carrying the webhook's secret token.</summary>
     public const string TokenHeader = "X-Gitlab-Token";
 
@@ -85,6 +91,13 @@ public sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IDisp
             ["run_untagged"] = config.RunUntagged,
             ["locked"] = config.Scope.Kind == ScopeKind.Project,
         };
+        if (config.Template.Settings.TryGetValue(AccessLevelSetting, out var accessLevel))
+        {
+            body["access_level"] = accessLevel is "not_protected" or "ref_protected"
+                ? accessLevel
+                : throw new InvalidOperationException($"pool '{pool}': template.settings.{AccessLevelSetting} '{accessLevel}' is not not_protected or ref_protected");
+        }
+
         switch (config.Scope.Kind)
         {
             case ScopeKind.Group:

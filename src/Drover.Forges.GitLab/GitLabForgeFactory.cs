@@ -13,6 +13,8 @@ public static class GitLabForgeFactory
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(context);
-        return new GitLabForge(config, context.CurrentFleet, options ?? GitLabForgeOptions.Default, context.Time, context.Logs.CreateLogger("Drover.Forges.GitLab"));
+        var forge = new GitLabForge(config, context.CurrentFleet, options ?? GitLabForgeOptions.Default, context.Time, context.Logs.CreateLogger("Drover.Forges.GitLab"));
+        context.Metrics?.ObserveForgeRateLimit(config.Name, () => forge.Client.Budget.Remaining);
+        return forge;
     }
 }

@@ -15,7 +15,7 @@ public sealed record KubernetesTemplateSettings
     [
         "containerMode", "nodeSelector", "tolerations", "priorityClassName", "serviceAccountName", "runAsUser", "hardening",
         "readOnlyRootFilesystem", "cachePath", "cacheSize", "cacheStorageClass", "cacheAccessMode", "workVolumeSize",
-        "workStorageClass", "dindImage", "command", "githubRunnerGroupId",
+        "workStorageClass", "dindImage", "command", "githubRunnerGroupId", "gitlabAccessLevel",
     ];
 
     /// <summary>How job containers run.</summary>

@@ -57,6 +57,7 @@ internal sealed class FakeGitLab : HttpMessageHandler
         return (request.Method.Method, parts) switch
         {
             ("GET", ["groups", var g]) when GroupId(g) is { } id => Json(HttpStatusCode.OK, new JsonObject { ["id"] = id, ["full_path"] = g }),
+            ("GET", ["projects", var p]) => Json(HttpStatusCode.OK, new JsonObject { ["id"] = ProjectId(p), ["path_with_namespace"] = p }),
             ("GET", ["groups", var g, "projects"]) when GroupId(g) is { } id => Page(query, Projects.Where(p => p.Value.Group == id).Select(p => (JsonNode)new JsonObject { ["id"] = p.Key, ["path_with_namespace"] = p.Value.Path })),
             ("GET", ["projects", var p, "jobs"]) => Page(query, Jobs.Where(j => j.Project == ProjectId(p) && query.GetValues("scope[]")!.Contains(j.Status)).Select(Job)),
             ("GET", ["projects", var p, "jobs", var j]) => Jobs.Where(x => x.Project == ProjectId(p) && x.Id.ToString() == j).Select(x => Json(HttpStatusCode.OK, Job(x))).FirstOrDefault() ?? NotFound(),
@@ -85,8 +86,12 @@ internal sealed class FakeGitLab : HttpMessageHandler
         ["runner"] = job.Runner is null ? null : new JsonObject { ["description"] = job.Runner },
     };
 
+    /// <summary>The body of the last runner creation.</summary>
+    public JsonObject? LastRunnerBody { get; private set; }
+
     private HttpResponseMessage CreateRunner(JsonObject body)
     {
+        LastRunnerBody = body;
         var id = Interlocked.Increment(ref _nextRunner);
         Runners[id] = new JsonObject
         {

@@ -227,6 +227,22 @@ public sealed class GitLabForgeTests
         Assert.Equal((2, 2), (reports[^1].RunsDone, reports[^1].RunsTotal));
     }
 
+    [Fact]
+    public async Task Mint_ProtectedPool_CreatesARefProtectedLockedProjectRunner()
+    {
+        var pool = Pool("release", new PoolScope(ScopeKind.Project, "acme/api"), ["deploy"], runUntagged: false) with
+        {
+            Template = new InstanceTemplate { Settings = new Dictionary<string, string> { [GitLabForge.AccessLevelSetting] = "ref_protected" } },
+        };
+        using var forge = Forge(pool);
+
+        await forge.MintRunnerCredentialAsync("release", "drover-release-0", CancellationToken.None);
+
+        Assert.Contains(_api.Requests, r => r == "GET projects/acme/api");
+        var body = _api.LastRunnerBody!;
+        Assert.Equal(("project_type", 101L, "ref_protected", true), ((string?)body["runner_type"], (long?)body["project_id"], (string?)body["access_level"], (bool?)body["locked"]));
+    }
+
     private sealed class SyncProgress(Action<Simulation.Traces.TracePullProgress> report) : IProgress<Simulation.Traces.TracePullProgress>
     {
         public void Report(Simulation.Traces.TracePullProgress value) => report(value);
