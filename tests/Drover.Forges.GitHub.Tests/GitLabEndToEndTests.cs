@@ -40,7 +40,8 @@ public sealed class GitLabEndToEndTests(ITestOutputHelper output) : IDisposable
         var store = app.Services.GetRequiredService<IStateStore>();
         var started = DateTime.UtcNow;
 
-        // 50 jobs in 5 bursts over two projects: docker jobs, linux jobs, untagged jobs, and two no pool can take.
+        // 50 jobs in 5 bursts over two projects: docker jobs, linux jobs, untagged jobs, and two no pool can take; the
+        // API fails, rate-limits and slows down for part of the run.
         var unmatched = new List<long>();
         for (var burst = 0; burst < 5; burst++)
         {
@@ -60,6 +61,17 @@ public sealed class GitLabEndToEndTests(ITestOutputHelper output) : IDisposable
             }
 
             await Task.Delay(400);
+            if (burst == 1)
+            {
+                // The API misbehaves for a while: server errors, a rate-limit refusal, slow answers.
+                gitlab.FailNext(3);
+                gitlab.RateLimitNext(2);
+                gitlab.Latency = TimeSpan.FromMilliseconds(20);
+            }
+            else if (burst == 3)
+            {
+                gitlab.Latency = TimeSpan.Zero;
+            }
         }
 
         var matchable = () => gitlab.Jobs().Where(j => !unmatched.Contains(j.Id)).ToList();

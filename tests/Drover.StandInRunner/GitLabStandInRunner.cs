@@ -27,8 +27,19 @@ public static class GitLabStandInRunner
 
                     // Once a job is taken it is finished, as the real runner does.
                     await Task.Delay(TimeSpan.FromMilliseconds(job["duration_ms"]!.GetValue<long>()), CancellationToken.None);
-                    using var done = await Http.PutAsJsonAsync(new Uri(instance, $"/api/v4/jobs/{id}"), new { token = job["token"]!.GetValue<string>(), state = "success" }, CancellationToken.None);
-                    return id;
+                    // The real runner retries its final update until GitLab takes it.
+                    for (var attempt = 0; attempt < 50; attempt++)
+                    {
+                        using var done = await Http.PutAsJsonAsync(new Uri(instance, $"/api/v4/jobs/{id}"), new { token = job["token"]!.GetValue<string>(), state = "success" }, CancellationToken.None);
+                        if (done.IsSuccessStatusCode)
+                        {
+                            return id;
+                        }
+
+                        await Task.Delay(TimeSpan.FromMilliseconds(100), CancellationToken.None);
+                    }
+
+                    throw new InvalidOperationException($"the instance did not take the result of job {id}");
                 }
 
                 if (response.StatusCode == HttpStatusCode.Forbidden)

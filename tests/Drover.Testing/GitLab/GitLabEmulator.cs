@@ -18,7 +18,7 @@ namespace Drover.Testing.GitLab;
 /// assignment the way GitLab does it — a runner polling <c>POST /api/v4/jobs/request</c> with its token gets the oldest
 /// pending job of its group whose every tag it has (untagged jobs only with <c>run_untagged</c>), then reports it with
 /// <c>PUT /api/v4/jobs/:id</c>. Job hooks (<c>X-Gitlab-Token</c>, <c>X-Gitlab-Event-UUID</c>) go to <see cref="HookTarget"/>;
-/// injected 5xx and 429 with <c>Retry-After</c>.
+/// injected 5xx, 429 with <c>Retry-After</c>, and latency.
 /// </summary>
 public sealed class GitLabEmulator : IAsyncDisposable
 {
@@ -55,6 +55,9 @@ public sealed class GitLabEmulator : IAsyncDisposable
 
     /// <summary>The hook's secret token.</summary>
     public string HookToken { get; set; } = string.Empty;
+
+    /// <summary>Extra latency before every API answer.</summary>
+    public TimeSpan Latency { get; set; }
 
     /// <summary>Items per page, whatever the client asks for.</summary>
     public int PageSize { get; set; } = 20;
@@ -118,6 +121,11 @@ public sealed class GitLabEmulator : IAsyncDisposable
     {
         app.Use(async (context, next) =>
         {
+            if (Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(Latency);
+            }
+
             var runnerCall = context.Request.Path.StartsWithSegments("/api/v4/jobs");
             if (!runnerCall && context.Request.Headers["PRIVATE-TOKEN"] != Token)
             {
