@@ -197,19 +197,7 @@ public sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IDisp
             return WebhookVerdict.Unauthorized(problem);
         }
 
-        try
-        {
-            var reader = new Utf8JsonReader(body);
-            while (reader.Read())
-            {
-            }
-        }
-        catch (JsonException e)
-        {
-            return WebhookVerdict.Malformed($"body: not JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
-        }
-
-        return WebhookVerdict.Accepted;
+        return WebhookVerdict.AcceptedIfJson(body);
     }
 
     /// <inheritdoc/>

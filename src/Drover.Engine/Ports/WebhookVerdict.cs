@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Drover.Engine.Ports;
 
 /// <summary>What a forge says of a webhook request before it is stored: accept it, or refuse it with a status and a reason.</summary>
@@ -16,4 +18,22 @@ public sealed record WebhookVerdict(int Status, string? Problem)
 
     /// <summary>Authentic but unreadable: 400.</summary>
     public static WebhookVerdict Malformed(string problem) => new(400, problem);
+
+    /// <summary>Accepted when <paramref name="body"/> is well-formed JSON; else 400 with the line and byte where it breaks.</summary>
+    public static WebhookVerdict AcceptedIfJson(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(body);
+            while (reader.Read())
+            {
+            }
+        }
+        catch (JsonException e)
+        {
+            return Malformed($"body: not JSON (line {e.LineNumber + 1}, byte {e.BytePositionInLine + 1})");
+        }
+
+        return Accepted;
+    }
 }

@@ -2,12 +2,7 @@ using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Drover.Testing.GitLab;
 
@@ -23,7 +18,7 @@ namespace Drover.Testing.GitLab;
 public sealed class GitLabEmulator : IAsyncDisposable
 {
     private static readonly HttpClient Hooks = new() { Timeout = TimeSpan.FromSeconds(10) };
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly Lock _sync = new();
     private readonly Dictionary<long, EmulatedGitLabJob> _jobs = [];
     private readonly Dictionary<long, EmulatedGitLabRunner> _runners = [];
@@ -32,9 +27,8 @@ public sealed class GitLabEmulator : IAsyncDisposable
     private int _fail;
     private int _tooMany;
 
-    private GitLabEmulator(WebApplication app, string token)
+    private GitLabEmulator(string token)
     {
-        _app = app;
         Token = token;
     }
 
@@ -65,14 +59,8 @@ public sealed class GitLabEmulator : IAsyncDisposable
     /// <summary>Starts an emulator accepting <paramref name="token"/>.</summary>
     public static async Task<GitLabEmulator> StartAsync(string token)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var emulator = new GitLabEmulator(app, token);
-        emulator.Map(app);
-        await app.StartAsync();
-        emulator.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        var emulator = new GitLabEmulator(token);
+        (emulator._app, emulator.Url) = await LoopbackApp.StartAsync(emulator.Map);
         return emulator;
     }
 

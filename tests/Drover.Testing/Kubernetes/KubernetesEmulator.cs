@@ -6,12 +6,7 @@ using System.Threading.Channels;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Drover.Testing.Kubernetes;
 
@@ -26,7 +21,7 @@ namespace Drover.Testing.Kubernetes;
 /// </summary>
 public sealed class KubernetesEmulator : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication _app = null!;
     private readonly Lock _sync = new();
     private readonly Dictionary<(string Ns, string Name), V1Pod> _pods = [];
     private readonly Dictionary<(string Ns, string Name), V1Secret> _secrets = [];
@@ -43,9 +38,8 @@ public sealed class KubernetesEmulator : IAsyncDisposable
     private int _failNext;
     private string? _failMethod;
 
-    private KubernetesEmulator(WebApplication app, string name)
+    private KubernetesEmulator(string name)
     {
-        _app = app;
         Name = name;
     }
 
@@ -88,15 +82,8 @@ public sealed class KubernetesEmulator : IAsyncDisposable
     /// <summary>Starts an emulator.</summary>
     public static async Task<KubernetesEmulator> StartAsync(string name = "emulated")
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var app = builder.Build();
-        var emulator = new KubernetesEmulator(app, name);
-        emulator.Map(app);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        emulator.Url = new Uri(address);
+        var emulator = new KubernetesEmulator(name);
+        (emulator._app, emulator.Url) = await LoopbackApp.StartAsync(emulator.Map);
         return emulator;
     }
 
