@@ -102,6 +102,7 @@ public sealed class KubernetesProviderTests
         h.Cluster.Kubelet = (_, _, ct) => Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => 0, TaskScheduler.Default);
         await h.Provider.CreateAsync(h.Request("drover-linux-0"), CancellationToken.None);
         await h.Until(async () => (await h.Provider.ListAsync(CancellationToken.None)).SingleOrDefault(), "first pod listed");
+        await h.Until(() => Task.FromResult(h.Cluster.OpenWatches > 0 ? "watching" : null), "the provider's watch open");
 
         h.Cluster.Compact();
         await h.Until(() => Task.FromResult(h.Logs.Messages.FirstOrDefault(m => m.Contains("410 Gone", StringComparison.Ordinal))), "the re-watch refused with 410 Gone");
@@ -144,6 +145,7 @@ public sealed class KubernetesProviderTests
         await h.Until(async () => (await h.Provider.ListAsync(CancellationToken.None)).SingleOrDefault(), "listed");
 
         // A failing list: the watch loop lists again after a pause and catches up.
+        await h.Until(() => Task.FromResult(h.Cluster.OpenWatches > 0 ? "watching" : null), "the provider's watch open");
         h.Cluster.Compact();
         h.Cluster.FailNext(1, "GET");
         await h.Provider.CreateAsync(h.Request("drover-linux-1"), CancellationToken.None);

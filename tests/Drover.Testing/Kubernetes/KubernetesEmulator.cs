@@ -76,6 +76,18 @@ public sealed class KubernetesEmulator : IAsyncDisposable
     /// <summary>The most pods that existed at once, finished ones included.</summary>
     public int ObjectHighWater => Volatile.Read(ref _objectHighWater);
 
+    /// <summary>Watch streams open now.</summary>
+    public int OpenWatches
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _watchers.Count;
+            }
+        }
+    }
+
     /// <summary>Requests received, as <c>METHOD path status</c>.</summary>
     public ConcurrentQueue<string> Requests { get; } = new();
 
