@@ -244,11 +244,14 @@ public sealed class KubernetesProvider : IProvider, IAsyncDisposable
                 }
 
                 Exception? watchError = null;
+                var received = 0;
+                var watchedAt = _time.GetTimestamp();
                 var events = _client.CoreV1.WatchListNamespacedPodAsync(
                     _settings.Namespace, allowWatchBookmarks: true, labelSelector: Selector, resourceVersion: resourceVersion, timeoutSeconds: (int)Math.Max(1, _settings.ResyncInterval.TotalSeconds),
                     onError: e => watchError = e, cancellationToken: cancellationToken);
                 await foreach (var (type, pod) in events.ConfigureAwait(false))
                 {
+                    received++;
                     if (type == WatchEventType.Error)
                     {
                         // The API server ends a watch from a compacted resource version with an ERROR event (410 Gone).
@@ -273,6 +276,14 @@ public sealed class KubernetesProvider : IProvider, IAsyncDisposable
                 {
                     // The client reports an ERROR event (410 Gone for a compacted resource version) or a broken stream here.
                     throw watchError;
+                }
+
+                if (received == 0 && _time.GetElapsedTime(watchedAt) < TimeSpan.FromSeconds(1) && resourceVersion is not null)
+                {
+                    // Ended at once with nothing: refused (410) without the error reaching us. Watching the same version
+                    // again would spin against the API server; a fresh list cannot be refused that way.
+                    KubernetesProviderLog.WatchRestarted(_logger, Name, "the watch ended at once without events (410 Gone?)");
+                    resourceVersion = null;
                 }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
