@@ -66,7 +66,9 @@ public sealed class ConfigFileReloadTests : IAsyncLifetime
         await File.WriteAllTextAsync(ConfigPath, DemoFleet.Yaml().Replace("max: 3", "max: 5", StringComparison.Ordinal));
 
         await WaitForAsync(async () => await GpuMaxAsync() == 5);
-        Assert.Contains(await EventsAsync(), e => e.Kind == ConfigFileWatcher.EventKind && e.Actor == ConfigFileWatcher.Actor);
+
+        // The event is written once the new configuration is in force, so it may land a moment after the API shows it.
+        await WaitForAsync(async () => (await EventsAsync()).Any(e => e.Kind == ConfigFileWatcher.EventKind && e.Actor == ConfigFileWatcher.Actor));
     }
 
     [Fact]
