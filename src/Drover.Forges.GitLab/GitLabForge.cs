@@ -30,6 +30,9 @@ public sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IDisp
     /// </summary>
     public const string AccessLevelSetting = "gitlabAccessLevel";
 
+    /// <summary>The most jobs whose tags (or runners) are cached; past it the cache starts afresh.</summary>
+    internal const int MaxCachedJobs = 50_000;
+
     /// <summary>The header carrying the webhook's secret token.</summary>
     public const string TokenHeader = "X-Gitlab-Token";
 
@@ -270,9 +273,27 @@ public sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IDisp
     /// <inheritdoc/>
     public void Dispose() => Client.Dispose();
 
-    /// <summary>Which of this forge's runners run a job now, from hooks and polls (GitLab's runner list does not say).</summary>
+    /// <summary>
+    /// Which of this forge's runners run a job now, from hooks and polls (GitLab's runner list does not say); a finished
+    /// job's cached tags are dropped, and the caches are bounded for polling-only set-ups that never see a job finish.
+    /// </summary>
     private void Track(JobEvent e)
     {
+        if (e.Kind is JobEventKind.Completed or JobEventKind.Cancelled && long.TryParse(e.Key.Id, NumberStyles.None, CultureInfo.InvariantCulture, out var jobId))
+        {
+            _tags.TryRemove(jobId, out _);
+        }
+
+        if (_tags.Count > MaxCachedJobs)
+        {
+            _tags.Clear();
+        }
+
+        if (_running.Count > MaxCachedJobs)
+        {
+            _running.Clear();
+        }
+
         if (e.RunnerName is not { } runner)
         {
             return;

@@ -145,7 +145,7 @@ public sealed class KubernetesProvider : IProvider, IAsyncDisposable
     {
         ArgumentException.ThrowIfNullOrEmpty(instanceId);
         await DeletePodAndSecretAsync(instanceId, cancellationToken).ConfigureAwait(false);
-        _pods.TryRemove(instanceId, out _);
+        Forget(instanceId);
     }
 
     /// <inheritdoc/>
@@ -235,7 +235,7 @@ public sealed class KubernetesProvider : IProvider, IAsyncDisposable
 
                     foreach (var gone in _pods.Keys.Where(k => !seen.Contains(k)).ToList())
                     {
-                        _pods.TryRemove(gone, out _);
+                        Forget(gone);
                     }
 
                     _synced.TrySetResult();
@@ -267,7 +267,7 @@ public sealed class KubernetesProvider : IProvider, IAsyncDisposable
                             Observe(pod!);
                             break;
                         case WatchEventType.Deleted:
-                            _pods.TryRemove(pod!.Metadata.Name, out _);
+                            Forget(pod!.Metadata.Name);
                             break;
                     }
                 }
@@ -302,6 +302,14 @@ public sealed class KubernetesProvider : IProvider, IAsyncDisposable
                 await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Drops everything kept about a pod that is gone, so a long-running provider holds only live pods.</summary>
+    private void Forget(string name)
+    {
+        _pods.TryRemove(name, out _);
+        _cleaning.TryRemove(name, out _);
+        _countedUnschedulable.TryRemove(name, out _);
     }
 
     private void Observe(V1Pod pod)

@@ -127,6 +127,21 @@ public sealed class GitLabForgeTests
     }
 
     [Fact]
+    public async Task FinishedJob_ItsCachedTagsAreDropped()
+    {
+        _api.Jobs.Add((7, 101, "pending", ["docker"], null));
+        using var forge = Forge();
+        const string pending = """{"object_kind":"build","build_id":7,"project_id":101,"build_status":"pending"}""";
+        const string success = """{"object_kind":"build","build_id":7,"project_id":101,"build_status":"success","runner":{"description":"drover-docker-0"}}""";
+
+        await forge.InterpretAsync(Delivery(pending, "a"), CancellationToken.None);
+        await forge.InterpretAsync(Delivery(success, "b"), CancellationToken.None);
+        await forge.InterpretAsync(Delivery(pending, "c"), CancellationToken.None);
+
+        Assert.Equal(2, _api.Requests.Count(r => r == "GET projects/101/jobs/7"));
+    }
+
+    [Fact]
     public async Task PendingHook_TagsCannotBeFetched_NoEvent_ThePollerBringsTheJob()
     {
         using var forge = Forge();
