@@ -344,12 +344,22 @@ public sealed class ControlLoop
         var stored = await _store.LoadObservedStateAsync(SpendSince(now), withRunners: reload, cancellationToken).ConfigureAwait(false);
         stored = reload ? stored : stored with { Runners = view!.Runners };
         _runnerView = reload ? new RunnerView(stored.Runners, now) : view;
-        if (await _sync.SyncAsync(stored.Runners, config, forgeRunners.Lists, forgeRunners.At, _demand.Ledger.Jobs, instances, now, cancellationToken).ConfigureAwait(false) > 0)
+        var synced = await _sync.SyncAsync(stored.Runners, config, forgeRunners.Lists, forgeRunners.At, _demand.Ledger.Jobs, instances, now, cancellationToken).ConfigureAwait(false);
+        if (synced.Rejected)
         {
-            var before = stored.Runners;
-            stored = await _store.LoadObservedStateAsync(SpendSince(now), withRunners: true, cancellationToken).ConfigureAwait(false);
+            // Part of a refused path may have been written: read the runners as the store has them.
+            stored = stored with { Runners = await _store.ListLiveRunnersAsync(null, cancellationToken).ConfigureAwait(false) };
             _runnerView = new RunnerView(stored.Runners, now);
-            stored = stored with { Breakers = await RecordBootOutcomesAsync(before, stored, cancellationToken).ConfigureAwait(false) };
+        }
+        else if (synced.Changed.Count > 0)
+        {
+            stored = stored with { Runners = Patch(stored.Runners, synced.Changed.Select(c => (c.After.Id, (Runner?)c.After))) };
+            _runnerView = _runnerView! with { Runners = stored.Runners };
+        }
+
+        if (synced.Changed.Count > 0)
+        {
+            stored = stored with { Breakers = await RecordBootOutcomesAsync(synced.Changed, stored.Breakers, cancellationToken).ConfigureAwait(false) };
         }
 
         var observed = stored with
@@ -394,17 +404,32 @@ public sealed class ControlLoop
             return await _store.ListLiveRunnersAsync(null, cancellationToken).ConfigureAwait(false);
         }
 
+        var reread = new List<(string, Runner?)>(touched.Count);
+        foreach (var id in touched)
+        {
+            reread.Add((id, await _store.GetRunnerAsync(id, cancellationToken).ConfigureAwait(false)));
+        }
+
+        return Patch(observed, reread);
+    }
+
+    /// <summary>
+    /// <paramref name="runners"/> (live, by id) with each update applied: a runner replaced by its new record, or left out
+    /// when it is gone (or no longer stored).
+    /// </summary>
+    private static IReadOnlyList<Runner> Patch(IReadOnlyList<Runner> runners, IEnumerable<(string Id, Runner? Now)> updates)
+    {
         var byId = new SortedDictionary<string, Runner>(StringComparer.Ordinal);
-        foreach (var runner in observed)
+        foreach (var runner in runners)
         {
             byId[runner.Id] = runner;
         }
 
-        foreach (var id in touched)
+        foreach (var (id, now) in updates)
         {
-            if (await _store.GetRunnerAsync(id, cancellationToken).ConfigureAwait(false) is { State: not RunnerState.Gone } runner)
+            if (now is { State: not RunnerState.Gone })
             {
-                byId[id] = runner;
+                byId[id] = now;
             }
             else
             {
@@ -416,27 +441,19 @@ public sealed class ControlLoop
     }
 
     /// <summary>Folds the boot outcomes the observations just wrote (registered or failed) into the providers' breakers.</summary>
-    private async Task<IReadOnlyDictionary<string, CircuitBreakerState>> RecordBootOutcomesAsync(IReadOnlyList<Runner> before, ObservedState after, CancellationToken cancellationToken)
+    private async Task<IReadOnlyDictionary<string, CircuitBreakerState>> RecordBootOutcomesAsync(
+        IReadOnlyList<(Runner Before, Runner After)> changed, IReadOnlyDictionary<string, CircuitBreakerState> breakers, CancellationToken cancellationToken)
     {
-        var booting = new Dictionary<string, Runner>(StringComparer.Ordinal);
-        foreach (var runner in before)
-        {
-            if (runner.IsBooting && runner.InstanceId is not null)
-            {
-                booting[runner.Id] = runner;
-            }
-        }
-
         var outcomes = new List<(string, bool)>();
-        foreach (var runner in after.Runners)
+        foreach (var (before, after) in changed)
         {
-            if (booting.TryGetValue(runner.Id, out var was) && ProviderHealth.BootOutcome(was, runner) is { } registered)
+            if (ProviderHealth.BootOutcome(before, after) is { } registered)
             {
-                outcomes.Add((runner.Provider, registered));
+                outcomes.Add((after.Provider, registered));
             }
         }
 
-        return outcomes.Count == 0 ? after.Breakers : await _health.RecordAsync(outcomes, after.Breakers, cancellationToken).ConfigureAwait(false);
+        return outcomes.Count == 0 ? breakers : await _health.RecordAsync(outcomes, breakers, cancellationToken).ConfigureAwait(false);
     }
 
     private static FleetConfig Effective(FleetConfig config, IReadOnlySet<string> drained) =>

@@ -35,8 +35,8 @@ public sealed class ObservationSync
         _services = services ?? throw new ArgumentNullException(nameof(services));
     }
 
-    /// <summary>Writes every state change the observations imply, in one transaction; returns how many runners changed.</summary>
-    public async Task<int> SyncAsync(
+    /// <summary>Writes every state change the observations imply, in one transaction; returns the runners it changed.</summary>
+    public async Task<SyncResult> SyncAsync(
         IReadOnlyList<Runner> runners,
         FleetConfig config,
         IReadOnlyDictionary<string, IReadOnlyList<ForgeRunner>> forgeRunners,
@@ -110,23 +110,25 @@ public sealed class ObservationSync
 
         if (changes.Count == 0)
         {
-            return 0;
+            return SyncResult.None;
         }
 
         var transitions = _services.Transitions;
-        var changed = await _services.Store.InTransactionAsync(
+        return await _services.Store.InTransactionAsync(
             async (writer, ct) =>
             {
-                var count = 0;
+                var changed = new List<(Runner, Runner)>();
+                var rejected = false;
                 foreach (var (runner, path, reason, change) in changes)
                 {
                     var next = await transitions.ApplyPathAsync(writer, runner, path, now, reason, ct, change).ConfigureAwait(false);
                     if (next is null)
                     {
+                        rejected = true;
                         continue;
                     }
 
-                    count++;
+                    changed.Add((runner, next));
                     if (runner.IsBooting && next.State is RunnerState.Idle or RunnerState.Busy)
                     {
                         _services.Metrics.RunnerProvisioned(runner.Pool, now - runner.CreatedAt);
@@ -134,10 +136,9 @@ public sealed class ObservationSync
                     }
                 }
 
-                return count;
+                return new SyncResult(changed, rejected);
             },
             cancellationToken).ConfigureAwait(false);
-        return changed;
     }
 
     /// <summary>The items by key; of items sharing a key, the first (as a scan with FirstOrDefault would find).</summary>
