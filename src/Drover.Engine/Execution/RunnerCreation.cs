@@ -19,11 +19,13 @@ namespace Drover.Engine.Execution;
 public sealed class RunnerCreation
 {
     private readonly ExecutionServices _services;
+    private readonly ProviderHealth _health;
 
     /// <param name="services">Store, adapters, pipeline, clock, logs and metrics.</param>
     public RunnerCreation(ExecutionServices services)
     {
         _services = services ?? throw new ArgumentNullException(nameof(services));
+        _health = new ProviderHealth(services);
     }
 
     /// <summary>Runs the three steps for <paramref name="create"/>; returns the provider's breaker state afterwards.</summary>
@@ -116,7 +118,7 @@ public sealed class RunnerCreation
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
-        new ProviderHealth(s).LogChange(runner.Provider, breaker, next, now);
+        _health.LogChange(runner.Provider, breaker, next, now);
         return next;
     }
 
