@@ -235,9 +235,7 @@ public sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IDisp
             try
             {
                 var job = await Client.GetAsync($"projects/{hook.ProjectId}/jobs/{hook.JobId}", cancellationToken).ConfigureAwait(false);
-                tags = job.TryGetProperty("tag_list", out var list) && list.ValueKind == JsonValueKind.Array
-                    ? [.. list.EnumerateArray().Select(t => t.GetString() ?? string.Empty).Where(t => t.Length > 0)]
-                    : [];
+                tags = JobHookReader.Tags(job);
                 _tags[hook.JobId] = tags;
             }
             catch (Exception ex) when (ex is GitLabApiException or HttpRequestException or TimeoutException)

@@ -99,9 +99,7 @@ public sealed class PendingJobPoller
                 continue;
             }
 
-            var tags = job.TryGetProperty("tag_list", out var list) && list.ValueKind == JsonValueKind.Array
-                ? list.EnumerateArray().Select(t => t.GetString() ?? string.Empty).Where(t => t.Length > 0).ToList()
-                : [];
+            var tags = Webhooks.JobHookReader.Tags(job);
             _tags(id, tags);
             var running = job.TryGetProperty("status", out var status) && status.GetString() == "running";
             var path = job.TryGetProperty("web_url", out var web) && Uri.TryCreate(web.GetString(), UriKind.Absolute, out var url) ? PathOf(url) : null;

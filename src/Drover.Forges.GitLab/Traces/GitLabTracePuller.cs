@@ -76,9 +76,8 @@ public sealed class GitLabTracePuller
             return null;
         }
 
-        var tags = job.TryGetProperty("tag_list", out var list) && list.ValueKind == JsonValueKind.Array
-            ? list.EnumerateArray().Select(t => t.GetString()).OfType<string>().Where(t => t.Length > 0 && !t.Contains(';') && !t.Contains(',') && !t.Contains('"'))
-            : [];
+        // Tags the job CSV cannot hold are left out, as the GitHub pull does with labels.
+        var tags = JobHookReader.Tags(job).Where(t => !t.Contains(';') && !t.Contains(',') && !t.Contains('"'));
         var queued = created.Value <= started.Value ? created.Value : started.Value;
         return new TraceJob(queued.ToUniversalTime(), started.Value.ToUniversalTime(), Math.Max(0, (finished.Value - started.Value).TotalSeconds), LabelSet.Create(tags), path);
     }

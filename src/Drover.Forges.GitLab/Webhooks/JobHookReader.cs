@@ -85,6 +85,12 @@ public static class JobHookReader
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var iso) ? iso : null;
     }
 
+    /// <summary>A job's <c>tag_list</c> (as the jobs API returns it), empty tags left out; empty when absent.</summary>
+    public static IReadOnlyList<string> Tags(JsonElement job) =>
+        job.TryGetProperty("tag_list", out var list) && list.ValueKind == JsonValueKind.Array
+            ? [.. list.EnumerateArray().Select(t => t.GetString() ?? string.Empty).Where(t => t.Length > 0)]
+            : [];
+
     internal static string? Text(JsonElement element, string name) =>
         element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
