@@ -225,14 +225,9 @@ public sealed class GitLabEndToEndTests(ITestOutputHelper output) : IDisposable
             ["GITLAB_E2E_TOKEN"] = GitLabToken, ["GITLAB_E2E_HOOK"] = HookToken, ["DUAL_GITHUB_TOKEN"] = GitHubToken, ["DUAL_GITHUB_SECRET"] = GitHubSecret,
         };
         var catalog = new AdapterCatalog()
-            .AddProvider("process", (config, context) =>
-            {
-                var provider = ProcessProviderFactory.Create(config, context);
-                created(provider);
-                return provider;
-            }, ProcessProviderSettings.Check)
+            .AddProcess(created)
             .AddForge(ForgeKind.GitLab, (config, context) => GitLabForgeFactory.Create(config, context, GitLabForgeOptions.Default with { Environment = environment.GetValueOrDefault, PollInterval = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromSeconds(5) }))
-            .AddForge(ForgeKind.GitHub, (config, context) => GitHubForgeFactory.Create(config, context, GitHubForgeOptions.Default with { Environment = environment.GetValueOrDefault, PollInterval = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromSeconds(5) }));
+            .AddGitHub(environment);
         return StartAndHookAsync(gitlab, yaml, catalog);
     }
 

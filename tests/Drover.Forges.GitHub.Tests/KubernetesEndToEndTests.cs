@@ -193,7 +193,6 @@ public sealed class KubernetesEndToEndTests(ITestOutputHelper output) : IDisposa
                 timeouts: { draining: 5s, finishedJobGrace: 2s }
             """;
         var environment = new Dictionary<string, string> { ["K8S_E2E_GITHUB_TOKEN"] = Token, ["K8S_E2E_WEBHOOK_SECRET"] = Secret };
-        var forgeOptions = GitHubForgeOptions.Default with { Environment = n => environment.GetValueOrDefault(n), PollInterval = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromSeconds(5) };
         var catalog = new AdapterCatalog()
             .AddProvider(KubernetesProviderFactory.Type, (config, context) =>
             {
@@ -201,7 +200,7 @@ public sealed class KubernetesEndToEndTests(ITestOutputHelper output) : IDisposa
                 _providers.Add(provider);
                 return provider;
             }, KubernetesProviderSettings.Check)
-            .AddForge(ForgeKind.GitHub, (config, context) => GitHubForgeFactory.Create(config, context, forgeOptions));
+            .AddGitHub(environment);
         return StartAndHookAsync(github, yaml, catalog);
     }
 

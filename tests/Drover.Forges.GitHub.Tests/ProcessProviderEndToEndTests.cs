@@ -138,15 +138,7 @@ public sealed class ProcessProviderEndToEndTests(ITestOutputHelper output) : IDi
                 timeouts: { draining: 5s, finishedJobGrace: 2s }
             """;
         var environment = new Dictionary<string, string> { ["PROCESS_E2E_GITHUB_TOKEN"] = Token, ["PROCESS_E2E_WEBHOOK_SECRET"] = Secret };
-        var forgeOptions = GitHubForgeOptions.Default with { Environment = n => environment.GetValueOrDefault(n), PollInterval = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromSeconds(5) };
-        var catalog = new AdapterCatalog()
-            .AddProvider("process", (config, context) =>
-            {
-                var provider = ProcessProviderFactory.Create(config, context);
-                created(provider);
-                return provider;
-            }, ProcessProviderSettings.Check)
-            .AddForge(ForgeKind.GitHub, (config, context) => GitHubForgeFactory.Create(config, context, forgeOptions));
+        var catalog = new AdapterCatalog().AddProcess(created).AddGitHub(environment);
         return TestServe.StartAsync(yaml, catalog, _directory, "process-e2e");
     }
 }

@@ -1,8 +1,10 @@
+using Drover.Core.Config;
 using Drover.Core.Policies;
 using Drover.Engine.Execution;
 using Drover.Engine.Leadership;
+using Drover.Engine.Ports;
+using Drover.Providers.Process;
 using Drover.Server.Hosting;
-using Drover.Core.Config;
 using Microsoft.AspNetCore.Builder;
 
 namespace Drover.Forges.GitHub.Tests.Support;
@@ -28,6 +30,25 @@ internal static class TestServe
         await app.StartAsync();
         return app;
     }
+
+    /// <summary>A GitHub forge for end-to-end runs: secrets from <paramref name="environment"/>, polling every second, 5 s requests.</summary>
+    public static AdapterCatalog AddGitHub(this AdapterCatalog catalog, IReadOnlyDictionary<string, string> environment) =>
+        catalog.AddForge(ForgeKind.GitHub, (config, context) => GitHubForgeFactory.Create(config, context, GitHubForgeOptions.Default with
+        {
+            Environment = environment.GetValueOrDefault, PollInterval = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromSeconds(5),
+        }));
+
+    /// <summary>The real <c>process</c> provider, handing each one built to <paramref name="created"/>.</summary>
+    public static AdapterCatalog AddProcess(this AdapterCatalog catalog, Action<IProvider> created) =>
+        catalog.AddProvider(
+            "process",
+            (config, context) =>
+            {
+                var provider = ProcessProviderFactory.Create(config, context);
+                created(provider);
+                return provider;
+            },
+            ProcessProviderSettings.Check);
 
     /// <summary>Waits for <paramref name="condition"/>, polling every 100 ms; fails naming <paramref name="what"/> after <paramref name="seconds"/>.</summary>
     public static async Task Until(Func<Task<bool>> condition, string what, int seconds)
