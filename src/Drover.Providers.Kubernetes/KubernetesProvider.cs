@@ -1,13 +1,12 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Planning;
-using Drover.Engine.Execution;
-using Drover.Engine.Ports;
+using Microsoft.Extensions.Logging;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
-using Microsoft.Extensions.Logging;
 
 namespace Drover.Providers.Kubernetes;
 

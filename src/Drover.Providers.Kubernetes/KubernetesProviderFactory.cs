@@ -1,8 +1,7 @@
+using Drover.Core.Adapters;
 using Drover.Core.Config;
-using Drover.Engine.Execution;
-using Drover.Engine.Ports;
-using k8s;
 using Microsoft.Extensions.Logging;
+using k8s;
 
 namespace Drover.Providers.Kubernetes;
 

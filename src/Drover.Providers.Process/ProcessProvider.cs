@@ -1,9 +1,8 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Text.RegularExpressions;
+using Drover.Core.Adapters;
 using Drover.Core.Planning;
-using Drover.Engine.Execution;
-using Drover.Engine.Ports;
 using Microsoft.Extensions.Logging;
 
 namespace Drover.Providers.Process;

@@ -1,6 +1,5 @@
+using Drover.Core.Adapters;
 using Drover.Core.Config;
-using Drover.Engine.Execution;
-using Drover.Engine.Ports;
 using Microsoft.Extensions.Logging;
 
 namespace Drover.Providers.Process;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Drover.Engine.Ports;
+using Drover.Core.Adapters;
 
 namespace Drover.Providers.Process;
 

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Drover.Core.Config;
+using Drover.Core.Traces;
 using Drover.Simulation.Comparison;
 using Drover.Simulation.Engine;
 using Drover.Simulation.Reports;

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Drover.Core.Traces;
 using Drover.Simulation.Traces;
 using Stopwatch = System.Diagnostics.Stopwatch;
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using Drover.Core.Adapters;
 using Drover.Core.Config;
+using Drover.Core.Traces;
 using Drover.Engine.Execution;
 using Drover.Forges.GitHub;
 using Drover.Forges.GitHub.Api;

@@ -1,7 +1,7 @@
+using Drover.Core.Adapters;
 using Drover.Core.Planning;
 using Drover.Engine.Execution;
 using Drover.Engine.Loop;
-using Drover.Engine.Ports;
 
 namespace Drover.Engine.Tests;
 

@@ -1,8 +1,8 @@
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Ports;
 using Drover.Core.Runners;
 using Drover.Engine.Execution;
-using Drover.Engine.Ports;
 using Drover.Forges.GitHub.Tests.Emulator;
 using Drover.Forges.GitHub.Tests.Support;
 using Drover.Forges.GitLab;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Ports;
 using Drover.Core.Resilience;
@@ -11,10 +12,10 @@ using Drover.Providers.Kubernetes;
 using Drover.Testing;
 using Drover.Testing.GitHub;
 using Drover.Testing.Kubernetes;
-using k8s.Models;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
+using k8s.Models;
 
 namespace Drover.Forges.GitHub.Tests;
 

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Engine.Execution;
 using Drover.Forges.GitHub.Api;

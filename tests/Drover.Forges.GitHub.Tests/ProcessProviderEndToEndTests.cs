@@ -1,3 +1,4 @@
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Policies;
 using Drover.Core.Ports;
@@ -5,7 +6,6 @@ using Drover.Core.Runners;
 using Drover.Engine.Execution;
 using Drover.Engine.Leadership;
 using Drover.Engine.Loop;
-using Drover.Engine.Ports;
 using Drover.Forges.GitHub.Tests.Emulator;
 using Drover.Forges.GitHub.Tests.Support;
 using Drover.Providers.Process;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Demand;
 using Drover.Engine.Execution;

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Net;
 using Drover.Cli;
+using Drover.Core.Adapters;
+using Drover.Core.Traces;
 using Drover.Engine.Execution;
 using Drover.Forges.GitHub.Api;
 using Drover.Forges.GitHub.Auth;

@@ -1,8 +1,9 @@
 using System.Text;
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Demand;
 using Drover.Core.Ports;
-using Drover.Engine.Execution;
+using Drover.Core.Traces;
 using Drover.Forges.GitLab.Api;
 using Drover.Forges.GitLab.Webhooks;
 using Drover.Testing;
@@ -228,7 +229,7 @@ public sealed class GitLabForgeTests
     {
         _api.Jobs.AddRange([(1, 101, "success", ["docker"], "r1"), (2, 102, "failed", [], "r2"), (3, 101, "canceled", ["docker"], null), (4, 101, "pending", ["docker"], null)]);
         using var forge = Forge();
-        var reports = new List<Simulation.Traces.TracePullProgress>();
+        var reports = new List<Core.Traces.TracePullProgress>();
 
         var trace = await new Traces.GitLabTracePuller(forge.Client).PullAsync(new PoolScope(ScopeKind.Group, "acme"), null, new SyncProgress(reports.Add), CancellationToken.None);
 
@@ -258,8 +259,8 @@ public sealed class GitLabForgeTests
         Assert.Equal(("project_type", 101L, "ref_protected", true), ((string?)body["runner_type"], (long?)body["project_id"], (string?)body["access_level"], (bool?)body["locked"]));
     }
 
-    private sealed class SyncProgress(Action<Simulation.Traces.TracePullProgress> report) : IProgress<Simulation.Traces.TracePullProgress>
+    private sealed class SyncProgress(Action<Core.Traces.TracePullProgress> report) : IProgress<Core.Traces.TracePullProgress>
     {
-        public void Report(Simulation.Traces.TracePullProgress value) => report(value);
+        public void Report(Core.Traces.TracePullProgress value) => report(value);
     }
 }

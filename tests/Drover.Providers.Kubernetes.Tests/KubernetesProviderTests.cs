@@ -1,4 +1,5 @@
 using System.Text;
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Testing.Kubernetes;
 
@@ -219,7 +220,7 @@ public sealed class KubernetesProviderTests
             }],
         };
 
-        var error = Assert.Throws<ArgumentException>(() => KubernetesProviderFactory.Create(provider, new Drover.Engine.Execution.AdapterContext(fleet, new(), TimeProvider.System, new Drover.Testing.ListLogger())));
+        var error = Assert.Throws<ArgumentException>(() => KubernetesProviderFactory.Create(provider, new Drover.Core.Adapters.AdapterContext(fleet, new(), TimeProvider.System, new Drover.Testing.ListLogger())));
 
         Assert.Contains("pools[linux].template.settings.cacheSize: 'lots' is not a Kubernetes quantity", error.Message, StringComparison.Ordinal);
         Assert.Contains("pools[linux].template.settings.serviceAccountName: containerMode 'kubernetes' needs a service account", error.Message, StringComparison.Ordinal);

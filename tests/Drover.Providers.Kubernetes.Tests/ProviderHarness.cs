@@ -1,6 +1,5 @@
+using Drover.Core.Adapters;
 using Drover.Core.Config;
-using Drover.Engine.Execution;
-using Drover.Engine.Ports;
 using Drover.Testing;
 using Drover.Testing.Kubernetes;
 using k8s;

@@ -1,3 +1,4 @@
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Demand;
 using Drover.Core.Policies;

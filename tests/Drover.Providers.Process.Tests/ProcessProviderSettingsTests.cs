@@ -1,6 +1,6 @@
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Policies;
-using Drover.Engine.Execution;
 using Drover.Providers.Process.Tests.Support;
 
 using Drover.Testing;

@@ -1,9 +1,10 @@
 using System.Globalization;
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Demand;
 using Drover.Core.Matching;
 using Drover.Core.Planning;
-using Drover.Engine.Ports;
+using Drover.Core.Traces;
 using Drover.Simulation.Traces;
 
 namespace Drover.Engine.Demo;

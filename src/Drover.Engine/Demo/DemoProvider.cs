@@ -1,6 +1,6 @@
 using System.Globalization;
+using Drover.Core.Adapters;
 using Drover.Core.Planning;
-using Drover.Engine.Ports;
 
 namespace Drover.Engine.Demo;
 

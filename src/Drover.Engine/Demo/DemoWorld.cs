@@ -1,7 +1,7 @@
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Demand;
 using Drover.Engine.Execution;
-using Drover.Engine.Ports;
 
 namespace Drover.Engine.Demo;
 

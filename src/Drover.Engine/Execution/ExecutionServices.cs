@@ -1,3 +1,4 @@
+using Drover.Core.Adapters;
 using Drover.Core.Ports;
 using Drover.Core.Resilience;
 using Drover.Engine.Metrics;

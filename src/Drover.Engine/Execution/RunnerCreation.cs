@@ -1,10 +1,10 @@
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Planning;
 using Drover.Core.Ports;
 using Drover.Core.Resilience;
 using Drover.Core.Runners;
 using Drover.Engine.Logging;
-using Drover.Engine.Ports;
 
 namespace Drover.Engine.Execution;
 

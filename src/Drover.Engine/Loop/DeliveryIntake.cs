@@ -1,8 +1,8 @@
+using Drover.Core.Adapters;
 using Drover.Core.Demand;
 using Drover.Core.Ports;
 using Drover.Engine.Execution;
 using Drover.Engine.Logging;
-using Drover.Engine.Ports;
 
 namespace Drover.Engine.Loop;
 

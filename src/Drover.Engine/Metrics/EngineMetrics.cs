@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Reflection;
+using Drover.Core.Adapters;
 using Drover.Core.Resilience;
 using Drover.Core.Runners;
 using Drover.Engine.Loop;
@@ -11,7 +12,7 @@ namespace Drover.Engine.Metrics;
 /// Drover's instruments (System.Diagnostics.Metrics), named as they appear in Prometheus (see docs/metrics.md).
 /// One instance per control loop; gauges read the loop's latest <see cref="LoopSnapshot"/> when collected.
 /// </summary>
-public sealed class EngineMetrics : IDisposable
+public sealed class EngineMetrics : IDisposable, IAdapterMetrics
 {
     /// <summary>The meter's name.</summary>
     public const string MeterName = "Drover";

@@ -1,5 +1,5 @@
+using Drover.Core.Adapters;
 using Drover.Core.Config;
-using Drover.Engine.Execution;
 
 namespace Drover.Forges.GitHub.Auth;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Drover.Core.Traces;
 using Drover.Forges.GitHub.Api;
-using Drover.Simulation.Traces;
 
 namespace Drover.Forges.GitHub.Traces;
 

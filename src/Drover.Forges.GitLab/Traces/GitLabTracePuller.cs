@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using Drover.Core.Config;
+using Drover.Core.Traces;
 using Drover.Forges.GitLab.Api;
 using Drover.Forges.GitLab.Webhooks;
-using Drover.Simulation.Traces;
 
 namespace Drover.Forges.GitLab.Traces;
 

@@ -1,9 +1,9 @@
 using System.Text;
 using System.Text.Json;
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Ports;
 using Drover.Engine.Metrics;
-using Drover.Engine.Ports;
 using Drover.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Drover.Core.Adapters;
 using Drover.Core.Ports;
 using Drover.Engine.Demo;
 using Drover.Engine.Execution;

@@ -1,3 +1,4 @@
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Ports;
 using Drover.Engine.Demo;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Drover.Core.Config;
 using Drover.Core.Policies;
+using Drover.Core.Traces;
 using Drover.Simulation.Engine;
 
 namespace Drover.Simulation.Baselines;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Drover.Core.Config;
+using Drover.Core.Traces;
 using Drover.Simulation.Engine;
 using Drover.Simulation.Traces;
 

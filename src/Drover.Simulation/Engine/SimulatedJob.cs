@@ -1,3 +1,5 @@
+using Drover.Core.Traces;
+
 namespace Drover.Simulation.Engine;
 
 /// <summary>One job of a simulated trace.</summary>

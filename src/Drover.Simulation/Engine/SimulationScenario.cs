@@ -1,4 +1,5 @@
 using Drover.Core.Config;
+using Drover.Core.Traces;
 
 namespace Drover.Simulation.Engine;
 

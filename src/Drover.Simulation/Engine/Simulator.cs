@@ -3,6 +3,7 @@ using Drover.Core.Demand;
 using Drover.Core.Matching;
 using Drover.Core.Planning;
 using Drover.Core.Policies;
+using Drover.Core.Traces;
 
 namespace Drover.Simulation.Engine;
 

@@ -1,3 +1,4 @@
+using Drover.Core.Traces;
 using Drover.Simulation.Engine;
 
 namespace Drover.Simulation.Reports;

@@ -1,3 +1,5 @@
+using Drover.Core.Traces;
+
 namespace Drover.Simulation.Traces;
 
 /// <summary>Settings for turning a <see cref="RateSeries"/> into jobs.</summary>

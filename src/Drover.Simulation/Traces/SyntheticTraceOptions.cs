@@ -1,4 +1,5 @@
 using System.Globalization;
+using Drover.Core.Traces;
 
 namespace Drover.Simulation.Traces;
 

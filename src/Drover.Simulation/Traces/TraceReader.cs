@@ -1,3 +1,5 @@
+using Drover.Core.Traces;
+
 namespace Drover.Simulation.Traces;
 
 /// <summary>Loads any supported trace file, recognising its format by the header row.</summary>

@@ -1,3 +1,5 @@
+using Drover.Core.Traces;
+
 namespace Drover.Simulation.Traces;
 
 /// <summary>

@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Drover.Core.Adapters;
 using Drover.Core.Planning;
 using Drover.Engine.Execution;
-using Drover.Engine.Ports;
 using Drover.Forges.GitHub.Tests.Emulator;
 using Drover.Testing.GitHub;
 

@@ -1,3 +1,4 @@
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Engine.Execution;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -1,8 +1,8 @@
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Policies;
 using Drover.Engine.Execution;
 using Drover.Engine.Leadership;
-using Drover.Engine.Ports;
 using Drover.Providers.Process;
 using Drover.Server.Hosting;
 using Microsoft.AspNetCore.Builder;

@@ -1,5 +1,5 @@
+using Drover.Core.Adapters;
 using Drover.Core.Planning;
-using Drover.Engine.Ports;
 
 namespace Drover.Providers.Process.Tests.Support;
 

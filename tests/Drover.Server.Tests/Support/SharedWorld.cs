@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Text;
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Demand;
 using Drover.Core.Planning;
 using Drover.Core.Ports;
 using Drover.Engine.Demo;
 using Drover.Engine.Execution;
-using Drover.Engine.Ports;
 
 namespace Drover.Server.Tests.Support;
 

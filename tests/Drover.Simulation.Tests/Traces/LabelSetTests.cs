@@ -1,3 +1,4 @@
+using Drover.Core.Traces;
 using Drover.Simulation.Traces;
 
 namespace Drover.Simulation.Tests.Traces;

@@ -1,6 +1,6 @@
 using Drover.Core.Config;
 
-namespace Drover.Engine.Ports;
+namespace Drover.Core.Adapters;
 
 /// <summary>
 /// What a provider needs to start one runner instance. The runner's credential is passed by reference

@@ -1,4 +1,4 @@
-namespace Drover.Simulation.Traces;
+namespace Drover.Core.Traces;
 
 /// <summary>
 /// How far a forge's trace pull is: units (GitHub workflow runs, GitLab projects) whose jobs were read out of those

@@ -1,6 +1,6 @@
 using Drover.Core.Demand;
 
-namespace Drover.Engine.Ports;
+namespace Drover.Core.Adapters;
 
 /// <summary>
 /// Something that produces job events on its own while this replica leads: a forge poller, a long-poll listener,

@@ -1,6 +1,6 @@
-using Drover.Engine.Ports;
+using Drover.Core.Adapters;
 
-namespace Drover.Engine.Execution;
+namespace Drover.Core.Adapters;
 
 /// <summary>The providers and forges the engine talks to, by name. Duplicate names are refused.</summary>
 public sealed class EngineAdapters

@@ -1,7 +1,7 @@
+using Drover.Core.Adapters;
 using Drover.Core.Config;
-using Drover.Engine.Ports;
 
-namespace Drover.Engine.Execution;
+namespace Drover.Core.Adapters;
 
 /// <summary>
 /// The provider types and forge kinds this build can run, each with the factory that makes its adapter from the

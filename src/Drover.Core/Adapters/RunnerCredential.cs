@@ -1,4 +1,4 @@
-namespace Drover.Engine.Ports;
+namespace Drover.Core.Adapters;
 
 /// <summary>
 /// An opaque runner registration secret. <see cref="ToString"/> never shows the value, so the credential

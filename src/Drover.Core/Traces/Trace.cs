@@ -1,4 +1,4 @@
-namespace Drover.Simulation.Traces;
+namespace Drover.Core.Traces;
 
 /// <summary>
 /// A CI load trace: jobs sorted by queue time (ties keep their input order), where they came from,

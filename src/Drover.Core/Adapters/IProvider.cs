@@ -1,6 +1,6 @@
 using Drover.Core.Planning;
 
-namespace Drover.Engine.Ports;
+namespace Drover.Core.Adapters;
 
 /// <summary>
 /// Where runner instances run (Kubernetes, a cloud, local processes, the demo world). Every call is

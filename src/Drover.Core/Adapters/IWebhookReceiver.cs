@@ -1,7 +1,7 @@
 using Drover.Core.Demand;
 using Drover.Core.Ports;
 
-namespace Drover.Engine.Ports;
+namespace Drover.Core.Adapters;
 
 /// <summary>
 /// A forge that takes webhooks. <see cref="Verify"/> runs on the request path of every replica before anything is

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Drover.Engine.Ports;
+namespace Drover.Core.Adapters;
 
 /// <summary>What a forge says of a webhook request before it is stored: accept it, or refuse it with a status and a reason.</summary>
 /// <param name="Status">0 when accepted; else the HTTP status to answer with (401 unauthenticated, 400 malformed).</param>

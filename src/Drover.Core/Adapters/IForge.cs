@@ -1,6 +1,6 @@
 using Drover.Core.Planning;
 
-namespace Drover.Engine.Ports;
+namespace Drover.Core.Adapters;
 
 /// <summary>
 /// A CI forge (GitHub, GitLab, the demo world) as the executor sees it: it mints the credential a new runner

@@ -1,4 +1,4 @@
-namespace Drover.Simulation.Traces;
+namespace Drover.Core.Traces;
 
 /// <summary>
 /// One job of a trace: when it was queued, when it started on the recorded fleet (if the source knows),

@@ -1,8 +1,7 @@
 using Drover.Core.Config;
-using Drover.Engine.Metrics;
 using Microsoft.Extensions.Logging;
 
-namespace Drover.Engine.Execution;
+namespace Drover.Core.Adapters;
 
 /// <summary>What an adapter factory may use to build a provider or forge.</summary>
 /// <param name="Fleet">The whole fleet configuration (pools name their forge and provider).</param>
@@ -12,7 +11,7 @@ namespace Drover.Engine.Execution;
 public sealed record AdapterContext(FleetConfig Fleet, RunnerCredentialVault Vault, TimeProvider Time, ILoggerFactory Logs)
 {
     /// <summary>The engine's instruments, for adapters that report their own gauges (e.g. a forge's rate-limit budget); null when not exported.</summary>
-    public EngineMetrics? Metrics { get; init; }
+    public IAdapterMetrics? Metrics { get; init; }
 
     /// <summary>
     /// The configuration in force now: <see cref="Fleet"/> until a reload replaces it. Adapters that look pools up

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using Drover.Engine.Ports;
+using Drover.Core.Adapters;
 
-namespace Drover.Engine.Execution;
+namespace Drover.Core.Adapters;
 
 /// <summary>
 /// Holds minted runner credentials in memory under a reference (<c>vault:RUNNER</c>) so that providers get a

@@ -1,6 +1,6 @@
 using Drover.Core.Config;
 
-namespace Drover.Engine.Execution;
+namespace Drover.Core.Adapters;
 
 /// <summary>
 /// Resolves a <see cref="SecretRef"/> to its value at the moment it is needed: <c>env:NAME</c> from the environment,

@@ -1,4 +1,4 @@
-namespace Drover.Simulation.Traces;
+namespace Drover.Core.Traces;
 
 /// <summary>
 /// Hands out one shared <see cref="LabelSet"/> per distinct set, and one shared string per distinct scope,

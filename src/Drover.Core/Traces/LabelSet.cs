@@ -1,4 +1,4 @@
-namespace Drover.Simulation.Traces;
+namespace Drover.Core.Traces;
 
 /// <summary>
 /// The labels (GitHub) or tags (GitLab) one job asks for, in canonical form: trimmed, without

@@ -1,0 +1,11 @@
+namespace Drover.Core.Adapters;
+
+/// <summary>The instruments an adapter may feed with its own readings (the engine exports them).</summary>
+public interface IAdapterMetrics
+{
+    /// <summary>
+    /// Makes the forge's rate-limit gauge read <paramref name="remaining"/> (null: not known yet, no sample).
+    /// A forge registered again replaces its reader.
+    /// </summary>
+    void ObserveForgeRateLimit(string forge, Func<long?> remaining);
+}
