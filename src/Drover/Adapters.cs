@@ -1,7 +1,7 @@
 using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Policies;
-using Drover.Engine.Execution;
+using Drover.Engine.Demo;
 using Drover.Forges.GitHub;
 using Drover.Forges.GitLab;
 using Drover.Providers.Kubernetes;
@@ -10,17 +10,19 @@ using Drover.Providers.Process;
 namespace Drover.Cli;
 
 /// <summary>
-/// The composition root of the adapters: every provider type and forge kind this build of <c>drover serve</c> can run.
+/// The composition root of the adapters: every adapter module this build runs. <c>validate</c>, <c>plan</c>,
+/// <c>simulate</c>, <c>serve</c> and reload all load fleets through these modules.
 /// A fleet whose providers are all <c>simulated</c> runs in the simulated world and needs none of these.
 /// </summary>
 internal static class Adapters
 {
     public static AdapterCatalog Catalog() => new AdapterCatalog()
-        .AddProvider("process", ProcessProviderFactory.Create, ProcessProviderSettings.Check)
-        .AddProvider(KubernetesProviderFactory.Type, KubernetesProviderFactory.Create, KubernetesProviderSettings.Check)
-        .AddForge(ForgeKind.GitHub, (config, context) => GitHubForgeFactory.Create(config, context))
-        .AddForge(ForgeKind.GitLab, (config, context) => GitLabForgeFactory.Create(config, context));
+        .Add(new SimulatedModule())
+        .Add(new ProcessModule())
+        .Add(new KubernetesModule())
+        .Add(new GitHubModule())
+        .Add(new GitLabModule());
 
-    /// <summary>What <c>validate</c>, <c>plan</c> and <c>serve</c> check a fleet with: the policies and every provider's settings.</summary>
+    /// <summary>What <c>validate</c>, <c>plan</c> and <c>serve</c> check a fleet with: the policies and every module.</summary>
     public static FleetConfigValidationOptions ValidationOptions() => Catalog().ValidationOptions(PolicyRegistry.CreateDefault().Policies);
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Security.Cryptography;
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Policies;
 using Drover.Core.Ports;
@@ -112,6 +113,11 @@ internal static class ServeCommand
 
                 await app.WaitForShutdownAsync(ct);
                 return 0;
+            }
+            catch (AdapterConfigurationException e)
+            {
+                error.WriteLine($"serve: {e.Message}");
+                return 2;
             }
             catch (Exception e) when (e is InvalidOperationException or StateStoreException or IOException)
             {

@@ -73,14 +73,29 @@ public sealed partial class ServeBackupRestoreCommandTests : IDisposable
     }
 
     [Fact]
-    public void Serve_FleetWithAProviderTypeThisBuildLacks_Exits1ListingIt()
+    public void Serve_FleetWithAProviderTypeThisBuildLacks_Exits2NamingItWhereWritten()
     {
         var config = Path.Combine(_directory, "fleet.yaml");
         File.WriteAllText(config, File.ReadAllText(CliRunner.Example("fleet.yaml")).Replace("type: kubernetes", "type: ec2", StringComparison.Ordinal));
         var (exit, _, error) = CliRunner.Run(ServeCommand.Create(), "serve", "--config", config, "--store", "sqlite:" + Path.Combine(_directory, "s.db"), "--urls", "http://127.0.0.1:0");
 
-        Assert.Equal(1, exit);
-        Assert.Contains("this build cannot run provider 'k8s' of type 'ec2'", error, StringComparison.Ordinal);
+        Assert.Equal(2, exit);
+        Assert.Contains("providers[0].type: unknown provider type 'ec2'; the 'ec2' provider is not part of this build yet", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Serve_KubeconfigThatDoesNotExist_Exits2WithOneLineAndNoStackTrace()
+    {
+        var config = Path.Combine(_directory, "fleet.yaml");
+        var missing = Path.Combine(_directory, "no-such-kubeconfig");
+        File.WriteAllText(config, File.ReadAllText(CliRunner.Example("fleet.yaml"))
+            .Replace("      namespace: ci-runners\n", $"      namespace: ci-runners\n      kubeconfig: {missing}\n", StringComparison.Ordinal));
+        var (exit, _, error) = CliRunner.Run(ServeCommand.Create(), "serve", "--config", config, "--store", "sqlite:" + Path.Combine(_directory, "s.db"), "--urls", "http://127.0.0.1:0");
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"settings.kubeconfig: file '{missing}' does not exist", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]

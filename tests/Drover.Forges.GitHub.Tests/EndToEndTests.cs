@@ -13,6 +13,7 @@ using Drover.Engine.Loop;
 using Drover.Forges.GitHub.Tests.Emulator;
 using Drover.Forges.GitHub.Tests.Support;
 using Drover.Server.Hosting;
+using Drover.Testing.Modules;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
@@ -212,13 +213,13 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             StoreLocation = "sqlite:" + database,
             Urls = "http://127.0.0.1:0",
             Catalog = new AdapterCatalog()
-                .AddProvider("process", (config, context) =>
+                .Add(new TestProviderModule("process", (config, context) =>
                 {
                     var provider = new StandInProvider(config.Name, context.Vault, context.Time) { StartRunners = startRunners };
                     created(provider);
                     return provider;
-                })
-                .AddForge(ForgeKind.GitHub, (config, context) => (wrap ?? (f => f))(GitHubForgeFactory.Create(config, context, forgeOptions))),
+                }))
+                .Add(new GitHubModule((config, context) => (wrap ?? (f => f))(GitHubForgeFactory.Create(config, context, forgeOptions)))),
             ReplicaId = "e2e",
             Leadership = _lease,
             ResyncInterval = TimeSpan.FromSeconds(1),

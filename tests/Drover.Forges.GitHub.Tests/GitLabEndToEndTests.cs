@@ -226,7 +226,7 @@ public sealed class GitLabEndToEndTests(ITestOutputHelper output) : IDisposable
         };
         var catalog = new AdapterCatalog()
             .AddProcess(created)
-            .AddForge(ForgeKind.GitLab, (config, context) => GitLabForgeFactory.Create(config, context, GitLabForgeOptions.Default with { Environment = environment.GetValueOrDefault, PollInterval = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromSeconds(5) }))
+            .Add(new GitLabModule(GitLabForgeOptions.Default with { Environment = environment.GetValueOrDefault, PollInterval = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromSeconds(5) }))
             .AddGitHub(environment);
         return StartAndHookAsync(gitlab, yaml, catalog);
     }

@@ -195,12 +195,12 @@ public sealed class KubernetesEndToEndTests(ITestOutputHelper output) : IDisposa
             """;
         var environment = new Dictionary<string, string> { ["K8S_E2E_GITHUB_TOKEN"] = Token, ["K8S_E2E_WEBHOOK_SECRET"] = Secret };
         var catalog = new AdapterCatalog()
-            .AddProvider(KubernetesProviderFactory.Type, (config, context) =>
+            .Add(new KubernetesModule((config, context) =>
             {
                 var provider = (KubernetesProvider)KubernetesProviderFactory.Create(config, context);
                 _providers.Add(provider);
                 return provider;
-            }, KubernetesProviderSettings.Check)
+            }))
             .AddGitHub(environment);
         return StartAndHookAsync(github, yaml, catalog);
     }

@@ -134,7 +134,7 @@ public sealed class ProcessProviderSettingsTests
         var config = Config(("command", "/bin/true"));
         var context = new AdapterContext(new FleetConfig { Providers = [config] }, new RunnerCredentialVault(), TimeProvider.System, new ListLogger());
 
-        var adapters = new AdapterCatalog().AddProvider("process", ProcessProviderFactory.Create).Build(context);
+        var adapters = new AdapterCatalog().Add(new ProcessModule()).Build(context);
 
         Assert.IsType<ProcessProvider>(adapters.Provider("local"));
     }

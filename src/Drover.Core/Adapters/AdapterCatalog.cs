@@ -1,70 +1,57 @@
-using Drover.Core.Adapters;
 using Drover.Core.Config;
+using Drover.Core.Policies;
 
 namespace Drover.Core.Adapters;
 
 /// <summary>
-/// The provider types and forge kinds this build can run, each with the factory that makes its adapter from the
-/// configuration. <c>drover serve</c> builds its <see cref="EngineAdapters"/> here; a fleet naming a type the catalog
-/// lacks is refused at start-up with every missing type listed.
+/// The adapter modules this build can run, and what follows from them: the validation options every command loads a
+/// fleet with, and the adapters <c>drover serve</c> builds. A fleet naming a type the catalog lacks never validates.
 /// </summary>
 public sealed class AdapterCatalog
 {
-    private readonly Dictionary<string, Func<ProviderConfig, AdapterContext, IProvider>> _providers = new(StringComparer.Ordinal);
-    private readonly Dictionary<ForgeKind, Func<ForgeConfig, AdapterContext, IForge>> _forges = [];
-    private readonly Dictionary<string, Func<IReadOnlyDictionary<string, string>, IEnumerable<ProviderSettingError>>> _settingChecks = new(StringComparer.Ordinal);
+    private AdapterModules _modules = AdapterModules.Empty;
 
-    /// <summary>
-    /// Registers (or replaces) the factory for providers of <paramref name="type"/>, and optionally the check of their
-    /// <c>settings</c> that <c>drover validate</c> and start-up run (see <see cref="ValidationOptions"/>).
-    /// </summary>
-    public AdapterCatalog AddProvider(
-        string type,
-        Func<ProviderConfig, AdapterContext, IProvider> factory,
-        Func<IReadOnlyDictionary<string, string>, IEnumerable<ProviderSettingError>>? checkSettings = null)
+    /// <summary>The modules registered so far.</summary>
+    public AdapterModules Modules => _modules;
+
+    /// <summary>Registers <paramref name="module"/> (replacing a module of the same type).</summary>
+    public AdapterCatalog Add(IProviderModule module)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(type);
-        _providers[type] = factory ?? throw new ArgumentNullException(nameof(factory));
-        if (checkSettings is not null)
-        {
-            _settingChecks[type] = checkSettings;
-        }
-
+        ArgumentNullException.ThrowIfNull(module);
+        _modules = _modules.With(module);
         return this;
     }
 
-    /// <summary>Validation options knowing <paramref name="policies"/> and this catalog's provider settings checks.</summary>
-    public FleetConfigValidationOptions ValidationOptions(IEnumerable<Core.Policies.IScalingPolicy> policies) =>
-        FleetConfigValidationOptions.ForPolicies(policies) with
-        {
-            ValidateProviderSettings = (type, settings) => _settingChecks.TryGetValue(type, out var check) ? check(settings) : [],
-        };
-
-    /// <summary>Registers (or replaces) the factory for forges of <paramref name="kind"/>.</summary>
-    public AdapterCatalog AddForge(ForgeKind kind, Func<ForgeConfig, AdapterContext, IForge> factory)
+    /// <summary>Registers <paramref name="module"/> (replacing a module of the same kind).</summary>
+    public AdapterCatalog Add(IForgeModule module)
     {
-        _forges[kind] = factory ?? throw new ArgumentNullException(nameof(factory));
+        ArgumentNullException.ThrowIfNull(module);
+        _modules = _modules.With(module);
         return this;
     }
+
+    /// <summary>Validation options knowing <paramref name="policies"/> and this catalog's modules.</summary>
+    public FleetConfigValidationOptions ValidationOptions(IEnumerable<IScalingPolicy> policies) =>
+        FleetConfigValidationOptions.ForPolicies(policies) with { Modules = _modules };
 
     /// <summary>Builds an adapter for every provider and forge of <see cref="AdapterContext.Fleet"/>.</summary>
-    /// <exception cref="InvalidOperationException">A provider type or forge kind has no factory; the message lists each.</exception>
+    /// <exception cref="AdapterConfigurationException">A provider type or forge kind has no module, or a module cannot build its adapter here.</exception>
     public EngineAdapters Build(AdapterContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         var fleet = context.Fleet;
-        var missing = fleet.Providers.Where(p => !_providers.ContainsKey(p.Type)).Select(p => $"provider '{p.Name}' of type '{p.Type}'")
-            .Concat(fleet.Forges.Where(f => !_forges.ContainsKey(f.Kind)).Select(f => $"forge '{f.Name}' of kind '{f.Kind.ToString().ToLowerInvariant()}'"))
+        var missing = fleet.Providers.Where(p => _modules.Provider(p.Type) is null).Select(p => $"provider '{p.Name}' of type '{p.Type}'")
+            .Concat(fleet.Forges.Where(f => _modules.Forge(f.Kind) is null).Select(f => $"forge '{f.Name}' of kind '{f.Kind.ToString().ToLowerInvariant()}'"))
             .ToList();
         if (missing.Count > 0)
         {
-            var available = string.Join(", ", _providers.Keys.Order(StringComparer.Ordinal));
-            throw new InvalidOperationException(
+            var available = string.Join(", ", _modules.ProviderTypes);
+            throw new AdapterConfigurationException(
                 $"this build cannot run {string.Join("; ", missing)} (provider types available: {(available.Length == 0 ? "none" : available)})");
         }
 
-        var providers = fleet.Providers.Select(p => _providers[p.Type](p, context)).ToList();
-        var forges = fleet.Forges.Select(f => _forges[f.Kind](f, context)).ToList();
+        var providers = fleet.Providers.Select(p => _modules.Provider(p.Type)!.Create(p, context)).ToList();
+        var forges = fleet.Forges.Select(f => _modules.Forge(f.Kind)!.Create(f, context)).ToList();
         return new EngineAdapters(providers, forges);
     }
 }

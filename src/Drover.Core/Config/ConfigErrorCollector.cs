@@ -7,6 +7,7 @@ namespace Drover.Core.Config;
 internal sealed class ConfigErrorCollector
 {
     private readonly List<ConfigError> _errors = [];
+    private readonly List<ConfigError> _warnings = [];
     private readonly HashSet<ConfigNode> _secretNodes = new(ReferenceEqualityComparer.Instance);
     private readonly HashSet<string> _secretPaths = new(StringComparer.Ordinal);
     private int _secretEncounters;
@@ -19,6 +20,14 @@ internal sealed class ConfigErrorCollector
     public string File { get; }
 
     public IReadOnlyList<ConfigError> Errors => _errors;
+
+    /// <summary>Things that work but should change (deprecated keys), in file order; never make a load fail.</summary>
+    public IReadOnlyList<ConfigError> Warnings =>
+        [.. _warnings.OrderBy(e => e.Line).ThenBy(e => e.Column).ThenBy(e => e.Path, StringComparer.Ordinal)];
+
+    /// <summary>Records a warning at <paramref name="location"/>.</summary>
+    public void Warn(ConfigLocation location, string path, string message) =>
+        _warnings.Add(new ConfigError(File, location.Line, location.Column, path, message));
 
     /// <summary>Grows with every problem found, including repeated encounters of an already reported inline secret.</summary>
     public int ProblemCount => _errors.Count + _secretEncounters;

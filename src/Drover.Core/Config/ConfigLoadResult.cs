@@ -10,6 +10,9 @@ public sealed record ConfigLoadResult
 
     public IReadOnlyList<ConfigError> Errors { get; init; } = [];
 
+    /// <summary>What works but should change (deprecated keys, with the place they moved to); never makes a load fail.</summary>
+    public IReadOnlyList<ConfigError> Warnings { get; init; } = [];
+
     /// <summary>Where each field of <see cref="Config"/> was written; lets later stages point at the YAML too.</summary>
     public ConfigSourceMap SourceMap { get; init; } = ConfigSourceMap.Empty;
 

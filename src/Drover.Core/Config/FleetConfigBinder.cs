@@ -9,13 +9,15 @@ internal sealed class FleetConfigBinder
 {
     private readonly ConfigErrorCollector _errors;
     private readonly ConfigSourceMap _map;
+    private readonly Adapters.AdapterModules _modules;
     private readonly PoolConfigBinder _poolBinder;
 
-    public FleetConfigBinder(ConfigErrorCollector errors, ConfigSourceMap map)
+    public FleetConfigBinder(ConfigErrorCollector errors, ConfigSourceMap map, Adapters.AdapterModules? modules = null)
     {
         _errors = errors;
         _map = map;
-        _poolBinder = new PoolConfigBinder(errors, map);
+        _modules = modules ?? Adapters.AdapterModules.Empty;
+        _poolBinder = new PoolConfigBinder(errors, map, _modules);
     }
 
     public BoundFleet? Bind(ConfigNode root)
@@ -31,6 +33,7 @@ internal sealed class FleetConfigBinder
         var incompletePools = new HashSet<int>();
         var forges = BindList(fleet, "forges", "forge", incompleteForges, BindForge);
         var providers = BindList(fleet, "providers", "provider", [], BindProvider);
+        _poolBinder.Know(forges, providers);
         var pools = BindList(fleet, "pools", "pool", incompletePools, _poolBinder.Bind);
 
         var config = new FleetConfig
@@ -86,7 +89,7 @@ internal sealed class FleetConfigBinder
         var kind = reader.Enum("kind", ConfigVocabulary.ForgeKinds, required: true) ?? ForgeKind.GitHub;
         var defaultUrl = kind == ForgeKind.GitHub ? "https://api.github.com" : "https://gitlab.com";
         var auth = reader.Mapping("auth", ConfigVocabulary.AuthKeys, required: true);
-        return new ForgeConfig
+        var forge = new ForgeConfig
         {
             Name = reader.String("name", required: true) ?? string.Empty,
             Kind = kind,
@@ -94,6 +97,8 @@ internal sealed class FleetConfigBinder
             Auth = auth is null ? new ForgeAuth() : BindAuth(auth),
             WebhookSecret = reader.Secret("webhookSecret"),
         };
+        _modules.Forge(kind)?.CheckForge(forge, new ConfigFields(reader));
+        return forge;
     }
 
     private static ForgeAuth BindAuth(MappingReader reader) => new()
@@ -112,11 +117,25 @@ internal sealed class FleetConfigBinder
             return new ProviderConfig { Name = string.Empty, Type = string.Empty };
         }
 
+        var type = reader.String("type", required: true) ?? string.Empty;
+        var module = _modules.Provider(type);
+        if (module is null)
+        {
+            return new ProviderConfig
+            {
+                Name = reader.String("name", required: true) ?? string.Empty,
+                Type = type,
+                Settings = reader.Settings("settings") ?? new Dictionary<string, string>(),
+            };
+        }
+
+        var settings = module.BindSettings(ConfigSection.Over(reader.Get("settings"), reader.PathOf("settings"), _errors, _map, reader.Node));
         return new ProviderConfig
         {
             Name = reader.String("name", required: true) ?? string.Empty,
-            Type = reader.String("type", required: true) ?? string.Empty,
-            Settings = reader.Settings("settings") ?? new Dictionary<string, string>(),
+            Type = type,
+            Settings = settings as IReadOnlyDictionary<string, string> ?? new Dictionary<string, string>(),
+            ModuleSettings = settings,
         };
     }
 }

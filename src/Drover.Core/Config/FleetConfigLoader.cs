@@ -8,10 +8,12 @@ namespace Drover.Core.Config;
 public sealed class FleetConfigLoader
 {
     private readonly FleetConfigValidator _validator;
+    private readonly Adapters.AdapterModules _modules;
 
     public FleetConfigLoader(FleetConfigValidationOptions? options = null)
     {
         _validator = new FleetConfigValidator(options);
+        _modules = (options ?? FleetConfigValidationOptions.Default).Modules;
     }
 
     /// <summary>Loads <paramref name="path"/>; errors name the file as given.</summary>
@@ -52,7 +54,7 @@ public sealed class FleetConfigLoader
         }
 
         InlineSecretScanner.Scan(root, string.Empty, errors);
-        var bound = new FleetConfigBinder(errors, map).Bind(root);
+        var bound = new FleetConfigBinder(errors, map, _modules).Bind(root);
         if (bound is not null)
         {
             _validator.Validate(bound, map, errors);
@@ -63,6 +65,7 @@ public sealed class FleetConfigLoader
         {
             Config = sorted.Count == 0 ? bound?.Config : null,
             Errors = sorted,
+            Warnings = errors.Warnings,
             SourceMap = map,
         };
     }

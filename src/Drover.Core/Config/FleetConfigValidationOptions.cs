@@ -24,8 +24,14 @@ public sealed record FleetConfigValidationOptions
     /// </summary>
     public Func<string, IReadOnlyDictionary<string, string>, IEnumerable<ProviderSettingError>>? ValidateProviderSettings { get; init; }
 
+    /// <summary>
+    /// The adapter modules: a provider's <c>type:</c> and a forge's <c>kind:</c> must name one, and each binds and checks
+    /// the sections it owns.
+    /// </summary>
+    public Adapters.AdapterModules Modules { get; init; } = Adapters.AdapterModules.Empty;
+
     /// <summary>Provider types a provider may declare in <c>type:</c>.</summary>
-    public IReadOnlyCollection<string> ProviderTypes { get; init; } = ProviderConfig.KnownTypes;
+    public IReadOnlyCollection<string> ProviderTypes { get; init; } = ["kubernetes", "process", "simulated"];
 
     /// <summary>Options whose known policies, and settings checks, are those of <paramref name="policies"/>.</summary>
     public static FleetConfigValidationOptions ForPolicies(IEnumerable<IScalingPolicy> policies)

@@ -49,6 +49,11 @@ public sealed class FleetConfigValidator
         for (var i = 0; i < config.Providers.Count; i++)
         {
             CheckProviderType(context, $"providers[{i}].type", config.Providers[i].Type);
+            if (context.Options.Modules.Provider(config.Providers[i].Type) is not null)
+            {
+                continue;
+            }
+
             foreach (var error in context.Options.ValidateProviderSettings?.Invoke(config.Providers[i].Type, config.Providers[i].Settings) ?? [])
             {
                 context.Report(error.Key.Length == 0 ? $"providers[{i}].settings" : $"providers[{i}].settings.{error.Key}", error.Message);
@@ -73,7 +78,8 @@ public sealed class FleetConfigValidator
 
     private static void CheckProviderType(ValidationContext context, string path, string type)
     {
-        var known = context.Options.ProviderTypes;
+        var modules = context.Options.Modules;
+        IReadOnlyCollection<string> known = modules.Providers.Count > 0 ? modules.ProviderTypes : context.Options.ProviderTypes;
         if (type.Length == 0 || known.Contains(type))
         {
             return;
@@ -81,6 +87,7 @@ public sealed class FleetConfigValidator
 
         var suggestion = KeySuggester.Suggest(type, known);
         var hint = suggestion is null ? string.Empty : $"; did you mean '{suggestion}'?";
-        context.Report(path, $"unknown provider type '{type}'; known types: {ValidationContext.List(known)}{hint}");
+        var notBuilt = type is "ec2" or "external" ? $"; the '{type}' provider is not part of this build yet" : string.Empty;
+        context.Report(path, $"unknown provider type '{type}'{notBuilt}; this build runs: {ValidationContext.List(known)}{hint}");
     }
 }

@@ -40,4 +40,14 @@ public sealed record InstanceTemplate
 
     /// <summary>Provider-specific template settings (node selector, container mode, ...).</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>
+    /// What each provider module bound from <c>template.&lt;type&gt;</c>, by provider type, for the types the pool is placed
+    /// on (see <c>IProviderModule.BindTemplate</c>). A type is absent when its module needs nothing.
+    /// </summary>
+    public IReadOnlyDictionary<string, object> Modules { get; init; } = new Dictionary<string, object>(StringComparer.Ordinal);
+
+    /// <summary>What the module of provider type <paramref name="type"/> bound for this template, or null.</summary>
+    public T? For<T>(string type)
+        where T : class => Modules.TryGetValue(type, out var value) ? value as T : null;
 }

@@ -38,6 +38,9 @@ public sealed record PoolConfig
 
     public InstanceTemplate Template { get; init; } = new();
 
+    /// <summary>What the forge kind's module bound from the pool's <c>&lt;kind&gt;:</c> section (e.g. <c>github:</c>); null when none.</summary>
+    public object? ForgeSettings { get; init; }
+
     public int Min { get; init; }
 
     public int Max { get; init; } = 10;

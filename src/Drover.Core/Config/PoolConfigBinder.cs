@@ -5,16 +5,31 @@ internal sealed class PoolConfigBinder
 {
     private readonly ConfigErrorCollector _errors;
     private readonly ConfigSourceMap _map;
+    private readonly Adapters.AdapterModules _modules;
+    private readonly string[] _poolKeys;
+    private readonly string[] _templateKeys;
+    private Dictionary<string, ForgeKind> _forgeKinds = new(StringComparer.Ordinal);
+    private Dictionary<string, string> _providerTypes = new(StringComparer.Ordinal);
 
-    public PoolConfigBinder(ConfigErrorCollector errors, ConfigSourceMap map)
+    public PoolConfigBinder(ConfigErrorCollector errors, ConfigSourceMap map, Adapters.AdapterModules modules)
     {
         _errors = errors;
         _map = map;
+        _modules = modules;
+        _poolKeys = [.. ConfigVocabulary.PoolKeys, .. modules.Forges.Select(f => f.Name)];
+        _templateKeys = [.. ConfigVocabulary.TemplateKeys, .. modules.ProviderTypes];
+    }
+
+    /// <summary>The forges and providers bound before the pools: a pool's sections are bound by the modules of the kinds and types it names.</summary>
+    public void Know(IEnumerable<ForgeConfig> forges, IEnumerable<ProviderConfig> providers)
+    {
+        _forgeKinds = forges.Where(f => f.Name.Length > 0).DistinctBy(f => f.Name).ToDictionary(f => f.Name, f => f.Kind, StringComparer.Ordinal);
+        _providerTypes = providers.Where(p => p.Name.Length > 0).DistinctBy(p => p.Name).ToDictionary(p => p.Name, p => p.Type, StringComparer.Ordinal);
     }
 
     public PoolConfig Bind(ConfigNode node, string path)
     {
-        var reader = MappingReader.Over(node, path, ConfigVocabulary.PoolKeys, _errors, _map);
+        var reader = MappingReader.Over(node, path, _poolKeys, _errors, _map);
         if (reader is null)
         {
             return new PoolConfig { Name = string.Empty, Forge = string.Empty, Provider = string.Empty, Scope = new PoolScope(ScopeKind.Instance, string.Empty) };
@@ -22,14 +37,17 @@ internal sealed class PoolConfigBinder
 
         var defaults = new PoolConfig { Name = string.Empty, Forge = string.Empty, Provider = string.Empty, Scope = new PoolScope(ScopeKind.Instance, string.Empty) };
         var scope = reader.Mapping("scope", ConfigVocabulary.ScopeKeys, required: true);
-        var template = reader.Mapping("template", ConfigVocabulary.TemplateKeys);
+        var template = reader.Mapping("template", _templateKeys);
         var budget = reader.Mapping("budget", ConfigVocabulary.BudgetKeys);
         var timeouts = reader.Mapping("timeouts", ConfigVocabulary.TimeoutKeys);
         var providers = BindProviders(reader);
+        var forge = reader.String("forge", required: true) ?? string.Empty;
+        var placement = providers.Count > 0 ? providers.Select(p => p.Name).ToList() : [reader.String("provider") ?? string.Empty];
         return new PoolConfig
         {
+            ForgeSettings = BindForgeSection(reader, forge),
             Name = reader.String("name", required: true) ?? string.Empty,
-            Forge = reader.String("forge", required: true) ?? string.Empty,
+            Forge = forge,
             Scope = (scope is null ? null : BindScope(scope)) ?? defaults.Scope,
             Labels = reader.StringList("labels") ?? defaults.Labels,
             Tags = reader.StringList("tags") ?? defaults.Tags,
@@ -37,7 +55,7 @@ internal sealed class PoolConfigBinder
             Provider = providers.Count > 0 ? providers[0].Name : reader.String("provider", required: !reader.Has("providers")) ?? string.Empty,
             Providers = providers,
             PlacementMode = reader.Enum("placement", ConfigVocabulary.PlacementModes) ?? defaults.PlacementMode,
-            Template = template is null ? defaults.Template : BindTemplate(template),
+            Template = BindModuleTemplates(reader, template is null ? defaults.Template : BindTemplate(template), template, placement),
             Min = reader.Int("min") ?? defaults.Min,
             Max = reader.Int("max") ?? defaults.Max,
             Idle = reader.Int("idle") ?? defaults.Idle,
@@ -158,6 +176,64 @@ internal sealed class PoolConfigBinder
         }
 
         return new PoolScope(kind, path.Trim('/'));
+    }
+
+    /// <summary>
+    /// A pool's <c>&lt;kind&gt;:</c> section, bound by the module of its forge's kind; a section for another kind than the
+    /// pool's forge is refused.
+    /// </summary>
+    private object? BindForgeSection(MappingReader reader, string forge)
+    {
+        foreach (var module in _modules.Forges)
+        {
+            if (reader.Has(module.Name) && (!_forgeKinds.TryGetValue(forge, out var kind) || kind != module.Kind))
+            {
+                _errors.Add(reader.Get(module.Name)!, reader.PathOf(module.Name), $"the pool's forge '{forge}' is not a {module.Name} forge, so this section does not apply");
+            }
+        }
+
+        if (!_forgeKinds.TryGetValue(forge, out var forgeKind) || _modules.Forge(forgeKind) is not { } owner)
+        {
+            return null;
+        }
+
+        return owner.BindPool(ConfigSection.Over(reader.Get(owner.Name), reader.PathOf(owner.Name), _errors, _map, reader.Node));
+    }
+
+    /// <summary>
+    /// Each <c>template.&lt;type&gt;</c> bound by the module of that provider type, for every type the pool is placed on;
+    /// a section for a type the pool does not run on is refused.
+    /// </summary>
+    private InstanceTemplate BindModuleTemplates(MappingReader pool, InstanceTemplate template, MappingReader? reader, IReadOnlyList<string> placement)
+    {
+        var types = placement.Select(p => _providerTypes.GetValueOrDefault(p)).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        var templateNode = (ConfigNode?)reader?.Node ?? pool.Node;
+        var templatePath = pool.PathOf("template");
+        if (reader is not null)
+        {
+            foreach (var type in _modules.ProviderTypes.Where(t => reader.Has(t) && !types.Contains(t)))
+            {
+                _errors.Add(reader.Get(type)!, reader.PathOf(type), $"the pool runs on no provider of type '{type}', so this section does not apply");
+            }
+        }
+
+        var bound = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var type in types)
+        {
+            if (_modules.Provider(type) is not { } module)
+            {
+                continue;
+            }
+
+            var section = ConfigSection.Over(reader?.Get(type), ConfigPath.Child(templatePath, type), _errors, _map, templateNode);
+            var legacy = ConfigSection.Over(reader?.Get("settings"), ConfigPath.Child(templatePath, "settings"), _errors, _map, templateNode);
+            if (module.BindTemplate(section, legacy) is { } value)
+            {
+                bound[type] = value;
+            }
+        }
+
+        return bound.Count == 0 ? template : template with { Modules = bound };
     }
 
     private static InstanceTemplate BindTemplate(MappingReader reader)

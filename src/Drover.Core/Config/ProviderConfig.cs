@@ -11,6 +11,9 @@ public sealed record ProviderConfig
     /// <summary>Type-specific settings (namespace, region, command template, ...). Secrets by reference only.</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
 
-    /// <summary>Provider types Drover knows. Validation rejects any other.</summary>
-    public static IReadOnlyList<string> KnownTypes { get; } = ["kubernetes", "ec2", "process", "simulated", "external"];
+    /// <summary>
+    /// The typed settings the provider type's module bound from <c>settings</c> (see <c>IProviderModule.BindSettings</c>);
+    /// the provider is built from exactly these. Null when no module bound them.
+    /// </summary>
+    public object? ModuleSettings { get; init; }
 }

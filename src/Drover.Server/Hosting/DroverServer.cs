@@ -29,7 +29,7 @@ public static class DroverServer
         var loaded = options.LoadConfig();
         if (loaded.Config is not { } config)
         {
-            throw new InvalidOperationException("invalid configuration:\n" + string.Join("\n", loaded.Errors));
+            throw new AdapterConfigurationException("invalid configuration:\n" + string.Join("\n", loaded.Errors));
         }
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -111,13 +111,6 @@ public static class DroverServer
             var world = new DemoWorld(fleet, options.DemoOptions, context.Time);
             world.Attach(context.Vault);
             return new EngineAdapters(world.Providers, world.Forges, [world]);
-        }
-
-        var simulated = fleet.Providers.Where(p => p.Type == "simulated").Select(p => p.Name).ToList();
-        if (simulated.Count > 0)
-        {
-            throw new InvalidOperationException(
-                $"providers of type 'simulated' ({string.Join(", ", simulated)}) run only in a fleet whose providers are all simulated");
         }
 
         return options.Catalog.Build(context);

@@ -64,7 +64,7 @@ public sealed class FleetConfigValidatorTests
     {
         var result = Load(Fleet(Pool()).Replace("type: kubernetes", "type: kubernets", StringComparison.Ordinal));
 
-        AssertSingleError(result, 10, 11, "providers[0].type", "unknown provider type 'kubernets'; known types: ec2, external, kubernetes, process, simulated; did you mean 'kubernetes'?");
+        AssertSingleError(result, 10, 11, "providers[0].type", "unknown provider type 'kubernets'; this build runs: kubernetes, process, simulated; did you mean 'kubernetes'?");
     }
 
     [Fact]

@@ -33,22 +33,20 @@ internal static class TestServe
 
     /// <summary>A GitHub forge for end-to-end runs: secrets from <paramref name="environment"/>, polling every second, 5 s requests.</summary>
     public static AdapterCatalog AddGitHub(this AdapterCatalog catalog, IReadOnlyDictionary<string, string> environment) =>
-        catalog.AddForge(ForgeKind.GitHub, (config, context) => GitHubForgeFactory.Create(config, context, GitHubForgeOptions.Default with
+        catalog.Add(new GitHubModule(GitHubForgeOptions.Default with
         {
             Environment = environment.GetValueOrDefault, PollInterval = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromSeconds(5),
         }));
 
     /// <summary>The real <c>process</c> provider, handing each one built to <paramref name="created"/>.</summary>
     public static AdapterCatalog AddProcess(this AdapterCatalog catalog, Action<IProvider> created) =>
-        catalog.AddProvider(
-            "process",
+        catalog.Add(new ProcessModule(
             (config, context) =>
             {
                 var provider = ProcessProviderFactory.Create(config, context);
                 created(provider);
                 return provider;
-            },
-            ProcessProviderSettings.Check);
+            }));
 
     /// <summary>Waits for <paramref name="condition"/>, polling every 100 ms; fails naming <paramref name="what"/> after <paramref name="seconds"/>.</summary>
     public static async Task Until(Func<Task<bool>> condition, string what, int seconds)

@@ -7,6 +7,7 @@ using Drover.Core.Planning;
 using Drover.Core.Ports;
 using Drover.Engine.Demo;
 using Drover.Engine.Execution;
+using Drover.Testing.Modules;
 
 namespace Drover.Server.Tests.Support;
 
@@ -37,9 +38,9 @@ public sealed class SharedWorld
 
     /// <summary>The catalog a replica is built with.</summary>
     public AdapterCatalog Catalog() => new AdapterCatalog()
-        .AddProvider("process", (config, context) => new Provider(this, _world.Providers.Single(p => p.Name == config.Name), context.Vault))
-        .AddForge(ForgeKind.GitHub, (config, _) => new Forge(this, _world.Forges.Single(f => f.Name == config.Name)))
-        .AddForge(ForgeKind.GitLab, (config, _) => new Forge(this, _world.Forges.Single(f => f.Name == config.Name)));
+        .Add(new TestProviderModule("process", (config, context) => new Provider(this, _world.Providers.Single(p => p.Name == config.Name), context.Vault)))
+        .Add(new TestForgeModule(ForgeKind.GitHub, (config, _) => new Forge(this, _world.Forges.Single(f => f.Name == config.Name))))
+        .Add(new TestForgeModule(ForgeKind.GitLab, (config, _) => new Forge(this, _world.Forges.Single(f => f.Name == config.Name))));
 
     /// <summary>The fleet of the replicas: the demo fleet with its providers of type <c>process</c>.</summary>
     public static string FleetYaml() => DemoFleet.Yaml().Replace("type: simulated", "type: process", StringComparison.Ordinal);

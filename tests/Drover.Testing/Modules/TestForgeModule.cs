@@ -1,0 +1,31 @@
+using Drover.Core.Adapters;
+using Drover.Core.Config;
+using Drover.Testing.Modules;
+
+namespace Drover.Testing.Modules;
+
+/// <summary>A forge module for tests: the forge built by <c>create</c>, webhooks as the real forge of that kind takes them.</summary>
+public sealed class TestForgeModule(ForgeKind kind, Func<ForgeConfig, AdapterContext, IForge> create) : IForgeModule
+{
+    /// <inheritdoc/>
+    public ForgeKind Kind { get; } = kind;
+
+    /// <inheritdoc/>
+    public string Name => Kind.ToString().ToLowerInvariant();
+
+    /// <inheritdoc/>
+    public WebhookProtocol? Webhooks => Kind == ForgeKind.GitHub
+        ? new("github", ["X-GitHub-Delivery"], "X-GitHub-Event", ["X-GitHub-Event", "X-GitHub-Delivery", "Content-Type"])
+        : new("gitlab", ["X-Gitlab-Event-UUID", "Idempotency-Key"], "X-Gitlab-Event", ["X-Gitlab-Event", "X-Gitlab-Event-UUID", "Content-Type"]);
+
+    /// <inheritdoc/>
+    public void CheckForge(ForgeConfig forge, ConfigFields entry)
+    {
+    }
+
+    /// <inheritdoc/>
+    public object? BindPool(ConfigSection pool) => null;
+
+    /// <inheritdoc/>
+    public IForge Create(ForgeConfig forge, AdapterContext context) => create(forge, context);
+}
