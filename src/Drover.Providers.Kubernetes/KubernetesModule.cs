@@ -30,8 +30,32 @@ public sealed class KubernetesModule : IProviderModule
         return map;
     }
 
-    /// <inheritdoc/>
-    public object? BindTemplate(ConfigSection template, ConfigSection legacySettings) => null;
+    /// <summary>
+    /// Checks the pool's <c>template.settings</c> as the provider will read them, so a wrong container mode or an unknown
+    /// key is refused where it is written instead of at start-up.
+    /// </summary>
+    public object? BindTemplate(ConfigSection template, ConfigSection legacySettings)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        ArgumentNullException.ThrowIfNull(legacySettings);
+        if (template.Exists)
+        {
+            template.Error("typed kubernetes template settings are not read yet; write them under template.settings");
+        }
+
+        if (!legacySettings.Exists || !legacySettings.IsMapping)
+        {
+            return null;
+        }
+
+        KubernetesTemplateSettings.Read(new InstanceTemplate { Settings = legacySettings.StringMap() }, out var problems);
+        foreach (var problem in problems)
+        {
+            legacySettings.Error(problem.Key, problem.Message);
+        }
+
+        return null;
+    }
 
     /// <inheritdoc/>
     public IProvider Create(ProviderConfig provider, AdapterContext context)

@@ -102,7 +102,7 @@ public sealed class ConfigSection
         }
         else
         {
-            Error(message);
+            _errors.Add(Location, ConfigPath.Child(Path, key), message);
         }
     }
 

@@ -19,7 +19,11 @@ public sealed class SimulatedModule : IProviderModule
     public object BindSettings(ConfigSection settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
-        settings.Fields([]);
+        if (settings.Exists)
+        {
+            settings.Error("a simulated provider takes no settings (the simulated world sets its own boot times)");
+        }
+
         return new Dictionary<string, string>(StringComparer.Ordinal);
     }
 
