@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Ports;
-using Drover.Engine.Demo;
 using Drover.Server.Hosting;
+using Drover.Simulation.Demo;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -29,13 +30,15 @@ public static class IngestLoad
         var directory = Directory.CreateTempSubdirectory("drover-ingest-").FullName;
         try
         {
-            var loader = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(Core.Policies.PolicyRegistry.CreateDefault().Policies));
+            var catalog = new AdapterCatalog().Add(new SimulatedModule());
+            var loader = new FleetConfigLoader(catalog.ValidationOptions(Core.Policies.PolicyRegistry.CreateDefault().Policies));
             var server = new ServerOptions
             {
                 LoadConfig = () => loader.LoadFromString(DemoFleet.Yaml(), DemoFleet.FileName),
                 StoreLocation = "sqlite:" + Path.Combine(directory, "state.db"),
                 Urls = "http://127.0.0.1:0",
                 Demo = true,
+                Catalog = catalog,
             };
             await using var app = await DroverServer.BuildAsync(server, cancellationToken: cancellationToken);
             await app.StartAsync(cancellationToken);

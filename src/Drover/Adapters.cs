@@ -1,11 +1,11 @@
 using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Policies;
-using Drover.Engine.Demo;
 using Drover.Forges.GitHub;
 using Drover.Forges.GitLab;
 using Drover.Providers.Kubernetes;
 using Drover.Providers.Process;
+using Drover.Simulation.Demo;
 
 namespace Drover.Cli;
 

@@ -4,9 +4,9 @@ using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Policies;
 using Drover.Core.Ports;
-using Drover.Engine.Demo;
 using Drover.Server.Auth;
 using Drover.Server.Hosting;
+using Drover.Simulation.Demo;
 using Microsoft.Extensions.Hosting;
 
 namespace Drover.Cli;

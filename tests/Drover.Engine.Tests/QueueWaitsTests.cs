@@ -1,7 +1,7 @@
 using Drover.Core.Demand;
 using Drover.Core.Matching;
-using Drover.Engine.Demo;
 using Drover.Engine.Loop;
+using Drover.Simulation.Demo;
 
 namespace Drover.Engine.Tests;
 

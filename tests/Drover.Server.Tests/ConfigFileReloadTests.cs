@@ -1,10 +1,11 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Policies;
-using Drover.Engine.Demo;
 using Drover.Server.Auth;
 using Drover.Server.Hosting;
+using Drover.Simulation.Demo;
 using Microsoft.AspNetCore.Builder;
 
 namespace Drover.Server.Tests;
@@ -22,7 +23,8 @@ public sealed class ConfigFileReloadTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await File.WriteAllTextAsync(ConfigPath, DemoFleet.Yaml());
-        var loader = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies));
+        var catalog = new AdapterCatalog().Add(new SimulatedModule(new DemoOptions { SpeedUp = 120, BootMin = TimeSpan.FromMilliseconds(200), BootMax = TimeSpan.FromMilliseconds(500), JobsPerHour = 45, Tick = TimeSpan.FromMilliseconds(100) }));
+        var loader = new FleetConfigLoader(catalog.ValidationOptions(PolicyRegistry.CreateDefault().Policies));
         var options = new ServerOptions
         {
             LoadConfig = () => loader.LoadFromFile(ConfigPath),
@@ -30,7 +32,7 @@ public sealed class ConfigFileReloadTests : IAsyncLifetime
             StoreLocation = "sqlite:" + Path.Combine(_directory, "state.db"),
             Urls = "http://127.0.0.1:0",
             Tokens = [new ApiToken("viewer-bot", ApiRole.Viewer, TokenRegistry.Hash(ViewerToken))],
-            DemoOptions = new DemoOptions { SpeedUp = 120, BootMin = TimeSpan.FromMilliseconds(200), BootMax = TimeSpan.FromMilliseconds(500), JobsPerHour = 45, Tick = TimeSpan.FromMilliseconds(100) },
+            Catalog = catalog,
             ResyncInterval = TimeSpan.FromSeconds(1),
         };
         _app = await DroverServer.BuildAsync(options);

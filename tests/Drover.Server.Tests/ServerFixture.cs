@@ -1,10 +1,11 @@
 using System.Net.Http.Headers;
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Policies;
 using Drover.Core.Ports;
-using Drover.Engine.Demo;
 using Drover.Server.Auth;
 using Drover.Server.Hosting;
+using Drover.Simulation.Demo;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -37,7 +38,8 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>Starts the fast demo server on the SQLite file <paramref name="storePath"/>; the caller stops it.</summary>
     public static async Task<WebApplication> StartDemoAsync(string storePath, Func<ServerOptions, ServerOptions>? adjust = null)
     {
-        var loader = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies));
+        var catalog = new AdapterCatalog().Add(new SimulatedModule(new DemoOptions { SpeedUp = 120, BootMin = TimeSpan.FromMilliseconds(200), BootMax = TimeSpan.FromMilliseconds(500), JobsPerHour = 45, Tick = TimeSpan.FromMilliseconds(100) }));
+        var loader = new FleetConfigLoader(catalog.ValidationOptions(PolicyRegistry.CreateDefault().Policies));
         var options = new ServerOptions
         {
             LoadConfig = () => loader.LoadFromString(DemoFleet.Yaml(), DemoFleet.FileName),
@@ -45,7 +47,7 @@ public sealed class ServerFixture : IAsyncLifetime
             Urls = "http://127.0.0.1:0",
             Tokens = [.. Tokens.Select(t => new ApiToken($"{t.Key.ToString().ToLowerInvariant()}-bot", t.Key, TokenRegistry.Hash(t.Value)))],
             Demo = true,
-            DemoOptions = new DemoOptions { SpeedUp = 120, BootMin = TimeSpan.FromMilliseconds(200), BootMax = TimeSpan.FromMilliseconds(500), JobsPerHour = 45, Tick = TimeSpan.FromMilliseconds(100) },
+            Catalog = catalog,
             ResyncInterval = TimeSpan.FromSeconds(1),
         };
         var app = await DroverServer.BuildAsync(adjust is null ? options : adjust(options));

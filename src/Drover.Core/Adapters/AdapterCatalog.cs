@@ -34,7 +34,10 @@ public sealed class AdapterCatalog
     public FleetConfigValidationOptions ValidationOptions(IEnumerable<IScalingPolicy> policies) =>
         FleetConfigValidationOptions.ForPolicies(policies) with { Modules = _modules };
 
-    /// <summary>Builds an adapter for every provider and forge of <see cref="AdapterContext.Fleet"/>.</summary>
+    /// <summary>
+    /// Builds an adapter for every provider and forge of <see cref="AdapterContext.Fleet"/>; a fleet whose providers are
+    /// all of one <see cref="IWorldModule"/>'s type is built by that module as a whole.
+    /// </summary>
     /// <exception cref="AdapterConfigurationException">A provider type or forge kind has no module, or a module cannot build its adapter here.</exception>
     public EngineAdapters Build(AdapterContext context)
     {
@@ -48,6 +51,12 @@ public sealed class AdapterCatalog
             var available = string.Join(", ", _modules.ProviderTypes);
             throw new AdapterConfigurationException(
                 $"this build cannot run {string.Join("; ", missing)} (provider types available: {(available.Length == 0 ? "none" : available)})");
+        }
+
+        if (fleet.Providers.Count > 0 && _modules.Provider(fleet.Providers[0].Type) is IWorldModule world
+            && fleet.Providers.All(p => p.Type == world.Type))
+        {
+            return world.BuildWorld(context);
         }
 
         var providers = fleet.Providers.Select(p => _modules.Provider(p.Type)!.Create(p, context)).ToList();

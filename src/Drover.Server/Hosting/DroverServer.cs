@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Drover.Core.Adapters;
 using Drover.Core.Ports;
-using Drover.Engine.Demo;
 using Drover.Engine.Execution;
 using Drover.Engine.Leadership;
 using Drover.Engine.Loop;
@@ -47,7 +46,7 @@ public static class DroverServer
             var vault = new RunnerCredentialVault();
             ControlLoop? loop = null;
             var context = new AdapterContext(config, vault, time, logs) { Metrics = metrics, CurrentFleet = () => loop?.Snapshot.Config ?? config };
-            var adapters = BuildAdapters(options, context);
+            var adapters = options.Catalog.Build(context);
             loop = new ControlLoop(config, store, adapters, time, logs.CreateLogger("Drover.Engine"), metrics, new ControlLoopOptions { ResyncInterval = options.ResyncInterval }, vault: vault);
             return loop;
         });
@@ -97,22 +96,5 @@ public static class DroverServer
             store.DisposeAsync().AsTask().GetAwaiter().GetResult();
         });
         return app;
-    }
-
-    /// <summary>
-    /// A fleet whose providers are all <c>simulated</c> runs in the simulated world (forges and providers, with the
-    /// world as its demand source); any other fleet is built from the catalog.
-    /// </summary>
-    private static EngineAdapters BuildAdapters(ServerOptions options, AdapterContext context)
-    {
-        var fleet = context.Fleet;
-        if (fleet.Providers.Count > 0 && fleet.Providers.All(p => p.Type == "simulated"))
-        {
-            var world = new DemoWorld(fleet, options.DemoOptions, context.Time);
-            world.Attach(context.Vault);
-            return new EngineAdapters(world.Providers, world.Forges, [world]);
-        }
-
-        return options.Catalog.Build(context);
     }
 }

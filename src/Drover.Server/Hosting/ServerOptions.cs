@@ -1,7 +1,6 @@
 using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Ports;
-using Drover.Engine.Demo;
 using Drover.Engine.Execution;
 using Drover.Engine.Leadership;
 using Drover.Server.Auth;
@@ -36,12 +35,9 @@ public sealed record ServerOptions
     /// <summary>True for the no-accounts demo: the dashboard shows a DEMO banner.</summary>
     public bool Demo { get; init; }
 
-    /// <summary>Speed and load of the simulated world (a fleet whose providers are all <c>simulated</c>).</summary>
-    public DemoOptions DemoOptions { get; init; } = DemoOptions.Default;
-
     /// <summary>
-    /// The provider types and forge kinds this build can run. A fleet whose providers are all <c>simulated</c> runs in the
-    /// simulated world instead; any other fleet is built from this catalog.
+    /// The provider types and forge kinds this build can run (the composition root's modules); the fleet's adapters are
+    /// built from it.
     /// </summary>
     public AdapterCatalog Catalog { get; init; } = new();
 

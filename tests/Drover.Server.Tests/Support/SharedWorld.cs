@@ -5,8 +5,8 @@ using Drover.Core.Config;
 using Drover.Core.Demand;
 using Drover.Core.Planning;
 using Drover.Core.Ports;
-using Drover.Engine.Demo;
 using Drover.Engine.Execution;
+using Drover.Simulation.Demo;
 using Drover.Testing.Modules;
 
 namespace Drover.Server.Tests.Support;

@@ -1,7 +1,7 @@
 using Drover.Core.Config;
 using Drover.Core.Policies;
 
-namespace Drover.Engine.Demo;
+namespace Drover.Simulation.Demo;
 
 /// <summary>The demo fleet (two simulated forges, one simulated provider, three pools), embedded in the assembly.</summary>
 public static class DemoFleet
@@ -12,7 +12,7 @@ public static class DemoFleet
     /// <summary>The YAML text of the demo fleet.</summary>
     public static string Yaml()
     {
-        using var stream = typeof(DemoFleet).Assembly.GetManifestResourceStream("Drover.Engine.Demo.demo-fleet.yaml")
+        using var stream = typeof(DemoFleet).Assembly.GetManifestResourceStream("Drover.Simulation.Demo.demo-fleet.yaml")
             ?? throw new InvalidOperationException("the embedded demo fleet is missing from the Drover.Engine assembly");
         using var reader = new StreamReader(stream);
         return reader.ReadToEnd();

@@ -7,7 +7,7 @@ using Drover.Core.Planning;
 using Drover.Core.Traces;
 using Drover.Simulation.Traces;
 
-namespace Drover.Engine.Demo;
+namespace Drover.Simulation.Demo;
 
 /// <summary>
 /// A simulated forge: replays a synthetic trace as job events in real time (sped up), assigns queued jobs to idle

@@ -1,4 +1,4 @@
-namespace Drover.Engine.Demo;
+namespace Drover.Simulation.Demo;
 
 /// <summary>A runner registered with a simulated forge.</summary>
 internal sealed class DemoRegistration(string id, string name, string pool, IReadOnlyList<string> labels, bool runUntagged, bool ephemeral, DateTimeOffset at)

@@ -2,7 +2,7 @@ using System.Globalization;
 using Drover.Core.Adapters;
 using Drover.Core.Planning;
 
-namespace Drover.Engine.Demo;
+namespace Drover.Simulation.Demo;
 
 /// <summary>
 /// A simulated provider: an instance boots for a random time between <see cref="DemoOptions.BootMin"/> and

@@ -1,4 +1,4 @@
-namespace Drover.Engine.Demo;
+namespace Drover.Simulation.Demo;
 
 /// <summary>One replayed job: when it is released (real time), what it asks for and how long it runs (real time).</summary>
 internal sealed record DemoJob(string Id, DateTimeOffset ReleaseAt, IReadOnlyList<string> Labels, string? Scope, TimeSpan Duration)

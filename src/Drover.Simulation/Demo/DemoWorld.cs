@@ -1,9 +1,8 @@
 using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Demand;
-using Drover.Engine.Execution;
 
-namespace Drover.Engine.Demo;
+namespace Drover.Simulation.Demo;
 
 /// <summary>
 /// The simulated world of <c>drover serve</c>'s demo: one <see cref="DemoForge"/> per configured forge and one

@@ -1,4 +1,4 @@
-namespace Drover.Engine.Demo;
+namespace Drover.Simulation.Demo;
 
 /// <summary>How fast and how busy the demo world is.</summary>
 public sealed record DemoOptions
