@@ -13,7 +13,7 @@ namespace Drover.Cli;
 
 internal static class ServeCommand
 {
-    private const string DemoStore = "sqlite:.drover/demo.db";
+    private const string DefaultDemoStore = "sqlite:.drover/demo.db";
 
     public static Command Create()
     {
@@ -35,11 +35,25 @@ internal static class ServeCommand
             var error = parse.InvocationConfiguration.Error;
             var configFile = parse.GetValue(config);
             var demo = configFile is null;
-            var location = parse.GetValue(store) ?? (demo ? DemoStore : null);
+            var location = parse.GetValue(store) ?? (demo ? DefaultDemoStore : null);
             if (location is null)
             {
                 error.WriteLine("serve: --store is required with --config (sqlite:PATH or postgres:CONNSTR)");
                 return 1;
+            }
+
+            string? fresh = null;
+            if (demo)
+            {
+                try
+                {
+                    fresh = DemoStore.Prepare(location);
+                }
+                catch (Exception e) when (e is InvalidOperationException or IOException or UnauthorizedAccessException)
+                {
+                    error.WriteLine($"serve: {e.Message}");
+                    return 2;
+                }
             }
 
             List<ApiToken> apiTokens;
@@ -101,6 +115,11 @@ internal static class ServeCommand
                 await using var app = await DroverServer.BuildAsync(options, TimeProvider.System, ct);
                 await app.StartAsync(ct);
                 var url = app.Urls.FirstOrDefault() ?? options.Urls;
+                if (fresh is not null)
+                {
+                    output.WriteLine(fresh);
+                }
+
                 output.WriteLine(demo ? "DEMO MODE — simulated forges and provider; nothing real is created." : $"serving {configFile}");
                 output.WriteLine($"dashboard: {url}/");
                 if (demo)
