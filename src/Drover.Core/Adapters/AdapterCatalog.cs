@@ -43,6 +43,13 @@ public sealed class AdapterCatalog
     {
         ArgumentNullException.ThrowIfNull(context);
         var fleet = context.Fleet;
+        if (fleet.Providers.Count > 0 && _modules.Provider(fleet.Providers[0].Type) is IWorldModule world
+            && fleet.Providers.All(p => p.Type == world.Type))
+        {
+            // The world brings its own forges: the fleet's forge kinds need no module of their own.
+            return world.BuildWorld(context);
+        }
+
         var missing = fleet.Providers.Where(p => _modules.Provider(p.Type) is null).Select(p => $"provider '{p.Name}' of type '{p.Type}'")
             .Concat(fleet.Forges.Where(f => _modules.Forge(f.Kind) is null).Select(f => $"forge '{f.Name}' of kind '{f.Kind.ToString().ToLowerInvariant()}'"))
             .ToList();
@@ -51,12 +58,6 @@ public sealed class AdapterCatalog
             var available = string.Join(", ", _modules.ProviderTypes);
             throw new AdapterConfigurationException(
                 $"this build cannot run {string.Join("; ", missing)} (provider types available: {(available.Length == 0 ? "none" : available)})");
-        }
-
-        if (fleet.Providers.Count > 0 && _modules.Provider(fleet.Providers[0].Type) is IWorldModule world
-            && fleet.Providers.All(p => p.Type == world.Type))
-        {
-            return world.BuildWorld(context);
         }
 
         var providers = fleet.Providers.Select(p => _modules.Provider(p.Type)!.Create(p, context)).ToList();
