@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Drover.Core.Adapters;
 using k8s.Autorest;
 
 namespace Drover.Providers.Kubernetes;
@@ -8,7 +9,7 @@ namespace Drover.Providers.Kubernetes;
 /// A refused API call, with the API server's own words: e.g. <c>403 Forbidden: exceeded quota: runners, requested:
 /// pods=1, used: pods=20, limited: pods=20</c>. The engine records the message as the runner's failure.
 /// </summary>
-public sealed class KubernetesApiException : Exception
+public sealed class KubernetesApiException : Exception, IClassifiedFailure
 {
     /// <summary>Wraps <paramref name="inner"/> of <paramref name="operation"/> at <paramref name="provider"/>.</summary>
     public KubernetesApiException(string provider, string operation, HttpOperationException inner)
@@ -19,6 +20,13 @@ public sealed class KubernetesApiException : Exception
 
     /// <summary>The HTTP status.</summary>
     public HttpStatusCode StatusCode { get; }
+
+    /// <inheritdoc/>
+    /// <remarks>A refused quota is an outage of capacity, not a configuration error: it is transient.</remarks>
+    public CallFailureKind FailureKind => QuotaExceeded ? CallFailureKind.Transient : CallFailures.FromStatus(StatusCode);
+
+    /// <inheritdoc/>
+    public DateTimeOffset? RetryAt => null;
 
     /// <summary>True when the namespace's resource quota refused the pod (ARC retries such creates every 30 s).</summary>
     public bool QuotaExceeded => StatusCode == HttpStatusCode.Forbidden && Message.Contains("exceeded quota", StringComparison.Ordinal);

@@ -63,7 +63,7 @@ public sealed class WorldObserverTests
         Store = h.Store,
         Adapters = new EngineAdapters([], [forge]),
         Vault = new RunnerCredentialVault(),
-        Pipeline = CallPipelines.Create(new CallResilienceOptions { MaxRetryAttempts = 0 }, h.Time, new Random(1)),
+        Calls = new CallPolicy(new CallResilienceOptions { MaxRetryAttempts = 0 }, h.Time, new Random(1)),
         Time = h.Time,
         Logger = h.Logger,
         Metrics = h.Metrics,

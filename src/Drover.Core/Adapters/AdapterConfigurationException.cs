@@ -5,7 +5,7 @@ namespace Drover.Core.Adapters;
 /// unreadable key file, an unset secret variable. The message says what and where to fix, in one line, and never holds
 /// a secret. It is never retried and never counts against a circuit breaker: it is not an outage.
 /// </summary>
-public sealed class AdapterConfigurationException : Exception
+public sealed class AdapterConfigurationException : Exception, IClassifiedFailure
 {
     public AdapterConfigurationException(string message)
         : base(message)
@@ -20,4 +20,10 @@ public sealed class AdapterConfigurationException : Exception
     public AdapterConfigurationException()
     {
     }
+
+    /// <inheritdoc/>
+    public CallFailureKind FailureKind => CallFailureKind.Configuration;
+
+    /// <inheritdoc/>
+    public DateTimeOffset? RetryAt => null;
 }

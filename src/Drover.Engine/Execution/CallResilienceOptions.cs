@@ -12,6 +12,9 @@ public sealed record CallResilienceOptions
     /// <summary>Timeout of one attempt. Default 30 s.</summary>
     public TimeSpan AttemptTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long calls to a target are held back after a rate limit that said no retry-after. Default 60 s.</summary>
+    public TimeSpan RateLimitWait { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>The defaults.</summary>
     public static CallResilienceOptions Default { get; } = new();
 }

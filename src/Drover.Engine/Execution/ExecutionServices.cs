@@ -3,7 +3,6 @@ using Drover.Core.Ports;
 using Drover.Core.Resilience;
 using Drover.Engine.Metrics;
 using Microsoft.Extensions.Logging;
-using Polly;
 
 namespace Drover.Engine.Execution;
 
@@ -19,8 +18,8 @@ public sealed record ExecutionServices
     /// <summary>Where minted credentials wait for their provider.</summary>
     public required RunnerCredentialVault Vault { get; init; }
 
-    /// <summary>Retry and timeout around every provider and forge call.</summary>
-    public required ResiliencePipeline Pipeline { get; init; }
+    /// <summary>The call policy every provider and forge call goes through.</summary>
+    public required CallPolicy Calls { get; init; }
 
     /// <summary>The clock.</summary>
     public required TimeProvider Time { get; init; }
@@ -31,7 +30,7 @@ public sealed record ExecutionServices
     /// <summary>The engine's instruments.</summary>
     public required EngineMetrics Metrics { get; init; }
 
-    /// <summary>Breaker thresholds (the planner's and the executor's must agree).</summary>
+    /// <summary>Breaker thresholds: the loop's one instance, shared with its planner, snapshot and metrics.</summary>
     public CircuitBreakerOptions BreakerOptions { get; init; } = CircuitBreakerOptions.Default;
 
     /// <summary>Lifecycle transitions with rejection logging.</summary>

@@ -1,3 +1,4 @@
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Planning;
 using Drover.Core.Ports;
@@ -88,7 +89,8 @@ public sealed class PlanExecutor
         }
 
         await CallAndRecordAsync(
-            () => forge.UnregisterAsync(unregister.ForgeRunnerId, cancellationToken),
+            $"forge {forge.Name}",
+            ct => forge.UnregisterAsync(unregister.ForgeRunnerId, ct),
             ok => _services.Metrics.ForgeCall(forge.Name, ok),
             "forge.unregister",
             unregister.Name,
@@ -106,7 +108,8 @@ public sealed class PlanExecutor
         }
 
         await CallAndRecordAsync(
-            () => provider.DeleteAsync(deleteInstance.InstanceId, cancellationToken),
+            $"provider {provider.Name}",
+            ct => provider.DeleteAsync(deleteInstance.InstanceId, ct),
             ok => _services.Metrics.ProviderCall(provider.Name, ok),
             "provider.delete-instance",
             deleteInstance.InstanceId,
@@ -115,15 +118,21 @@ public sealed class PlanExecutor
             cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task CallAndRecordAsync(Func<Task> call, Action<string> count, string kind, string subject, string reason, string actor, CancellationToken cancellationToken)
+    private async Task CallAndRecordAsync(string target, Func<CancellationToken, Task> call, Action<string> count, string kind, string subject, string reason, string actor, CancellationToken cancellationToken)
     {
         string outcome;
         string message;
         try
         {
-            await _services.Pipeline.ExecuteAsync(async _ => await call().ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await _services.Calls.RunAsync(target, call, cancellationToken).ConfigureAwait(false);
             outcome = "succeeded";
             message = reason;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && CallFailures.Classify(e).Kind == CallFailureKind.NotFound)
+        {
+            // Deleting what is already gone is done.
+            outcome = "succeeded";
+            message = $"{reason} (already gone)";
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

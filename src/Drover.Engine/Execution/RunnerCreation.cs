@@ -58,8 +58,9 @@ public sealed class RunnerCreation
         string credentialRef;
         try
         {
-            var credential = await s.Pipeline.ExecuteAsync(
-                async ct => await forge.MintRunnerCredentialAsync(pool.Name, runner.Id, ct).ConfigureAwait(false),
+            var credential = await s.Calls.RunAsync(
+                $"forge {forge.Name}",
+                ct => forge.MintRunnerCredentialAsync(pool.Name, runner.Id, ct),
                 cancellationToken).ConfigureAwait(false);
             s.Metrics.ForgeCall(forge.Name, "success");
             credentialRef = s.Vault.Put(runner.Id, credential);
@@ -74,8 +75,9 @@ public sealed class RunnerCreation
         try
         {
             var request = new InstanceRequest(pool.Name, runner.IdempotencyKey, pool.Template, credentialRef);
-            instanceId = await s.Pipeline.ExecuteAsync(
-                async ct => await provider.CreateAsync(request, ct).ConfigureAwait(false),
+            instanceId = await s.Calls.RunAsync(
+                $"provider {provider.Name}",
+                ct => provider.CreateAsync(request, ct),
                 cancellationToken).ConfigureAwait(false);
             s.Metrics.ProviderCall(provider.Name, "success");
         }
@@ -83,7 +85,9 @@ public sealed class RunnerCreation
         {
             s.Metrics.ProviderCall(provider.Name, "failure");
             s.Vault.Remove(runner.Id);
-            return await FailAsync(runner, breaker, countsForBreaker: true, "create", Describe(e), actor, cancellationToken).ConfigureAwait(false);
+            // Only an outage counts against the breaker: a configuration error, a rate limit or a refusal does not.
+            var outage = CallFailures.Classify(e).Kind == CallFailureKind.Transient;
+            return await FailAsync(runner, breaker, countsForBreaker: outage, "create", Describe(e), actor, cancellationToken).ConfigureAwait(false);
         }
 
         var confirmedAt = s.Time.GetUtcNow();

@@ -1,3 +1,4 @@
+using Drover.Core.Adapters;
 using Drover.Core.Planning;
 using Drover.Core.Ports;
 using Drover.Core.Runners;
@@ -57,7 +58,7 @@ public sealed class RunnerDeletion
         {
             if (s.Adapters.Provider(runner.Provider) is { } provider)
             {
-                await CallAsync(() => provider.DeleteAsync(instanceId, cancellationToken), ok => s.Metrics.ProviderCall(provider.Name, ok), $"provider {provider.Name}", failures, cancellationToken).ConfigureAwait(false);
+                await CallAsync(ct => provider.DeleteAsync(instanceId, ct), ok => s.Metrics.ProviderCall(provider.Name, ok), $"provider {provider.Name}", failures, cancellationToken).ConfigureAwait(false);
             }
             else
             {
@@ -67,7 +68,7 @@ public sealed class RunnerDeletion
 
         if (runner.ForgeRunnerId is { } forgeRunnerId && forgeName is not null && s.Adapters.Forge(forgeName) is { } forge)
         {
-            await CallAsync(() => forge.UnregisterAsync(forgeRunnerId, cancellationToken), ok => s.Metrics.ForgeCall(forge.Name, ok), $"forge {forge.Name}", failures, cancellationToken).ConfigureAwait(false);
+            await CallAsync(ct => forge.UnregisterAsync(forgeRunnerId, ct), ok => s.Metrics.ForgeCall(forge.Name, ok), $"forge {forge.Name}", failures, cancellationToken).ConfigureAwait(false);
         }
 
         var doneAt = s.Time.GetUtcNow();
@@ -99,11 +100,16 @@ public sealed class RunnerDeletion
         return before;
     }
 
-    private async Task CallAsync(Func<Task> call, Action<string> count, string target, List<string> failures, CancellationToken cancellationToken)
+    private async Task CallAsync(Func<CancellationToken, Task> call, Action<string> count, string target, List<string> failures, CancellationToken cancellationToken)
     {
         try
         {
-            await _services.Pipeline.ExecuteAsync(async _ => await call().ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            await _services.Calls.RunAsync(target, call, cancellationToken).ConfigureAwait(false);
+            count("success");
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && CallFailures.Classify(e).Kind == CallFailureKind.NotFound)
+        {
+            // Already gone at the provider or the forge: the delete's work there is done.
             count("success");
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)

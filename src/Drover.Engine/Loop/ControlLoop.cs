@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Demand;
@@ -28,7 +29,7 @@ public sealed class ControlLoop
     private readonly EngineMetrics _metrics;
     private readonly ControlLoopOptions _options;
     private readonly ExecutionServices _services;
-    private readonly Planner _planner = new(PolicyRegistry.CreateDefault());
+    private readonly Planner _planner;
     private readonly PlanExecutor _executor;
     private readonly ObservationSync _sync;
     private readonly ProviderHealth _health;
@@ -57,7 +58,7 @@ public sealed class ControlLoop
     /// <param name="logger">The engine's logger.</param>
     /// <param name="metrics">The engine's instruments; gauges are attached to this loop.</param>
     /// <param name="options">Loop settings; defaults when null.</param>
-    /// <param name="random">Jitter source for retries; seeded with 0 when null.</param>
+    /// <param name="random">Jitter source for retries; a new, randomly seeded one when null, so replicas jitter apart.</param>
     /// <param name="vault">Where minted credentials wait for their provider; a new one when null.</param>
     public ControlLoop(FleetConfig config, IStateStore store, EngineAdapters adapters, TimeProvider time, ILogger logger, EngineMetrics metrics, ControlLoopOptions? options = null, Random? random = null, RunnerCredentialVault? vault = null)
     {
@@ -72,7 +73,8 @@ public sealed class ControlLoop
             Store = store,
             Adapters = adapters ?? throw new ArgumentNullException(nameof(adapters)),
             Vault = vault ?? new RunnerCredentialVault(),
-            Pipeline = CallPipelines.Create(_options.Calls, time, random ?? new Random(0)),
+            Calls = new CallPolicy(_options.Calls, time, random ?? new Random(RandomNumberGenerator.GetInt32(int.MaxValue))),
+            BreakerOptions = _options.Breakers,
             Time = time,
             Logger = logger,
             Metrics = metrics,
@@ -83,7 +85,8 @@ public sealed class ControlLoop
         _observer = new WorldObserver(_services, _options.ForgeListMaxAge, _options.ForgeListStaleLimit, _signal.Signal);
         _demand = new DemandIntake(metrics);
         _deliveries = new DeliveryIntake(_services);
-        _snapshot = new LoopSnapshot { Config = config };
+        _planner = new Planner(PolicyRegistry.CreateDefault(), _options.Breakers);
+        _snapshot = new LoopSnapshot { Config = config, BreakerOptions = _options.Breakers };
         metrics.Attach(() => _snapshot);
     }
 
@@ -196,6 +199,7 @@ public sealed class ControlLoop
                 QueuedByPool = plan.Pools.ToDictionary(p => p.Pool, p => p.Demand.Queued, StringComparer.Ordinal),
                 WaitP95ByPool = QueueWaits.P95ByPool(_demand.Ledger.Jobs, matcher, now),
                 Cycles = Snapshot.Cycles + 1,
+                BreakerOptions = _options.Breakers,
             };
             if (moreDeliveries)
             {

@@ -1,3 +1,4 @@
+using Drover.Core.Resilience;
 using Drover.Engine.Execution;
 
 namespace Drover.Engine.Loop;
@@ -13,6 +14,12 @@ public sealed record ControlLoopOptions
 
     /// <summary>Retry and timeout of provider and forge calls.</summary>
     public CallResilienceOptions Calls { get; init; } = CallResilienceOptions.Default;
+
+    /// <summary>
+    /// Breaker thresholds: one instance shared by the planner (how many creates a breaker allows), the executor (what
+    /// opens it) and the snapshot the API and metrics report breakers from.
+    /// </summary>
+    public CircuitBreakerOptions Breakers { get; init; } = CircuitBreakerOptions.Default;
 
     /// <summary>
     /// A cycle reuses the forges' runner lists when they are younger than this, instead of listing again: under a burst

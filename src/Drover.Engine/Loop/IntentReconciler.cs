@@ -41,8 +41,8 @@ public sealed class IntentReconciler
 
             try
             {
-                instancesByProvider[providerName] = await s.Pipeline.ExecuteAsync(
-                    async ct => await provider.ListAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                instancesByProvider[providerName] = await s.Calls.RunAsync(
+                    $"provider {providerName}", provider.ListAsync, cancellationToken).ConfigureAwait(false);
                 s.Metrics.ProviderCall(providerName, "success");
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)

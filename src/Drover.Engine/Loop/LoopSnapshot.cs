@@ -34,4 +34,7 @@ public sealed record LoopSnapshot
 
     /// <summary>Completed cycles since start.</summary>
     public long Cycles { get; init; }
+
+    /// <summary>The breaker thresholds the loop plans and executes with; what breaker states are read against.</summary>
+    public CircuitBreakerOptions BreakerOptions { get; init; } = CircuitBreakerOptions.Default;
 }

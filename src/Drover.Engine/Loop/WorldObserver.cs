@@ -49,7 +49,7 @@ public sealed class WorldObserver
         {
             try
             {
-                result[provider.Name] = await _services.Pipeline.ExecuteAsync(async ct => await provider.ListAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                result[provider.Name] = await _services.Calls.RunAsync($"provider {provider.Name}", provider.ListAsync, cancellationToken).ConfigureAwait(false);
                 _services.Metrics.ProviderCall(provider.Name, "success");
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
@@ -136,7 +136,7 @@ public sealed class WorldObserver
         {
             try
             {
-                var runners = await _services.Pipeline.ExecuteAsync(async ct => await forge.ListRunnersAsync(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+                var runners = await _services.Calls.RunAsync($"forge {forge.Name}", forge.ListRunnersAsync, cancellationToken).ConfigureAwait(false);
                 _services.Metrics.ForgeCall(forge.Name, "success");
                 result[forge.Name] = runners.Select(r =>
                 {

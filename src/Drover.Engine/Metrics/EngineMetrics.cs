@@ -166,7 +166,7 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         foreach (var provider in snapshot.Config.Providers)
         {
             var state = snapshot.Breakers.GetValueOrDefault(provider.Name) ?? CircuitBreakerState.Closed;
-            var value = CircuitBreaker.Current(state, now, CircuitBreakerOptions.Default) switch
+            var value = CircuitBreaker.Current(state, now, snapshot.BreakerOptions) switch
             {
                 BreakerStatus.Closed => 0,
                 BreakerStatus.HalfOpen => 1,

@@ -1,4 +1,5 @@
 using System.Net;
+using Drover.Core.Adapters;
 
 namespace Drover.Forges.GitHub.Api;
 
@@ -18,4 +19,10 @@ public sealed class GitHubRateLimitedException : GitHubApiException
 
     /// <summary>When calls may resume.</summary>
     public DateTimeOffset Until { get; }
+
+    /// <inheritdoc/>
+    public override CallFailureKind FailureKind => CallFailureKind.RateLimited;
+
+    /// <inheritdoc/>
+    public override DateTimeOffset? RetryAt => Until;
 }

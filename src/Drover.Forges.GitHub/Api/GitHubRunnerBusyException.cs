@@ -1,4 +1,5 @@
 using System.Net;
+using Drover.Core.Adapters;
 
 namespace Drover.Forges.GitHub.Api;
 
@@ -10,4 +11,7 @@ public sealed class GitHubRunnerBusyException : GitHubApiException
         : base(HttpStatusCode.UnprocessableEntity, message)
     {
     }
+
+    /// <inheritdoc/>
+    public override CallFailureKind FailureKind => CallFailureKind.Busy;
 }

@@ -94,6 +94,6 @@ internal static class ReadEndpoints
         {
             var breaker = snapshot.Breakers.GetValueOrDefault(p.Name) ?? CircuitBreakerState.Closed;
             var now = snapshot.At ?? DateTimeOffset.MinValue;
-            return (object)new { provider = p.Name, status = CircuitBreaker.Current(breaker, now, CircuitBreakerOptions.Default).ToString().ToLowerInvariant(), description = CircuitBreaker.Describe(breaker, now, CircuitBreakerOptions.Default) };
+            return (object)new { provider = p.Name, status = CircuitBreaker.Current(breaker, now, snapshot.BreakerOptions).ToString().ToLowerInvariant(), description = CircuitBreaker.Describe(breaker, now, snapshot.BreakerOptions) };
         })];
 }

@@ -60,8 +60,12 @@ public sealed class FakeProvider(string name, TimeProvider time) : IProvider
         }
     }
 
+    /// <summary>Runs before every delete; throw from it to fail the delete.</summary>
+    public Action<string>? BeforeDelete { get; set; }
+
     public Task DeleteAsync(string instanceId, CancellationToken cancellationToken)
     {
+        BeforeDelete?.Invoke(instanceId);
         lock (_sync)
         {
             _instances.Remove(instanceId);

@@ -1,0 +1,101 @@
+using System.Collections.Concurrent;
+using Drover.Core.Adapters;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace Drover.Engine.Execution;
+
+/// <summary>
+/// The one policy every provider and forge call goes through. Each attempt gets its own cancellation token, cancelled
+/// at <see cref="CallResilienceOptions.AttemptTimeout"/>, which the call receives. Failures are classified
+/// (<see cref="CallFailures.Classify"/>): only transient ones are retried, with exponential backoff and jitter; a rate
+/// limit is waited out — later calls to that target fail fast, without calling out, until its retry-after has passed —
+/// and busy, not-found and configuration failures are returned to the caller at once.
+/// </summary>
+public sealed class CallPolicy
+{
+    private readonly ResiliencePipeline _pipeline;
+    private readonly TimeProvider _time;
+    private readonly CallResilienceOptions _options;
+    private readonly ConcurrentDictionary<string, DateTimeOffset> _limitedUntil = new(StringComparer.Ordinal);
+
+    /// <param name="options">Retries, backoff, attempt timeout and the wait after a rate limit that gave no retry-after.</param>
+    /// <param name="time">The clock for delays, timeouts and rate-limit waits.</param>
+    /// <param name="random">The jitter source; give each replica its own (never a fixed seed in production).</param>
+    public CallPolicy(CallResilienceOptions options, TimeProvider time, Random random)
+    {
+        _options = options ?? throw new ArgumentNullException(nameof(options));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        ArgumentNullException.ThrowIfNull(random);
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
+        if (options.MaxRetryAttempts > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxRetryAttempts,
+                Delay = options.RetryDelay,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Randomizer = () =>
+                {
+                    lock (random)
+                    {
+                        return random.NextDouble();
+                    }
+                },
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(IsRetryable),
+            });
+        }
+
+        _pipeline = builder.AddTimeout(new TimeoutStrategyOptions { Timeout = options.AttemptTimeout }).Build();
+    }
+
+    /// <summary>Whether a failure is worth another attempt: attempt timeouts and transient failures, nothing else.</summary>
+    public static bool IsRetryable(Exception e) => e switch
+    {
+        TimeoutRejectedException => true,
+        OperationCanceledException => false,
+        _ => CallFailures.Classify(e).Kind == CallFailureKind.Transient,
+    };
+
+    /// <summary>Until when calls to <paramref name="target"/> are held back by a rate limit; null when they are not.</summary>
+    public DateTimeOffset? RateLimitedUntil(string target) =>
+        _limitedUntil.TryGetValue(target, out var until) && until > _time.GetUtcNow() ? until : null;
+
+    /// <summary>Runs <paramref name="call"/> for <paramref name="target"/> (e.g. <c>provider k8s</c>) under the policy.</summary>
+    /// <exception cref="CallHeldBackException">The target is rate limited; nothing was sent.</exception>
+    public async Task<T> RunAsync<T>(string target, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        if (RateLimitedUntil(target) is { } until)
+        {
+            throw new CallHeldBackException(target, until);
+        }
+
+        try
+        {
+            return await _pipeline.ExecuteAsync(async ct => await call(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (CallFailures.Classify(e) is { Kind: CallFailureKind.RateLimited } limited)
+        {
+            var now = _time.GetUtcNow();
+            _limitedUntil[target] = limited.RetryAt is { } at && at > now ? at : now + _options.RateLimitWait;
+            throw;
+        }
+    }
+
+    /// <inheritdoc cref="RunAsync{T}(string, Func{CancellationToken, Task{T}}, CancellationToken)"/>
+    public Task RunAsync(string target, Func<CancellationToken, Task> call, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        return RunAsync(
+            target,
+            async ct =>
+            {
+                await call(ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken);
+    }
+}
