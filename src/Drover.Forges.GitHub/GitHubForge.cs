@@ -240,7 +240,9 @@ public sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IDisp
     }
 
     private static long RunnerGroup(PoolConfig pool) =>
-        pool.Template.Settings.TryGetValue(GitHubForgeOptions.RunnerGroupSetting, out var text)
+        pool.ForgeSettings is GitHubPoolSettings settings
+            ? settings.RunnerGroupId
+            : pool.Template.Settings.TryGetValue(GitHubForgeOptions.RunnerGroupSetting, out var text)
             ? long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0
                 ? id
                 : throw new InvalidOperationException($"pool '{pool.Name}': template.settings.{GitHubForgeOptions.RunnerGroupSetting} '{text}' is not a positive runner group id")

@@ -7,8 +7,8 @@ public sealed record GitHubForgeOptions
     public static GitHubForgeOptions Default { get; } = new();
 
     /// <summary>
-    /// The pool template setting that names the runner group id new runners join (<c>template.settings</c>); group 1,
-    /// GitHub's default group, when absent.
+    /// The flat pool template setting that named the runner group id (<c>template.settings</c>), read for one more release;
+    /// a pool's <c>github.runnerGroupId</c> replaces it.
     /// </summary>
     public const string RunnerGroupSetting = "githubRunnerGroupId";
 

@@ -35,7 +35,7 @@ public sealed class GitHubModule : IForgeModule
     }
 
     /// <inheritdoc/>
-    public object? BindPool(ConfigSection pool) => null;
+    public object? BindPool(ConfigSection pool) => GitHubPoolSettings.Bind(pool ?? throw new ArgumentNullException(nameof(pool)));
 
     /// <inheritdoc/>
     public IForge Create(ForgeConfig forge, AdapterContext context)

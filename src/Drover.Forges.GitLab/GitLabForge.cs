@@ -93,7 +93,11 @@ public sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IDisp
             ["run_untagged"] = config.RunUntagged,
             ["locked"] = config.Scope.Kind == ScopeKind.Project,
         };
-        if (config.Template.Settings.TryGetValue(AccessLevelSetting, out var accessLevel))
+        if (config.ForgeSettings is GitLabPoolSettings { AccessLevel: { } level })
+        {
+            body["access_level"] = level;
+        }
+        else if (config.Template.Settings.TryGetValue(AccessLevelSetting, out var accessLevel))
         {
             body["access_level"] = accessLevel is "not_protected" or "ref_protected"
                 ? accessLevel

@@ -35,7 +35,7 @@ public sealed class GitLabModule : IForgeModule
     }
 
     /// <inheritdoc/>
-    public object? BindPool(ConfigSection pool) => null;
+    public object? BindPool(ConfigSection pool) => GitLabPoolSettings.Bind(pool ?? throw new ArgumentNullException(nameof(pool)));
 
     /// <inheritdoc/>
     public IForge Create(ForgeConfig forge, AdapterContext context)

@@ -31,30 +31,43 @@ public sealed class KubernetesModule : IProviderModule
     }
 
     /// <summary>
-    /// Checks the pool's <c>template.settings</c> as the provider will read them, so a wrong container mode or an unknown
-    /// key is refused where it is written instead of at start-up.
+    /// Binds the pool's typed <c>template.kubernetes</c> section as the provider will read it, so a wrong container mode or
+    /// an unknown key is refused where it is written. The flat <c>template.settings</c> keys are still read for one
+    /// release, each with a deprecation warning naming its new place; both at once is refused.
     /// </summary>
     public object? BindTemplate(ConfigSection template, ConfigSection legacySettings)
     {
         ArgumentNullException.ThrowIfNull(template);
         ArgumentNullException.ThrowIfNull(legacySettings);
+        var legacy = legacySettings.Exists && legacySettings.IsMapping ? legacySettings.StringMap() : new Dictionary<string, string>();
         if (template.Exists)
         {
-            template.Error("typed kubernetes template settings are not read yet; write them under template.settings");
+            foreach (var key in legacy.Keys.Where(k => KubernetesTemplateSettings.TypedKeys.Contains(k, StringComparer.Ordinal)))
+            {
+                legacySettings.Error(key, $"written in template.kubernetes too; keep it only there (template.kubernetes.{key})");
+            }
+
+            return KubernetesTemplateSettings.Bind(template);
         }
 
-        if (!legacySettings.Exists || !legacySettings.IsMapping)
+        if (legacy.Count == 0)
         {
             return null;
         }
 
-        KubernetesTemplateSettings.Read(new InstanceTemplate { Settings = legacySettings.StringMap() }, out var problems);
+        var settings = KubernetesTemplateSettings.Read(new InstanceTemplate { Settings = legacy }, out var problems);
         foreach (var problem in problems)
         {
             legacySettings.Error(problem.Key, problem.Message);
         }
 
-        return null;
+        foreach (var key in legacy.Keys.Where(k => KubernetesTemplateSettings.Keys.Contains(k, StringComparer.Ordinal)))
+        {
+            var place = KubernetesTemplateSettings.ForgeKeys.TryGetValue(key, out var forgePlace) ? $"the pool's {forgePlace}" : $"template.kubernetes.{key}";
+            legacySettings.Warn(key, $"deprecated: write it as {place} (template.settings is read for one more release)");
+        }
+
+        return problems.Count == 0 ? settings : null;
     }
 
     /// <inheritdoc/>

@@ -5,8 +5,11 @@ using k8s.Models;
 namespace Drover.Providers.Kubernetes;
 
 /// <summary>
-/// What a pool's <c>template.settings</c> say to the <c>kubernetes</c> provider (docs/providers/kubernetes.md). Read when
-/// the provider is built, so a wrong value stops <c>drover serve</c> with the pool and key named.
+/// What a pool's <c>template.kubernetes</c> section says to the <c>kubernetes</c> provider (docs/providers/kubernetes.md):
+/// typed values — a map for the node selector, a list of maps for tolerations, a list for the command. Bound by
+/// <see cref="KubernetesModule"/> when the fleet is loaded, so every problem is reported at file:line:col. The flat
+/// strings of <c>template.settings</c> (<c>tolerations: "k=v:Effect"</c>) are still read for one release, with a
+/// deprecation warning naming the new place.
 /// </summary>
 public sealed record KubernetesTemplateSettings
 {
@@ -16,6 +19,23 @@ public sealed record KubernetesTemplateSettings
         "containerMode", "nodeSelector", "tolerations", "priorityClassName", "serviceAccountName", "runAsUser", "hardening",
         "readOnlyRootFilesystem", "cachePath", "cacheSize", "cacheStorageClass", "cacheAccessMode", "workVolumeSize",
         "workStorageClass", "dindImage", "command", "githubRunnerGroupId", "gitlabAccessLevel",
+    ];
+
+    /// <summary>Keys of the flat <c>template.settings</c> that belong to a forge, with the place they are written now.</summary>
+    internal static IReadOnlyDictionary<string, string> ForgeKeys { get; } = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["githubRunnerGroupId"] = "github.runnerGroupId",
+        ["gitlabAccessLevel"] = "gitlab.accessLevel",
+    };
+
+    /// <summary>The keys of a pool's typed <c>template.kubernetes</c> section.</summary>
+    public static IReadOnlyList<string> TypedKeys { get; } = [.. Keys.Where(k => !ForgeKeys.ContainsKey(k))];
+
+    private static readonly string[] _tolerationKeys = ["key", "operator", "value", "effect"];
+    private static readonly string[] _scalarKeys =
+    [
+        "containerMode", "priorityClassName", "serviceAccountName", "cachePath", "cacheSize", "cacheStorageClass",
+        "cacheAccessMode", "workVolumeSize", "workStorageClass", "dindImage",
     ];
 
     /// <summary>How job containers run.</summary>
@@ -66,13 +86,22 @@ public sealed record KubernetesTemplateSettings
     /// <summary>The runner container's command, words separated by spaces; null: the forge's default.</summary>
     public IReadOnlyList<string>? Command { get; init; }
 
-    /// <summary>Reads the settings of <paramref name="template"/>; every problem as <c>KEY: message</c>.</summary>
+    /// <summary>
+    /// The settings of <paramref name="template"/>: what the module bound from <c>template.kubernetes</c>, or else the flat
+    /// <c>template.settings</c>; every problem as <c>KEY: message</c>.
+    /// </summary>
     public static KubernetesTemplateSettings Read(InstanceTemplate template, out IReadOnlyList<ProviderSettingError> problems)
     {
         ArgumentNullException.ThrowIfNull(template);
         var found = new List<ProviderSettingError>();
         problems = found;
         void Report(string key, string message) => found.Add(new ProviderSettingError(key, message));
+        if (template.For<KubernetesTemplateSettings>(KubernetesProviderFactory.Type) is { } bound)
+        {
+            CheckResources(template, Report);
+            return bound;
+        }
+
         var values = template.Settings;
         foreach (var key in values.Keys.Where(k => !Keys.Contains(k, StringComparer.Ordinal)).Order(StringComparer.Ordinal))
         {
@@ -165,17 +194,110 @@ public sealed record KubernetesTemplateSettings
             Report("readOnlyRootFilesystem", "containerMode 'dind' runs a privileged Docker daemon that writes to its root file system");
         }
 
+        CheckResources(template, Report);
+        return settings;
+    }
+
+    /// <summary>
+    /// Binds a pool's typed <c>template.kubernetes</c> section, reporting every problem at its position; the same checks
+    /// as the flat settings, on typed values.
+    /// </summary>
+    internal static KubernetesTemplateSettings Bind(ConfigSection section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        if (section.Fields(TypedKeys) is not { } fields)
+        {
+            return new KubernetesTemplateSettings();
+        }
+
+        var flat = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in _scalarKeys)
+        {
+            if (fields.String(key) is { } text)
+            {
+                flat[key] = text;
+            }
+        }
+
+        if (fields.Long("runAsUser") is { } user)
+        {
+            flat["runAsUser"] = user.ToString(CultureInfo.InvariantCulture);
+        }
+
+        foreach (var key in (string[])["hardening", "readOnlyRootFilesystem"])
+        {
+            if (fields.Bool(key) is { } value)
+            {
+                flat[key] = value ? "true" : "false";
+            }
+        }
+
+        var settings = Read(new InstanceTemplate { Settings = flat }, out var problems);
+        foreach (var problem in problems)
+        {
+            fields.Error(problem.Key, problem.Message);
+        }
+
+        var tolerations = new List<V1Toleration>();
+        foreach (var item in fields.Section("tolerations").Items())
+        {
+            if (BindToleration(item) is { } toleration)
+            {
+                tolerations.Add(toleration);
+            }
+        }
+
+        return settings with
+        {
+            NodeSelector = [.. fields.StringMap("nodeSelector") ?? new Dictionary<string, string>()],
+            Tolerations = tolerations,
+            Command = fields.StringList("command"),
+        };
+    }
+
+    private static V1Toleration? BindToleration(ConfigSection item)
+    {
+        if (item.Fields(_tolerationKeys) is not { } fields)
+        {
+            return null;
+        }
+
+        var key = fields.String("key", required: true);
+        var value = fields.String("value");
+        var op = fields.String("operator") ?? (value is null ? "Exists" : "Equal");
+        var effect = fields.String("effect");
+        var ok = key is not null;
+        if (op is not ("Equal" or "Exists"))
+        {
+            fields.Error("operator", $"unknown value '{op}'; expected one of: Equal, Exists");
+            ok = false;
+        }
+        else if (op == "Exists" && value is not null)
+        {
+            fields.Error("value", "a toleration with operator Exists has no value");
+            ok = false;
+        }
+
+        if (effect is not (null or "NoSchedule" or "PreferNoSchedule" or "NoExecute"))
+        {
+            fields.Error("effect", $"unknown value '{effect}'; expected one of: NoSchedule, PreferNoSchedule, NoExecute (or none for every effect)");
+            ok = false;
+        }
+
+        return ok ? new V1Toleration { Key = key, OperatorProperty = op, Value = value, Effect = effect } : null;
+    }
+
+    private static void CheckResources(InstanceTemplate template, Action<string, string> report)
+    {
         if (template.Cpu is { } cpu && !IsQuantity(cpu))
         {
-            Report("cpu", $"'{cpu}' is not a Kubernetes quantity (e.g. 2, 500m)");
+            report("cpu", $"'{cpu}' is not a Kubernetes quantity (e.g. 2, 500m)");
         }
 
         if (template.Memory is { } memory && !IsQuantity(memory))
         {
-            Report("memory", $"'{memory}' is not a Kubernetes quantity (e.g. 4Gi, 512Mi)");
+            report("memory", $"'{memory}' is not a Kubernetes quantity (e.g. 4Gi, 512Mi)");
         }
-
-        return settings;
     }
 
     /// <summary>A toleration from <c>key=value:Effect</c> (equal) or <c>key:Effect</c> (exists); null when malformed.</summary>

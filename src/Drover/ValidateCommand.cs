@@ -23,6 +23,11 @@ internal static class ValidateCommand
 
             // FileInfo.ToString() is the path as typed, which is what the user wants to see in messages.
             var result = new FleetConfigLoader(Adapters.ValidationOptions()).LoadFromFile(info.ToString());
+            foreach (var warning in result.Warnings)
+            {
+                error.WriteLine($"warning: {warning}");
+            }
+
             if (result.Config is null)
             {
                 foreach (var problem in result.Errors)

@@ -55,6 +55,25 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
+    public void Validate_DeprecatedFlatTemplateSettings_ValidWithOneWarningPerKeyNamingTheNewPlace()
+    {
+        using var directory = new Drover.Testing.TempDirectory("drover-validate-");
+        var path = directory.File("fleet.yaml");
+        File.WriteAllText(path, File.ReadAllText(Path.Combine(_root, "examples", "invalid", "kubernetes-container-mode.yaml"))
+            .Replace("kubernetes: { containerMode: dnd }", "settings: { containerMode: dind, githubRunnerGroupId: \"3\" }", StringComparison.Ordinal));
+
+        var (exitCode, output, error) = Run("validate", path);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("valid", output, StringComparison.Ordinal);
+        var warnings = error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, warnings.Length);
+        Assert.Contains($"warning: {path}:19:", warnings[0], StringComparison.Ordinal);
+        Assert.Contains("pools[0].template.settings.containerMode: deprecated: write it as template.kubernetes.containerMode", warnings[0], StringComparison.Ordinal);
+        Assert.Contains("pools[0].template.settings.githubRunnerGroupId: deprecated: write it as the pool's github.runnerGroupId", warnings[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_MissingFile_ReportsItAndExitsOne()
     {
         var path = Path.Combine(_root, "examples", "no-such-fleet.yaml");

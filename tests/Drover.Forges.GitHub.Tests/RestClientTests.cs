@@ -32,7 +32,7 @@ public sealed class RestClientTests
     [Fact]
     public async Task MintRunnerCredential_EphemeralPool_JitConfigForARunnerWithThePoolsLabelsAndGroup()
     {
-        var pool = TestForges.Pool("linux", _repo, ["linux", "x64"]) with { Template = new InstanceTemplate { Settings = new Dictionary<string, string> { [GitHubForgeOptions.RunnerGroupSetting] = "3" } } };
+        var pool = TestForges.Pool("linux", _repo, ["linux", "x64"]) with { ForgeSettings = new GitHubPoolSettings(3) };
         var (emulator, forge) = await StartAsync(pools: [pool]);
         await using var _ = emulator;
         using var __ = forge;
@@ -45,6 +45,19 @@ public sealed class RestClientTests
         Assert.Equal(("drover-linux-1", "/repos/acme/api", 3L), (runner.Name, runner.Scope, runner.GroupId));
         Assert.Equal(["linux", "x64"], runner.Labels);
         Assert.Contains("POST /repos/acme/api/actions/runners/generate-jitconfig 201", emulator.Requests);
+    }
+
+    [Fact]
+    public async Task MintRunnerCredential_GroupInTheDeprecatedFlatSetting_StillJoinsThatGroup()
+    {
+        var pool = TestForges.Pool("linux", _repo, ["linux", "x64"]) with { Template = new InstanceTemplate { Settings = new Dictionary<string, string> { [GitHubForgeOptions.RunnerGroupSetting] = "4" } } };
+        var (emulator, forge) = await StartAsync(pools: [pool]);
+        await using var _ = emulator;
+        using var __ = forge;
+
+        await forge.MintRunnerCredentialAsync("linux", "drover-linux-1", CancellationToken.None);
+
+        Assert.Equal(4L, Assert.Single(emulator.Runners()).GroupId);
     }
 
     [Fact]

@@ -248,7 +248,7 @@ public sealed class GitLabForgeTests
     {
         var pool = Pool("release", new PoolScope(ScopeKind.Project, "acme/api"), ["deploy"], runUntagged: false) with
         {
-            Template = new InstanceTemplate { Settings = new Dictionary<string, string> { [GitLabForge.AccessLevelSetting] = "ref_protected" } },
+            ForgeSettings = new GitLabPoolSettings("ref_protected"),
         };
         using var forge = Forge(pool);
 

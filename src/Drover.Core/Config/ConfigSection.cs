@@ -122,6 +122,13 @@ public sealed class ConfigSection
     /// <summary>Reports something that still works but should change (a deprecated key); never fails the load.</summary>
     public void Warn(string message) => _errors.Warn(Location, Path, message);
 
+    /// <summary>Reports something of the entry <paramref name="key"/> that still works but should change; never fails the load.</summary>
+    public void Warn(string key, string message)
+    {
+        var at = _node is ConfigMapping mapping && mapping.Find(key) is { } entry ? new ConfigLocation(entry.Key.Line, entry.Key.Column) : Location;
+        _errors.Warn(at, ConfigPath.Child(Path, key), message);
+    }
+
     internal static ConfigSection Over(ConfigNode? node, string path, ConfigErrorCollector errors, ConfigSourceMap map, ConfigNode parent)
     {
         if (node is not null)

@@ -278,28 +278,6 @@ public sealed class FleetConfigValidatorTests
         Assert.Equal((0, 0, "pools[0].min"), (error.Line, error.Column, error.Path));
     }
 
-    [Fact]
-    public void Validate_ExampleFleet_IsValid()
-    {
-        var root = RepositoryRoot();
-
-        var result = new FleetConfigLoader().LoadFromFile(Path.Combine(root, "examples", "fleet.yaml"));
-
-        AssertValid(result);
-        Assert.Equal((2, 2, 4), (result.Config!.Forges.Count, result.Config.Providers.Count, result.Config.Pools.Count));
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Drover.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Drover.sln not found above the test directory");
-    }
-
     private sealed class StrictPolicy : IScalingPolicy
     {
         public string Name => "strict";
