@@ -77,7 +77,7 @@ public sealed class ShortJobTests
         await h.Loop.RunCycleAsync(CancellationToken.None);
         Assert.True((await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.IsBooting, "within the grace a missing instance may still be listed later");
 
-        h.Time.Advance(ObservationSync.InstanceListGrace);
+        h.Time.Advance(Core.Runners.ObservationRules.InstanceListGrace);
         await h.Loop.RunCycleAsync(CancellationToken.None);
 
         var history = await h.Store.GetRunnerHistoryAsync(runner.Id, CancellationToken.None);

@@ -210,6 +210,20 @@ public sealed class GitLabForgeTests
     }
 
     [Fact]
+    public async Task TooManyRequests_Twice_FailsRateLimitedWithTheTimeGitLabNamed()
+    {
+        using var forge = Forge();
+        _api.TooManyRequests = 2;
+
+        var refused = await Assert.ThrowsAsync<GitLabApiException>(() => forge.MintRunnerCredentialAsync("docker", "drover-docker-0", CancellationToken.None));
+
+        var (kind, retryAt) = Core.Adapters.CallFailures.Classify(refused);
+        Assert.Equal(Core.Adapters.CallFailureKind.RateLimited, kind);
+        Assert.NotNull(retryAt);
+        Assert.Empty(_api.Runners);
+    }
+
+    [Fact]
     public async Task Budget_PerMinute_IsKept_AndAnOverlongWaitFailsClearly()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);

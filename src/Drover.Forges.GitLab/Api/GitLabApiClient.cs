@@ -41,7 +41,7 @@ public sealed class GitLabApiClient : IDisposable
     public async Task<JsonElement> GetAsync(string path, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
-        return await ReadAsync(response, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(response, Budget, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>GET every page of a list (following <c>X-Next-Page</c>, 100 per page).</summary>
@@ -53,7 +53,7 @@ public sealed class GitLabApiClient : IDisposable
         while (!string.IsNullOrEmpty(page))
         {
             using var response = await SendAsync(HttpMethod.Get, $"{path}{separator}per_page=100&page={page}", null, cancellationToken).ConfigureAwait(false);
-            var body = await ReadAsync(response, cancellationToken).ConfigureAwait(false);
+            var body = await ReadAsync(response, Budget, cancellationToken).ConfigureAwait(false);
             if (body.ValueKind != JsonValueKind.Array)
             {
                 throw new GitLabApiException(response.StatusCode, $"GET {path}: expected a list");
@@ -70,7 +70,7 @@ public sealed class GitLabApiClient : IDisposable
     public async Task<JsonElement> PostAsync(string path, object body, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(HttpMethod.Post, path, body, cancellationToken).ConfigureAwait(false);
-        return await ReadAsync(response, cancellationToken).ConfigureAwait(false);
+        return await ReadAsync(response, Budget, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>DELETE; false when the object was already gone (404).</summary>
@@ -82,7 +82,7 @@ public sealed class GitLabApiClient : IDisposable
             return false;
         }
 
-        await ReadAsync(response, cancellationToken).ConfigureAwait(false);
+        await ReadAsync(response, Budget, cancellationToken).ConfigureAwait(false);
         return true;
     }
 
@@ -114,7 +114,7 @@ public sealed class GitLabApiClient : IDisposable
         }
     }
 
-    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static async Task<JsonElement> ReadAsync(HttpResponseMessage response, RequestBudget budget, CancellationToken cancellationToken)
     {
         var method = response.RequestMessage?.Method.Method ?? "?";
         var path = response.RequestMessage?.RequestUri?.AbsolutePath ?? "?";
@@ -132,7 +132,10 @@ public sealed class GitLabApiClient : IDisposable
                 // Not JSON: keep the text.
             }
 
-            throw new GitLabApiException(response.StatusCode, $"{method} {path}: {(int)response.StatusCode} {response.StatusCode}: {message}");
+            throw new GitLabApiException(
+                response.StatusCode,
+                $"{method} {path}: {(int)response.StatusCode} {response.StatusCode}: {message}",
+                response.StatusCode == HttpStatusCode.TooManyRequests ? budget.BlockedUntil : null);
         }
 
         if (text.Length == 0)

@@ -4,7 +4,7 @@ using Drover.Core.Adapters;
 namespace Drover.Forges.GitLab.Api;
 
 /// <summary>A refused GitLab API call, with the status and GitLab's own message.</summary>
-public sealed class GitLabApiException(HttpStatusCode status, string message) : Exception(message), IClassifiedFailure
+public sealed class GitLabApiException(HttpStatusCode status, string message, DateTimeOffset? retryAt = null) : Exception(message), IClassifiedFailure
 {
     /// <summary>The HTTP status.</summary>
     public HttpStatusCode Status { get; } = status;
@@ -13,5 +13,6 @@ public sealed class GitLabApiException(HttpStatusCode status, string message) : 
     public CallFailureKind FailureKind => CallFailures.FromStatus(Status);
 
     /// <inheritdoc/>
-    public DateTimeOffset? RetryAt => null;
+    /// <remarks>For a 429: the time GitLab named (<c>Retry-After</c> or <c>RateLimit-Reset</c>), when it did.</remarks>
+    public DateTimeOffset? RetryAt { get; } = retryAt;
 }

@@ -31,8 +31,21 @@ public sealed class RequestBudget
     /// <summary>Requests left in the current window as GitLab last reported it (<c>RateLimit-Remaining</c>).</summary>
     public long? Remaining { get; private set; }
 
+    /// <summary>Until when GitLab asked for no requests; null when it did not (or that time has passed).</summary>
+    public DateTimeOffset? BlockedUntil
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return _blockedUntil > _time.GetUtcNow() ? _blockedUntil : null;
+            }
+        }
+    }
+
     /// <summary>Waits until a request may go out, and takes it from the budget.</summary>
-    /// <exception cref="TimeoutException">The wait would exceed the limit; the message says why.</exception>
+    /// <exception cref="TimeoutException">The client's own budget would make the wait exceed the limit.</exception>
+    /// <exception cref="GitLabApiException">GitLab's rate limit would (a 429 whose <see cref="GitLabApiException.RetryAt"/> says until when).</exception>
     public async Task TakeAsync(CancellationToken cancellationToken)
     {
         TimeSpan wait;
@@ -46,9 +59,9 @@ public sealed class RequestBudget
             wait = blocked > forToken ? blocked : forToken;
             if (wait > _maxWait)
             {
-                throw new TimeoutException(blocked > forToken
-                    ? $"GitLab asked to wait until {_blockedUntil:HH:mm:ss}Z (rate limit), longer than {_maxWait.TotalSeconds:0} s"
-                    : $"the client's budget of {_perMinute} requests per minute is spent for longer than {_maxWait.TotalSeconds:0} s");
+                throw blocked > forToken
+                    ? new GitLabApiException(System.Net.HttpStatusCode.TooManyRequests, $"GitLab asked to wait until {_blockedUntil:HH:mm:ss}Z (rate limit), longer than {_maxWait.TotalSeconds:0} s; not sent", _blockedUntil)
+                    : new TimeoutException($"the client's budget of {_perMinute} requests per minute is spent for longer than {_maxWait.TotalSeconds:0} s");
             }
 
             _tokens -= 1;

@@ -1,0 +1,182 @@
+using Drover.Core.Config;
+using Drover.Core.Demand;
+using Drover.Core.Planning;
+
+namespace Drover.Core.Runners;
+
+/// <summary>
+/// Folds what the forges report into runner states: a booting runner whose registration is online becomes Idle (or
+/// Busy); an idle one the forge reports busy becomes Busy; a busy one that finished becomes Idle, or Gone when
+/// ephemeral and its registration is gone — judged only from a forge list that started after the runner's last change,
+/// since an older (reused) list cannot show a registration that appeared since. An ephemeral runner whose whole life fell between two observations
+/// (registered, ran a job, exited) is recognised from the ledger — a job that started or finished on it — and becomes
+/// Busy or Gone instead of waiting for its boot timeout or being taken for failed. A booting runner whose instance is
+/// no longer listed by its provider (past <see cref="InstanceListGrace"/>) and never registered is Failed at once rather
+/// than at its boot timeout; a booting or idle runner whose instance the provider reports failed
+/// (<see cref="ProviderInstance.Failure"/>) is Failed at once with that reason. Runners of a forge or provider whose
+/// list call failed are left alone.
+/// </summary>
+/// <remarks>
+/// Pure rules: given the runners, the forges' and providers' lists and the ledger, they say which runner moves along
+/// which path and why. The engine writes what they say (one transaction per cycle); the simulator can run them as is.
+/// </remarks>
+public static class ObservationRules
+{
+    /// <summary>
+    /// A booting runner's instance must be missing from its provider's list for at least this long (in the runner's
+    /// current state) before the runner counts as failed; covers providers whose lists lag behind their creates.
+    /// </summary>
+    public static readonly TimeSpan InstanceListGrace = TimeSpan.FromSeconds(15);
+
+    /// <summary>Every state change the observations imply, in runner order.</summary>
+    /// <param name="runners">The live runners.</param>
+    /// <param name="config">The fleet (runners of pools it no longer has are left alone).</param>
+    /// <param name="forgeRunners">Registrations per forge that answered (forges that did not are absent).</param>
+    /// <param name="forgeListedAt">When the forge lists started.</param>
+    /// <param name="jobs">The ledger's jobs.</param>
+    /// <param name="instances">Instances per provider that answered.</param>
+    /// <param name="now">The cycle's time.</param>
+    public static IReadOnlyList<ObservedChange> Changes(
+        IReadOnlyList<Runner> runners,
+        FleetConfig config,
+        IReadOnlyDictionary<string, IReadOnlyList<ForgeRunner>> forgeRunners,
+        DateTimeOffset forgeListedAt,
+        IReadOnlyCollection<Job> jobs,
+        IReadOnlyDictionary<string, IReadOnlyList<ProviderInstance>> instances,
+        DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(runners);
+        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentNullException.ThrowIfNull(instances);
+        var jobsByRunner = new Dictionary<string, JobKey>(StringComparer.Ordinal);
+        var finishedOn = new Dictionary<string, JobKey>(StringComparer.Ordinal);
+        foreach (var job in jobs)
+        {
+            if (job.RunnerName is not { } name)
+            {
+                continue;
+            }
+
+            if (job.State == JobState.Running)
+            {
+                jobsByRunner[name] = job.Key;
+            }
+            else if (job.IsFinished)
+            {
+                finishedOn[name] = job.Key;
+            }
+        }
+
+        // Indexed once per call: a cycle looks up every runner, so a scan per runner would be quadratic in the fleet.
+        var registrationsByForge = forgeRunners.ToDictionary(f => f.Key, f => ByFirst(f.Value, r => r.Name), StringComparer.Ordinal);
+        var instanceIdsByProvider = instances.ToDictionary(p => p.Key, p => p.Value.Select(i => i.InstanceId).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
+        var failedInstances = new Dictionary<(string Provider, string Id), string>();
+        foreach (var (provider, listed) in instances)
+        {
+            foreach (var instance in listed)
+            {
+                if (instance.Failure is { } failure)
+                {
+                    failedInstances.TryAdd((provider, instance.InstanceId), failure);
+                }
+            }
+        }
+
+        var changes = new List<ObservedChange>();
+        foreach (var runner in runners)
+        {
+            if (config.FindPool(runner.Pool) is not { } pool || !registrationsByForge.TryGetValue(pool.Forge, out var registrations))
+            {
+                continue;
+            }
+
+            var registration = registrations.GetValueOrDefault(runner.Id);
+            var job = jobsByRunner.TryGetValue(runner.Id, out var key) ? key : (JobKey?)null;
+            var instanceGone = runner.InstanceId is { } instanceId
+                && instanceIdsByProvider.TryGetValue(runner.Provider, out var listed)
+                && !listed.Contains(instanceId)
+                && now - runner.StateSince >= InstanceListGrace;
+            var instanceFailure = runner.InstanceId is { } id && failedInstances.TryGetValue((runner.Provider, id), out var failed) ? failed : null;
+            // A list that started before the runner's last change cannot show that its registration went away.
+            var absenceIsNews = runner.StateSince <= forgeListedAt;
+            var finished = finishedOn.TryGetValue(runner.Id, out var finishedKey) ? finishedKey : (JobKey?)null;
+            if (Decide(runner, pool, registration, absenceIsNews, job, finished, instanceGone, instanceFailure) is { } change)
+            {
+                changes.Add(new ObservedChange(change.Item1, change.Item2, change.Item3, change.Item4));
+            }
+        }
+
+        return changes;
+    }
+
+    /// <summary>The items by key; of items sharing a key, the first (as a scan with FirstOrDefault would find).</summary>
+    private static Dictionary<string, T> ByFirst<T>(IEnumerable<T> items, Func<T, string> key)
+    {
+        var index = new Dictionary<string, T>(StringComparer.Ordinal);
+        foreach (var item in items)
+        {
+            index.TryAdd(key(item), item);
+        }
+
+        return index;
+    }
+
+    private static (Runner, RunnerState[], string, Func<Runner, Runner>?)? Decide(Runner runner, PoolConfig pool, ForgeRunner? registration, bool absenceIsNews, JobKey? job, JobKey? finished, bool instanceGone, string? instanceFailure)
+    {
+        var ranAJob = finished is not null;
+        switch (runner.State)
+        {
+            case RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering or RunnerState.Idle
+                when registration is null && pool.Ephemeral && (ranAJob || job is not null):
+                var end = ranAJob && job is null ? RunnerState.Gone : RunnerState.Busy;
+                RunnerState[] unseen = runner.State switch
+                {
+                    RunnerState.Requested => [RunnerState.Provisioning, RunnerState.Registering, RunnerState.Busy, end],
+                    RunnerState.Provisioning => [RunnerState.Registering, RunnerState.Busy, end],
+                    _ => [RunnerState.Busy, end],
+                };
+                return end == RunnerState.Gone
+                    ? (runner, unseen.Distinct().ToArray(), "ephemeral runner ran its job and exited between two observations", null)
+                    : (runner, unseen.Distinct().ToArray(), "took a job before its registration was seen", r => r with { Job = job });
+            case RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering or RunnerState.Idle
+                when registration is not null && pool.Ephemeral && ranAJob && job is null:
+                // A forge that keeps the registration of a runner that exited (GitLab): the runner ran its job and is done.
+                // Busy with that finished job, it is deleted — registration included — after the finished-job grace.
+                RunnerState[] done = runner.State switch
+                {
+                    RunnerState.Requested => [RunnerState.Provisioning, RunnerState.Registering, RunnerState.Busy],
+                    RunnerState.Provisioning => [RunnerState.Registering, RunnerState.Busy],
+                    _ => [RunnerState.Busy],
+                };
+                return (runner, done, "ran its job between two observations; its registration is still listed", r => r with { Job = finished, ForgeRunnerId = registration.Id });
+            case RunnerState.Provisioning or RunnerState.Registering or RunnerState.Idle when instanceFailure is not null:
+                return (runner, [RunnerState.Failed], $"instance {runner.InstanceId} failed at provider {runner.Provider}: {instanceFailure}", null);
+            case RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering when registration is { Online: true }:
+                var target = registration.Busy ? RunnerState.Busy : RunnerState.Idle;
+                RunnerState[] path = runner.State switch
+                {
+                    RunnerState.Requested => [RunnerState.Provisioning, RunnerState.Registering, target],
+                    RunnerState.Provisioning => [RunnerState.Registering, target],
+                    _ => [target],
+                };
+                return (runner, path, "registered with the forge", r => r with { ForgeRunnerId = registration.Id, Job = registration.Busy ? job : null });
+            case RunnerState.Provisioning or RunnerState.Registering when registration is null && instanceGone:
+                return (runner, [RunnerState.Failed], $"instance {runner.InstanceId} ended before the runner registered (no longer listed by provider {runner.Provider})", null);
+            case RunnerState.Idle when registration is null && absenceIsNews:
+                return (runner, [RunnerState.Failed], "registration disappeared while idle", null);
+            case RunnerState.Idle when registration is { Busy: true }:
+                return (runner, [RunnerState.Busy], "took a job", r => r with { Job = job });
+            case RunnerState.Busy when registration is null && absenceIsNews:
+                return pool.Ephemeral
+                    ? (runner, [RunnerState.Gone], "ephemeral runner exited after its job", null)
+                    : (runner, [RunnerState.Failed], "registration disappeared while busy", null);
+            case RunnerState.Busy when registration is { Busy: false } && !pool.Ephemeral:
+                return (runner, [RunnerState.Idle], "finished its job", null);
+            case RunnerState.Busy when registration is { Busy: true } && runner.Job is null && job is not null:
+                return (runner, [RunnerState.Busy], "job identified", r => r with { Job = job });
+            default:
+                return null;
+        }
+    }
+}
