@@ -6,6 +6,7 @@ using Drover.Core.Ports;
 using Drover.Server.Auth;
 using Drover.Server.Hosting;
 using Drover.Simulation.Demo;
+using Drover.Testing.Modules;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -38,7 +39,9 @@ public sealed class ServerFixture : IAsyncLifetime
     /// <summary>Starts the fast demo server on the SQLite file <paramref name="storePath"/>; the caller stops it.</summary>
     public static async Task<WebApplication> StartDemoAsync(string storePath, Func<ServerOptions, ServerOptions>? adjust = null)
     {
-        var catalog = new AdapterCatalog().Add(new SimulatedModule(new DemoOptions { SpeedUp = 120, BootMin = TimeSpan.FromMilliseconds(200), BootMax = TimeSpan.FromMilliseconds(500), JobsPerHour = 45, Tick = TimeSpan.FromMilliseconds(100) }));
+        var catalog = new AdapterCatalog().Add(new SimulatedModule(new DemoOptions { SpeedUp = 120, BootMin = TimeSpan.FromMilliseconds(200), BootMax = TimeSpan.FromMilliseconds(500), JobsPerHour = 45, Tick = TimeSpan.FromMilliseconds(100) }))
+            .Add(TestForgeModule.WebhooksOnly(ForgeKind.GitHub))
+            .Add(TestForgeModule.WebhooksOnly(ForgeKind.GitLab));
         var loader = new FleetConfigLoader(catalog.ValidationOptions(PolicyRegistry.CreateDefault().Policies));
         var options = new ServerOptions
         {

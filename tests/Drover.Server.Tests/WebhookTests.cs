@@ -1,7 +1,10 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using Drover.Core.Config;
 using Drover.Core.Ports;
+using Drover.Testing;
+using Drover.Testing.Modules;
 
 namespace Drover.Server.Tests;
 
@@ -107,12 +110,29 @@ public sealed class WebhookTests(ServerFixture server) : IClassFixture<ServerFix
     [InlineData("/webhooks/github/nope", "no forge named 'nope'")]
     [InlineData("/webhooks/github/gitlab", "is a gitlab forge")]
     [InlineData("/webhooks/gitlab/github", "is a github forge")]
+    [InlineData("/webhooks/bitbucket/github", "send its webhooks to /webhooks/github/github")]
     public async Task Delivery_UnknownForgeOrWrongKind_Is404WithAMessage(string path, string message)
     {
         using var response = await PostAsync(path, Payload, ("X-GitHub-Delivery", NewId()), ("X-Gitlab-Event-UUID", NewId()));
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
         Assert.Contains(message, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Delivery_ForAForgeWhoseModuleTakesNoWebhooks_Is404AndNothingStored()
+    {
+        using var directory = new TempDirectory("drover-webhooks-");
+        var noWebhooks = new TestForgeModule(ForgeKind.GitLab, (_, _) => throw new InvalidOperationException("built by the world")) { TakesWebhooks = false };
+        await using var app = await ServerFixture.StartDemoAsync(directory.File("state.db"), o => o with { Catalog = o.Catalog.Add(noWebhooks) });
+        using var client = ServerFixture.Client(new Uri(app.Urls.First()));
+        using var content = new StringContent(Payload, Encoding.UTF8, "application/json");
+        content.Headers.Add("X-Gitlab-Event-UUID", NewId());
+
+        using var response = await client.PostAsync("/webhooks/gitlab/gitlab", content);
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("forge 'gitlab' (gitlab) takes no webhooks", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Drover.Core.Adapters;
-using Drover.Core.Config;
 using Drover.Core.Ports;
 using Drover.Engine.Metrics;
 using Drover.Server.Hosting;
@@ -12,8 +11,10 @@ using Microsoft.AspNetCore.Http.Features;
 namespace Drover.Server.Api;
 
 /// <summary>
-/// The shared webhook ingest path: <c>POST /webhooks/github/{forge}</c> and <c>POST /webhooks/gitlab/{forge}</c>.
-/// A delivery for a configured forge of the matching kind is verified by the forge's adapter (when it is an
+/// The one webhook ingest path, <c>POST /webhooks/{route}/{forge}</c>, for every forge kind: the forge's module says how
+/// its webhooks arrive (<see cref="WebhookProtocol"/>: the route segment, the delivery-id headers, the headers kept), so
+/// the server knows no forge. A delivery for a configured forge whose protocol names that route is verified by the
+/// forge's adapter (when it is an
 /// <see cref="IWebhookReceiver"/>: GitHub's HMAC signature, GitLab's token — a refusal is answered 401 or 400 and
 /// nothing is stored), stored raw (a few selected headers and the body) and answered with 202 at once; a repeated
 /// delivery id is answered with 200 and stored only once. The leader's control loop then turns stored deliveries into
@@ -30,30 +31,37 @@ internal static class WebhookEndpoints
     public const int MaxDeliveryIdLength = 200;
 
     /// <summary>
-    /// The only headers kept with a delivery. Signature and token headers (X-Hub-Signature-256, X-Gitlab-Token)
-    /// are deliberately absent: secrets are never stored.
+    /// Headers never kept, whatever a protocol lists: they carry webhook secrets (signatures, tokens), and secrets are
+    /// never stored.
     /// </summary>
-    private static readonly string[] _storedHeaders = ["X-GitHub-Event", "X-GitHub-Delivery", "X-Gitlab-Event", "X-Gitlab-Event-UUID", "Content-Type"];
+    private static readonly HashSet<string> _secretHeaders = new(["X-Hub-Signature", "X-Hub-Signature-256", "X-Gitlab-Token", "Authorization"], StringComparer.OrdinalIgnoreCase);
 
-    public static void Map(WebApplication app, ServerState server, EngineMetrics metrics)
+    public static void Map(WebApplication app, ServerState server, EngineMetrics metrics, AdapterModules modules)
     {
-        var hooks = app.MapGroup("/webhooks");
-        hooks.MapPost("/github/{forge}", (string forge, HttpContext http, CancellationToken ct) =>
-            ReceiveAsync(server, metrics, ForgeKind.GitHub, forge, http, ct));
-        hooks.MapPost("/gitlab/{forge}", (string forge, HttpContext http, CancellationToken ct) =>
-            ReceiveAsync(server, metrics, ForgeKind.GitLab, forge, http, ct));
+        app.MapPost("/webhooks/{route}/{forge}", (string route, string forge, HttpContext http, CancellationToken ct) =>
+            ReceiveAsync(server, metrics, modules, route, forge, http, ct));
     }
 
-    private static async Task<IResult> ReceiveAsync(ServerState server, EngineMetrics metrics, ForgeKind kind, string forge, HttpContext http, CancellationToken ct)
+    private static async Task<IResult> ReceiveAsync(ServerState server, EngineMetrics metrics, AdapterModules modules, string route, string forge, HttpContext http, CancellationToken ct)
     {
-        var kindName = kind.ToString().ToLowerInvariant();
         var configured = server.Loop.Snapshot.Config.Forges.FirstOrDefault(f => f.Name == forge);
-        if (configured is null || configured.Kind != kind)
+        var module = configured is null ? null : modules.Forge(configured.Kind);
+        var protocol = module?.Webhooks;
+
+        // Not counted in metrics: a label per unknown name would let any caller grow the metric without bound.
+        if (configured is null)
         {
-            // Not counted: a label per unknown name would let any caller grow the metric without bound.
-            return Error(StatusCodes.Status404NotFound, configured is null
-                ? $"no forge named '{forge}' in the fleet"
-                : $"forge '{forge}' is a {configured.Kind.ToString().ToLowerInvariant()} forge, not {kindName}; send its webhooks to /webhooks/{configured.Kind.ToString().ToLowerInvariant()}/{forge}");
+            return Error(StatusCodes.Status404NotFound, $"no forge named '{forge}' in the fleet");
+        }
+
+        if (protocol is null)
+        {
+            return Error(StatusCodes.Status404NotFound, $"forge '{forge}' ({configured.Kind.ToString().ToLowerInvariant()}) takes no webhooks in this build");
+        }
+
+        if (!string.Equals(protocol.Route, route, StringComparison.Ordinal))
+        {
+            return Error(StatusCodes.Status404NotFound, $"forge '{forge}' is a {module!.Name} forge, not {route}; send its webhooks to /webhooks/{protocol.Route}/{forge}");
         }
 
         if (http.Request.ContentLength > MaxBodyBytes)
@@ -78,7 +86,7 @@ internal static class WebhookEndpoints
             }
         }
 
-        var (deliveryId, idError) = DeliveryId(kind, http.Request.Headers);
+        var (deliveryId, idError) = DeliveryId(protocol, http.Request.Headers);
         if (idError is not null && receiver?.DeliveryIdFromBody(body) is { } derived)
         {
             (deliveryId, idError) = (derived, null);
@@ -99,7 +107,7 @@ internal static class WebhookEndpoints
             Forge = forge,
             DeliveryId = deliveryId!,
             ReceivedAt = server.Time.GetUtcNow(),
-            HeadersJson = HeadersJson(http.Request.Headers),
+            HeadersJson = HeadersJson(protocol, http.Request.Headers),
             Body = body,
         };
         var stored = await server.Deliveries.StoreAsync(delivery, ct).ConfigureAwait(false);
@@ -114,10 +122,10 @@ internal static class WebhookEndpoints
             : Results.Json(new { duplicate = true });
     }
 
-    /// <summary>GitHub: <c>X-GitHub-Delivery</c>. GitLab: <c>X-Gitlab-Event-UUID</c>, else <c>Idempotency-Key</c>.</summary>
-    private static (string? Id, string? Error) DeliveryId(ForgeKind kind, IHeaderDictionary headers)
+    /// <summary>The first delivery-id header of <paramref name="protocol"/> that is present.</summary>
+    private static (string? Id, string? Error) DeliveryId(WebhookProtocol protocol, IHeaderDictionary headers)
     {
-        string[] names = kind == ForgeKind.GitHub ? ["X-GitHub-Delivery"] : ["X-Gitlab-Event-UUID", "Idempotency-Key"];
+        var names = protocol.DeliveryIdHeaders;
         foreach (var name in names)
         {
             var value = headers[name].ToString().Trim();
@@ -164,14 +172,20 @@ internal static class WebhookEndpoints
         return buffer.ToArray();
     }
 
-    private static string HeadersJson(IHeaderDictionary headers)
+    /// <summary>The protocol's kept headers that are present, as a JSON object; secret-bearing headers never.</summary>
+    private static string HeadersJson(WebhookProtocol protocol, IHeaderDictionary headers)
     {
         using var json = new MemoryStream();
         using (var writer = new Utf8JsonWriter(json))
         {
             writer.WriteStartObject();
-            foreach (var name in _storedHeaders)
+            foreach (var name in protocol.KeptHeaders)
             {
+                if (_secretHeaders.Contains(name))
+                {
+                    continue;
+                }
+
                 if (headers.TryGetValue(name, out var value) && value.Count > 0)
                 {
                     writer.WriteString(name, value.ToString());

@@ -88,7 +88,7 @@ public static class DroverServer
         HealthEndpoints.Map(app, state, app.Services.GetRequiredService<PrometheusExporter>());
         ReadEndpoints.Map(app, state);
         AdminEndpoints.Map(app, state);
-        WebhookEndpoints.Map(app, state, metrics);
+        WebhookEndpoints.Map(app, state, metrics, options.Catalog.Modules);
         DashboardEndpoint.Map(app, options.Demo);
         app.Lifetime.ApplicationStopped.Register(() =>
         {
