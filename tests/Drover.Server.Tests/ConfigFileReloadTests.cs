@@ -86,6 +86,21 @@ public sealed class ConfigFileReloadTests : IAsyncLifetime
         Assert.Equal(3, await GpuMaxAsync());
     }
 
+    [Fact]
+    public async Task ConfigFile_ForgeChange_IsRefusedSayingARestartAppliesIt_AndTheOldConfigStays()
+    {
+        await File.WriteAllTextAsync(ConfigPath, DemoFleet.Yaml()
+            .Replace("url: https://github.invalid", "url: https://ghe.invalid", StringComparison.Ordinal)
+            .Replace("max: 3", "max: 5", StringComparison.Ordinal));
+
+        var rejected = ConfigFileWatcher.EventKind + ".rejected";
+        await WaitForAsync(async () => (await EventsAsync()).Any(e => e.Kind == rejected));
+        var entry = (await EventsAsync()).First(e => e.Kind == rejected);
+        Assert.Contains("forge 'github' changed its url", entry.Message, StringComparison.Ordinal);
+        Assert.Contains("restart it to apply this", entry.Message, StringComparison.Ordinal);
+        Assert.Equal(3, await GpuMaxAsync());
+    }
+
     private static async Task WaitForAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTimeOffset.UtcNow.AddSeconds(15);

@@ -8,8 +8,9 @@ namespace Drover.Server.Hosting;
 
 /// <summary>
 /// The one way the running configuration is replaced, used by <c>POST /api/v1/reload</c> and by the config file
-/// watcher: re-load it, apply a valid one to the control loop, refuse an invalid one (keeping the running one),
-/// and append the outcome to the event log. Reloads never overlap.
+/// watcher: re-load it, apply a valid one to the control loop, refuse an invalid one or one that changes a provider or
+/// forge (see <see cref="ReloadRules"/>), keeping the running one, and append the outcome to the event log. Reloads
+/// never overlap.
 /// </summary>
 internal sealed class ConfigReloader(ControlLoop loop, IStateStore store, TimeProvider time, Func<ConfigLoadResult> loadConfig, ILogger logger) : IDisposable
 {
@@ -26,6 +27,11 @@ internal sealed class ConfigReloader(ControlLoop loop, IStateStore store, TimePr
         try
         {
             var loaded = loadConfig();
+            if (loaded.IsValid && ReloadRules.AdapterChanges(loop.Snapshot.Config, loaded) is { Count: > 0 } refusals)
+            {
+                loaded = loaded with { Errors = refusals };
+            }
+
             NewEvent entry;
             if (loaded.Config is { } config && loaded.IsValid)
             {
