@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Drover.Core.Config;
 
 /// <summary>
@@ -40,9 +42,10 @@ public static class ReloadRules
             {
                 Add($"providers[{i}].type", $"provider '{provider.Name}' changed type from '{before.Type}' to '{provider.Type}'");
             }
-            else if (!SameSettings(before.Settings, provider.Settings))
+            else if (!SameSettings(before.Settings, provider.Settings) || !SameModuleSettings(before.ModuleSettings, provider.ModuleSettings))
             {
-                Add($"providers[{i}].settings", $"provider '{provider.Name}' changed its settings ({string.Join(", ", ChangedKeys(before.Settings, provider.Settings))})");
+                var keys = ChangedKeys(before.Settings, provider.Settings).ToList();
+                Add($"providers[{i}].settings", $"provider '{provider.Name}' changed its settings{(keys.Count == 0 ? string.Empty : $" ({string.Join(", ", keys)})")}");
             }
         }
 
@@ -75,6 +78,15 @@ public static class ReloadRules
 
     private static bool SameSettings(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var value) && value == kv.Value);
+
+    /// <summary>
+    /// Typed settings compared by content (a module's settings record may hold lists and maps, which records compare by
+    /// reference): the same JSON means the same settings.
+    /// </summary>
+    private static bool SameModuleSettings(object? a, object? b) =>
+        a is null || b is null
+            ? a is null && b is null
+            : a.GetType() == b.GetType() && JsonSerializer.Serialize(a, a.GetType()) == JsonSerializer.Serialize(b, b.GetType());
 
     /// <summary>The keys added, removed or changed, in ordinal order; values are not named (they may be secret references).</summary>
     private static IEnumerable<string> ChangedKeys(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>

@@ -55,6 +55,21 @@ public sealed class ReloadRulesTests
         Assert.Contains("forge 'github' changed its url, auth", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TypedModuleSettings_AreComparedByContent()
+    {
+        var running = Config(Running);
+        var same = running.Providers[0] with { ModuleSettings = new Typed(["a", "b"]) };
+        var changed = running.Providers[0] with { ModuleSettings = new Typed(["a", "c"]) };
+        var before = running with { Providers = [running.Providers[0] with { ModuleSettings = new Typed(["a", "b"]) }] };
+
+        Assert.Empty(ReloadRules.AdapterChanges(before, new ConfigLoadResult { Config = running with { Providers = [same] } }));
+        var error = Assert.Single(ReloadRules.AdapterChanges(before, new ConfigLoadResult { Config = running with { Providers = [changed] } }));
+        Assert.Contains("provider 'k8s' changed its settings", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed record Typed(IReadOnlyList<string> Words);
+
     private static FleetConfig Config(string text)
     {
         var loaded = Load(text);
