@@ -4,7 +4,9 @@ using Drover.Core.Config;
 namespace Drover.Providers.Process;
 
 /// <summary>
-/// The settings of a <c>process</c> provider, read from <see cref="ProviderConfig.Settings"/> and checked. Every key is
+/// The settings of a <c>process</c> provider, read from the typed settings its module bound
+/// (<see cref="ProviderConfig.ModuleSettings"/>, a <see cref="ProcessSettingsSource"/>) or from the flat string map
+/// (<see cref="ProviderConfig.Settings"/>), and checked. Every key is
 /// documented in <c>docs/providers/process.md</c>.
 /// </summary>
 public sealed record ProcessProviderSettings
@@ -60,7 +62,7 @@ public sealed record ProcessProviderSettings
     public static ProcessProviderSettings Parse(ProviderConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        var settings = Read(config.Name, config.Settings, out var problems);
+        var settings = Read(config.Name, Source(config), out var problems);
         if (problems.Count > 0 || settings is null)
         {
             throw new ArgumentException(string.Join("; ", problems.Select(p => Describe(config.Name, p))), nameof(config));
@@ -73,7 +75,7 @@ public sealed record ProcessProviderSettings
     public static IReadOnlyList<string> Problems(ProviderConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        Read(config.Name, config.Settings, out var problems);
+        Read(config.Name, Source(config), out var problems);
         return [.. problems.Select(p => Describe(config.Name, p))];
     }
 
@@ -90,40 +92,36 @@ public sealed record ProcessProviderSettings
 
     private static string Describe(string provider, ProviderSettingError problem) => $"providers[{provider}].settings.{problem.Key}: {problem.Message}";
 
-    private static ProcessProviderSettings? Read(string providerName, IReadOnlyDictionary<string, string> values, out List<ProviderSettingError> problems)
+    private static ProcessProviderSettings? Read(string providerName, IReadOnlyDictionary<string, string> values, out List<ProviderSettingError> problems) =>
+        Read(providerName, FromMap(values), out problems);
+
+    /// <summary>The typed settings of <paramref name="config"/>: as its module bound them, else read from the flat map.</summary>
+    private static ProcessSettingsSource Source(ProviderConfig config) => config.ModuleSettings as ProcessSettingsSource ?? FromMap(config.Settings);
+
+    /// <summary>Checks typed settings (as the module binds them from the YAML) and builds the provider's settings; null when some are wrong.</summary>
+    internal static ProcessProviderSettings? Read(string providerName, ProcessSettingsSource source, out List<ProviderSettingError> problems)
     {
-        var found = new List<ProviderSettingError>();
+        var found = new List<ProviderSettingError>(source.Problems);
         problems = found;
         void Report(string key, string message) => found.Add(new ProviderSettingError(key, message));
 
-        foreach (var key in values.Keys.Where(k => !Keys.Contains(k, StringComparer.Ordinal)).Order(StringComparer.Ordinal))
-        {
-            var hint = Keys.FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
-            var renamed = key is "credentialEnv" or "credentialFile" ? "registration" + key["credential".Length..] : null;
-            var suggestion = hint ?? renamed;
-            Report(key, $"unknown setting; known settings: {string.Join(", ", Keys)}" + (suggestion is null ? string.Empty : $"; did you mean '{suggestion}'?"));
-        }
-
-        var registrationFile = ReadBool(values, "registrationFile", Report);
-        var keepLogs = ReadBool(values, "keepLogs", Report);
-
         var words = new List<string>();
-        if (!values.TryGetValue("command", out var command) || string.IsNullOrWhiteSpace(command))
+        if (source.Command is not { Count: > 0 } command)
         {
-            Report("command", "is required: the runner's command line, e.g. '{runnerDir}/run.sh' or \"/bin/sh -c './config.sh && ./run.sh'\"");
+            if (!source.Problems.Any(p => p.Key == "command"))
+            {
+                Report("command", "is required: the runner's command line, e.g. '{runnerDir}/run.sh' or \"/bin/sh -c './config.sh && ./run.sh'\"");
+            }
         }
         else
         {
-            words.AddRange(Words(command, "command", registrationFile, Report));
+            words.AddRange(Checked(command, "command", source.RegistrationFile, Report));
         }
 
-        if (values.TryGetValue("args", out var args))
-        {
-            words.AddRange(Words(args, "args", registrationFile, Report));
-        }
+        words.AddRange(Checked(source.Args, "args", source.RegistrationFile, Report));
 
         string? workRoot = null;
-        if (values.TryGetValue("workRoot", out var root))
+        if (source.WorkRoot is { } root)
         {
             if (string.IsNullOrWhiteSpace(root))
             {
@@ -143,17 +141,13 @@ public sealed record ProcessProviderSettings
             }
         }
 
-        var maxConcurrent = System.Environment.ProcessorCount;
-        if (values.TryGetValue("maxConcurrent", out var max))
+        if (source.MaxConcurrent is < 1)
         {
-            if (!int.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out maxConcurrent) || maxConcurrent < 1)
-            {
-                Report("maxConcurrent", $"must be a whole number of at least 1, got '{max}'");
-            }
+            Report("maxConcurrent", $"must be a whole number of at least 1, got '{source.MaxConcurrent}'");
         }
 
         string? registrationEnv = null;
-        if (values.TryGetValue("registrationEnv", out var envName))
+        if (source.RegistrationEnv is { } envName)
         {
             if (!IsVariableName(envName))
             {
@@ -166,38 +160,34 @@ public sealed record ProcessProviderSettings
         }
 
         var environment = new List<KeyValuePair<string, string>>();
-        if (values.TryGetValue("env", out var env))
+        foreach (var (name, value) in source.Env)
         {
-            foreach (var entry in env.Split([';', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            if (!IsVariableName(name))
             {
-                var equals = entry.IndexOf('=', StringComparison.Ordinal);
-                var name = equals < 0 ? entry : entry[..equals];
-                if (equals < 0 || !IsVariableName(name))
-                {
-                    Report("env", $"entries are NAME=value separated by ';' or new lines; '{(equals < 0 ? entry : name)}' is not NAME=value with a valid variable name");
-                    continue;
-                }
-
-                var value = entry[(equals + 1)..];
-                if (name == (registrationEnv ?? string.Empty) || DefaultRegistrationEnvs.Contains(name))
-                {
-                    Report("env", $"'{name}' carries the runner's credential and cannot be set here");
-                    continue;
-                }
-
-                if (environment.Any(e => e.Key == name))
-                {
-                    Report("env", $"'{name}' is set twice");
-                    continue;
-                }
-
-                CheckPlaceholders(value, "env", registrationFile, Report);
-                environment.Add(new(name, value));
+                Report("env", $"'{name}' is not a valid variable name (letters, digits and '_', not starting with a digit)");
+                continue;
             }
+
+            if (name == (registrationEnv ?? string.Empty) || DefaultRegistrationEnvs.Contains(name))
+            {
+                Report("env", $"'{name}' carries the runner's credential and cannot be set here");
+                continue;
+            }
+
+            if (environment.Any(e => e.Key == name))
+            {
+                Report("env", $"'{name}' is set twice");
+                continue;
+            }
+
+            CheckPlaceholders(value, "env", source.RegistrationFile, Report);
+            environment.Add(new(name, value));
         }
 
         if (found.Count > 0)
         {
+            // In the order of the documented keys (unknown keys first), however they were found.
+            problems = [.. found.OrderBy(p => Keys.ToList().IndexOf(p.Key))];
             return null;
         }
 
@@ -206,35 +196,99 @@ public sealed record ProcessProviderSettings
             ProviderName = providerName,
             CommandWords = words,
             WorkRoot = workRoot ?? DefaultWorkRoot(providerName),
-            MaxConcurrent = maxConcurrent,
+            MaxConcurrent = source.MaxConcurrent ?? System.Environment.ProcessorCount,
             RegistrationEnv = registrationEnv,
-            RegistrationFile = registrationFile,
+            RegistrationFile = source.RegistrationFile,
             Environment = environment,
-            KeepLogs = keepLogs,
+            KeepLogs = source.KeepLogs,
         };
     }
 
-    private static IEnumerable<string> Words(string text, string key, bool registrationFile, Action<string, string> report)
+    /// <summary>
+    /// The flat string form (every value a string: <c>args</c> a command line, <c>env</c> <c>NAME=value</c> entries
+    /// separated by <c>;</c>) as typed settings; what cannot be read is in <see cref="ProcessSettingsSource.Problems"/>.
+    /// </summary>
+    internal static ProcessSettingsSource FromMap(IReadOnlyDictionary<string, string> values)
+    {
+        var found = new List<ProviderSettingError>();
+        void Report(string key, string message) => found.Add(new ProviderSettingError(key, message));
+
+        foreach (var key in values.Keys.Where(k => !Keys.Contains(k, StringComparer.Ordinal)).Order(StringComparer.Ordinal))
+        {
+            var hint = Keys.FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase));
+            var renamed = key is "credentialEnv" or "credentialFile" ? "registration" + key["credential".Length..] : null;
+            var suggestion = hint ?? renamed;
+            Report(key, $"unknown setting; known settings: {string.Join(", ", Keys)}" + (suggestion is null ? string.Empty : $"; did you mean '{suggestion}'?"));
+        }
+
+        int? maxConcurrent = null;
+        if (values.TryGetValue("maxConcurrent", out var max))
+        {
+            if (int.TryParse(max, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                maxConcurrent = parsed;
+            }
+            else
+            {
+                Report("maxConcurrent", $"must be a whole number of at least 1, got '{max}'");
+            }
+        }
+
+        return new ProcessSettingsSource
+        {
+            Command = values.TryGetValue("command", out var command) && !string.IsNullOrWhiteSpace(command) ? CommandLine(command, "command", Report) : null,
+            Args = values.TryGetValue("args", out var args) ? CommandLine(args, "args", Report) ?? [] : [],
+            WorkRoot = values.GetValueOrDefault("workRoot"),
+            MaxConcurrent = maxConcurrent,
+            RegistrationEnv = values.GetValueOrDefault("registrationEnv"),
+            RegistrationFile = ReadBool(values, "registrationFile", Report),
+            KeepLogs = ReadBool(values, "keepLogs", Report),
+            Env = values.TryGetValue("env", out var env) ? EnvironmentLines(env, Report) : [],
+            Problems = found,
+        };
+    }
+
+    /// <summary>A command line split into words like a POSIX shell does; null (reported) when it cannot be.</summary>
+    internal static IReadOnlyList<string>? CommandLine(string text, string key, Action<string, string> report)
     {
         var template = CommandTemplate.TryParse(text, out var problem);
         if (template is null)
         {
             report(key, problem!);
-            return [];
+            return null;
         }
 
-        if (key == "command" && template.Words.Count == 0)
+        return template.Words;
+    }
+
+    /// <summary><c>NAME=value</c> entries separated by <c>;</c> or new lines (the flat form of <c>env</c>).</summary>
+    internal static IReadOnlyList<KeyValuePair<string, string>> EnvironmentLines(string text, Action<string, string> report)
+    {
+        var entries = new List<KeyValuePair<string, string>>();
+        foreach (var entry in text.Split([';', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            report(key, "is required: the runner's command line");
-            return [];
+            var equals = entry.IndexOf('=', StringComparison.Ordinal);
+            var name = equals < 0 ? entry : entry[..equals];
+            if (equals < 0 || !IsVariableName(name))
+            {
+                report("env", $"entries are NAME=value separated by ';' or new lines; '{(equals < 0 ? entry : name)}' is not NAME=value with a valid variable name");
+                continue;
+            }
+
+            entries.Add(new(name, entry[(equals + 1)..]));
         }
 
-        foreach (var word in template.Words)
+        return entries;
+    }
+
+    private static IEnumerable<string> Checked(IReadOnlyList<string> words, string key, bool registrationFile, Action<string, string> report)
+    {
+        foreach (var word in words)
         {
             CheckPlaceholders(word, key, registrationFile, report);
         }
 
-        return template.Words;
+        return words;
     }
 
     private static void CheckPlaceholders(string text, string key, bool registrationFile, Action<string, string> report)

@@ -2,8 +2,8 @@ using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Policies;
 using Drover.Providers.Process.Tests.Support;
-
 using Drover.Testing;
+using Drover.Testing.Modules;
 
 namespace Drover.Providers.Process.Tests;
 
@@ -160,7 +160,7 @@ public sealed class ProcessProviderSettingsTests
               - { name: linux, forge: github, scope: { org: acme }, labels: [linux], provider: build-host }
             """;
 
-        var loaded = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies)).LoadFromString(Yaml, "fleet.yaml");
+        var loaded = new FleetConfigLoader(ModuleOptions()).LoadFromString(Yaml, "fleet.yaml");
 
         Assert.Empty(loaded.Errors);
         var provider = Assert.Single(loaded.Config!.Providers);
@@ -169,6 +169,68 @@ public sealed class ProcessProviderSettingsTests
         Assert.Equal(4, settings.MaxConcurrent);
         Assert.True(settings.RegistrationFile);
         Assert.Equal([new("RUNNER_ALLOW_RUNASROOT", "0"), new KeyValuePair<string, string>("RUNNER_WORK", "{runnerDir}/_work")], settings.Environment);
+        Assert.Contains(loaded.Warnings, w => w.Path == "providers[0].settings.env" && w.Message.Contains("write env as a mapping", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Load_TypedSettings_ListsAndMaps_AreTakenAsWritten()
+    {
+        const string Yaml = """
+            forges:
+              - { name: github, kind: github, url: "https://github.invalid", auth: { token: "env:T" } }
+            providers:
+              - name: build-host
+                type: process
+                settings:
+                  command: [/bin/sh, -c, "cp -a /opt/runner/. . && exec ./run.sh"]
+                  args: ["--label", "a; b"]
+                  maxConcurrent: 3
+                  env:
+                    RUNNER_WORK: "{runnerDir}/_work"
+                    GREETING: "a=b; c"
+            pools:
+              - { name: linux, forge: github, scope: { org: acme }, labels: [linux], provider: build-host }
+            """;
+
+        var loaded = new FleetConfigLoader(ModuleOptions()).LoadFromString(Yaml, "fleet.yaml");
+
+        Assert.Empty(loaded.Errors);
+        Assert.Empty(loaded.Warnings);
+        var settings = ProcessProviderSettings.Parse(Assert.Single(loaded.Config!.Providers));
+        Assert.Equal(["/bin/sh", "-c", "cp -a /opt/runner/. . && exec ./run.sh", "--label", "a; b"], settings.CommandWords);
+        Assert.Equal(3, settings.MaxConcurrent);
+        Assert.Equal([new("RUNNER_WORK", "{runnerDir}/_work"), new KeyValuePair<string, string>("GREETING", "a=b; c")], settings.Environment);
+    }
+
+    [Theory]
+    [InlineData("env: { RUNNER_TOKEN: \"{credential}\" }", 9, "providers[0].settings.env", "unknown placeholder '{credential}'")]
+    [InlineData("env: { 1BAD: x }", 9, "providers[0].settings.env", "'1BAD' is not a valid variable name")]
+    [InlineData("env: { ACTIONS_RUNNER_INPUT_JITCONFIG: x }", 9, "providers[0].settings.env", "carries the runner's credential")]
+    [InlineData("env: { A: [x] }", 9, "providers[0].settings.env.A", "expected a string value")]
+    [InlineData("args: [\"{token}\"]", 9, "providers[0].settings.args", "unknown placeholder '{token}'")]
+    [InlineData("maxConcurrent: 0", 9, "providers[0].settings.maxConcurrent", "at least 1")]
+    public void Load_BadTypedSettings_AreRefusedWhereWritten(string line, int lineNumber, string path, string message)
+    {
+        var yaml = $$"""
+            forges:
+              - { name: github, kind: github, url: "https://github.invalid", auth: { token: "env:T" } }
+            providers:
+              - name: build-host
+                type: process
+                settings:
+                  command: run.sh
+                  workRoot: /tmp/drover-runners
+                  {{line}}
+            pools:
+              - { name: linux, forge: github, scope: { org: acme }, labels: [linux], provider: build-host }
+            """;
+
+        var loaded = new FleetConfigLoader(ModuleOptions()).LoadFromString(yaml, "fleet.yaml");
+
+        var error = Assert.Single(loaded.Errors);
+        Assert.Equal(path, error.Path);
+        Assert.Equal(lineNumber, error.Line);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -189,4 +251,10 @@ public sealed class ProcessProviderSettingsTests
 
         Assert.Contains(loaded.Errors, e => e.ToString().Contains("credentialEnv", StringComparison.Ordinal));
     }
+
+    /// <summary>Validation as <c>drover validate</c> does it: through the process module (and a GitHub forge module).</summary>
+    private static FleetConfigValidationOptions ModuleOptions() => new AdapterCatalog()
+        .Add(new ProcessModule())
+        .Add(new TestForgeModule(ForgeKind.GitHub, (_, _) => throw new InvalidOperationException("not built here")))
+        .ValidationOptions(PolicyRegistry.CreateDefault().Policies);
 }

@@ -76,6 +76,30 @@ public sealed class ConfigSection
     }
 
     /// <summary>
+    /// The entries of a mapping section whose keys are the user's own (environment variable names, labels), in file
+    /// order; reported and empty when it is something else; empty when absent.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, ConfigSection>> Entries()
+    {
+        switch (_node)
+        {
+            case null:
+                return [];
+            case ConfigMapping mapping:
+                return [.. mapping.Entries.Select(entry =>
+                {
+                    var path = ConfigPath.Child(Path, entry.Key.Value);
+                    _map.Add(path, entry.Value.Line, entry.Value.Column);
+                    return new KeyValuePair<string, ConfigSection>(
+                        entry.Key.Value, new ConfigSection(entry.Value, path, _errors, _map, new ConfigLocation(entry.Key.Line, entry.Key.Column)));
+                })];
+            default:
+                Error($"expected a mapping, got {_node.Describe()}");
+                return [];
+        }
+    }
+
+    /// <summary>
     /// Reads the section as a mapping of string values (keys that name a secret must hold a secret reference); empty when
     /// absent; reported and empty when it is something else.
     /// </summary>
