@@ -32,7 +32,7 @@ internal static class ConfigVocabulary
 
     public static readonly string[] BudgetKeys = ["limit", "period", "currency"];
 
-    public static readonly string[] TimeoutKeys = ["requested", "provisioning", "registering", "busy", "draining", "finishedJobGrace"];
+    public static readonly string[] TimeoutKeys = ["requested", "provisioning", "registering", "busy", "runningJob", "draining", "finishedJobGrace"];
 
     public static readonly string[] ScheduleKeys = ["cron", "timezone", "min", "idle", "max"];
 

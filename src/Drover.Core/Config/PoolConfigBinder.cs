@@ -271,6 +271,7 @@ internal sealed class PoolConfigBinder
             Provisioning = reader.Duration("provisioning") ?? defaults.Provisioning,
             Registering = reader.Duration("registering") ?? defaults.Registering,
             Busy = reader.Duration("busy") ?? defaults.Busy,
+            RunningJob = reader.Duration("runningJob") ?? defaults.RunningJob,
             Draining = reader.Duration("draining") ?? defaults.Draining,
             FinishedJobGrace = reader.Duration("finishedJobGrace") ?? defaults.FinishedJobGrace,
         };

@@ -205,6 +205,11 @@ internal static partial class PoolRules
         FleetConfigValidator.CheckPositive(context, $"{path}.provisioning", timeouts.Provisioning);
         FleetConfigValidator.CheckPositive(context, $"{path}.registering", timeouts.Registering);
         FleetConfigValidator.CheckPositive(context, $"{path}.busy", timeouts.Busy);
+        if (timeouts.RunningJob is { } runningJob)
+        {
+            FleetConfigValidator.CheckPositive(context, $"{path}.runningJob", runningJob);
+        }
+
         FleetConfigValidator.CheckPositive(context, $"{path}.draining", timeouts.Draining);
         FleetConfigValidator.CheckPositive(context, $"{path}.finishedJobGrace", timeouts.FinishedJobGrace);
     }

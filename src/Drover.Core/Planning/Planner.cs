@@ -39,6 +39,7 @@ public sealed class Planner
         var poolsByName = index.PoolsByName;
         var runnersByPool = new Dictionary<string, List<Runner>>(StringComparer.Ordinal);
         var busyJobs = new HashSet<JobKey>();
+        var busyCandidates = new List<Runner>();
         foreach (var runner in observed.Runners)
         {
             if (!runnersByPool.TryGetValue(runner.Pool, out var list))
@@ -48,11 +49,30 @@ public sealed class Planner
             }
 
             list.Add(runner);
-            // A busy runner past its busy timeout is about to be reaped: its job no longer counts as taken.
-            if (runner is { State: RunnerState.Busy, Job: { } key }
-                && now - runner.StateSince < (poolsByName.TryGetValue(runner.Pool, out var owner) ? owner.Timeouts.Busy : RunnerTimeouts.Default.Busy))
+            if (runner is { State: RunnerState.Busy, Job: { } key })
             {
-                busyJobs.Add(key);
+                busyCandidates.Add(runner);
+            }
+        }
+
+        var running = new HashSet<JobKey>();
+        foreach (var job in jobs)
+        {
+            if (job.State == JobState.Running)
+            {
+                running.Add(job.Key);
+            }
+        }
+
+        foreach (var runner in busyCandidates)
+        {
+            // A busy runner past its busy limit is about to be reaped: its job no longer counts as taken.
+            var limit = poolsByName.TryGetValue(runner.Pool, out var owner)
+                ? owner.Timeouts.BusyLimit(config.FindForge(owner.Forge)?.Kind ?? ForgeKind.GitHub, running.Contains(runner.Job!.Value))
+                : RunnerTimeouts.Default.Busy;
+            if (now - runner.StateSince < limit)
+            {
+                busyJobs.Add(runner.Job!.Value);
             }
         }
 
@@ -72,7 +92,7 @@ public sealed class Planner
         }
 
         var match = index.Matcher.Assign(waiting);
-        var context = new PlanningCycle(config, observed, now, history, finished, _breakerOptions);
+        var context = new PlanningCycle(config, observed, now, history, finished, running, _breakerOptions);
         var pools = new List<PoolPlan>(config.Pools.Count);
         DateTimeOffset? wake = null;
         foreach (var pool in index.PoolsInOrder)

@@ -12,6 +12,7 @@ internal sealed class PlanningCycle(
     DateTimeOffset now,
     IDemandHistory? history,
     IReadOnlyDictionary<JobKey, Job> finishedJobsOfBusyRunners,
+    IReadOnlySet<JobKey> runningJobs,
     CircuitBreakerOptions breakerOptions)
 {
     private readonly Dictionary<string, int?> _createsLeft = new(StringComparer.Ordinal);
@@ -25,6 +26,13 @@ internal sealed class PlanningCycle(
     public IDemandHistory? History { get; } = history;
 
     public IReadOnlyDictionary<JobKey, Job> FinishedJobsOfBusyRunners { get; } = finishedJobsOfBusyRunners;
+
+    /// <summary>The ledger's running jobs: a busy runner on one of them is working, whatever its busy timeout says.</summary>
+    public IReadOnlySet<JobKey> RunningJobs { get; } = runningJobs;
+
+    /// <summary>How long <paramref name="runner"/> (busy, of <paramref name="pool"/>) may stay busy (see <see cref="RunnerTimeouts.BusyLimit"/>).</summary>
+    public TimeSpan BusyLimit(PoolConfig pool, Runners.Runner runner) =>
+        pool.Timeouts.BusyLimit(Config.FindForge(pool.Forge)?.Kind ?? ForgeKind.GitHub, runner.Job is { } key && RunningJobs.Contains(key));
 
     public List<PlanAction> Actions { get; } = [];
 

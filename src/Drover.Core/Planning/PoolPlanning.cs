@@ -58,14 +58,16 @@ internal static class PoolPlanning
                     {
                         Delete(cycle, runner, DeleteCause.Stuck, $"still busy {DurationParser.Format(now - finishedAt)} after its job {key} finished");
                     }
-                    else if (IsPast(runner, pool.Timeouts.Busy, now, out var busyFor))
+                    else if (cycle.BusyLimit(pool, runner) is var busyLimit && IsPast(runner, busyLimit, now, out var busyFor))
                     {
-                        Delete(cycle, runner, DeleteCause.Stuck, $"busy for {DurationParser.Format(busyFor)}, past the {DurationParser.Format(pool.Timeouts.Busy)} busy timeout");
+                        Delete(cycle, runner, DeleteCause.Stuck, busyLimit == pool.Timeouts.Busy
+                            ? $"busy for {DurationParser.Format(busyFor)}, past the {DurationParser.Format(busyLimit)} busy timeout, and the forge does not report its job running"
+                            : $"busy for {DurationParser.Format(busyFor)}, past the {DurationParser.Format(busyLimit)} running-job ceiling");
                     }
                     else
                     {
                         busy++;
-                        wake = Earliest(wake, runner.StateSince, pool.Timeouts.Busy, now);
+                        wake = Earliest(wake, runner.StateSince, busyLimit, now);
                         if (runner.Job is { } busyKey && cycle.FinishedJobsOfBusyRunners.TryGetValue(busyKey, out var finishedJob) && finishedJob.FinishedAt is { } doneAt)
                         {
                             wake = Earliest(wake, doneAt, pool.Timeouts.FinishedJobGrace, now);

@@ -131,6 +131,36 @@ public sealed class PlannerTests
     }
 
     [Fact]
+    public void Plan_BusyPastBusyTimeout_WhileTheForgeReportsItsJobRunning_IsKeptUntilTheGitHubCeiling()
+    {
+        var key = new JobKey("github", "25h");
+        var running = new Job { Key = key, State = JobState.Running, StartedAt = T0.AddHours(-25), LastEventAt = T0.AddHours(-25), RunnerName = "x" };
+        var busy = Runner("linux", 0, RunnerState.Busy, T0.AddHours(-25), job: key);
+
+        var kept = Planner().Plan(Fleet(Pool("linux")), State(busy), [running], T0);
+        var atCeiling = Planner().Plan(Fleet(Pool("linux")), State(busy with { StateSince = T0 - TimeSpan.FromDays(5) - TimeSpan.FromHours(1) }), [running], T0);
+
+        Assert.Empty(kept.Of<DeleteRunner>());
+        Assert.Equal(T0.AddHours(-25) + TimeSpan.FromDays(5) + TimeSpan.FromHours(1), kept.NextWakeAt);
+        var reaped = Assert.Single(atCeiling.Of<DeleteRunner>());
+        Assert.Equal(DeleteCause.Stuck, reaped.Cause);
+        Assert.Contains("running-job ceiling", reaped.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_BusyOnARunningGitLabJob_CeilingIsAMonth_AndRunningJobOverridesIt()
+    {
+        var key = new JobKey("gitlab", "9");
+        var running = new Job { Key = key, State = JobState.Running, StartedAt = T0.AddDays(-20), LastEventAt = T0.AddDays(-20), RunnerName = "x" };
+        var busy = Runner("ci", 0, RunnerState.Busy, T0.AddDays(-20), job: key);
+        var pool = Pool("ci", forge: "gitlab");
+        var capped = pool with { Timeouts = pool.Timeouts with { RunningJob = TimeSpan.FromDays(2) } };
+
+        Assert.Empty(Planner().Plan(Fleet(pool), State(busy), [running], T0).Of<DeleteRunner>());
+        Assert.Contains("past the 2d running-job ceiling", Assert.Single(Planner().Plan(Fleet(capped), State(busy), [running], T0).Of<DeleteRunner>()).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Plan_QueuedJobAlreadyTakenByBusyRunner_IsNotCountedTwice()
     {
         var key = new JobKey("github", "1");

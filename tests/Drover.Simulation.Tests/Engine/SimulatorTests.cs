@@ -45,6 +45,17 @@ public class SimulatorTests
     }
 
     [Fact]
+    public void Run_A25HourJob_RunsOnceOnOneRunner_NotReapedByTheBusyTimeout()
+    {
+        var result = new Simulator(Of(Job(0, duration: 25 * 3600)), [new ReactivePolicy()], Boot60).Run();
+
+        Assert.Equal(1, result.JobsCompleted);
+        Assert.Equal(60, result.WaitMaxSeconds, 6);
+        Assert.Equal((60 + 25 * 3600) / 60.0, result.RunnerMinutes, 6);
+        Assert.Equal(0, result.RunnersLeft);
+    }
+
+    [Fact]
     public void Run_Reactive_EveryJobWaitsOneBootAndUsesBootPlusDuration()
     {
         var result = new Simulator(Of(Job(0), Job(100), Job(200)), [new ReactivePolicy()], Boot60).Run();
