@@ -1,3 +1,5 @@
+using Drover.Testing;
+
 namespace Drover.Cli.Tests;
 
 /// <summary>A command running in the background: its output so far, and a way to stop it (as Ctrl-C does).</summary>
@@ -9,16 +11,17 @@ internal sealed class RunningCommand(Task<int> run, CancellationTokenSource stop
     public string Error => Read(error);
 
     /// <summary>Waits until the output contains <paramref name="text"/>; fails after 30 s or when the command ends first.</summary>
-    public async Task WaitForOutputAsync(string text)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!Output.Contains(text, StringComparison.Ordinal))
-        {
-            Assert.False(run.IsCompleted, $"the command ended (exit {(run.IsCompletedSuccessfully ? run.Result : -1)}) before printing '{text}'. Output:\n{Output}\nError:\n{Error}");
-            Assert.True(DateTime.UtcNow < deadline, $"'{text}' not printed within 30 s. Output:\n{Output}");
-            await Task.Delay(50);
-        }
-    }
+    public Task WaitForOutputAsync(string text) =>
+        Eventually.ThatAsync(
+            () =>
+            {
+                var printed = Output;
+                Assert.False(run.IsCompleted && !printed.Contains(text, StringComparison.Ordinal), $"the command ended (exit {(run.IsCompletedSuccessfully ? run.Result : -1)}) before printing '{text}'. Output:\n{printed}\nError:\n{Error}");
+                return printed;
+            },
+            printed => printed.Contains(text, StringComparison.Ordinal),
+            $"'{text}' printed",
+            printed => $"output:\n{printed}");
 
     /// <summary>Stops the command and returns its exit code.</summary>
     public async Task<int> StopAsync()

@@ -2,6 +2,7 @@ using Drover.Core.Adapters;
 using Drover.Core.Planning;
 using Drover.Engine.Execution;
 using Drover.Engine.Loop;
+using Drover.Testing;
 
 namespace Drover.Engine.Tests;
 
@@ -37,12 +38,7 @@ public sealed class WorldObserverTests
 
         // The answer arrives: the loop is told, and the next cycle sees it.
         forge.Open();
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (Volatile.Read(ref refreshed) == 0)
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the background refresh never reported");
-            await Task.Delay(5);
-        }
+        await Eventually.TrueAsync(() => Volatile.Read(ref refreshed) > 0, "the background refresh reports", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(5), seen: () => $"{forge.Calls} list call(s), no report");
 
         var fresh = await observer.ListForgeRunnersAsync(h.Time.GetUtcNow(), CancellationToken.None);
         Assert.Equal(["r-1", "r-2"], fresh.Lists["gated"].Select(r => r.Name));
@@ -83,15 +79,8 @@ public sealed class WorldObserverTests
 
         public void Close() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
 
-        public async Task WaitForCallsAsync(int calls)
-        {
-            var deadline = DateTime.UtcNow.AddSeconds(5);
-            while (Calls < calls)
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"the forge was not listed {calls} times");
-                await Task.Delay(5);
-            }
-        }
+        public Task WaitForCallsAsync(int calls) =>
+            Eventually.ThatAsync(() => Calls, n => n >= calls, $"the forge listed {calls} times", n => $"{n} list call(s)", TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(5));
 
         public async Task<IReadOnlyList<ForgeRunner>> ListRunnersAsync(CancellationToken cancellationToken)
         {

@@ -1,8 +1,8 @@
 using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Engine.Execution;
-using Drover.Forges.GitHub.Tests.Emulator;
 using Drover.Forges.GitHub.Tests.Support;
+using Drover.Testing.GitHub;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Drover.Forges.GitHub.Tests;

@@ -7,9 +7,9 @@ using Drover.Engine.Execution;
 using Drover.Engine.Metrics;
 using Drover.Forges.GitHub.Api;
 using Drover.Forges.GitHub.Auth;
-using Drover.Forges.GitHub.Tests.Emulator;
 using Drover.Forges.GitHub.Tests.Support;
 using Drover.Server.Metrics;
+using Drover.Testing;
 using Drover.Testing.GitHub;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -115,7 +115,7 @@ public sealed class RestClientTests
         emulator.QueueRun("acme/api", ("build", ["linux"], TimeSpan.FromSeconds(30)));
         using var stop = new CancellationTokenSource();
         var runner = StandInRunner.RunAsync(credential.Reveal(), stop.Token);
-        await Until(() => emulator.Runners().Any(r => r.Busy));
+        await Eventually.TrueAsync(() => emulator.Runners().Any(r => r.Busy), "the stand-in runner takes the job", TimeSpan.FromSeconds(10), seen: () => $"{emulator.Runners().Count(r => r.Busy)} of {emulator.Runners().Count} runners busy");
         var id = emulator.Runners().Single().Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         var e = await Assert.ThrowsAsync<GitHubRunnerBusyException>(() => forge.UnregisterAsync(id, CancellationToken.None));
@@ -322,15 +322,5 @@ public sealed class RestClientTests
         await forge.Poller.PollOnceAsync(events.Add, CancellationToken.None);
 
         Assert.Equal(["acme/api", "acme/web"], events.Select(e => e.Scope!).Order(StringComparer.Ordinal));
-    }
-
-    internal static async Task Until(Func<bool> condition, int timeoutMs = 10_000)
-    {
-        var end = DateTime.UtcNow.AddMilliseconds(timeoutMs);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < end, "condition not met in time");
-            await Task.Delay(20);
-        }
     }
 }

@@ -6,7 +6,6 @@ using Drover.Core.Traces;
 using Drover.Engine.Execution;
 using Drover.Forges.GitHub.Api;
 using Drover.Forges.GitHub.Auth;
-using Drover.Forges.GitHub.Tests.Emulator;
 using Drover.Forges.GitHub.Tests.Support;
 using Drover.Forges.GitHub.Traces;
 using Drover.Simulation.Traces;

@@ -50,21 +50,9 @@ internal sealed class ProviderHarness : IAsyncDisposable
         return new InstanceRequest("linux", key, Fleet.Pools[0].Template, reference);
     }
 
-    public async Task<T> Until<T>(Func<Task<T?>> probe, string what, int seconds = 10)
-        where T : class
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (true)
-        {
-            if (await probe() is { } found)
-            {
-                return found;
-            }
-
-            Assert.True(DateTime.UtcNow < deadline, $"not within {seconds} s: {what}");
-            await Task.Delay(20);
-        }
-    }
+    public Task<T> Until<T>(Func<Task<T?>> probe, string what, int seconds = 10)
+        where T : class =>
+        Eventually.ValueAsync(probe, what, TimeSpan.FromSeconds(seconds), TimeSpan.FromMilliseconds(20));
 
     public async ValueTask DisposeAsync()
     {

@@ -9,7 +9,6 @@ using Drover.Engine.Loop;
 using Drover.Engine.Metrics;
 using Drover.Providers.Process.Tests.Support;
 using Drover.Storage;
-
 using Drover.Testing;
 
 namespace Drover.Providers.Process.Tests;
@@ -90,7 +89,7 @@ public sealed class ControlLoopTests
                 File.WriteAllText(Path.Combine(workRoot, runner.Id, "done"), "1");
             }
 
-            await Processes.WaitUntilAsync(() => provider.RecentExits.Count == 3, "every runner process has exited");
+            await Eventually.ThatAsync(() => provider.RecentExits.Count, exits => exits == 3, "every runner process has exited", exits => $"{exits} exit(s)", TimeSpan.FromSeconds(15));
             time.Advance(TimeSpan.FromMinutes(1));
             foreach (var job in jobs)
             {
@@ -113,7 +112,7 @@ public sealed class ControlLoopTests
         {
             await provider.DisposeAsync();
             await store.DisposeAsync();
-            await Processes.WaitUntilAsync(() => pids.All(p => !Processes.IsAlive(p)), "no runner process is left", 10);
+            await Eventually.TrueAsync(() => pids.All(p => !Processes.IsAlive(p)), "no runner process is left", TimeSpan.FromSeconds(10), seen: () => "alive: " + string.Join(", ", pids.Where(Processes.IsAlive)));
             try
             {
                 Directory.Delete(directory, recursive: true);

@@ -1,4 +1,5 @@
 using Drover.Providers.Process.Tests.Support;
+using Drover.Testing;
 
 namespace Drover.Providers.Process.Tests;
 
@@ -162,7 +163,7 @@ public sealed class ProcessProviderTests
         await h.Provider.DeleteAsync(id, CancellationToken.None);
 
         Assert.False(Processes.IsAlive(pid));
-        await Processes.WaitUntilAsync(() => !Processes.IsAlive(child), "the grandchild is gone", 5);
+        await Eventually.TrueAsync(() => !Processes.IsAlive(child), "the grandchild is gone", TimeSpan.FromSeconds(5), seen: () => $"process {child} alive");
         Assert.False(Directory.Exists(h.RunnerDir(id)));
         Assert.Empty(await h.Provider.ListAsync(CancellationToken.None));
         var exit = Assert.Single(h.Provider.RecentExits);
@@ -176,7 +177,7 @@ public sealed class ProcessProviderTests
         await using var h = new ProviderHarness(Settings("/bin/sh -c 'echo started; exec sleep 30'", ("keepLogs", "true")));
         var id = await h.CreateAsync("t-1", Secret);
         var log = Path.Combine(h.RunnerDir(id), "runner.log");
-        await Processes.WaitUntilAsync(() => File.ReadAllText(log).Contains("started", StringComparison.Ordinal), "the process wrote its first line");
+        await Eventually.ThatAsync(() => File.ReadAllText(log), text => text.Contains("started", StringComparison.Ordinal), "the process wrote its first line", text => $"log: '{text}'", TimeSpan.FromSeconds(15));
 
         await h.Provider.DeleteAsync(id, CancellationToken.None);
 
@@ -206,7 +207,7 @@ public sealed class ProcessProviderTests
         await using var h = new ProviderHarness(Settings("/bin/sh -c 'echo ran; exit 3'", ("keepLogs", "true")));
         var id = await h.CreateAsync("t-1", Secret);
 
-        await Processes.WaitUntilAsync(() => h.Provider.RecentExits.Count == 1, "the exit is noticed");
+        await Eventually.ThatAsync(() => h.Provider.RecentExits.Count, exits => exits == 1, "the exit is noticed", exits => $"{exits} exit(s)", TimeSpan.FromSeconds(15));
 
         Assert.Empty(await h.Provider.ListAsync(CancellationToken.None));
         var exit = Assert.Single(h.Provider.RecentExits);
@@ -227,7 +228,7 @@ public sealed class ProcessProviderTests
         await using var h = new ProviderHarness(Settings("/bin/sh -c 'echo ran'"));
         var id = await h.CreateAsync("t-1", Secret);
 
-        await Processes.WaitUntilAsync(() => h.Provider.RecentExits.Count == 1, "the exit is noticed");
+        await Eventually.ThatAsync(() => h.Provider.RecentExits.Count, exits => exits == 1, "the exit is noticed", exits => $"{exits} exit(s)", TimeSpan.FromSeconds(15));
 
         Assert.False(Directory.Exists(h.RunnerDir(id)));
         Assert.Null(h.Provider.RecentExits[0].LogPath);
@@ -242,7 +243,7 @@ public sealed class ProcessProviderTests
             ("keepLogs", "true")));
         await h.CreateAsync("t-1", Secret);
 
-        await Processes.WaitUntilAsync(() => h.Provider.RecentExits.Count == 1, "the exit is noticed");
+        await Eventually.ThatAsync(() => h.Provider.RecentExits.Count, exits => exits == 1, "the exit is noticed", exits => $"{exits} exit(s)", TimeSpan.FromSeconds(15));
 
         var log = File.ReadAllText(h.Provider.RecentExits[0].LogPath!);
         Assert.DoesNotContain(Secret, log, StringComparison.Ordinal);
@@ -269,7 +270,7 @@ public sealed class ProcessProviderTests
         Assert.DoesNotContain(Secret, Processes.CommandLine(h.Provider.ProcessId(id)!.Value), StringComparison.Ordinal);
 
         File.WriteAllText(Path.Combine(dir, "stop"), "now");
-        await Processes.WaitUntilAsync(() => h.Provider.RecentExits.Count == 1, "the exit is noticed");
+        await Eventually.ThatAsync(() => h.Provider.RecentExits.Count, exits => exits == 1, "the exit is noticed", exits => $"{exits} exit(s)", TimeSpan.FromSeconds(15));
 
         Assert.False(File.Exists(Path.Combine(dir, ".credential")));
         Assert.True(File.Exists(Path.Combine(dir, "runner.log")));

@@ -1,6 +1,7 @@
 using Drover.Core.Ports;
 using Drover.Server.Hosting;
 using Drover.Storage;
+using Drover.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -104,11 +105,7 @@ public sealed class BackupSchedulerTests : IAsyncLifetime
         await Task.Delay(300);
         Assert.Equal(1, severed.Refused);
         _time.Advance(BackupScheduler.RetryDelay);
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (severed.Refused < 2 && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await Eventually.ThatAsync(() => severed.Refused, refused => refused >= 2, "a second attempt after the retry delay", refused => $"{refused} attempt(s) refused", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(20));
 
         await Task.Delay(300);
         Assert.Equal(2, severed.Refused);
@@ -119,13 +116,12 @@ public sealed class BackupSchedulerTests : IAsyncLifetime
 
     private string[] Files() => Directory.Exists(Backups) ? Directory.GetFiles(Backups, "drover-*.jsonl") : [];
 
-    private async Task WaitForFiles(int count, string? newest = null)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Files().Length != count || (newest is not null && !File.Exists(Path.Combine(Backups, newest))))
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"expected {count} backups{(newest is null ? string.Empty : $" with {newest}")}, found: {string.Join(", ", Files().Select(Path.GetFileName))}");
-            await Task.Delay(20);
-        }
-    }
+    private Task WaitForFiles(int count, string? newest = null) =>
+        Eventually.ThatAsync(
+            Files,
+            files => files.Length == count && (newest is null || files.Any(f => Path.GetFileName(f) == newest)),
+            $"{count} backups{(newest is null ? string.Empty : $" with {newest}")}",
+            files => "found: " + string.Join(", ", files.Select(Path.GetFileName)),
+            TimeSpan.FromSeconds(10),
+            TimeSpan.FromMilliseconds(20));
 }

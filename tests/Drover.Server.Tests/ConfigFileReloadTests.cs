@@ -6,6 +6,7 @@ using Drover.Core.Policies;
 using Drover.Server.Auth;
 using Drover.Server.Hosting;
 using Drover.Simulation.Demo;
+using Drover.Testing;
 using Microsoft.AspNetCore.Builder;
 
 namespace Drover.Server.Tests;
@@ -14,6 +15,7 @@ namespace Drover.Server.Tests;
 public sealed class ConfigFileReloadTests : IAsyncLifetime
 {
     private const string ViewerToken = "viewer-token-value";
+    private static readonly TimeSpan _wait = TimeSpan.FromSeconds(15);
     private readonly string _directory = Directory.CreateTempSubdirectory("drover-reload-").FullName;
     private WebApplication? _app;
     private HttpClient _client = null!;
@@ -67,10 +69,10 @@ public sealed class ConfigFileReloadTests : IAsyncLifetime
 
         await File.WriteAllTextAsync(ConfigPath, DemoFleet.Yaml().Replace("max: 3", "max: 5", StringComparison.Ordinal));
 
-        await WaitForAsync(async () => await GpuMaxAsync() == 5);
+        await Eventually.ThatAsync(GpuMaxAsync, max => max == 5, "pool gpu's max changed to 5 by the file", max => $"max {max}", _wait);
 
         // The event is written once the new configuration is in force, so it may land a moment after the API shows it.
-        await WaitForAsync(async () => (await EventsAsync()).Any(e => e.Kind == ConfigFileWatcher.EventKind && e.Actor == ConfigFileWatcher.Actor));
+        await Eventually.ThatAsync(EventsAsync, events => events.Any(e => e.Kind == ConfigFileWatcher.EventKind && e.Actor == ConfigFileWatcher.Actor), "the reload event", Kinds, _wait);
     }
 
     [Fact]
@@ -79,8 +81,8 @@ public sealed class ConfigFileReloadTests : IAsyncLifetime
         await File.WriteAllTextAsync(ConfigPath, DemoFleet.Yaml().Replace("max: 3", "max: lots", StringComparison.Ordinal));
 
         var rejected = ConfigFileWatcher.EventKind + ".rejected";
-        await WaitForAsync(async () => (await EventsAsync()).Any(e => e.Kind == rejected));
-        var entry = (await EventsAsync()).First(e => e.Kind == rejected);
+        var events = await Eventually.ThatAsync(EventsAsync, events => events.Any(e => e.Kind == rejected), "the rejection event", Kinds, _wait);
+        var entry = events.First(e => e.Kind == rejected);
         Assert.Equal(ConfigFileWatcher.Actor, entry.Actor);
         Assert.Contains("the running one is kept", entry.Message, StringComparison.Ordinal);
         Assert.Equal(3, await GpuMaxAsync());
@@ -94,21 +96,11 @@ public sealed class ConfigFileReloadTests : IAsyncLifetime
             .Replace("max: 3", "max: 5", StringComparison.Ordinal));
 
         var rejected = ConfigFileWatcher.EventKind + ".rejected";
-        await WaitForAsync(async () => (await EventsAsync()).Any(e => e.Kind == rejected));
-        var entry = (await EventsAsync()).First(e => e.Kind == rejected);
+        var events = await Eventually.ThatAsync(EventsAsync, events => events.Any(e => e.Kind == rejected), "the rejection event", Kinds, _wait);
+        var entry = events.First(e => e.Kind == rejected);
         Assert.Contains("forge 'github' changed its url", entry.Message, StringComparison.Ordinal);
         Assert.Contains("restart it to apply this", entry.Message, StringComparison.Ordinal);
         Assert.Equal(3, await GpuMaxAsync());
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(15);
-        while (!await condition())
-        {
-            Assert.True(DateTimeOffset.UtcNow < deadline, "condition not met within 15 s");
-            await Task.Delay(100);
-        }
     }
 
     private async Task<int> GpuMaxAsync()
@@ -123,4 +115,6 @@ public sealed class ConfigFileReloadTests : IAsyncLifetime
         return [.. events.RootElement.GetProperty("events").EnumerateArray()
             .Select(e => (e.GetProperty("kind").GetString()!, e.GetProperty("actor").GetString()!, e.GetProperty("message").GetString()!))];
     }
+
+    private static string Kinds(List<(string Kind, string Actor, string Message)> events) => "events " + string.Join(", ", events.Select(e => e.Kind).Distinct(StringComparer.Ordinal));
 }

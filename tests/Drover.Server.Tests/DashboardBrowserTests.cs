@@ -33,13 +33,7 @@ public sealed class DashboardBrowserTests : IDisposable
 
         // The runner counts and the runners table change as the simulated load arrives and runners boot.
         var first = await Numbers(page);
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        string now;
-        while ((now = await Numbers(page)) == first)
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"no number on the dashboard changed within 60 s (still {first})");
-            await Task.Delay(250);
-        }
+        var now = await Eventually.ThatAsync(() => Numbers(page), numbers => numbers != first, "a number on the dashboard changes", numbers => $"still {numbers}", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(250));
 
         await page.WaitForSelectorAsync("#runners tr", new PageWaitForSelectorOptions { Timeout = 30_000 });
         var screenshot = Path.Combine(Testing.SharedData.RepositoryRoot ?? throw new InvalidOperationException("Drover.sln not found above the test directory"), "artifacts", "screenshots", "dashboard.png");

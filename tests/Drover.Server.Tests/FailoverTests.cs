@@ -9,6 +9,7 @@ using Drover.Server.Hosting;
 using Drover.Server.Tests.Postgres;
 using Drover.Server.Tests.Support;
 using Drover.Simulation.Demo;
+using Drover.Testing;
 using Drover.Testing.Postgres;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -35,9 +36,9 @@ public sealed class FailoverTests(PostgresServer postgres, ITestOutputHelper out
         var world = new SharedWorld(_load);
         var storeA = (SeveringStore?)null;
         await using var a = await StartAsync("a", "postgres:" + connection, world, s => storeA = new SeveringStore(s));
-        await WaitUntil(() => Role(a) == LeaderRole.Leader, "a leads");
+        await Eventually.ThatAsync(() => Role(a), r => r == LeaderRole.Leader, "a leads");
         await using var b = await StartAsync("b", "postgres:" + connection, world, s => s);
-        await WaitUntil(() => Role(b) == LeaderRole.Follower, "b follows");
+        await Eventually.ThatAsync(() => Role(b), r => r == LeaderRole.Follower, "b follows");
         using var clientA = Client(a);
         using var clientB = Client(b);
         Assert.StartsWith("ready: leader (a)", await clientA.GetStringAsync("/readyz"), StringComparison.Ordinal);
@@ -56,14 +57,14 @@ public sealed class FailoverTests(PostgresServer postgres, ITestOutputHelper out
 
         storeA!.Sever();
         var severedAt = DateTime.UtcNow;
-        await WaitUntil(() => Role(b) == LeaderRole.Leader, "b takes over");
+        await Eventually.ThatAsync(() => Role(b), r => r == LeaderRole.Leader, "b takes over");
         var takeover = DateTime.UtcNow - severedAt;
         var takenOverAt = DateTimeOffset.UtcNow;
         await a.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(10)).Token);
 
         // Phase 2: everything goes to the new leader.
         sent += await DriveAsync(world, [clientB], TimeSpan.FromSeconds(6));
-        await WaitUntil(async () => (await store.ListUnprocessedDeliveriesAsync(1, CancellationToken.None)).Count == 0, "every delivery processed");
+        await Eventually.ThatAsync(() => store.ListUnprocessedDeliveriesAsync(1, CancellationToken.None), d => d.Count == 0, "every delivery processed", d => $"still unprocessed: {d[0].Forge} {d[0].DeliveryId}");
 
         Assert.True(takeover <= _lease.LeaseDuration + (_lease.RetryInterval * 3), $"takeover took {takeover.TotalSeconds:F1} s");
         Assert.Null(await store.GetDeliveryAsync("github", "forged-1", CancellationToken.None));
@@ -134,17 +135,5 @@ public sealed class FailoverTests(PostgresServer postgres, ITestOutputHelper out
         var client = new HttpClient { BaseAddress = new Uri(app.Urls.First()), Timeout = TimeSpan.FromSeconds(20) };
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ViewerToken);
         return client;
-    }
-
-    private static Task WaitUntil(Func<bool> condition, string what) => WaitUntil(() => Task.FromResult(condition()), what);
-
-    private static async Task WaitUntil(Func<Task<bool>> condition, string what)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not reached within 30 s: {what}");
-            await Task.Delay(50);
-        }
     }
 }

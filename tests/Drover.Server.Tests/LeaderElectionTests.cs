@@ -2,6 +2,7 @@ using Drover.Core.Ports;
 using Drover.Engine.Leadership;
 using Drover.Server.Tests.Support;
 using Drover.Storage;
+using Drover.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Drover.Server.Tests;
@@ -10,6 +11,8 @@ namespace Drover.Server.Tests;
 public sealed class LeaderElectionTests : IAsyncLifetime
 {
     private static readonly LeaderElectionOptions _fast = new() { LeaseDuration = TimeSpan.FromMilliseconds(1500), RetryInterval = TimeSpan.FromMilliseconds(300) };
+    private static readonly TimeSpan _wait = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan _poll = TimeSpan.FromMilliseconds(20);
     private readonly string _directory = Directory.CreateTempSubdirectory("drover-lease-").FullName;
     private readonly LeaderWork _work = new();
     private IStateStore _storeA = null!;
@@ -36,15 +39,15 @@ public sealed class LeaderElectionTests : IAsyncLifetime
         using var stopA = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         using var stopB = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var runA = a.RunAsync(_work.RunAsync, _ => Task.CompletedTask, stopA.Token);
-        await WaitUntil(() => a.Role == LeaderRole.Leader);
+        await Eventually.ThatAsync(() => a.Role, r => r == LeaderRole.Leader, "a leads", timeout: _wait, every: _poll);
         var runB = b.RunAsync(_work.RunAsync, _ => Task.CompletedTask, stopB.Token);
-        await WaitUntil(() => b.Role == LeaderRole.Follower);
+        await Eventually.ThatAsync(() => b.Role, r => r == LeaderRole.Follower, "b follows", timeout: _wait, every: _poll);
         Assert.Equal("a", b.Leader);
 
         await stopA.CancelAsync();
         await runA;
         var stoppedAt = DateTime.UtcNow;
-        await WaitUntil(() => b.Role == LeaderRole.Leader);
+        await Eventually.ThatAsync(() => b.Role, r => r == LeaderRole.Leader, "b leads", timeout: _wait, every: _poll);
         var takeover = DateTime.UtcNow - stoppedAt;
 
         Assert.True(takeover < _fast.RetryInterval * 3, $"took over after {takeover.TotalMilliseconds} ms");
@@ -63,14 +66,14 @@ public sealed class LeaderElectionTests : IAsyncLifetime
         var b = Election(_storeB, "b");
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var runA = a.RunAsync(_work.RunAsync, _ => Task.CompletedTask, stop.Token);
-        await WaitUntil(() => a.Role == LeaderRole.Leader);
+        await Eventually.ThatAsync(() => a.Role, r => r == LeaderRole.Leader, "a leads", timeout: _wait, every: _poll);
         var runB = b.RunAsync(_work.RunAsync, _ => Task.CompletedTask, stop.Token);
-        await WaitUntil(() => b.Role == LeaderRole.Follower);
+        await Eventually.ThatAsync(() => b.Role, r => r == LeaderRole.Follower, "b follows", timeout: _wait, every: _poll);
 
         var lease = await _storeB.GetLeaseAsync("controller", CancellationToken.None);
         severable.Sever();
         var severedAt = DateTime.UtcNow;
-        await WaitUntil(() => b.Role == LeaderRole.Leader);
+        await Eventually.ThatAsync(() => b.Role, r => r == LeaderRole.Leader, "b leads", timeout: _wait, every: _poll);
         var takeover = DateTime.UtcNow - severedAt;
 
         Assert.NotEqual(LeaderRole.Leader, a.Role);
@@ -89,12 +92,12 @@ public sealed class LeaderElectionTests : IAsyncLifetime
         var a = Election(_storeA, "a");
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         var runA = a.RunAsync(_work.RunAsync, _ => Task.CompletedTask, stop.Token);
-        await WaitUntil(() => a.Role == LeaderRole.Leader);
+        await Eventually.ThatAsync(() => a.Role, r => r == LeaderRole.Leader, "a leads", timeout: _wait, every: _poll);
 
         // Another holder takes the row (as after a long pause of a's process): a's next renewal is refused.
         await _storeB.ReleaseLeaseAsync("controller", "a", CancellationToken.None);
         Assert.True(await _storeB.TryAcquireOrRenewLeaseAsync("controller", "intruder", TimeSpan.FromMinutes(1), DateTimeOffset.UtcNow, CancellationToken.None));
-        await WaitUntil(() => a.Role == LeaderRole.Follower);
+        await Eventually.ThatAsync(() => a.Role, r => r == LeaderRole.Follower, "a follows", timeout: _wait, every: _poll);
 
         Assert.Equal(0, _work.Active);
         Assert.Equal("intruder", a.Leader);
@@ -104,16 +107,6 @@ public sealed class LeaderElectionTests : IAsyncLifetime
 
     private static LeaderElection Election(IStateStore store, string holder) =>
         new(store, holder, TimeProvider.System, NullLogger.Instance, _fast);
-
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 15 s");
-            await Task.Delay(20);
-        }
-    }
 
     /// <summary>Leader work that runs until its term ends, counting terms and how many ran at once.</summary>
     private sealed class LeaderWork

@@ -2,11 +2,14 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Drover.Server.Auth;
+using Drover.Testing;
 
 namespace Drover.Server.Tests;
 
 public sealed class ServerTests(ServerFixture server) : IClassFixture<ServerFixture>
 {
+    private static readonly TimeSpan _wait = TimeSpan.FromSeconds(25);
+
     public static TheoryData<string, string, ApiRole?, HttpStatusCode> AuthMatrix => new()
     {
         { "GET", "/api/v1/pools", null, HttpStatusCode.Unauthorized },
@@ -95,12 +98,12 @@ public sealed class ServerTests(ServerFixture server) : IClassFixture<ServerFixt
             "drover_circuit_breaker_state{provider=\"sim\"}", "drover_build_info{version=", "drover_provider_calls_total{outcome=\"success\",provider=\"sim\"}",
             "# TYPE drover_provisioning_duration_seconds histogram", "drover_plan_cycle_duration_seconds_bucket{le=",
         };
-        var text = string.Empty;
-        await WaitForAsync(async () =>
-        {
-            text = await client.GetStringAsync("/metrics");
-            return names.All(n => text.Contains(n, StringComparison.Ordinal));
-        });
+        var text = await Eventually.ThatAsync(
+            () => client.GetStringAsync("/metrics"),
+            metrics => names.All(n => metrics.Contains(n, StringComparison.Ordinal)),
+            "every documented metric in /metrics",
+            metrics => "missing " + string.Join(", ", names.Where(n => !metrics.Contains(n, StringComparison.Ordinal))),
+            _wait);
         foreach (var name in names)
         {
             Assert.Contains(name, text, StringComparison.Ordinal);
@@ -111,12 +114,12 @@ public sealed class ServerTests(ServerFixture server) : IClassFixture<ServerFixt
     public async Task Metrics_PassPromtoolCheck()
     {
         using var client = server.Client();
-        var text = string.Empty;
-        await WaitForAsync(async () =>
-        {
-            text = await client.GetStringAsync("/metrics");
-            return text.Contains("drover_provider_calls_total{", StringComparison.Ordinal);
-        });
+        var text = await Eventually.ThatAsync(
+            () => client.GetStringAsync("/metrics"),
+            metrics => metrics.Contains("drover_provider_calls_total{", StringComparison.Ordinal),
+            "a provider call counted in /metrics",
+            _ => "no drover_provider_calls_total series",
+            _wait);
 
         var (exitCode, output) = await Promtool.CheckMetricsAsync(text);
 
@@ -136,25 +139,19 @@ public sealed class ServerTests(ServerFixture server) : IClassFixture<ServerFixt
     {
         using var client = server.Client(ApiRole.Viewer);
         var seen = new HashSet<int>();
-        await WaitForAsync(async () =>
-        {
-            using var pools = JsonDocument.Parse(await client.GetStringAsync("/api/v1/pools"));
-            var actual = pools.RootElement.GetProperty("pools").EnumerateArray().Sum(p => p.GetProperty("actual").GetInt32());
-            seen.Add(actual);
-            return seen.Count >= 2;
-        });
+        await Eventually.ThatAsync(
+            async () =>
+            {
+                using var pools = JsonDocument.Parse(await client.GetStringAsync("/api/v1/pools"));
+                seen.Add(pools.RootElement.GetProperty("pools").EnumerateArray().Sum(p => p.GetProperty("actual").GetInt32()));
+                return seen.Count;
+            },
+            counts => counts >= 2,
+            "the number of runners changes",
+            _ => $"runner totals seen: {string.Join(", ", seen)}",
+            _wait);
         Assert.True(seen.Count >= 2);
         using var dashboard = await client.GetAsync("/");
         Assert.Contains("data-demo=\"true\"", await dashboard.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-    }
-
-    private static async Task WaitForAsync(Func<Task<bool>> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(25);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not met within 25 s");
-            await Task.Delay(100);
-        }
     }
 }

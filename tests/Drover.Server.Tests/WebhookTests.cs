@@ -35,12 +35,12 @@ public sealed class WebhookTests(ServerFixture server) : IClassFixture<ServerFix
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
 
         // The demo forge takes no webhooks: the loop marks the delivery processed without effect, woken by the request.
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        WebhookDelivery? stored;
-        while ((stored = await FindAsync("github", id)) is { ProcessedAt: null } && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(50);
-        }
+        var stored = await Eventually.ThatAsync(
+            () => FindAsync("github", id),
+            delivery => delivery?.ProcessedAt is not null,
+            $"delivery {id} processed by the loop",
+            delivery => delivery is null ? "not stored" : "stored, not processed",
+            TimeSpan.FromSeconds(20));
 
         Assert.NotNull(stored?.ProcessedAt);
     }

@@ -1,8 +1,9 @@
 using System.Globalization;
+using Drover.Testing;
 
 namespace Drover.Providers.Process.Tests.Support;
 
-/// <summary>Looks at processes through /proc, and waits for conditions with a bound.</summary>
+/// <summary>Looks at processes through /proc, and waits for a file a test command writes.</summary>
 public static class Processes
 {
     /// <summary>True when <paramref name="pid"/> runs (a zombie counts as ended).</summary>
@@ -26,22 +27,11 @@ public static class Processes
     /// <summary>Reads a pid a test command wrote to <paramref name="path"/>.</summary>
     public static int ReadPid(string path) => int.Parse(File.ReadAllText(path).Trim(), CultureInfo.InvariantCulture);
 
-    /// <summary>Polls <paramref name="condition"/> until it holds; fails after <paramref name="seconds"/>.</summary>
-    public static async Task WaitUntilAsync(Func<bool> condition, string what, double seconds = 15)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"timed out after {seconds}s waiting until {what}");
-            }
-
-            await Task.Delay(25);
-        }
-    }
-
     /// <summary>Polls until <paramref name="path"/> exists and is not empty.</summary>
     public static Task WaitForFileAsync(string path, double seconds = 15) =>
-        WaitUntilAsync(() => File.Exists(path) && new FileInfo(path).Length > 0, $"{path} is written", seconds);
+        Eventually.TrueAsync(
+            () => File.Exists(path) && new FileInfo(path).Length > 0,
+            $"{path} is written",
+            TimeSpan.FromSeconds(seconds),
+            seen: () => File.Exists(path) ? "the file is empty" : "no such file");
 }

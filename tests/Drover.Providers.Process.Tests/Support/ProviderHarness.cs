@@ -1,8 +1,7 @@
 using Drover.Core.Adapters;
 using Drover.Core.Config;
-using Microsoft.Extensions.Time.Testing;
-
 using Drover.Testing;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Drover.Providers.Process.Tests.Support;
 
@@ -75,7 +74,7 @@ public sealed class ProviderHarness : IAsyncDisposable
             pids = [.. _pids];
         }
 
-        await Processes.WaitUntilAsync(() => pids.All(p => !Processes.IsAlive(p)), "every process of the test has ended", 10);
+        await Eventually.TrueAsync(() => pids.All(p => !Processes.IsAlive(p)), "every process of the test has ended", TimeSpan.FromSeconds(10), seen: () => "alive: " + string.Join(", ", pids.Where(Processes.IsAlive)));
         try
         {
             Directory.Delete(WorkRoot, recursive: true);

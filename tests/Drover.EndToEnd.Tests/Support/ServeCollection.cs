@@ -1,4 +1,4 @@
-namespace Drover.Forges.GitHub.Tests.Support;
+namespace Drover.EndToEnd.Tests.Support;
 
 /// <summary>
 /// Tests that run <c>drover serve</c> in-process run one at a time: on a 2-core machine several servers, emulators

@@ -1,4 +1,4 @@
-namespace Drover.Forges.GitHub.Tests.Emulator;
+namespace Drover.Testing.GitHub;
 
 /// <summary>A self-hosted runner registration held by the emulator.</summary>
 public sealed class EmulatedRunner

@@ -1,20 +1,18 @@
 using Drover.Core.Adapters;
 using Drover.Core.Config;
-using Drover.Core.Policies;
 using Drover.Core.Ports;
 using Drover.Core.Runners;
 using Drover.Engine.Execution;
-using Drover.Engine.Leadership;
 using Drover.Engine.Loop;
-using Drover.Forges.GitHub.Tests.Emulator;
-using Drover.Forges.GitHub.Tests.Support;
+using Drover.EndToEnd.Tests.Support;
 using Drover.Providers.Process;
-using Drover.Server.Hosting;
+using Drover.Testing;
+using Drover.Testing.GitHub;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
-namespace Drover.Forges.GitHub.Tests;
+namespace Drover.EndToEnd.Tests;
 
 /// <summary>
 /// <c>drover serve</c> with a GitHub pool on the real <c>process</c> provider: every runner is a child process (the
@@ -26,19 +24,9 @@ public sealed class ProcessProviderEndToEndTests(ITestOutputHelper output) : IDi
 {
     private const string Token = "ghp_process_e2e";
     private const string Secret = "process-e2e-secret";
-    private readonly string _directory = Directory.CreateTempSubdirectory("drover-process-e2e-").FullName;
+    private readonly TempDirectory _directory = new("drover-process-e2e-");
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A pooled SQLite handle may still be closing.
-        }
-    }
+    public void Dispose() => _directory.Dispose();
 
     [Fact]
     public async Task Serve_GitHubPoolOnTheProcessProvider_EveryJobRunsInItsOwnProcess_NothingLeftOver()
@@ -76,16 +64,16 @@ public sealed class ProcessProviderEndToEndTests(ITestOutputHelper output) : IDi
             await Task.Delay(400);
         }
 
-        await TestServe.Until(() => emulator.Jobs().Where(j => j.Id != windows).All(j => j.Status == "completed"), "every matchable job completed", 180);
+        await Eventually.ThatAsync(() => emulator.Jobs().Where(j => j.Id != windows).ToList(), jobs => jobs.All(j => j.Status == "completed"), "every matchable job completed", TestServe.Statuses, TimeSpan.FromSeconds(180));
         var allRun = DateTime.UtcNow - started;
-        await TestServe.Until(
-            async () => emulator.Runners().Count == 0
-                && (await provider!.ListAsync(CancellationToken.None)).Count == 0
-                && (await store.ListRunnersAsync(null, null, CancellationToken.None)).All(r => r.State == RunnerState.Gone),
+        await Eventually.ThatAsync(
+            async () => (Forge: emulator.Runners().Count, Provider: (await provider!.ListAsync(CancellationToken.None)).Count, Store: await TestServe.LiveRunnersAsync(store)),
+            left => left == (0, 0, 0),
             "no runner left at the forge, the provider or the store",
-            60);
+            left => $"{left.Forge} at the forge, {left.Provider} processes, {left.Store} live in the store",
+            TimeSpan.FromSeconds(60));
         var loop = app.Services.GetRequiredService<ControlLoop>();
-        await TestServe.Until(() => loop.Snapshot.Plan?.Unmatched.Any(j => j.Key.Id == windows.ToString(System.Globalization.CultureInfo.InvariantCulture)) == true, "the Windows job reported unmatched", 30);
+        await Eventually.ThatAsync(() => loop.Snapshot.Plan?.Unmatched ?? [], unmatched => unmatched.Any(j => j.Key.Id == windows.ToString(System.Globalization.CultureInfo.InvariantCulture)), "the Windows job reported unmatched", u => $"unmatched [{string.Join(", ", u.Select(j => j.Key.Id))}]");
 
         var matchable = emulator.Jobs().Where(j => j.Id != windows).ToList();
         Assert.Equal(49, matchable.Count);
@@ -96,7 +84,7 @@ public sealed class ProcessProviderEndToEndTests(ITestOutputHelper output) : IDi
         Assert.Equal(49, runnerNames.Distinct(StringComparer.Ordinal).Count());
         var exits = ((ProcessProvider)provider!).RecentExits;
         Assert.All(runnerNames, name => Assert.Contains(exits, e => e.RunnerName == name && e.ExitCode == 0));
-        Assert.Empty(Directory.GetDirectories(Path.Combine(_directory, "runners")));
+        Assert.Empty(Directory.GetDirectories(_directory.File("runners")));
         output.WriteLine($"49 matchable jobs on {runnerNames.Count} runner processes ({exits.Count} exits), all run after {allRun.TotalSeconds:F1} s");
     }
 
@@ -116,7 +104,7 @@ public sealed class ProcessProviderEndToEndTests(ITestOutputHelper output) : IDi
                 type: process
                 settings:
                   command: dotnet "{{standIn}}"
-                  workRoot: "{{Path.Combine(_directory, "runners")}}"
+                  workRoot: "{{_directory.File("runners")}}"
                   maxConcurrent: "8"
             pools:
               - name: linux
@@ -139,6 +127,6 @@ public sealed class ProcessProviderEndToEndTests(ITestOutputHelper output) : IDi
             """;
         var environment = new Dictionary<string, string> { ["PROCESS_E2E_GITHUB_TOKEN"] = Token, ["PROCESS_E2E_WEBHOOK_SECRET"] = Secret };
         var catalog = new AdapterCatalog().AddProcess(created).AddGitHub(environment);
-        return TestServe.StartAsync(yaml, catalog, _directory, "process-e2e");
+        return TestServe.StartAsync(yaml, catalog, _directory.Path, "process-e2e");
     }
 }

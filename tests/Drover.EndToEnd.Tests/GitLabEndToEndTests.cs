@@ -3,17 +3,18 @@ using Drover.Core.Config;
 using Drover.Core.Ports;
 using Drover.Core.Runners;
 using Drover.Engine.Execution;
-using Drover.Forges.GitHub.Tests.Emulator;
-using Drover.Forges.GitHub.Tests.Support;
+using Drover.EndToEnd.Tests.Support;
 using Drover.Forges.GitLab;
 using Drover.Providers.Process;
+using Drover.Forges.GitHub;
 using Drover.Testing;
+using Drover.Testing.GitHub;
 using Drover.Testing.GitLab;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
-namespace Drover.Forges.GitHub.Tests;
+namespace Drover.EndToEnd.Tests;
 
 /// <summary>
 /// <c>drover serve</c> with GitLab group pools on the real <c>process</c> provider against the GitLab emulator: every
@@ -75,14 +76,14 @@ public sealed class GitLabEndToEndTests(ITestOutputHelper output) : IDisposable
         }
 
         var matchable = () => gitlab.Jobs().Where(j => !unmatched.Contains(j.Id)).ToList();
-        await TestServe.Until(() => matchable().All(j => j.Status == "success"), "every matchable job ran", 180);
+        await Eventually.ThatAsync(matchable, jobs => jobs.All(j => j.Status == "success"), "every matchable job ran", Statuses, TimeSpan.FromSeconds(180));
         var allRun = DateTime.UtcNow - started;
-        await TestServe.Until(
-            async () => gitlab.Runners().Count == 0
-                && (await provider!.ListAsync(CancellationToken.None)).Count == 0
-                && (await store.ListRunnersAsync(null, null, CancellationToken.None)).All(r => r.State == RunnerState.Gone),
+        await Eventually.ThatAsync(
+            async () => (Forge: gitlab.Runners().Count, Provider: (await provider!.ListAsync(CancellationToken.None)).Count, Store: await TestServe.LiveRunnersAsync(store)),
+            left => left == (0, 0, 0),
             "no GitLab runner, process or live runner left",
-            90);
+            left => $"{left.Forge} at GitLab, {left.Provider} processes, {left.Store} live in the store",
+            TimeSpan.FromSeconds(90));
 
         var jobs = matchable();
         Assert.Equal(48, jobs.Count);
@@ -110,8 +111,16 @@ public sealed class GitLabEndToEndTests(ITestOutputHelper output) : IDisposable
             github.QueueRun("acme/api", ($"job-{n}", ["linux"], TimeSpan.FromMilliseconds(300)));
         }
 
-        await TestServe.Until(() => gitlab.Jobs().All(j => j.Status == "success") && github.Jobs().All(j => j.Status == "completed"), "both forges' jobs ran", 120);
-        await TestServe.Until(() => gitlab.Runners().Count == 0 && github.Runners().Count == 0, "both forges' runners removed", 90);
+        await Eventually.TrueAsync(
+            () => gitlab.Jobs().All(j => j.Status == "success") && github.Jobs().All(j => j.Status == "completed"),
+            "both forges' jobs ran",
+            TimeSpan.FromSeconds(120),
+            seen: () => $"GitLab: {Statuses(gitlab.Jobs())}; GitHub: {TestServe.Statuses(github.Jobs())}");
+        await Eventually.TrueAsync(
+            () => gitlab.Runners().Count == 0 && github.Runners().Count == 0,
+            "both forges' runners removed",
+            TimeSpan.FromSeconds(90),
+            seen: () => $"{gitlab.Runners().Count} at GitLab, {github.Runners().Count} at GitHub");
 
         Assert.All(gitlab.Jobs(), j => Assert.Equal(1, j.Takes));
         Assert.All(github.Jobs(), j => Assert.Equal(1, j.Takes));
@@ -238,4 +247,6 @@ public sealed class GitLabEndToEndTests(ITestOutputHelper output) : IDisposable
         gitlab.HookToken = HookToken;
         return app;
     }
+
+    private static string Statuses(IReadOnlyList<EmulatedGitLabJob> jobs) => string.Join(", ", jobs.GroupBy(j => j.Status, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"));
 }

@@ -6,8 +6,7 @@ using Drover.Core.Ports;
 using Drover.Core.Resilience;
 using Drover.Core.Runners;
 using Drover.Engine.Execution;
-using Drover.Forges.GitHub.Tests.Emulator;
-using Drover.Forges.GitHub.Tests.Support;
+using Drover.EndToEnd.Tests.Support;
 using Drover.Providers.Kubernetes;
 using Drover.Testing;
 using Drover.Testing.GitHub;
@@ -17,7 +16,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 using k8s.Models;
 
-namespace Drover.Forges.GitHub.Tests;
+namespace Drover.EndToEnd.Tests;
 
 /// <summary>
 /// <c>drover serve</c> with GitHub pools on the real <c>kubernetes</c> provider, talking with the official client to
@@ -78,13 +77,14 @@ public sealed class KubernetesEndToEndTests(ITestOutputHelper output) : IDisposa
             await Task.Delay(500);
         }
 
-        await TestServe.Until(() => github.Jobs().All(j => j.Status == "completed"), "all 60 jobs completed", 120);
+        await Eventually.ThatAsync(github.Jobs, jobs => jobs.All(j => j.Status == "completed"), "all 60 jobs completed", TestServe.Statuses, TimeSpan.FromSeconds(120));
         var allRun = DateTime.UtcNow - started;
-        await TestServe.Until(
-            async () => cluster.Pods().Count == 0 && cluster.Secrets().Count == 0 && github.Runners().Count == 0
-                && (await store.ListRunnersAsync(null, null, CancellationToken.None)).All(r => r.State == RunnerState.Gone),
+        await Eventually.ThatAsync(
+            async () => (Pods: cluster.Pods().Count, Secrets: cluster.Secrets().Count, Forge: github.Runners().Count, Store: await TestServe.LiveRunnersAsync(store)),
+            left => left == (0, 0, 0, 0),
             "no pod, secret, forge runner or live runner left",
-            60);
+            left => $"{left.Pods} pods, {left.Secrets} secrets, {left.Forge} at the forge, {left.Store} live in the store",
+            TimeSpan.FromSeconds(60));
 
         var jobs = github.Jobs();
         Assert.Equal(60, jobs.Count);
@@ -126,12 +126,13 @@ public sealed class KubernetesEndToEndTests(ITestOutputHelper output) : IDisposa
             github.QueueRun("acme/api", ($"job-{n}", ["linux"], TimeSpan.FromMilliseconds(300)));
         }
 
-        await TestServe.Until(() => github.Jobs().All(j => j.Status == "completed"), "all 12 jobs completed", 90);
-        await TestServe.Until(
-            async () => east.Pods().Count == 0 && west.Pods().Count == 0 && github.Runners().Count == 0
-                && (await store.ListRunnersAsync(null, null, CancellationToken.None)).All(r => r.State == RunnerState.Gone),
+        await Eventually.ThatAsync(github.Jobs, jobs => jobs.All(j => j.Status == "completed"), "all 12 jobs completed", TestServe.Statuses, TimeSpan.FromSeconds(90));
+        await Eventually.ThatAsync(
+            async () => (East: east.Pods().Count, West: west.Pods().Count, Forge: github.Runners().Count, Store: await TestServe.LiveRunnersAsync(store)),
+            left => left == (0, 0, 0, 0),
             "nothing left in either cluster",
-            60);
+            left => $"{left.East} pods in east, {left.West} in west, {left.Forge} at the forge, {left.Store} live in the store",
+            TimeSpan.FromSeconds(60));
 
         var runners = await store.ListRunnersAsync(null, null, CancellationToken.None);
         var ranJobs = github.Jobs().Select(j => j.RunnerName!).ToHashSet(StringComparer.Ordinal);

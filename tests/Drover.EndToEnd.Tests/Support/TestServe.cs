@@ -1,13 +1,17 @@
 using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Policies;
+using Drover.Core.Ports;
+using Drover.Core.Runners;
 using Drover.Engine.Execution;
 using Drover.Engine.Leadership;
+using Drover.Forges.GitHub;
 using Drover.Providers.Process;
 using Drover.Server.Hosting;
+using Drover.Testing.GitHub;
 using Microsoft.AspNetCore.Builder;
 
-namespace Drover.Forges.GitHub.Tests.Support;
+namespace Drover.EndToEnd.Tests.Support;
 
 /// <summary>Starts <c>drover serve</c> in-process for end-to-end tests: SQLite in <paramref name="directory"/>, loopback, short lease and resync.</summary>
 internal static class TestServe
@@ -48,17 +52,11 @@ internal static class TestServe
                 return provider;
             }));
 
-    /// <summary>Waits for <paramref name="condition"/>, polling every 100 ms; fails naming <paramref name="what"/> after <paramref name="seconds"/>.</summary>
-    public static async Task Until(Func<Task<bool>> condition, string what, int seconds)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not reached within {seconds} s: {what}");
-            await Task.Delay(100);
-        }
-    }
+    /// <summary>Runners in the store that are not gone yet.</summary>
+    public static async Task<int> LiveRunnersAsync(IStateStore store) =>
+        (await store.ListRunnersAsync(null, null, CancellationToken.None)).Count(r => r.State != RunnerState.Gone);
 
-    /// <inheritdoc cref="Until(Func{Task{bool}}, string, int)"/>
-    public static Task Until(Func<bool> condition, string what, int seconds) => Until(() => Task.FromResult(condition()), what, seconds);
+    /// <summary>How many of the emulator's jobs are in each status (<c>12 completed, 3 queued</c>), for failure messages.</summary>
+    public static string Statuses(IReadOnlyList<EmulatedJob> jobs) =>
+        string.Join(", ", jobs.GroupBy(j => j.Status, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"));
 }

@@ -3,10 +3,9 @@ using System.Globalization;
 using Drover.Core.Adapters;
 using Drover.Core.Planning;
 using Drover.Engine.Execution;
-using Drover.Forges.GitHub.Tests.Emulator;
 using Drover.Testing.GitHub;
 
-namespace Drover.Forges.GitHub.Tests.Support;
+namespace Drover.EndToEnd.Tests.Support;
 
 /// <summary>
 /// A provider for tests whose instances are <see cref="StandInRunner"/> tasks: a create takes the runner's JIT config

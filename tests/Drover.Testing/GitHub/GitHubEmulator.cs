@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Drover.Testing.GitHub;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -13,7 +12,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Drover.Forges.GitHub.Tests.Emulator;
+namespace Drover.Testing.GitHub;
 
 /// <summary>
 /// An in-process GitHub on 127.0.0.1 (Kestrel, port 0) that speaks the REST calls Drover makes with GitHub's real
@@ -22,7 +21,7 @@ namespace Drover.Forges.GitHub.Tests.Emulator;
 /// installation tokens (RS256 JWT checked against the app's key), workflow runs and jobs (ETag / If-None-Match → 304,
 /// not counted against the rate limit), organisation repositories. It keeps a core rate limit with GitHub's headers,
 /// injects 5xx, 403/429 refusals and latency on demand, and sends signed <c>workflow_job</c> webhooks (optionally
-/// dropping or duplicating some). Stand-in runners (<see cref="StandInRunner"/>) talk to it over a private protocol
+/// dropping or duplicating some). Stand-in runners (<c>StandInRunner</c> in tests/Drover.StandInRunner) talk to it over a private protocol
 /// under <c>/_emulator/runner/</c> in place of the real runner's session API.
 /// </summary>
 public sealed class GitHubEmulator : IAsyncDisposable

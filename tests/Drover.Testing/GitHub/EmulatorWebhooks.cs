@@ -1,19 +1,23 @@
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using Drover.Forges.GitHub.Webhooks;
 
-namespace Drover.Forges.GitHub.Tests.Emulator;
+namespace Drover.Testing.GitHub;
 
 /// <summary>
 /// Sends the emulator's <c>workflow_job</c> webhooks, in order, one at a time, signed as GitHub signs them
 /// (<c>X-Hub-Signature-256</c>, <c>X-GitHub-Event</c>, <c>X-GitHub-Delivery</c>). A seeded share of deliveries can be
-/// lost or sent twice under the same delivery id, as happens with real deliveries and redeliveries.
+/// lost or sent twice under the same delivery id, as happens with real deliveries and redeliveries. The signature is
+/// computed here, as GitHub documents it, not with the forge's own code, so the forge's check is tested against it.
 /// </summary>
 public sealed class EmulatorWebhooks : IAsyncDisposable
 {
+    /// <summary>The header GitHub signs deliveries in.</summary>
+    public const string SignatureHeader = "X-Hub-Signature-256";
+
     private readonly Channel<(string Action, JsonObject Payload)> _queue = Channel.CreateUnbounded<(string, JsonObject)>();
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
     private readonly Random _random;
@@ -45,8 +49,10 @@ public sealed class EmulatorWebhooks : IAsyncDisposable
     /// <summary>Deliveries sent: id, action and the status the receiver answered.</summary>
     public IReadOnlyList<(string DeliveryId, string Action, int Status)> Sent => [.. _sent];
 
+    /// <summary>Deliveries lost on purpose (<see cref="DropRate"/>).</summary>
     public int Dropped => Volatile.Read(ref _dropped);
 
+    /// <summary>Deliveries sent twice on purpose (<see cref="DuplicateRate"/>).</summary>
     public int Duplicated => Volatile.Read(ref _duplicated);
 
     /// <summary>Deliveries not yet sent.</summary>
@@ -117,7 +123,7 @@ public sealed class EmulatorWebhooks : IAsyncDisposable
         request.Headers.Add("X-GitHub-Event", "workflow_job");
         request.Headers.Add("X-GitHub-Delivery", deliveryId);
         request.Headers.Add("X-GitHub-Hook-ID", "1");
-        request.Headers.Add(WebhookSignature.Header, signature ?? WebhookSignature.Sign(Secret, body));
+        request.Headers.Add(SignatureHeader, signature ?? Sign(Secret, body));
         request.Headers.UserAgent.ParseAdd("GitHub-Hookshot/emulator");
 
         // A large body waits for the server's go-ahead, so a refusal (413) is read instead of a reset connection.
@@ -132,4 +138,8 @@ public sealed class EmulatorWebhooks : IAsyncDisposable
             return 0;
         }
     }
+
+    /// <summary>GitHub's signature of a delivery: <c>sha256=</c> and the lower-case hex HMAC-SHA256 of the raw body with the secret.</summary>
+    public static string Sign(string secret, byte[] body) =>
+        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
 }

@@ -8,12 +8,14 @@ using Drover.Core.Demand;
 using Drover.Core.Planning;
 using Drover.Core.Ports;
 using Drover.Engine.Execution;
-using Drover.Forges.GitHub.Tests.Emulator;
-using Drover.Forges.GitHub.Tests.Support;
+using Drover.EndToEnd.Tests.Support;
+using Drover.Forges.GitHub;
 using Drover.Forges.GitHub.Webhooks;
+using Drover.Testing;
+using Drover.Testing.GitHub;
 using Xunit.Abstractions;
 
-namespace Drover.Forges.GitHub.Tests;
+namespace Drover.EndToEnd.Tests;
 
 /// <summary>
 /// How long Drover takes from a verified <c>queued</c> webhook to the provider's create call, in-process: the delivery
@@ -23,26 +25,24 @@ namespace Drover.Forges.GitHub.Tests;
 /// the assertion only catches gross regressions (docs/BENCHMARKS.md holds the measured figures).
 /// </summary>
 [Collection(ServeCollection.Name)]
-public sealed class WebhookLatencyTests(ITestOutputHelper output)
+public sealed class WebhookLatencyTests(ITestOutputHelper output) : IDisposable
 {
     private const int Warmup = 200;
     private const int Measured = 200;
+    private readonly TempDirectory _directory = new("drover-latency-e2e-");
+
+    public void Dispose() => _directory.Dispose();
 
     [Fact]
     public async Task VerifiedQueuedWebhook_ToProviderCreate_Latency()
     {
-        await using var emulator = await GitHubEmulator.StartAsync(new GitHubEmulatorOptions { Tokens = ["ghp_e2e_token"] });
+        await using var emulator = await GitHubEmulator.StartAsync(new GitHubEmulatorOptions { Tokens = [GitHubEndToEndTests.Token] });
         StandInProvider? provider = null;
         TimedForge? forge = null;
         var verified = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
-        await using var app = await EndToEndTests.StartServerAsync(emulator, p => provider = p, polling: false, startRunners: false, max: Warmup + Measured + 10, wrap: f => forge = new TimedForge(f, verified));
+        await using var app = await GitHubEndToEndTests.StartServerAsync(emulator, _directory.Path, p => provider = p, polling: false, startRunners: false, max: Warmup + Measured + 10, wrap: f => forge = new TimedForge(f, verified));
         using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
-        var ready = DateTime.UtcNow.AddSeconds(30);
-        while (!(await http.GetStringAsync("/readyz")).StartsWith("ready: leader", StringComparison.Ordinal))
-        {
-            Assert.True(DateTime.UtcNow < ready, "the server did not become leader within 30 s");
-            await Task.Delay(50);
-        }
+        await Eventually.ThatAsync(() => http.GetStringAsync("/readyz"), ready => ready.StartsWith("ready: leader", StringComparison.Ordinal), "the server leads (/readyz)");
 
         var latencies = new List<double>();
         for (var i = 0; i < Warmup + Measured; i++)
@@ -52,21 +52,16 @@ public sealed class WebhookLatencyTests(ITestOutputHelper output)
             using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/github/github") { Content = new ByteArrayContent(body) };
             request.Headers.Add("X-GitHub-Event", "workflow_job");
             request.Headers.Add("X-GitHub-Delivery", "latency-" + id);
-            request.Headers.Add(WebhookSignature.Header, WebhookSignature.Sign("e2e-webhook-secret", body));
+            request.Headers.Add(WebhookSignature.Header, WebhookSignature.Sign(GitHubEndToEndTests.Secret, body));
             using var response = await http.SendAsync(request);
             Assert.Equal(202, (int)response.StatusCode);
-            var deadline = DateTime.UtcNow.AddSeconds(10);
-            while (provider!.CreatedAt.Count <= i)
-            {
-                Assert.True(DateTime.UtcNow < deadline, $"no create for job {i} within 10 s");
 
-                // Only for pacing: the latency is taken from the timestamps the forge and the provider recorded.
-                await Task.Delay(1);
-            }
+            // Polled every millisecond only for pacing: the latency is taken from the timestamps the forge and the provider recorded.
+            await Eventually.ThatAsync(() => provider!.CreatedAt.Count, creates => creates > i, $"the provider's create for job {i}", creates => $"{creates} creates", TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(1));
 
             if (i >= Warmup)
             {
-                var created = provider.CreatedAt[i].Timestamp;
+                var created = provider!.CreatedAt[i].Timestamp;
                 latencies.Add(Stopwatch.GetElapsedTime(verified[id], created).TotalMilliseconds);
             }
         }

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Drover.Forges.GitHub.Tests.Emulator;
+namespace Drover.Testing.GitHub;
 
 /// <summary>Faults the emulator injects into its REST answers, set by a test.</summary>
 public sealed class EmulatorFaults

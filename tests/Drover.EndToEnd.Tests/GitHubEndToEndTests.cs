@@ -5,20 +5,19 @@ using System.Text;
 using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Demand;
-using Drover.Core.Policies;
 using Drover.Core.Ports;
 using Drover.Engine.Execution;
-using Drover.Engine.Leadership;
 using Drover.Engine.Loop;
-using Drover.Forges.GitHub.Tests.Emulator;
-using Drover.Forges.GitHub.Tests.Support;
-using Drover.Server.Hosting;
+using Drover.EndToEnd.Tests.Support;
+using Drover.Forges.GitHub;
+using Drover.Testing;
+using Drover.Testing.GitHub;
 using Drover.Testing.Modules;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
-namespace Drover.Forges.GitHub.Tests;
+namespace Drover.EndToEnd.Tests;
 
 /// <summary>
 /// <c>drover serve</c> in-process with the GitHub forge against the emulator, and a provider whose instances are
@@ -27,11 +26,13 @@ namespace Drover.Forges.GitHub.Tests;
 /// Bounded: each scenario gives up after 90 s.
 /// </summary>
 [Collection(ServeCollection.Name)]
-public sealed class EndToEndTests(ITestOutputHelper output)
+public sealed class GitHubEndToEndTests(ITestOutputHelper output) : IDisposable
 {
-    private const string Secret = "e2e-webhook-secret";
-    private const string Token = "ghp_e2e_token";
-    private static readonly LeaderElectionOptions _lease = new() { LeaseDuration = TimeSpan.FromSeconds(3), RetryInterval = TimeSpan.FromMilliseconds(200) };
+    internal const string Secret = "e2e-webhook-secret";
+    internal const string Token = "ghp_e2e_token";
+    private readonly TempDirectory _directory = new("drover-github-e2e-");
+
+    public void Dispose() => _directory.Dispose();
 
     [Fact]
     public Task Serve_FiftyJobsInBursts_EveryMatchableJobRunsOnceOnItsOwnRunner_PoolsBackToIdle() =>
@@ -55,13 +56,13 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     {
         await using var emulator = await GitHubEmulator.StartAsync(new GitHubEmulatorOptions { Tokens = [Token] });
         var provider = (StandInProvider?)null;
-        await using var app = await StartServerAsync(emulator, p => provider = p, polling: false);
+        await using var app = await StartServerAsync(emulator, _directory.Path, p => provider = p, polling: false);
         var target = new Uri(new Uri(app.Urls.First()), "/webhooks/github/github");
         var store = app.Services.GetRequiredService<IStateStore>();
         var body = Encoding.UTF8.GetBytes("""{"action":"queued","workflow_job":{"id":1,"run_id":1,"status":"queued","labels":["linux"]},"repository":{"full_name":"acme/api"}}""");
         emulator.Webhooks.Secret = Secret;
 
-        Assert.Equal(401, await emulator.Webhooks.PostAsync(target, "forged-1", body, signature: WebhookSignatureOf("not-the-secret", body)));
+        Assert.Equal(401, await emulator.Webhooks.PostAsync(target, "forged-1", body, signature: EmulatorWebhooks.Sign("not-the-secret", body)));
         Assert.Equal(401, await emulator.Webhooks.PostAsync(target, "unsigned-1", body, signature: string.Empty));
         var large = new byte[2 * 1024 * 1024];
         Array.Fill(large, (byte)' ');
@@ -77,7 +78,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         // The genuine delivery is stored once and its job reaches the ledger.
         Assert.Equal(202, await emulator.Webhooks.PostAsync(target, "genuine-1", body));
         Assert.Equal(200, await emulator.Webhooks.PostAsync(target, "genuine-1", body));
-        await Until(async () => (await ActiveJobsAsync(store)).Any(j => j.Key == new JobKey("github", "1")), "the genuine job is in the ledger");
+        await Eventually.ThatAsync(() => ActiveJobsAsync(store), jobs => jobs.Any(j => j.Key == new JobKey("github", "1")), "the genuine job in the ledger", Keys);
         Assert.Single(await ActiveJobsAsync(store));
     }
 
@@ -85,7 +86,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
     {
         await using var emulator = await GitHubEmulator.StartAsync(new GitHubEmulatorOptions { Tokens = [Token], Seed = 7 });
         StandInProvider? provider = null;
-        await using var app = await StartServerAsync(emulator, p => provider = p, polling: true, webhookSecret: webhooks);
+        await using var app = await StartServerAsync(emulator, _directory.Path, p => provider = p, polling: true, webhookSecret: webhooks);
         emulator.Webhooks.Target = webhooks ? new Uri(new Uri(app.Urls.First()), "/webhooks/github/github") : null;
         emulator.Webhooks.Secret = Secret;
         emulator.Webhooks.DropRate = dropRate;
@@ -123,13 +124,18 @@ public sealed class EndToEndTests(ITestOutputHelper output)
 
         var matchable = emulator.Jobs().Where(j => j.Id != windows).ToList();
         Assert.Equal(49, matchable.Count);
-        await Until(() => emulator.Jobs().Where(j => j.Id != windows).All(j => j.Status == "completed"), "every matchable job completed", 90);
+        await Eventually.ThatAsync(() => emulator.Jobs().Where(j => j.Id != windows).ToList(), jobs => jobs.All(j => j.Status == "completed"), "every matchable job completed", TestServe.Statuses, TimeSpan.FromSeconds(90));
         var allRun = DateTime.UtcNow - started;
         var loop = app.Services.GetRequiredService<ControlLoop>();
-        await Until(async () => emulator.Runners().Count == 0 && provider!.Alive == 0 && (await ActiveRunnersAsync(store)) == 0, "no runner left at the forge, the provider or the store", 60);
+        await Eventually.ThatAsync(
+            async () => (Forge: emulator.Runners().Count, Provider: provider!.Alive, Store: await TestServe.LiveRunnersAsync(store)),
+            left => left == (0, 0, 0),
+            "no runner left at the forge, the provider or the store",
+            left => $"{left.Forge} at the forge, {left.Provider} at the provider, {left.Store} live in the store",
+            TimeSpan.FromSeconds(60));
         var idleAgain = DateTime.UtcNow - started;
-        await Until(() => loop.Snapshot.Plan?.Unmatched.Any(j => j.Key.Id == windows.ToString(CultureInfo.InvariantCulture)) == true, "the Windows job reported unmatched");
-        await Until(async () => (await ActiveJobsAsync(store)).All(j => j.Key.Id == windows.ToString(CultureInfo.InvariantCulture)), "the ledger holds only the unmatched job", 30);
+        await Eventually.ThatAsync(() => loop.Snapshot.Plan?.Unmatched ?? [], unmatched => unmatched.Any(j => j.Key.Id == windows.ToString(CultureInfo.InvariantCulture)), "the Windows job reported unmatched", u => $"unmatched [{string.Join(", ", u.Select(j => j.Key.Id))}]");
+        await Eventually.ThatAsync(() => ActiveJobsAsync(store), jobs => jobs.All(j => j.Key.Id == windows.ToString(CultureInfo.InvariantCulture)), "the ledger holds only the unmatched job", Keys);
         var elapsed = DateTime.UtcNow - started;
 
         var jobs = emulator.Jobs();
@@ -170,7 +176,7 @@ public sealed class EndToEndTests(ITestOutputHelper output)
         }
     }
 
-    internal static async Task<WebApplication> StartServerAsync(GitHubEmulator emulator, Action<StandInProvider> created, bool polling, bool webhookSecret = true, bool startRunners = true, int max = 20, Func<GitHubForge, IForge>? wrap = null)
+    internal static Task<WebApplication> StartServerAsync(GitHubEmulator emulator, string directory, Action<StandInProvider> created, bool polling, bool webhookSecret = true, bool startRunners = true, int max = 20, Func<GitHubForge, IForge>? wrap = null)
     {
         var yaml = $$"""
             controllerId: drover
@@ -205,48 +211,19 @@ public sealed class EndToEndTests(ITestOutputHelper output)
             """;
         var environment = new Dictionary<string, string> { ["E2E_GITHUB_TOKEN"] = Token, ["E2E_GITHUB_WEBHOOK_SECRET"] = Secret };
         var forgeOptions = GitHubForgeOptions.Default with { Environment = n => environment.GetValueOrDefault(n), Polling = polling, PollInterval = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromSeconds(5) };
-        var loader = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies));
-        var database = Path.Combine(Path.GetTempPath(), $"drover-github-e2e-{Guid.NewGuid():N}.db");
-        var options = new ServerOptions
-        {
-            LoadConfig = () => loader.LoadFromString(yaml, "github-e2e.yaml"),
-            StoreLocation = "sqlite:" + database,
-            Urls = "http://127.0.0.1:0",
-            Catalog = new AdapterCatalog()
-                .Add(new TestProviderModule("process", (config, context) =>
-                {
-                    var provider = new StandInProvider(config.Name, context.Vault, context.Time) { StartRunners = startRunners };
-                    created(provider);
-                    return provider;
-                }))
-                .Add(new GitHubModule((config, context) => (wrap ?? (f => f))(GitHubForgeFactory.Create(config, context, forgeOptions)))),
-            ReplicaId = "e2e",
-            Leadership = _lease,
-            ResyncInterval = TimeSpan.FromSeconds(1),
-            DeliveryPollInterval = TimeSpan.FromMilliseconds(200),
-        };
-        var app = await DroverServer.BuildAsync(options);
-        await app.StartAsync();
-        return app;
+        var catalog = new AdapterCatalog()
+            .Add(new TestProviderModule("process", (config, context) =>
+            {
+                var provider = new StandInProvider(config.Name, context.Vault, context.Time) { StartRunners = startRunners };
+                created(provider);
+                return provider;
+            }))
+            .Add(new GitHubModule((config, context) => (wrap ?? (f => f))(GitHubForgeFactory.Create(config, context, forgeOptions))));
+        return TestServe.StartAsync(yaml, catalog, directory, "e2e");
     }
-
-    private static string WebhookSignatureOf(string secret, byte[] body) => Webhooks.WebhookSignature.Sign(secret, body);
 
     private static async Task<IReadOnlyList<Job>> ActiveJobsAsync(IStateStore store) =>
         (await store.LoadPlanningStateAsync(DateTimeOffset.UnixEpoch, CancellationToken.None)).ActiveJobs;
 
-    private static async Task<int> ActiveRunnersAsync(IStateStore store) =>
-        (await store.ListRunnersAsync(null, null, CancellationToken.None)).Count(r => r.State != Core.Runners.RunnerState.Gone);
-
-    private static Task Until(Func<bool> condition, string what, int seconds = 30) => Until(() => Task.FromResult(condition()), what, seconds);
-
-    private static async Task Until(Func<Task<bool>> condition, string what, int seconds = 30)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(seconds);
-        while (!await condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"not reached within {seconds} s: {what}");
-            await Task.Delay(100);
-        }
-    }
+    private static string Keys(IReadOnlyList<Job> jobs) => $"{jobs.Count} active job(s): {string.Join(", ", jobs.Take(10).Select(j => j.Key.Id))}";
 }

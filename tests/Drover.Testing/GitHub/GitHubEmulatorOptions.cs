@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace Drover.Forges.GitHub.Tests.Emulator;
+namespace Drover.Testing.GitHub;
 
 /// <summary>How an emulator starts.</summary>
 public sealed record GitHubEmulatorOptions
