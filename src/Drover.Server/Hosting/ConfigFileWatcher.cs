@@ -40,7 +40,7 @@ internal sealed class ConfigFileWatcher(string path, ConfigReloader reloader, Ti
         _watcher.Deleted += OnChanged;
         _watcher.Renamed += OnChanged;
         _watcher.EnableRaisingEvents = true;
-        logger.LogInformation("Watching {File} for configuration changes", full);
+        HostingLog.WatchingConfigFile(logger, full);
         return Task.CompletedTask;
     }
 
@@ -103,7 +103,7 @@ internal sealed class ConfigFileWatcher(string path, ConfigReloader reloader, Ti
         }
         catch (StateStoreException e)
         {
-            logger.LogError(e, "Configuration file reload could not record its outcome");
+            HostingLog.ConfigFileReloadNotRecorded(logger, e);
         }
     }
 }

@@ -30,14 +30,14 @@ internal sealed class ConfigReloader(ControlLoop loop, IStateStore store, TimePr
             if (loaded.Config is { } config && loaded.IsValid)
             {
                 loop.Reload(config);
-                logger.LogInformation("Configuration reloaded by {Actor}: {Pools} pools", actor, config.Pools.Count);
+                HostingLog.ConfigReloaded(logger, actor, config.Pools.Count);
                 entry = new NewEvent(time.GetUtcNow(), actor, kind, "config", reason ?? $"reloaded: {config.Pools.Count} pools");
             }
             else
             {
                 foreach (var error in loaded.Errors)
                 {
-                    logger.LogWarning("Configuration reload by {Actor} refused: {Problem}", actor, error.ToString());
+                    HostingLog.ConfigReloadRefused(logger, actor, error.ToString());
                 }
 
                 var problems = loaded.Errors.Select(e => e.ToString()).ToList();
