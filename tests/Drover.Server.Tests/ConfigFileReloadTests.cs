@@ -70,7 +70,7 @@ public sealed class ConfigFileReloadTests : IAsyncLifetime
         await WaitForAsync(async () => await GpuMaxAsync() == 5);
 
         // The event is written once the new configuration is in force, so it may land a moment after the API shows it.
-        await WaitForAsync(async () => (await EventsAsync()).Any(e => e.Kind == ConfigFileWatcher.EventKind && e.Actor == ConfigFileWatcher.Actor));
+        await WaitForAsync(async () => (await EventsAsync()).Any(e => e.Kind == "config.file.reload" && e.Actor == ConfigFileWatcher.Actor));
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class ConfigFileReloadTests : IAsyncLifetime
     {
         await File.WriteAllTextAsync(ConfigPath, DemoFleet.Yaml().Replace("max: 3", "max: lots", StringComparison.Ordinal));
 
-        var rejected = ConfigFileWatcher.EventKind + ".rejected";
+        var rejected = "config.file.reload.rejected";
         await WaitForAsync(async () => (await EventsAsync()).Any(e => e.Kind == rejected));
         var entry = (await EventsAsync()).First(e => e.Kind == rejected);
         Assert.Equal(ConfigFileWatcher.Actor, entry.Actor);

@@ -58,7 +58,7 @@ internal sealed class BackupScheduler(IStateStore store, BackupOptions options, 
             var bytes = await BackupFile.WriteAsync(store, path, cancellationToken).ConfigureAwait(false);
             HostingLog.BackupWritten(logger, path, bytes);
             await store.InTransactionAsync(
-                (writer, ct) => writer.AppendEventAsync(new NewEvent(at, "backup", "backup.written", Path.GetFileName(path), $"scheduled backup, {bytes} bytes"), ct),
+                (writer, ct) => writer.AppendEventAsync(new NewEvent(at, "backup", EventKinds.BackupWritten, Path.GetFileName(path), $"scheduled backup, {bytes} bytes"), ct),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or StateStoreException)
