@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Drover.Core.Adapters;
 using Drover.Core.Demand;
 using Drover.Core.Ports;
 using Drover.Core.Runners;
@@ -110,6 +111,26 @@ public abstract class RelationalStateStore : IStateStore
 
     /// <inheritdoc />
     public abstract ValueTask DisposeAsync();
+
+    /// <summary>
+    /// With <see cref="StoreOpenMode.ExistingWithSchema"/>, refuses a store Drover never set up before anything is
+    /// written to it; <paramref name="description"/> names the store in the message (never with a password).
+    /// </summary>
+    /// <exception cref="AdapterConfigurationException">The store holds no Drover schema.</exception>
+    private protected async Task RequireSchemaAsync(StoreOpenMode mode, string description, CancellationToken cancellationToken)
+    {
+        if (mode != StoreOpenMode.ExistingWithSchema)
+        {
+            return;
+        }
+
+        var tables = await RunAsync(TransactionKind.None, s => s.ScalarAsync<long>(Dialect.SchemaVersionTableCountSql), cancellationToken).ConfigureAwait(false);
+        if (tables == 0)
+        {
+            throw new AdapterConfigurationException(
+                $"state store {description} is not a Drover store (it has no schema_version table); name the store drover serve uses");
+        }
+    }
 
     /// <summary>Applies pending migrations; called once when the store is opened.</summary>
     private protected Task MigrateAsync(CancellationToken cancellationToken) =>

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Drover.Core.Adapters;
 using Drover.Storage.Sql;
 using Microsoft.Data.Sqlite;
 
@@ -11,6 +12,10 @@ namespace Drover.Storage;
 public sealed class SqliteStateStore : RelationalStateStore
 {
     private const int BusyTimeoutMilliseconds = 10_000;
+    private const int SqlitePermission = 3;
+    private const int SqliteReadOnly = 8;
+    private const int SqliteCannotOpen = 14;
+    private const int SqliteNotADatabase = 26;
 
     private readonly string _connectionString;
 
@@ -21,19 +26,46 @@ public sealed class SqliteStateStore : RelationalStateStore
     }
 
     /// <summary>Opens (creating if needed) the store at <paramref name="path"/> and applies pending migrations.</summary>
-    public static async Task<SqliteStateStore> OpenAsync(string path, CancellationToken cancellationToken)
+    public static Task<SqliteStateStore> OpenAsync(string path, CancellationToken cancellationToken) =>
+        OpenAsync(path, StoreOpenMode.CreateIfMissing, cancellationToken);
+
+    /// <summary>
+    /// Opens the store at <paramref name="path"/> and applies pending migrations. Unless <paramref name="mode"/> is
+    /// <see cref="StoreOpenMode.CreateIfMissing"/>, a missing file or folder is refused and nothing is created.
+    /// </summary>
+    /// <exception cref="AdapterConfigurationException">
+    /// The file or its folder does not exist (and may not be created), the path is a folder, the file is not a SQLite
+    /// database or cannot be opened, or it holds no Drover schema where <paramref name="mode"/> requires one.
+    /// </exception>
+    public static async Task<SqliteStateStore> OpenAsync(string path, StoreOpenMode mode, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (!string.IsNullOrEmpty(directory))
+        var full = Path.GetFullPath(path);
+        var description = Describe(full);
+        var directory = Path.GetDirectoryName(full);
+        if (Directory.Exists(full))
         {
-            Directory.CreateDirectory(directory);
+            throw new AdapterConfigurationException($"state store {description}: {full} is a folder, not a SQLite file");
+        }
+
+        if (mode == StoreOpenMode.CreateIfMissing)
+        {
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+        }
+        else if (!File.Exists(full))
+        {
+            throw new AdapterConfigurationException(!string.IsNullOrEmpty(directory) && !Directory.Exists(directory)
+                ? $"state store {description} does not exist: there is no folder {directory}"
+                : $"state store {description} does not exist: there is no file {full}");
         }
 
         var connectionString = new SqliteConnectionStringBuilder
         {
-            DataSource = path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            DataSource = full,
+            Mode = mode == StoreOpenMode.CreateIfMissing ? SqliteOpenMode.ReadWriteCreate : SqliteOpenMode.ReadWrite,
             ForeignKeys = true,
             Pooling = true,
             DefaultTimeout = BusyTimeoutMilliseconds / 1000,
@@ -41,6 +73,7 @@ public sealed class SqliteStateStore : RelationalStateStore
         var store = new SqliteStateStore(connectionString);
         try
         {
+            await store.RequireSchemaAsync(mode, description, cancellationToken).ConfigureAwait(false);
             await using (var connection = await store.OpenConnectionAsync(cancellationToken).ConfigureAwait(false))
             {
                 await ExecuteAsync(connection, "PRAGMA journal_mode = WAL", cancellationToken).ConfigureAwait(false);
@@ -49,10 +82,27 @@ public sealed class SqliteStateStore : RelationalStateStore
             await store.MigrateAsync(cancellationToken).ConfigureAwait(false);
             return store;
         }
+        catch (SqliteException e) when (e.SqliteErrorCode is SqliteNotADatabase or SqliteCannotOpen or SqliteReadOnly or SqlitePermission)
+        {
+            await store.DisposeAsync().ConfigureAwait(false);
+            throw new AdapterConfigurationException($"state store {description} cannot be used: {e.Message.Replace('\n', ' ')}", e);
+        }
         catch
         {
             await store.DisposeAsync().ConfigureAwait(false);
             throw;
+        }
+    }
+
+    /// <summary>How messages name the store at <paramref name="fullPath"/>.</summary>
+    internal static string Describe(string fullPath) => $"sqlite:{fullPath}";
+
+    /// <summary>Deletes the store file at <paramref name="fullPath"/> with its journal files; for a store that was only just created.</summary>
+    internal static void DeleteFiles(string fullPath)
+    {
+        foreach (var file in new[] { fullPath, fullPath + "-wal", fullPath + "-shm", fullPath + "-journal" })
+        {
+            File.Delete(file);
         }
     }
 

@@ -113,7 +113,7 @@ public sealed partial class ServeBackupRestoreCommandTests : IDisposable
         Assert.Equal(0, backup.ExitCode);
         Assert.Matches(@"backup: wrote .*state\.jsonl \(\d+ bytes\)", backup.Output);
 
-        Assert.Equal(0, CliRunner.Run(RestoreCommand.Create(), "restore", "--store", target, "--from", file).ExitCode);
+        Assert.Equal(0, CliRunner.Run(RestoreCommand.Create(), "restore", "--store", target, "--from", file, "--create").ExitCode);
         var again = CliRunner.Run(RestoreCommand.Create(), "restore", "--store", target, "--from", file);
         Assert.Equal(1, again.ExitCode);
         Assert.Contains("--force", again.Error, StringComparison.Ordinal);
@@ -123,10 +123,12 @@ public sealed partial class ServeBackupRestoreCommandTests : IDisposable
     }
 
     [Fact]
-    public void Backup_IntoAMissingDirectory_Exits1AndLeavesNoFile()
+    public async Task Backup_IntoAMissingDirectory_Exits1AndLeavesNoFile()
     {
+        var store = "sqlite:" + Path.Combine(_directory, "s.db");
+        await (await StateStoreFactory.OpenAsync(store, CancellationToken.None)).DisposeAsync();
         var file = Path.Combine(_directory, "no-such-dir", "state.jsonl");
-        var (exit, _, error) = CliRunner.Run(BackupCommand.Create(), "backup", "--store", "sqlite:" + Path.Combine(_directory, "s.db"), "--to", file);
+        var (exit, _, error) = CliRunner.Run(BackupCommand.Create(), "backup", "--store", store, "--to", file);
 
         Assert.Equal(1, exit);
         Assert.StartsWith("backup: ", error, StringComparison.Ordinal);

@@ -72,7 +72,7 @@ public sealed class ConfigFileReloadTests : IAsyncLifetime
         await Eventually.ThatAsync(GpuMaxAsync, max => max == 5, "pool gpu's max changed to 5 by the file", max => $"max {max}", _wait);
 
         // The event is written once the new configuration is in force, so it may land a moment after the API shows it.
-        await Eventually.ThatAsync(EventsAsync, events => events.Any(e => e.Kind == ConfigFileWatcher.EventKind && e.Actor == ConfigFileWatcher.Actor), "the reload event", Kinds, _wait);
+        await Eventually.ThatAsync(EventsAsync, events => events.Any(e => e.Kind == "config.file.reload" && e.Actor == ConfigFileWatcher.Actor), "the reload event", Kinds, _wait);
     }
 
     [Fact]
@@ -80,7 +80,7 @@ public sealed class ConfigFileReloadTests : IAsyncLifetime
     {
         await File.WriteAllTextAsync(ConfigPath, DemoFleet.Yaml().Replace("max: 3", "max: lots", StringComparison.Ordinal));
 
-        var rejected = ConfigFileWatcher.EventKind + ".rejected";
+        var rejected = "config.file.reload.rejected";
         var events = await Eventually.ThatAsync(EventsAsync, events => events.Any(e => e.Kind == rejected), "the rejection event", Kinds, _wait);
         var entry = events.First(e => e.Kind == rejected);
         Assert.Equal(ConfigFileWatcher.Actor, entry.Actor);
@@ -95,7 +95,7 @@ public sealed class ConfigFileReloadTests : IAsyncLifetime
             .Replace("url: https://github.invalid", "url: https://ghe.invalid", StringComparison.Ordinal)
             .Replace("max: 3", "max: 5", StringComparison.Ordinal));
 
-        var rejected = ConfigFileWatcher.EventKind + ".rejected";
+        var rejected = "config.file.reload.rejected";
         var events = await Eventually.ThatAsync(EventsAsync, events => events.Any(e => e.Kind == rejected), "the rejection event", Kinds, _wait);
         var entry = events.First(e => e.Kind == rejected);
         Assert.Contains("forge 'github' changed its url", entry.Message, StringComparison.Ordinal);

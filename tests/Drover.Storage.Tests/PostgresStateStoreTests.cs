@@ -1,3 +1,4 @@
+using Drover.Core.Adapters;
 using Drover.Core.Ports;
 using Drover.Storage.Tests.Postgres;
 using Drover.Testing.Postgres;
@@ -21,6 +22,35 @@ public sealed class PostgresStateStoreTests(PostgresServer server) : StateStoreC
 
         Assert.IsType<PostgresStateStore>(prefixed);
         Assert.IsType<PostgresStateStore>(plain);
+    }
+
+    [PostgresFact]
+    public async Task Factory_DatabaseThatDoesNotExist_RefusedInEveryMode()
+    {
+        var missing = new Npgsql.NpgsqlConnectionStringBuilder(_connectionString) { Database = "no_such_database" }.ConnectionString;
+
+        foreach (var mode in Enum.GetValues<StoreOpenMode>())
+        {
+            var error = await Assert.ThrowsAsync<AdapterConfigurationException>(() => StateStoreFactory.OpenAsync($"postgres:{missing}", mode, CancellationToken.None));
+            Assert.Contains("the database no_such_database does not exist", error.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [PostgresFact]
+    public async Task Factory_ExistingWithSchema_EmptyDatabase_RefusedAndLeftEmpty_ExistingOnlySetsItUp()
+    {
+        var error = await Assert.ThrowsAsync<AdapterConfigurationException>(
+            () => StateStoreFactory.OpenAsync($"postgres:{_connectionString}", StoreOpenMode.ExistingWithSchema, CancellationToken.None));
+        Assert.Contains("is not a Drover store", error.Message, StringComparison.Ordinal);
+        await using (var connection = new Npgsql.NpgsqlConnection(_connectionString))
+        {
+            await connection.OpenAsync();
+            await using var count = new Npgsql.NpgsqlCommand("SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = current_schema()", connection);
+            Assert.Equal(0L, await count.ExecuteScalarAsync());
+        }
+
+        await using var store = await StateStoreFactory.OpenAsync($"postgres:{_connectionString}", StoreOpenMode.ExistingOnly, CancellationToken.None);
+        Assert.Equal(Schema.StoreSchema.CurrentVersion, await store.GetSchemaVersionAsync(CancellationToken.None));
     }
 
     protected override async Task<IStateStore> OpenStoreCoreAsync() =>

@@ -31,7 +31,6 @@ public sealed class SqliteStateStoreTests : StateStoreContract
 
         Assert.IsType<SqliteStateStore>(prefixed);
         Assert.IsType<SqliteStateStore>(plain);
-        await Assert.ThrowsAsync<StateStoreException>(() => StateStoreFactory.OpenAsync("sqlite:", CancellationToken.None));
     }
 
     protected override async Task<IStateStore> OpenStoreCoreAsync() =>

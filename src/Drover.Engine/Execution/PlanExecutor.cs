@@ -52,7 +52,7 @@ public sealed class PlanExecutor
                     if (CircuitBreaker.AllowedCreates(breaker, _services.Time.GetUtcNow(), _services.BreakerOptions) == 0)
                     {
                         // The breaker opened during this plan: the remaining creates wait for the next plan.
-                        await RecordAsync("provider.create.withheld", create.IdempotencyKey, $"circuit breaker of {create.Provider} is open", actor, cancellationToken).ConfigureAwait(false);
+                        await RecordAsync(EventKinds.ProviderCreateWithheld, create.IdempotencyKey, $"circuit breaker of {create.Provider} is open", actor, cancellationToken).ConfigureAwait(false);
                         break;
                     }
 
@@ -93,6 +93,8 @@ public sealed class PlanExecutor
             ct => forge.UnregisterAsync(unregister.ForgeRunnerId, ct),
             ok => _services.Metrics.ForgeCall(forge.Name, ok),
             "forge.unregister",
+            EventKinds.ForgeUnregisterSucceeded,
+            EventKinds.ForgeUnregisterFailed,
             unregister.Name,
             unregister.Reason,
             actor,
@@ -112,13 +114,15 @@ public sealed class PlanExecutor
             ct => provider.DeleteAsync(deleteInstance.InstanceId, ct),
             ok => _services.Metrics.ProviderCall(provider.Name, ok),
             "provider.delete-instance",
+            EventKinds.ProviderDeleteInstanceSucceeded,
+            EventKinds.ProviderDeleteInstanceFailed,
             deleteInstance.InstanceId,
             deleteInstance.Reason,
             actor,
             cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task CallAndRecordAsync(string target, Func<CancellationToken, Task> call, Action<string> count, string kind, string subject, string reason, string actor, CancellationToken cancellationToken)
+    private async Task CallAndRecordAsync(string target, Func<CancellationToken, Task> call, Action<string> count, string operation, string succeededKind, string failedKind, string subject, string reason, string actor, CancellationToken cancellationToken)
     {
         string outcome;
         string message;
@@ -138,11 +142,11 @@ public sealed class PlanExecutor
         {
             outcome = "failed";
             message = RunnerCreation.Describe(e);
-            EngineLog.CallFailed(_services.Logger, subject, kind, kind, message);
+            EngineLog.CallFailed(_services.Logger, subject, operation, target, message);
         }
 
         count(outcome == "succeeded" ? "success" : "failure");
-        await RecordAsync($"{kind}.{outcome}", subject, message, actor, cancellationToken).ConfigureAwait(false);
+        await RecordAsync(outcome == "succeeded" ? succeededKind : failedKind, subject, message, actor, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task RecordAsync(string kind, string subject, string message, string actor, CancellationToken cancellationToken)

@@ -41,7 +41,7 @@ public sealed class RunnerCreation
             {
                 await writer.SetNextOrdinalAsync(create.Pool, create.Ordinal + 1, ct).ConfigureAwait(false);
                 await writer.UpsertRunnerAsync(runner, create.Reason, ct).ConfigureAwait(false);
-                await writer.AppendEventAsync(new NewEvent(now, actor, "runner.create.intent", runner.Id, create.Reason), ct).ConfigureAwait(false);
+                await writer.AppendEventAsync(new NewEvent(now, actor, EventKinds.RunnerCreateIntent, runner.Id, create.Reason), ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
@@ -95,7 +95,7 @@ public sealed class RunnerCreation
             async (writer, ct) =>
             {
                 await s.Transitions.ApplyAsync(writer, runner, RunnerState.Provisioning, confirmedAt, "provider confirmed the instance", ct, r => r with { InstanceId = instanceId }).ConfigureAwait(false);
-                await writer.AppendEventAsync(new NewEvent(confirmedAt, actor, "provider.create.succeeded", runner.Id, $"instance {instanceId} at {provider.Name}"), ct).ConfigureAwait(false);
+                await writer.AppendEventAsync(new NewEvent(confirmedAt, actor, EventKinds.ProviderCreateSucceeded, runner.Id, $"instance {instanceId} at {provider.Name}"), ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
@@ -107,7 +107,7 @@ public sealed class RunnerCreation
         var s = _services;
         var now = s.Time.GetUtcNow();
         var next = countsForBreaker ? CircuitBreaker.RecordFailure(breaker, now, s.BreakerOptions) : breaker;
-        var kind = operation == "credential" ? "forge.credential.failed" : "provider.create.failed";
+        var kind = operation == "credential" ? EventKinds.ForgeCredentialFailed : EventKinds.ProviderCreateFailed;
         EngineLog.CallFailed(s.Logger, runner.Id, operation, operation == "credential" ? "forge" : runner.Provider, reason);
         await s.Store.InTransactionAsync(
             async (writer, ct) =>

@@ -42,7 +42,7 @@ public sealed class RunnerDeletion
                 var draining = await s.Transitions.ApplyAsync(writer, current, RunnerState.Draining, now, delete.Reason, ct).ConfigureAwait(false);
                 if (draining is not null)
                 {
-                    await writer.AppendEventAsync(new NewEvent(now, actor, "runner.delete.intent", current.Id, delete.Reason), ct).ConfigureAwait(false);
+                    await writer.AppendEventAsync(new NewEvent(now, actor, EventKinds.RunnerDeleteIntent, current.Id, delete.Reason), ct).ConfigureAwait(false);
                 }
 
                 return ((Runner?)current, draining);
@@ -78,11 +78,11 @@ public sealed class RunnerDeletion
                 if (failures.Count == 0)
                 {
                     await s.Transitions.ApplyAsync(writer, runner, RunnerState.Gone, doneAt, "instance deleted and registration removed", ct).ConfigureAwait(false);
-                    await writer.AppendEventAsync(new NewEvent(doneAt, actor, "runner.delete.succeeded", runner.Id, delete.Reason), ct).ConfigureAwait(false);
+                    await writer.AppendEventAsync(new NewEvent(doneAt, actor, EventKinds.RunnerDeleteSucceeded, runner.Id, delete.Reason), ct).ConfigureAwait(false);
                 }
                 else
                 {
-                    await writer.AppendEventAsync(new NewEvent(doneAt, actor, "runner.delete.failed", runner.Id, string.Join("; ", failures)), ct).ConfigureAwait(false);
+                    await writer.AppendEventAsync(new NewEvent(doneAt, actor, EventKinds.RunnerDeleteFailed, runner.Id, string.Join("; ", failures)), ct).ConfigureAwait(false);
                 }
 
                 return true;

@@ -114,7 +114,7 @@ public sealed class LeaderElection
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // The exception may carry connection details; only its type is logged.
-                _logger.LogWarning("Leader lease renewal failed ({Error}); retrying", e.GetType().Name);
+                LeadershipLog.RenewalFailed(_logger, e.GetType().Name);
                 renewed = null;
             }
 
@@ -138,7 +138,7 @@ public sealed class LeaderElection
             }
         }
 
-        _logger.LogInformation("Stepping down as leader: {Reason}", stepDownReason);
+        LeadershipLog.SteppingDown(_logger, stepDownReason);
         await term.CancelAsync().ConfigureAwait(false);
         try
         {
@@ -148,7 +148,7 @@ public sealed class LeaderElection
         {
             if (e is not OperationCanceledException)
             {
-                _logger.LogError(e, "The leader's work failed");
+                LeadershipLog.LeaderWorkFailed(_logger, e);
             }
         }
 
@@ -167,7 +167,7 @@ public sealed class LeaderElection
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _logger.LogWarning(e, "The follower's refresh failed");
+            LeadershipLog.FollowerRefreshFailed(_logger, e);
         }
 
         await Task.Delay(_options.RetryInterval, _time, cancellationToken).ConfigureAwait(false);
@@ -181,7 +181,7 @@ public sealed class LeaderElection
         {
             if (await _store.TryAcquireOrRenewLeaseAsync(_options.LeaseName, Holder, _options.LeaseDuration, now, cancellationToken).ConfigureAwait(false))
             {
-                _logger.LogInformation("Became leader as {Holder}", Holder);
+                LeadershipLog.BecameLeader(_logger, Holder);
                 return now;
             }
 
@@ -190,7 +190,7 @@ public sealed class LeaderElection
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            _logger.LogWarning("Leader election could not reach the store ({Error}); retrying", e.GetType().Name);
+            LeadershipLog.StoreUnreachable(_logger, e.GetType().Name);
             SetRole(LeaderRole.Follower, null);
         }
 
@@ -206,7 +206,7 @@ public sealed class LeaderElection
         }
         catch (Exception e)
         {
-            _logger.LogWarning("Could not release the leader lease ({Error}); it expires on its own", e.GetType().Name);
+            LeadershipLog.ReleaseFailed(_logger, e.GetType().Name);
         }
     }
 

@@ -75,7 +75,7 @@ public sealed class IntentReconciler
                         continue;
                     }
 
-                    await writer.AppendEventAsync(new NewEvent(now, "engine", "runner.intent.reconciled", runner.Id, reason), ct).ConfigureAwait(false);
+                    await writer.AppendEventAsync(new NewEvent(now, "engine", EventKinds.RunnerIntentReconciled, runner.Id, reason), ct).ConfigureAwait(false);
                     EngineLog.IntentReconciled(s.Logger, runner.Id, state.ToString(), reason);
                     resolved++;
                 }

@@ -57,7 +57,7 @@ public sealed class ObservationSync
                     if (runner.IsBooting && next.State is RunnerState.Idle or RunnerState.Busy)
                     {
                         _services.Metrics.RunnerProvisioned(runner.Pool, now - runner.CreatedAt);
-                        await writer.AppendEventAsync(new NewEvent(now, "engine", "runner.registered", runner.Id, $"registered with the forge as {next.ForgeRunnerId}"), ct).ConfigureAwait(false);
+                        await writer.AppendEventAsync(new NewEvent(now, "engine", EventKinds.RunnerRegistered, runner.Id, $"registered with the forge as {next.ForgeRunnerId}"), ct).ConfigureAwait(false);
                     }
                 }
 

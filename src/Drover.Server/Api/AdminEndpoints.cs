@@ -36,7 +36,7 @@ internal static class AdminEndpoints
             var (actor, at) = (Actor(http), server.Time.GetUtcNow());
             var message = reason ?? "drained";
             await server.Loop.SubmitAsync(
-                new AdminRequest(AdminRequestKind.Drain, name, actor, at, message), new NewEvent(at, actor, "api.pool.drain", name, message), ct).ConfigureAwait(false);
+                new AdminRequest(AdminRequestKind.Drain, name, actor, at, message), new NewEvent(at, actor, EventKinds.ApiPoolDrain, name, message), ct).ConfigureAwait(false);
             return Results.Json(new { pool = name, drained = true }, statusCode: StatusCodes.Status202Accepted);
         }).AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Operator));
 
@@ -50,7 +50,7 @@ internal static class AdminEndpoints
 
             var (actor, at) = (Actor(http), server.Time.GetUtcNow());
             var resumed = await server.Loop.WithdrawAsync(
-                AdminRequestKind.Drain, name, new NewEvent(at, actor, "api.pool.resume", name, reason ?? "resumed"), ct).ConfigureAwait(false);
+                AdminRequestKind.Drain, name, new NewEvent(at, actor, EventKinds.ApiPoolResume, name, reason ?? "resumed"), ct).ConfigureAwait(false);
             return resumed
                 ? Results.Json(new { pool = name, drained = false }, statusCode: StatusCodes.Status202Accepted)
                 : Results.Json(new { error = $"pool '{name}' is not drained" }, statusCode: StatusCodes.Status409Conflict);
@@ -77,7 +77,7 @@ internal static class AdminEndpoints
             var (actor, at) = (Actor(http), server.Time.GetUtcNow());
             var message = reason ?? "delete requested";
             await server.Loop.SubmitAsync(
-                new AdminRequest(AdminRequestKind.DeleteRunner, id, actor, at, message), new NewEvent(at, actor, "api.runner.delete", id, message), ct).ConfigureAwait(false);
+                new AdminRequest(AdminRequestKind.DeleteRunner, id, actor, at, message), new NewEvent(at, actor, EventKinds.ApiRunnerDelete, id, message), ct).ConfigureAwait(false);
             return Results.Json(new { runner = id, deleting = true }, statusCode: StatusCodes.Status202Accepted);
         }).AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Operator));
 
@@ -90,7 +90,7 @@ internal static class AdminEndpoints
             }
 
             var caller = RoleFilter.Caller(http);
-            var loaded = await server.Reloader.ReloadAsync($"api:{caller.Name}", "api.reload", reason, ct).ConfigureAwait(false);
+            var loaded = await server.Reloader.ReloadAsync($"api:{caller.Name}", EventKinds.ApiReload, EventKinds.ApiReloadRejected, reason, ct).ConfigureAwait(false);
             if (loaded.Config is not { } config || !loaded.IsValid)
             {
                 return Results.Json(new { error = "configuration invalid; the running one is kept", problems = loaded.Errors.Select(e => e.ToString()) }, statusCode: StatusCodes.Status400BadRequest);

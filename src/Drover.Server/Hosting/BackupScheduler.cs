@@ -56,21 +56,21 @@ internal sealed class BackupScheduler(IStateStore store, BackupOptions options, 
         try
         {
             var bytes = await BackupFile.WriteAsync(store, path, cancellationToken).ConfigureAwait(false);
-            logger.LogInformation("Backup written: {Path} ({Bytes} bytes)", path, bytes);
+            HostingLog.BackupWritten(logger, path, bytes);
             await store.InTransactionAsync(
-                (writer, ct) => writer.AppendEventAsync(new NewEvent(at, "backup", "backup.written", Path.GetFileName(path), $"scheduled backup, {bytes} bytes"), ct),
+                (writer, ct) => writer.AppendEventAsync(new NewEvent(at, "backup", EventKinds.BackupWritten, Path.GetFileName(path), $"scheduled backup, {bytes} bytes"), ct),
                 cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or StateStoreException)
         {
-            logger.LogError("Scheduled backup to {Path} failed: {Error}; retried in {Delay}", path, e.Message, Retry);
+            HostingLog.BackupFailed(logger, path, e.Message, Retry);
             return false;
         }
 
         foreach (var old in Backups(directory).OrderByDescending(b => b.At).Skip(Math.Max(1, options.Keep)))
         {
             File.Delete(old.Path);
-            logger.LogInformation("Old backup deleted: {Path}", old.Path);
+            HostingLog.OldBackupDeleted(logger, old.Path);
         }
 
         return true;

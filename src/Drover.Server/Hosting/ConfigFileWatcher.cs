@@ -17,9 +17,6 @@ internal sealed class ConfigFileWatcher(string path, ConfigReloader reloader, Ti
     /// <summary>The event log actor of reloads this watcher starts.</summary>
     public const string Actor = "config-file";
 
-    /// <summary>The event kind of reloads this watcher starts (<c>.rejected</c> is appended for an invalid file).</summary>
-    public const string EventKind = "config.file.reload";
-
     private readonly Lock _sync = new();
     private readonly CancellationTokenSource _stopping = new();
     private FileSystemWatcher? _watcher;
@@ -40,7 +37,7 @@ internal sealed class ConfigFileWatcher(string path, ConfigReloader reloader, Ti
         _watcher.Deleted += OnChanged;
         _watcher.Renamed += OnChanged;
         _watcher.EnableRaisingEvents = true;
-        logger.LogInformation("Watching {File} for configuration changes", full);
+        HostingLog.WatchingConfigFile(logger, full);
         return Task.CompletedTask;
     }
 
@@ -95,7 +92,7 @@ internal sealed class ConfigFileWatcher(string path, ConfigReloader reloader, Ti
     {
         try
         {
-            await reloader.ReloadAsync(Actor, EventKind, null, _stopping.Token).ConfigureAwait(false);
+            await reloader.ReloadAsync(Actor, EventKinds.ConfigFileReload, EventKinds.ConfigFileReloadRejected, null, _stopping.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {
@@ -103,7 +100,7 @@ internal sealed class ConfigFileWatcher(string path, ConfigReloader reloader, Ti
         }
         catch (StateStoreException e)
         {
-            logger.LogError(e, "Configuration file reload could not record its outcome");
+            HostingLog.ConfigFileReloadNotRecorded(logger, e);
         }
     }
 }

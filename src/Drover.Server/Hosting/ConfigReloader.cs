@@ -17,11 +17,12 @@ internal sealed class ConfigReloader(ControlLoop loop, IStateStore store, TimePr
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     /// <summary>
-    /// Loads and applies the configuration. The event is <paramref name="kind"/> on success and
-    /// <c>{kind}.rejected</c> when the configuration is invalid; <paramref name="reason"/>, if any, is its message
-    /// on success. Returns what was loaded: a config when applied, else every problem.
+    /// Loads and applies the configuration. The event is <paramref name="appliedKind"/> on success and
+    /// <paramref name="rejectedKind"/> when the configuration is invalid (both from <see cref="EventKinds"/>);
+    /// <paramref name="reason"/>, if any, is its message on success. Returns what was loaded: a config when applied,
+    /// else every problem.
     /// </summary>
-    public async Task<ConfigLoadResult> ReloadAsync(string actor, string kind, string? reason, CancellationToken cancellationToken)
+    public async Task<ConfigLoadResult> ReloadAsync(string actor, string appliedKind, string rejectedKind, string? reason, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -36,14 +37,14 @@ internal sealed class ConfigReloader(ControlLoop loop, IStateStore store, TimePr
             if (loaded.Config is { } config && loaded.IsValid)
             {
                 loop.Reload(config);
-                logger.LogInformation("Configuration reloaded by {Actor}: {Pools} pools", actor, config.Pools.Count);
-                entry = new NewEvent(time.GetUtcNow(), actor, kind, "config", reason ?? $"reloaded: {config.Pools.Count} pools");
+                HostingLog.ConfigReloaded(logger, actor, config.Pools.Count);
+                entry = new NewEvent(time.GetUtcNow(), actor, appliedKind, "config", reason ?? $"reloaded: {config.Pools.Count} pools");
             }
             else
             {
                 foreach (var error in loaded.Errors)
                 {
-                    logger.LogWarning("Configuration reload by {Actor} refused: {Problem}", actor, error.ToString());
+                    HostingLog.ConfigReloadRefused(logger, actor, error.ToString());
                 }
 
                 var problems = loaded.Errors.Select(e => e.ToString()).ToList();
@@ -51,7 +52,7 @@ internal sealed class ConfigReloader(ControlLoop loop, IStateStore store, TimePr
                 entry = new NewEvent(
                     time.GetUtcNow(),
                     actor,
-                    kind + ".rejected",
+                    rejectedKind,
                     "config",
                     $"configuration invalid ({problems.Count} problem{(problems.Count == 1 ? string.Empty : "s")}); the running one is kept: {first}",
                     JsonSerializer.Serialize(problems));

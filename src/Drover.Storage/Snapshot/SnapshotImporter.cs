@@ -98,7 +98,7 @@ internal static class SnapshotImporter
         }
     }
 
-    private static void CheckHeader(JsonElement header)
+    internal static void CheckHeader(JsonElement header)
     {
         if (!header.TryGetProperty("format", out var format) || format.GetString() != SnapshotFormat.Format)
         {

@@ -11,6 +11,9 @@ internal abstract class SqlDialect
     /// <summary>Statement that serialises concurrent migrations on one database, run first in the migration transaction.</summary>
     public abstract string? MigrationLockSql { get; }
 
+    /// <summary>Query counting the <c>schema_version</c> tables visible to the store: 1 once Drover has set the store up, else 0.</summary>
+    public abstract string SchemaVersionTableCountSql { get; }
+
     /// <summary>Statement that moves an identity column's sequence past imported ids, if the dialect needs one.</summary>
     public abstract string? ResetIdentitySql(TableSchema table);
 }

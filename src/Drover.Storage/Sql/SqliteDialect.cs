@@ -9,5 +9,8 @@ internal sealed class SqliteDialect : SqlDialect
 
     public override string? MigrationLockSql => null;
 
+    public override string SchemaVersionTableCountSql =>
+        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'";
+
     public override string? ResetIdentitySql(TableSchema table) => null;
 }

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+
+namespace Drover.Server.Hosting;
+
+/// <summary>The server host's log messages: configuration reloads and scheduled backups (source-generated). Never pass secrets to these.</summary>
+internal static partial class HostingLog
+{
+    [LoggerMessage(EventId = 6101, Level = LogLevel.Information, Message = "Configuration reloaded by {Actor}: {Pools} pools")]
+    public static partial void ConfigReloaded(ILogger logger, string actor, int pools);
+
+    [LoggerMessage(EventId = 6102, Level = LogLevel.Warning, Message = "Configuration reload by {Actor} refused: {Problem}")]
+    public static partial void ConfigReloadRefused(ILogger logger, string actor, string problem);
+
+    [LoggerMessage(EventId = 6103, Level = LogLevel.Information, Message = "Watching {File} for configuration changes")]
+    public static partial void WatchingConfigFile(ILogger logger, string file);
+
+    [LoggerMessage(EventId = 6104, Level = LogLevel.Error, Message = "Configuration file reload could not record its outcome")]
+    public static partial void ConfigFileReloadNotRecorded(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6105, Level = LogLevel.Information, Message = "Backup written: {Path} ({Bytes} bytes)")]
+    public static partial void BackupWritten(ILogger logger, string path, long bytes);
+
+    [LoggerMessage(EventId = 6106, Level = LogLevel.Error, Message = "Scheduled backup to {Path} failed: {Error}; retried in {Delay}")]
+    public static partial void BackupFailed(ILogger logger, string path, string error, TimeSpan delay);
+
+    [LoggerMessage(EventId = 6107, Level = LogLevel.Information, Message = "Old backup deleted: {Path}")]
+    public static partial void OldBackupDeleted(ILogger logger, string path);
+}
