@@ -160,7 +160,7 @@ public sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IDisp
             throw new ArgumentException($"GitHub runner id '{forgeRunnerId}' is not a number", nameof(forgeRunnerId));
         }
 
-        IEnumerable<string> scopes = _runnerScopes.TryGetValue(forgeRunnerId, out var known)
+        var scopes = _runnerScopes.TryGetValue(forgeRunnerId, out var known)
             ? [known]
             : Pools.Select(p => ScopePaths.Of(p.Scope)).Distinct(StringComparer.Ordinal);
         foreach (var scope in scopes)

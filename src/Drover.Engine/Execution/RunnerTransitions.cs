@@ -56,7 +56,7 @@ public sealed class RunnerTransitions
         Func<Runner, Runner>? change = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        Runner? current = runner;
+        var current = runner;
         for (var i = 0; i < path.Count && current is not null; i++)
         {
             current = await ApplyAsync(writer, current, path[i], now, reason, cancellationToken, i == path.Count - 1 ? change : null).ConfigureAwait(false);
