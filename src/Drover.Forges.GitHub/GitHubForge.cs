@@ -20,7 +20,7 @@ namespace Drover.Forges.GitHub;
 /// configs (ephemeral pools) or registration tokens, lists and removes the runners this controller owns (names
 /// starting with the controller id), and polls workflow runs for jobs whose webhooks were lost.
 /// </summary>
-public sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IDisposable
+internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IDisposable
 {
     private readonly ForgeConfig _config;
     private readonly Func<FleetConfig> _fleet;

@@ -9,7 +9,7 @@ namespace Drover.Engine.Execution;
 /// Moves runners through <see cref="RunnerLifecycle"/> inside a store transaction. An illegal transition is
 /// rejected: nothing is written and the rejection is logged.
 /// </summary>
-public sealed class RunnerTransitions
+internal sealed class RunnerTransitions
 {
     private readonly ILogger _logger;
 
