@@ -20,7 +20,7 @@ namespace Drover.Forges.GitHub;
 /// configs (ephemeral pools) or registration tokens, lists and removes the runners this controller owns (names
 /// starting with the controller id), and polls workflow runs for jobs whose webhooks were lost.
 /// </summary>
-public sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IDisposable
+internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IDisposable
 {
     private readonly ForgeConfig _config;
     private readonly Func<FleetConfig> _fleet;
@@ -160,7 +160,7 @@ public sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IDisp
             throw new ArgumentException($"GitHub runner id '{forgeRunnerId}' is not a number", nameof(forgeRunnerId));
         }
 
-        IEnumerable<string> scopes = _runnerScopes.TryGetValue(forgeRunnerId, out var known)
+        var scopes = _runnerScopes.TryGetValue(forgeRunnerId, out var known)
             ? [known]
             : Pools.Select(p => ScopePaths.Of(p.Scope)).Distinct(StringComparer.Ordinal);
         foreach (var scope in scopes)

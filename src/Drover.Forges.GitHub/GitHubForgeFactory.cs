@@ -4,7 +4,7 @@ using Drover.Core.Config;
 namespace Drover.Forges.GitHub;
 
 /// <summary>Makes the GitHub forge adapter from a forge's configuration; register it in an <see cref="AdapterCatalog"/>.</summary>
-public static class GitHubForgeFactory
+internal static class GitHubForgeFactory
 {
     /// <summary>The adapter for <paramref name="config"/> with default options.</summary>
     /// <exception cref="InvalidOperationException">The forge is not a GitHub forge, its auth is incomplete, or its webhook secret cannot be resolved; the message says which.</exception>

@@ -4,7 +4,7 @@ namespace Drover.Forges.GitHub;
 
 /// <summary>What a pool's <c>github:</c> section says: the runner group its runners join.</summary>
 /// <param name="RunnerGroupId">The runner group id new runners join; 1 (GitHub's default group) when not written.</param>
-public sealed record GitHubPoolSettings(long RunnerGroupId)
+internal sealed record GitHubPoolSettings(long RunnerGroupId)
 {
     private static readonly string[] _keys = ["runnerGroupId"];
 

@@ -3,7 +3,7 @@ using Drover.Core.Config;
 namespace Drover.Forges.GitHub;
 
 /// <summary>The REST path prefix of a pool scope: <c>/repos/{o}/{r}</c>, <c>/orgs/{org}</c> or <c>/enterprises/{e}</c>.</summary>
-public static class ScopePaths
+internal static class ScopePaths
 {
     /// <summary>The path prefix runner calls go under.</summary>
     /// <exception cref="ArgumentException">The scope is a GitLab one or its path is not of the expected form.</exception>

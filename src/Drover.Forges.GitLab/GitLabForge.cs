@@ -21,7 +21,7 @@ namespace Drover.Forges.GitLab;
 /// (<c>POST /user/runners</c>, its <c>glrt-</c> token is the credential), lists and deletes the runners this controller
 /// owns (descriptions starting with the controller id), and polls pending jobs (docs/forges/gitlab.md).
 /// </summary>
-public sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IDisposable
+internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IDisposable
 {
     /// <summary>
     /// The pool template setting for the runners' access level: <c>ref_protected</c> runners take only jobs of protected

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Drover.Forges.GitLab;
 
 /// <summary>Makes GitLab forges for the adapter catalog.</summary>
-public static class GitLabForgeFactory
+internal static class GitLabForgeFactory
 {
     /// <summary>Builds the forge <paramref name="config"/> describes.</summary>
     public static IForge Create(ForgeConfig config, AdapterContext context, GitLabForgeOptions? options = null)

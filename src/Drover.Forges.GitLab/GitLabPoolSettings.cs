@@ -4,7 +4,7 @@ namespace Drover.Forges.GitLab;
 
 /// <summary>What a pool's <c>gitlab:</c> section says: the access level of the runners it registers.</summary>
 /// <param name="AccessLevel"><c>not_protected</c> or <c>ref_protected</c>; null: GitLab's default.</param>
-public sealed record GitLabPoolSettings(string? AccessLevel)
+internal sealed record GitLabPoolSettings(string? AccessLevel)
 {
     private static readonly string[] _keys = ["accessLevel"];
     private static readonly string[] _levels = ["not_protected", "ref_protected"];

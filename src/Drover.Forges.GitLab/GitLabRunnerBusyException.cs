@@ -3,7 +3,7 @@ using Drover.Core.Adapters;
 namespace Drover.Forges.GitLab;
 
 /// <summary>A runner was not deleted because it is running a job; the engine tries again later.</summary>
-public sealed class GitLabRunnerBusyException(string runnerId)
+internal sealed class GitLabRunnerBusyException(string runnerId)
     : Exception($"GitLab runner {runnerId} is running a job; it is never removed under a job"), IClassifiedFailure
 {
     /// <summary>The runner.</summary>

@@ -1,7 +1,7 @@
 namespace Drover.Providers.Kubernetes;
 
 /// <summary>How a runner pod runs job containers (the modes ARC documents).</summary>
-public enum ContainerMode
+internal enum ContainerMode
 {
     /// <summary>The runner container alone; jobs run in it.</summary>
     Plain,

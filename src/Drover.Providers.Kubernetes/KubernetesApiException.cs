@@ -9,7 +9,7 @@ namespace Drover.Providers.Kubernetes;
 /// A refused API call, with the API server's own words: e.g. <c>403 Forbidden: exceeded quota: runners, requested:
 /// pods=1, used: pods=20, limited: pods=20</c>. The engine records the message as the runner's failure.
 /// </summary>
-public sealed class KubernetesApiException : Exception, IClassifiedFailure
+internal sealed class KubernetesApiException : Exception, IClassifiedFailure
 {
     /// <summary>Wraps <paramref name="inner"/> of <paramref name="operation"/> at <paramref name="provider"/>.</summary>
     public KubernetesApiException(string provider, string operation, HttpOperationException inner)

@@ -4,7 +4,7 @@ using System.Text;
 namespace Drover.Providers.Kubernetes;
 
 /// <summary>Object names and label values the API server accepts, derived deterministically from Drover's names.</summary>
-public static class KubernetesNames
+internal static class KubernetesNames
 {
     /// <summary>Label: managed by Drover.</summary>
     public const string ManagedBy = "app.kubernetes.io/managed-by";

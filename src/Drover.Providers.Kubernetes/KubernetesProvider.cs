@@ -16,7 +16,7 @@ namespace Drover.Providers.Kubernetes;
 /// then watch from its resource version; relist on <c>410 Gone</c>, on errors and every resync interval), so the
 /// engine's list call costs no API request. Pods whose runner exited after its job are deleted with their secret.
 /// </summary>
-public sealed class KubernetesProvider : IProvider, IAsyncDisposable
+internal sealed class KubernetesProvider : IProvider, IAsyncDisposable
 {
     private readonly KubernetesProviderSettings _settings;
     private readonly IKubernetes _client;

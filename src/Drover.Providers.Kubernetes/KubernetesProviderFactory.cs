@@ -6,7 +6,7 @@ using k8s;
 namespace Drover.Providers.Kubernetes;
 
 /// <summary>Makes <c>kubernetes</c> providers for the adapter catalog.</summary>
-public static class KubernetesProviderFactory
+internal static class KubernetesProviderFactory
 {
     /// <summary>The provider type this factory serves.</summary>
     public const string Type = "kubernetes";

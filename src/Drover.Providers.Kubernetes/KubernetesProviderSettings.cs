@@ -7,7 +7,7 @@ namespace Drover.Providers.Kubernetes;
 /// The settings of a <c>kubernetes</c> provider (one cluster), read from <see cref="ProviderConfig.Settings"/> and
 /// checked. Every key is documented in <c>docs/providers/kubernetes.md</c>.
 /// </summary>
-public sealed record KubernetesProviderSettings
+internal sealed record KubernetesProviderSettings
 {
     /// <summary>The settings keys this provider reads.</summary>
     public static IReadOnlyList<string> Keys { get; } =

@@ -11,7 +11,7 @@ namespace Drover.Providers.Kubernetes;
 /// strings of <c>template.settings</c> (<c>tolerations: "k=v:Effect"</c>) are still read for one release, with a
 /// deprecation warning naming the new place.
 /// </summary>
-public sealed record KubernetesTemplateSettings
+internal sealed record KubernetesTemplateSettings
 {
     /// <summary>The keys this provider reads from a pool's template settings.</summary>
     public static IReadOnlyList<string> Keys { get; } =

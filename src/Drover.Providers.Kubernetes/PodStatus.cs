@@ -3,7 +3,7 @@ using k8s.Models;
 namespace Drover.Providers.Kubernetes;
 
 /// <summary>What a runner pod's status means for its runner (docs/providers/kubernetes.md, "Status").</summary>
-public static class PodStatus
+internal static class PodStatus
 {
     private static readonly string[] PullErrors = ["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"];
 

@@ -7,7 +7,7 @@ namespace Drover.Providers.Kubernetes;
 /// Renders a runner's pod and the secret holding its credential. Pure: the same spec gives the same objects, which the
 /// golden tests compare with reviewed YAML files (tests/Drover.Providers.Kubernetes.Tests/golden).
 /// </summary>
-public static class PodTemplate
+internal static class PodTemplate
 {
     /// <summary>The secret key the credential is stored under.</summary>
     public const string CredentialKey = "credential";

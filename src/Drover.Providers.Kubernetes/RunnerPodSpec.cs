@@ -3,7 +3,7 @@ using Drover.Core.Config;
 namespace Drover.Providers.Kubernetes;
 
 /// <summary>Everything a runner pod is rendered from (<see cref="PodTemplate"/>), without the secret value itself.</summary>
-public sealed record RunnerPodSpec
+internal sealed record RunnerPodSpec
 {
     /// <summary>The fleet's controller id.</summary>
     public required string ControllerId { get; init; }

@@ -7,4 +7,4 @@ namespace Drover.Providers.Process;
 /// <param name="ExitedAt">When the exit was noticed.</param>
 /// <param name="Deleted">True when the process was stopped by a delete, false when it exited on its own.</param>
 /// <param name="LogPath">The runner's output log, when it was kept (<c>keepLogs: true</c>); null when removed.</param>
-public sealed record ProcessExit(string RunnerName, string Pool, int ExitCode, DateTimeOffset ExitedAt, bool Deleted, string? LogPath);
+internal sealed record ProcessExit(string RunnerName, string Pool, int ExitCode, DateTimeOffset ExitedAt, bool Deleted, string? LogPath);

@@ -13,7 +13,7 @@ namespace Drover.Providers.Process;
 /// never on its command line and never in a log. The instance id is the runner name, which is the idempotency key.
 /// A process that exits leaves the instance list; a delete kills the process tree. See <c>docs/providers/process.md</c>.
 /// </summary>
-public sealed partial class ProcessProvider : IProvider, IAsyncDisposable
+internal sealed partial class ProcessProvider : IProvider, IAsyncDisposable
 {
     private const int KeptExits = 256;
     private static readonly TimeSpan _drainTimeout = TimeSpan.FromSeconds(5);

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Drover.Providers.Process;
 
 /// <summary>Makes <c>process</c> providers for the adapter catalog: <c>.AddProvider("process", ProcessProviderFactory.Create)</c>.</summary>
-public static class ProcessProviderFactory
+internal static class ProcessProviderFactory
 {
     /// <summary>The provider type this factory serves.</summary>
     public const string Type = "process";

@@ -9,7 +9,7 @@ namespace Drover.Providers.Process;
 /// (<see cref="ProviderConfig.Settings"/>), and checked. Every key is
 /// documented in <c>docs/providers/process.md</c>.
 /// </summary>
-public sealed record ProcessProviderSettings
+internal sealed record ProcessProviderSettings
 {
     private static readonly string[] DefaultRegistrationEnvs = ["ACTIONS_RUNNER_INPUT_JITCONFIG", "CI_SERVER_TOKEN"];
 

@@ -79,7 +79,7 @@ public sealed class FleetConfigValidator
     private static void CheckProviderType(ValidationContext context, string path, string type)
     {
         var modules = context.Options.Modules;
-        IReadOnlyCollection<string> known = modules.Providers.Count > 0 ? modules.ProviderTypes : context.Options.ProviderTypes;
+        var known = modules.Providers.Count > 0 ? modules.ProviderTypes : context.Options.ProviderTypes;
         if (type.Length == 0 || known.Contains(type))
         {
             return;

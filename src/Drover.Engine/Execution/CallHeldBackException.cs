@@ -3,7 +3,7 @@ using Drover.Core.Adapters;
 namespace Drover.Engine.Execution;
 
 /// <summary>A call was not sent because its target's rate limit is being waited out.</summary>
-public sealed class CallHeldBackException : Exception, IClassifiedFailure
+internal sealed class CallHeldBackException : Exception, IClassifiedFailure
 {
     /// <param name="target">The provider or forge, e.g. <c>forge github</c>.</param>
     /// <param name="until">When calls resume.</param>

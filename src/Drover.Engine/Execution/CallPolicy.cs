@@ -13,7 +13,7 @@ namespace Drover.Engine.Execution;
 /// limit is waited out — later calls to that target fail fast, without calling out, until its retry-after has passed —
 /// and busy, not-found and configuration failures are returned to the caller at once.
 /// </summary>
-public sealed class CallPolicy
+internal sealed class CallPolicy
 {
     private readonly ResiliencePipeline _pipeline;
     private readonly TimeProvider _time;

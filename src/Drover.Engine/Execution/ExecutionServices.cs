@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Drover.Engine.Execution;
 
 /// <summary>What the executor's steps share: the store, the adapters, the call pipeline, the clock, logs and metrics.</summary>
-public sealed record ExecutionServices
+internal sealed record ExecutionServices
 {
     /// <summary>The state store every outcome is written to.</summary>
     public required IStateStore Store { get; init; }

@@ -12,7 +12,7 @@ namespace Drover.Engine.Execution;
 /// and the event log and keeping each provider's circuit breaker up to date. Never two creates for one plan item:
 /// a create is keyed by its idempotency key from the intent on.
 /// </summary>
-public sealed class PlanExecutor
+internal sealed class PlanExecutor
 {
     private readonly ExecutionServices _services;
     private readonly RunnerCreation _creation;

@@ -11,7 +11,7 @@ namespace Drover.Engine.Execution;
 /// that never became a runner — it failed, vanished or stayed booting past its timeout. A success is a runner that
 /// registered with its forge. An accepted create is neither: a Kubernetes API accepts pods that can never be scheduled.
 /// </summary>
-public sealed class ProviderHealth
+internal sealed class ProviderHealth
 {
     private readonly ExecutionServices _services;
 

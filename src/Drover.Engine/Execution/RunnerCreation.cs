@@ -16,7 +16,7 @@ namespace Drover.Engine.Execution;
 /// create call counts against the provider's breaker; an accepted one does not count for it — the runner registering
 /// does (<see cref="ProviderHealth"/>).
 /// </summary>
-public sealed class RunnerCreation
+internal sealed class RunnerCreation
 {
     private readonly ExecutionServices _services;
     private readonly ProviderHealth _health;

@@ -11,7 +11,7 @@ namespace Drover.Engine.Execution;
 /// provider's delete and the forge's unregister, then Gone. A failed call leaves the runner Draining; the planner
 /// issues the delete again after the draining timeout.
 /// </summary>
-public sealed class RunnerDeletion
+internal sealed class RunnerDeletion
 {
     private readonly ExecutionServices _services;
 

@@ -9,7 +9,7 @@ namespace Drover.Engine.Execution;
 /// Moves runners through <see cref="RunnerLifecycle"/> inside a store transaction. An illegal transition is
 /// rejected: nothing is written and the rejection is logged.
 /// </summary>
-public sealed class RunnerTransitions
+internal sealed class RunnerTransitions
 {
     private readonly ILogger _logger;
 
@@ -56,7 +56,7 @@ public sealed class RunnerTransitions
         Func<Runner, Runner>? change = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        Runner? current = runner;
+        var current = runner;
         for (var i = 0; i < path.Count && current is not null; i++)
         {
             current = await ApplyAsync(writer, current, path[i], now, reason, cancellationToken, i == path.Count - 1 ? change : null).ConfigureAwait(false);

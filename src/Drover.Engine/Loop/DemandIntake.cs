@@ -12,7 +12,7 @@ namespace Drover.Engine.Loop;
 /// and <see cref="ArrivalHistory"/> at the start of a cycle, and the jobs they changed are written to the store.
 /// The ledger itself is only touched by the cycle (it is not thread-safe).
 /// </summary>
-public sealed class DemandIntake
+internal sealed class DemandIntake
 {
     private readonly ConcurrentQueue<JobEvent> _incoming = new();
     private readonly EngineMetrics _metrics;

@@ -11,7 +11,7 @@ namespace Drover.Engine.Loop;
 /// did, the runner moves on to Provisioning with the instance id; if not, the intent is withdrawn (Gone) and the
 /// planner creates a fresh runner if one is still needed. When a provider cannot be listed its intents are kept.
 /// </summary>
-public sealed class IntentReconciler
+internal sealed class IntentReconciler
 {
     private readonly Execution.ExecutionServices _services;
 

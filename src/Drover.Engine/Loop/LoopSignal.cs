@@ -6,7 +6,7 @@ namespace Drover.Engine.Loop;
 /// A coalescing wake-up: any number of <see cref="Signal"/> calls before the loop next waits wake it once.
 /// A signal raised while a cycle runs is kept, so demand that arrives mid-cycle gets its own cycle.
 /// </summary>
-public sealed class LoopSignal
+internal sealed class LoopSignal
 {
     // Capacity one, extra writes dropped: a pending wake-up absorbs every further signal until it is taken.
     private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)

@@ -11,7 +11,7 @@ namespace Drover.Engine.Loop;
 /// Writes the runner state changes that <see cref="ObservationRules"/> derive from the forges' and providers' lists and
 /// the ledger, in one transaction, and returns the runners it changed.
 /// </summary>
-public sealed class ObservationSync
+internal sealed class ObservationSync
 {
     private readonly ExecutionServices _services;
 

@@ -4,7 +4,7 @@ using Drover.Core.Matching;
 namespace Drover.Engine.Loop;
 
 /// <summary>The 95th percentile of queue wait (queued → started) per pool, over jobs that started recently.</summary>
-public static class QueueWaits
+internal static class QueueWaits
 {
     /// <summary>Jobs that started within this window count. One hour, the ledger's retention of finished jobs.</summary>
     public static readonly TimeSpan Window = TimeSpan.FromHours(1);

@@ -8,7 +8,7 @@ namespace Drover.Engine.Loop;
 /// True when a transition was refused part-way along its path: what was written of that path is not in
 /// <paramref name="Changed"/>, so a caller keeping its own view of the runners reads them from the store again.
 /// </param>
-public sealed record SyncResult(IReadOnlyList<(Runner Before, Runner After)> Changed, bool Rejected)
+internal sealed record SyncResult(IReadOnlyList<(Runner Before, Runner After)> Changed, bool Rejected)
 {
     /// <summary>Nothing changed.</summary>
     public static SyncResult None { get; } = new([], false);

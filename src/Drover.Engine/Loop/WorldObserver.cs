@@ -12,7 +12,7 @@ namespace Drover.Engine.Loop;
 /// slow forge API never holds up a cycle (and the create a webhook asked for) — see
 /// <see cref="ControlLoopOptions.ForgeListStaleLimit"/>.
 /// </summary>
-public sealed class WorldObserver
+internal sealed class WorldObserver
 {
     private readonly ExecutionServices _services;
     private readonly Dictionary<(string Forge, string Id), DateTimeOffset> _firstSeen = [];

@@ -70,7 +70,7 @@ public sealed class GitHubApiClient : IDisposable
     public async Task<IReadOnlyList<JsonElement>> GetAllPagesAsync(string path, string? itemsProperty, bool conditional, CancellationToken cancellationToken, int maxPages = 100)
     {
         var items = new List<JsonElement>();
-        string? url = Absolute(path);
+        var url = Absolute(path);
         for (var page = 0; url is not null && page < maxPages; page++)
         {
             var response = await SendAsync(HttpMethod.Get, url, null, conditional, null, cancellationToken).ConfigureAwait(false);

@@ -7,7 +7,7 @@ namespace Drover.Forges.GitHub.Api;
 /// A call was not sent (or was refused with 403/429) because GitHub's rate limit is exhausted until
 /// <see cref="Until"/>. Callers try again after that time; nothing is sent to GitHub before it.
 /// </summary>
-public sealed class GitHubRateLimitedException : GitHubApiException
+internal sealed class GitHubRateLimitedException : GitHubApiException
 {
     /// <param name="until">When calls may resume.</param>
     /// <param name="message">What was limited.</param>

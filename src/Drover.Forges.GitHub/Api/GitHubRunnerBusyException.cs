@@ -4,7 +4,7 @@ using Drover.Core.Adapters;
 namespace Drover.Forges.GitHub.Api;
 
 /// <summary>GitHub refused to remove a runner because it is running a job (422). Drover never forces it: try again later.</summary>
-public sealed class GitHubRunnerBusyException : GitHubApiException
+internal sealed class GitHubRunnerBusyException : GitHubApiException
 {
     /// <param name="message">Which runner, and GitHub's reason.</param>
     public GitHubRunnerBusyException(string message)

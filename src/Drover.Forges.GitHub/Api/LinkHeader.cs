@@ -1,7 +1,7 @@
 namespace Drover.Forges.GitHub.Api;
 
 /// <summary>Reads the <c>Link</c> header GitHub paginates with: <c>&lt;url&gt;; rel="next", &lt;url&gt;; rel="last"</c>.</summary>
-public static class LinkHeader
+internal static class LinkHeader
 {
     /// <summary>The URL of relation <paramref name="rel"/> (e.g. <c>next</c>), or null.</summary>
     public static string? Find(string? header, string rel)

@@ -110,7 +110,7 @@ public sealed class RateLimitGate
     /// <param name="status">The response's status.</param>
     /// <param name="headers">The response's headers.</param>
     /// <param name="errorMessage">GitHub's error message of a refusal (secondary limits say so only there).</param>
-    public GitHubRateLimitedException? Observe(string call, HttpStatusCode status, HttpResponseHeaders headers, string? errorMessage = null)
+    internal GitHubRateLimitedException? Observe(string call, HttpStatusCode status, HttpResponseHeaders headers, string? errorMessage = null)
     {
         ArgumentNullException.ThrowIfNull(headers);
         var now = _time.GetUtcNow();

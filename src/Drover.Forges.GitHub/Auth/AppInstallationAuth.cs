@@ -8,7 +8,7 @@ namespace Drover.Forges.GitHub.Auth;
 /// which is cached and refreshed <see cref="RefreshBefore"/> its expiry. Refreshes are single-flight: however many
 /// calls need a token at once, one request goes to the token endpoint and the others wait for its answer.
 /// </summary>
-public sealed class AppInstallationAuth : IGitHubAuth
+internal sealed class AppInstallationAuth : IGitHubAuth
 {
     /// <summary>A cached token is replaced this long before it expires.</summary>
     public static readonly TimeSpan RefreshBefore = TimeSpan.FromMinutes(5);

@@ -8,7 +8,7 @@ namespace Drover.Forges.GitHub.Auth;
 /// The JSON Web Token a GitHub App signs to ask for installation tokens: RS256, issuer the app id, issued a minute in
 /// the past (clock drift) and expiring nine minutes ahead (GitHub allows at most ten).
 /// </summary>
-public static class AppJwt
+internal static class AppJwt
 {
     /// <summary>How long a JWT is valid from its creation.</summary>
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(9);

@@ -16,7 +16,7 @@ namespace Drover.Forges.GitHub.Polling;
 /// learn how it ended. Every GET is conditional (ETag): an unchanged page is answered 304 and costs no rate limit.
 /// When GitHub's rate limit is spent the poller sleeps until the reset instead of retrying.
 /// </summary>
-public sealed class WorkflowPoller
+internal sealed class WorkflowPoller
 {
     private static readonly string[] _runStatuses = ["queued", "in_progress"];
     private readonly GitHubApiClient _client;

@@ -4,7 +4,7 @@ using System.Text;
 namespace Drover.Forges.GitHub.Webhooks;
 
 /// <summary>GitHub's <c>X-Hub-Signature-256</c>: <c>sha256=</c> and the lower-case hex HMAC-SHA256 of the raw body.</summary>
-public static class WebhookSignature
+internal static class WebhookSignature
 {
     /// <summary>The header GitHub signs deliveries in.</summary>
     public const string Header = "X-Hub-Signature-256";

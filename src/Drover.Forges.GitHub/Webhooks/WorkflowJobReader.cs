@@ -10,7 +10,7 @@ namespace Drover.Forges.GitHub.Webhooks;
 /// the real payloads (octokit's examples, ARC's test payloads) omit fields an SDK model requires, and only a dozen
 /// fields matter here.
 /// </summary>
-public static class WorkflowJobReader
+internal static class WorkflowJobReader
 {
     /// <summary>
     /// The event a <c>workflow_job</c> webhook body means, or null for other events and actions Drover ignores.

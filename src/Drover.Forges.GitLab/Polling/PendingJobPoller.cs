@@ -13,7 +13,7 @@ namespace Drover.Forges.GitLab.Polling;
 /// every list paginated. All requests go through the client's budget, so a large group never exceeds the configured
 /// request rate; a round that runs out of budget continues in the next. Polling alone is enough (no ingress needed).
 /// </summary>
-public sealed class PendingJobPoller
+internal sealed class PendingJobPoller
 {
     private readonly GitLabApiClient _client;
     private readonly string _forge;

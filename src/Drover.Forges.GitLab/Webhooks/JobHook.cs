@@ -7,4 +7,4 @@ namespace Drover.Forges.GitLab.Webhooks;
 /// <param name="ProjectId">The job's project.</param>
 /// <param name="JobId">The job.</param>
 /// <param name="Status">GitLab's <c>build_status</c>.</param>
-public sealed record JobHook(JobEvent? Event, long ProjectId, long JobId, string Status);
+internal sealed record JobHook(JobEvent? Event, long ProjectId, long JobId, string Status);

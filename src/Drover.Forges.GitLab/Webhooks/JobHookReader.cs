@@ -11,7 +11,7 @@ namespace Drover.Forges.GitLab.Webhooks;
 /// of its pipeline) is no demand yet: nothing could run it, so it is acknowledged and not counted. The hook carries no
 /// job tags; the forge fetches them before the event goes to the ledger.
 /// </summary>
-public static class JobHookReader
+internal static class JobHookReader
 {
     /// <summary>The hook in <paramref name="body"/>, or null when it is not a job hook.</summary>
     /// <exception cref="JsonException">The body is not JSON.</exception>

@@ -27,7 +27,7 @@ public static class SyntheticTrace
                 burstRate = 40 + (random.NextDouble() * 240);
             }
 
-            double mean = meanPerBin * rhythm;
+            var mean = meanPerBin * rhythm;
             if (burstLeft > 0)
             {
                 mean = burstRate;

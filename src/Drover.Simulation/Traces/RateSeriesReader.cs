@@ -36,7 +36,7 @@ public static class RateSeriesReader
         var timeIndex = rows.Require(timeColumn);
         var countIndex = rows.Require(countColumn);
         var givenMs = binWidth is { } width ? (long)width.TotalMilliseconds : 0;
-        long smallestStep = long.MaxValue;
+        var smallestStep = long.MaxValue;
         var bins = new List<RateBin>();
         while (rows.TryReadRow())
         {

@@ -221,20 +221,20 @@ public sealed class IdlePoolPolicyTests
         int idle = 0,
         IReadOnlyDictionary<string, string>? settings = null,
         PoolLimits? limits = null) => new()
-    {
-        Pool = new PoolConfig
         {
-            Name = "gitlab-docker",
-            Forge = "gitlab",
-            Scope = new PoolScope(ScopeKind.Group, "acme"),
-            Provider = "local",
-            Policy = "idle-pool",
-            Max = 10,
-            PolicySettings = settings ?? new Dictionary<string, string>(),
-        },
-        Limits = limits ?? new PoolLimits(Min: 0, Idle: idle, Max: 10, Schedule: null),
-        Demand = new PoolDemand(queued, running, []),
-        Runners = PoolRunnerCounts.None,
-        Now = Now,
-    };
+            Pool = new PoolConfig
+            {
+                Name = "gitlab-docker",
+                Forge = "gitlab",
+                Scope = new PoolScope(ScopeKind.Group, "acme"),
+                Provider = "local",
+                Policy = "idle-pool",
+                Max = 10,
+                PolicySettings = settings ?? new Dictionary<string, string>(),
+            },
+            Limits = limits ?? new PoolLimits(Min: 0, Idle: idle, Max: 10, Schedule: null),
+            Demand = new PoolDemand(queued, running, []),
+            Runners = PoolRunnerCounts.None,
+            Now = Now,
+        };
 }

@@ -39,7 +39,9 @@ internal static class TestServe
     public static AdapterCatalog AddGitHub(this AdapterCatalog catalog, IReadOnlyDictionary<string, string> environment) =>
         catalog.Add(new GitHubModule(GitHubForgeOptions.Default with
         {
-            Environment = environment.GetValueOrDefault, PollInterval = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromSeconds(5),
+            Environment = environment.GetValueOrDefault,
+            PollInterval = TimeSpan.FromSeconds(1),
+            RequestTimeout = TimeSpan.FromSeconds(5),
         }));
 
     /// <summary>The real <c>process</c> provider, handing each one built to <paramref name="created"/>.</summary>

@@ -8,7 +8,7 @@ namespace Drover.Providers.Process.Tests.Support;
 /// and busy) while its process runs and its work directory holds the file <c>registered</c>, which the test command
 /// writes from the credential it was given. Minted credentials are remembered so tests can look for leaks.
 /// </summary>
-public sealed class MarkerForge(string name, ProcessProvider provider, string workRoot, TimeProvider time) : IForge
+internal sealed class MarkerForge(string name, ProcessProvider provider, string workRoot, TimeProvider time) : IForge
 {
     private readonly Lock _sync = new();
     private readonly Dictionary<string, string> _minted = new(StringComparer.Ordinal);

@@ -9,7 +9,7 @@ namespace Drover.Providers.Process.Tests.Support;
 /// A process provider over a temporary work root. Disposing it disposes the provider (killing what is left) and then
 /// checks that no process any test command reported (<see cref="Track"/>) or the provider started is still running.
 /// </summary>
-public sealed class ProviderHarness : IAsyncDisposable
+internal sealed class ProviderHarness : IAsyncDisposable
 {
     private readonly List<int> _pids = [];
 

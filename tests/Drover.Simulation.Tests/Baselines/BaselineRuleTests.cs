@@ -157,8 +157,10 @@ public class BaselineRuleTests
     public void Static_KeepsExactlyNRunners()
     {
         // Two runners from t=0; jobs at 0 and 2 start at 60, the one at 100 waits for a replacement created at 180 (ready 240).
-        var entry = BaselineCatalog.For([Job(0), Job(2), Job(100)]).Single(e => e.Label.StartsWith("static-", StringComparison.Ordinal))
-            with { Tweak = p => p with { PolicySettings = new Dictionary<string, string> { [StaticPolicy.RunnersKey] = "2" }, IdleTimeout = TimeSpan.Zero } };
+        var entry = BaselineCatalog.For([Job(0), Job(2), Job(100)]).Single(e => e.Label.StartsWith("static-", StringComparison.Ordinal)) with
+        {
+            Tweak = p => p with { PolicySettings = new Dictionary<string, string> { [StaticPolicy.RunnersKey] = "2" }, IdleTimeout = TimeSpan.Zero },
+        };
 
         var result = Run(entry, Job(0), Job(2), Job(100));
 

@@ -431,7 +431,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
 
             // The kubelet needs the secret the runner's environment names before it can start the container.
             var secretName = pod.Spec.Containers[0].Env?.FirstOrDefault(e => e.ValueFrom?.SecretKeyRef is not null)?.ValueFrom.SecretKeyRef;
-            string credential = string.Empty;
+            var credential = string.Empty;
             while (secretName is not null)
             {
                 lock (_sync)
