@@ -7,7 +7,7 @@ namespace Drover.Providers.Process;
 /// environment as name/value pairs), before they are checked; what the module binds from the YAML and keeps on
 /// <see cref="ProviderConfig.ModuleSettings"/>, so the provider is built from exactly what validated.
 /// </summary>
-public sealed record ProcessSettingsSource
+internal sealed record ProcessSettingsSource
 {
     /// <summary>The command's words; null when not written (or unreadable, see <see cref="Problems"/>).</summary>
     public IReadOnlyList<string>? Command { get; init; }
