@@ -142,25 +142,14 @@ public sealed class ProcessProviderSettingsTests
     [Fact]
     public void Load_TheDocumentedExample_PassesTheFleetLoaderAndTheProviderChecks()
     {
-        const string Yaml = """
-            forges:
-              - { name: github, kind: github, url: "https://github.invalid", auth: { token: "env:T" } }
-            providers:
-              - name: build-host
-                type: process
-                settings:
-                  command: "{runnerDir}/run.sh"
-                  workRoot: /var/lib/drover/runners
-                  maxConcurrent: 4
-                  registrationEnv: ACTIONS_RUNNER_INPUT_JITCONFIG
-                  registrationFile: true
-                  env: "RUNNER_ALLOW_RUNASROOT=0; RUNNER_WORK={runnerDir}/_work"
-                  keepLogs: false
-            pools:
-              - { name: linux, forge: github, scope: { org: acme }, labels: [linux], provider: build-host }
-            """;
-
-        var loaded = new FleetConfigLoader(ModuleOptions()).LoadFromString(Yaml, "fleet.yaml");
+        var loaded = LoadWithSettings(
+            "command: \"{runnerDir}/run.sh\"",
+            "workRoot: /var/lib/drover/runners",
+            "maxConcurrent: 4",
+            "registrationEnv: ACTIONS_RUNNER_INPUT_JITCONFIG",
+            "registrationFile: true",
+            "env: \"RUNNER_ALLOW_RUNASROOT=0; RUNNER_WORK={runnerDir}/_work\"",
+            "keepLogs: false");
 
         Assert.Empty(loaded.Errors);
         var provider = Assert.Single(loaded.Config!.Providers);
@@ -175,24 +164,13 @@ public sealed class ProcessProviderSettingsTests
     [Fact]
     public void Load_TypedSettings_ListsAndMaps_AreTakenAsWritten()
     {
-        const string Yaml = """
-            forges:
-              - { name: github, kind: github, url: "https://github.invalid", auth: { token: "env:T" } }
-            providers:
-              - name: build-host
-                type: process
-                settings:
-                  command: [/bin/sh, -c, "cp -a /opt/runner/. . && exec ./run.sh"]
-                  args: ["--label", "a; b"]
-                  maxConcurrent: 3
-                  env:
-                    RUNNER_WORK: "{runnerDir}/_work"
-                    GREETING: "a=b; c"
-            pools:
-              - { name: linux, forge: github, scope: { org: acme }, labels: [linux], provider: build-host }
-            """;
-
-        var loaded = new FleetConfigLoader(ModuleOptions()).LoadFromString(Yaml, "fleet.yaml");
+        var loaded = LoadWithSettings(
+            "command: [/bin/sh, -c, \"cp -a /opt/runner/. . && exec ./run.sh\"]",
+            "args: [\"--label\", \"a; b\"]",
+            "maxConcurrent: 3",
+            "env:",
+            "  RUNNER_WORK: \"{runnerDir}/_work\"",
+            "  GREETING: \"a=b; c\"");
 
         Assert.Empty(loaded.Errors);
         Assert.Empty(loaded.Warnings);
@@ -211,21 +189,7 @@ public sealed class ProcessProviderSettingsTests
     [InlineData("maxConcurrent: 0", 9, "providers[0].settings.maxConcurrent", "at least 1")]
     public void Load_BadTypedSettings_AreRefusedWhereWritten(string line, int lineNumber, string path, string message)
     {
-        var yaml = $$"""
-            forges:
-              - { name: github, kind: github, url: "https://github.invalid", auth: { token: "env:T" } }
-            providers:
-              - name: build-host
-                type: process
-                settings:
-                  command: run.sh
-                  workRoot: /tmp/drover-runners
-                  {{line}}
-            pools:
-              - { name: linux, forge: github, scope: { org: acme }, labels: [linux], provider: build-host }
-            """;
-
-        var loaded = new FleetConfigLoader(ModuleOptions()).LoadFromString(yaml, "fleet.yaml");
+        var loaded = LoadWithSettings("command: run.sh", "workRoot: /tmp/drover-runners", line);
 
         var error = Assert.Single(loaded.Errors);
         Assert.Equal(path, error.Path);
@@ -251,6 +215,25 @@ public sealed class ProcessProviderSettingsTests
 
         Assert.Contains(loaded.Errors, e => e.ToString().Contains("credentialEnv", StringComparison.Ordinal));
     }
+
+    /// <summary>
+    /// Loads a fleet whose one provider, <c>build-host</c> of type process, has the settings <paramref name="lines"/>
+    /// (one per line, from line 7 on), as <c>drover validate</c> does.
+    /// </summary>
+    private static ConfigLoadResult LoadWithSettings(params string[] lines) =>
+        new FleetConfigLoader(ModuleOptions()).LoadFromString(
+            $$"""
+            forges:
+              - { name: github, kind: github, url: "https://github.invalid", auth: { token: "env:T" } }
+            providers:
+              - name: build-host
+                type: process
+                settings:
+            {{string.Join('\n', lines.Select(l => "      " + l))}}
+            pools:
+              - { name: linux, forge: github, scope: { org: acme }, labels: [linux], provider: build-host }
+            """,
+            "fleet.yaml");
 
     /// <summary>Validation as <c>drover validate</c> does it: through the process module (and a GitHub forge module).</summary>
     private static FleetConfigValidationOptions ModuleOptions() => new AdapterCatalog()
