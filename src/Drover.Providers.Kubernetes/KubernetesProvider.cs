@@ -31,6 +31,7 @@ public sealed class KubernetesProvider : IProvider, IHealthReporting, IAsyncDisp
     private readonly ConcurrentDictionary<string, byte> _countedUnschedulable = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (int Count, DateTimeOffset? Until)> _spot = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _claims = new(StringComparer.Ordinal);
+    private int _disposed;
 
     /// <param name="settings">The cluster's settings.</param>
     /// <param name="api">The pod API of the cluster's namespace.</param>
@@ -213,6 +214,11 @@ public sealed class KubernetesProvider : IProvider, IHealthReporting, IAsyncDisp
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         await _informer.DisposeAsync().ConfigureAwait(false);
         await _reaper.DisposeAsync().ConfigureAwait(false);
         _api.Dispose();
