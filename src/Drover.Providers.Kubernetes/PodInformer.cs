@@ -381,8 +381,6 @@ internal sealed class PodInformer : IAsyncDisposable
     /// </summary>
     private void Healthy(long watch)
     {
-        int failures;
-        DateTimeOffset? since;
         var now = _time.GetUtcNow();
         lock (_sync)
         {
@@ -398,10 +396,14 @@ internal sealed class PodInformer : IAsyncDisposable
                 return;
             }
 
+            if (_failures > 0)
+            {
+                // Logged before the state says so, like the failures, for whoever reads the state.
+                KubernetesProviderLog.Recovered(_logger, _provider, _failures, _failingSince is { } since ? (now - since).TotalSeconds : 0);
+            }
+
             _watchHealthy = true;
             _goneSinceHealthy = false;
-            failures = _failures;
-            since = _failingSince;
             _failures = 0;
             _failingSince = null;
             _lastError = null;
@@ -410,11 +412,6 @@ internal sealed class PodInformer : IAsyncDisposable
             {
                 _state = WatchState.Synced;
             }
-        }
-
-        if (failures > 0)
-        {
-            KubernetesProviderLog.Recovered(_logger, _provider, failures, since is { } s ? (now - s).TotalSeconds : 0);
         }
     }
 
@@ -442,19 +439,14 @@ internal sealed class PodInformer : IAsyncDisposable
         int failures;
         lock (_sync)
         {
-            failures = ++_failures;
-            _failingSince ??= now;
-            _lastError = reason;
-            _lastErrorAt = now;
-            _reachable = error is KubernetesApiException;
-            if (operation == "list")
-            {
-                _synced = false;
-            }
+            failures = _failures + 1;
         }
 
-        _firstOutcome.TrySetResult();
+        // The timer is set and the failure logged before the state says "backing off until T", so that whoever reads that
+        // and moves a clock to T wakes this wait; the failure and the state are recorded together, so no reader sees one
+        // without the other.
         var delay = WatchBackoff.Delay(failures, _options.BackoffBase, _options.BackoffCap, _random);
+        var wait = Task.Delay(delay, _time, cancellationToken);
         if (failures == 1)
         {
             KubernetesProviderLog.Failing(_logger, _provider, operation, reason, delay.TotalSeconds, _options.BackoffCap.TotalSeconds);
@@ -464,11 +456,18 @@ internal sealed class PodInformer : IAsyncDisposable
             KubernetesProviderLog.StillFailing(_logger, _provider, operation, failures, reason, delay.TotalSeconds);
         }
 
-        // The timer is set before the state says so, so that whoever reads "backing off until T" and moves a clock to T
-        // wakes this wait.
-        var wait = Task.Delay(delay, _time, cancellationToken);
         lock (_sync)
         {
+            _failures = failures;
+            _failingSince ??= now;
+            _lastError = reason;
+            _lastErrorAt = now;
+            _reachable = error is KubernetesApiException;
+            if (operation == "list")
+            {
+                _synced = false;
+            }
+
             if (_state != WatchState.Stopped)
             {
                 _state = WatchState.BackingOff;
@@ -476,6 +475,7 @@ internal sealed class PodInformer : IAsyncDisposable
             }
         }
 
+        _firstOutcome.TrySetResult();
         try
         {
             await wait.ConfigureAwait(false);
