@@ -18,6 +18,16 @@ internal sealed class KubernetesApiException : Exception, IClassifiedFailure
         StatusCode = inner.Response.StatusCode;
     }
 
+    /// <summary>
+    /// A refusal the API server stated in a Status object (a watch's <c>ERROR</c> event, or a test's fake): its
+    /// <paramref name="status"/> and <paramref name="message"/>.
+    /// </summary>
+    internal KubernetesApiException(string provider, string operation, HttpStatusCode status, string message, Exception? inner = null)
+        : base($"kubernetes {provider}: {operation}: {(int)status} {status}: {message}", inner)
+    {
+        StatusCode = status;
+    }
+
     /// <summary>The HTTP status.</summary>
     public HttpStatusCode StatusCode { get; }
 

@@ -1,53 +1,59 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net;
 using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Planning;
 using Microsoft.Extensions.Logging;
-using k8s;
-using k8s.Autorest;
 using k8s.Models;
 
 namespace Drover.Providers.Kubernetes;
 
 /// <summary>
 /// Runs each runner as a pod in one cluster and namespace (docs/providers/kubernetes.md). The credential goes into a
-/// secret owned by the pod; the pod reads it from the environment. Pods are listed from a cache kept by a watch (list,
-/// then watch from its resource version; relist on <c>410 Gone</c>, on errors and every resync interval), so the
-/// engine's list call costs no API request. Pods whose runner exited after its job are deleted with their secret.
+/// secret owned by the pod; the pod reads it from the environment. Pods are listed from the cache of a
+/// <see cref="PodInformer"/> (list, then watch; relist on <c>410 Gone</c>, on errors with backoff and every resync
+/// interval), so the engine's list call costs no API request and fails at once while the cache is not synced. Pods whose
+/// runner exited after its job are deleted with their secret by a <see cref="FinishedPodReaper"/>. All three talk to the
+/// cluster through the narrow <see cref="IPodApi"/>. <see cref="Health"/> reports the list and watch.
 /// </summary>
-internal sealed class KubernetesProvider : IProvider, IAsyncDisposable
+internal sealed class KubernetesProvider : IProvider, IHealthReporting, IAsyncDisposable
 {
     private readonly KubernetesProviderSettings _settings;
-    private readonly IKubernetes _client;
+    private readonly IPodApi _api;
     private readonly Func<FleetConfig> _fleet;
     private readonly RunnerCredentialVault _vault;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly ConcurrentDictionary<string, V1Pod> _pods = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<string, byte> _cleaning = new(StringComparer.Ordinal);
+    private readonly PodInformerOptions _options;
+    private readonly PodInformer _informer;
+    private readonly FinishedPodReaper _reaper;
     private readonly ConcurrentDictionary<string, byte> _countedUnschedulable = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, (int Count, DateTimeOffset? Until)> _spot = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _claims = new(StringComparer.Ordinal);
-    private readonly CancellationTokenSource _stop = new();
-    private readonly object _startLock = new();
-    private TaskCompletionSource _synced = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task? _watch;
+    private int _disposed;
 
     /// <param name="settings">The cluster's settings.</param>
-    /// <param name="client">The API client (the official KubernetesClient).</param>
+    /// <param name="api">The pod API of the cluster's namespace.</param>
     /// <param name="fleet">The configuration in force (controller id, pools, forges).</param>
     /// <param name="vault">Where runner credentials wait.</param>
     /// <param name="time">The clock.</param>
+    /// <param name="random">The jitter of the list and watch backoff.</param>
     /// <param name="logger">The provider's logger.</param>
-    public KubernetesProvider(KubernetesProviderSettings settings, IKubernetes client, Func<FleetConfig> fleet, RunnerCredentialVault vault, TimeProvider time, ILogger logger)
+    /// <param name="options">The informer's timing; null: the defaults with the settings' resync interval.</param>
+    internal KubernetesProvider(
+        KubernetesProviderSettings settings, IPodApi api, Func<FleetConfig> fleet, RunnerCredentialVault vault, TimeProvider time, Random random, ILogger logger,
+        PodInformerOptions? options = null)
     {
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
-        _client = client ?? throw new ArgumentNullException(nameof(client));
+        _api = api ?? throw new ArgumentNullException(nameof(api));
         _fleet = fleet ?? throw new ArgumentNullException(nameof(fleet));
         _vault = vault ?? throw new ArgumentNullException(nameof(vault));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _options = options ?? new PodInformerOptions { ResyncInterval = settings.ResyncInterval };
+        _reaper = new FinishedPodReaper(api, settings.ProviderName, logger);
+        _informer = new PodInformer(api, () => Selector, _options, time, random, logger, settings.ProviderName, Observed, Forgotten);
     }
 
     /// <inheritdoc/>
@@ -56,11 +62,24 @@ internal sealed class KubernetesProvider : IProvider, IAsyncDisposable
     /// <summary>The label selector of every pod this controller owns in the namespace.</summary>
     public string Selector => $"{KubernetesNames.ManagedBy}=drover,{KubernetesNames.Controller}={_fleet().ControllerId},{KubernetesNames.Provider}={Name}";
 
+    /// <summary>
+    /// Starts the pod cache (list and watch) in the background, so that health is known and the engine's first list
+    /// finds it synced; the first call of the engine starts it too.
+    /// </summary>
+    public void Start() => _informer.Start();
+
+    /// <inheritdoc/>
+    /// <remarks>The rule is in <see cref="KubernetesHealth"/> and docs/providers/kubernetes.md ("Health").</remarks>
+    public ComponentHealth Health() => KubernetesHealth.From(Name, _settings.Namespace, _informer.Status(), _time.GetUtcNow(), _options.DownAfter);
+
+    /// <summary>What the pod cache is doing (tests and diagnostics); never calls out.</summary>
+    internal PodInformerStatus CacheStatus() => _informer.Status();
+
     /// <inheritdoc/>
     public async Task<string> CreateAsync(InstanceRequest request, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(request);
-        EnsureWatching();
+        Activate();
         var fleet = _fleet();
         var pool = fleet.FindPool(request.Pool) ?? throw new InvalidOperationException($"pool '{request.Pool}' is not configured");
         var templateSettings = KubernetesTemplateSettings.Read(request.Template, out var problems);
@@ -74,8 +93,10 @@ internal sealed class KubernetesProvider : IProvider, IAsyncDisposable
         if (credential is null)
         {
             // A retried create whose first attempt already stored the credential: the pod is all there is to find.
-            return await ExistingAsync(name, request.IdempotencyKey, cancellationToken).ConfigureAwait(false)
-                ?? throw new InvalidOperationException($"no credential for runner {request.IdempotencyKey} and no pod {name}");
+            var existing = await _api.ReadPodAsync(name, cancellationToken).ConfigureAwait(false);
+            return existing is not null && Get(existing.Metadata?.Annotations, KubernetesNames.IdempotencyKey) == request.IdempotencyKey
+                ? name
+                : throw new InvalidOperationException($"no credential for runner {request.IdempotencyKey} and no pod {name}");
         }
 
         var spec = new RunnerPodSpec
@@ -103,34 +124,30 @@ internal sealed class KubernetesProvider : IProvider, IAsyncDisposable
             V1Pod pod;
             try
             {
-                pod = await _client.CoreV1.CreateNamespacedPodAsync(PodTemplate.Pod(spec), _settings.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                pod = await _api.CreatePodAsync(PodTemplate.Pod(spec), cancellationToken).ConfigureAwait(false);
                 KubernetesProviderLog.Created(_logger, Name, name, pool.Name, _settings.Namespace);
             }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+            catch (KubernetesApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
             {
-                pod = await _client.CoreV1.ReadNamespacedPodAsync(name, _settings.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                pod = await _api.ReadPodAsync(name, cancellationToken).ConfigureAwait(false)
+                    ?? throw new InvalidOperationException($"pod {name} was reported to exist in {_settings.Namespace} but is gone; creating it again", e);
                 if (Get(pod.Metadata?.Annotations, KubernetesNames.IdempotencyKey) != request.IdempotencyKey)
                 {
                     throw new InvalidOperationException($"pod {name} exists in {_settings.Namespace} but was not created for runner {request.IdempotencyKey}");
                 }
             }
 
-            _pods[name] = pod;
+            _informer.Put(pod);
             try
             {
-                await _client.CoreV1.CreateNamespacedSecretAsync(PodTemplate.Secret(spec, credential.Reveal(), pod.Metadata?.Uid), _settings.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                await _api.CreateSecretAsync(PodTemplate.Secret(spec, credential.Reveal(), pod.Metadata?.Uid), cancellationToken).ConfigureAwait(false);
             }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+            catch (KubernetesApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
             {
                 // Stored by an earlier attempt of this create.
             }
 
             return name;
-        }
-        catch (HttpOperationException e)
-        {
-            _vault.Put(request.IdempotencyKey, credential);
-            throw new KubernetesApiException(Name, $"create pod {name}", e);
         }
         catch
         {
@@ -143,18 +160,30 @@ internal sealed class KubernetesProvider : IProvider, IAsyncDisposable
     public async Task DeleteAsync(string instanceId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrEmpty(instanceId);
-        await DeletePodAndSecretAsync(instanceId, cancellationToken).ConfigureAwait(false);
-        Forget(instanceId);
+        Activate();
+        await _reaper.DeleteAsync(instanceId, cancellationToken).ConfigureAwait(false);
+        _informer.Remove(instanceId);
     }
 
     /// <inheritdoc/>
+    /// <exception cref="PodCacheNotSyncedException">
+    /// The cache was never listed or its last list failed: thrown at once (the first call waits a few seconds for the first
+    /// list), with the API server's last error and when the next list is due.
+    /// </exception>
     public async Task<IReadOnlyList<ProviderInstance>> ListAsync(CancellationToken cancellationToken)
     {
-        EnsureWatching();
-        await _synced.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Activate();
+        await _informer.WaitForFirstListAsync(cancellationToken).ConfigureAwait(false);
+        var status = _informer.Status();
         var now = _time.GetUtcNow();
-        var instances = new List<ProviderInstance>(_pods.Count);
-        foreach (var pod in _pods.Values)
+        if (!status.Synced)
+        {
+            throw new PodCacheNotSyncedException(NotSynced(status, now));
+        }
+
+        var pods = _informer.Pods;
+        var instances = new List<ProviderInstance>(pods.Count);
+        foreach (var pod in pods)
         {
             if (PodStatus.Finished(pod))
             {
@@ -185,157 +214,53 @@ internal sealed class KubernetesProvider : IProvider, IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        await _stop.CancelAsync().ConfigureAwait(false);
-        if (_watch is { } watch)
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
         {
-            try
-            {
-                await watch.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Stopping.
-            }
+            return;
         }
 
-        _stop.Dispose();
-        _client.Dispose();
+        await _informer.DisposeAsync().ConfigureAwait(false);
+        await _reaper.DisposeAsync().ConfigureAwait(false);
+        _api.Dispose();
     }
 
-    private void EnsureWatching()
+    /// <summary>The engine uses this provider: the cache runs, and finished pods are deleted from now on.</summary>
+    private void Activate()
     {
-        lock (_startLock)
+        _informer.Start();
+        if (!_reaper.Started)
         {
-            _watch ??= Task.Run(() => WatchLoopAsync(_stop.Token));
+            _reaper.Start(_informer.Pods);
         }
     }
 
-    /// <summary>
-    /// List, then watch from the list's resource version, and watch again from the last version seen whenever a watch
-    /// ends; list again on <c>410 Gone</c> (the version was compacted away), after an error, and every resync interval.
-    /// </summary>
-    private async Task WatchLoopAsync(CancellationToken cancellationToken)
+    private string NotSynced(PodInformerStatus status, DateTimeOffset now)
     {
-        string? resourceVersion = null;
-        var listedAt = DateTimeOffset.MinValue;
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (resourceVersion is null || _time.GetUtcNow() - listedAt >= _settings.ResyncInterval)
-                {
-                    var list = await _client.CoreV1.ListNamespacedPodAsync(_settings.Namespace, labelSelector: Selector, cancellationToken: cancellationToken).ConfigureAwait(false);
-                    var seen = new HashSet<string>(StringComparer.Ordinal);
-                    foreach (var pod in list.Items)
-                    {
-                        seen.Add(pod.Metadata.Name);
-                        Observe(pod);
-                    }
-
-                    foreach (var gone in _pods.Keys.Where(k => !seen.Contains(k)).ToList())
-                    {
-                        Forget(gone);
-                    }
-
-                    _synced.TrySetResult();
-                    resourceVersion = list.Metadata?.ResourceVersion;
-                    listedAt = _time.GetUtcNow();
-                }
-
-                Exception? watchError = null;
-                var received = 0;
-                var watchedAt = _time.GetTimestamp();
-                var events = _client.CoreV1.WatchListNamespacedPodAsync(
-                    _settings.Namespace, allowWatchBookmarks: true, labelSelector: Selector, resourceVersion: resourceVersion, timeoutSeconds: (int)Math.Max(1, _settings.ResyncInterval.TotalSeconds),
-                    onError: e => watchError = e, cancellationToken: cancellationToken);
-                await foreach (var (type, pod) in events.ConfigureAwait(false))
-                {
-                    received++;
-                    if (type == WatchEventType.Error)
-                    {
-                        // The API server ends a watch from a compacted resource version with an ERROR event (410 Gone).
-                        KubernetesProviderLog.WatchRestarted(_logger, Name, "410 Gone: the resource version is too old");
-                        resourceVersion = null;
-                        break;
-                    }
-
-                    resourceVersion = pod?.Metadata?.ResourceVersion ?? resourceVersion;
-                    switch (type)
-                    {
-                        case WatchEventType.Added or WatchEventType.Modified:
-                            Observe(pod!);
-                            break;
-                        case WatchEventType.Deleted:
-                            Forget(pod!.Metadata.Name);
-                            break;
-                    }
-                }
-
-                if (watchError is not null)
-                {
-                    // The client reports an ERROR event (410 Gone for a compacted resource version) or a broken stream here.
-                    throw watchError;
-                }
-
-                if (received == 0 && _time.GetElapsedTime(watchedAt) < TimeSpan.FromSeconds(1) && resourceVersion is not null)
-                {
-                    // Ended at once with nothing: refused (410) without the error reaching us. Watching the same version
-                    // again would spin against the API server; a fresh list cannot be refused that way.
-                    KubernetesProviderLog.WatchRestarted(_logger, Name, "the watch ended at once without events (410 Gone?)");
-                    resourceVersion = null;
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is KubernetesException { Status.Code: 410 } || e is HttpOperationException { Response.StatusCode: HttpStatusCode.Gone })
-            {
-                KubernetesProviderLog.WatchRestarted(_logger, Name, "410 Gone: the resource version is too old");
-                resourceVersion = null;
-            }
-            catch (Exception e)
-            {
-                KubernetesProviderLog.WatchRestarted(_logger, Name, $"{e.GetType().Name}: {e.Message}");
-                resourceVersion = null;
-                await Task.Delay(TimeSpan.FromSeconds(1), _time, cancellationToken).ConfigureAwait(false);
-            }
-        }
+        var why = status.LastError is { } error
+            ? status.LastSuccess is { } success
+                ? $"the last list failed; the API server last answered at {KubernetesHealth.Time(success)} ({error})"
+                : $"the API server has not answered since start ({error})"
+            : $"the first list has not answered after {(now - (status.StartedAt ?? now)).TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s";
+        var next = status.BackingOffUntil is { } until ? $"; next list at {KubernetesHealth.Time(until)}" : string.Empty;
+        return $"kubernetes {Name}: pods not listed: the pod cache is not synced: {why}{next}";
     }
 
-    /// <summary>Drops everything kept about a pod that is gone, so a long-running provider holds only live pods.</summary>
-    private void Forget(string name)
+    /// <summary>A pod was listed or changed: it may let its pool try spot again, or be finished and go.</summary>
+    private void Observed(V1Pod pod)
     {
-        _pods.TryRemove(name, out _);
-        _cleaning.TryRemove(name, out _);
-        _countedUnschedulable.TryRemove(name, out _);
-    }
-
-    private void Observe(V1Pod pod)
-    {
-        var name = pod.Metadata.Name;
-        _pods[name] = pod;
         if (PodStatus.Scheduled(pod) && Get(pod.Metadata.Labels, KubernetesNames.Pool) is { } pool)
         {
             _spot.TryUpdate(pool, (0, _spot.TryGetValue(pool, out var s) ? s.Until : null), s);
         }
 
-        if (PodStatus.Finished(pod) && _cleaning.TryAdd(name, 0))
-        {
-            KubernetesProviderLog.Finished(_logger, Name, name);
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    await DeletePodAndSecretAsync(name, _stop.Token).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    KubernetesProviderLog.CleanupFailed(_logger, Name, name, e.Message);
-                    _cleaning.TryRemove(name, out _);
-                }
-            });
-        }
+        _reaper.Observe(pod);
+    }
+
+    /// <summary>Drops everything kept about a pod that is gone, so a long-running provider holds only live pods.</summary>
+    private void Forgotten(string name)
+    {
+        _countedUnschedulable.TryRemove(name, out _);
+        _reaper.Forget(name);
     }
 
     /// <summary>Counts an unschedulable spot pod of its pool once; enough in a row send the pool to on-demand nodes for a while.</summary>
@@ -357,42 +282,6 @@ internal sealed class KubernetesProvider : IProvider, IAsyncDisposable
         }
     }
 
-    private async Task DeletePodAndSecretAsync(string name, CancellationToken cancellationToken)
-    {
-        foreach (var delete in new Func<Task>[]
-        {
-            () => _client.CoreV1.DeleteNamespacedPodAsync(name, _settings.Namespace, cancellationToken: cancellationToken),
-            () => _client.CoreV1.DeleteNamespacedSecretAsync(name, _settings.Namespace, cancellationToken: cancellationToken),
-        })
-        {
-            try
-            {
-                await delete().ConfigureAwait(false);
-            }
-            catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-            {
-                // Already gone.
-            }
-            catch (HttpOperationException e)
-            {
-                throw new KubernetesApiException(Name, $"delete {name}", e);
-            }
-        }
-    }
-
-    private async Task<string?> ExistingAsync(string name, string key, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var pod = await _client.CoreV1.ReadNamespacedPodAsync(name, _settings.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-            return Get(pod.Metadata?.Annotations, KubernetesNames.IdempotencyKey) == key ? name : null;
-        }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-    }
-
     private static string? Get(IDictionary<string, string>? values, string key) =>
         values is not null && values.TryGetValue(key, out var value) ? value : null;
 
@@ -406,9 +295,9 @@ internal sealed class KubernetesProvider : IProvider, IAsyncDisposable
 
         try
         {
-            await _client.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(PodTemplate.CacheClaim(spec), _settings.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+            await _api.CreateClaimAsync(PodTemplate.CacheClaim(spec), cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpOperationException e) when (e.Response.StatusCode == HttpStatusCode.Conflict)
+        catch (KubernetesApiException e) when (e.StatusCode == HttpStatusCode.Conflict)
         {
             // The pool's claim exists: shared by its pods.
         }

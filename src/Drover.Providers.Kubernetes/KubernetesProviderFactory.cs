@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,8 @@ internal static class KubernetesProviderFactory
 
     /// <summary>
     /// Builds the provider <paramref name="config"/> describes, after checking the template settings of every pool that
-    /// runs on it.
+    /// runs on it, and starts its pod cache (list and watch in the background; nothing is created or deleted until the
+    /// engine calls it).
     /// </summary>
     /// <exception cref="ArgumentException">A setting is wrong; the message names each by provider or pool and key.</exception>
     public static IProvider Create(ProviderConfig config, AdapterContext context)
@@ -33,8 +35,11 @@ internal static class KubernetesProviderFactory
             throw new ArgumentException(string.Join("; ", problems));
         }
 
-        var client = new k8s.Kubernetes(ClientConfiguration(settings));
-        return new KubernetesProvider(settings, client, context.CurrentFleet, context.Vault, context.Time, context.Logs.CreateLogger("Drover.Providers.Kubernetes"));
+        var api = new KubernetesPodApi(new k8s.Kubernetes(ClientConfiguration(settings)), settings.Namespace, settings.ProviderName);
+        var jitter = new Random(RandomNumberGenerator.GetInt32(int.MaxValue));
+        var provider = new KubernetesProvider(settings, api, context.CurrentFleet, context.Vault, context.Time, jitter, context.Logs.CreateLogger("Drover.Providers.Kubernetes"));
+        provider.Start();
+        return provider;
     }
 
     /// <summary>The client configuration: the kubeconfig file and context when set, in-cluster when running in a pod, else the default kubeconfig.</summary>

@@ -1,16 +1,20 @@
+using System.Diagnostics;
 using System.Text;
 using Drover.Core.Adapters;
 using Drover.Core.Config;
+using Drover.Testing;
 using Drover.Testing.Kubernetes;
+using Xunit.Abstractions;
 
 namespace Drover.Providers.Kubernetes.Tests;
 
-public sealed class KubernetesProviderTests
+public sealed class KubernetesProviderTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Create_PodAndItsSecretOwnedByIt_CredentialOnlyInTheSecret_RetriedCreateIsANoOp()
     {
         await using var h = await ProviderHarness.StartAsync();
+        h.Cluster.Kubelet = (_, _, ct) => Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => 0, TaskScheduler.Default);
 
         var id = await h.Provider.CreateAsync(h.Request("drover-linux-0"), CancellationToken.None);
         var again = await h.Provider.CreateAsync(h.Request("drover-linux-0"), CancellationToken.None);
@@ -56,6 +60,8 @@ public sealed class KubernetesProviderTests
         await h.Provider.CreateAsync(h.Request("drover-linux-0"), CancellationToken.None);
 
         var listed = await h.Until(async () => (await h.Provider.ListAsync(CancellationToken.None)).SingleOrDefault(), "the pod listed");
+        var health = h.Provider.Health();
+        Assert.Equal((ComponentStatus.Ok, "yes", "synced", "1"), (health.Status, health.Details["reachable"], health.Details["watch"], health.Details["pods"]));
         Assert.Equal(("drover-linux-0", "linux", null), (listed.IdempotencyKey, listed.Pool, listed.Failure));
         var listsBefore = h.Cluster.Requests.Count(r => r.StartsWith("GET /api/v1/namespaces/ci/pods ", StringComparison.Ordinal));
         for (var i = 0; i < 5; i++)
@@ -68,34 +74,6 @@ public sealed class KubernetesProviderTests
         Assert.True(h.Cluster.Requests.Count(r => r.StartsWith("GET /api/v1/namespaces/ci/pods ", StringComparison.Ordinal)) <= listsBefore + 1, "lists are served from the watch");
     }
 
-    [Theory]
-    [InlineData(PodOutcome.ImagePullError, "ErrImagePull: failed to pull image")]
-    [InlineData(PodOutcome.Unschedulable, "Unschedulable: 0/3 nodes are available")]
-    [InlineData(PodOutcome.Evicted, "Evicted: The node was low on resource: memory.")]
-    public async Task PodThatWillNeverRun_IsListedWithTheReason(PodOutcome outcome, string reason)
-    {
-        await using var h = await ProviderHarness.StartAsync(new() { ["unschedulableTimeout"] = "0s" });
-        h.Cluster.Outcome = _ => outcome;
-        await h.Provider.CreateAsync(h.Request("drover-linux-0"), CancellationToken.None);
-
-        var failed = await h.Until(async () => (await h.Provider.ListAsync(CancellationToken.None)).SingleOrDefault(i => i.Failure is not null), "a failure reported");
-
-        Assert.StartsWith(reason, failed.Failure, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public async Task Unschedulable_IsNotAFailureBeforeItsTimeout()
-    {
-        await using var h = await ProviderHarness.StartAsync(new() { ["unschedulableTimeout"] = "10m" });
-        h.Cluster.Outcome = _ => PodOutcome.Unschedulable;
-        await h.Provider.CreateAsync(h.Request("drover-linux-0"), CancellationToken.None);
-
-        await h.Until(() => Task.FromResult(h.Cluster.Events().FirstOrDefault(e => e.Reason == "FailedScheduling")), "the scheduler gave up");
-        await h.Until(async () => (await h.Provider.ListAsync(CancellationToken.None)).SingleOrDefault(), "listed");
-
-        Assert.Null(Assert.Single(await h.Provider.ListAsync(CancellationToken.None)).Failure);
-    }
-
     [Fact]
     public async Task WatchHistoryCompacted_410Gone_ProviderListsAgainAndMissesNothing()
     {
@@ -105,10 +83,11 @@ public sealed class KubernetesProviderTests
         await h.Until(async () => (await h.Provider.ListAsync(CancellationToken.None)).SingleOrDefault(), "first pod listed");
         await h.Until(() => Task.FromResult(h.Cluster.OpenWatches > 0 ? "watching" : null), "the provider's watch open");
 
+        var lists = PodLists(h);
         h.Cluster.Compact();
         // The resumed watch meets 410 Gone and lists again — or, when the closed stream's connection is reused and
         // fails first, lists again on that error. Either way nothing after the compaction may be missed.
-        await h.Until(() => Task.FromResult(h.Logs.Messages.FirstOrDefault(m => m.Contains("pod watch ended", StringComparison.Ordinal))), "the watch restarted from a fresh list");
+        await h.Until(() => Task.FromResult(PodLists(h) > lists ? "listed" : null), "the watch restarted from a fresh list");
         await h.Provider.CreateAsync(h.Request("drover-linux-1"), CancellationToken.None);
         await h.Until(() => Task.FromResult(h.Cluster.Pods().SingleOrDefault(p => p.Metadata.Name == "drover-linux-1" && p.Status.Phase == "Running")), "the second pod running");
 
@@ -119,6 +98,9 @@ public sealed class KubernetesProviderTests
         Assert.Equal("drover-linux-1", evicted.InstanceId);
         Assert.Equal(2, (await h.Provider.ListAsync(CancellationToken.None)).Count);
     }
+
+    private static int PodLists(ProviderHarness h) =>
+        h.Cluster.Requests.Count(r => r.StartsWith("GET /api/v1/namespaces/ci/pods ", StringComparison.Ordinal));
 
     [Fact]
     public async Task QuotaExceeded_CreateFailsWithTheApiServersWords_CredentialKeptForTheRetry()
@@ -139,6 +121,7 @@ public sealed class KubernetesProviderTests
     public async Task ServerErrors_AreReportedWithStatus_AndTheWatchRecovers()
     {
         await using var h = await ProviderHarness.StartAsync();
+        h.Cluster.Kubelet = (_, _, ct) => Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => 0, TaskScheduler.Default);
         h.Cluster.FailNext(1, "POST");
 
         var error = await Assert.ThrowsAsync<KubernetesApiException>(() => h.Provider.CreateAsync(h.Request("drover-linux-0"), CancellationToken.None));
@@ -152,41 +135,67 @@ public sealed class KubernetesProviderTests
         h.Cluster.Compact();
         h.Cluster.FailNext(1, "GET");
         await h.Provider.CreateAsync(h.Request("drover-linux-1"), CancellationToken.None);
-        await h.Until(() => Task.FromResult(h.Logs.Messages.FirstOrDefault(m => m.Contains("500", StringComparison.Ordinal))), "the failed list logged");
-        await h.Until(async () => (await h.Provider.ListAsync(CancellationToken.None)).Count == 2 ? "both" : null, "both listed after recovery");
+        await h.Until(() => Task.FromResult(h.Logs.Messages.FirstOrDefault(m => m.Contains("500 InternalServerError: injected failure", StringComparison.Ordinal))), "the failure logged");
+
+        // While a failed list is not repeated, the provider says so instead of serving what it last saw.
+        await h.Until(
+            async () =>
+            {
+                try
+                {
+                    return (await h.Provider.ListAsync(CancellationToken.None)).Count == 2 ? "both" : null;
+                }
+                catch (PodCacheNotSyncedException e)
+                {
+                    Assert.Contains("the last list failed", e.Message, StringComparison.Ordinal);
+                    return null;
+                }
+            },
+            "both listed after recovery");
     }
 
     [Fact]
-    public async Task CacheClaim_CreatedOnceForThePool_AndMountedInEveryPod()
+    public async Task UnreachableApiServer_ReportsDownWithTheErrorWithinSeconds_ListFailsAtOnce()
     {
-        await using var h = await ProviderHarness.StartAsync(template: new InstanceTemplate { Settings = new Dictionary<string, string> { ["cachePath"] = "/cache", ["cacheSize"] = "50Gi" } });
+        using var directory = new TempDirectory("drover-k8s-");
+        var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+        var kubeconfig = Path.Combine(directory.Path, "kubeconfig");
+        File.WriteAllText(kubeconfig, $$"""
+            apiVersion: v1
+            kind: Config
+            clusters: [{ name: gone, cluster: { server: "http://127.0.0.1:{{port}}" } }]
+            users: [{ name: drover, user: { token: not-a-secret-that-may-show } }]
+            contexts: [{ name: gone, context: { cluster: gone, user: drover } }]
+            current-context: gone
+            """);
+        var config = new ProviderConfig { Name = "k8s-gone", Type = "kubernetes", Settings = new Dictionary<string, string> { ["kubeconfig"] = kubeconfig, ["namespace"] = "ci" } };
+        var fleet = new FleetConfig
+        {
+            ControllerId = "drover",
+            Forges = [new ForgeConfig { Name = "github", Kind = ForgeKind.GitHub, Url = new Uri("https://api.github.com") }],
+            Providers = [config],
+            Pools = [new PoolConfig { Name = "linux", Forge = "github", Scope = new PoolScope(ScopeKind.Organization, "acme"), Provider = "k8s-gone" }],
+        };
+        var logs = new ListLogger();
+        var clock = Stopwatch.StartNew();
+        await using var provider = (KubernetesProvider)KubernetesProviderFactory.Create(config, new AdapterContext(fleet, new(), TimeProvider.System, logs));
 
-        await h.Provider.CreateAsync(h.Request("drover-linux-0"), CancellationToken.None);
-        await h.Provider.CreateAsync(h.Request("drover-linux-1"), CancellationToken.None);
+        var refused = await Assert.ThrowsAsync<PodCacheNotSyncedException>(() => provider.ListAsync(CancellationToken.None));
+        var failedAfter = clock.Elapsed;
+        var health = provider.Health();
 
-        var claim = Assert.Single(h.Cluster.Claims());
-        Assert.Equal("drover-cache-linux", claim.Metadata.Name);
-        Assert.Equal("50Gi", claim.Spec.Resources.Requests["storage"].ToString());
-        Assert.All(h.Cluster.Pods(), p => Assert.Contains(p.Spec.Volumes, v => v.PersistentVolumeClaim?.ClaimName == "drover-cache-linux"));
-    }
-
-    [Fact]
-    public async Task SpotPool_AfterEnoughUnschedulableSpotPods_FallsBackToOnDemandNodes()
-    {
-        await using var h = await ProviderHarness.StartAsync(
-            new() { ["unschedulableTimeout"] = "0s", ["spotFallbackAfter"] = "2" },
-            new InstanceTemplate { Spot = SpotPreference.Prefer });
-        h.Cluster.Outcome = _ => PodOutcome.Unschedulable;
-        await h.Provider.CreateAsync(h.Request("drover-linux-0"), CancellationToken.None);
-        await h.Provider.CreateAsync(h.Request("drover-linux-1"), CancellationToken.None);
-        await h.Until(async () => (await h.Provider.ListAsync(CancellationToken.None)).Count(i => i.Failure is not null) == 2 ? "both" : null, "two unschedulable spot pods");
-
-        await h.Provider.CreateAsync(h.Request("drover-linux-2"), CancellationToken.None);
-
-        var third = h.Cluster.Pods().Single(p => p.Metadata.Name == "drover-linux-2");
-        var required = third.Spec.Affinity.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms.Single().MatchExpressions.Single();
-        Assert.Equal(("karpenter.sh/capacity-type", "NotIn"), (required.Key, required.OperatorProperty));
-        Assert.Contains(h.Logs.Messages, m => m.Contains("falls back to on-demand", StringComparison.Ordinal));
+        output.WriteLine($"provider built, first list refused and the engine's list call failed after {failedAfter.TotalMilliseconds:0} ms; health {health.Status}: {health.LastError}");
+        Assert.True(failedAfter < TimeSpan.FromSeconds(10), $"the list failed after {failedAfter.TotalSeconds:0.0} s (the engine's attempt timeout is 30 s)");
+        Assert.Contains("the API server has not answered since start", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("refused", refused.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal((ComponentStatus.Down, "no"), (health.Status, health.Details["reachable"]));
+        Assert.Contains("refused", health.LastError, StringComparison.OrdinalIgnoreCase);
+        Assert.StartsWith("backing-off until ", health.Details["watch"], StringComparison.Ordinal);
+        Assert.Single(logs.Messages, m => m.StartsWith("Warning:", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Messages, m => m.Contains("not-a-secret-that-may-show", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -191,7 +191,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         await _stop.CancelAsync();
         foreach (var running in _running.Values)
         {
-            await running.CancelAsync();
+            Stop(running);
         }
 
         lock (_sync)
@@ -401,7 +401,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
 
         if (_running.TryRemove($"{ns}/{name}", out var running))
         {
-            await running.CancelAsync();
+            Stop(running);
         }
 
         await Write(context, 200, pod);
@@ -500,7 +500,20 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         });
         if (reason == "Evicted" && _running.TryRemove($"{ns}/{name}", out var running))
         {
-            running.Cancel();
+            Stop(running);
+        }
+    }
+
+    /// <summary>Stops a running container; its run may be ending (and disposing its token source) at the same moment.</summary>
+    private static void Stop(CancellationTokenSource container)
+    {
+        try
+        {
+            container.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The container ended on its own meanwhile.
         }
     }
 

@@ -1,0 +1,29 @@
+namespace Drover.Providers.Kubernetes;
+
+/// <summary>
+/// How long the informer waits before its next list or watch after <c>n</c> failures in a row: doubling from
+/// <see cref="PodInformerOptions.BackoffBase"/> up to <see cref="PodInformerOptions.BackoffCap"/>, each wait shortened by a
+/// random part of up to <see cref="Jitter"/> of itself, so that replicas and clusters that failed together do not all
+/// call again at the same moment. Never longer than the cap.
+/// </summary>
+internal static class WatchBackoff
+{
+    /// <summary>The largest share of a wait that jitter takes off.</summary>
+    public const double Jitter = 0.2;
+
+    /// <summary>The wait after <paramref name="failures"/> failures in a row (1 or more), with <paramref name="random"/>'s jitter.</summary>
+    public static TimeSpan Delay(int failures, TimeSpan initial, TimeSpan cap, Random random)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(failures, 1);
+        ArgumentNullException.ThrowIfNull(random);
+        var exponent = Math.Min(failures - 1, 30);
+        var full = TimeSpan.FromTicks((long)Math.Min(cap.Ticks, initial.Ticks * Math.Pow(2, exponent)));
+        double share;
+        lock (random)
+        {
+            share = random.NextDouble();
+        }
+
+        return full * (1 - (Jitter * share));
+    }
+}
