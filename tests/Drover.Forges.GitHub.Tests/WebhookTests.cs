@@ -135,6 +135,29 @@ public sealed class WebhookTests
         Assert.Contains("workflow_job.id", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("""{"action":"queued","workflow_job":{"id":"abc","labels":[]}}""", "workflow_job.id")]
+    [InlineData("""{"action":"queued","workflow_job":{"id":1,"run_id":"x","labels":[]}}""", "")]
+    [InlineData("""{"action":"queued","workflow_job":{"id":1,"labels":["\ud800"]}}""", "not valid Unicode")]
+    [InlineData("""{"action":17,"workflow_job":{"id":1}}""", "")]
+    public async Task Interpret_PoisonPayload_IsUnreadable_NeverRetried(string body, string where)
+    {
+        // A signed delivery with fields of the wrong kind must be unreadable (marked processed), not a failure the
+        // leader retries every cycle: 500 of them once spun the loop and held back every valid job behind them.
+        using var forge = NewForge();
+        var delivery = Delivery("""{"X-GitHub-Event":"workflow_job"}""", System.Text.Encoding.UTF8.GetBytes(body));
+
+        try
+        {
+            var events = await forge.InterpretAsync(delivery, CancellationToken.None);
+            Assert.All(events, e => Assert.Null(e.RunId));
+        }
+        catch (FormatException e)
+        {
+            Assert.Contains(where, e.Message, StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Interpret_CancelledCompletion_CancelledEvent()
     {

@@ -23,6 +23,18 @@ internal static class WorkflowJobReader
     /// <exception cref="FormatException">The body is not JSON or a <c>workflow_job</c> lacks what Drover needs; the message says which field.</exception>
     public static JobEvent? ReadWebhook(string? eventName, ReadOnlySpan<byte> body, string forge, string? deliveryId, DateTimeOffset receivedAt)
     {
+        try
+        {
+            return ReadWebhookBody(eventName, body, forge, deliveryId, receivedAt);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw Unreadable("body", e);
+        }
+    }
+
+    private static JobEvent? ReadWebhookBody(string? eventName, ReadOnlySpan<byte> body, string forge, string? deliveryId, DateTimeOffset receivedAt)
+    {
         if (eventName is not null && !string.Equals(eventName, "workflow_job", StringComparison.OrdinalIgnoreCase))
         {
             return null;
@@ -72,6 +84,25 @@ internal static class WorkflowJobReader
     /// <exception cref="FormatException">The job lacks what Drover needs.</exception>
     public static JobEvent? ReadJob(JsonElement job, string forge, string repository, DateTimeOffset observedAt)
     {
+        try
+        {
+            return ReadJobObject(job, forge, repository, observedAt);
+        }
+        catch (InvalidOperationException e)
+        {
+            throw Unreadable("job", e);
+        }
+    }
+
+    /// <summary>
+    /// A payload whose fields have the wrong JSON kinds (an id that is a string) or hold text that is not valid Unicode
+    /// (a lone surrogate): unreadable, like a payload that is not JSON, so it is never retried.
+    /// </summary>
+    private static FormatException Unreadable(string where, InvalidOperationException e) =>
+        new($"{where}: a field of the wrong JSON kind or with text that is not valid Unicode ({e.Message})", e);
+
+    private static JobEvent? ReadJobObject(JsonElement job, string forge, string repository, DateTimeOffset observedAt)
+    {
         var status = String(job, "status", "job.status");
         var kind = status switch
         {
@@ -99,7 +130,7 @@ internal static class WorkflowJobReader
             throw new FormatException($"{where.TrimEnd('.')}: not an object");
         }
 
-        if (!job.TryGetProperty("id", out var idElement) || !idElement.TryGetInt64(out var id))
+        if (!job.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.Number || !idElement.TryGetInt64(out var id))
         {
             throw new FormatException($"{where}id: missing or not an integer");
         }
@@ -121,7 +152,7 @@ internal static class WorkflowJobReader
             }
         }
 
-        long? runId = job.TryGetProperty("run_id", out var run) && run.TryGetInt64(out var r) ? r : null;
+        long? runId = job.TryGetProperty("run_id", out var run) && run.ValueKind == JsonValueKind.Number && run.TryGetInt64(out var r) ? r : null;
         var at = kind switch
         {
             JobEventKind.Queued => Time(job, "created_at", where) ?? Time(job, "started_at", where),
