@@ -151,15 +151,15 @@ public sealed class HealthRecorder
                 reason = uncheckedReason ?? "not checked yet: no call made since start";
                 all[CheckedKey] = "never";
             }
-            else if (_failuresInARow >= DownAfterFailures)
-            {
-                status = ComponentStatus.Down;
-                reason = $"the last {_failuresInARow} calls failed{Since()}: {_lastError}";
-            }
             else if (_failuresInARow > 0 && _lastErrorKind == CallFailureKind.Configuration)
             {
                 status = ComponentStatus.Down;
                 reason = $"refused for its configuration or credential{Since()}: {_lastError}";
+            }
+            else if (_failuresInARow >= DownAfterFailures)
+            {
+                status = ComponentStatus.Down;
+                reason = $"the last {_failuresInARow} calls failed{Since()}: {_lastError}";
             }
             else if (_rateLimitedUntil is { } until && until > now)
             {
