@@ -112,10 +112,20 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     public void ForgeCall(string forge, string outcome) =>
         _forgeCalls.Add(1, new KeyValuePair<string, object?>("forge", forge), new KeyValuePair<string, object?>("outcome", outcome));
 
-    /// <summary>Counts one webhook delivery for a configured forge; <paramref name="outcome"/> is <c>stored</c>, <c>duplicate</c> or <c>rejected</c>.</summary>
+    /// <summary>
+    /// Counts one webhook delivery for a configured forge; <paramref name="outcome"/> is <c>stored</c>, <c>duplicate</c>
+    /// or <c>rejected</c> when received (these also count towards <see cref="RecentWebhookDeliveries"/>), or a processing
+    /// outcome.
+    /// </summary>
     public void WebhookDelivery(string forge, string outcome)
     {
         _webhookDeliveries.Add(1, new KeyValuePair<string, object?>("forge", forge), new KeyValuePair<string, object?>("outcome", outcome));
+        if (outcome is not ("stored" or "duplicate" or "rejected"))
+        {
+            // Processing outcomes (processed, ignored, ...) are the same deliveries again, counted once when received.
+            return;
+        }
+
         var queue = _recentDeliveries.GetOrAdd(forge, _ => new Queue<(DateTimeOffset, bool)>());
         lock (queue)
         {
