@@ -98,7 +98,14 @@ public sealed class GitLabHealthTests
         await Eventually.TrueAsync(() => _logs.Messages.Any(m => m.Contains("polling recovered", StringComparison.Ordinal)), "the poller recovered", TimeSpan.FromSeconds(25));
         var recoveredAfter = DateTime.UtcNow - started;
         await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => polling);
+        try
+        {
+            await polling;
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped during a wait or a request.
+        }
 
         Assert.Single(_logs.Messages, m => m.Contains("polling is failing", StringComparison.Ordinal));
         Assert.Single(_logs.Messages, m => m.Contains("polling group:acme failed", StringComparison.Ordinal));
