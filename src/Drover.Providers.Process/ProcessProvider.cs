@@ -41,7 +41,8 @@ public sealed partial class ProcessProvider : IProvider, IHealthReporting, IAsyn
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _listed = new HealthRecorder(time);
-        _starts = new HealthRecorder(time);
+        // Creates come with demand: an idle fleet makes none for hours, which says nothing about the provider.
+        _starts = new HealthRecorder(time, TimeSpan.MaxValue);
     }
 
     /// <inheritdoc/>
@@ -111,7 +112,10 @@ public sealed partial class ProcessProvider : IProvider, IHealthReporting, IAsyn
             ["maxConcurrent"] = _settings.MaxConcurrent.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         var starts = _starts.Health("provider", Name, details);
-        return HealthRecorder.IsUnchecked(starts) ? _listed.Health("provider", Name, details) : starts;
+        var listed = _listed.Health("provider", Name, details);
+        return HealthRecorder.IsUnchecked(starts) || (starts.Status == ComponentStatus.Ok && listed.Status != ComponentStatus.Ok && !HealthRecorder.IsUnchecked(listed))
+            ? listed
+            : starts;
     }
 
     private Task<string> Create(InstanceRequest request)

@@ -43,4 +43,17 @@ public sealed class ProcessProviderHealthTests
         Assert.Equal(ComponentStatus.Ok, working.Provider.Health().Status);
         Assert.Equal("1", working.Provider.Health().Details["running"]);
     }
+
+    [Fact]
+    public async Task Health_HoursWithoutACreate_StaysOkWhileItIsListed()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var h = new ProviderHarness(new Dictionary<string, string> { ["command"] = "/bin/sleep 30" }, time);
+        await h.CreateAsync("h-5", Secret);
+
+        time.Advance(TimeSpan.FromHours(3));
+        await h.Provider.ListAsync(CancellationToken.None);
+
+        Assert.Equal(ComponentStatus.Ok, h.Provider.Health().Status);
+    }
 }
