@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Drover.Core.Adapters;
@@ -20,7 +21,7 @@ namespace Drover.Forges.GitHub;
 /// configs (ephemeral pools) or registration tokens, lists and removes the runners this controller owns (names
 /// starting with the controller id), and polls workflow runs for jobs whose webhooks were lost.
 /// </summary>
-internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IDisposable
+internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHealthReporting, IDisposable
 {
     private readonly ForgeConfig _config;
     private readonly Func<FleetConfig> _fleet;
@@ -45,7 +46,7 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IDi
         }
 
         _ownedPrefix = fleet().ControllerId + "-";
-        Client = new GitHubApiClient(config.Url, new RateLimitGate(time, options.MaxRateLimitWait, options.MaxConcurrency), options.Handler, options.RequestTimeout);
+        Client = new GitHubApiClient(config.Url, new RateLimitGate(time, options.MaxRateLimitWait, options.MaxConcurrency), options.Handler, options.RequestTimeout, new HealthRecorder(time));
         Auth = config.Auth switch
         {
             { AppId: { } appId, InstallationId: { } installationId, PrivateKey: { } key } =>
@@ -55,7 +56,10 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IDi
                 $"forge '{config.Name}': auth needs either token (env:/file: reference) or appId, installationId and privateKey"),
         };
         Client.Auth = Auth;
-        Poller = new WorkflowPoller(Client, config.Name, () => [.. Pools.Select(p => p.Scope).Distinct()], options.PollInterval, time, logger);
+        Poller = new WorkflowPoller(Client, config.Name, () => [.. Pools.Select(p => p.Scope).Distinct()], options.PollInterval, time, logger)
+        {
+            Backoff = new PollBackoff(options.PollInterval, options.Random ?? new Random(RandomNumberGenerator.GetInt32(int.MaxValue))),
+        };
     }
 
     /// <inheritdoc/>
@@ -217,7 +221,38 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IDi
         _options.Polling && Pools.Count > 0 ? Poller.RunAsync(sink, cancellationToken) : Task.CompletedTask;
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// From the REST calls this forge made (the engine's, the poller's, webhook follow-ups): last success, last error,
+    /// and the rate-limit budget GitHub reported; degraded while fewer than a tenth of the window's requests are left.
+    /// </remarks>
+    public ComponentHealth Health()
+    {
+        var details = new Dictionary<string, string>(StringComparer.Ordinal) { ["polling"] = PollingState() };
+        var remaining = Client.Gate.Remaining;
+        var limit = Client.Gate.Limit;
+        if (remaining is { } left)
+        {
+            details["rateLimitRemaining"] = left.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (limit is { } size)
+        {
+            details["rateLimitLimit"] = size.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var health = Client.Health!.Health("forge", Name, details);
+        return remaining is { } r && limit is { } l && l > 0 && r * 10 < l && !HealthRecorder.IsUnchecked(health)
+            ? HealthRecorder.AtLeast(health, ComponentStatus.Degraded, string.Create(CultureInfo.InvariantCulture, $"rate limit nearly spent: {r} of {l} requests left until {Client.Gate.ResetAt:HH:mm:ss}Z"))
+            : health;
+    }
+
+    /// <inheritdoc/>
     public void Dispose() => Client.Dispose();
+
+    private string PollingState() =>
+        !_options.Polling || Pools.Count == 0 ? "off"
+        : Poller.Backoff.FailingSince is { } since ? string.Create(CultureInfo.InvariantCulture, $"failing since {since:O} ({Poller.Backoff.Failures} rounds)")
+        : "on";
 
     private static string? EventName(string headersJson)
     {

@@ -30,6 +30,9 @@ public sealed record GitHubForgeOptions
     /// <summary>Reads environment variables for <c>env:</c> secret references; the process environment when null.</summary>
     public Func<string, string?>? Environment { get; init; }
 
+    /// <summary>The jitter source of the poller's backoff; a randomly seeded one when null (never a fixed seed in production).</summary>
+    public Random? Random { get; init; }
+
     /// <summary>The HTTP handler; a <see cref="SocketsHttpHandler"/> when null.</summary>
     public HttpMessageHandler? Handler { get; init; }
 }

@@ -5,7 +5,7 @@ namespace Drover.Forges.GitHub;
 /// <summary>The GitHub adapter's log messages (source-generated). Never pass secrets to these.</summary>
 internal static partial class GitHubLog
 {
-    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "GitHub forge {Forge}: poll of {Repository} failed: {Reason}")]
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "GitHub forge {Forge}: poll of {Repository} failed: {Reason}; logged again when it recovers")]
     public static partial void PollFailed(ILogger logger, string forge, string repository, string reason);
 
     [LoggerMessage(EventId = 3002, Level = LogLevel.Warning, Message = "GitHub forge {Forge}: rate limited; polling resumes at {Until:O}")]
@@ -19,4 +19,13 @@ internal static partial class GitHubLog
 
     [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "GitHub forge {Forge}: enterprise scope {Scope} is not polled (GitHub has no enterprise-wide jobs list); it relies on webhooks")]
     public static partial void EnterpriseNotPolled(ILogger logger, string forge, string scope);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "GitHub forge {Forge}: polling is failing ({Reason}); retrying with backoff (next in {RetryIn}), logged again when it recovers")]
+    public static partial void PollFailing(ILogger logger, string forge, string reason, TimeSpan retryIn);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "GitHub forge {Forge}: polling recovered after {Rounds} failed round(s) since {Since:O}")]
+    public static partial void PollRecovered(ILogger logger, string forge, int rounds, DateTimeOffset since);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "GitHub forge {Forge}: poll of {Repository} works again")]
+    public static partial void ScopeRecovered(ILogger logger, string forge, string repository);
 }

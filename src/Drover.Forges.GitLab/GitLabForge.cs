@@ -21,7 +21,7 @@ namespace Drover.Forges.GitLab;
 /// (<c>POST /user/runners</c>, its <c>glrt-</c> token is the credential), lists and deletes the runners this controller
 /// owns (descriptions starting with the controller id), and polls pending jobs (docs/forges/gitlab.md).
 /// </summary>
-internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IDisposable
+internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IHealthReporting, IDisposable
 {
     /// <summary>
     /// The pool template setting for the runners' access level: <c>ref_protected</c> runners take only jobs of protected
@@ -64,8 +64,12 @@ internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IDi
             () => secrets.Resolve(token, $"forge '{config.Name}' auth.token"),
             new RequestBudget(time, options.RequestsPerMinute, options.MaxRateLimitWait),
             options.Handler,
-            options.RequestTimeout);
-        Poller = new PendingJobPoller(Client, config.Name, () => [.. Pools.Select(p => p.Scope)], options.PollInterval, time, logger, (id, tags) => _tags[id] = tags);
+            options.RequestTimeout,
+            new HealthRecorder(time));
+        Poller = new PendingJobPoller(Client, config.Name, () => [.. Pools.Select(p => p.Scope)], options.PollInterval, time, logger, (id, tags) => _tags[id] = tags)
+        {
+            Backoff = new PollBackoff(options.PollInterval, options.Random ?? new Random(RandomNumberGenerator.GetInt32(int.MaxValue))),
+        };
     }
 
     /// <inheritdoc/>
@@ -270,6 +274,30 @@ internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IDi
     /// <inheritdoc/>
     public Task RunAsync(Action<JobEvent> sink, CancellationToken cancellationToken) =>
         _options.Polling && Pools.Count > 0 ? Poller.RunAsync(e => { Track(e); sink(e); }, cancellationToken) : Task.CompletedTask;
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// From the API calls this forge made (the engine's, the poller's, webhook tag fetches): last success, last error,
+    /// and the <c>RateLimit-Remaining</c> GitLab last reported.
+    /// </remarks>
+    public ComponentHealth Health()
+    {
+        var details = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["polling"] = !_options.Polling || Pools.Count == 0 ? "off"
+                : Poller.Backoff.FailingSince is { } since ? string.Create(CultureInfo.InvariantCulture, $"failing since {since:O} ({Poller.Backoff.Failures} rounds)")
+                : "on",
+        };
+        if (Client.Budget.Remaining is { } remaining)
+        {
+            details["rateLimitRemaining"] = remaining.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var health = Client.Health!.Health("forge", Name, details);
+        return Client.Budget.BlockedUntil is { } until && !HealthRecorder.IsUnchecked(health)
+            ? HealthRecorder.AtLeast(health, ComponentStatus.Degraded, string.Create(CultureInfo.InvariantCulture, $"rate limited: GitLab asked for no requests until {until:HH:mm:ss}Z"))
+            : health;
+    }
 
     /// <inheritdoc/>
     public void Dispose() => Client.Dispose();

@@ -9,6 +9,9 @@ public sealed record GitLabForgeOptions
     /// <summary>The HTTP handler (tests point it at an emulator); a new socket handler when null.</summary>
     public HttpMessageHandler? Handler { get; init; }
 
+    /// <summary>The jitter source of the poller's backoff; a randomly seeded one when null (never a fixed seed in production).</summary>
+    public Random? Random { get; init; }
+
     /// <summary>Timeout of one API request.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

@@ -13,7 +13,7 @@ namespace Drover.Providers.Process;
 /// never on its command line and never in a log. The instance id is the runner name, which is the idempotency key.
 /// A process that exits leaves the instance list; a delete kills the process tree. See <c>docs/providers/process.md</c>.
 /// </summary>
-internal sealed partial class ProcessProvider : IProvider, IAsyncDisposable
+internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAsyncDisposable
 {
     private const int KeptExits = 256;
     private static readonly TimeSpan _drainTimeout = TimeSpan.FromSeconds(5);
@@ -27,6 +27,8 @@ internal sealed partial class ProcessProvider : IProvider, IAsyncDisposable
     private readonly Dictionary<string, ProcessExit> _exits = new(StringComparer.Ordinal);
     private readonly Queue<string> _exitOrder = new();
     private readonly HashSet<string> _starting = new(StringComparer.Ordinal);
+    private readonly HealthRecorder _listed;
+    private readonly HealthRecorder _starts;
 
     /// <param name="settings">The checked settings.</param>
     /// <param name="vault">Where the credentials that create requests reference wait.</param>
@@ -38,6 +40,9 @@ internal sealed partial class ProcessProvider : IProvider, IAsyncDisposable
         _vault = vault ?? throw new ArgumentNullException(nameof(vault));
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        _listed = new HealthRecorder(time);
+        // Creates come with demand: an idle fleet makes none for hours, which says nothing about the provider.
+        _starts = new HealthRecorder(time, TimeSpan.MaxValue);
     }
 
     /// <inheritdoc/>
@@ -72,6 +77,48 @@ internal sealed partial class ProcessProvider : IProvider, IAsyncDisposable
     /// <c>maxConcurrent</c> processes already run, the credential cannot be resolved, or the command cannot be started.
     /// </exception>
     public Task<string> CreateAsync(InstanceRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var created = Create(request);
+            _starts.Succeeded();
+            return created;
+        }
+        catch (Exception e)
+        {
+            _starts.Failed(e);
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// From the calls it served: whether its runner processes start (a create that could not start one is a failure;
+    /// three in a row make it down) and whether runners could be stopped; before any create, from the lists it
+    /// answered (it runs on this host, so it is reachable while Drover runs).
+    /// </remarks>
+    public ComponentHealth Health()
+    {
+        int live;
+        lock (_sync)
+        {
+            live = _live.Count;
+        }
+
+        var details = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["reachable"] = "yes (processes on this host)",
+            ["running"] = live.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["maxConcurrent"] = _settings.MaxConcurrent.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        };
+        var starts = _starts.Health("provider", Name, details);
+        var listed = _listed.Health("provider", Name, details);
+        return HealthRecorder.IsUnchecked(starts) || (starts.Status == ComponentStatus.Ok && listed.Status != ComponentStatus.Ok && !HealthRecorder.IsUnchecked(listed))
+            ? listed
+            : starts;
+    }
+
+    private Task<string> Create(InstanceRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
         var name = request.IdempotencyKey;
@@ -143,6 +190,20 @@ internal sealed partial class ProcessProvider : IProvider, IAsyncDisposable
     /// <exception cref="TimeoutException">The killed process was not gone within <see cref="StopTimeout"/>.</exception>
     public async Task DeleteAsync(string instanceId, CancellationToken cancellationToken)
     {
+        try
+        {
+            await DeleteCoreAsync(instanceId, cancellationToken).ConfigureAwait(false);
+            _starts.Succeeded();
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            _starts.Failed(e);
+            throw;
+        }
+    }
+
+    private async Task DeleteCoreAsync(string instanceId, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(instanceId);
         RunnerProcess? runner;
         lock (_sync)
@@ -177,6 +238,7 @@ internal sealed partial class ProcessProvider : IProvider, IAsyncDisposable
     /// <inheritdoc/>
     public Task<IReadOnlyList<ProviderInstance>> ListAsync(CancellationToken cancellationToken)
     {
+        _listed.Succeeded();
         lock (_sync)
         {
             IReadOnlyList<ProviderInstance> list = [.. _live.Values

@@ -30,6 +30,9 @@ internal sealed class FakeGitLab : HttpMessageHandler
 
     public int PageSize { get; set; } = 2;
 
+    /// <summary>The next this many requests are answered 500.</summary>
+    public int ServerErrors { get; set; }
+
     /// <summary>The next this many requests are answered 429 with Retry-After: 1.</summary>
     public int TooManyRequests { get; set; }
 
@@ -41,6 +44,12 @@ internal sealed class FakeGitLab : HttpMessageHandler
         if (!request.Headers.TryGetValues("PRIVATE-TOKEN", out var token) || token.Single() != Token)
         {
             return Json(HttpStatusCode.Unauthorized, new JsonObject { ["message"] = "401 Unauthorized" });
+        }
+
+        if (ServerErrors > 0)
+        {
+            ServerErrors--;
+            return Json(HttpStatusCode.InternalServerError, new JsonObject { ["message"] = "500 Internal Server Error" });
         }
 
         if (TooManyRequests > 0)

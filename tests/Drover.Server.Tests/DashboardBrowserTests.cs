@@ -1,4 +1,5 @@
 using Drover.Server.Auth;
+using Drover.Server.Tests.Support;
 using Drover.Testing;
 using Microsoft.Playwright;
 
@@ -41,6 +42,46 @@ public sealed class DashboardBrowserTests : IDisposable
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot holds a rendered page");
         Assert.NotEqual(first, now);
+    }
+
+    [ChromiumFact]
+    public async Task Dashboard_Header_ListsEveryDownOrDegradedComponentWithItsError_AndColoursAHalfOpenBreaker()
+    {
+        await using var app = await UnreachableFleet.StartAsync(_directory.Path, halfOpenBreaker: "local");
+        using (var viewer = ServerFixture.Client(new Uri(app.Urls.First()), ApiRole.Viewer))
+        {
+            await HealthApiTests.WaitForAsync(viewer, r => HealthApiTests.Status(r, "provider", "k8s") == "down" && HealthApiTests.Status(r, "forge", "gitlab") == "down");
+        }
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumFactAttribute.ExecutablePath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 560 } });
+        await page.GotoAsync($"{app.Urls.First()}/#token={ServerFixture.Tokens[ApiRole.Viewer]}");
+        await page.WaitForSelectorAsync("#components .component.down", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        await page.WaitForFunctionAsync("document.querySelectorAll('#components .component.down').length >= 3", null, new PageWaitForFunctionOptions { Timeout = 30_000 });
+
+        var down = await page.Locator("#components .component.down").AllInnerTextsAsync();
+        Assert.Contains(down, t => t.StartsWith("forge github: down", StringComparison.Ordinal) && t.Contains("401 Unauthorized", StringComparison.Ordinal));
+        Assert.Contains(down, t => t.StartsWith("forge gitlab: down", StringComparison.Ordinal) && t.Contains("Name or service not known", StringComparison.Ordinal));
+        Assert.Contains(down, t => t.StartsWith("provider k8s: down", StringComparison.Ordinal) && t.Contains("Connection refused", StringComparison.Ordinal));
+        var degraded = await page.Locator("#components .component.degraded").AllInnerTextsAsync();
+        Assert.Contains(degraded, t => t.StartsWith("provider local: degraded", StringComparison.Ordinal) && t.Contains("half-open", StringComparison.Ordinal));
+        Assert.Equal("rgb(180, 35, 24)", await page.Locator("#components .component.down").First.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
+
+        // The breaker strip: a half-open breaker has its own colour (the API once said "halfopen", which no style matched).
+        var halfOpen = page.Locator("#breakers .half-open");
+        Assert.Equal("half-open", await halfOpen.InnerTextAsync());
+        Assert.Equal("rgb(254, 200, 75)", await halfOpen.EvaluateAsync<string>("e => getComputedStyle(e).color"));
+
+        var screenshot = Path.Combine(Testing.SharedData.RepositoryRoot ?? throw new InvalidOperationException("Drover.sln not found above the test directory"), "docs", "img", "dashboard-health.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = false });
+        Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot holds a rendered page");
     }
 
     /// <summary>The numeric cells of the pools table, as one string.</summary>

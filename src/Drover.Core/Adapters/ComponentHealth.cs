@@ -12,7 +12,10 @@ public sealed record ComponentHealth(string Kind, string Name, ComponentStatus S
     /// <summary>When a call last succeeded; null when none has yet.</summary>
     public DateTimeOffset? LastSuccess { get; init; }
 
-    /// <summary>The last error's text (never a secret); null when there was none since the last success.</summary>
+    /// <summary>
+    /// The last error's text (never a secret) while it explains the status: since the last success, or for five minutes
+    /// after it (a component that recovered stays degraded that long); null otherwise.
+    /// </summary>
     public string? LastError { get; init; }
 
     /// <summary>When <see cref="LastError"/> happened.</summary>

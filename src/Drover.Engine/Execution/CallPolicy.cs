@@ -19,6 +19,7 @@ internal sealed class CallPolicy
     private readonly TimeProvider _time;
     private readonly CallResilienceOptions _options;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _limitedUntil = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, HealthRecorder> _health = new(StringComparer.Ordinal);
 
     /// <param name="options">Retries, backoff, attempt timeout and the wait after a rate limit that gave no retry-after.</param>
     /// <param name="time">The clock for delays, timeouts and rate-limit waits.</param>
@@ -63,24 +64,42 @@ internal sealed class CallPolicy
     public DateTimeOffset? RateLimitedUntil(string target) =>
         _limitedUntil.TryGetValue(target, out var until) && until > _time.GetUtcNow() ? until : null;
 
+    /// <summary>
+    /// The outcomes of the calls made to <paramref name="target"/> through this policy (after retries: one outcome per
+    /// <see cref="RunAsync{T}"/>); null when none was made yet. What the engine knows of an adapter's health when the
+    /// adapter does not report it itself.
+    /// </summary>
+    public HealthRecorder? Health(string target) => _health.GetValueOrDefault(target);
+
     /// <summary>Runs <paramref name="call"/> for <paramref name="target"/> (e.g. <c>provider k8s</c>) under the policy.</summary>
     /// <exception cref="CallHeldBackException">The target is rate limited; nothing was sent.</exception>
     public async Task<T> RunAsync<T>(string target, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
+        var health = _health.GetOrAdd(target, _ => new HealthRecorder(_time));
         if (RateLimitedUntil(target) is { } until)
         {
-            throw new CallHeldBackException(target, until);
+            var held = new CallHeldBackException(target, until);
+            health.RateLimited(until, held.Message);
+            throw held;
         }
 
         try
         {
-            return await _pipeline.ExecuteAsync(async ct => await call(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            var result = await _pipeline.ExecuteAsync(async ct => await call(ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+            health.Succeeded();
+            return result;
         }
         catch (Exception e) when (CallFailures.Classify(e) is { Kind: CallFailureKind.RateLimited } limited)
         {
             var now = _time.GetUtcNow();
             _limitedUntil[target] = limited.RetryAt is { } at && at > now ? at : now + _options.RateLimitWait;
+            health.Failed(e);
+            throw;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            health.Failed(e is TimeoutRejectedException ? new TimeoutException($"{target}: no answer within {_options.AttemptTimeout.TotalSeconds:0} s", e) : e);
             throw;
         }
     }

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Drover.Core.Adapters;
 using Drover.Core.Ports;
 using Microsoft.Extensions.Logging;
 
@@ -17,8 +19,13 @@ public sealed class LeaderElection
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly LeaderElectionOptions _options;
+    private readonly Lock _sync = new();
     private volatile LeaderRole _role = LeaderRole.Unknown;
     private string? _leader;
+    private DateTimeOffset? _lastContact;
+    private DateTimeOffset? _renewedAt;
+    private string? _lastError;
+    private DateTimeOffset? _lastErrorAt;
 
     /// <param name="store">The store holding the lease row; shared by every replica.</param>
     /// <param name="holder">This replica's identity, unique among replicas (e.g. host name and a random suffix).</param>
@@ -44,6 +51,56 @@ public sealed class LeaderElection
 
     /// <summary>The holder of the lease as last seen, or null when unknown.</summary>
     public string? Leader => Volatile.Read(ref _leader);
+
+    /// <summary>
+    /// Leadership as a component (<c>leadership</c>, this replica's id): role, leader and lease. Ok while the last
+    /// lease call reached the store (as leader: the lease renewed and not about to run out); degraded before the first
+    /// round finished, or while a leader's renewals fail with time left on its lease; down when the last lease call
+    /// could not reach the store (a follower cannot tell who leads; a leader is stepping down). Cheap; never calls out.
+    /// </summary>
+    public ComponentHealth Health()
+    {
+        var now = _time.GetUtcNow();
+        lock (_sync)
+        {
+            var role = _role;
+            var details = new Dictionary<string, string>(StringComparer.Ordinal)
+            {
+                ["role"] = role.ToString().ToLowerInvariant(),
+                ["holder"] = Holder,
+                ["leader"] = Leader ?? "unknown",
+                ["leaseDuration"] = string.Create(CultureInfo.InvariantCulture, $"{_options.LeaseDuration.TotalSeconds:0} s"),
+            };
+            var expires = _renewedAt + _options.LeaseDuration;
+            if (role == LeaderRole.Leader && expires is { } at)
+            {
+                details["leaseExpiresAt"] = at.ToString("O", CultureInfo.InvariantCulture);
+            }
+
+            var failing = _lastErrorAt is { } errorAt && (_lastContact is not { } contact || errorAt > contact);
+            (ComponentStatus status, string? reason) = role switch
+            {
+                _ when _lastContact is null && !failing => (ComponentStatus.Degraded, "the election has not finished its first round"),
+                LeaderRole.Leader when failing && expires is { } e && e > now => (ComponentStatus.Degraded, $"lease renewals fail ({_lastError}); the lease runs out in {HealthRecorder.Ago(e - now)}"),
+                _ when failing => (ComponentStatus.Down, $"the lease cannot be read or renewed: {_lastError}"),
+                LeaderRole.Unknown => (ComponentStatus.Degraded, "no role: the election is not running"),
+                LeaderRole.Follower when Leader is null => (ComponentStatus.Degraded, "no replica holds the lease; this one tries to take it"),
+                _ => (ComponentStatus.Ok, null),
+            };
+            if (reason is not null)
+            {
+                details[HealthRecorder.ReasonKey] = reason;
+            }
+
+            return new ComponentHealth("leadership", Holder, status)
+            {
+                LastSuccess = _lastContact,
+                LastError = failing ? _lastError : null,
+                LastErrorAt = failing ? _lastErrorAt : null,
+                Details = details,
+            };
+        }
+    }
 
     /// <summary>Raised when the role changes, with the new role.</summary>
     public event Action<LeaderRole>? RoleChanged;
@@ -110,11 +167,13 @@ public sealed class LeaderElection
             try
             {
                 renewed = await _store.TryAcquireOrRenewLeaseAsync(_options.LeaseName, Holder, _options.LeaseDuration, now, cancellationToken).ConfigureAwait(false);
+                Contacted(renewed == true ? now : null);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 // The exception may carry connection details; only its type is logged.
                 LeadershipLog.RenewalFailed(_logger, e.GetType().Name);
+                ContactFailed($"renewal failed ({e.GetType().Name})");
                 renewed = null;
             }
 
@@ -181,16 +240,19 @@ public sealed class LeaderElection
         {
             if (await _store.TryAcquireOrRenewLeaseAsync(_options.LeaseName, Holder, _options.LeaseDuration, now, cancellationToken).ConfigureAwait(false))
             {
+                Contacted(now);
                 LeadershipLog.BecameLeader(_logger, Holder);
                 return now;
             }
 
             var lease = await _store.GetLeaseAsync(_options.LeaseName, cancellationToken).ConfigureAwait(false);
+            Contacted(null);
             SetRole(LeaderRole.Follower, lease?.Holder);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             LeadershipLog.StoreUnreachable(_logger, e.GetType().Name);
+            ContactFailed($"the store could not be reached ({e.GetType().Name})");
             SetRole(LeaderRole.Follower, null);
         }
 
@@ -207,6 +269,26 @@ public sealed class LeaderElection
         catch (Exception e)
         {
             LeadershipLog.ReleaseFailed(_logger, e.GetType().Name);
+        }
+    }
+
+    /// <summary>A lease call reached the store; <paramref name="renewedAt"/> is when this replica took or renewed the lease, if it did.</summary>
+    private void Contacted(DateTimeOffset? renewedAt)
+    {
+        lock (_sync)
+        {
+            _lastContact = _time.GetUtcNow();
+            _renewedAt = renewedAt ?? (_role == LeaderRole.Leader ? _renewedAt : null);
+        }
+    }
+
+    /// <summary>A lease call failed; <paramref name="error"/> names the exception's type only (it may carry connection details).</summary>
+    private void ContactFailed(string error)
+    {
+        lock (_sync)
+        {
+            _lastError = error;
+            _lastErrorAt = _time.GetUtcNow();
         }
     }
 

@@ -94,6 +94,14 @@ public sealed class ControlLoop
     public EngineAdapters Adapters => _services.Adapters;
 
     /// <summary>
+    /// Every provider's and forge's health from the calls made to them (see <see cref="Health.AdapterHealth"/>); cheap,
+    /// never calls out.
+    /// </summary>
+    /// <param name="uncheckedReason">What to say of a component nothing has checked yet; a default sentence when null.</param>
+    public IReadOnlyList<ComponentHealth> ReadAdapterHealth(string? uncheckedReason = null) =>
+        Health.AdapterHealth.Read(_services, Snapshot, uncheckedReason);
+
+    /// <summary>
     /// Start of a term as the acting replica (start-up, or taking over as leader): resolves create intents left in
     /// Requested and reloads the active jobs into a fresh ledger, dropping whatever an earlier term held in memory.
     /// </summary>

@@ -28,12 +28,20 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     private readonly Histogram<double> _provisioning;
     private readonly Histogram<double> _cycle;
     private readonly ConcurrentDictionary<string, Func<long?>> _forgeBudgets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Queue<(DateTimeOffset At, bool Rejected)>> _recentDeliveries = new(StringComparer.Ordinal);
+    private readonly TimeProvider _time;
     private Func<LoopSnapshot?> _snapshot = () => null;
     private Func<bool> _leading = () => false;
+    private Func<IReadOnlyList<ComponentHealth>> _health = () => [];
+
+    /// <summary>How far back <see cref="RecentWebhookDeliveries"/> counts: 5 minutes.</summary>
+    public static readonly TimeSpan RecentDeliveryWindow = TimeSpan.FromMinutes(5);
 
     /// <summary>Creates the meter and its instruments.</summary>
-    public EngineMetrics()
+    /// <param name="time">The clock recent webhook deliveries are counted with; the system clock when null.</param>
+    public EngineMetrics(TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         Meter = new Meter(MeterName, Version);
         _providerCalls = Meter.CreateCounter<long>("drover_provider_calls_total", null, "Provider calls by outcome");
         _forgeCalls = Meter.CreateCounter<long>("drover_forge_calls_total", null, "Forge calls by outcome");
@@ -47,6 +55,7 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         Meter.CreateObservableGauge("drover_circuit_breaker_state", ObserveBreakers, null, "Provider circuit breaker: 0 closed, 1 half-open, 2 open");
         Meter.CreateObservableGauge("drover_leader", () => new Measurement<int>(_leading() ? 1 : 0), null, "1 while this replica holds the leader lease and runs the control loop, else 0");
         Meter.CreateObservableGauge("drover_forge_rate_limit_remaining", ObserveForgeBudgets, null, "Requests left in the forge API's current rate-limit window, as the forge last reported it");
+        Meter.CreateObservableGauge("drover_component_up", ObserveComponents, null, "1 while a component (store, leadership, forge, provider) is ok or degraded, 0 while it is down; no sample before anything checked it (GET /api/v1/health says why)");
         Meter.CreateObservableGauge("drover_build_info", () => new Measurement<int>(1, new KeyValuePair<string, object?>("version", Version)), null, "Build information");
     }
 
@@ -59,6 +68,28 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
 
     /// <summary>Makes <c>drover_leader</c> read <paramref name="leading"/>.</summary>
     public void AttachLeadership(Func<bool> leading) => _leading = leading ?? throw new ArgumentNullException(nameof(leading));
+
+    /// <summary>Makes <c>drover_component_up</c> read <paramref name="health"/> (cheap: it runs at every scrape).</summary>
+    public void AttachHealth(Func<IReadOnlyList<ComponentHealth>> health) => _health = health ?? throw new ArgumentNullException(nameof(health));
+
+    /// <summary>Requests left in <paramref name="forge"/>'s rate-limit window as the forge last reported it; null when unknown.</summary>
+    public long? ForgeRateLimitRemaining(string forge) => _forgeBudgets.TryGetValue(forge, out var remaining) ? remaining() : null;
+
+    /// <summary>Webhook deliveries for <paramref name="forge"/> in the last <see cref="RecentDeliveryWindow"/>: accepted (stored or duplicate) and rejected.</summary>
+    public (int Accepted, int Rejected) RecentWebhookDeliveries(string forge)
+    {
+        if (!_recentDeliveries.TryGetValue(forge, out var queue))
+        {
+            return (0, 0);
+        }
+
+        lock (queue)
+        {
+            Prune(queue);
+            var rejected = queue.Count(d => d.Rejected);
+            return (queue.Count - rejected, rejected);
+        }
+    }
 
     /// <summary>Makes the gauges read <paramref name="snapshot"/>.</summary>
     public void Attach(Func<LoopSnapshot?> snapshot) => _snapshot = snapshot ?? throw new ArgumentNullException(nameof(snapshot));
@@ -81,9 +112,27 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     public void ForgeCall(string forge, string outcome) =>
         _forgeCalls.Add(1, new KeyValuePair<string, object?>("forge", forge), new KeyValuePair<string, object?>("outcome", outcome));
 
-    /// <summary>Counts one webhook delivery for a configured forge; <paramref name="outcome"/> is <c>stored</c>, <c>duplicate</c> or <c>rejected</c>.</summary>
-    public void WebhookDelivery(string forge, string outcome) =>
+    /// <summary>
+    /// Counts one webhook delivery for a configured forge; <paramref name="outcome"/> is <c>stored</c>, <c>duplicate</c>
+    /// or <c>rejected</c> when received (these also count towards <see cref="RecentWebhookDeliveries"/>), or a processing
+    /// outcome.
+    /// </summary>
+    public void WebhookDelivery(string forge, string outcome)
+    {
         _webhookDeliveries.Add(1, new KeyValuePair<string, object?>("forge", forge), new KeyValuePair<string, object?>("outcome", outcome));
+        if (outcome is not ("stored" or "duplicate" or "rejected"))
+        {
+            // Processing outcomes (processed, ignored, ...) are the same deliveries again, counted once when received.
+            return;
+        }
+
+        var queue = _recentDeliveries.GetOrAdd(forge, _ => new Queue<(DateTimeOffset, bool)>());
+        lock (queue)
+        {
+            queue.Enqueue((_time.GetUtcNow(), outcome == "rejected"));
+            Prune(queue);
+        }
+    }
 
     /// <summary>Records how long a job waited before it started.</summary>
     public void JobStarted(TimeSpan wait) => _queueWait.Record(Math.Max(0, wait.TotalSeconds));
@@ -99,6 +148,28 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     public void Dispose() => Meter.Dispose();
 
     private static KeyValuePair<string, object?> Tag(string key, string value) => new(key, value);
+
+    private void Prune(Queue<(DateTimeOffset At, bool Rejected)> queue)
+    {
+        var since = _time.GetUtcNow() - RecentDeliveryWindow;
+        while (queue.Count > 0 && (queue.Peek().At < since || queue.Count > 100_000))
+        {
+            queue.Dequeue();
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveComponents()
+    {
+        foreach (var component in _health())
+        {
+            if (HealthRecorder.IsUnchecked(component))
+            {
+                continue;
+            }
+
+            yield return new Measurement<int>(component.Status == ComponentStatus.Down ? 0 : 1, Tag("kind", component.Kind), Tag("name", component.Name));
+        }
+    }
 
     private IEnumerable<Measurement<long>> ObserveForgeBudgets()
     {

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Drover.Core.Adapters;
 using Drover.Forges.GitHub.Auth;
 
 namespace Drover.Forges.GitHub.Api;
@@ -31,8 +32,10 @@ public sealed class GitHubApiClient : IDisposable
     /// <param name="gate">The forge's rate-limit gate.</param>
     /// <param name="handler">The HTTP handler; a <see cref="SocketsHttpHandler"/> when null.</param>
     /// <param name="timeout">Per-request timeout.</param>
-    public GitHubApiClient(Uri baseUrl, RateLimitGate gate, HttpMessageHandler? handler = null, TimeSpan? timeout = null)
+    /// <param name="health">Where every call's outcome is recorded (the forge's health); none when null.</param>
+    public GitHubApiClient(Uri baseUrl, RateLimitGate gate, HttpMessageHandler? handler = null, TimeSpan? timeout = null, HealthRecorder? health = null)
     {
+        Health = health;
         ArgumentNullException.ThrowIfNull(baseUrl);
         Gate = gate ?? throw new ArgumentNullException(nameof(gate));
         _base = baseUrl;
@@ -49,6 +52,9 @@ public sealed class GitHubApiClient : IDisposable
 
     /// <summary>How the client authenticates; set once before the first call.</summary>
     public IGitHubAuth? Auth { get; set; }
+
+    /// <summary>The outcomes of this client's calls (successes, failures with their error text, rate limits); null when not recorded.</summary>
+    public HealthRecorder? Health { get; }
 
     /// <summary>The rate-limit gate every call passes.</summary>
     public RateLimitGate Gate { get; }
@@ -134,6 +140,27 @@ public sealed class GitHubApiClient : IDisposable
     }
 
     private async Task<(JsonElement Body, string? Next)> SendAsync(HttpMethod method, string url, object? body, bool conditional, string? authorization, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var answer = await SendOnceAsync(method, url, body, conditional, authorization, cancellationToken).ConfigureAwait(false);
+            Health?.Succeeded();
+            return answer;
+        }
+        catch (GitHubApiException e) when (Health is not null && e.Status == HttpStatusCode.UnprocessableEntity && method == HttpMethod.Delete)
+        {
+            // A runner still running a job: GitHub answered; the forge is fine.
+            Health.Succeeded();
+            throw;
+        }
+        catch (Exception e) when (Health is not null && !cancellationToken.IsCancellationRequested)
+        {
+            Health.Failed(e);
+            throw;
+        }
+    }
+
+    private async Task<(JsonElement Body, string? Next)> SendOnceAsync(HttpMethod method, string url, object? body, bool conditional, string? authorization, CancellationToken cancellationToken)
     {
         var call = $"{method} {Describe(url)}";
         for (var attempt = 0; ; attempt++)

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Demand;
 using Drover.Forges.GitHub.Api;
@@ -27,6 +29,7 @@ internal sealed class WorkflowPoller
     private readonly ILogger _logger;
     private readonly Dictionary<long, (string Repository, JobEventKind Kind)> _active = [];
     private readonly Lock _sync = new();
+    private readonly HashSet<string> _failingScopes = new(StringComparer.OrdinalIgnoreCase);
     private bool _enterpriseNoted;
 
     /// <param name="client">The forge's REST client.</param>
@@ -43,6 +46,7 @@ internal sealed class WorkflowPoller
         _interval = interval > TimeSpan.Zero ? interval : throw new ArgumentOutOfRangeException(nameof(interval), "the poll interval must be positive");
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
+        Backoff = new PollBackoff(interval, new Random(RandomNumberGenerator.GetInt32(int.MaxValue)));
     }
 
     /// <summary>Jobs the poller believes are waiting or running.</summary>
@@ -82,30 +86,42 @@ internal sealed class WorkflowPoller
         }
     }
 
-    /// <summary>Polls until cancelled: at once, then every interval (or at the rate-limit reset, if later).</summary>
+    /// <summary>
+    /// The wait between rounds: the interval while rounds succeed, an exponential backoff with jitter while every
+    /// repository fails (see <see cref="PollBackoff"/>). Set once, before <see cref="RunAsync"/>.
+    /// </summary>
+    public PollBackoff Backoff { get; init; }
+
+    /// <summary>
+    /// Polls until cancelled: at once, then every interval (or at the rate-limit reset, if later). A round in which
+    /// every repository failed is retried with <see cref="Backoff"/>; the start and the end of a run of failed rounds are
+    /// logged once each, not every attempt.
+    /// </summary>
     public async Task RunAsync(Action<JobEvent> sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sink);
         while (!cancellationToken.IsCancellationRequested)
         {
-            var wait = _interval;
+            TimeSpan wait;
             try
             {
-                var found = await PollOnceAsync(sink, cancellationToken).ConfigureAwait(false);
-                if (found > 0)
+                var round = await PollRoundAsync(sink, cancellationToken).ConfigureAwait(false);
+                if (round.Reported > 0)
                 {
-                    GitHubLog.PollFound(_logger, _forge, found);
+                    GitHubLog.PollFound(_logger, _forge, round.Reported);
                 }
+
+                wait = round.Failure is { } failure ? Failed(failure) : Succeeded();
             }
             catch (GitHubRateLimitedException e)
             {
                 GitHubLog.PollPaused(_logger, _forge, e.Until);
                 var untilReset = e.Until - _time.GetUtcNow();
-                wait = untilReset > wait ? untilReset : wait;
+                wait = untilReset > _interval ? untilReset : _interval;
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                GitHubLog.PollFailed(_logger, _forge, "*", $"{e.GetType().Name}: {e.Message}");
+                wait = Failed($"{e.GetType().Name}: {e.Message}");
             }
 
             try
@@ -119,24 +135,55 @@ internal sealed class WorkflowPoller
         }
     }
 
+    private TimeSpan Failed(string reason)
+    {
+        var (wait, started) = Backoff.Failed(_time.GetUtcNow());
+        if (started)
+        {
+            GitHubLog.PollFailing(_logger, _forge, reason, wait);
+        }
+
+        return wait;
+    }
+
+    private TimeSpan Succeeded()
+    {
+        var (wait, recovered) = Backoff.Succeeded();
+        if (recovered is { } run)
+        {
+            GitHubLog.PollRecovered(_logger, _forge, run.Rounds, run.Since);
+        }
+
+        return wait;
+    }
+
     /// <summary>One poll; returns how many events it reported.</summary>
     /// <exception cref="GitHubRateLimitedException">The rate limit is spent; nothing more was sent.</exception>
-    public async Task<int> PollOnceAsync(Action<JobEvent> sink, CancellationToken cancellationToken)
+    public async Task<int> PollOnceAsync(Action<JobEvent> sink, CancellationToken cancellationToken) =>
+        (await PollRoundAsync(sink, cancellationToken).ConfigureAwait(false)).Reported;
+
+    /// <summary>One poll: the events it reported, and the first failure when every repository (or organisation) failed.</summary>
+    private async Task<(int Reported, string? Failure)> PollRoundAsync(Action<JobEvent> sink, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(sink);
         var reported = 0;
         var seen = new HashSet<long>();
         var failed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var repository in await RepositoriesAsync(cancellationToken).ConfigureAwait(false))
+        var (repositories, listFailure) = await RepositoriesAsync(cancellationToken).ConfigureAwait(false);
+        string? firstFailure = listFailure;
+        foreach (var repository in repositories)
         {
             try
             {
                 reported += await PollRepositoryAsync(repository, seen, sink, cancellationToken).ConfigureAwait(false);
+                ScopeWorks(repository);
             }
             catch (Exception e) when (e is not OperationCanceledException and not GitHubRateLimitedException)
             {
                 failed.Add(repository);
-                GitHubLog.PollFailed(_logger, _forge, repository, $"{e.GetType().Name}: {e.Message}");
+                var reason = $"{e.GetType().Name}: {e.Message}";
+                firstFailure ??= $"{repository}: {reason}";
+                ScopeFails(repository, reason);
             }
         }
 
@@ -167,7 +214,38 @@ internal sealed class WorkflowPoller
             reported += Report(WorkflowJobReader.ReadJob(job, _forge, repository, _time.GetUtcNow()), id, repository, kind, sink);
         }
 
-        return reported;
+        var everyScopeFailed = firstFailure is not null && failed.Count == repositories.Count;
+        return (reported, everyScopeFailed ? firstFailure : null);
+    }
+
+    /// <summary>Logs a scope's failure when it starts failing; later failures of the same scope are not logged again.</summary>
+    private void ScopeFails(string scope, string reason)
+    {
+        bool first;
+        lock (_sync)
+        {
+            first = _failingScopes.Add(scope);
+        }
+
+        if (first)
+        {
+            GitHubLog.PollFailed(_logger, _forge, scope, reason);
+        }
+    }
+
+    /// <summary>Logs that a scope that was failing works again.</summary>
+    private void ScopeWorks(string scope)
+    {
+        bool recovered;
+        lock (_sync)
+        {
+            recovered = _failingScopes.Remove(scope);
+        }
+
+        if (recovered)
+        {
+            GitHubLog.ScopeRecovered(_logger, _forge, scope);
+        }
     }
 
     private async Task<int> PollRepositoryAsync(string repository, HashSet<long> seen, Action<JobEvent> sink, CancellationToken cancellationToken)
@@ -250,9 +328,11 @@ internal sealed class WorkflowPoller
         return 1;
     }
 
-    private async Task<IReadOnlyList<string>> RepositoriesAsync(CancellationToken cancellationToken)
+    /// <summary>The repositories to poll, and the first organisation whose repositories could not be listed.</summary>
+    private async Task<(IReadOnlyList<string> Repositories, string? Failure)> RepositoriesAsync(CancellationToken cancellationToken)
     {
         var repositories = new SortedSet<string>(StringComparer.OrdinalIgnoreCase);
+        string? failure = null;
         foreach (var scope in _scopes())
         {
             switch (scope.Kind)
@@ -271,10 +351,14 @@ internal sealed class WorkflowPoller
                                 repositories.Add(fullName);
                             }
                         }
+
+                        ScopeWorks(scope.ToString());
                     }
                     catch (Exception e) when (e is not OperationCanceledException and not GitHubRateLimitedException)
                     {
-                        GitHubLog.PollFailed(_logger, _forge, scope.ToString(), $"{e.GetType().Name}: {e.Message}");
+                        var reason = $"{e.GetType().Name}: {e.Message}";
+                        failure ??= $"{scope}: {reason}";
+                        ScopeFails(scope.ToString(), reason);
                     }
 
                     break;
@@ -289,6 +373,6 @@ internal sealed class WorkflowPoller
             }
         }
 
-        return [.. repositories];
+        return ([.. repositories], failure);
     }
 }

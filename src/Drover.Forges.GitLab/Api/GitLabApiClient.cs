@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Drover.Core.Adapters;
 
 namespace Drover.Forges.GitLab.Api;
 
@@ -19,8 +20,10 @@ public sealed class GitLabApiClient : IDisposable
     /// <param name="budget">The request budget.</param>
     /// <param name="handler">The HTTP handler; a new one when null.</param>
     /// <param name="timeout">Timeout of one request.</param>
-    public GitLabApiClient(Uri baseUrl, Func<string> token, RequestBudget budget, HttpMessageHandler? handler, TimeSpan timeout)
+    /// <param name="health">Where every call's outcome is recorded (the forge's health); none when null.</param>
+    public GitLabApiClient(Uri baseUrl, Func<string> token, RequestBudget budget, HttpMessageHandler? handler, TimeSpan timeout, HealthRecorder? health = null)
     {
+        Health = health;
         ArgumentNullException.ThrowIfNull(baseUrl);
         _token = token ?? throw new ArgumentNullException(nameof(token));
         Budget = budget ?? throw new ArgumentNullException(nameof(budget));
@@ -32,20 +35,56 @@ public sealed class GitLabApiClient : IDisposable
     /// <summary>The request budget (and GitLab's last reported remaining requests).</summary>
     public RequestBudget Budget { get; }
 
+    /// <summary>The outcomes of this client's calls (successes, failures with their error text, rate limits); null when not recorded.</summary>
+    public HealthRecorder? Health { get; }
+
     /// <summary>Requests sent, for tests and metrics.</summary>
     public int Requests => Volatile.Read(ref _requests);
 
     private int _requests;
 
     /// <summary>GET one object or array.</summary>
-    public async Task<JsonElement> GetAsync(string path, CancellationToken cancellationToken)
+    public Task<JsonElement> GetAsync(string path, CancellationToken cancellationToken) =>
+        TrackAsync(() => GetOnceAsync(path, cancellationToken), cancellationToken);
+
+    /// <summary>GET every page of a list (following <c>X-Next-Page</c>, 100 per page).</summary>
+    public Task<IReadOnlyList<JsonElement>> GetAllPagesAsync(string path, CancellationToken cancellationToken) =>
+        TrackAsync(() => GetAllPagesOnceAsync(path, cancellationToken), cancellationToken);
+
+    /// <summary>POST a JSON body; returns the answer.</summary>
+    public Task<JsonElement> PostAsync(string path, object body, CancellationToken cancellationToken) =>
+        TrackAsync(() => PostOnceAsync(path, body, cancellationToken), cancellationToken);
+
+    /// <summary>DELETE; false when the object was already gone (404).</summary>
+    public Task<bool> DeleteAsync(string path, CancellationToken cancellationToken) =>
+        TrackAsync(() => DeleteOnceAsync(path, cancellationToken), cancellationToken);
+
+    /// <inheritdoc/>
+    public void Dispose() => _http.Dispose();
+
+    /// <summary>Runs one API call and records its outcome in <see cref="Health"/>.</summary>
+    private async Task<T> TrackAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await call().ConfigureAwait(false);
+            Health?.Succeeded();
+            return result;
+        }
+        catch (Exception e) when (Health is not null && !cancellationToken.IsCancellationRequested)
+        {
+            Health.Failed(e);
+            throw;
+        }
+    }
+
+    private async Task<JsonElement> GetOnceAsync(string path, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(HttpMethod.Get, path, null, cancellationToken).ConfigureAwait(false);
         return await ReadAsync(response, Budget, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>GET every page of a list (following <c>X-Next-Page</c>, 100 per page).</summary>
-    public async Task<IReadOnlyList<JsonElement>> GetAllPagesAsync(string path, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<JsonElement>> GetAllPagesOnceAsync(string path, CancellationToken cancellationToken)
     {
         var items = new List<JsonElement>();
         var page = "1";
@@ -66,15 +105,13 @@ public sealed class GitLabApiClient : IDisposable
         return items;
     }
 
-    /// <summary>POST a JSON body; returns the answer.</summary>
-    public async Task<JsonElement> PostAsync(string path, object body, CancellationToken cancellationToken)
+    private async Task<JsonElement> PostOnceAsync(string path, object body, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(HttpMethod.Post, path, body, cancellationToken).ConfigureAwait(false);
         return await ReadAsync(response, Budget, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>DELETE; false when the object was already gone (404).</summary>
-    public async Task<bool> DeleteAsync(string path, CancellationToken cancellationToken)
+    private async Task<bool> DeleteOnceAsync(string path, CancellationToken cancellationToken)
     {
         using var response = await SendAsync(HttpMethod.Delete, path, null, cancellationToken).ConfigureAwait(false);
         if (response.StatusCode == HttpStatusCode.NotFound)
@@ -85,9 +122,6 @@ public sealed class GitLabApiClient : IDisposable
         await ReadAsync(response, Budget, cancellationToken).ConfigureAwait(false);
         return true;
     }
-
-    /// <inheritdoc/>
-    public void Dispose() => _http.Dispose();
 
     private async Task<HttpResponseMessage> SendAsync(HttpMethod method, string path, object? body, CancellationToken cancellationToken)
     {

@@ -1,5 +1,7 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
+using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Demand;
 using Drover.Forges.GitLab.Api;
@@ -22,6 +24,7 @@ internal sealed class PendingJobPoller
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Action<long, IReadOnlyList<string>> _tags;
+    private readonly HashSet<string> _failingScopes = new(StringComparer.Ordinal);
 
     /// <param name="client">The API client.</param>
     /// <param name="forge">The forge's name (job keys).</param>
@@ -39,23 +42,60 @@ internal sealed class PendingJobPoller
         _time = time;
         _logger = logger;
         _tags = tags;
+        Backoff = new PollBackoff(interval, new Random(RandomNumberGenerator.GetInt32(int.MaxValue)));
     }
 
-    /// <summary>Polls every interval until cancelled.</summary>
+    /// <summary>
+    /// The wait between rounds: the interval while rounds succeed, an exponential backoff with jitter while every scope
+    /// fails (see <see cref="PollBackoff"/>). Set once, before <see cref="RunAsync"/>.
+    /// </summary>
+    public PollBackoff Backoff { get; init; }
+
+    /// <summary>
+    /// Polls until cancelled: every interval while rounds work; a round in which every scope failed is retried with
+    /// <see cref="Backoff"/>. The start and the end of a run of failed rounds are logged once each, not every attempt.
+    /// </summary>
     public async Task RunAsync(Action<JobEvent> sink, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
-            await PollOnceAsync(sink, cancellationToken).ConfigureAwait(false);
-            await Task.Delay(_interval, _time, cancellationToken).ConfigureAwait(false);
+            TimeSpan wait;
+            if (await PollRoundAsync(sink, cancellationToken).ConfigureAwait(false) is { } failure)
+            {
+                var (backoff, started) = Backoff.Failed(_time.GetUtcNow());
+                if (started)
+                {
+                    GitLabLog.PollFailing(_logger, _forge, failure, backoff);
+                }
+
+                wait = backoff;
+            }
+            else
+            {
+                var (interval, recovered) = Backoff.Succeeded();
+                if (recovered is { } run)
+                {
+                    GitLabLog.PollRecovered(_logger, _forge, run.Rounds, run.Since);
+                }
+
+                wait = interval;
+            }
+
+            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>One round over every scope; a failing scope is logged and skipped.</summary>
-    public async Task PollOnceAsync(Action<JobEvent> sink, CancellationToken cancellationToken)
+    /// <summary>One round over every scope; a failing scope is logged (when it starts failing) and skipped.</summary>
+    public Task PollOnceAsync(Action<JobEvent> sink, CancellationToken cancellationToken) => PollRoundAsync(sink, cancellationToken);
+
+    /// <summary>One round; the first failure when every scope failed, else null.</summary>
+    private async Task<string?> PollRoundAsync(Action<JobEvent> sink, CancellationToken cancellationToken)
     {
         var projects = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var scope in _scopes().Distinct())
+        var scopes = _scopes().Distinct().ToList();
+        string? firstFailure = null;
+        var failed = 0;
+        foreach (var scope in scopes)
         {
             try
             {
@@ -66,12 +106,26 @@ internal sealed class PendingJobPoller
                         await PollProjectAsync(project, sink, cancellationToken).ConfigureAwait(false);
                     }
                 }
+
+                if (_failingScopes.Remove(scope.ToString()))
+                {
+                    GitLabLog.ScopeRecovered(_logger, _forge, scope.ToString());
+                }
             }
-            catch (Exception e) when (e is GitLabApiException or HttpRequestException or TimeoutException or JsonException)
+            catch (Exception e) when (e is GitLabApiException or HttpRequestException or TimeoutException or JsonException
+                || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                GitLabLog.PollFailed(_logger, _forge, scope.ToString(), e.Message);
+                failed++;
+                var reason = e is HttpRequestException or TaskCanceledException ? $"{e.GetType().Name}: {e.Message}" : e.Message;
+                firstFailure ??= $"{scope}: {reason}";
+                if (_failingScopes.Add(scope.ToString()))
+                {
+                    GitLabLog.PollFailed(_logger, _forge, scope.ToString(), reason);
+                }
             }
         }
+
+        return failed > 0 && failed == scopes.Count ? firstFailure : null;
     }
 
     private async Task<IReadOnlyList<string>> ProjectsAsync(PoolScope scope, CancellationToken cancellationToken)

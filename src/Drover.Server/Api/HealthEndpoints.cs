@@ -6,7 +6,11 @@ using Microsoft.AspNetCore.Http;
 
 namespace Drover.Server.Api;
 
-/// <summary><c>/healthz</c> (process alive), <c>/readyz</c> (store reachable and this replica's role known: leader or follower) and <c>/metrics</c> (Prometheus text).</summary>
+/// <summary>
+/// <c>/healthz</c> (process alive), <c>/readyz</c> (able to take webhooks and API calls: store reachable and this
+/// replica's role known, leader or follower; a forge or provider outage does not make it unready — that is what
+/// <c>GET /api/v1/health</c> reports) and <c>/metrics</c> (Prometheus text).
+/// </summary>
 internal static class HealthEndpoints
 {
     public static void Map(WebApplication app, ServerState state, PrometheusExporter exporter)

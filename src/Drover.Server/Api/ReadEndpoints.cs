@@ -2,6 +2,7 @@ using Drover.Core.Demand;
 using Drover.Core.Ports;
 using Drover.Core.Resilience;
 using Drover.Core.Runners;
+using Drover.Engine.Health;
 using Drover.Engine.Loop;
 using Drover.Server.Auth;
 using Drover.Server.Hosting;
@@ -10,7 +11,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace Drover.Server.Api;
 
-/// <summary>The viewer part of <c>/api/v1</c>: pools, runners, jobs, events and the plan the next cycle would make.</summary>
+/// <summary>The viewer part of <c>/api/v1</c>: pools, runners, jobs, events, component health and the plan the next cycle would make.</summary>
 internal static class ReadEndpoints
 {
     public static void Map(WebApplication app, ServerState server)
@@ -59,6 +60,7 @@ internal static class ReadEndpoints
             var events = await server.Store.ListEventsAsync(new EventQuery { AfterId = after ?? 0, Limit = limit ?? 100 }, ct).ConfigureAwait(false);
             return Results.Json(new { events });
         });
+        api.MapGet("/health", async (CancellationToken ct) => Results.Json(await server.Health.CheckAsync(ct).ConfigureAwait(false)));
         api.MapGet("/plan", async (CancellationToken ct) => Results.Json(await server.Loop.PreviewAsync(ct).ConfigureAwait(false)));
     }
 
@@ -94,6 +96,6 @@ internal static class ReadEndpoints
         {
             var breaker = snapshot.Breakers.GetValueOrDefault(p.Name) ?? CircuitBreakerState.Closed;
             var now = snapshot.At ?? DateTimeOffset.MinValue;
-            return (object)new { provider = p.Name, status = CircuitBreaker.Current(breaker, now, snapshot.BreakerOptions).ToString().ToLowerInvariant(), description = CircuitBreaker.Describe(breaker, now, snapshot.BreakerOptions) };
+            return (object)new { provider = p.Name, status = AdapterHealth.BreakerName(CircuitBreaker.Current(breaker, now, snapshot.BreakerOptions)), description = CircuitBreaker.Describe(breaker, now, snapshot.BreakerOptions) };
         })];
 }

@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Drover.Core.Adapters;
 using Drover.Core.Ports;
 using Drover.Engine.Execution;
+using Drover.Engine.Health;
 using Drover.Engine.Leadership;
 using Drover.Engine.Loop;
 using Drover.Engine.Metrics;
@@ -37,7 +38,7 @@ public static class DroverServer
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
         var store = await options.OpenStore(options.StoreLocation, cancellationToken).ConfigureAwait(false);
-        var metrics = new EngineMetrics();
+        var metrics = new EngineMetrics(time);
         builder.Services.AddSingleton<IStateStore>(store);
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(sp =>
@@ -56,12 +57,19 @@ public static class DroverServer
             metrics.AttachLeadership(() => election.Role == LeaderRole.Leader);
             return election;
         });
+        builder.Services.AddSingleton(sp =>
+        {
+            var monitor = new HealthMonitor(sp.GetRequiredService<ControlLoop>(), sp.GetRequiredService<LeaderElection>(), new StoreProbe(store, time, HealthMonitor.StoreName(options.StoreLocation)), time);
+            metrics.AttachHealth(monitor.Current);
+            return monitor;
+        });
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
         builder.Services.AddSingleton(sp => new BackupScheduler(store, options.Backups, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Backup")));
         builder.Services.AddSingleton(sp => new PrometheusExporter(metrics.Meter));
         builder.Services.AddSingleton(sp => new ConfigReloader(
             sp.GetRequiredService<ControlLoop>(), store, time, options.LoadConfig, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Server.Reload")));
         builder.Services.AddSingleton(sp => new ServerState(
-            sp.GetRequiredService<ControlLoop>(), store, new TokenRegistry(options.Tokens), time, options, sp.GetRequiredService<ConfigReloader>(), sp.GetRequiredService<LeaderElection>(), sp.GetRequiredService<DeliveryWriter>()));
+            sp.GetRequiredService<ControlLoop>(), store, new TokenRegistry(options.Tokens), time, options, sp.GetRequiredService<ConfigReloader>(), sp.GetRequiredService<LeaderElection>(), sp.GetRequiredService<DeliveryWriter>(), sp.GetRequiredService<HealthMonitor>()));
         builder.Services.AddSingleton(_ => new DeliveryWriter(store));
         builder.Services.AddHostedService(sp => new ControlPlaneService(
             sp.GetRequiredService<ControlLoop>(), sp.GetRequiredService<LeaderElection>(), store, sp.GetRequiredService<BackupScheduler>(), options, time));

@@ -5,5 +5,5 @@ using Drover.Server.Auth;
 
 namespace Drover.Server.Hosting;
 
-/// <summary>What the endpoints share: the loop, the store, the tokens, the clock, the options, the one way to reload, the election and the delivery writer.</summary>
-internal sealed record ServerState(ControlLoop Loop, IStateStore Store, TokenRegistry Tokens, TimeProvider Time, ServerOptions Options, ConfigReloader Reloader, LeaderElection Election, DeliveryWriter Deliveries);
+/// <summary>What the endpoints share: the loop, the store, the tokens, the clock, the options, the one way to reload, the election, the delivery writer and component health.</summary>
+internal sealed record ServerState(ControlLoop Loop, IStateStore Store, TokenRegistry Tokens, TimeProvider Time, ServerOptions Options, ConfigReloader Reloader, LeaderElection Election, DeliveryWriter Deliveries, HealthMonitor Health);

@@ -16,7 +16,7 @@ namespace Drover.EndToEnd.Tests.Support;
 /// <summary>Starts <c>drover serve</c> in-process for end-to-end tests: SQLite in <paramref name="directory"/>, loopback, short lease and resync.</summary>
 internal static class TestServe
 {
-    public static async Task<WebApplication> StartAsync(string yaml, AdapterCatalog catalog, string directory, string replicaId)
+    public static async Task<WebApplication> StartAsync(string yaml, AdapterCatalog catalog, string directory, string replicaId, IReadOnlyList<Drover.Server.Auth.ApiToken>? tokens = null)
     {
         var loader = new FleetConfigLoader(catalog.ValidationOptions(PolicyRegistry.CreateDefault().Policies));
         var options = new ServerOptions
@@ -29,6 +29,7 @@ internal static class TestServe
             Leadership = new LeaderElectionOptions { LeaseDuration = TimeSpan.FromSeconds(3), RetryInterval = TimeSpan.FromMilliseconds(200) },
             ResyncInterval = TimeSpan.FromSeconds(1),
             DeliveryPollInterval = TimeSpan.FromMilliseconds(200),
+            Tokens = tokens ?? [],
         };
         var app = await DroverServer.BuildAsync(options);
         await app.StartAsync();
