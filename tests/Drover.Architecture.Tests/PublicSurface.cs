@@ -20,6 +20,9 @@ internal static class PublicSurface
         ["Drover.Engine.Leadership.LeaderElection"] = "Drover.Server runs leader election around the loop",
         ["Drover.Engine.Leadership.LeaderElectionOptions"] = "Drover.Server sets the lease timings; a LeaderElection constructor parameter",
         ["Drover.Engine.Leadership.LeaderRole"] = "LeaderElection.Role; Drover.Server reports it",
+        ["Drover.Engine.Health.AdapterHealth"] = "Drover.Server's read API names breaker states as the health report does",
+        ["Drover.Engine.Health.StoreProbe"] = "Drover.Server probes the store it opened for /api/v1/health",
+        ["Drover.Engine.Health.HealthReport"] = "what /api/v1/health returns; Drover.Server renders it",
 
         // Adapter modules: registered by the composition root (src/Drover/Adapters.cs).
         ["Drover.Forges.GitHub.GitHubModule"] = "the GitHub forge module the composition root registers",

@@ -1,8 +1,8 @@
 using Drover.Core.Adapters;
 using Drover.Core.Config;
-using Drover.Forges.GitHub.Tests.Emulator;
 using Drover.Forges.GitHub.Tests.Support;
 using Drover.Testing;
+using Drover.Testing.GitHub;
 
 namespace Drover.Forges.GitHub.Tests;
 

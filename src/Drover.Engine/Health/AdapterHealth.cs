@@ -20,7 +20,7 @@ public static class AdapterHealth
     /// <param name="services">The adapters, the call policy (with its outcomes), the clock.</param>
     /// <param name="snapshot">The loop's latest view (breakers and their thresholds).</param>
     /// <param name="uncheckedReason">What to say of a component nothing has checked yet (e.g. on a follower); a default sentence when null.</param>
-    public static IReadOnlyList<ComponentHealth> Read(ExecutionServices services, LoopSnapshot snapshot, string? uncheckedReason = null)
+    internal static IReadOnlyList<ComponentHealth> Read(ExecutionServices services, LoopSnapshot snapshot, string? uncheckedReason = null)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(snapshot);

@@ -78,7 +78,7 @@ public sealed class LeaderElection
             }
 
             var failing = _lastErrorAt is { } errorAt && (_lastContact is not { } contact || errorAt > contact);
-            (ComponentStatus status, string? reason) = role switch
+            var (status, reason) = role switch
             {
                 _ when _lastContact is null && !failing => (ComponentStatus.Degraded, "the election has not finished its first round"),
                 LeaderRole.Leader when failing && expires is { } e && e > now => (ComponentStatus.Degraded, $"lease renewals fail ({_lastError}); the lease runs out in {HealthRecorder.Ago(e - now)}"),

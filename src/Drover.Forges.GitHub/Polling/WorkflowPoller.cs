@@ -170,7 +170,7 @@ internal sealed class WorkflowPoller
         var seen = new HashSet<long>();
         var failed = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var (repositories, listFailure) = await RepositoriesAsync(cancellationToken).ConfigureAwait(false);
-        string? firstFailure = listFailure;
+        var firstFailure = listFailure;
         foreach (var repository in repositories)
         {
             try

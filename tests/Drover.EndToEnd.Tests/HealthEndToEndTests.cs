@@ -3,15 +3,15 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text.Json;
 using Drover.Core.Adapters;
-using Drover.Forges.GitHub.Tests.Emulator;
-using Drover.Forges.GitHub.Tests.Support;
+using Drover.EndToEnd.Tests.Support;
 using Drover.Forges.GitLab;
 using Drover.Server.Auth;
 using Drover.Testing;
+using Drover.Testing.GitHub;
 using Drover.Testing.GitLab;
 using Microsoft.AspNetCore.Builder;
 
-namespace Drover.Forges.GitHub.Tests;
+namespace Drover.EndToEnd.Tests;
 
 /// <summary>
 /// <c>drover serve</c> with the real GitHub and GitLab forges and the real process provider: what
