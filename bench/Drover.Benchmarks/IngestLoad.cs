@@ -4,6 +4,7 @@ using System.Text;
 using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Core.Ports;
+using Drover.Forges.GitHub;
 using Drover.Server.Hosting;
 using Drover.Simulation.Demo;
 using Microsoft.AspNetCore.Builder;
@@ -30,7 +31,8 @@ public static class IngestLoad
         var directory = Directory.CreateTempSubdirectory("drover-ingest-").FullName;
         try
         {
-            var catalog = new AdapterCatalog().Add(new SimulatedModule());
+            // As in drover serve: the demo world builds its forges; the GitHub module says how GitHub webhooks arrive.
+            var catalog = new AdapterCatalog().Add(new SimulatedModule()).Add(new GitHubModule());
             var loader = new FleetConfigLoader(catalog.ValidationOptions(Core.Policies.PolicyRegistry.CreateDefault().Policies));
             var server = new ServerOptions
             {
