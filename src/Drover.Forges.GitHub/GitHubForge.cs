@@ -103,7 +103,20 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
             ["labels"] = labels,
             ["work_folder"] = "_work",
         };
-        var answer = await Client.PostAsync($"{scope}/actions/runners/generate-jitconfig", body, cancellationToken).ConfigureAwait(false);
+        JsonElement answer;
+        try
+        {
+            answer = await Client.PostAsync($"{scope}/actions/runners/generate-jitconfig", body, cancellationToken).ConfigureAwait(false);
+        }
+        catch (GitHubApiException e) when (e.Status == System.Net.HttpStatusCode.Conflict)
+        {
+            // The name is Drover's own runner's: an earlier mint succeeded at GitHub but its answer was lost (a 5xx or a
+            // timeout after the side effect). That registration can never be used (its JIT config is gone), so it is
+            // removed and the runner minted again, rather than failing every retry and leaking the registration.
+            await RemoveUnusedRegistrationAsync(scope, runnerName, e, cancellationToken).ConfigureAwait(false);
+            answer = await Client.PostAsync($"{scope}/actions/runners/generate-jitconfig", body, cancellationToken).ConfigureAwait(false);
+        }
+
         if (answer.TryGetProperty("runner", out var runner) && runner.TryGetProperty("id", out var id) && id.TryGetInt64(out var runnerId))
         {
             _runnerScopes[runnerId.ToString(CultureInfo.InvariantCulture)] = scope;
@@ -112,6 +125,30 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
         return answer.TryGetProperty("encoded_jit_config", out var jit) && jit.GetString() is { Length: > 0 } encoded
             ? new RunnerCredential("jit-config", encoded)
             : throw new GitHubApiException(System.Net.HttpStatusCode.OK, $"POST {scope}/actions/runners/generate-jitconfig: the answer lacks 'encoded_jit_config'");
+    }
+
+    /// <summary>
+    /// Deletes the registration named <paramref name="runnerName"/> in <paramref name="scope"/> that a lost mint left
+    /// behind. One that runs a job is not removed: the mint's conflict is rethrown as busy.
+    /// </summary>
+    private async Task RemoveUnusedRegistrationAsync(string scope, string runnerName, GitHubApiException conflict, CancellationToken cancellationToken)
+    {
+        var listed = await Client.GetAllPagesAsync($"{scope}/actions/runners?name={Uri.EscapeDataString(runnerName)}&per_page=100", "runners", conditional: false, cancellationToken).ConfigureAwait(false);
+        foreach (var runner in listed)
+        {
+            if (!runner.TryGetProperty("name", out var name) || name.GetString() != runnerName || !runner.TryGetProperty("id", out var id))
+            {
+                continue;
+            }
+
+            if (runner.TryGetProperty("busy", out var busy) && busy.ValueKind == JsonValueKind.True)
+            {
+                throw new GitHubRunnerBusyException($"{conflict.Message}; the runner of that name is running a job, so it is not minted again");
+            }
+
+            await Client.DeleteAsync($"{scope}/actions/runners/{id.GetRawText()}", cancellationToken).ConfigureAwait(false);
+            GitHubLog.LostMintRemoved(_logger, runnerName, Name);
+        }
     }
 
     /// <inheritdoc/>

@@ -28,4 +28,7 @@ internal static partial class GitHubLog
 
     [LoggerMessage(EventId = 3008, Level = LogLevel.Information, Message = "GitHub forge {Forge}: poll of {Repository} works again")]
     public static partial void ScopeRecovered(ILogger logger, string forge, string repository);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Runner {Runner} was minted at GitHub forge {Forge} but the answer was lost; that unusable registration was removed and the runner minted again")]
+    public static partial void LostMintRemoved(ILogger logger, string runner, string forge);
 }

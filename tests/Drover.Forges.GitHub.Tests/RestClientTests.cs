@@ -48,6 +48,42 @@ public sealed class RestClientTests
     }
 
     [Fact]
+    public async Task MintRunnerCredential_AnswerLostAfterTheMint_RetryRemovesTheUnusableRegistrationAndMintsAgain()
+    {
+        var (emulator, forge) = await StartAsync();
+        await using var _ = emulator;
+        using var __ = forge;
+        emulator.Faults.LoseAnswerNext = 1;
+
+        // The first mint reaches GitHub but its answer is lost; the engine's call policy then calls again.
+        await Assert.ThrowsAnyAsync<GitHubApiException>(() => forge.MintRunnerCredentialAsync("linux", "drover-linux-1", CancellationToken.None));
+        var lost = Assert.Single(emulator.Runners());
+        var credential = await forge.MintRunnerCredentialAsync("linux", "drover-linux-1", CancellationToken.None);
+
+        Assert.Equal("jit-config", credential.Kind);
+        var runner = Assert.Single(emulator.Runners());
+        Assert.Equal("drover-linux-1", runner.Name);
+        Assert.NotEqual(lost.Id, runner.Id);
+        Assert.Contains($"DELETE /repos/acme/api/actions/runners/{lost.Id} 204", emulator.Requests);
+    }
+
+    [Fact]
+    public async Task MintRunnerCredential_NameTakenByARunnerOnAJob_IsBusy_NothingDeleted()
+    {
+        var (emulator, forge) = await StartAsync();
+        await using var _ = emulator;
+        using var __ = forge;
+        await forge.MintRunnerCredentialAsync("linux", "drover-linux-1", CancellationToken.None);
+        Assert.Single(emulator.Runners()).JobId = 42;
+
+        var refused = await Assert.ThrowsAnyAsync<GitHubApiException>(() => forge.MintRunnerCredentialAsync("linux", "drover-linux-1", CancellationToken.None));
+
+        Assert.Equal(CallFailureKind.Busy, refused.FailureKind);
+        Assert.Single(emulator.Runners());
+        Assert.DoesNotContain(emulator.Requests, r => r.StartsWith("DELETE", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task MintRunnerCredential_GroupInTheDeprecatedFlatSetting_StillJoinsThatGroup()
     {
         var pool = TestForges.Pool("linux", _repo, ["linux", "x64"]) with { Template = new InstanceTemplate { Settings = new Dictionary<string, string> { [GitHubForgeOptions.RunnerGroupSetting] = "4" } } };

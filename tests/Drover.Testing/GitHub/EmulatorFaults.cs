@@ -19,6 +19,12 @@ public sealed class EmulatorFaults
     /// <summary>Retry-After on the refusal (secondary limits); null: X-RateLimit-Remaining 0 until the reset.</summary>
     public TimeSpan? RetryAfter { get; set; }
 
+    /// <summary>
+    /// The next this many REST calls that change something are carried out but answered with <see cref="ErrorStatus"/>,
+    /// as when GitHub's answer is lost after the side effect (a runner minted, the client never told).
+    /// </summary>
+    public int LoseAnswerNext { get; set; }
+
     /// <summary>Added to every REST answer.</summary>
     public TimeSpan Latency { get; set; }
 }

@@ -360,6 +360,14 @@ public sealed class GitHubEmulator : IAsyncDisposable
             }
 
             var (status, json, link) = Route(http, method, segments, auth, requestBody, now);
+            if (method != "GET" && (int)status < 300 && Faults.LoseAnswerNext > 0)
+            {
+                Faults.LoseAnswerNext--;
+                _remaining--;
+                RateHeaders(headers);
+                return (Faults.ErrorStatus, Bytes(Message("Server Error")), headers);
+            }
+
             var bytes = json is null ? null : Encoding.UTF8.GetBytes(json.ToJsonString());
             if (method == "GET" && status == HttpStatusCode.OK && bytes is not null)
             {
@@ -471,7 +479,10 @@ public sealed class GitHubEmulator : IAsyncDisposable
         switch (rest)
         {
             case [] when method == "GET":
-                return Page(http, _runners.Values.Where(r => r.Scope.Equals(scope, StringComparison.OrdinalIgnoreCase)).OrderBy(r => r.Id).Select(RunnerJson).ToList(), "runners");
+                var named = http.Request.Query["name"].ToString();
+                return Page(http, _runners.Values
+                    .Where(r => r.Scope.Equals(scope, StringComparison.OrdinalIgnoreCase) && (named.Length == 0 || r.Name == named))
+                    .OrderBy(r => r.Id).Select(RunnerJson).ToList(), "runners");
             case ["generate-jitconfig"] when method == "POST":
                 var request = JsonNode.Parse(requestBody.Length == 0 ? "{}" : requestBody);
                 var name = request?["name"]?.GetValue<string>();
