@@ -78,7 +78,11 @@ public sealed class DashboardBrowserTests : IDisposable
         Assert.Equal("half-open", await halfOpen.InnerTextAsync());
         Assert.Equal("rgb(254, 200, 75)", await halfOpen.EvaluateAsync<string>("e => getComputedStyle(e).color"));
 
-        var screenshot = Path.Combine(Testing.SharedData.RepositoryRoot ?? throw new InvalidOperationException("Drover.sln not found above the test directory"), "docs", "img", "dashboard-health.png");
+        // Every run keeps its screenshot under artifacts/; DROVER_UPDATE_SCREENSHOTS=1 refreshes the one docs/ shows.
+        var root = Testing.SharedData.RepositoryRoot ?? throw new InvalidOperationException("Drover.sln not found above the test directory");
+        var screenshot = Environment.GetEnvironmentVariable("DROVER_UPDATE_SCREENSHOTS") == "1"
+            ? Path.Combine(root, "docs", "img", "dashboard-health.png")
+            : Path.Combine(root, "artifacts", "screenshots", "dashboard-health.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = false });
         Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot holds a rendered page");
