@@ -39,7 +39,6 @@ public sealed class Planner
         var poolsByName = index.PoolsByName;
         var runnersByPool = new Dictionary<string, List<Runner>>(StringComparer.Ordinal);
         var busyJobs = new HashSet<JobKey>();
-        var busyCandidates = new List<Runner>();
         foreach (var runner in observed.Runners)
         {
             if (!runnersByPool.TryGetValue(runner.Pool, out var list))
@@ -49,36 +48,20 @@ public sealed class Planner
             }
 
             list.Add(runner);
-            if (runner is { State: RunnerState.Busy, Job: { } key })
+            // A busy runner past its busy timeout is about to be reaped: its job no longer counts as taken. Only queued
+            // and finished jobs are looked up here, never running ones, so the running-job ceiling plays no part.
+            if (runner is { State: RunnerState.Busy, Job: { } key }
+                && now - runner.StateSince < (poolsByName.TryGetValue(runner.Pool, out var owner) ? owner.Timeouts.Busy : RunnerTimeouts.Default.Busy))
             {
-                busyCandidates.Add(runner);
+                busyJobs.Add(key);
             }
         }
 
-        var running = new HashSet<JobKey>();
-        foreach (var job in jobs)
-        {
-            if (job.State == JobState.Running)
-            {
-                running.Add(job.Key);
-            }
-        }
-
-        foreach (var runner in busyCandidates)
-        {
-            // A busy runner past its busy limit is about to be reaped: its job no longer counts as taken.
-            var limit = poolsByName.TryGetValue(runner.Pool, out var owner)
-                ? owner.Timeouts.BusyLimit(config.FindForge(owner.Forge)?.Kind ?? ForgeKind.GitHub, running.Contains(runner.Job!.Value))
-                : RunnerTimeouts.Default.Busy;
-            if (now - runner.StateSince < limit)
-            {
-                busyJobs.Add(runner.Job!.Value);
-            }
-        }
-
-        // Queued jobs a busy runner already took are not demand twice; finished jobs tell which busy runners are stuck.
+        // Queued jobs a busy runner already took are not demand twice; finished jobs tell which busy runners are stuck;
+        // running jobs tell which busy runners are still working.
         var waiting = new List<Job>();
         var finished = new Dictionary<JobKey, Job>();
+        var running = new HashSet<JobKey>();
         foreach (var job in jobs)
         {
             if (job.State == JobState.Queued && !busyJobs.Contains(job.Key))
@@ -88,6 +71,10 @@ public sealed class Planner
             else if (job.IsFinished && busyJobs.Contains(job.Key))
             {
                 finished[job.Key] = job;
+            }
+            else if (job.State == JobState.Running)
+            {
+                running.Add(job.Key);
             }
         }
 
