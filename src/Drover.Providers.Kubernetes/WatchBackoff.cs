@@ -1,3 +1,5 @@
+using Drover.Core.Adapters;
+
 namespace Drover.Providers.Kubernetes;
 
 /// <summary>
@@ -12,18 +14,6 @@ internal static class WatchBackoff
     public const double Jitter = 0.2;
 
     /// <summary>The wait after <paramref name="failures"/> failures in a row (1 or more), with <paramref name="random"/>'s jitter.</summary>
-    public static TimeSpan Delay(int failures, TimeSpan initial, TimeSpan cap, Random random)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(failures, 1);
-        ArgumentNullException.ThrowIfNull(random);
-        var exponent = Math.Min(failures - 1, 30);
-        var full = TimeSpan.FromTicks((long)Math.Min(cap.Ticks, initial.Ticks * Math.Pow(2, exponent)));
-        double share;
-        lock (random)
-        {
-            share = random.NextDouble();
-        }
-
-        return full * (1 - (Jitter * share));
-    }
+    public static TimeSpan Delay(int failures, TimeSpan initial, TimeSpan cap, Random random) =>
+        PollBackoff.Exponential(failures, initial, cap) * (1 - (Jitter * PollBackoff.Share(random)));
 }

@@ -53,15 +53,28 @@ public sealed class PollBackoff
         var started = _failingSince is null;
         _failingSince ??= now;
         Failures++;
-        var cap = _interval > MaxDelay ? _interval : MaxDelay;
-        var exponent = Math.Min(Failures - 1, 30);
-        var backoff = TimeSpan.FromTicks((long)Math.Min(cap.Ticks, FirstDelay.Ticks * Math.Pow(2, exponent)));
-        double jitter;
-        lock (_random)
-        {
-            jitter = _random.NextDouble();
-        }
+        var backoff = Exponential(Failures, FirstDelay, _interval > MaxDelay ? _interval : MaxDelay);
+        return (backoff * (0.5 + (0.5 * Share(_random))), started);
+    }
 
-        return (backoff * (0.5 + (0.5 * jitter)), started);
+    /// <summary>
+    /// The wait after <paramref name="failures"/> failures in a row (1 or more), before jitter: <paramref name="first"/>,
+    /// doubling per failure, never more than <paramref name="cap"/>. Shared by every retry loop that backs off.
+    /// </summary>
+    public static TimeSpan Exponential(int failures, TimeSpan first, TimeSpan cap)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(failures, 1);
+        var exponent = Math.Min(failures - 1, 30);
+        return TimeSpan.FromTicks((long)Math.Min(cap.Ticks, first.Ticks * Math.Pow(2, exponent)));
+    }
+
+    /// <summary>A uniform share in [0, 1) from <paramref name="random"/>, which several loops may share.</summary>
+    public static double Share(Random random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        lock (random)
+        {
+            return random.NextDouble();
+        }
     }
 }
