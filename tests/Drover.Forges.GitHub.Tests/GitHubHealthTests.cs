@@ -54,21 +54,8 @@ public sealed class GitHubHealthTests
         await using var _ = emulator;
         using var __ = forge;
         emulator.Faults.FailNext = 3;
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var started = DateTime.UtcNow;
 
-        var polling = forge.RunAsync(_ => { }, stop.Token);
-        await Eventually.TrueAsync(() => _logs.Messages.Any(m => m.Contains("polling recovered", StringComparison.Ordinal)), "the poller recovered", TimeSpan.FromSeconds(25));
-        var recoveredAfter = DateTime.UtcNow - started;
-        await stop.CancelAsync();
-        try
-        {
-            await polling;
-        }
-        catch (OperationCanceledException)
-        {
-            // Cancelled during a request rather than between rounds.
-        }
+        var recoveredAfter = await PollLoops.RunUntilRecoveredAsync(token => forge.RunAsync(_ => { }, token), _logs);
 
         Assert.Single(_logs.Messages, m => m.Contains("polling is failing", StringComparison.Ordinal));
         Assert.Single(_logs.Messages, m => m.Contains("poll of acme/api failed", StringComparison.Ordinal));

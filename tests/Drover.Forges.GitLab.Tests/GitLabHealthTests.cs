@@ -91,21 +91,8 @@ public sealed class GitLabHealthTests
     {
         using var forge = Forge(pollInterval: TimeSpan.FromMilliseconds(50));
         _api.ServerErrors = 3;
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var started = DateTime.UtcNow;
 
-        var polling = forge.RunAsync(_ => { }, stop.Token);
-        await Eventually.TrueAsync(() => _logs.Messages.Any(m => m.Contains("polling recovered", StringComparison.Ordinal)), "the poller recovered", TimeSpan.FromSeconds(25));
-        var recoveredAfter = DateTime.UtcNow - started;
-        await stop.CancelAsync();
-        try
-        {
-            await polling;
-        }
-        catch (OperationCanceledException)
-        {
-            // Stopped during a wait or a request.
-        }
+        var recoveredAfter = await PollLoops.RunUntilRecoveredAsync(token => forge.RunAsync(_ => { }, token), _logs);
 
         Assert.Single(_logs.Messages, m => m.Contains("polling is failing", StringComparison.Ordinal));
         Assert.Single(_logs.Messages, m => m.Contains("polling group:acme failed", StringComparison.Ordinal));
