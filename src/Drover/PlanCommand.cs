@@ -37,7 +37,7 @@ internal static class PlanCommand
                 error.WriteLine(problem.ToString());
             }
 
-            return 1;
+            return 2;
         }
 
         StateFile observed;

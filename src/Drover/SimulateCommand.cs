@@ -53,7 +53,7 @@ internal static class SimulateCommand
             var file = parse.GetValue(trace)!;
             if (TraceCommand.Load(parse, file, load) is not { } loaded)
             {
-                return 1;
+                return 2;
             }
 
             var options = new SimulationOptions

@@ -59,7 +59,7 @@ internal static class TraceCommand
         command.SetAction(parse =>
         {
             var trace = Load(parse, parse.GetValue(from)!, load);
-            return trace is null ? 1 : Write(parse, trace, parse.GetValue(output)!);
+            return trace is null ? 2 : Write(parse, trace, parse.GetValue(output)!);
         });
         return command;
     }
@@ -76,7 +76,7 @@ internal static class TraceCommand
             var trace = Load(parse, parse.GetValue(from)!, load);
             if (trace is null)
             {
-                return 1;
+                return 2;
             }
 
             var output = parse.InvocationConfiguration.Output;
@@ -87,6 +87,7 @@ internal static class TraceCommand
         return command;
     }
 
+    /// <summary>Loads a trace, or prints why it cannot be (file and line) and returns null (exit 2).</summary>
     internal static Trace? Load(ParseResult parse, FileInfo file, TraceLoadArguments load)
     {
         try

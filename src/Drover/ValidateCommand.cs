@@ -9,7 +9,7 @@ internal static class ValidateCommand
     public static Command Create()
     {
         var file = new Argument<FileInfo>("file") { Description = "Fleet configuration (YAML)" };
-        var command = new Command("validate", "Check a fleet configuration and report every problem with file, line and column.") { file };
+        var command = new Command("validate", "Check a fleet configuration and report every problem with file, line and column (exit 2 when there is one).") { file };
         command.SetAction(parse =>
         {
             var info = parse.GetValue(file);
@@ -35,7 +35,7 @@ internal static class ValidateCommand
                     error.WriteLine(problem.ToString());
                 }
 
-                return 1;
+                return 2;
             }
 
             output.WriteLine(Summary(info.ToString(), result.Config));

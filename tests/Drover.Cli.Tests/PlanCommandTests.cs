@@ -61,11 +61,11 @@ public sealed class PlanCommandTests
     }
 
     [Fact]
-    public void Plan_InvalidConfig_PrintsConfigErrorsAndExitsOne()
+    public void Plan_InvalidConfig_PrintsConfigErrorsAndExitsTwo()
     {
         var (exitCode, output, error) = Run("--config", CliRunner.Example("invalid", "min-greater-than-max.yaml"));
 
-        Assert.Equal(1, exitCode);
+        Assert.Equal(2, exitCode);
         Assert.Empty(output);
         Assert.Contains("min", error, StringComparison.Ordinal);
     }

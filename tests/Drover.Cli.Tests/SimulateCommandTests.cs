@@ -109,7 +109,7 @@ public sealed class SimulateCommandTests : IDisposable
 
         var (exitCode, output, error) = Run("--trace", path);
 
-        Assert.Equal(1, exitCode);
+        Assert.Equal(2, exitCode);
         Assert.Empty(output);
         Assert.Contains($"{path}:3: column 'duration_s': 'abc' is not a number", error, StringComparison.Ordinal);
     }

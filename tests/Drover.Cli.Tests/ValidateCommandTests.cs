@@ -32,7 +32,7 @@ public sealed class ValidateCommandTests
 
     [Theory]
     [MemberData(nameof(InvalidExamples))]
-    public void Validate_InvalidExample_PrintsExpectedErrorAndExitsOne(string fileName)
+    public void Validate_InvalidExample_PrintsExpectedErrorAndExitsTwo(string fileName)
     {
         var path = Path.Combine(_root, "examples", "invalid", fileName);
         var lines = File.ReadAllLines(path);
@@ -42,7 +42,7 @@ public sealed class ValidateCommandTests
 
         var (exitCode, output, error) = Run("validate", path);
 
-        Assert.Equal(1, exitCode);
+        Assert.Equal(2, exitCode);
         Assert.Empty(output);
         var line = Assert.Single(error.Split(Environment.NewLine, StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith(expected, line, StringComparison.Ordinal);
@@ -74,13 +74,13 @@ public sealed class ValidateCommandTests
     }
 
     [Fact]
-    public void Validate_MissingFile_ReportsItAndExitsOne()
+    public void Validate_MissingFile_ReportsItAndExitsTwo()
     {
         var path = Path.Combine(_root, "examples", "no-such-fleet.yaml");
 
         var (exitCode, output, error) = Run("validate", path);
 
-        Assert.Equal(1, exitCode);
+        Assert.Equal(2, exitCode);
         Assert.Empty(output);
         Assert.Equal($"{path}: file not found{Environment.NewLine}", error);
     }
@@ -102,7 +102,7 @@ public sealed class ValidateCommandTests
         {
             var (exitCode, output, error) = Run("validate", path);
 
-            Assert.Equal(1, exitCode);
+            Assert.Equal(2, exitCode);
             Assert.Empty(output);
             Assert.Equal(
                 [

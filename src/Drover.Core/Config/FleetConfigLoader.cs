@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Drover.Core.Config;
 
 /// <summary>
@@ -16,7 +18,7 @@ public sealed class FleetConfigLoader
         _modules = (options ?? FleetConfigValidationOptions.Default).Modules;
     }
 
-    /// <summary>Loads <paramref name="path"/>; errors name the file as given.</summary>
+    /// <summary>Loads <paramref name="path"/>; errors name the file as given. Never throws for what the file holds.</summary>
     public ConfigLoadResult LoadFromFile(string path)
     {
         string text;
@@ -30,6 +32,12 @@ public sealed class FleetConfigLoader
             if (!File.Exists(path))
             {
                 return Failed(path, "file not found");
+            }
+
+            var length = new FileInfo(path).Length;
+            if (length > ConfigLimits.MaxFileBytes)
+            {
+                return Failed(path, string.Create(CultureInfo.InvariantCulture, $"the file is {length:N0} bytes; a configuration file may be at most {ConfigLimits.MaxFileBytes:N0} bytes"));
             }
 
             text = File.ReadAllText(path);

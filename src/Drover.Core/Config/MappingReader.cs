@@ -213,6 +213,12 @@ internal sealed class MappingReader
             return reference;
         }
 
+        if (node is ConfigScalar { IsNull: false } relative && SecretRef.IsRelativeFile(relative.Value))
+        {
+            _errors.Add(node, PathOf(key), $"a file: secret reference needs an absolute path ({SecretRef.Forms}); a relative one would depend on the directory Drover starts in");
+            return null;
+        }
+
         _errors.AddSecret(node, PathOf(key), "must be a secret reference (env:NAME or file:/path); inline secret values are refused");
         return null;
     }
@@ -305,6 +311,12 @@ internal sealed class MappingReader
                     if (entry.Value is not ConfigScalar { IsNull: false } scalar)
                     {
                         _errors.Add(entry.Value, path, $"expected a string value, got {entry.Value.Describe()}");
+                        continue;
+                    }
+
+                    if (SecretHeuristics.IsSecretKey(name) && SecretRef.IsRelativeFile(scalar.Value))
+                    {
+                        _errors.Add(scalar, path, $"'{name}' names a secret, and a file: secret reference needs an absolute path ({SecretRef.Forms})");
                         continue;
                     }
 

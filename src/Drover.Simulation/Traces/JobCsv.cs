@@ -60,9 +60,22 @@ public static class JobCsv
 
         var interner = new LabelSetInterner();
         var jobs = new List<TraceJob>();
+        var first = long.MaxValue;
+        var last = long.MinValue;
         while (rows.TryReadRow())
         {
+            if (jobs.Count == TraceLimits.MaxJobs)
+            {
+                throw rows.Error(null, $"this row {TraceLimits.TooManyJobs(jobs.Count + 1L)}");
+            }
+
             var queued = TraceValues.ParseTimestamp(rows, queuedColumn);
+            (first, last) = (Math.Min(first, queued), Math.Max(last, queued));
+            if (TraceLimits.CheckSpan(first, last) is { } span)
+            {
+                throw rows.ValueError(queuedColumn, span);
+            }
+
             long? started = null;
             if (startedColumn >= 0 && !rows[startedColumn].Trim().IsEmpty)
             {

@@ -30,7 +30,7 @@ public sealed class RateSeries
                 gaps.Add(new RateGap(
                     DateTimeOffset.FromUnixTimeMilliseconds(from),
                     DateTimeOffset.FromUnixTimeMilliseconds(_bins[i].StartUnixMs),
-                    (int)((_bins[i].StartUnixMs - from) / widthMs)));
+                    (_bins[i].StartUnixMs - from) / widthMs));
             }
         }
 

@@ -16,9 +16,9 @@ public static class RateSeriesExpander
         ArgumentNullException.ThrowIfNull(settings);
         var random = new Random(settings.Seed);
         var total = series.TotalCount;
-        if (total > Array.MaxLength)
+        if (total > TraceLimits.MaxJobs)
         {
-            throw new ArgumentException($"the series counts {total} jobs, more than one trace can hold", nameof(series));
+            throw new ArgumentException($"the series {TraceLimits.TooManyJobs(total)}", nameof(series));
         }
 
         var jobs = new TraceJob[total];
@@ -32,6 +32,10 @@ public static class RateSeriesExpander
             {
                 var at = bin.StartUnixMs + (long)(random.NextDouble() * widthMs);
                 var duration = settings.Durations.Sample(random);
+                if (TraceLimits.CheckDuration(duration) is { } problem)
+                {
+                    throw new ArgumentException(string.Create(CultureInfo.InvariantCulture, $"a drawn duration of {duration:0.###} s {problem}; cap the distribution (--duration-cap)"), nameof(settings));
+                }
                 if (shift)
                 {
                     at -= (long)Math.Round(duration * 1000.0);

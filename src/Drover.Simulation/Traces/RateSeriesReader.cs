@@ -1,4 +1,5 @@
 using System.Globalization;
+using Drover.Core.Traces;
 
 namespace Drover.Simulation.Traces;
 
@@ -26,9 +27,9 @@ public static class RateSeriesReader
     /// <exception cref="TraceFormatException">A row is malformed or out of order; nothing is returned.</exception>
     public static RateSeries Read(TextReader reader, string file, TimeSpan? binWidth = null, string timeColumn = BinStart, string countColumn = Count)
     {
-        if (binWidth is { } given && given < TimeSpan.FromMilliseconds(1))
+        if (binWidth is { } given && (given < TimeSpan.FromMilliseconds(1) || given > TraceLimits.MaxSpan))
         {
-            throw new ArgumentOutOfRangeException(nameof(binWidth), given, "must be at least 1 ms");
+            throw new ArgumentOutOfRangeException(nameof(binWidth), given, $"must be at least 1 ms and at most {TraceLimits.MaxSpan.TotalDays:0} days");
         }
 
         var rows = new CsvRowReader(reader, file);
@@ -38,10 +39,27 @@ public static class RateSeriesReader
         var givenMs = binWidth is { } width ? (long)width.TotalMilliseconds : 0;
         var smallestStep = long.MaxValue;
         var bins = new List<RateBin>();
+        var total = 0L;
         while (rows.TryReadRow())
         {
             var start = TraceValues.ParseTimestamp(rows, timeIndex);
             var count = TraceValues.ParseCount(rows, countIndex);
+            total += count;
+            if (total > TraceLimits.MaxJobs)
+            {
+                throw rows.ValueError(countIndex, TraceLimits.TooManyJobs(total));
+            }
+
+            if (bins.Count == TraceLimits.MaxJobs)
+            {
+                throw rows.Error(null, string.Create(CultureInfo.InvariantCulture, $"more than {TraceLimits.MaxJobs:N0} rows, the most a rate series may hold"));
+            }
+
+            if (bins.Count > 0 && TraceLimits.CheckSpan(bins[0].StartUnixMs, start) is { } span)
+            {
+                throw rows.ValueError(timeIndex, span);
+            }
+
             if (bins.Count > 0)
             {
                 var step = start - bins[^1].StartUnixMs;

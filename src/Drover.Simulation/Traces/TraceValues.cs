@@ -1,4 +1,5 @@
 using System.Globalization;
+using Drover.Core.Traces;
 
 namespace Drover.Simulation.Traces;
 
@@ -44,9 +45,18 @@ internal static class TraceValues
         return true;
     }
 
-    public static long ParseTimestamp(CsvRowReader row, int column) =>
-        TryParseTimestamp(row[column], out var ms) ? ms : throw row.ValueError(column, "is not a timestamp (ISO-8601 or Unix seconds)");
+    /// <summary>A timestamp within <see cref="TraceLimits.Earliest"/> and <see cref="TraceLimits.End"/>, in Unix milliseconds.</summary>
+    public static long ParseTimestamp(CsvRowReader row, int column)
+    {
+        if (!TryParseTimestamp(row[column], out var ms))
+        {
+            throw row.ValueError(column, "is not a timestamp (ISO-8601 or Unix seconds)");
+        }
 
+        return TraceLimits.CheckTime(ms) is { } problem ? throw row.ValueError(column, problem) : ms;
+    }
+
+    /// <summary>A duration in seconds: finite, not negative, at most <see cref="TraceLimits.MaxDurationSeconds"/>.</summary>
     public static double ParseSeconds(CsvRowReader row, int column)
     {
         if (!double.TryParse(row[column].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
@@ -54,7 +64,12 @@ internal static class TraceValues
             throw row.ValueError(column, "is not a number");
         }
 
-        return value >= 0 ? value : throw row.ValueError(column, "is negative");
+        if (value < 0)
+        {
+            throw row.ValueError(column, "is negative");
+        }
+
+        return TraceLimits.CheckDuration(value) is { } problem ? throw row.ValueError(column, problem) : value;
     }
 
     public static int ParseCount(CsvRowReader row, int column) =>

@@ -44,11 +44,24 @@ public static class TreeherderImporter
         var interner = new LabelSetInterner();
         var jobs = new List<TraceJob>();
         var labels = new string[osName >= 0 ? 2 : 1];
+        var first = long.MaxValue;
+        var last = long.MinValue;
         while (rows.TryReadRow())
         {
+            if (jobs.Count == TraceLimits.MaxJobs)
+            {
+                throw rows.Error(null, $"this row {TraceLimits.TooManyJobs(jobs.Count + 1L)}");
+            }
+
             var queuedMs = ParseSeconds(rows, submit);
             var startedMs = ParseSeconds(rows, start);
             var endedMs = ParseSeconds(rows, end);
+            (first, last) = (Math.Min(first, queuedMs), Math.Max(last, queuedMs));
+            if (TraceLimits.CheckSpan(first, last) is { } span)
+            {
+                throw rows.ValueError(submit, span);
+            }
+
             if (startedMs < queuedMs)
             {
                 throw rows.ValueError(start, $"is before {SubmitTs}");
@@ -57,6 +70,11 @@ public static class TreeherderImporter
             if (endedMs < startedMs)
             {
                 throw rows.ValueError(end, $"is before {StartTs}");
+            }
+
+            if (TraceLimits.CheckDuration((endedMs - startedMs) / 1000.0) is { } duration)
+            {
+                throw rows.ValueError(end, $"minus {StartTs} {duration}");
             }
 
             if (rows[platform].Trim().IsEmpty)
@@ -101,6 +119,6 @@ public static class TreeherderImporter
             throw rows.ValueError(column, "is not a Unix timestamp in whole seconds");
         }
 
-        return seconds * 1000;
+        return TraceLimits.CheckTime(seconds * 1000) is { } problem ? throw rows.ValueError(column, problem) : seconds * 1000;
     }
 }

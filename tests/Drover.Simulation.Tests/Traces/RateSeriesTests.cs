@@ -25,7 +25,7 @@ public sealed class RateSeriesTests
         var gap = Assert.Single(series.Gaps);
         Assert.Equal(new DateTimeOffset(2024, 1, 1, 0, 15, 0, TimeSpan.Zero), gap.From);
         Assert.Equal(new DateTimeOffset(2024, 1, 1, 0, 30, 0, TimeSpan.Zero), gap.To);
-        Assert.Equal(3, gap.MissingBins);
+        Assert.Equal(3L, gap.MissingBins);
     }
 
     [Fact]
