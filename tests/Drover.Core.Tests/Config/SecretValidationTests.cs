@@ -87,6 +87,27 @@ public sealed class SecretValidationTests
         AssertValid(Load(text));
     }
 
+    [Theory]
+    [InlineData("file:secrets/token")]
+    [InlineData("file:./token")]
+    [InlineData("file:../etc/token")]
+    [InlineData("file:~/token")]
+    public void Load_RelativeFileReference_RefusedAtItsPlace(string value)
+    {
+        var text = Fleet(Pool()).Replace("env:GITHUB_TOKEN", value, StringComparison.Ordinal);
+
+        var error = AssertSingleError(Load(text), 4, 20, "forges[0].auth.token", "a file: secret reference needs an absolute path (env:NAME or file:/absolute/path)");
+        Assert.DoesNotContain(value, error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_RelativeFileReferenceInASecretSetting_RefusedAtItsPlace()
+    {
+        var text = Fleet(Pool()).Replace("    type: kubernetes", "    type: kubernetes\n    settings:\n      apiToken: file:token.txt", StringComparison.Ordinal);
+
+        AssertSingleError(Load(text), 12, 17, "providers[0].settings.apiToken", "'apiToken' names a secret, and a file: secret reference needs an absolute path");
+    }
+
     [Fact]
     public void Load_SecretNamedSettingWithReference_KeepsReference()
     {
