@@ -15,6 +15,7 @@ namespace Drover.Server.Tests;
 public sealed class ConfigFileReloadTests : IAsyncLifetime
 {
     private const string ViewerToken = "viewer-token-value";
+    private const string AdminToken = "admin-token-value";
     private static readonly TimeSpan _wait = TimeSpan.FromSeconds(15);
     private readonly string _directory = Directory.CreateTempSubdirectory("drover-reload-").FullName;
     private WebApplication? _app;
@@ -33,7 +34,7 @@ public sealed class ConfigFileReloadTests : IAsyncLifetime
             ConfigFile = ConfigPath,
             StoreLocation = "sqlite:" + Path.Combine(_directory, "state.db"),
             Urls = "http://127.0.0.1:0",
-            Tokens = [new ApiToken("viewer-bot", ApiRole.Viewer, TokenRegistry.Hash(ViewerToken))],
+            Tokens = [new ApiToken("viewer-bot", ApiRole.Viewer, TokenRegistry.Hash(ViewerToken)), new ApiToken("admin-bot", ApiRole.Admin, TokenRegistry.Hash(AdminToken))],
             Catalog = catalog,
             ResyncInterval = TimeSpan.FromSeconds(1),
         };
@@ -100,6 +101,43 @@ public sealed class ConfigFileReloadTests : IAsyncLifetime
         var entry = events.First(e => e.Kind == rejected);
         Assert.Contains("forge 'github' changed its url", entry.Message, StringComparison.Ordinal);
         Assert.Contains("restart it to apply this", entry.Message, StringComparison.Ordinal);
+        Assert.Equal(3, await GpuMaxAsync());
+    }
+
+    /// <summary>The demo fleet with U+2028 in two flow values: lines 27 and 39 are <c>    scope: { org: exa?mple }</c>, the character is their 22nd.</summary>
+    private static string LineSeparatorFleet() =>
+        DemoFleet.Yaml().Replace("max: 3", "max: 5", StringComparison.Ordinal).Replace("scope: { org: example }", "scope: { org: exa\u2028mple }", StringComparison.Ordinal);
+
+    [Fact]
+    public async Task ConfigFile_LineSeparatorInAFlowValue_IsRefusedWithItsLocationInTheEvent()
+    {
+        await File.WriteAllTextAsync(ConfigPath, LineSeparatorFleet());
+
+        var rejected = "config.file.reload.rejected";
+        var events = await Eventually.ThatAsync(EventsAsync, events => events.Any(e => e.Kind == rejected), "the rejection event", Kinds, _wait);
+        var entry = events.First(e => e.Kind == rejected);
+        Assert.Equal(ConfigFileWatcher.Actor, entry.Actor);
+        Assert.Contains($"{ConfigPath}:27:22: the character U+2028 (LINE SEPARATOR) is not allowed", entry.Message, StringComparison.Ordinal);
+        Assert.Equal(3, await GpuMaxAsync());
+    }
+
+    [Fact]
+    public async Task ApiReload_LineSeparatorInAFlowValue_Answers400WithTheLocationAndRecordsTheRejection()
+    {
+        await File.WriteAllTextAsync(ConfigPath, LineSeparatorFleet());
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/reload");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", AdminToken);
+
+        using var response = await _client.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var problems = body.RootElement.GetProperty("problems").EnumerateArray().Select(p => p.GetString()![..(ConfigPath.Length + 28)]).ToList();
+        Assert.Equal([$"{ConfigPath}:27:22: the character U+2028", $"{ConfigPath}:39:22: the character U+2028"], problems);
+        var events = await EventsAsync();
+        var entry = Assert.Single(events, e => e.Kind == "api.reload.rejected");
+        Assert.Equal("api:admin-bot", entry.Actor);
+        Assert.Contains($"{ConfigPath}:27:22", entry.Message, StringComparison.Ordinal);
         Assert.Equal(3, await GpuMaxAsync());
     }
 
