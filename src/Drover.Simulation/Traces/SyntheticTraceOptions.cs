@@ -70,8 +70,12 @@ public sealed record SyntheticTraceOptions
             }
         }
 
-        Check(Days is > 0 and <= 3660, $"Days must be between 1 and 3660, not {Days}");
+        var maxDays = (int)TraceLimits.MaxSpan.TotalDays;
+        Check(Days > 0 && Days <= maxDays, $"Days must be between 1 and {maxDays} (the longest span a trace may cover), not {Days}");
         Check(double.IsFinite(BaseJobsPerHour) && BaseJobsPerHour > 0, $"BaseJobsPerHour must be positive, not {BaseJobsPerHour}");
+        Check(
+            !double.IsFinite(BaseJobsPerHour) || BaseJobsPerHour * 24 * Math.Max(Days, 1) <= TraceLimits.MaxJobs,
+            $"BaseJobsPerHour ({BaseJobsPerHour}) over {Days} days could exceed the {TraceLimits.MaxJobs} jobs a trace may hold");
         Check(PeakHourUtc is >= 0 and < 24, $"PeakHourUtc must be in [0, 24), not {PeakHourUtc}");
         Check(WorkingHours is > 0 and <= 24, $"WorkingHours must be in (0, 24], not {WorkingHours}");
         Check(NightFactor is >= 0 and <= 1, $"NightFactor must be in [0, 1], not {NightFactor}");

@@ -121,4 +121,15 @@ public sealed class TraceBoundsTests
         Assert.Equal((2, column), (error.Line, error.Column));
         Assert.Contains(problem, error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void SyntheticOptions_LongerThanTheSpanOrMoreJobsThanTheLimit_Refused()
+    {
+        Assert.Equal(
+            ["Days must be between 1 and 400 (the longest span a trace may cover), not 3000"],
+            new SyntheticTraceOptions { Days = 3000, BaseJobsPerHour = 1 }.Validate());
+        Assert.Equal(
+            ["BaseJobsPerHour (1000000000) over 7 days could exceed the 10000000 jobs a trace may hold"],
+            new SyntheticTraceOptions { Days = 7, BaseJobsPerHour = 1e9 }.Validate());
+    }
 }
