@@ -32,7 +32,7 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
     private readonly string _ownedPrefix;
     private readonly ConcurrentDictionary<string, string> _runnerScopes = new(StringComparer.Ordinal);
 
-    internal GitHubForge(ForgeConfig config, Func<FleetConfig> fleet, GitHubForgeOptions options, TimeProvider time, ILogger logger)
+    internal GitHubForge(ForgeConfig config, Func<FleetConfig> fleet, GitHubForgeOptions options, TimeProvider time, ILogger logger, IAdapterMetrics? metrics = null)
     {
         _config = config;
         _fleet = fleet;
@@ -59,6 +59,8 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
         Poller = new WorkflowPoller(Client, config.Name, () => [.. Pools.Select(p => p.Scope).Distinct()], options.PollInterval, time, logger)
         {
             Backoff = new PollBackoff(options.PollInterval, options.Random ?? new Random(RandomNumberGenerator.GetInt32(int.MaxValue))),
+            MaxLookups = options.MaxJobLookupsPerPoll,
+            Metrics = metrics,
         };
     }
 

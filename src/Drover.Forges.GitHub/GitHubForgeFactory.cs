@@ -17,12 +17,17 @@ internal static class GitHubForgeFactory
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(options);
+        if (options.MaxJobLookupsPerPoll < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxJobLookupsPerPoll, "MaxJobLookupsPerPoll must be at least 1");
+        }
+
         if (config.Kind != ForgeKind.GitHub)
         {
             throw new InvalidOperationException($"forge '{config.Name}' is a {config.Kind.ToString().ToLowerInvariant()} forge, not github");
         }
 
-        var forge = new GitHubForge(config, context.CurrentFleet, options, context.Time, context.Logs.CreateLogger("Drover.Forges.GitHub"));
+        var forge = new GitHubForge(config, context.CurrentFleet, options, context.Time, context.Logs.CreateLogger("Drover.Forges.GitHub"), context.Metrics);
         context.Metrics?.ObserveForgeRateLimit(config.Name, () => forge.RateLimitRemaining);
         return forge;
     }

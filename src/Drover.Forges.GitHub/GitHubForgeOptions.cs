@@ -18,6 +18,14 @@ public sealed record GitHubForgeOptions
     /// <summary>Time between polls of queued and running workflow runs. Default 60 s.</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Jobs the poller watches (reported by a webhook or an earlier poll) that left both the queued and the in-progress
+    /// lists are looked up one request each to learn how they ended; at most this many per poll, the longest-waiting
+    /// first. A job whose look-up says it is still waiting or running (or fails) is looked up again only after a delay
+    /// that doubles from one poll interval up to 15 minutes. Default 20.
+    /// </summary>
+    public int MaxJobLookupsPerPoll { get; init; } = 20;
+
     /// <summary>Rate-limit holds up to this long are waited out inside a call; longer ones fail calls at once. Default 5 s.</summary>
     public TimeSpan MaxRateLimitWait { get; init; } = TimeSpan.FromSeconds(5);
 

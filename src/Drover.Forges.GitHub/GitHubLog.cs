@@ -31,4 +31,10 @@ internal static partial class GitHubLog
 
     [LoggerMessage(EventId = 3009, Level = LogLevel.Warning, Message = "Runner {Runner} was minted at GitHub forge {Forge} but the answer was lost; that unusable registration was removed and the runner minted again")]
     public static partial void LostMintRemoved(ILogger logger, string runner, string forge);
+
+    [LoggerMessage(EventId = 3020, Level = LogLevel.Warning, Message = "GitHub forge {Forge}: a job record in the poll of {Where} cannot be read and is skipped: {Problem}")]
+    public static partial void PollRecordSkipped(ILogger logger, string forge, string where, string problem);
+
+    [LoggerMessage(EventId = 3021, Level = LogLevel.Warning, Message = "GitHub forge {Forge}: looking up job {JobId} of {Repository} failed ({Reason}); tried again at {RetryAt:O}")]
+    public static partial void JobLookupFailed(ILogger logger, string forge, long jobId, string repository, string reason, DateTimeOffset retryAt);
 }

@@ -45,7 +45,7 @@ internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IHe
     private readonly ConcurrentDictionary<string, string> _running = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _ids = new(StringComparer.Ordinal);
 
-    internal GitLabForge(ForgeConfig config, Func<FleetConfig> fleet, GitLabForgeOptions options, TimeProvider time, ILogger logger)
+    internal GitLabForge(ForgeConfig config, Func<FleetConfig> fleet, GitLabForgeOptions options, TimeProvider time, ILogger logger, IAdapterMetrics? metrics = null)
     {
         _config = config;
         _fleet = fleet;
@@ -69,6 +69,7 @@ internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IHe
         Poller = new PendingJobPoller(Client, config.Name, () => [.. Pools.Select(p => p.Scope)], options.PollInterval, time, logger, (id, tags) => _tags[id] = tags)
         {
             Backoff = new PollBackoff(options.PollInterval, options.Random ?? new Random(RandomNumberGenerator.GetInt32(int.MaxValue))),
+            Metrics = metrics,
         };
     }
 

@@ -12,7 +12,7 @@ internal static class GitLabForgeFactory
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(context);
-        var forge = new GitLabForge(config, context.CurrentFleet, options ?? GitLabForgeOptions.Default, context.Time, context.Logs.CreateLogger("Drover.Forges.GitLab"));
+        var forge = new GitLabForge(config, context.CurrentFleet, options ?? GitLabForgeOptions.Default, context.Time, context.Logs.CreateLogger("Drover.Forges.GitLab"), context.Metrics);
         context.Metrics?.ObserveForgeRateLimit(config.Name, () => forge.Client.Budget.Remaining);
         return forge;
     }

@@ -22,4 +22,7 @@ internal static partial class GitLabLog
 
     [LoggerMessage(EventId = 4106, Level = LogLevel.Information, Message = "GitLab forge {Forge}: polling {Scope} works again")]
     public static partial void ScopeRecovered(ILogger logger, string forge, string scope);
+
+    [LoggerMessage(EventId = 4120, Level = LogLevel.Warning, Message = "GitLab forge {Forge}: a job record in the poll of {Where} cannot be read and is skipped: {Problem}")]
+    public static partial void PollRecordSkipped(ILogger logger, string forge, string where, string problem);
 }

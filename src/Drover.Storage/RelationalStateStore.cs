@@ -78,8 +78,12 @@ public abstract class RelationalStateStore : IStateStore
         RunAsync(TransactionKind.None, s => StateReads.GetSpendByPoolSinceAsync(s, since), cancellationToken);
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<WebhookDelivery>> ListUnprocessedDeliveriesAsync(int limit, CancellationToken cancellationToken) =>
-        RunAsync(TransactionKind.None, s => StateReads.ListUnprocessedDeliveriesAsync(s, limit), cancellationToken);
+    public Task<IReadOnlyList<WebhookDelivery>> ListUnprocessedDeliveriesAsync(int limit, DateTimeOffset now, CancellationToken cancellationToken) =>
+        RunAsync(TransactionKind.None, s => StateReads.ListUnprocessedDeliveriesAsync(s, limit, now), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<WebhookDelivery>> ListDeliveriesAsync(DeliveryState state, int limit, CancellationToken cancellationToken) =>
+        RunAsync(TransactionKind.None, s => StateReads.ListDeliveriesAsync(s, state, limit), cancellationToken);
 
     /// <inheritdoc />
     public Task<WebhookDelivery?> GetDeliveryAsync(string forge, string deliveryId, CancellationToken cancellationToken) =>

@@ -98,12 +98,29 @@ internal static class StateReads
         return spend;
     }
 
-    public static async Task<IReadOnlyList<WebhookDelivery>> ListUnprocessedDeliveriesAsync(DbSession session, int limit)
+    public static async Task<IReadOnlyList<WebhookDelivery>> ListUnprocessedDeliveriesAsync(DbSession session, int limit, DateTimeOffset now)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        // The order is the partial index webhook_deliveries_waiting's: deliveries that failed before come after new
+        // ones, and those still waiting out their retry delay are skipped, so they cannot fill the batch.
         var rows = await session.QueryAsync(
-            $"{SqlText.Select(StoreSchema.WebhookDeliveries)} WHERE processed_at IS NULL ORDER BY received_at, forge, delivery_id LIMIT @limit",
-            new { limit = (long)limit }).ConfigureAwait(false);
+            $"{SqlText.Select(StoreSchema.WebhookDeliveries)} WHERE processed_at IS NULL AND quarantined_at IS NULL " +
+            "AND (next_attempt_at IS NULL OR next_attempt_at <= @now) ORDER BY attempts, received_at, forge, delivery_id LIMIT @limit",
+            new { limit = (long)limit, now = StoreTime.ToStored(now) }).ConfigureAwait(false);
+        return [.. rows.Select(DeliveryRows.FromRow)];
+    }
+
+    public static async Task<IReadOnlyList<WebhookDelivery>> ListDeliveriesAsync(DbSession session, DeliveryState state, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        var where = state switch
+        {
+            DeliveryState.Waiting => "WHERE processed_at IS NULL AND quarantined_at IS NULL ORDER BY received_at, forge, delivery_id",
+            DeliveryState.Quarantined => "WHERE quarantined_at IS NOT NULL ORDER BY quarantined_at DESC, forge, delivery_id",
+            _ => throw new ArgumentOutOfRangeException(nameof(state), state, "unknown delivery state"),
+        };
+        var rows = await session.QueryAsync(
+            $"{SqlText.Select(StoreSchema.WebhookDeliveries)} {where} LIMIT @limit", new { limit = (long)limit }).ConfigureAwait(false);
         return [.. rows.Select(DeliveryRows.FromRow)];
     }
 

@@ -96,6 +96,29 @@ internal sealed class StateWriter(DbSession session) : IStateWriter
             "DELETE FROM webhook_deliveries WHERE processed_at IS NOT NULL AND processed_at < @before",
             new { before = StoreTime.ToStored(processedBefore) });
 
+    public async Task<bool> RecordDeliveryFailureAsync(string forge, string deliveryId, string failure, DateTimeOffset retryAt, CancellationToken cancellationToken) =>
+        await session.ExecuteAsync(
+            "UPDATE webhook_deliveries SET attempts = attempts + 1, last_failure = @failure, next_attempt_at = @retryAt " +
+            "WHERE forge = @forge AND delivery_id = @deliveryId AND processed_at IS NULL AND quarantined_at IS NULL",
+            new { failure, retryAt = StoreTime.ToStored(retryAt), forge, deliveryId }).ConfigureAwait(false) == 1;
+
+    public async Task<bool> QuarantineDeliveryAsync(string forge, string deliveryId, string failure, DateTimeOffset quarantinedAt, CancellationToken cancellationToken) =>
+        await session.ExecuteAsync(
+            "UPDATE webhook_deliveries SET attempts = attempts + 1, last_failure = @failure, next_attempt_at = NULL, quarantined_at = @at " +
+            "WHERE forge = @forge AND delivery_id = @deliveryId AND processed_at IS NULL AND quarantined_at IS NULL",
+            new { failure, at = StoreTime.ToStored(quarantinedAt), forge, deliveryId }).ConfigureAwait(false) == 1;
+
+    public async Task<bool> RequeueDeliveryAsync(string forge, string deliveryId, CancellationToken cancellationToken) =>
+        await session.ExecuteAsync(
+            "UPDATE webhook_deliveries SET attempts = 0, last_failure = NULL, next_attempt_at = NULL, quarantined_at = NULL " +
+            "WHERE forge = @forge AND delivery_id = @deliveryId AND quarantined_at IS NOT NULL",
+            new { forge, deliveryId }).ConfigureAwait(false) == 1;
+
+    public Task<int> DeleteQuarantinedDeliveriesAsync(DateTimeOffset quarantinedBefore, CancellationToken cancellationToken) =>
+        session.ExecuteAsync(
+            "DELETE FROM webhook_deliveries WHERE quarantined_at IS NOT NULL AND quarantined_at < @before",
+            new { before = StoreTime.ToStored(quarantinedBefore) });
+
     public Task PutAdminRequestAsync(AdminRequest request, CancellationToken cancellationToken) =>
         UpsertAsync(StoreSchema.AdminRequests, AdminRequestRows.ToRow(request));
 

@@ -10,6 +10,7 @@ using Drover.Engine.Execution;
 using Drover.Engine.Loop;
 using Drover.EndToEnd.Tests.Support;
 using Drover.Forges.GitHub;
+using Drover.Server.Hosting;
 using Drover.Testing;
 using Drover.Testing.GitHub;
 using Drover.Testing.Modules;
@@ -176,7 +177,7 @@ public sealed class GitHubEndToEndTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    internal static Task<WebApplication> StartServerAsync(GitHubEmulator emulator, string directory, Action<StandInProvider> created, bool polling, bool webhookSecret = true, bool startRunners = true, int max = 20, Func<GitHubForge, IForge>? wrap = null)
+    internal static Task<WebApplication> StartServerAsync(GitHubEmulator emulator, string directory, Action<StandInProvider> created, bool polling, bool webhookSecret = true, bool startRunners = true, int max = 20, Func<GitHubForge, IForge>? wrap = null, Func<ServerOptions, ServerOptions>? adjust = null)
     {
         var yaml = $$"""
             controllerId: drover
@@ -219,7 +220,7 @@ public sealed class GitHubEndToEndTests(ITestOutputHelper output) : IDisposable
                 return provider;
             }))
             .Add(new GitHubModule((config, context) => (wrap ?? (f => f))(GitHubForgeFactory.Create(config, context, forgeOptions))));
-        return TestServe.StartAsync(yaml, catalog, directory, "e2e");
+        return TestServe.StartAsync(yaml, catalog, directory, "e2e", adjust: adjust);
     }
 
     private static async Task<IReadOnlyList<Job>> ActiveJobsAsync(IStateStore store) =>

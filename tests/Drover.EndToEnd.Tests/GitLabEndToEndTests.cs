@@ -171,6 +171,27 @@ public sealed class GitLabEndToEndTests(ITestOutputHelper output) : IDisposable
         Assert.NotNull(await app.Services.GetRequiredService<IStateStore>().GetDeliveryAsync("gitlab", "job-424242-running", CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData("""{"object_kind":"build","build_id":424243,"project_id":101,"build_status":"\ud800"}""", "field 'build_status' at line 1, column 74 holds an unpaired surrogate escape")]
+    [InlineData("""{"object_kind":"build","build_id":424244,"project_id":101,"build_status":"running","runner":{"description":"\udfff"}}""", "field 'description'")]
+    public async Task Serve_GitLabHookWithoutDeliveryHeader_UnpairedSurrogate_Is400NothingStored(string body, string message)
+    {
+        await using var gitlab = await GitLabEmulator.StartAsync(GitLabToken);
+        await using var app = await StartAsync(gitlab, null, _ => { });
+        using var http = new HttpClient { BaseAddress = new Uri(app.Urls.First()) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/webhooks/gitlab/gitlab") { Content = new StringContent(body) };
+        request.Headers.Add("X-Gitlab-Token", HookToken);
+        request.Headers.Add("X-Gitlab-Event", "Job Hook");
+
+        using var response = await http.SendAsync(request);
+
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.Contains(message, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var store = app.Services.GetRequiredService<IStateStore>();
+        Assert.Empty(await store.ListDeliveriesAsync(DeliveryState.Waiting, 10, CancellationToken.None));
+        Assert.Empty(await store.ListDeliveriesAsync(DeliveryState.Quarantined, 10, CancellationToken.None));
+    }
+
     private Task<WebApplication> StartAsync(GitLabEmulator gitlab, GitHubEmulator? github, Action<IProvider> created)
     {
         var standIn = Path.Combine(AppContext.BaseDirectory, "Drover.StandInRunner.dll");

@@ -57,14 +57,26 @@ public sealed class LoopHarness : IAsyncDisposable
 
     public ControlLoop Loop { get; private set; } = null!;
 
-    public static async Task<LoopHarness> CreateAsync(int idle = 0)
+    /// <summary>The forge adapter the loop is given: <see cref="Forge"/>, or what <c>wrapForge</c> made of it.</summary>
+    public IForge ForgeAdapter { get; private set; } = null!;
+
+    /// <summary>The loop's settings (retries off, forge lists never reused stale).</summary>
+    public ControlLoopOptions Options { get; private set; } = null!;
+
+    /// <param name="idle">The pool's idle count.</param>
+    /// <param name="wrapForge">Builds the forge adapter around the fake forge (e.g. one that takes webhooks).</param>
+    /// <param name="options">Changes to the loop's settings.</param>
+    public static async Task<LoopHarness> CreateAsync(int idle = 0, Func<FakeForge, IForge>? wrapForge = null, Func<ControlLoopOptions, ControlLoopOptions>? options = null)
     {
         var harness = new LoopHarness();
+        var defaults = new ControlLoopOptions { Calls = new CallResilienceOptions { MaxRetryAttempts = 0 }, ForgeListStaleLimit = TimeSpan.Zero };
+        harness.Options = options is null ? defaults : options(defaults);
         var loaded = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies))
             .LoadFromString(Fleet.Replace("IDLE", idle.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal), "test.yaml");
         harness.Config = loaded.Config ?? throw new InvalidOperationException(string.Join("\n", loaded.Errors));
         harness.Provider = new FakeProvider("fake", harness.Time);
         harness.Forge = new FakeForge("github", harness.Time);
+        harness.ForgeAdapter = wrapForge is null ? harness.Forge : wrapForge(harness.Forge);
         harness.Store = await StateStoreFactory.OpenAsync("sqlite:" + Path.Combine(harness._directory, "state.db"), CancellationToken.None);
         harness.Loop = harness.NewLoop();
         return harness;
@@ -72,7 +84,7 @@ public sealed class LoopHarness : IAsyncDisposable
 
     /// <summary>A fresh loop over the same store and fakes (a restarted process).</summary>
     public ControlLoop NewLoop() =>
-        new(Config, Store, new EngineAdapters([Provider], [Forge]), Time, Logger, Metrics, new ControlLoopOptions { Calls = new CallResilienceOptions { MaxRetryAttempts = 0 }, ForgeListStaleLimit = TimeSpan.Zero });
+        new(Config, Store, new EngineAdapters([Provider], [ForgeAdapter]), Time, Logger, Metrics, Options);
 
     public JobKey Queue(params string[] labels)
     {

@@ -26,6 +26,9 @@ internal sealed class FakeGitLab : HttpMessageHandler
 
     public List<(long Id, long Project, string Status, string[] Tags, string? Runner)> Jobs { get; } = [];
 
+    /// <summary>Jobs whose records carry a <c>status</c> that is a number: a record a client cannot read.</summary>
+    public HashSet<long> UnreadableJobs { get; } = [];
+
     public ConcurrentDictionary<long, JsonObject> Runners { get; } = new();
 
     public int PageSize { get; set; } = 2;
@@ -85,7 +88,7 @@ internal sealed class FakeGitLab : HttpMessageHandler
     private JsonNode Job((long Id, long Project, string Status, string[] Tags, string? Runner) job) => new JsonObject
     {
         ["id"] = job.Id,
-        ["status"] = job.Status,
+        ["status"] = UnreadableJobs.Contains(job.Id) ? 7 : job.Status,
         ["tag_list"] = new JsonArray([.. job.Tags.Select(t => (JsonNode)t)]),
         ["created_at"] = "2026-11-24T10:00:00.000Z",
         ["started_at"] = job.Status is "success" or "failed" or "running" ? "2026-11-24T10:00:30.000Z" : null,

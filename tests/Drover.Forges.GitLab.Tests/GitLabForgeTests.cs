@@ -18,7 +18,9 @@ public sealed class GitLabForgeTests
 
     private readonly FakeGitLab _api = new();
 
-    private GitLabForge Forge(params PoolConfig[] pools)
+    private GitLabForge Forge(params PoolConfig[] pools) => Forge(null, null, pools);
+
+    private GitLabForge Forge(IAdapterMetrics? metrics = null, Func<GitLabForgeOptions, GitLabForgeOptions>? options = null, params PoolConfig[] pools)
     {
         var forge = new ForgeConfig
         {
@@ -36,8 +38,8 @@ public sealed class GitLabForgeTests
             Pools = pools.Length > 0 ? pools : [Pool("docker", new PoolScope(ScopeKind.Group, "acme"), ["docker"], runUntagged: false)],
         };
         var environment = new Dictionary<string, string> { ["GL_TOKEN"] = FakeGitLab.Token, ["GL_HOOK"] = WebhookToken };
-        var options = GitLabForgeOptions.Default with { Environment = environment.GetValueOrDefault, Handler = _api, Polling = true };
-        return (GitLabForge)GitLabForgeFactory.Create(forge, new AdapterContext(fleet, new RunnerCredentialVault(), TimeProvider.System, new ListLogger()), options);
+        var settings = GitLabForgeOptions.Default with { Environment = environment.GetValueOrDefault, Handler = _api, Polling = true };
+        return (GitLabForge)GitLabForgeFactory.Create(forge, new AdapterContext(fleet, new RunnerCredentialVault(), TimeProvider.System, new ListLogger()) { Metrics = metrics }, options is null ? settings : options(settings));
     }
 
     private static PoolConfig Pool(string name, PoolScope scope, string[] tags, bool runUntagged) => new()
@@ -197,6 +199,39 @@ public sealed class GitLabForgeTests
     }
 
     [Fact]
+    public async Task Poller_UnreadableJobRecord_IsSkippedAndCounted_TheOtherJobsAreStillReported()
+    {
+        _api.Jobs.AddRange([(1, 101, "pending", ["docker"], null), (2, 101, "pending", ["docker"], null), (3, 101, "pending", ["docker"], null)]);
+        _api.UnreadableJobs.Add(2);
+        var metrics = new CountingMetrics();
+        using var forge = Forge(metrics);
+        var events = new List<JobEvent>();
+
+        await forge.Poller.PollOnceAsync(events.Add, CancellationToken.None);
+
+        Assert.Equal(["1", "3"], events.Select(e => e.Key.Id).Order());
+        Assert.Equal(["gitlab"], metrics.Skipped);
+    }
+
+    [Fact]
+    public async Task Poller_UnreadableJobRecord_DoesNotEndThePollingLoop()
+    {
+        _api.Jobs.AddRange([(1, 101, "pending", ["docker"], null), (2, 101, "pending", ["docker"], null)]);
+        _api.UnreadableJobs.Add(1);
+        using var forge = Forge(options: o => o with { PollInterval = TimeSpan.FromMilliseconds(50) });
+        var events = new System.Collections.Concurrent.ConcurrentQueue<JobEvent>();
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var loop = forge.Poller.RunAsync(events.Enqueue, stop.Token);
+
+        await Drover.Testing.Eventually.ThatAsync(() => _api.Requests.Count(r => r == "GET projects/101/jobs"), n => n >= 3, "three rounds polled");
+        await Drover.Testing.Eventually.ThatAsync(() => events.ToArray(), e => e.Any(x => x.Key.Id == "2"), "the readable job reported by the running poll");
+        Assert.False(loop.IsCompleted, "the polling loop ended");
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop);
+        Assert.DoesNotContain(events, e => e.Key.Id == "1");
+    }
+
+    [Fact]
     public async Task TooManyRequests_IsWaitedOutOncePerRetryAfter()
     {
         using var forge = Forge();
@@ -276,5 +311,17 @@ public sealed class GitLabForgeTests
     private sealed class SyncProgress(Action<Core.Traces.TracePullProgress> report) : IProgress<Core.Traces.TracePullProgress>
     {
         public void Report(Core.Traces.TracePullProgress value) => report(value);
+    }
+
+    /// <summary>Notes the skipped poll records an adapter counts.</summary>
+    private sealed class CountingMetrics : IAdapterMetrics
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Skipped { get; } = new();
+
+        public void ObserveForgeRateLimit(string forge, Func<long?> remaining)
+        {
+        }
+
+        public void PollRecordSkipped(string forge) => Skipped.Enqueue(forge);
     }
 }

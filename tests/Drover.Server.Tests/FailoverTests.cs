@@ -64,7 +64,7 @@ public sealed class FailoverTests(PostgresServer postgres, ITestOutputHelper out
 
         // Phase 2: everything goes to the new leader.
         sent += await DriveAsync(world, [clientB], TimeSpan.FromSeconds(6));
-        await Eventually.ThatAsync(() => store.ListUnprocessedDeliveriesAsync(1, CancellationToken.None), d => d.Count == 0, "every delivery processed", d => $"still unprocessed: {d[0].Forge} {d[0].DeliveryId}");
+        await Eventually.ThatAsync(() => store.ListDeliveriesAsync(DeliveryState.Waiting, 1, CancellationToken.None), d => d.Count == 0, "every delivery processed", d => $"still unprocessed: {d[0].Forge} {d[0].DeliveryId}");
 
         Assert.True(takeover <= _lease.LeaseDuration + (_lease.RetryInterval * 3), $"takeover took {takeover.TotalSeconds:F1} s");
         Assert.Null(await store.GetDeliveryAsync("github", "forged-1", CancellationToken.None));

@@ -55,6 +55,52 @@ public sealed class ServerTests(ServerFixture server) : IClassFixture<ServerFixt
         Assert.Contains(message, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/api/v1/pools/gpu/drain")]
+    [InlineData("/api/v1/pools/gpu/resume")]
+    [InlineData("/api/v1/runners/nope/delete")]
+    public async Task AdminBody_InvalidUtf8_Is400SayingWhichByte_AndNothingWritten(string path)
+    {
+        using var client = server.Client(ApiRole.Operator);
+        var before = await LastEventIdAsync();
+        byte[] body = [.. "{\"reason\": \"caf"u8, 0xE9, .. "\"}"u8];
+        using var content = new ByteArrayContent(body);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+
+        using var response = await client.PostAsync(path, content);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("body: not valid UTF-8 at byte 16 (line 1, column 16)", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(await ApiEventsAfterAsync(before));
+    }
+
+    [Theory]
+    [InlineData("{\"reason\": \"\\ud800\"}", "field 'reason' at line 1, column 12 holds an unpaired surrogate escape")]
+    [InlineData("{\"reason\": \"ok\", \"\\udfff\": 1}", "a field name at line 1, column 18 holds an unpaired surrogate escape")]
+    [InlineData("[\"\\udbff\\udbff\"]", "a string at line 1, column 2")]
+    public async Task Drain_UnpairedSurrogateEscape_Is400SayingWhere_AndNothingWritten(string body, string message)
+    {
+        using var client = server.Client(ApiRole.Operator);
+        var before = await LastEventIdAsync();
+
+        using var response = await client.PostAsync("/api/v1/pools/gpu/drain", new StringContent(body, Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(message, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(await ApiEventsAfterAsync(before));
+    }
+
+    [Theory]
+    [InlineData("/api/v1/pools/nope/resume")]
+    [InlineData("/api/v1/pools/nope/drain")]
+    public async Task PoolRequest_UnknownPool_Is404NamingIt(string path)
+    {
+        using var client = server.Client(ApiRole.Operator);
+        using var response = await client.PostAsync(path, null);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("no pool named 'nope'", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Drain_OversizedBody_Is413()
     {
@@ -154,4 +200,12 @@ public sealed class ServerTests(ServerFixture server) : IClassFixture<ServerFixt
         using var dashboard = await client.GetAsync("/");
         Assert.Contains("data-demo=\"true\"", await dashboard.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
+
+    private async Task<long> LastEventIdAsync() =>
+        (await server.Store.ListEventsAsync(new Core.Ports.EventQuery { Limit = 100_000 }, CancellationToken.None)).LastOrDefault()?.Id ?? 0;
+
+    /// <summary>Events written through the API after <paramref name="afterId"/> (the demo's world writes its own meanwhile).</summary>
+    private async Task<List<string>> ApiEventsAfterAsync(long afterId) =>
+        [.. (await server.Store.ListEventsAsync(new Core.Ports.EventQuery { AfterId = afterId, Limit = 100_000 }, CancellationToken.None))
+            .Where(e => e.Actor.StartsWith("api:", StringComparison.Ordinal)).Select(e => $"{e.Kind} {e.Subject}")];
 }

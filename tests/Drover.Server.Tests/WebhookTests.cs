@@ -166,6 +166,48 @@ public sealed class WebhookTests(ServerFixture server) : IClassFixture<ServerFix
         Assert.Contains("drover_webhook_deliveries_total{forge=\"github\",outcome=\"rejected\"}", text, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/webhooks/github/github", "X-GitHub-Delivery", "{\"action\":\"queued\",\"workflow_job\":{\"id\":1,\"name\":\"\\ud800\"}}", "field 'name' at line 1, column 50 holds an unpaired surrogate escape")]
+    [InlineData("/webhooks/gitlab/gitlab", "X-Gitlab-Event-UUID", "{\"object_kind\":\"build\",\"build_id\":1,\"build_status\":\"pending\",\"project_name\":\"x\\udc00y\"}", "field 'project_name' at line 1, column 77 holds an unpaired surrogate escape")]
+    [InlineData("/webhooks/gitlab/gitlab", "X-Gitlab-Event-UUID", "{\"a\":\"\\ud800\\u0041\"}", "field 'a' at line 1, column 6")]
+    public async Task Delivery_UnpairedSurrogateEscape_Is400SayingWhere_AndNothingStored(string path, string header, string body, string message)
+    {
+        var id = NewId();
+        using var response = await PostAsync(path, body, (header, id));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(message, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Null(await FindAsync(path.EndsWith("github", StringComparison.Ordinal) ? "github" : "gitlab", id));
+    }
+
+    [Theory]
+    [InlineData("/webhooks/github/github", "X-GitHub-Delivery", "github")]
+    [InlineData("/webhooks/gitlab/gitlab", "X-Gitlab-Event-UUID", "gitlab")]
+    public async Task Delivery_InvalidUtf8_Is400SayingWhichByte_AndNothingStored(string path, string header, string forge)
+    {
+        var id = NewId();
+        byte[] body = [.. "{\"action\":\"queued\",\n\"x\":\""u8, 0xC3, 0x28, .. "\"}"u8];
+        using var client = server.Client();
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
+        request.Headers.TryAddWithoutValidation(header, id);
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("body: not valid UTF-8 at byte 26 (line 2, column 6)", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Null(await FindAsync(forge, id));
+    }
+
+    [Fact]
+    public async Task Delivery_PairedSurrogateEscapesAndNonAsciiText_AreAccepted()
+    {
+        var id = NewId();
+        using var response = await PostAsync("/webhooks/github/github", "{\"action\":\"queued\",\"name\":\"\\ud83d\\ude80 fusée ✓\"}", ("X-GitHub-Delivery", id));
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.NotNull(await FindAsync("github", id));
+    }
+
     private static string NewId() => Guid.NewGuid().ToString();
 
     private async Task<HttpResponseMessage> PostAsync(string path, string body, params (string Name, string Value)[] headers)

@@ -32,19 +32,24 @@ public abstract partial class StateStoreContract
         await FillAsync(source);
         var lines = Encoding.UTF8.GetString(await ExportAsync(source)).TrimEnd('\n').Split('\n').ToList();
 
-        // A version-1 backup: the header says 1 and there is no admin_requests table (added by migration 2).
-        lines[0] = lines[0].Replace("\"schemaVersion\":3", "\"schemaVersion\":1", StringComparison.Ordinal);
+        // A version-1 backup: the header says 1, there is no admin_requests table (added by migration 2) and the
+        // deliveries have no attempt or quarantine columns (added by migration 4).
+        lines[0] = lines[0].Replace($"\"schemaVersion\":{Schema.StoreSchema.CurrentVersion}", "\"schemaVersion\":1", StringComparison.Ordinal);
         Assert.DoesNotContain(lines, l => l.Contains("\"admin_requests\"", StringComparison.Ordinal));
+        lines = [.. lines.Select(WithoutDeliveryAttempts)];
+        Assert.Contains(lines, l => l.Contains("\"webhook_deliveries\"", StringComparison.Ordinal) && !l.Contains("attempts", StringComparison.Ordinal));
         var target = await OpenFreshAsync();
 
         await target.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n")), force: false, _none);
 
         Assert.Equal(await source.ListRunnersAsync(null, null, _none), await target.ListRunnersAsync(null, null, _none));
         Assert.Empty(await target.ListAdminRequestsAsync(_none));
-        var future = string.Join('\n', lines).Replace("\"schemaVersion\":1", "\"schemaVersion\":4", StringComparison.Ordinal);
+        var restored = await target.GetDeliveryAsync("github", "d-1", _none);
+        Assert.Equal((0, null, null, null), (restored!.Attempts, restored.NextAttemptAt, restored.LastFailure, restored.QuarantinedAt));
+        var future = string.Join('\n', lines).Replace("\"schemaVersion\":1", "\"schemaVersion\":5", StringComparison.Ordinal);
         var fresh = await OpenFreshAsync();
         var error = await Assert.ThrowsAsync<StateStoreException>(() => fresh.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(future)), force: true, _none));
-        Assert.Contains("schema 4 cannot be restored", error.Message, StringComparison.Ordinal);
+        Assert.Contains("schema 5 cannot be restored", error.Message, StringComparison.Ordinal);
     }
 
     [StoreFact]
@@ -83,5 +88,23 @@ public abstract partial class StateStoreContract
 
         Assert.Equal(backup, await ExportAsync(store));
         Assert.Equal(RunnerState.Busy, (await store.GetRunnerAsync("drover-linux-x64-1", _none))!.State);
+    }
+
+    /// <summary>A webhook_deliveries line as a backup made before migration 4 had it.</summary>
+    private static string WithoutDeliveryAttempts(string line)
+    {
+        if (!line.Contains("\"webhook_deliveries\"", StringComparison.Ordinal))
+        {
+            return line;
+        }
+
+        var node = System.Text.Json.Nodes.JsonNode.Parse(line)!;
+        var row = node["row"]!.AsObject();
+        foreach (var column in new[] { "attempts", "next_attempt_at", "last_failure", "quarantined_at" })
+        {
+            row.Remove(column);
+        }
+
+        return node.ToJsonString();
     }
 }

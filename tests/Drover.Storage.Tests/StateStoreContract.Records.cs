@@ -95,7 +95,7 @@ public abstract partial class StateStoreContract
         Assert.True(inserted);
         Assert.False(duplicate);
         Assert.True(sameIdOtherForge);
-        var queued = await store.ListUnprocessedDeliveriesAsync(10, _none);
+        var queued = await store.ListUnprocessedDeliveriesAsync(10, T0, _none);
         Assert.Equal(["github/d-1", "gitlab/d-1", "github/d-2"], queued.Select(d => $"{d.Forge}/{d.DeliveryId}"));
         Assert.Equal(first.Body.ToArray(), queued[0].Body.ToArray());
         Assert.Equal(first.HeadersJson, queued[0].HeadersJson);
@@ -103,7 +103,7 @@ public abstract partial class StateStoreContract
         Assert.True(await store.InTransactionAsync((w, ct) => w.MarkDeliveryProcessedAsync("github", "d-1", T0.AddMinutes(1), ct), _none));
         Assert.False(await store.InTransactionAsync((w, ct) => w.MarkDeliveryProcessedAsync("github", "nope", T0, ct), _none));
 
-        Assert.Equal(["gitlab/d-1"], (await store.ListUnprocessedDeliveriesAsync(1, _none)).Select(d => $"{d.Forge}/{d.DeliveryId}"));
-        Assert.Equal(2, (await store.ListUnprocessedDeliveriesAsync(10, _none)).Count);
+        Assert.Equal(["gitlab/d-1"], (await store.ListUnprocessedDeliveriesAsync(1, T0, _none)).Select(d => $"{d.Forge}/{d.DeliveryId}"));
+        Assert.Equal(2, (await store.ListUnprocessedDeliveriesAsync(10, T0, _none)).Count);
     }
 }

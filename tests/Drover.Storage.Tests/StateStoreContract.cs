@@ -44,8 +44,8 @@ public abstract partial class StateStoreContract : IAsyncLifetime
         var second = await OpenAsync();
         var third = await OpenAsync();
 
-        Assert.Equal(3, await second.GetSchemaVersionAsync(_none));
-        Assert.Equal(3, await third.GetSchemaVersionAsync(_none));
+        Assert.Equal(4, await second.GetSchemaVersionAsync(_none));
+        Assert.Equal(4, await third.GetSchemaVersionAsync(_none));
         Assert.NotNull(await third.GetRunnerAsync("drover-linux-x64-1", _none));
     }
 

@@ -8,4 +8,7 @@ public interface IAdapterMetrics
     /// A forge registered again replaces its reader.
     /// </summary>
     void ObserveForgeRateLimit(string forge, Func<long?> remaining);
+
+    /// <summary>Counts one job record in a forge's poll answer that could not be read and was skipped.</summary>
+    void PollRecordSkipped(string forge);
 }

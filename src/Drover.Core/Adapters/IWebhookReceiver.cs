@@ -16,7 +16,10 @@ public interface IWebhookReceiver
     WebhookVerdict Verify(Func<string, string?> header, ReadOnlySpan<byte> body);
 
     /// <summary>The job events a stored delivery means; empty for events Drover does not act on.</summary>
-    /// <exception cref="FormatException">The payload cannot be read; the delivery is marked processed and the problem logged.</exception>
+    /// <exception cref="FormatException">
+    /// The payload cannot be read: the delivery is quarantined at once with the problem. Any other exception counts as a
+    /// failed attempt: the delivery is tried again later, and quarantined after a bounded number of failures.
+    /// </exception>
     Task<IReadOnlyList<JobEvent>> InterpretAsync(WebhookDelivery delivery, CancellationToken cancellationToken);
 
     /// <summary>

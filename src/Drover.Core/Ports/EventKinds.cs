@@ -136,4 +136,19 @@ public static class EventKinds
     /// The leader wrote a scheduled backup. Subject: the backup's file name. Message: its size in bytes.
     /// </summary>
     public const string BackupWritten = "backup.written";
+
+    /// <summary>
+    /// A stored webhook delivery was given up on: it could not be read, or interpreting it failed on every attempt. It
+    /// is kept (without being tried again) for <c>GET /api/v1/deliveries?state=quarantined</c>. Subject:
+    /// <c>FORGE/DELIVERY-ID</c>. Message: the reason (exception type and message). Data: <c>{"forge", "deliveryId",
+    /// "attempts"}</c>.
+    /// </summary>
+    public const string WebhookDeliveryQuarantined = "webhook.delivery.quarantined";
+
+    /// <summary>
+    /// An operator put a quarantined webhook delivery back in the queue
+    /// (<c>POST /api/v1/deliveries/{forge}/{id}/requeue</c>); the leader interprets it again as if new. Subject:
+    /// <c>FORGE/DELIVERY-ID</c>. Message: the reason given, else <c>requeued</c>.
+    /// </summary>
+    public const string ApiDeliveryRequeue = "api.delivery.requeue";
 }

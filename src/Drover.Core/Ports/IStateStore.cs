@@ -59,8 +59,18 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>Sum of cost entries per pool whose period starts at or after <paramref name="since"/>.</summary>
     Task<IReadOnlyDictionary<string, decimal>> GetSpendByPoolSinceAsync(DateTimeOffset since, CancellationToken cancellationToken);
 
-    /// <summary>Webhook deliveries not yet marked processed, oldest first.</summary>
-    Task<IReadOnlyList<WebhookDelivery>> ListUnprocessedDeliveriesAsync(int limit, CancellationToken cancellationToken);
+    /// <summary>
+    /// Webhook deliveries to interpret at <paramref name="now"/>: neither processed nor quarantined, and not waiting
+    /// for a retry later than <paramref name="now"/>. Those never tried come first, then by fewest failed attempts,
+    /// oldest first within each, so deliveries that keep failing never hold back new ones.
+    /// </summary>
+    Task<IReadOnlyList<WebhookDelivery>> ListUnprocessedDeliveriesAsync(int limit, DateTimeOffset now, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Stored deliveries in <paramref name="state"/>, at most <paramref name="limit"/>: waiting ones oldest first,
+    /// quarantined ones most recently quarantined first.
+    /// </summary>
+    Task<IReadOnlyList<WebhookDelivery>> ListDeliveriesAsync(DeliveryState state, int limit, CancellationToken cancellationToken);
 
     /// <summary>One stored webhook delivery, processed or not; null when there is none.</summary>
     Task<WebhookDelivery?> GetDeliveryAsync(string forge, string deliveryId, CancellationToken cancellationToken);

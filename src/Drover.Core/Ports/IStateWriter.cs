@@ -46,6 +46,27 @@ public interface IStateWriter
     /// <summary>Deletes deliveries processed before <paramref name="processedBefore"/>; returns how many.</summary>
     Task<int> DeleteProcessedDeliveriesAsync(DateTimeOffset processedBefore, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Records a failed interpretation of a waiting delivery: one more attempt, the reason, and when to try again.
+    /// False when there is no such waiting delivery.
+    /// </summary>
+    Task<bool> RecordDeliveryFailureAsync(string forge, string deliveryId, string failure, DateTimeOffset retryAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Quarantines a waiting delivery after a failed interpretation: one more attempt, the reason, and the time; it is
+    /// never listed for interpretation again unless requeued. False when there is no such waiting delivery.
+    /// </summary>
+    Task<bool> QuarantineDeliveryAsync(string forge, string deliveryId, string failure, DateTimeOffset quarantinedAt, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Puts a quarantined delivery back in the queue as if new (no attempts, no failure). False when there is no such
+    /// quarantined delivery.
+    /// </summary>
+    Task<bool> RequeueDeliveryAsync(string forge, string deliveryId, CancellationToken cancellationToken);
+
+    /// <summary>Deletes deliveries quarantined before <paramref name="quarantinedBefore"/>; returns how many.</summary>
+    Task<int> DeleteQuarantinedDeliveriesAsync(DateTimeOffset quarantinedBefore, CancellationToken cancellationToken);
+
     /// <summary>Stores an operator request, replacing one of the same kind and target.</summary>
     Task PutAdminRequestAsync(AdminRequest request, CancellationToken cancellationToken);
 

@@ -35,9 +35,12 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "No {Kind} adapter named {Name}; action for {Subject} skipped")]
     public static partial void MissingAdapter(ILogger logger, string kind, string name, string subject);
 
-    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of forge {Forge} could not be read and is dropped: {Problem}")]
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of forge {Forge} could not be read and is quarantined: {Problem}")]
     public static partial void DeliveryUnreadable(ILogger logger, string forge, string deliveryId, string problem);
 
-    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of forge {Forge} could not be processed ({Error}); retried next cycle")]
-    public static partial void DeliveryRetry(ILogger logger, string forge, string deliveryId, string error);
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of forge {Forge} could not be processed ({Error}); tried again at {RetryAt:O}")]
+    public static partial void DeliveryRetry(ILogger logger, string forge, string deliveryId, string error, DateTimeOffset retryAt);
+
+    [LoggerMessage(EventId = 1041, Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of forge {Forge} failed {Attempts} times and is quarantined: {Error}")]
+    public static partial void DeliveryQuarantined(ILogger logger, string forge, string deliveryId, int attempts, string error);
 }

@@ -33,7 +33,7 @@ internal sealed class ControlCycle
         _sync = new ObservationSync(services);
         _health = new ProviderHealth(services);
         _observer = new WorldObserver(services, options.ForgeListMaxAge, options.ForgeListStaleLimit, wake);
-        _deliveries = new DeliveryIntake(services);
+        _deliveries = new DeliveryIntake(services, options);
         _requests = new OperatorRequests(services.Store, _executor);
         Runners = new RunnerCache(services.Store, options.ResyncInterval);
     }
@@ -53,10 +53,10 @@ internal sealed class ControlCycle
         var matcher = new PoolMatcher(config);
         try
         {
-            var (deliveries, moreDeliveries) = await _deliveries.CollectAsync(demand.Enqueue, cancellationToken).ConfigureAwait(false);
+            var deliveries = await _deliveries.CollectAsync(demand.Enqueue, now, cancellationToken).ConfigureAwait(false);
             await demand.DrainAsync(
                 store, config, matcher, now, _options.FinishedJobRetention, cancellationToken,
-                deliveries.Count == 0 ? null : (writer, ct) => DeliveryIntake.MarkProcessedAsync(writer, deliveries, now, ct)).ConfigureAwait(false);
+                deliveries.Any ? deliveries.WriteAsync : null).ConfigureAwait(false);
             var requests = await store.ListAdminRequestsAsync(cancellationToken).ConfigureAwait(false);
             var drained = OperatorRequests.DrainedPools(config, requests);
             var observed = await ObserveAsync(config, demand, now, cancellationToken).ConfigureAwait(false);
@@ -76,7 +76,7 @@ internal sealed class ControlCycle
                 Cycles = current.Cycles + 1,
                 BreakerOptions = _options.Breakers,
             };
-            return (plan, snapshot, moreDeliveries);
+            return (plan, snapshot, deliveries.More);
         }
         catch
         {

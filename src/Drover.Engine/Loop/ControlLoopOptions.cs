@@ -36,6 +36,27 @@ public sealed record ControlLoopOptions
     /// </summary>
     public TimeSpan ForgeListStaleLimit { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// A stored webhook delivery whose interpretation fails (other than unreadable, which is quarantined at once) is
+    /// quarantined after this many failed attempts. Default 5; at least 1.
+    /// </summary>
+    public int DeliveryAttempts
+    {
+        get;
+        init => field = value >= 1 ? value : throw new ArgumentOutOfRangeException(nameof(DeliveryAttempts), value, "at least one attempt");
+    } = 5;
+
+    /// <summary>
+    /// The wait after a delivery's first failed attempt; it doubles with each further failure, up to 5 minutes. Default
+    /// 5 s, so the default 5 attempts take about 75 s before the delivery is quarantined. A waiting delivery is tried at
+    /// the first cycle after its delay.
+    /// </summary>
+    public TimeSpan DeliveryRetryDelay
+    {
+        get;
+        init => field = value > TimeSpan.Zero ? value : throw new ArgumentOutOfRangeException(nameof(DeliveryRetryDelay), value, "must be positive");
+    } = TimeSpan.FromSeconds(5);
+
     /// <summary>The actor the engine's own events are written under.</summary>
     public string Actor { get; init; } = "engine";
 

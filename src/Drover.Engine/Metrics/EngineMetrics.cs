@@ -24,6 +24,8 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     private readonly Counter<long> _providerCalls;
     private readonly Counter<long> _forgeCalls;
     private readonly Counter<long> _webhookDeliveries;
+    private readonly Counter<long> _deliveriesQuarantined;
+    private readonly Counter<long> _pollRecordsSkipped;
     private readonly Histogram<double> _queueWait;
     private readonly Histogram<double> _provisioning;
     private readonly Histogram<double> _cycle;
@@ -46,6 +48,8 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         _providerCalls = Meter.CreateCounter<long>("drover_provider_calls_total", null, "Provider calls by outcome");
         _forgeCalls = Meter.CreateCounter<long>("drover_forge_calls_total", null, "Forge calls by outcome");
         _webhookDeliveries = Meter.CreateCounter<long>("drover_webhook_deliveries_total", null, "Webhook deliveries received, by outcome");
+        _deliveriesQuarantined = Meter.CreateCounter<long>("drover_webhook_deliveries_quarantined_total", null, "Webhook deliveries given up on and quarantined, by reason");
+        _pollRecordsSkipped = Meter.CreateCounter<long>("drover_forge_poll_records_skipped_total", null, "Job records in a forge's poll answers that could not be read and were skipped");
         _queueWait = Meter.CreateHistogram<double>("drover_job_queue_wait_seconds", "s", "Time from queued to started", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _waitBuckets });
         _provisioning = Meter.CreateHistogram<double>("drover_provisioning_duration_seconds", "s", "Time from create intent to a registered runner", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _provisionBuckets });
         _cycle = Meter.CreateHistogram<double>("drover_plan_cycle_duration_seconds", "s", "Duration of one control cycle", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _cycleBuckets });
@@ -111,6 +115,17 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     /// <summary>Counts one forge call.</summary>
     public void ForgeCall(string forge, string outcome) =>
         _forgeCalls.Add(1, new KeyValuePair<string, object?>("forge", forge), new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>
+    /// Counts one quarantined webhook delivery; <paramref name="reason"/> is <c>unreadable</c> (quarantined at once) or
+    /// <c>attempts</c> (every attempt failed).
+    /// </summary>
+    public void WebhookDeliveryQuarantined(string forge, string reason) =>
+        _deliveriesQuarantined.Add(1, new KeyValuePair<string, object?>("forge", forge), new KeyValuePair<string, object?>("reason", reason));
+
+    /// <inheritdoc/>
+    public void PollRecordSkipped(string forge) =>
+        _pollRecordsSkipped.Add(1, new KeyValuePair<string, object?>("forge", forge));
 
     /// <summary>
     /// Counts one webhook delivery for a configured forge; <paramref name="outcome"/> is <c>stored</c>, <c>duplicate</c>

@@ -14,9 +14,14 @@ namespace Drover.Forges.GitHub.Polling;
 /// The polling reconciler: every interval, for each repository the forge's pools cover (an organisation's
 /// repositories are listed), lists the queued and in-progress workflow runs and their jobs, and reports every job
 /// whose state changed since the last poll — so jobs whose webhooks were lost still reach the ledger, which ignores
-/// what it already knows. A job seen waiting or running that no longer shows up in either list is fetched once to
-/// learn how it ended. Every GET is conditional (ETag): an unchanged page is answered 304 and costs no rate limit.
-/// When GitHub's rate limit is spent the poller sleeps until the reset instead of retrying.
+/// what it already knows. A job seen waiting or running that no longer shows up in either list is fetched to learn how
+/// it ended: at most <see cref="MaxLookups"/> such look-ups per poll, and a job whose look-up says it is still waiting
+/// or running (or fails) is looked up again only after a delay that doubles from the poll interval up to
+/// <see cref="MaxLookupDelay"/>, so jobs the lists never show (a webhook's job in a repository no pool polls) cost a
+/// bounded number of requests. A job record that cannot be read is skipped, logged once and counted
+/// (<c>drover_forge_poll_records_skipped_total</c>); the rest of the answer is used. Every GET is conditional (ETag):
+/// an unchanged page is answered 304 and costs no rate limit. When GitHub's rate limit is spent the poller sleeps until
+/// the reset instead of retrying.
 /// </summary>
 internal sealed class WorkflowPoller
 {
@@ -28,6 +33,8 @@ internal sealed class WorkflowPoller
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Dictionary<long, (string Repository, JobEventKind Kind)> _active = [];
+    private readonly Dictionary<long, (DateTimeOffset NextAt, int Misses)> _lookups = [];
+    private readonly HashSet<string> _skippedRecords = new(StringComparer.Ordinal);
     private readonly Lock _sync = new();
     private readonly HashSet<string> _failingScopes = new(StringComparer.OrdinalIgnoreCase);
     private bool _enterpriseNoted;
@@ -48,6 +55,18 @@ internal sealed class WorkflowPoller
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         Backoff = new PollBackoff(interval, new Random(RandomNumberGenerator.GetInt32(int.MaxValue)));
     }
+
+    /// <summary>The longest wait before looking a job up again whose look-up said it is still waiting or running.</summary>
+    public static readonly TimeSpan MaxLookupDelay = TimeSpan.FromMinutes(15);
+
+    /// <summary>How many distinct unreadable records are remembered so that each is logged once.</summary>
+    private const int SkippedRecordMemory = 10_000;
+
+    /// <summary>At most this many look-ups of single jobs per poll (see the class summary). Default 20.</summary>
+    public int MaxLookups { get; init; } = 20;
+
+    /// <summary>Where skipped job records are counted; none when null.</summary>
+    public IAdapterMetrics? Metrics { get; init; }
 
     /// <summary>Jobs the poller believes are waiting or running.</summary>
     public int Tracked
@@ -78,6 +97,7 @@ internal sealed class WorkflowPoller
             if (e.Kind is JobEventKind.Completed or JobEventKind.Cancelled)
             {
                 _active.Remove(id);
+                _lookups.Remove(id);
             }
             else if (!_active.TryGetValue(id, out var known) || known.Kind < e.Kind)
             {
@@ -187,35 +207,132 @@ internal sealed class WorkflowPoller
             }
         }
 
-        // Jobs that left both lists since the last poll: ask how each ended.
-        List<KeyValuePair<long, (string Repository, JobEventKind Kind)>> vanished;
-        lock (_sync)
+        // Jobs that left both lists since the last poll: ask how each ended, a bounded number per poll.
+        foreach (var (id, repository, kind) in DueLookups(seen, failed))
         {
-            vanished = [.. _active.Where(a => !seen.Contains(a.Key) && !failed.Contains(a.Value.Repository))];
-        }
-
-        foreach (var (id, (repository, kind)) in vanished)
-        {
-            JsonElement job;
-            try
-            {
-                job = await _client.GetAsync(string.Create(CultureInfo.InvariantCulture, $"{ScopePaths.Repository(repository)}/actions/jobs/{id}"), conditional: true, cancellationToken).ConfigureAwait(false);
-            }
-            catch (GitHubApiException e) when (e.Status == System.Net.HttpStatusCode.NotFound)
-            {
-                lock (_sync)
-                {
-                    _active.Remove(id);
-                }
-
-                continue;
-            }
-
-            reported += Report(WorkflowJobReader.ReadJob(job, _forge, repository, _time.GetUtcNow()), id, repository, kind, sink);
+            reported += await LookUpAsync(id, repository, kind, sink, cancellationToken).ConfigureAwait(false);
         }
 
         var everyScopeFailed = firstFailure is not null && failed.Count == repositories.Count;
         return (reported, everyScopeFailed ? firstFailure : null);
+    }
+
+    /// <summary>
+    /// The watched jobs missing from this poll's lists whose look-up is due, the longest-waiting first, at most
+    /// <see cref="MaxLookups"/>; jobs the lists showed again lose their look-up delay.
+    /// </summary>
+    private List<(long Id, string Repository, JobEventKind Kind)> DueLookups(HashSet<long> seen, HashSet<string> failed)
+    {
+        var now = _time.GetUtcNow();
+        lock (_sync)
+        {
+            foreach (var id in seen)
+            {
+                _lookups.Remove(id);
+            }
+
+            return [.. _active
+                .Where(a => !seen.Contains(a.Key) && !failed.Contains(a.Value.Repository))
+                .Select(a => (a.Key, a.Value.Repository, a.Value.Kind, NextAt: _lookups.TryGetValue(a.Key, out var l) ? l.NextAt : DateTimeOffset.MinValue))
+                .Where(a => a.NextAt <= now)
+                .OrderBy(a => a.NextAt)
+                .ThenBy(a => a.Key)
+                .Take(MaxLookups)
+                .Select(a => (a.Key, a.Repository, a.Kind))];
+        }
+    }
+
+    /// <summary>
+    /// Looks one job up and reports how it stands; a job still waiting or running, unreadable or whose look-up failed
+    /// is looked up again after a growing delay.
+    /// </summary>
+    private async Task<int> LookUpAsync(long id, string repository, JobEventKind kind, Action<JobEvent> sink, CancellationToken cancellationToken)
+    {
+        JobEvent? e;
+        try
+        {
+            var job = await _client.GetAsync(string.Create(CultureInfo.InvariantCulture, $"{ScopePaths.Repository(repository)}/actions/jobs/{id}"), conditional: true, cancellationToken).ConfigureAwait(false);
+            e = ReadRecord(job, repository, string.Create(CultureInfo.InvariantCulture, $"{repository} job {id}"));
+        }
+        catch (GitHubApiException ex) when (ex.Status == System.Net.HttpStatusCode.NotFound)
+        {
+            lock (_sync)
+            {
+                _active.Remove(id);
+                _lookups.Remove(id);
+            }
+
+            return 0;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException and not GitHubRateLimitedException)
+        {
+            var retryAt = Missed(id);
+            GitHubLog.JobLookupFailed(_logger, _forge, id, repository, $"{ex.GetType().Name}: {ex.Message}", retryAt);
+            return 0;
+        }
+
+        var reported = Report(e, id, repository, kind, sink);
+        lock (_sync)
+        {
+            if (!_active.ContainsKey(id))
+            {
+                _lookups.Remove(id);
+                return reported;
+            }
+        }
+
+        Missed(id);
+        return reported;
+    }
+
+    /// <summary>Notes a look-up that did not settle the job; returns when it is due again.</summary>
+    private DateTimeOffset Missed(long id)
+    {
+        lock (_sync)
+        {
+            var misses = _lookups.TryGetValue(id, out var before) ? before.Misses + 1 : 1;
+            var delay = _interval;
+            for (var i = 1; i < misses && delay < MaxLookupDelay; i++)
+            {
+                delay += delay;
+            }
+
+            var nextAt = _time.GetUtcNow() + (delay < MaxLookupDelay ? delay : MaxLookupDelay);
+            _lookups[id] = (nextAt, misses);
+            return nextAt;
+        }
+    }
+
+    /// <summary>
+    /// The event a job record stands for; null (skipped, logged once per record and counted) when it cannot be read.
+    /// </summary>
+    private JobEvent? ReadRecord(JsonElement job, string repository, string where)
+    {
+        try
+        {
+            return WorkflowJobReader.ReadJob(job, _forge, repository, _time.GetUtcNow());
+        }
+        catch (FormatException e)
+        {
+            Metrics?.PollRecordSkipped(_forge);
+            bool first;
+            lock (_sync)
+            {
+                if (_skippedRecords.Count >= SkippedRecordMemory)
+                {
+                    _skippedRecords.Clear();
+                }
+
+                first = _skippedRecords.Add($"{where}: {e.Message}");
+            }
+
+            if (first)
+            {
+                GitHubLog.PollRecordSkipped(_logger, _forge, where, e.Message);
+            }
+
+            return null;
+        }
     }
 
     /// <summary>Logs a scope's failure when it starts failing; later failures of the same scope are not logged again.</summary>
@@ -270,7 +387,7 @@ internal sealed class WorkflowPoller
                 string.Create(CultureInfo.InvariantCulture, $"{path}/actions/runs/{runId}/jobs?filter=latest&per_page=100"), "jobs", conditional: true, cancellationToken).ConfigureAwait(false);
             foreach (var job in jobs)
             {
-                var e = WorkflowJobReader.ReadJob(job, _forge, repository, _time.GetUtcNow());
+                var e = ReadRecord(job, repository, string.Create(CultureInfo.InvariantCulture, $"{repository} run {runId}"));
                 if (e is null || !long.TryParse(e.Key.Id, NumberStyles.Integer, CultureInfo.InvariantCulture, out var jobId))
                 {
                     continue;

@@ -14,6 +14,9 @@ namespace Drover.Forges.GitLab.Polling;
 /// <c>GET /groups/:id/projects?include_subgroups=true</c>, then each project's <c>GET /projects/:id/jobs?scope[]=pending&amp;scope[]=running</c>,
 /// every list paginated. All requests go through the client's budget, so a large group never exceeds the configured
 /// request rate; a round that runs out of budget continues in the next. Polling alone is enough (no ingress needed).
+/// A job (or project) record that cannot be read is skipped, logged once and counted
+/// (<c>drover_forge_poll_records_skipped_total</c>); the rest of the answer is used, and nothing in an answer stops
+/// the polling loop: a round that fails unexpectedly is retried with the backoff like a failing one.
 /// </summary>
 internal sealed class PendingJobPoller
 {
@@ -25,6 +28,10 @@ internal sealed class PendingJobPoller
     private readonly ILogger _logger;
     private readonly Action<long, IReadOnlyList<string>> _tags;
     private readonly HashSet<string> _failingScopes = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _skippedRecords = new(StringComparer.Ordinal);
+
+    /// <summary>How many distinct unreadable records are remembered so that each is logged once.</summary>
+    private const int SkippedRecordMemory = 10_000;
 
     /// <param name="client">The API client.</param>
     /// <param name="forge">The forge's name (job keys).</param>
@@ -51,6 +58,9 @@ internal sealed class PendingJobPoller
     /// </summary>
     public PollBackoff Backoff { get; init; }
 
+    /// <summary>Where skipped records are counted; none when null.</summary>
+    public IAdapterMetrics? Metrics { get; init; }
+
     /// <summary>
     /// Polls until cancelled: every interval while rounds work; a round in which every scope failed is retried with
     /// <see cref="Backoff"/>. The start and the end of a run of failed rounds are logged once each, not every attempt.
@@ -60,7 +70,18 @@ internal sealed class PendingJobPoller
         while (!cancellationToken.IsCancellationRequested)
         {
             TimeSpan wait;
-            if (await PollRoundAsync(sink, cancellationToken).ConfigureAwait(false) is { } failure)
+            string? failure;
+            try
+            {
+                failure = await PollRoundAsync(sink, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                // Nothing an answer holds may end the polling: an unexpected failure is a failed round.
+                failure = $"{e.GetType().Name}: {e.Message}";
+            }
+
+            if (failure is not null)
             {
                 var (backoff, started) = Backoff.Failed(_time.GetUtcNow());
                 if (started)
@@ -136,7 +157,20 @@ internal sealed class PendingJobPoller
                 return [Uri.EscapeDataString(scope.Path)];
             case ScopeKind.Group:
                 var projects = await _client.GetAllPagesAsync($"groups/{Uri.EscapeDataString(scope.Path)}/projects?include_subgroups=true&simple=true&archived=false", cancellationToken).ConfigureAwait(false);
-                return [.. projects.Select(p => p.GetProperty("id").GetInt64().ToString(CultureInfo.InvariantCulture))];
+                var ids = new List<string>(projects.Count);
+                foreach (var project in projects)
+                {
+                    if (project.ValueKind == JsonValueKind.Object && Webhooks.JobHookReader.Long(project, "id", out var id))
+                    {
+                        ids.Add(id.ToString(CultureInfo.InvariantCulture));
+                    }
+                    else
+                    {
+                        Skipped($"group {scope.Path}", "a project without a numeric id");
+                    }
+                }
+
+                return ids;
             default:
                 // Instance runners take every project's jobs; there is no instance-wide pending-jobs list for non-admins.
                 return [];
@@ -148,26 +182,73 @@ internal sealed class PendingJobPoller
         var jobs = await _client.GetAllPagesAsync($"projects/{project}/jobs?scope[]=pending&scope[]=running", cancellationToken).ConfigureAwait(false);
         foreach (var job in jobs)
         {
-            if (!job.TryGetProperty("id", out var idElement) || !idElement.TryGetInt64(out var id))
+            JobEvent? e;
+            IReadOnlyList<string> tags;
+            try
             {
+                (e, tags) = Read(job);
+            }
+            catch (Exception ex) when (ex is InvalidOperationException or FormatException or KeyNotFoundException)
+            {
+                Skipped($"project {Uri.UnescapeDataString(project)}", ex.Message);
                 continue;
             }
 
-            var tags = Webhooks.JobHookReader.Tags(job);
-            _tags(id, tags);
-            var running = job.TryGetProperty("status", out var status) && status.GetString() == "running";
-            var path = job.TryGetProperty("web_url", out var web) && Uri.TryCreate(web.GetString(), UriKind.Absolute, out var url) ? PathOf(url) : null;
-            job.TryGetProperty("pipeline", out var pipeline);
-            sink(new JobEvent
+            if (e is null)
             {
-                Key = new JobKey(_forge, id.ToString(CultureInfo.InvariantCulture)),
-                Kind = running ? JobEventKind.Started : JobEventKind.Queued,
-                At = (running ? Webhooks.JobHookReader.Time(job, "started_at") : null) ?? Webhooks.JobHookReader.Time(job, "created_at") ?? _time.GetUtcNow(),
-                Labels = tags,
-                Scope = path,
-                RunnerName = running && job.TryGetProperty("runner", out var runner) && runner.ValueKind == JsonValueKind.Object && runner.TryGetProperty("description", out var d) ? d.GetString() : null,
-                RunId = pipeline.ValueKind == JsonValueKind.Object && pipeline.TryGetProperty("id", out var pid) && pid.TryGetInt64(out var p) ? p : null,
-            });
+                Skipped($"project {Uri.UnescapeDataString(project)}", "a job without a numeric id");
+                continue;
+            }
+
+            _tags(long.Parse(e.Key.Id, CultureInfo.InvariantCulture), tags);
+            sink(e);
+        }
+    }
+
+    /// <summary>The event a pending or running job record stands for, with its tags; null without a numeric id.</summary>
+    /// <exception cref="InvalidOperationException">A field has the wrong JSON kind or text that is not valid Unicode.</exception>
+    /// <exception cref="FormatException">A field's text cannot be read.</exception>
+    private (JobEvent? Event, IReadOnlyList<string> Tags) Read(JsonElement job)
+    {
+        if (job.ValueKind != JsonValueKind.Object || !Webhooks.JobHookReader.Long(job, "id", out var id))
+        {
+            return (null, []);
+        }
+
+        var tags = Webhooks.JobHookReader.Tags(job);
+        var running = job.TryGetProperty("status", out var status) && status.GetString() == "running";
+        var path = job.TryGetProperty("web_url", out var web) && web.ValueKind != JsonValueKind.Null && Uri.TryCreate(web.GetString(), UriKind.Absolute, out var url) ? PathOf(url) : null;
+        job.TryGetProperty("pipeline", out var pipeline);
+        return (new JobEvent
+        {
+            Key = new JobKey(_forge, id.ToString(CultureInfo.InvariantCulture)),
+            Kind = running ? JobEventKind.Started : JobEventKind.Queued,
+            At = (running ? Webhooks.JobHookReader.Time(job, "started_at") : null) ?? Webhooks.JobHookReader.Time(job, "created_at") ?? _time.GetUtcNow(),
+            Labels = tags,
+            Scope = path,
+            RunnerName = running && job.TryGetProperty("runner", out var runner) && runner.ValueKind == JsonValueKind.Object && runner.TryGetProperty("description", out var d) && d.ValueKind != JsonValueKind.Null ? d.GetString() : null,
+            RunId = pipeline.ValueKind == JsonValueKind.Object && Webhooks.JobHookReader.Long(pipeline, "id", out var p) ? p : null,
+        }, tags);
+    }
+
+    /// <summary>Counts a skipped record and logs it the first time it is seen.</summary>
+    private void Skipped(string where, string problem)
+    {
+        Metrics?.PollRecordSkipped(_forge);
+        bool first;
+        lock (_skippedRecords)
+        {
+            if (_skippedRecords.Count >= SkippedRecordMemory)
+            {
+                _skippedRecords.Clear();
+            }
+
+            first = _skippedRecords.Add($"{where}: {problem}");
+        }
+
+        if (first)
+        {
+            GitLabLog.PollRecordSkipped(_logger, _forge, where, problem);
         }
     }
 

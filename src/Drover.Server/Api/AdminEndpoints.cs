@@ -9,8 +9,10 @@ using Microsoft.AspNetCore.Http;
 namespace Drover.Server.Api;
 
 /// <summary>
-/// The mutating part of <c>/api/v1</c>: drain and resume a pool and delete a runner (operator), reload the configuration
-/// (admin). Bodies are optional JSON objects (<c>{"reason": "..."}</c>) of at most <see cref="MaxBodyBytes"/>.
+/// The mutating part of <c>/api/v1</c>: drain and resume a pool, delete a runner and requeue a quarantined webhook
+/// delivery (operator), reload the configuration
+/// (admin). Bodies are optional JSON objects (<c>{"reason": "..."}</c>) of at most <see cref="MaxBodyBytes"/>, in valid
+/// UTF-8 without unpaired surrogate escapes (<see cref="BodyText"/>). A pool or runner that does not exist is 404.
 /// Every accepted call is appended to the event log under the caller's token name.
 /// </summary>
 internal static class AdminEndpoints
@@ -48,6 +50,11 @@ internal static class AdminEndpoints
                 return error;
             }
 
+            if (server.Loop.Snapshot.Config.FindPool(name) is null)
+            {
+                return NotFound($"no pool named '{name}'");
+            }
+
             var (actor, at) = (Actor(http), server.Time.GetUtcNow());
             var resumed = await server.Loop.WithdrawAsync(
                 AdminRequestKind.Drain, name, new NewEvent(at, actor, EventKinds.ApiPoolResume, name, reason ?? "resumed"), ct).ConfigureAwait(false);
@@ -79,6 +86,39 @@ internal static class AdminEndpoints
             await server.Loop.SubmitAsync(
                 new AdminRequest(AdminRequestKind.DeleteRunner, id, actor, at, message), new NewEvent(at, actor, EventKinds.ApiRunnerDelete, id, message), ct).ConfigureAwait(false);
             return Results.Json(new { runner = id, deleting = true }, statusCode: StatusCodes.Status202Accepted);
+        }).AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Operator));
+
+        api.MapPost("/deliveries/{forge}/{id}/requeue", async (string forge, string id, HttpContext http, CancellationToken ct) =>
+        {
+            var (reason, error) = await ReadReasonAsync(http.Request, ct).ConfigureAwait(false);
+            if (error is not null)
+            {
+                return error;
+            }
+
+            var (actor, at) = (Actor(http), server.Time.GetUtcNow());
+            var subject = $"{forge}/{id}";
+            var requeued = await server.Store.InTransactionAsync(
+                async (writer, t) =>
+                {
+                    if (!await writer.RequeueDeliveryAsync(forge, id, t).ConfigureAwait(false))
+                    {
+                        return false;
+                    }
+
+                    await writer.AppendEventAsync(new NewEvent(at, actor, EventKinds.ApiDeliveryRequeue, subject, reason ?? "requeued"), t).ConfigureAwait(false);
+                    return true;
+                },
+                ct).ConfigureAwait(false);
+            if (!requeued)
+            {
+                return await server.Store.GetDeliveryAsync(forge, id, ct).ConfigureAwait(false) is null
+                    ? NotFound($"no delivery '{id}' of forge '{forge}'")
+                    : Results.Json(new { error = $"delivery '{id}' of forge '{forge}' is not quarantined" }, statusCode: StatusCodes.Status409Conflict);
+            }
+
+            server.Loop.Wake();
+            return Results.Json(new { forge, delivery = id, requeued = true }, statusCode: StatusCodes.Status202Accepted);
         }).AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Operator));
 
         api.MapPost("/reload", async (HttpContext http, CancellationToken ct) =>
@@ -129,9 +169,15 @@ internal static class AdminEndpoints
             return (null, null);
         }
 
+        var bytes = buffer.ToArray();
+        if (BodyText.Problem(bytes) is { } problem)
+        {
+            return (null, Bad(problem));
+        }
+
         try
         {
-            using var document = JsonDocument.Parse(buffer.ToArray());
+            using var document = JsonDocument.Parse(bytes);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
                 return (null, Bad($"body: expected a JSON object like {{\"reason\": \"...\"}}, got {document.RootElement.ValueKind.ToString().ToLowerInvariant()}"));

@@ -11,7 +11,10 @@ using Microsoft.AspNetCore.Http;
 
 namespace Drover.Server.Api;
 
-/// <summary>The viewer part of <c>/api/v1</c>: pools, runners, jobs, events, component health and the plan the next cycle would make.</summary>
+/// <summary>
+/// The viewer part of <c>/api/v1</c>: pools, runners, jobs, events, webhook deliveries that wait or were quarantined,
+/// component health and the plan the next cycle would make.
+/// </summary>
 internal static class ReadEndpoints
 {
     public static void Map(WebApplication app, ServerState server)
@@ -60,9 +63,37 @@ internal static class ReadEndpoints
             var events = await server.Store.ListEventsAsync(new EventQuery { AfterId = after ?? 0, Limit = limit ?? 100 }, ct).ConfigureAwait(false);
             return Results.Json(new { events });
         });
+        api.MapGet("/deliveries", async (string? state, int? limit, CancellationToken ct) =>
+        {
+            var filter = DeliveryState.Quarantined;
+            if (state is not null && (!state.All(char.IsAsciiLetter) || !Enum.TryParse(state, ignoreCase: true, out filter)))
+            {
+                return BadQuery("state", state, Enum.GetNames<DeliveryState>());
+            }
+
+            if (limit is < 1 or > 1000)
+            {
+                return Results.Json(new { error = $"limit: must be between 1 and 1000, not {limit}" }, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var deliveries = await server.Store.ListDeliveriesAsync(filter, limit ?? 100, ct).ConfigureAwait(false);
+            return Results.Json(new { deliveries = deliveries.Select(DeliveryView) });
+        });
         api.MapGet("/health", async (CancellationToken ct) => Results.Json(await server.Health.CheckAsync(ct).ConfigureAwait(false)));
         api.MapGet("/plan", async (CancellationToken ct) => Results.Json(await server.Loop.PreviewAsync(ct).ConfigureAwait(false)));
     }
+
+    /// <summary>What the API shows of a stored delivery: never its body or headers.</summary>
+    private static object DeliveryView(WebhookDelivery d) => new
+    {
+        forge = d.Forge,
+        deliveryId = d.DeliveryId,
+        receivedAt = d.ReceivedAt,
+        attempts = d.Attempts,
+        reason = d.LastFailure,
+        nextAttemptAt = d.NextAttemptAt,
+        quarantinedAt = d.QuarantinedAt,
+    };
 
     private static IResult BadQuery(string name, string value, IEnumerable<string> allowed) =>
         Results.Json(new { error = $"{name}: unknown value '{value}'; one of: {string.Join(", ", allowed.Select(a => a.ToLowerInvariant()))}" }, statusCode: StatusCodes.Status400BadRequest);

@@ -16,7 +16,8 @@ namespace Drover.Server.Api;
 /// the server knows no forge. A delivery for a configured forge whose protocol names that route is verified by the
 /// forge's adapter (when it is an
 /// <see cref="IWebhookReceiver"/>: GitHub's HMAC signature, GitLab's token — a refusal is answered 401 or 400 and
-/// nothing is stored), stored raw (a few selected headers and the body) and answered with 202 at once; a repeated
+/// nothing is stored), checked to be valid UTF-8 without unpaired surrogate escapes (<see cref="BodyText"/>; else 400),
+/// stored raw (a few selected headers and the body) and answered with 202 at once; a repeated
 /// delivery id is answered with 200 and stored only once. The leader's control loop then turns stored deliveries into
 /// job events (see <c>DeliveryIntake</c>); this replica wakes its loop at once, other replicas' leaders notice within
 /// a second.
@@ -86,10 +87,26 @@ internal static class WebhookEndpoints
             }
         }
 
-        var (deliveryId, idError) = DeliveryId(protocol, http.Request.Headers);
-        if (idError is not null && receiver?.DeliveryIdFromBody(body) is { } derived)
+        if (BodyText.Problem(body) is { } textProblem)
         {
-            (deliveryId, idError) = (derived, null);
+            return Rejected(metrics, forge, Error(StatusCodes.Status400BadRequest, textProblem));
+        }
+
+        var (deliveryId, idError) = DeliveryId(protocol, http.Request.Headers);
+        if (idError is not null && receiver is not null)
+        {
+            try
+            {
+                if (receiver.DeliveryIdFromBody(body) is { } derived)
+                {
+                    (deliveryId, idError) = (derived, null);
+                }
+            }
+            catch (Exception e) when (e is FormatException or JsonException or InvalidOperationException)
+            {
+                // The body names no delivery id the forge can read: the caller has to send the header.
+                idError = $"{idError} (the body does not give one: {e.Message})";
+            }
         }
 
         if (idError is not null)

@@ -23,7 +23,10 @@ internal sealed class ControlPlaneService(ControlLoop loop, LeaderElection elect
         await Task.WhenAll(running).ConfigureAwait(false);
     }
 
-    /// <summary>Wakes the loop when another replica has stored a delivery (this replica's own wake it directly).</summary>
+    /// <summary>
+    /// Wakes the loop when another replica has stored a delivery (this replica's own wake it directly), or a failed one's
+    /// retry is due; deliveries waiting out a retry delay or quarantined do not wake it.
+    /// </summary>
     private async Task WatchDeliveriesAsync(CancellationToken term)
     {
         while (!term.IsCancellationRequested)
@@ -31,7 +34,7 @@ internal sealed class ControlPlaneService(ControlLoop loop, LeaderElection elect
             try
             {
                 await Task.Delay(options.DeliveryPollInterval, time, term).ConfigureAwait(false);
-                if ((await store.ListUnprocessedDeliveriesAsync(1, term).ConfigureAwait(false)).Count > 0)
+                if ((await store.ListUnprocessedDeliveriesAsync(1, time.GetUtcNow(), term).ConfigureAwait(false)).Count > 0)
                 {
                     loop.Wake();
                 }

@@ -48,7 +48,7 @@ public static class DroverServer
             ControlLoop? loop = null;
             var context = new AdapterContext(config, vault, time, logs) { Metrics = metrics, CurrentFleet = () => loop?.Snapshot.Config ?? config };
             var adapters = options.Catalog.Build(context);
-            loop = new ControlLoop(config, store, adapters, time, logs.CreateLogger("Drover.Engine"), metrics, new ControlLoopOptions { ResyncInterval = options.ResyncInterval }, vault: vault);
+            loop = new ControlLoop(config, store, adapters, time, logs.CreateLogger("Drover.Engine"), metrics, new ControlLoopOptions { ResyncInterval = options.ResyncInterval, DeliveryAttempts = options.DeliveryAttempts, DeliveryRetryDelay = options.DeliveryRetryDelay }, vault: vault);
             return loop;
         });
         builder.Services.AddSingleton(sp =>

@@ -3,6 +3,7 @@ using Drover.Core.Config;
 using Drover.Core.Ports;
 using Drover.Engine.Execution;
 using Drover.Engine.Leadership;
+using Drover.Engine.Loop;
 using Drover.Server.Auth;
 using Drover.Storage;
 
@@ -52,6 +53,18 @@ public sealed record ServerOptions
 
     /// <summary>How often the leader looks for webhook deliveries stored by other replicas. Default 1 s.</summary>
     public TimeSpan DeliveryPollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// Failed attempts at interpreting a webhook delivery before it is quarantined (see
+    /// <see cref="ControlLoopOptions.DeliveryAttempts"/>). Default 5.
+    /// </summary>
+    public int DeliveryAttempts { get; init; } = ControlLoopOptions.Default.DeliveryAttempts;
+
+    /// <summary>
+    /// The wait after a delivery's first failed attempt, doubling after each further one up to 5 minutes (see
+    /// <see cref="ControlLoopOptions.DeliveryRetryDelay"/>). Default 5 s.
+    /// </summary>
+    public TimeSpan DeliveryRetryDelay { get; init; } = ControlLoopOptions.Default.DeliveryRetryDelay;
 
     /// <summary>Scheduled backups; off unless a directory is set.</summary>
     public BackupOptions Backups { get; init; } = BackupOptions.Off;

@@ -14,6 +14,10 @@ internal static class DeliveryRows
         ["headers_json"] = d.HeadersJson,
         ["body"] = d.Body.ToArray(),
         ["processed_at"] = StoreTime.ToStored(d.ProcessedAt),
+        ["attempts"] = (long)d.Attempts,
+        ["next_attempt_at"] = StoreTime.ToStored(d.NextAttemptAt),
+        ["last_failure"] = d.LastFailure,
+        ["quarantined_at"] = StoreTime.ToStored(d.QuarantinedAt),
     };
 
     public static WebhookDelivery FromRow(RowReader row) => new()
@@ -24,5 +28,9 @@ internal static class DeliveryRows
         HeadersJson = row.Text("headers_json"),
         Body = row.Bytes("body"),
         ProcessedAt = row.TimeOrNull("processed_at"),
+        Attempts = row.Int("attempts"),
+        NextAttemptAt = row.TimeOrNull("next_attempt_at"),
+        LastFailure = row.TextOrNull("last_failure"),
+        QuarantinedAt = row.TimeOrNull("quarantined_at"),
     };
 }

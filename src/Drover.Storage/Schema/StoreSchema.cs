@@ -7,11 +7,13 @@ namespace Drover.Storage.Schema;
 internal static class StoreSchema
 {
     /// <summary>The newest schema version this code knows (the highest migration number).</summary>
-    public const int CurrentVersion = 3;
+    public const int CurrentVersion = 4;
 
     /// <summary>
     /// The oldest schema whose backups restore into this one. Valid while every migration after it only adds tables
-    /// (a table missing from an older backup stays empty); raise it when a migration changes an existing table.
+    /// (a table missing from an older backup stays empty) or adds columns that are nullable or have a
+    /// <see cref="ColumnSchema.Default"/> (what a row of an older backup gets); raise it when a migration changes an
+    /// existing table otherwise.
     /// </summary>
     public const int OldestRestorableVersion = 1;
 
@@ -67,6 +69,8 @@ internal static class StoreSchema
         [
             Text("forge"), Text("delivery_id"), Int("received_at"), Text("headers_json"),
             new ColumnSchema("body", ColumnKind.Blob), Int("processed_at", true),
+            new ColumnSchema("attempts", ColumnKind.Integer, Default: 0L), Int("next_attempt_at", true), Text("last_failure", true),
+            Int("quarantined_at", true),
         ],
         ["forge", "delivery_id"]);
 

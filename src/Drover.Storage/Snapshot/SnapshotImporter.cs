@@ -127,6 +127,12 @@ internal static class SnapshotImporter
             row[column.Name] = ReadValue(property.Value, column, lineNumber);
         }
 
+        foreach (var column in table.Columns.Where(c => c.Default is not null && !row.ContainsKey(c.Name)))
+        {
+            // A backup made before the column existed: the row gets what the migration gave existing rows.
+            row[column.Name] = column.Default;
+        }
+
         var missing = table.Columns.FirstOrDefault(c => !c.Nullable && row.GetValueOrDefault(c.Name) is null);
         if (missing is not null)
         {

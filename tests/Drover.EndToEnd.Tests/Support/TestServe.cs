@@ -16,7 +16,7 @@ namespace Drover.EndToEnd.Tests.Support;
 /// <summary>Starts <c>drover serve</c> in-process for end-to-end tests: SQLite in <paramref name="directory"/>, loopback, short lease and resync.</summary>
 internal static class TestServe
 {
-    public static async Task<WebApplication> StartAsync(string yaml, AdapterCatalog catalog, string directory, string replicaId, IReadOnlyList<Drover.Server.Auth.ApiToken>? tokens = null)
+    public static async Task<WebApplication> StartAsync(string yaml, AdapterCatalog catalog, string directory, string replicaId, IReadOnlyList<Drover.Server.Auth.ApiToken>? tokens = null, Func<ServerOptions, ServerOptions>? adjust = null)
     {
         var loader = new FleetConfigLoader(catalog.ValidationOptions(PolicyRegistry.CreateDefault().Policies));
         var options = new ServerOptions
@@ -31,7 +31,7 @@ internal static class TestServe
             DeliveryPollInterval = TimeSpan.FromMilliseconds(200),
             Tokens = tokens ?? [],
         };
-        var app = await DroverServer.BuildAsync(options);
+        var app = await DroverServer.BuildAsync(adjust is null ? options : adjust(options));
         await app.StartAsync();
         return app;
     }

@@ -44,7 +44,9 @@ public sealed class SeveringStore(IStateStore inner) : IStateStore
 
     public Task<IReadOnlyDictionary<string, decimal>> GetSpendByPoolSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) => Call(() => inner.GetSpendByPoolSinceAsync(since, cancellationToken));
 
-    public Task<IReadOnlyList<WebhookDelivery>> ListUnprocessedDeliveriesAsync(int limit, CancellationToken cancellationToken) => Call(() => inner.ListUnprocessedDeliveriesAsync(limit, cancellationToken));
+    public Task<IReadOnlyList<WebhookDelivery>> ListUnprocessedDeliveriesAsync(int limit, DateTimeOffset now, CancellationToken cancellationToken) => Call(() => inner.ListUnprocessedDeliveriesAsync(limit, now, cancellationToken));
+
+    public Task<IReadOnlyList<WebhookDelivery>> ListDeliveriesAsync(DeliveryState state, int limit, CancellationToken cancellationToken) => Call(() => inner.ListDeliveriesAsync(state, limit, cancellationToken));
 
     public Task<WebhookDelivery?> GetDeliveryAsync(string forge, string deliveryId, CancellationToken cancellationToken) => Call(() => inner.GetDeliveryAsync(forge, deliveryId, cancellationToken));
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 
 namespace Drover.Testing.GitHub;
@@ -24,6 +25,12 @@ public sealed class EmulatorFaults
     /// as when GitHub's answer is lost after the side effect (a runner minted, the client never told).
     /// </summary>
     public int LoseAnswerNext { get; set; }
+
+    /// <summary>
+    /// Jobs whose records (in the jobs lists, the single-job answer and webhooks) carry a <c>created_at</c> that is no
+    /// date: a record a client cannot read.
+    /// </summary>
+    public ConcurrentDictionary<long, bool> UnreadableJobs { get; } = new();
 
     /// <summary>Added to every REST answer.</summary>
     public TimeSpan Latency { get; set; }

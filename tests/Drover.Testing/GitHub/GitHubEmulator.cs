@@ -602,7 +602,7 @@ public sealed class GitHubEmulator : IAsyncDisposable
             ["head_sha"] = "3484a3fb816e0859fd6e1cea078d76385ff50625", ["url"] = $"{repo}/actions/jobs/{job.Id}",
             ["html_url"] = $"https://github.com/{job.Repository}/actions/runs/{job.RunId}/job/{job.Id}",
             ["status"] = job.Status, ["conclusion"] = job.Conclusion,
-            ["created_at"] = Time(job.CreatedAt), ["started_at"] = Time(job.StartedAt ?? job.CreatedAt), ["completed_at"] = Time(job.CompletedAt),
+            ["created_at"] = Faults.UnreadableJobs.ContainsKey(job.Id) ? "yesterday-ish" : Time(job.CreatedAt), ["started_at"] = Time(job.StartedAt ?? job.CreatedAt), ["completed_at"] = Time(job.CompletedAt),
             ["name"] = job.Name, ["steps"] = new JsonArray(), ["check_run_url"] = $"{repo}/check-runs/{job.Id}",
             ["labels"] = new JsonArray([.. job.Labels.Select(l => (JsonNode)JsonValue.Create(l))]),
             ["runner_id"] = job.RunnerId, ["runner_name"] = job.RunnerName,
