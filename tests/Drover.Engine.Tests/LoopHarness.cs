@@ -22,7 +22,7 @@ public sealed class LoopHarness : IAsyncDisposable
         forges:
           - { name: github, kind: github, url: "https://github.invalid", auth: { token: "env:T" } }
         providers:
-          - { name: fake, type: simulated }
+          - { name: fake, type: simulated PROVIDER }
         pools:
           - name: linux
             forge: github
@@ -57,11 +57,13 @@ public sealed class LoopHarness : IAsyncDisposable
 
     public ControlLoop Loop { get; private set; } = null!;
 
-    public static async Task<LoopHarness> CreateAsync(int idle = 0)
+    /// <param name="idle">The pool's idle count.</param>
+    /// <param name="provider">More keys of the provider entry, e.g. <c>", maxConcurrentCreates: 2"</c>.</param>
+    public static async Task<LoopHarness> CreateAsync(int idle = 0, string provider = "")
     {
         var harness = new LoopHarness();
         var loaded = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies))
-            .LoadFromString(Fleet.Replace("IDLE", idle.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal), "test.yaml");
+            .LoadFromString(Fleet.Replace("IDLE", idle.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal).Replace(" PROVIDER", provider, StringComparison.Ordinal), "test.yaml");
         harness.Config = loaded.Config ?? throw new InvalidOperationException(string.Join("\n", loaded.Errors));
         harness.Provider = new FakeProvider("fake", harness.Time);
         harness.Forge = new FakeForge("github", harness.Time);

@@ -9,7 +9,7 @@ internal static class ConfigVocabulary
 
     public static readonly string[] AuthKeys = ["token", "appId", "installationId", "privateKey"];
 
-    public static readonly string[] ProviderKeys = ["name", "type", "settings"];
+    public static readonly string[] ProviderKeys = ["name", "type", "settings", "maxConcurrentCreates"];
 
     public static readonly string[] PoolKeys =
     [

@@ -13,14 +13,42 @@ public sealed class FakeForge(string name, TimeProvider time) : IForge
 
     public List<string> Minted { get; } = [];
 
-    public Task<RunnerCredential> MintRunnerCredentialAsync(string pool, string runnerName, CancellationToken cancellationToken)
+    /// <summary>Awaited before a mint answers (e.g. a call that hangs until the test lets it go); none when null.</summary>
+    public Func<string, CancellationToken, Task>? BeforeMint { get; set; }
+
+    /// <summary>Mints under way now.</summary>
+    public int MintsInFlight => Volatile.Read(ref _inFlight);
+
+    /// <summary>The most mints that were under way at once.</summary>
+    public int MaxMintsInFlight => Volatile.Read(ref _maxInFlight);
+
+    private int _inFlight;
+    private int _maxInFlight;
+
+    public async Task<RunnerCredential> MintRunnerCredentialAsync(string pool, string runnerName, CancellationToken cancellationToken)
     {
         lock (_sync)
         {
             Minted.Add(runnerName);
+            _maxInFlight = Math.Max(_maxInFlight, ++_inFlight);
         }
 
-        return Task.FromResult(new RunnerCredential("jit-config", "secret-for-" + runnerName));
+        try
+        {
+            if (BeforeMint is { } before)
+            {
+                await before(runnerName, cancellationToken);
+            }
+        }
+        finally
+        {
+            lock (_sync)
+            {
+                _inFlight--;
+            }
+        }
+
+        return new RunnerCredential("jit-config", "secret-for-" + runnerName);
     }
 
     /// <summary>The runner came up and registered (what a booted instance does).</summary>
