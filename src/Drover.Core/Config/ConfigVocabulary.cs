@@ -15,7 +15,7 @@ internal static class ConfigVocabulary
     [
         "name", "forge", "scope", "labels", "tags", "runUntagged", "provider", "providers", "placement", "template", "min", "max", "idle",
         "idleTimeout", "maxLifetime", "ephemeral", "policy", "policySettings", "priority", "team", "budget", "timeouts",
-        "schedules",
+        "schedules", "lostJobReruns",
     ];
 
     public static readonly string[] PoolProviderKeys = ["name", "weight"];

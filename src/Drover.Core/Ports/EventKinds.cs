@@ -136,4 +136,25 @@ public static class EventKinds
     /// The leader wrote a scheduled backup. Subject: the backup's file name. Message: its size in bytes.
     /// </summary>
     public const string BackupWritten = "backup.written";
+
+    /// <summary>
+    /// The infrastructure took a runner's instance away while it ran a job (spot interruption, node loss, eviction, an
+    /// OOM-killed pod, a runner process killed by a signal Drover did not send); the runner is failed and the loss is
+    /// recorded with the runner's failure. Subject: the job (<c>forge/id</c>). Message: the runner, the instance and
+    /// what happened to it, and whether the job is re-run (which re-run of how many) or why not (the pool's
+    /// <c>lostJobReruns</c> is 0, or the job was already re-run that often).
+    /// </summary>
+    public const string JobLost = "job.lost";
+
+    /// <summary>
+    /// The forge accepted a lost job's re-run (GitHub: re-run of the job; GitLab: retry). Subject: the lost job
+    /// (<c>forge/id</c>). Message: the new job's id when the forge said, and the forge's answer.
+    /// </summary>
+    public const string JobRerunRequested = "job.rerun.requested";
+
+    /// <summary>
+    /// A lost job is not re-run after all: the forge refused, cannot re-run jobs, or did not accept within the re-run
+    /// window (2 hours). Subject: the lost job (<c>forge/id</c>). Message: why.
+    /// </summary>
+    public const string JobRerunRefused = "job.rerun.refused";
 }

@@ -40,4 +40,13 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of forge {Forge} could not be processed ({Error}); retried next cycle")]
     public static partial void DeliveryRetry(ILogger logger, string forge, string deliveryId, string error);
+
+    [LoggerMessage(EventId = 1050, Level = LogLevel.Warning, Message = "Job {Job} was lost with runner {Runner}: {Reason}; {Outcome}")]
+    public static partial void JobLost(ILogger logger, string job, string runner, string reason, string outcome);
+
+    [LoggerMessage(EventId = 1051, Level = LogLevel.Information, Message = "Forge {Forge} re-runs lost job {Job}: {Answer}")]
+    public static partial void JobRerunRequested(ILogger logger, string forge, string job, string answer);
+
+    [LoggerMessage(EventId = 1052, Level = LogLevel.Warning, Message = "Lost job {Job} is not re-run: {Reason}")]
+    public static partial void JobRerunRefused(ILogger logger, string job, string reason);
 }

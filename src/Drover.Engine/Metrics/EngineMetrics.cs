@@ -24,6 +24,8 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     private readonly Counter<long> _providerCalls;
     private readonly Counter<long> _forgeCalls;
     private readonly Counter<long> _webhookDeliveries;
+    private readonly Counter<long> _jobsLost;
+    private readonly Counter<long> _jobReruns;
     private readonly Histogram<double> _queueWait;
     private readonly Histogram<double> _provisioning;
     private readonly Histogram<double> _cycle;
@@ -46,6 +48,8 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         _providerCalls = Meter.CreateCounter<long>("drover_provider_calls_total", null, "Provider calls by outcome");
         _forgeCalls = Meter.CreateCounter<long>("drover_forge_calls_total", null, "Forge calls by outcome");
         _webhookDeliveries = Meter.CreateCounter<long>("drover_webhook_deliveries_total", null, "Webhook deliveries received, by outcome");
+        _jobsLost = Meter.CreateCounter<long>("drover_jobs_lost_total", null, "Jobs whose runner's instance the infrastructure took away under them, by what follows");
+        _jobReruns = Meter.CreateCounter<long>("drover_job_reruns_total", null, "Re-runs of lost jobs the forges accepted or refused");
         _queueWait = Meter.CreateHistogram<double>("drover_job_queue_wait_seconds", "s", "Time from queued to started", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _waitBuckets });
         _provisioning = Meter.CreateHistogram<double>("drover_provisioning_duration_seconds", "s", "Time from create intent to a registered runner", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _provisionBuckets });
         _cycle = Meter.CreateHistogram<double>("drover_plan_cycle_duration_seconds", "s", "Duration of one control cycle", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _cycleBuckets });
@@ -107,6 +111,17 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     /// <summary>Counts one provider call.</summary>
     public void ProviderCall(string provider, string outcome) =>
         _providerCalls.Add(1, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>
+    /// Counts one job lost to the infrastructure in <paramref name="pool"/>; <paramref name="outcome"/> is <c>rerun</c>
+    /// (a re-run is asked for), <c>capped</c> (re-run as often as the pool allows) or <c>disabled</c> (the pool does not re-run).
+    /// </summary>
+    public void JobLost(string pool, string outcome) =>
+        _jobsLost.Add(1, new KeyValuePair<string, object?>("pool", pool), new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>Counts one lost job's re-run in <paramref name="pool"/>: <c>requested</c> (the forge accepted) or <c>refused</c>.</summary>
+    public void JobRerun(string pool, string outcome) =>
+        _jobReruns.Add(1, new KeyValuePair<string, object?>("pool", pool), new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>Counts one forge call.</summary>
     public void ForgeCall(string forge, string outcome) =>
