@@ -32,6 +32,7 @@ public sealed class LoopHarness : IAsyncDisposable
             max: 10
             idle: IDLE
             idleTimeout: 1m
+            POOL
         """;
 
     private readonly string _directory = Directory.CreateTempSubdirectory("drover-engine-").FullName;
@@ -59,11 +60,12 @@ public sealed class LoopHarness : IAsyncDisposable
 
     /// <param name="idle">The pool's idle count.</param>
     /// <param name="provider">More keys of the provider entry, e.g. <c>", maxConcurrentCreates: 2"</c>.</param>
-    public static async Task<LoopHarness> CreateAsync(int idle = 0, string provider = "")
+    /// <param name="pool">One more line of the pool, e.g. <c>"lostJobReruns: 1"</c>.</param>
+    public static async Task<LoopHarness> CreateAsync(int idle = 0, string provider = "", string pool = "")
     {
         var harness = new LoopHarness();
         var loaded = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies))
-            .LoadFromString(Fleet.Replace("IDLE", idle.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal).Replace(" PROVIDER", provider, StringComparison.Ordinal), "test.yaml");
+            .LoadFromString(Fleet.Replace("IDLE", idle.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal).Replace(" PROVIDER", provider, StringComparison.Ordinal).Replace("POOL", pool, StringComparison.Ordinal), "test.yaml");
         harness.Config = loaded.Config ?? throw new InvalidOperationException(string.Join("\n", loaded.Errors));
         harness.Provider = new FakeProvider("fake", harness.Time);
         harness.Forge = new FakeForge("github", harness.Time);

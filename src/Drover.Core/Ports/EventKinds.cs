@@ -33,8 +33,10 @@ public static class EventKinds
     public const string ProviderCreateFailed = "provider.create.failed";
 
     /// <summary>
-    /// A planned create was not attempted because the provider's circuit breaker opened during the plan; the next plan
-    /// decides again. Subject: the create's idempotency key. Message: which breaker is open.
+    /// A planned create was not attempted because the provider's circuit breaker opened during the plan (creates run
+    /// concurrently, up to the provider's <c>maxConcurrentCreates</c>; the ones already under way when it opens finish,
+    /// the ones waiting for a slot are withheld); the next plan decides again. Subject: the create's idempotency key.
+    /// Message: which breaker is open.
     /// </summary>
     public const string ProviderCreateWithheld = "provider.create.withheld";
 

@@ -1,10 +1,11 @@
 using Drover.Core.Adapters;
+using Drover.Core.Demand;
 using Drover.Core.Planning;
 
 namespace Drover.Engine.Tests.Fakes;
 
-/// <summary>An in-memory forge: mints credentials, and lets tests register runners and mark them busy.</summary>
-public sealed class FakeForge(string name, TimeProvider time) : IForge
+/// <summary>An in-memory forge: mints credentials, lets tests register runners and mark them busy, and re-runs jobs.</summary>
+public sealed class FakeForge(string name, TimeProvider time) : IForge, IJobRerun
 {
     private readonly Lock _sync = new();
     private readonly Dictionary<string, ForgeRunner> _runners = new(StringComparer.Ordinal);
@@ -67,6 +68,22 @@ public sealed class FakeForge(string name, TimeProvider time) : IForge
         {
             _runners.Remove(runnerName);
         }
+    }
+
+    /// <summary>The re-runs asked for, in order.</summary>
+    public List<JobKey> Reruns { get; } = [];
+
+    /// <summary>Answers a re-run (throw from it to fail the call); by default the job is queued again as <c>ID-r</c>.</summary>
+    public Func<JobRerun, JobRerunAnswer> RerunAnswer { get; set; } = r => JobRerunAnswer.Queued(r.Job.Id + "-r", "queued again");
+
+    public Task<JobRerunAnswer> RerunJobAsync(JobRerun rerun, CancellationToken cancellationToken)
+    {
+        lock (_sync)
+        {
+            Reruns.Add(rerun.Job);
+        }
+
+        return Task.FromResult(RerunAnswer(rerun));
     }
 
     public int ListCalls { get; private set; }
