@@ -1,6 +1,7 @@
 using System.Text;
 using Drover.Core.Ports;
 using Drover.Core.Runners;
+using Drover.Storage.Schema;
 using static Drover.Storage.Tests.TestData;
 
 namespace Drover.Storage.Tests;
@@ -33,7 +34,7 @@ public abstract partial class StateStoreContract
         var lines = Encoding.UTF8.GetString(await ExportAsync(source)).TrimEnd('\n').Split('\n').ToList();
 
         // A version-1 backup: the header says 1 and there is no admin_requests table (added by migration 2).
-        lines[0] = lines[0].Replace("\"schemaVersion\":3", "\"schemaVersion\":1", StringComparison.Ordinal);
+        lines[0] = lines[0].Replace($"\"schemaVersion\":{StoreSchema.CurrentVersion}", "\"schemaVersion\":1", StringComparison.Ordinal);
         Assert.DoesNotContain(lines, l => l.Contains("\"admin_requests\"", StringComparison.Ordinal));
         var target = await OpenFreshAsync();
 
@@ -41,10 +42,10 @@ public abstract partial class StateStoreContract
 
         Assert.Equal(await source.ListRunnersAsync(null, null, _none), await target.ListRunnersAsync(null, null, _none));
         Assert.Empty(await target.ListAdminRequestsAsync(_none));
-        var future = string.Join('\n', lines).Replace("\"schemaVersion\":1", "\"schemaVersion\":4", StringComparison.Ordinal);
+        var future = string.Join('\n', lines).Replace("\"schemaVersion\":1", $"\"schemaVersion\":{StoreSchema.CurrentVersion + 1}", StringComparison.Ordinal);
         var fresh = await OpenFreshAsync();
         var error = await Assert.ThrowsAsync<StateStoreException>(() => fresh.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(future)), force: true, _none));
-        Assert.Contains("schema 4 cannot be restored", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"schema {StoreSchema.CurrentVersion + 1} cannot be restored", error.Message, StringComparison.Ordinal);
     }
 
     [StoreFact]
