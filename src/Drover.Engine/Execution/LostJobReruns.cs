@@ -17,7 +17,11 @@ namespace Drover.Engine.Execution;
 /// </summary>
 internal sealed class LostJobReruns
 {
+    /// <summary>How often the store is read for pending re-runs when this process recorded no new loss since.</summary>
+    public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(5);
+
     private readonly ExecutionServices _services;
+    private DateTimeOffset _nextCheck = DateTimeOffset.MinValue;
 
     /// <param name="services">Store, adapters, call policy, clock, logs and metrics.</param>
     public LostJobReruns(ExecutionServices services)
@@ -28,7 +32,8 @@ internal sealed class LostJobReruns
     /// <summary>
     /// Records the loss of <paramref name="lost"/>, which <paramref name="runner"/> ran when its instance was taken away,
     /// with <paramref name="writer"/> (the transaction that fails the runner). A job already recorded is left as it is.
-    /// Returns the record written (null when there was one already), so the caller counts it once committed.
+    /// Returns the record written (null when there was one already), so the caller reports it once committed
+    /// (<see cref="Report"/>).
     /// </summary>
     public async Task<JobRerun?> RecordAsync(IStateWriter writer, Runner runner, JobKey lost, string reason, FleetConfig config, Job? known, DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -50,16 +55,22 @@ internal sealed class LostJobReruns
             return null;
         }
 
-        var outcome = rerun.State == JobRerunState.Pending ? $"re-run {rerun.Attempt} of at most {limit} is asked of the forge" : $"not re-run: {rerun.Message}";
+        var outcome = Outcome(rerun, limit);
         await writer.AppendEventAsync(new NewEvent(now, "engine", EventKinds.JobLost, lost.ToString(), $"runner {runner.Id} (instance {runner.InstanceId} at {runner.Provider}): {reason}; {outcome}"), cancellationToken).ConfigureAwait(false);
-        EngineLog.JobLost(_services.Logger, lost.ToString(), runner.Id, reason, outcome);
         return rerun;
     }
 
-    /// <summary>Counts a loss <see cref="RecordAsync"/> wrote, once its transaction committed.</summary>
-    public void Count(JobRerun rerun)
+    /// <summary>Logs and counts a loss <see cref="RecordAsync"/> wrote, once its transaction committed; a pending re-run is asked for in this cycle.</summary>
+    public void Report(JobRerun rerun)
     {
         ArgumentNullException.ThrowIfNull(rerun);
+        var outcome = rerun.State == JobRerunState.Pending ? $"re-run {rerun.Attempt} is asked of the forge" : $"not re-run: {rerun.Message}";
+        EngineLog.JobLost(_services.Logger, rerun.Job.ToString(), rerun.RunnerId, rerun.Reason, outcome);
+        if (rerun.State == JobRerunState.Pending)
+        {
+            _nextCheck = DateTimeOffset.MinValue;
+        }
+
         _services.Metrics.JobLost(rerun.Pool, rerun.State switch
         {
             JobRerunState.Pending => "rerun",
@@ -68,9 +79,19 @@ internal sealed class LostJobReruns
         });
     }
 
-    /// <summary>Asks the forges for every pending re-run that is due, and records each answer.</summary>
+    /// <summary>
+    /// Asks the forges for every pending re-run that is due, and records each answer. The store is read at once after
+    /// this process recorded a loss, else at most every <see cref="CheckInterval"/> (another leader's pending re-runs).
+    /// </summary>
     public async Task RequestDueAsync(string actor, CancellationToken cancellationToken)
     {
+        var at = _services.Time.GetUtcNow();
+        if (at < _nextCheck)
+        {
+            return;
+        }
+
+        _nextCheck = at + CheckInterval;
         var pending = await _services.Store.ListJobRerunsAsync(JobRerunState.Pending, cancellationToken).ConfigureAwait(false);
         foreach (var rerun in pending)
         {
@@ -99,6 +120,9 @@ internal sealed class LostJobReruns
             await AskAsync(adapter.Name, forge, rerun, actor, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    private static string Outcome(JobRerun rerun, int limit) =>
+        rerun.State == JobRerunState.Pending ? $"re-run {rerun.Attempt} of at most {limit} is asked of the forge" : $"not re-run: {rerun.Message}";
 
     private async Task AskAsync(string forgeName, IJobRerun forge, JobRerun rerun, string actor, CancellationToken cancellationToken)
     {

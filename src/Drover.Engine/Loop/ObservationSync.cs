@@ -78,7 +78,7 @@ internal sealed class ObservationSync
             cancellationToken).ConfigureAwait(false);
         foreach (var recorded in lost)
         {
-            _reruns.Count(recorded);
+            _reruns.Report(recorded);
         }
 
         return result;
