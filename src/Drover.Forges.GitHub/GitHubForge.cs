@@ -19,9 +19,10 @@ namespace Drover.Forges.GitHub;
 /// <summary>
 /// A GitHub (github.com or Enterprise Server) forge: verifies and reads <c>workflow_job</c> webhooks, mints JIT
 /// configs (ephemeral pools) or registration tokens, lists and removes the runners this controller owns (names
-/// starting with the controller id), and polls workflow runs for jobs whose webhooks were lost.
+/// starting with the controller id), polls workflow runs for jobs whose webhooks were lost, and re-runs jobs lost with
+/// their runner's instance.
 /// </summary>
-internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHealthReporting, IDisposable
+internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHealthReporting, IJobRerun, IDisposable
 {
     private readonly ForgeConfig _config;
     private readonly Func<FleetConfig> _fleet;
@@ -223,6 +224,69 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
         }
 
         _runnerScopes.TryRemove(forgeRunnerId, out _);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// <c>POST /repos/{owner}/{repo}/actions/jobs/{job_id}/rerun</c> makes a new attempt of the workflow run in which the
+    /// job is queued again under a new id, found afterwards by name among the run's latest jobs. GitHub re-runs only a
+    /// job whose run has completed (it fails a job whose runner vanished after about ten minutes): before that the answer
+    /// is "not yet". A run whose latest attempt is newer than the lost job's was already re-run (an earlier call whose
+    /// answer was lost, or someone else): that attempt's job is the answer, and no second re-run is made.
+    /// </remarks>
+    public async Task<JobRerunAnswer> RerunJobAsync(JobRerun rerun, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rerun);
+        if (rerun.Scope is not { } repository || !long.TryParse(rerun.Job.Id, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+        {
+            throw new GitHubApiException(System.Net.HttpStatusCode.UnprocessableEntity, $"job {rerun.Job}: the repository or a numeric job id is not known, so it cannot be re-run");
+        }
+
+        var repo = ScopePaths.Repository(repository);
+        var job = await Client.GetAsync($"{repo}/actions/jobs/{rerun.Job.Id}", conditional: false, cancellationToken).ConfigureAwait(false);
+        var name = job.TryGetProperty("name", out var n) ? n.GetString() : null;
+        var runId = job.TryGetProperty("run_id", out var r) && r.TryGetInt64(out var id) ? id : rerun.RunId;
+        var jobAttempt = job.TryGetProperty("run_attempt", out var a) && a.TryGetInt64(out var attempt) ? attempt : 1;
+        if (runId is not { } run)
+        {
+            throw new GitHubApiException(System.Net.HttpStatusCode.UnprocessableEntity, $"job {rerun.Job}: GitHub does not say its workflow run");
+        }
+
+        var runJson = await Client.GetAsync($"{repo}/actions/runs/{run}", conditional: false, cancellationToken).ConfigureAwait(false);
+        var runAttempt = runJson.TryGetProperty("run_attempt", out var ra) && ra.TryGetInt64(out var latest) ? latest : jobAttempt;
+        if (runAttempt > jobAttempt)
+        {
+            var again = await NewJobIdAsync(repo, run, name, rerun.Job.Id, cancellationToken).ConfigureAwait(false);
+            return JobRerunAnswer.Queued(again, $"run {run} was already re-run (attempt {runAttempt})");
+        }
+
+        var status = job.TryGetProperty("status", out var st) ? st.GetString() : null;
+        var runStatus = runJson.TryGetProperty("status", out var rs) ? rs.GetString() : null;
+        if (status != "completed" || runStatus != "completed")
+        {
+            return JobRerunAnswer.NotYet(status != "completed"
+                ? $"the job is still {status ?? "unknown"} at GitHub; it is re-run once GitHub ends it"
+                : $"its workflow run {run} is still {runStatus ?? "unknown"}; GitHub re-runs a job once the run completes");
+        }
+
+        await Client.PostAsync($"{repo}/actions/jobs/{rerun.Job.Id}/rerun", null, cancellationToken).ConfigureAwait(false);
+        var newId = await NewJobIdAsync(repo, run, name, rerun.Job.Id, cancellationToken).ConfigureAwait(false);
+        return JobRerunAnswer.Queued(newId, $"run {run} attempt {jobAttempt + 1}");
+    }
+
+    /// <summary>The id of the job named <paramref name="name"/> in the run's latest attempt, unless it is still the old one.</summary>
+    private async Task<string?> NewJobIdAsync(string repo, long run, string? name, string oldId, CancellationToken cancellationToken)
+    {
+        if (name is null)
+        {
+            return null;
+        }
+
+        var jobs = await Client.GetAllPagesAsync($"{repo}/actions/runs/{run}/jobs?filter=latest&per_page=100", "jobs", conditional: false, cancellationToken).ConfigureAwait(false);
+        return jobs
+            .Where(j => j.TryGetProperty("name", out var n) && n.GetString() == name && j.TryGetProperty("id", out var i) && i.TryGetInt64(out _))
+            .Select(j => j.GetProperty("id").GetInt64().ToString(CultureInfo.InvariantCulture))
+            .FirstOrDefault(i => i != oldId);
     }
 
     /// <inheritdoc/>

@@ -19,9 +19,10 @@ namespace Drover.Forges.GitLab;
 /// A GitLab (gitlab.com or self-managed) forge: verifies <c>Job Hook</c> deliveries by <c>X-Gitlab-Token</c>, reads them
 /// into job events with the job's tags fetched from the API, creates one runner per runner Drover starts
 /// (<c>POST /user/runners</c>, its <c>glrt-</c> token is the credential), lists and deletes the runners this controller
-/// owns (descriptions starting with the controller id), and polls pending jobs (docs/forges/gitlab.md).
+/// owns (descriptions starting with the controller id), polls pending jobs, and retries jobs lost with their runner's
+/// instance (docs/forges/gitlab.md).
 /// </summary>
-internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IHealthReporting, IDisposable
+internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IHealthReporting, IJobRerun, IDisposable
 {
     /// <summary>
     /// The pool template setting for the runners' access level: <c>ref_protected</c> runners take only jobs of protected
@@ -196,6 +197,54 @@ internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IHe
         }
 
         await Client.DeleteAsync($"runners/{forgeRunnerId}", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// <c>POST /projects/:id/jobs/:job_id/retry</c> creates a new job (a new id) in the same pipeline. GitLab retries only
+    /// a job that has ended (it drops a job whose runner stopped answering after its timeout): before that the answer is
+    /// "not yet". A pipeline whose latest job of that name is newer than the lost one was already retried (an earlier call
+    /// whose answer was lost, or someone else): that job is the answer, and no second retry is made.
+    /// </remarks>
+    public async Task<JobRerunAnswer> RerunJobAsync(JobRerun rerun, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rerun);
+        if (rerun.Scope is not { Length: > 0 } path || !long.TryParse(rerun.Job.Id, NumberStyles.None, CultureInfo.InvariantCulture, out var oldId))
+        {
+            throw new GitLabApiException(System.Net.HttpStatusCode.UnprocessableEntity, $"job {rerun.Job}: the project or a numeric job id is not known, so it cannot be retried");
+        }
+
+        var project = Uri.EscapeDataString(path);
+        var job = await Client.GetAsync($"projects/{project}/jobs/{oldId}", cancellationToken).ConfigureAwait(false);
+        var status = job.TryGetProperty("status", out var st) ? st.GetString() : null;
+        if (status is not ("failed" or "canceled" or "success"))
+        {
+            return JobRerunAnswer.NotYet($"the job is still {status ?? "unknown"} at GitLab; it is retried once GitLab ends it");
+        }
+
+        var name = job.TryGetProperty("name", out var n) ? n.GetString() : null;
+        var pipeline = job.TryGetProperty("pipeline", out var p) && p.ValueKind == JsonValueKind.Object && p.TryGetProperty("id", out var pid) && pid.TryGetInt64(out var pipelineId)
+            ? pipelineId
+            : rerun.RunId;
+        if (name is not null && pipeline is { } inPipeline)
+        {
+            // Without include_retried, a pipeline lists the latest job of each name.
+            var latest = await Client.GetAllPagesAsync($"projects/{project}/pipelines/{inPipeline}/jobs?per_page=100", cancellationToken).ConfigureAwait(false);
+            var newer = latest
+                .Where(j => j.TryGetProperty("name", out var jn) && jn.GetString() == name && j.TryGetProperty("id", out var ji) && ji.TryGetInt64(out var other) && other > oldId)
+                .Select(j => j.GetProperty("id").GetInt64())
+                .FirstOrDefault();
+            if (newer > 0)
+            {
+                return JobRerunAnswer.Queued(newer.ToString(CultureInfo.InvariantCulture), $"pipeline {inPipeline} already retried the job");
+            }
+        }
+
+        var created = await Client.PostAsync($"projects/{project}/jobs/{oldId}/retry", new Dictionary<string, object>(), cancellationToken).ConfigureAwait(false);
+        var newId = created.ValueKind == JsonValueKind.Object && created.TryGetProperty("id", out var id) && id.TryGetInt64(out var value)
+            ? value.ToString(CultureInfo.InvariantCulture)
+            : null;
+        return JobRerunAnswer.Queued(newId, $"retried in pipeline {pipeline?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}");
     }
 
     /// <inheritdoc/>

@@ -205,6 +205,7 @@ internal sealed class KubernetesProvider : IProvider, IHealthReporting, IAsyncDi
                 Pool = Get(labels, KubernetesNames.Pool),
                 CreatedAt = pod.Metadata.CreationTimestamp is { } created ? new DateTimeOffset(DateTime.SpecifyKind(created, DateTimeKind.Utc)) : now,
                 Failure = failure,
+                FailureKind = failure is null ? InstanceFailureKind.Unusable : PodStatus.FailureKind(pod),
             });
         }
 

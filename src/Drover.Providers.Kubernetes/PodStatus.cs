@@ -1,3 +1,4 @@
+using Drover.Core.Planning;
 using k8s.Models;
 
 namespace Drover.Providers.Kubernetes;
@@ -18,9 +19,38 @@ internal static class PodStatus
     public static bool Unschedulable(V1Pod pod) =>
         pod.Status?.Phase == "Pending" && pod.Status.Conditions?.Any(c => c.Type == "PodScheduled" && c.Status == "False" && c.Reason == "Unschedulable") == true;
 
+    /// <summary>Pod reasons that say the cluster took the pod away, not that it failed on its own.</summary>
+    private static readonly string[] LostReasons = ["Evicted", "Preempting", "NodeLost", "NodeShutdown", "Terminated", "Shutdown"];
+
     /// <summary>
-    /// Why the pod will never run a job, or null while it may: failed or evicted (at once); an image that cannot be
-    /// pulled (after <paramref name="imagePullGrace"/>); unschedulable past <paramref name="unschedulableTimeout"/>.
+    /// Whether the failure <see cref="Failure"/> reports for the pod is the infrastructure's doing
+    /// (<see cref="InstanceFailureKind.Lost"/>): evicted or preempted, its node lost or shut down, a disruption the
+    /// cluster announced (<c>DisruptionTarget</c>), or a container killed by the OOM killer. A container that exited
+    /// with an error of its own, or a pod that could never start, is <see cref="InstanceFailureKind.Unusable"/>.
+    /// </summary>
+    public static InstanceFailureKind FailureKind(V1Pod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var status = pod.Status;
+        if (status is null)
+        {
+            return InstanceFailureKind.Unusable;
+        }
+
+        var lost = (status.Reason is { } reason && LostReasons.Contains(reason, StringComparer.Ordinal))
+            || Disruption(pod) is not null
+            || status.ContainerStatuses?.Any(c => c.State?.Terminated?.Reason == "OOMKilled" || c.LastState?.Terminated?.Reason == "OOMKilled") == true;
+        return lost ? InstanceFailureKind.Lost : InstanceFailureKind.Unusable;
+    }
+
+    /// <summary>The <c>DisruptionTarget</c> condition when the cluster is about to take the pod away, else null.</summary>
+    private static V1PodCondition? Disruption(V1Pod pod) =>
+        pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "DisruptionTarget" && c.Status == "True");
+
+    /// <summary>
+    /// Why the pod will never run a job, or null while it may: failed or evicted (at once), or about to be taken away
+    /// (a <c>DisruptionTarget</c> condition); an image that cannot be pulled (after <paramref name="imagePullGrace"/>);
+    /// unschedulable past <paramref name="unschedulableTimeout"/>. <see cref="FailureKind"/> says whose doing it is.
     /// </summary>
     public static string? Failure(V1Pod pod, DateTimeOffset now, TimeSpan unschedulableTimeout, TimeSpan imagePullGrace)
     {
@@ -29,6 +59,12 @@ internal static class PodStatus
         if (status is null)
         {
             return null;
+        }
+
+        if (status.Phase != "Failed" && Disruption(pod) is { } disruption)
+        {
+            // The cluster announced it is taking the pod away (preemption, eviction, a tainted node): the runner goes with it.
+            return $"DisruptionTarget: {disruption.Reason ?? "disruption"}{(disruption.Message is { } m ? $": {m}" : string.Empty)}";
         }
 
         if (status.Phase == "Failed")

@@ -7,4 +7,19 @@ namespace Drover.Providers.Process;
 /// <param name="ExitedAt">When the exit was noticed.</param>
 /// <param name="Deleted">True when the process was stopped by a delete, false when it exited on its own.</param>
 /// <param name="LogPath">The runner's output log, when it was kept (<c>keepLogs: true</c>); null when removed.</param>
-internal sealed record ProcessExit(string RunnerName, string Pool, int ExitCode, DateTimeOffset ExitedAt, bool Deleted, string? LogPath);
+internal sealed record ProcessExit(string RunnerName, string Pool, int ExitCode, DateTimeOffset ExitedAt, bool Deleted, string? LogPath)
+{
+    /// <summary>
+    /// The signal that killed the process from outside, when Drover did not stop it: <c>SIGKILL</c> (the OOM killer, an
+    /// operator), <c>SIGTERM</c>, <c>SIGINT</c> or <c>SIGHUP</c> (a host shutting down). Null for an exit of its own, a
+    /// crash (<c>SIGSEGV</c>, <c>SIGABRT</c>, ...) or a delete. Such a runner's job was lost, not failed.
+    /// </summary>
+    public string? KilledFromOutside => Deleted ? null : ExitCode switch
+    {
+        129 => "SIGHUP",
+        130 => "SIGINT",
+        137 => "SIGKILL",
+        143 => "SIGTERM",
+        _ => null,
+    };
+}

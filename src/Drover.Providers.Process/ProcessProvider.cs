@@ -27,6 +27,7 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
     private readonly Dictionary<string, ProcessExit> _exits = new(StringComparer.Ordinal);
     private readonly Queue<string> _exitOrder = new();
     private readonly HashSet<string> _starting = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (ProviderInstance Instance, DateTimeOffset ExitedAt)> _lost = new(StringComparer.Ordinal);
     private readonly HealthRecorder _listed;
     private readonly HealthRecorder _starts;
 
@@ -209,6 +210,7 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
         lock (_sync)
         {
             _live.TryGetValue(instanceId, out runner);
+            _lost.Remove(instanceId);
         }
 
         if (runner is null)
@@ -235,16 +237,30 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
         }
     }
 
+    /// <summary>How long a runner process killed from outside stays listed as lost, unless deleted before.</summary>
+    public static readonly TimeSpan LostListing = TimeSpan.FromMinutes(10);
+
     /// <inheritdoc/>
+    /// <remarks>
+    /// Live runner processes, and for <see cref="LostListing"/> (or until deleted) the ones killed by a signal Drover did
+    /// not send, as failed with <see cref="InstanceFailureKind.Lost"/> (<see cref="ProcessExit.KilledFromOutside"/>).
+    /// </remarks>
     public Task<IReadOnlyList<ProviderInstance>> ListAsync(CancellationToken cancellationToken)
     {
         _listed.Succeeded();
+        var now = _time.GetUtcNow();
         lock (_sync)
         {
+            foreach (var expired in _lost.Where(l => now - l.Value.ExitedAt >= LostListing).Select(l => l.Key).ToList())
+            {
+                _lost.Remove(expired);
+            }
+
             IReadOnlyList<ProviderInstance> list = [.. _live.Values
                 .Where(r => !r.Exited.IsCompleted)
-                .OrderBy(r => r.Name, StringComparer.Ordinal)
-                .Select(r => new ProviderInstance { Provider = Name, InstanceId = r.Name, IdempotencyKey = r.Name, Pool = r.Pool, CreatedAt = r.CreatedAt })];
+                .Select(r => new ProviderInstance { Provider = Name, InstanceId = r.Name, IdempotencyKey = r.Name, Pool = r.Pool, CreatedAt = r.CreatedAt })
+                .Concat(_lost.Values.Where(l => !_live.ContainsKey(l.Instance.InstanceId)).Select(l => l.Instance))
+                .OrderBy(i => i.InstanceId, StringComparer.Ordinal)];
             return Task.FromResult(list);
         }
     }
@@ -412,7 +428,14 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
         lock (_sync)
         {
             _live.Remove(runner.Name);
-            if (_exits.TryAdd(runner.Name, new ProcessExit(runner.Name, runner.Pool, exitCode, _time.GetUtcNow(), deleted, logPath)))
+            var exit = new ProcessExit(runner.Name, runner.Pool, exitCode, _time.GetUtcNow(), deleted, logPath);
+            if (exit.KilledFromOutside is { } signal)
+            {
+                var failure = $"runner process killed by {signal}, a signal Drover did not send (exit code {exitCode})";
+                _lost[runner.Name] = (new ProviderInstance { Provider = Name, InstanceId = runner.Name, IdempotencyKey = runner.Name, Pool = runner.Pool, CreatedAt = runner.CreatedAt, Failure = failure, FailureKind = InstanceFailureKind.Lost }, exit.ExitedAt);
+            }
+
+            if (_exits.TryAdd(runner.Name, exit))
             {
                 _exitOrder.Enqueue(runner.Name);
                 while (_exitOrder.Count > KeptExits)

@@ -90,6 +90,10 @@ public abstract class RelationalStateStore : IStateStore
         RunAsync(TransactionKind.None, s => StateReads.GetDeliveryAsync(s, forge, deliveryId), cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<JobRerun>> ListJobRerunsAsync(JobRerunState? state, CancellationToken cancellationToken) =>
+        RunAsync(TransactionKind.None, s => StateReads.ListJobRerunsAsync(s, state), cancellationToken);
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<AdminRequest>> ListAdminRequestsAsync(CancellationToken cancellationToken) =>
         RunAsync(TransactionKind.None, StateReads.ListAdminRequestsAsync, cancellationToken);
 

@@ -53,6 +53,14 @@ internal static class StateReads
         return [.. rows.Select(LogRows.TransitionFromRow)];
     }
 
+    public static async Task<IReadOnlyList<JobRerun>> ListJobRerunsAsync(DbSession session, JobRerunState? state)
+    {
+        var rows = state is { } only
+            ? await session.QueryAsync($"{SqlText.Select(StoreSchema.JobReruns)} WHERE state = @state ORDER BY lost_at, forge, job_id", new { state = EnumText.ToText(only) }).ConfigureAwait(false)
+            : await session.QueryAsync($"{SqlText.Select(StoreSchema.JobReruns)} ORDER BY lost_at, forge, job_id").ConfigureAwait(false);
+        return [.. rows.Select(JobRerunRows.FromRow)];
+    }
+
     public static async Task<Job?> GetJobAsync(DbSession session, JobKey key)
     {
         var row = await session.QuerySingleOrNullAsync(

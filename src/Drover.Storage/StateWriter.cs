@@ -127,6 +127,36 @@ internal sealed class StateWriter(DbSession session) : IStateWriter
             "DELETE FROM admin_requests WHERE kind = @kind AND target = @target",
             new { kind = EnumText.ToText(kind), target }).ConfigureAwait(false) == 1;
 
+    public async Task<JobRerun?> GetJobRerunAsync(JobKey job, CancellationToken cancellationToken)
+    {
+        var row = await session.QuerySingleOrNullAsync(
+            $"{SqlText.Select(StoreSchema.JobReruns)} WHERE forge = @forge AND job_id = @id", new { forge = job.Forge, id = job.Id }).ConfigureAwait(false);
+        return row is { } r ? JobRerunRows.FromRow(r) : null;
+    }
+
+    public async Task<JobRerun?> FindJobRerunCreatingAsync(JobKey newJob, CancellationToken cancellationToken)
+    {
+        var row = await session.QuerySingleOrNullAsync(
+            $"{SqlText.Select(StoreSchema.JobReruns)} WHERE forge = @forge AND new_job_id = @id ORDER BY lost_at LIMIT 1", new { forge = newJob.Forge, id = newJob.Id }).ConfigureAwait(false);
+        return row is { } r ? JobRerunRows.FromRow(r) : null;
+    }
+
+    public async Task<int> CountLineRerunsAsync(string forge, string originJobId, CancellationToken cancellationToken) =>
+        (int)await session.ScalarAsync<long>(
+            "SELECT COUNT(*) FROM job_reruns WHERE forge = @forge AND origin_job_id = @origin AND state IN (@pending, @requested)",
+            new { forge, origin = originJobId, pending = EnumText.ToText(JobRerunState.Pending), requested = EnumText.ToText(JobRerunState.Requested) }).ConfigureAwait(false);
+
+    public async Task<bool> TryAddJobRerunAsync(JobRerun rerun, CancellationToken cancellationToken)
+    {
+        var table = StoreSchema.JobReruns;
+        return await session.ExecuteAsync(
+            SqlText.Insert(table, withIdentity: true) + " ON CONFLICT (forge, job_id) DO NOTHING",
+            DbSession.Parameters(table, JobRerunRows.ToRow(rerun), withIdentity: true)).ConfigureAwait(false) == 1;
+    }
+
+    public Task UpdateJobRerunAsync(JobRerun rerun, CancellationToken cancellationToken) =>
+        UpsertAsync(StoreSchema.JobReruns, JobRerunRows.ToRow(rerun));
+
     private Task<int> InsertAsync(TableSchema table, Dictionary<string, object?> row) =>
         session.ExecuteAsync(SqlText.Insert(table, withIdentity: true), DbSession.Parameters(table, row, withIdentity: true));
 

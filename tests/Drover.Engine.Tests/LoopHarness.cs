@@ -22,7 +22,7 @@ public sealed class LoopHarness : IAsyncDisposable
         forges:
           - { name: github, kind: github, url: "https://github.invalid", auth: { token: "env:T" } }
         providers:
-          - { name: fake, type: simulated }
+          - { name: fake, type: simulated PROVIDER }
         pools:
           - name: linux
             forge: github
@@ -32,6 +32,7 @@ public sealed class LoopHarness : IAsyncDisposable
             max: 10
             idle: IDLE
             idleTimeout: 1m
+            POOL
         """;
 
     private readonly string _directory = Directory.CreateTempSubdirectory("drover-engine-").FullName;
@@ -66,13 +67,15 @@ public sealed class LoopHarness : IAsyncDisposable
     /// <param name="idle">The pool's idle count.</param>
     /// <param name="wrapForge">Builds the forge adapter around the fake forge (e.g. one that takes webhooks).</param>
     /// <param name="options">Changes to the loop's settings.</param>
-    public static async Task<LoopHarness> CreateAsync(int idle = 0, Func<FakeForge, IForge>? wrapForge = null, Func<ControlLoopOptions, ControlLoopOptions>? options = null)
+    /// <param name="provider">More keys of the provider entry, e.g. <c>", maxConcurrentCreates: 2"</c>.</param>
+    /// <param name="pool">One more line of the pool, e.g. <c>"lostJobReruns: 1"</c>.</param>
+    public static async Task<LoopHarness> CreateAsync(int idle = 0, Func<FakeForge, IForge>? wrapForge = null, Func<ControlLoopOptions, ControlLoopOptions>? options = null, string provider = "", string pool = "")
     {
         var harness = new LoopHarness();
         var defaults = new ControlLoopOptions { Calls = new CallResilienceOptions { MaxRetryAttempts = 0 }, ForgeListStaleLimit = TimeSpan.Zero };
         harness.Options = options is null ? defaults : options(defaults);
         var loaded = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies))
-            .LoadFromString(Fleet.Replace("IDLE", idle.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal), "test.yaml");
+            .LoadFromString(Fleet.Replace("IDLE", idle.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal).Replace(" PROVIDER", provider, StringComparison.Ordinal).Replace("POOL", pool, StringComparison.Ordinal), "test.yaml");
         harness.Config = loaded.Config ?? throw new InvalidOperationException(string.Join("\n", loaded.Errors));
         harness.Provider = new FakeProvider("fake", harness.Time);
         harness.Forge = new FakeForge("github", harness.Time);

@@ -1,5 +1,6 @@
 using System.Text;
 using Drover.Core.Config;
+using Drover.Core.Planning;
 using Drover.Providers.Kubernetes.Tests.Fakes;
 using Drover.Testing;
 using k8s;
@@ -58,17 +59,19 @@ public sealed class KubernetesProviderLogicTests
         await Eventually.TrueAsync(async () => (await h.Provider.ListAsync(CancellationToken.None)).Count == 0, "gone from the cache", TimeSpan.FromSeconds(10));
     }
 
-    public static TheoryData<string, string> WillNeverRun => new()
+    public static TheoryData<string, string, InstanceFailureKind> WillNeverRun => new()
     {
-        { "image", "ErrImagePull: failed to pull image \"runner\": not found" },
-        { "unschedulable", "Unschedulable: 0/3 nodes are available: 3 Insufficient cpu." },
-        { "evicted", "Evicted: The node was low on resource: memory." },
-        { "crashed", "Error: runner exited with code 1" },
+        { "image", "ErrImagePull: failed to pull image \"runner\": not found", InstanceFailureKind.Unusable },
+        { "unschedulable", "Unschedulable: 0/3 nodes are available: 3 Insufficient cpu.", InstanceFailureKind.Unusable },
+        { "evicted", "Evicted: The node was low on resource: memory.", InstanceFailureKind.Lost },
+        { "oom", "OOMKilled: exit code 137", InstanceFailureKind.Lost },
+        { "preempted", "DisruptionTarget: PreemptionByScheduler: Kubernetes Scheduler: preemption by a higher-priority pod", InstanceFailureKind.Lost },
+        { "crashed", "Error: runner exited with code 1", InstanceFailureKind.Unusable },
     };
 
     [Theory]
     [MemberData(nameof(WillNeverRun))]
-    public async Task PodThatWillNeverRun_IsListedWithTheReason(string what, string reason)
+    public async Task PodThatWillNeverRun_IsListedWithTheReasonAndWhoseDoingItIs(string what, string reason, InstanceFailureKind kind)
     {
         await using var h = FakeProviderHarness.Create(s => s with { UnschedulableTimeout = TimeSpan.Zero });
         await h.Provider.CreateAsync(h.Request("drover-linux-0"), CancellationToken.None);
@@ -77,7 +80,8 @@ public sealed class KubernetesProviderLogicTests
         h.Api.Update("drover-linux-0", p => Break(p, what, h.Time.GetUtcNow()));
 
         await Eventually.TrueAsync(async () => (await h.Provider.ListAsync(CancellationToken.None)).Single().Failure is not null, "the failure seen", TimeSpan.FromSeconds(10));
-        Assert.Equal(reason, (await h.Provider.ListAsync(CancellationToken.None)).Single().Failure);
+        var listed = (await h.Provider.ListAsync(CancellationToken.None)).Single();
+        Assert.Equal((reason, kind), (listed.Failure, listed.FailureKind));
     }
 
     [Fact]
@@ -182,6 +186,14 @@ public sealed class KubernetesProviderLogicTests
                 break;
             case "unschedulable":
                 pod.Status.Conditions = [new V1PodCondition { Type = "PodScheduled", Status = "False", Reason = "Unschedulable", Message = "0/3 nodes are available: 3 Insufficient cpu.", LastTransitionTime = now.UtcDateTime }];
+                break;
+            case "oom":
+                pod.Status.Phase = "Failed";
+                pod.Status.ContainerStatuses = [new V1ContainerStatus { Name = "runner", Image = "runner", ImageID = string.Empty, State = new V1ContainerState { Terminated = new V1ContainerStateTerminated { ExitCode = 137, Reason = "OOMKilled" } } }];
+                break;
+            case "preempted":
+                pod.Status.Phase = "Running";
+                pod.Status.Conditions = [new V1PodCondition { Type = "DisruptionTarget", Status = "True", Reason = "PreemptionByScheduler", Message = "Kubernetes Scheduler: preemption by a higher-priority pod" }];
                 break;
             case "evicted":
                 pod.Status.Phase = "Failed";

@@ -123,4 +123,95 @@ public sealed class ControlLoopTests
             }
         }
     }
+
+    [Fact]
+    public async Task RunnerProcessKilledBySigkillUnderItsJob_ExactlyOneRerun_AJobFailingOnItsOwnNone()
+    {
+        var directory = Directory.CreateTempSubdirectory("drover-process-rerun-").FullName;
+        var workRoot = Path.Combine(directory, "runners");
+        var fleet = $$"""
+            controllerId: t
+            forges:
+              - { name: github, kind: github, url: "https://github.invalid", auth: { token: "env:T" } }
+            providers:
+              - name: local
+                type: process
+                settings:
+                  command: /bin/sh -c 'echo "$ACTIONS_RUNNER_INPUT_JITCONFIG" > registered; while [ ! -f done ]; do sleep 0.05; done; exit $(cat done)'
+                  workRoot: {{workRoot}}
+                  maxConcurrent: 5
+            pools:
+              - { name: linux, forge: github, scope: { org: acme }, labels: [linux], provider: local, max: 10 }
+            """;
+        var loaded = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies)).LoadFromString(fleet, "fleet.yaml");
+        var config = loaded.Config ?? throw new InvalidOperationException(string.Join("\n", loaded.Errors));
+        var time = ProviderHarness.FakeTime();
+        var logs = new ListLogger();
+        var vault = new RunnerCredentialVault();
+        var provider = (ProcessProvider)ProcessProviderFactory.Create(config.Providers[0], new AdapterContext(config, vault, time, logs));
+        var forge = new MarkerForge("github", provider, workRoot, time);
+        using var metrics = new EngineMetrics();
+        var store = await StateStoreFactory.OpenAsync("sqlite:" + Path.Combine(directory, "state.db"), CancellationToken.None);
+        var pids = new List<int>();
+        try
+        {
+            var loop = new ControlLoop(
+                config, store, new EngineAdapters([provider], [forge]), time, logs, metrics,
+                new ControlLoopOptions { Calls = new CallResilienceOptions { MaxRetryAttempts = 0 }, ForgeListStaleLimit = TimeSpan.Zero }, vault: vault);
+            var killed = new JobKey("github", "job-1");
+            var failing = new JobKey("github", "job-2");
+            foreach (var job in new[] { killed, failing })
+            {
+                loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Queued, At = time.GetUtcNow(), Labels = ["linux"], Scope = "acme/app" });
+            }
+
+            await loop.RunCycleAsync(CancellationToken.None);
+            var runners = (await store.ListRunnersAsync("linux", null, CancellationToken.None)).OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
+            Assert.Equal(2, runners.Count);
+            pids.AddRange(runners.Select(r => provider.ProcessId(r.Id)!.Value));
+            foreach (var runner in runners)
+            {
+                await Processes.WaitForFileAsync(Path.Combine(workRoot, runner.Id, "registered"));
+            }
+
+            time.Advance(TimeSpan.FromSeconds(20));
+            loop.Ingest(new JobEvent { Key = killed, Kind = JobEventKind.Started, At = time.GetUtcNow(), RunnerName = runners[0].Id });
+            loop.Ingest(new JobEvent { Key = failing, Kind = JobEventKind.Started, At = time.GetUtcNow(), RunnerName = runners[1].Id });
+            await loop.RunCycleAsync(CancellationToken.None);
+            Assert.All(await store.ListRunnersAsync("linux", null, CancellationToken.None), r => Assert.Equal(RunnerState.Busy, r.State));
+
+            // One runner's process is killed from outside (the OOM killer, a host going away); the other's job fails on its own.
+            System.Diagnostics.Process.GetProcessById(pids[0]).Kill();
+            File.WriteAllText(Path.Combine(workRoot, runners[1].Id, "done"), "1");
+            await Eventually.ThatAsync(() => provider.RecentExits.Count, exits => exits == 2, "both runner processes have ended", exits => $"{exits} exit(s)", TimeSpan.FromSeconds(15));
+            time.Advance(TimeSpan.FromSeconds(5));
+            loop.Ingest(new JobEvent { Key = failing, Kind = JobEventKind.Completed, At = time.GetUtcNow() });
+            for (var i = 0; i < 4; i++)
+            {
+                await loop.RunCycleAsync(CancellationToken.None);
+                time.Advance(TimeSpan.FromMinutes(1));
+            }
+
+            Assert.Equal([killed], forge.Reruns);
+            Assert.Equal(137, provider.RecentExits.Single(e => e.RunnerName == runners[0].Id).ExitCode);
+            var rerun = Assert.Single(await store.ListJobRerunsAsync(null, CancellationToken.None));
+            Assert.Equal((killed, JobRerunState.Requested, runners[0].Id), (rerun.Job, rerun.State, rerun.RunnerId));
+            Assert.Contains("SIGKILL", rerun.Reason, StringComparison.Ordinal);
+            Assert.Empty(await provider.ListAsync(CancellationToken.None));
+        }
+        finally
+        {
+            await provider.DisposeAsync();
+            await store.DisposeAsync();
+            await Eventually.TrueAsync(() => pids.All(p => !Processes.IsAlive(p)), "no runner process is left", TimeSpan.FromSeconds(10), seen: () => "alive: " + string.Join(", ", pids.Where(Processes.IsAlive)));
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A pooled SQLite handle may still be closing.
+            }
+        }
+    }
 }

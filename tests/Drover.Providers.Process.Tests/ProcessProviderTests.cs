@@ -223,6 +223,38 @@ public sealed class ProcessProviderTests
     }
 
     [Fact]
+    public async Task Exit_KilledBySigkillDroverDidNotSend_ListedAsLostUntilDeleted()
+    {
+        await using var h = new ProviderHarness(Settings("/bin/sleep 30"));
+        var id = await h.CreateAsync("t-1", Secret);
+        using (var process = System.Diagnostics.Process.GetProcessById(h.Provider.ProcessId(id)!.Value))
+        {
+            process.Kill();
+        }
+
+        await Eventually.ThatAsync(() => h.Provider.RecentExits.Count, exits => exits == 1, "the exit is noticed", exits => $"{exits} exit(s)", TimeSpan.FromSeconds(15));
+
+        var lost = Assert.Single(await h.Provider.ListAsync(CancellationToken.None));
+        Assert.Equal((id, Core.Planning.InstanceFailureKind.Lost), (lost.InstanceId, lost.FailureKind));
+        Assert.Contains("SIGKILL", lost.Failure, StringComparison.Ordinal);
+        await h.Provider.DeleteAsync(id, CancellationToken.None);
+        Assert.Empty(await h.Provider.ListAsync(CancellationToken.None));
+    }
+
+    [Theory]
+    [InlineData("kill -SEGV $$")]
+    [InlineData("exit 1")]
+    public async Task Exit_CrashOrFailureOfItsOwn_IsNotListedAsLost(string how)
+    {
+        await using var h = new ProviderHarness(Settings($"/bin/sh -c '{how}'"));
+        await h.CreateAsync("t-1", Secret);
+
+        await Eventually.ThatAsync(() => h.Provider.RecentExits.Count, exits => exits == 1, "the exit is noticed", exits => $"{exits} exit(s)", TimeSpan.FromSeconds(15));
+
+        Assert.Empty(await h.Provider.ListAsync(CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Exit_WithoutKeepLogs_RemovesTheWorkDirectory()
     {
         await using var h = new ProviderHarness(Settings("/bin/sh -c 'echo ran'"));

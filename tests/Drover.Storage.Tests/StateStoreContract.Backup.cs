@@ -1,6 +1,7 @@
 using System.Text;
 using Drover.Core.Ports;
 using Drover.Core.Runners;
+using Drover.Storage.Schema;
 using static Drover.Storage.Tests.TestData;
 
 namespace Drover.Storage.Tests;
@@ -34,7 +35,7 @@ public abstract partial class StateStoreContract
 
         // A version-1 backup: the header says 1, there is no admin_requests table (added by migration 2) and the
         // deliveries have no attempt or quarantine columns (added by migration 4).
-        lines[0] = lines[0].Replace($"\"schemaVersion\":{Schema.StoreSchema.CurrentVersion}", "\"schemaVersion\":1", StringComparison.Ordinal);
+        lines[0] = lines[0].Replace($"\"schemaVersion\":{StoreSchema.CurrentVersion}", "\"schemaVersion\":1", StringComparison.Ordinal);
         Assert.DoesNotContain(lines, l => l.Contains("\"admin_requests\"", StringComparison.Ordinal));
         lines = [.. lines.Select(WithoutDeliveryAttempts)];
         Assert.Contains(lines, l => l.Contains("\"webhook_deliveries\"", StringComparison.Ordinal) && !l.Contains("attempts", StringComparison.Ordinal));
@@ -46,10 +47,10 @@ public abstract partial class StateStoreContract
         Assert.Empty(await target.ListAdminRequestsAsync(_none));
         var restored = await target.GetDeliveryAsync("github", "d-1", _none);
         Assert.Equal((0, null, null, null), (restored!.Attempts, restored.NextAttemptAt, restored.LastFailure, restored.QuarantinedAt));
-        var future = string.Join('\n', lines).Replace("\"schemaVersion\":1", "\"schemaVersion\":5", StringComparison.Ordinal);
+        var future = string.Join('\n', lines).Replace("\"schemaVersion\":1", $"\"schemaVersion\":{StoreSchema.CurrentVersion + 1}", StringComparison.Ordinal);
         var fresh = await OpenFreshAsync();
         var error = await Assert.ThrowsAsync<StateStoreException>(() => fresh.ImportAsync(new MemoryStream(Encoding.UTF8.GetBytes(future)), force: true, _none));
-        Assert.Contains("schema 5 cannot be restored", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"schema {StoreSchema.CurrentVersion + 1} cannot be restored", error.Message, StringComparison.Ordinal);
     }
 
     [StoreFact]

@@ -1,6 +1,7 @@
 using Drover.Core.Demand;
 using Drover.Core.Ports;
 using Drover.Core.Runners;
+using Drover.Storage.Schema;
 using static Drover.Storage.Tests.TestData;
 
 namespace Drover.Storage.Tests;
@@ -44,8 +45,8 @@ public abstract partial class StateStoreContract : IAsyncLifetime
         var second = await OpenAsync();
         var third = await OpenAsync();
 
-        Assert.Equal(4, await second.GetSchemaVersionAsync(_none));
-        Assert.Equal(4, await third.GetSchemaVersionAsync(_none));
+        Assert.Equal(StoreSchema.CurrentVersion, await second.GetSchemaVersionAsync(_none));
+        Assert.Equal(StoreSchema.CurrentVersion, await third.GetSchemaVersionAsync(_none));
         Assert.NotNull(await third.GetRunnerAsync("drover-linux-x64-1", _none));
     }
 

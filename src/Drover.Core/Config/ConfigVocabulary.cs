@@ -9,13 +9,13 @@ internal static class ConfigVocabulary
 
     public static readonly string[] AuthKeys = ["token", "appId", "installationId", "privateKey"];
 
-    public static readonly string[] ProviderKeys = ["name", "type", "settings"];
+    public static readonly string[] ProviderKeys = ["name", "type", "settings", "maxConcurrentCreates"];
 
     public static readonly string[] PoolKeys =
     [
         "name", "forge", "scope", "labels", "tags", "runUntagged", "provider", "providers", "placement", "template", "min", "max", "idle",
         "idleTimeout", "maxLifetime", "ephemeral", "policy", "policySettings", "priority", "team", "budget", "timeouts",
-        "schedules",
+        "schedules", "lostJobReruns",
     ];
 
     public static readonly string[] PoolProviderKeys = ["name", "weight"];

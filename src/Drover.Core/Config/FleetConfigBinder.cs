@@ -126,6 +126,7 @@ internal sealed class FleetConfigBinder
                 Name = reader.String("name", required: true) ?? string.Empty,
                 Type = type,
                 Settings = reader.Settings("settings") ?? new Dictionary<string, string>(),
+                MaxConcurrentCreates = MaxConcurrentCreates(reader),
             };
         }
 
@@ -136,6 +137,19 @@ internal sealed class FleetConfigBinder
             Type = type,
             Settings = settings as IReadOnlyDictionary<string, string> ?? new Dictionary<string, string>(),
             ModuleSettings = settings,
+            MaxConcurrentCreates = MaxConcurrentCreates(reader),
         };
+    }
+
+    private int MaxConcurrentCreates(MappingReader reader)
+    {
+        var value = reader.Int("maxConcurrentCreates");
+        if (value is < 1 or > ProviderConfig.MaxConcurrentCreatesLimit)
+        {
+            _errors.Add(reader.Get("maxConcurrentCreates")!, reader.PathOf("maxConcurrentCreates"), $"runs 1 to {ProviderConfig.MaxConcurrentCreatesLimit} creates at once, got {value}");
+            return ProviderConfig.DefaultMaxConcurrentCreates;
+        }
+
+        return value ?? ProviderConfig.DefaultMaxConcurrentCreates;
     }
 }

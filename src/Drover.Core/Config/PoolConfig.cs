@@ -73,4 +73,18 @@ public sealed record PoolConfig
     public int Priority { get; init; }
 
     public RunnerTimeouts Timeouts { get; init; } = RunnerTimeouts.Default;
+
+    /// <summary>
+    /// How many times Drover asks the forge to re-run one job (counted across the job's re-runs) whose runner the
+    /// infrastructure took away under it — a spot interruption, node loss, eviction, an OOM-killed pod, a runner process
+    /// killed by a signal Drover did not send (<c>lostJobReruns</c>, 0 to <see cref="MaxLostJobReruns"/>; 0: never).
+    /// A job that fails on its own is never re-run.
+    /// </summary>
+    public int LostJobReruns { get; init; } = DefaultLostJobReruns;
+
+    /// <summary>The default of <see cref="LostJobReruns"/>.</summary>
+    public const int DefaultLostJobReruns = 2;
+
+    /// <summary>The highest <see cref="LostJobReruns"/> accepted.</summary>
+    public const int MaxLostJobReruns = 10;
 }

@@ -69,7 +69,20 @@ internal sealed class PoolConfigBinder
             Budget = budget is null ? null : BindBudget(budget),
             Timeouts = timeouts is null ? defaults.Timeouts : BindTimeouts(timeouts),
             Schedules = [.. reader.Sequence("schedules").Select(s => BindSchedule(s.Node, s.Path))],
+            LostJobReruns = LostJobReruns(reader) ?? defaults.LostJobReruns,
         };
+    }
+
+    private int? LostJobReruns(MappingReader reader)
+    {
+        var value = reader.Int("lostJobReruns");
+        if (value is < 0 or > PoolConfig.MaxLostJobReruns)
+        {
+            _errors.Add(reader.Get("lostJobReruns")!, reader.PathOf("lostJobReruns"), $"re-runs a lost job 0 (never) to {PoolConfig.MaxLostJobReruns} times, got {value}");
+            return null;
+        }
+
+        return value;
     }
 
     /// <summary>

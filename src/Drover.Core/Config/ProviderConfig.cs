@@ -16,4 +16,16 @@ public sealed record ProviderConfig
     /// the provider is built from exactly these. Null when no module bound them.
     /// </summary>
     public object? ModuleSettings { get; init; }
+
+    /// <summary>
+    /// How many runner creates (credential mint plus the provider's create call) run at once on this provider, so one
+    /// slow or hanging call does not hold up the others (<c>maxConcurrentCreates</c>, 1 to <see cref="MaxConcurrentCreatesLimit"/>).
+    /// </summary>
+    public int MaxConcurrentCreates { get; init; } = DefaultMaxConcurrentCreates;
+
+    /// <summary>The default of <see cref="MaxConcurrentCreates"/>.</summary>
+    public const int DefaultMaxConcurrentCreates = 8;
+
+    /// <summary>The highest <see cref="MaxConcurrentCreates"/> accepted.</summary>
+    public const int MaxConcurrentCreatesLimit = 256;
 }

@@ -19,4 +19,11 @@ public sealed record ProviderInstance
     /// evicted one — with the reason in words; its runner is then failed (and replaced) at once.
     /// </summary>
     public string? Failure { get; init; }
+
+    /// <summary>
+    /// What kind of failure <see cref="Failure"/> is: the instance will never run a job (the default), or the
+    /// infrastructure took it away (<see cref="InstanceFailureKind.Lost"/>), which also fails a busy runner and has its
+    /// job re-run. Meaningless while <see cref="Failure"/> is null.
+    /// </summary>
+    public InstanceFailureKind FailureKind { get; init; }
 }

@@ -33,8 +33,10 @@ public static class EventKinds
     public const string ProviderCreateFailed = "provider.create.failed";
 
     /// <summary>
-    /// A planned create was not attempted because the provider's circuit breaker opened during the plan; the next plan
-    /// decides again. Subject: the create's idempotency key. Message: which breaker is open.
+    /// A planned create was not attempted because the provider's circuit breaker opened during the plan (creates run
+    /// concurrently, up to the provider's <c>maxConcurrentCreates</c>; the ones already under way when it opens finish,
+    /// the ones waiting for a slot are withheld); the next plan decides again. Subject: the create's idempotency key.
+    /// Message: which breaker is open.
     /// </summary>
     public const string ProviderCreateWithheld = "provider.create.withheld";
 
@@ -151,4 +153,25 @@ public static class EventKinds
     /// <c>FORGE/DELIVERY-ID</c>. Message: the reason given, else <c>requeued</c>.
     /// </summary>
     public const string ApiDeliveryRequeue = "api.delivery.requeue";
+
+    /// <summary>
+    /// The infrastructure took a runner's instance away while it ran a job (spot interruption, node loss, eviction, an
+    /// OOM-killed pod, a runner process killed by a signal Drover did not send); the runner is failed and the loss is
+    /// recorded with the runner's failure. Subject: the job (<c>forge/id</c>). Message: the runner, the instance and
+    /// what happened to it, and whether the job is re-run (which re-run of how many) or why not (the pool's
+    /// <c>lostJobReruns</c> is 0, or the job was already re-run that often).
+    /// </summary>
+    public const string JobLost = "job.lost";
+
+    /// <summary>
+    /// The forge accepted a lost job's re-run (GitHub: re-run of the job; GitLab: retry). Subject: the lost job
+    /// (<c>forge/id</c>). Message: the new job's id when the forge said, and the forge's answer.
+    /// </summary>
+    public const string JobRerunRequested = "job.rerun.requested";
+
+    /// <summary>
+    /// A lost job is not re-run after all: the forge refused, cannot re-run jobs, or did not accept within the re-run
+    /// window (2 hours). Subject: the lost job (<c>forge/id</c>). Message: why.
+    /// </summary>
+    public const string JobRerunRefused = "job.rerun.refused";
 }

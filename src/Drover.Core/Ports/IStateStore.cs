@@ -78,6 +78,9 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>Operator requests not yet carried out or withdrawn, ordered by kind and target.</summary>
     Task<IReadOnlyList<AdminRequest>> ListAdminRequestsAsync(CancellationToken cancellationToken);
 
+    /// <summary>The jobs lost to the infrastructure (in one state, or all when null), in the order they were lost.</summary>
+    Task<IReadOnlyList<JobRerun>> ListJobRerunsAsync(JobRerunState? state, CancellationToken cancellationToken);
+
     /// <summary>
     /// Takes the lease <paramref name="name"/> for <paramref name="holder"/> until <paramref name="now"/> + <paramref name="ttl"/>
     /// when it is free, already held by <paramref name="holder"/> (a renewal) or expired at <paramref name="now"/>.

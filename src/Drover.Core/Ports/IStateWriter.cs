@@ -72,4 +72,19 @@ public interface IStateWriter
 
     /// <summary>Removes an operator request; false when there was none.</summary>
     Task<bool> RemoveAdminRequestAsync(AdminRequestKind kind, string target, CancellationToken cancellationToken);
+
+    /// <summary>The record of a job lost to the infrastructure, or null when the job was never lost.</summary>
+    Task<JobRerun?> GetJobRerunAsync(JobKey job, CancellationToken cancellationToken);
+
+    /// <summary>The re-run that created <paramref name="newJob"/> (its <see cref="JobRerun.NewJobId"/>), or null.</summary>
+    Task<JobRerun?> FindJobRerunCreatingAsync(JobKey newJob, CancellationToken cancellationToken);
+
+    /// <summary>How many re-runs of the line that started with <paramref name="originJobId"/> are pending or were requested.</summary>
+    Task<int> CountLineRerunsAsync(string forge, string originJobId, CancellationToken cancellationToken);
+
+    /// <summary>Records a lost job; false (and nothing written) when that job already has a record.</summary>
+    Task<bool> TryAddJobRerunAsync(JobRerun rerun, CancellationToken cancellationToken);
+
+    /// <summary>Replaces a lost job's record.</summary>
+    Task UpdateJobRerunAsync(JobRerun rerun, CancellationToken cancellationToken);
 }

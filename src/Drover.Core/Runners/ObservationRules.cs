@@ -13,8 +13,10 @@ namespace Drover.Core.Runners;
 /// Busy or Gone instead of waiting for its boot timeout or being taken for failed. A booting runner whose instance is
 /// no longer listed by its provider (past <see cref="InstanceListGrace"/>) and never registered is Failed at once rather
 /// than at its boot timeout; a booting or idle runner whose instance the provider reports failed
-/// (<see cref="ProviderInstance.Failure"/>) is Failed at once with that reason. Runners of a forge or provider whose
-/// list call failed are left alone.
+/// (<see cref="ProviderInstance.Failure"/>) is Failed at once with that reason. A busy runner whose instance the
+/// infrastructure took away (<see cref="InstanceFailureKind.Lost"/>: spot interruption, eviction, OOM kill, a signal)
+/// is Failed too, and the job it was running is named as lost (<see cref="ObservedChange.LostJob"/>) unless the ledger
+/// says it finished. Runners of a forge or provider whose list call failed are left alone.
 /// </summary>
 /// <remarks>
 /// Pure rules: given the runners, the forges' and providers' lists and the ledger, they say which runner moves along
@@ -71,14 +73,14 @@ public static class ObservationRules
         // Indexed once per call: a cycle looks up every runner, so a scan per runner would be quadratic in the fleet.
         var registrationsByForge = forgeRunners.ToDictionary(f => f.Key, f => ByFirst(f.Value, r => r.Name), StringComparer.Ordinal);
         var instanceIdsByProvider = instances.ToDictionary(p => p.Key, p => p.Value.Select(i => i.InstanceId).ToHashSet(StringComparer.Ordinal), StringComparer.Ordinal);
-        var failedInstances = new Dictionary<(string Provider, string Id), string>();
+        var failedInstances = new Dictionary<(string Provider, string Id), (string Reason, InstanceFailureKind Kind)>();
         foreach (var (provider, listed) in instances)
         {
             foreach (var instance in listed)
             {
                 if (instance.Failure is { } failure)
                 {
-                    failedInstances.TryAdd((provider, instance.InstanceId), failure);
+                    failedInstances.TryAdd((provider, instance.InstanceId), (failure, instance.FailureKind));
                 }
             }
         }
@@ -97,13 +99,13 @@ public static class ObservationRules
                 && instanceIdsByProvider.TryGetValue(runner.Provider, out var listed)
                 && !listed.Contains(instanceId)
                 && now - runner.StateSince >= InstanceListGrace;
-            var instanceFailure = runner.InstanceId is { } id && failedInstances.TryGetValue((runner.Provider, id), out var failed) ? failed : null;
+            (string Reason, InstanceFailureKind Kind)? instanceFailure = runner.InstanceId is { } id && failedInstances.TryGetValue((runner.Provider, id), out var failed) ? failed : null;
             // A list that started before the runner's last change cannot show that its registration went away.
             var absenceIsNews = runner.StateSince <= forgeListedAt;
             var finished = finishedOn.TryGetValue(runner.Id, out var finishedKey) ? finishedKey : (JobKey?)null;
             if (Decide(runner, pool, registration, absenceIsNews, job, finished, instanceGone, instanceFailure) is { } change)
             {
-                changes.Add(new ObservedChange(change.Item1, change.Item2, change.Item3, change.Item4));
+                changes.Add(new ObservedChange(change.Item1, change.Item2, change.Item3, change.Item4, change.Item5));
             }
         }
 
@@ -122,9 +124,18 @@ public static class ObservationRules
         return index;
     }
 
-    private static (Runner, RunnerState[], string, Func<Runner, Runner>?)? Decide(Runner runner, PoolConfig pool, ForgeRunner? registration, bool absenceIsNews, JobKey? job, JobKey? finished, bool instanceGone, string? instanceFailure)
+    private static (Runner, RunnerState[], string, Func<Runner, Runner>?, JobKey?)? Decide(Runner runner, PoolConfig pool, ForgeRunner? registration, bool absenceIsNews, JobKey? job, JobKey? finished, bool instanceGone, (string Reason, InstanceFailureKind Kind)? instanceFailure)
     {
         var ranAJob = finished is not null;
+        if (instanceFailure is { Kind: InstanceFailureKind.Lost } lost
+            && (runner.State == RunnerState.Busy || (job is not null && runner.State is RunnerState.Idle or RunnerState.Registering or RunnerState.Provisioning)))
+        {
+            // The job it was running, unless the ledger says it finished (the instance went after its job was done).
+            var lostJob = job ?? (runner.State == RunnerState.Busy && runner.Job is { } held && held != finished ? held : null);
+            var under = lostJob is { } k ? $" while running job {k}" : string.Empty;
+            return (runner, [RunnerState.Failed], $"instance {runner.InstanceId} lost at provider {runner.Provider}{under}: {lost.Reason}", null, lostJob);
+        }
+
         switch (runner.State)
         {
             case RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering or RunnerState.Idle
@@ -137,8 +148,8 @@ public static class ObservationRules
                     _ => [RunnerState.Busy, end],
                 };
                 return end == RunnerState.Gone
-                    ? (runner, unseen.Distinct().ToArray(), "ephemeral runner ran its job and exited between two observations", null)
-                    : (runner, unseen.Distinct().ToArray(), "took a job before its registration was seen", r => r with { Job = job });
+                    ? (runner, unseen.Distinct().ToArray(), "ephemeral runner ran its job and exited between two observations", null, null)
+                    : (runner, unseen.Distinct().ToArray(), "took a job before its registration was seen", r => r with { Job = job }, null);
             case RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering or RunnerState.Idle
                 when registration is not null && pool.Ephemeral && ranAJob && job is null:
                 // A forge that keeps the registration of a runner that exited (GitLab): the runner ran its job and is done.
@@ -149,9 +160,9 @@ public static class ObservationRules
                     RunnerState.Provisioning => [RunnerState.Registering, RunnerState.Busy],
                     _ => [RunnerState.Busy],
                 };
-                return (runner, done, "ran its job between two observations; its registration is still listed", r => r with { Job = finished, ForgeRunnerId = registration.Id });
-            case RunnerState.Provisioning or RunnerState.Registering or RunnerState.Idle when instanceFailure is not null:
-                return (runner, [RunnerState.Failed], $"instance {runner.InstanceId} failed at provider {runner.Provider}: {instanceFailure}", null);
+                return (runner, done, "ran its job between two observations; its registration is still listed", r => r with { Job = finished, ForgeRunnerId = registration.Id }, null);
+            case RunnerState.Provisioning or RunnerState.Registering or RunnerState.Idle when instanceFailure is { } failure:
+                return (runner, [RunnerState.Failed], $"instance {runner.InstanceId} failed at provider {runner.Provider}: {failure.Reason}", null, null);
             case RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering when registration is { Online: true }:
                 var target = registration.Busy ? RunnerState.Busy : RunnerState.Idle;
                 RunnerState[] path = runner.State switch
@@ -160,21 +171,21 @@ public static class ObservationRules
                     RunnerState.Provisioning => [RunnerState.Registering, target],
                     _ => [target],
                 };
-                return (runner, path, "registered with the forge", r => r with { ForgeRunnerId = registration.Id, Job = registration.Busy ? job : null });
+                return (runner, path, "registered with the forge", r => r with { ForgeRunnerId = registration.Id, Job = registration.Busy ? job : null }, null);
             case RunnerState.Provisioning or RunnerState.Registering when registration is null && instanceGone:
-                return (runner, [RunnerState.Failed], $"instance {runner.InstanceId} ended before the runner registered (no longer listed by provider {runner.Provider})", null);
+                return (runner, [RunnerState.Failed], $"instance {runner.InstanceId} ended before the runner registered (no longer listed by provider {runner.Provider})", null, null);
             case RunnerState.Idle when registration is null && absenceIsNews:
-                return (runner, [RunnerState.Failed], "registration disappeared while idle", null);
+                return (runner, [RunnerState.Failed], "registration disappeared while idle", null, null);
             case RunnerState.Idle when registration is { Busy: true }:
-                return (runner, [RunnerState.Busy], "took a job", r => r with { Job = job });
+                return (runner, [RunnerState.Busy], "took a job", r => r with { Job = job }, null);
             case RunnerState.Busy when registration is null && absenceIsNews:
                 return pool.Ephemeral
-                    ? (runner, [RunnerState.Gone], "ephemeral runner exited after its job", null)
-                    : (runner, [RunnerState.Failed], "registration disappeared while busy", null);
+                    ? (runner, [RunnerState.Gone], "ephemeral runner exited after its job", null, null)
+                    : (runner, [RunnerState.Failed], "registration disappeared while busy", null, null);
             case RunnerState.Busy when registration is { Busy: false } && !pool.Ephemeral:
-                return (runner, [RunnerState.Idle], "finished its job", null);
+                return (runner, [RunnerState.Idle], "finished its job", null, null);
             case RunnerState.Busy when registration is { Busy: true } && runner.Job is null && job is not null:
-                return (runner, [RunnerState.Busy], "job identified", r => r with { Job = job });
+                return (runner, [RunnerState.Busy], "job identified", r => r with { Job = job }, null);
             default:
                 return null;
         }

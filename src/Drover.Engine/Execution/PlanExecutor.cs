@@ -8,9 +8,11 @@ using Drover.Engine.Logging;
 namespace Drover.Engine.Execution;
 
 /// <summary>
-/// Carries out a plan's actions one by one against the providers and forges, writing every outcome to the store
-/// and the event log and keeping each provider's circuit breaker up to date. Never two creates for one plan item:
-/// a create is keyed by its idempotency key from the intent on.
+/// Carries out a plan's actions against the providers and forges, writing every outcome to the store and the event
+/// log and keeping each provider's circuit breaker up to date. Creates run concurrently, up to each provider's
+/// <see cref="ProviderConfig.MaxConcurrentCreates"/>, started in plan order, so one slow or hanging call holds up only
+/// its own runner; the other actions run one by one meanwhile. Never two creates for one plan item: a create is keyed
+/// by its idempotency key from the intent on.
 /// </summary>
 internal sealed class PlanExecutor
 {
@@ -41,43 +43,105 @@ internal sealed class PlanExecutor
     {
         ArgumentNullException.ThrowIfNull(actions);
         ArgumentNullException.ThrowIfNull(config);
-        var current = new Dictionary<string, CircuitBreakerState>(breakers, StringComparer.Ordinal);
-        foreach (var action in actions)
+        var book = new PlanBreakers(breakers);
+        var slots = new Dictionary<string, SemaphoreSlim>(StringComparer.Ordinal);
+        var creates = new List<Task>();
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            switch (action)
+            foreach (var action in actions)
             {
-                case CreateRunner create when config.FindPool(create.Pool) is { } pool:
-                    var breaker = current.GetValueOrDefault(create.Provider) ?? CircuitBreakerState.Closed;
-                    if (CircuitBreaker.AllowedCreates(breaker, _services.Time.GetUtcNow(), _services.BreakerOptions) == 0)
-                    {
-                        // The breaker opened during this plan: the remaining creates wait for the next plan.
-                        await RecordAsync(EventKinds.ProviderCreateWithheld, create.IdempotencyKey, $"circuit breaker of {create.Provider} is open", actor, cancellationToken).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+                switch (action)
+                {
+                    case CreateRunner create when config.FindPool(create.Pool) is { } pool:
+                        if (!slots.TryGetValue(create.Provider, out var slot))
+                        {
+                            var limit = config.FindProvider(create.Provider)?.MaxConcurrentCreates ?? ProviderConfig.DefaultMaxConcurrentCreates;
+                            slots[create.Provider] = slot = new SemaphoreSlim(limit, limit);
+                        }
+
+                        creates.Add(CreateWhenFreeAsync(create, pool, slot, book, actor, cancellationToken));
                         break;
-                    }
+                    case DeleteRunner delete:
+                        var deleted = await _deletion.DeleteAsync(delete, config.FindPool(delete.Pool)?.Forge, actor, cancellationToken).ConfigureAwait(false);
+                        if (delete.Cause == DeleteCause.BootTimeout && deleted is { InstanceId: not null })
+                        {
+                            // The provider accepted the instance, but it never became a runner.
+                            book.Set(await _health.RecordAsync([(deleted.Provider, false)], book.Snapshot(), cancellationToken).ConfigureAwait(false));
+                        }
 
-                    current[create.Provider] = await _creation.CreateAsync(create, pool, breaker, actor, cancellationToken).ConfigureAwait(false);
-                    break;
-                case DeleteRunner delete:
-                    var deleted = await _deletion.DeleteAsync(delete, config.FindPool(delete.Pool)?.Forge, actor, cancellationToken).ConfigureAwait(false);
-                    if (delete.Cause == DeleteCause.BootTimeout && deleted is { InstanceId: not null })
-                    {
-                        // The provider accepted the instance, but it never became a runner.
-                        current = new Dictionary<string, CircuitBreakerState>(
-                            await _health.RecordAsync([(deleted.Provider, false)], current, cancellationToken).ConfigureAwait(false), StringComparer.Ordinal);
-                    }
-
-                    break;
-                case UnregisterForgeRunner unregister:
-                    await UnregisterAsync(unregister, actor, cancellationToken).ConfigureAwait(false);
-                    break;
-                case DeleteInstance deleteInstance:
-                    await DeleteInstanceAsync(deleteInstance, actor, cancellationToken).ConfigureAwait(false);
-                    break;
+                        break;
+                    case UnregisterForgeRunner unregister:
+                        await UnregisterAsync(unregister, actor, cancellationToken).ConfigureAwait(false);
+                        break;
+                    case DeleteInstance deleteInstance:
+                        await DeleteInstanceAsync(deleteInstance, actor, cancellationToken).ConfigureAwait(false);
+                        break;
+                }
+            }
+        }
+        finally
+        {
+            // Every create started is waited for, even when an action failed: none is left running past the plan.
+            await Task.WhenAll(creates.Select(c => c.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default))).ConfigureAwait(false);
+            foreach (var slot in slots.Values)
+            {
+                slot.Dispose();
             }
         }
 
-        return current;
+        await Task.WhenAll(creates).ConfigureAwait(false);
+        await StoreBreakersAsync(book, cancellationToken).ConfigureAwait(false);
+        return book.Snapshot();
+    }
+
+    /// <summary>
+    /// Waits for a free create slot of the provider, then creates — unless the provider's breaker opened meanwhile,
+    /// when the create waits for the next plan.
+    /// </summary>
+    private async Task CreateWhenFreeAsync(CreateRunner create, PoolConfig pool, SemaphoreSlim slot, PlanBreakers book, string actor, CancellationToken cancellationToken)
+    {
+        await slot.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (CircuitBreaker.AllowedCreates(book.Get(create.Provider), _services.Time.GetUtcNow(), _services.BreakerOptions) == 0)
+            {
+                // The breaker opened during this plan: the remaining creates wait for the next plan.
+                await RecordAsync(EventKinds.ProviderCreateWithheld, create.IdempotencyKey, $"circuit breaker of {create.Provider} is open", actor, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
+            await _creation.CreateAsync(create, pool, book, actor, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            slot.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes the breakers that changed during the plan as they ended: concurrent creates each wrote the state as they
+    /// saw it, and on a store without serialised writers the last to commit need not have seen the last outcome.
+    /// </summary>
+    private async Task StoreBreakersAsync(PlanBreakers book, CancellationToken cancellationToken)
+    {
+        var changed = book.Changed();
+        if (changed.Count == 0)
+        {
+            return;
+        }
+
+        await _services.Store.InTransactionAsync(
+            async (writer, ct) =>
+            {
+                foreach (var (provider, state) in changed)
+                {
+                    await writer.SetBreakerAsync(provider, state, ct).ConfigureAwait(false);
+                }
+
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     private async Task UnregisterAsync(UnregisterForgeRunner unregister, string actor, CancellationToken cancellationToken)

@@ -14,7 +14,8 @@ namespace Drover.Engine.Execution;
 /// instance id, or Failed — with the provider's breaker update and an event, in one transaction. A crash between
 /// (1) and (3) leaves a Requested runner that <see cref="Loop.IntentReconciler"/> resolves on start-up. A failed
 /// create call counts against the provider's breaker; an accepted one does not count for it — the runner registering
-/// does (<see cref="ProviderHealth"/>).
+/// does (<see cref="ProviderHealth"/>). Several creates may run at once (<see cref="PlanExecutor"/>): each one's
+/// outcome is folded into the provider's breaker as it is then (<see cref="PlanBreakers"/>).
 /// </summary>
 internal sealed class RunnerCreation
 {
@@ -28,9 +29,10 @@ internal sealed class RunnerCreation
         _health = new ProviderHealth(services);
     }
 
-    /// <summary>Runs the three steps for <paramref name="create"/>; returns the provider's breaker state afterwards.</summary>
-    public async Task<CircuitBreakerState> CreateAsync(CreateRunner create, PoolConfig pool, CircuitBreakerState breaker, string actor, CancellationToken cancellationToken)
+    /// <summary>Runs the three steps for <paramref name="create"/>, recording a failure in <paramref name="breakers"/>.</summary>
+    public async Task CreateAsync(CreateRunner create, PoolConfig pool, PlanBreakers breakers, string actor, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(breakers);
         ArgumentNullException.ThrowIfNull(create);
         ArgumentNullException.ThrowIfNull(pool);
         var s = _services;
@@ -52,7 +54,8 @@ internal sealed class RunnerCreation
         if (provider is null || forge is null)
         {
             var missing = provider is null ? $"provider '{create.Provider}'" : $"forge '{pool.Forge}'";
-            return await FailAsync(runner, breaker, countsForBreaker: false, "create", $"no adapter for {missing}", actor, cancellationToken).ConfigureAwait(false);
+            await FailAsync(runner, breakers, countsForBreaker: false, "create", $"no adapter for {missing}", actor, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         string credentialRef;
@@ -68,7 +71,8 @@ internal sealed class RunnerCreation
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             s.Metrics.ForgeCall(forge.Name, "failure");
-            return await FailAsync(runner, breaker, countsForBreaker: false, "credential", Describe(e), actor, cancellationToken).ConfigureAwait(false);
+            await FailAsync(runner, breakers, countsForBreaker: false, "credential", Describe(e), actor, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         string instanceId;
@@ -87,7 +91,8 @@ internal sealed class RunnerCreation
             s.Vault.Remove(runner.Id);
             // Only an outage counts against the breaker: a configuration error, a rate limit or a refusal does not.
             var outage = CallFailures.Classify(e).Kind == CallFailureKind.Transient;
-            return await FailAsync(runner, breaker, countsForBreaker: outage, "create", Describe(e), actor, cancellationToken).ConfigureAwait(false);
+            await FailAsync(runner, breakers, countsForBreaker: outage, "create", Describe(e), actor, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         var confirmedAt = s.Time.GetUtcNow();
@@ -99,14 +104,15 @@ internal sealed class RunnerCreation
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
-        return breaker;
     }
 
-    private async Task<CircuitBreakerState> FailAsync(Runner runner, CircuitBreakerState breaker, bool countsForBreaker, string operation, string reason, string actor, CancellationToken cancellationToken)
+    private async Task FailAsync(Runner runner, PlanBreakers breakers, bool countsForBreaker, string operation, string reason, string actor, CancellationToken cancellationToken)
     {
         var s = _services;
         var now = s.Time.GetUtcNow();
-        var next = countsForBreaker ? CircuitBreaker.RecordFailure(breaker, now, s.BreakerOptions) : breaker;
+        var (before, next) = countsForBreaker
+            ? breakers.Update(runner.Provider, b => CircuitBreaker.RecordFailure(b, now, s.BreakerOptions))
+            : (breakers.Get(runner.Provider), breakers.Get(runner.Provider));
         var kind = operation == "credential" ? EventKinds.ForgeCredentialFailed : EventKinds.ProviderCreateFailed;
         EngineLog.CallFailed(s.Logger, runner.Id, operation, operation == "credential" ? "forge" : runner.Provider, reason);
         await s.Store.InTransactionAsync(
@@ -115,15 +121,15 @@ internal sealed class RunnerCreation
                 await s.Transitions.ApplyAsync(writer, runner, RunnerState.Failed, now, $"{operation} failed: {reason}", ct).ConfigureAwait(false);
                 if (countsForBreaker)
                 {
-                    await writer.SetBreakerAsync(runner.Provider, next, ct).ConfigureAwait(false);
+                    // The state as it is now: another create may have recorded its outcome since this one's.
+                    await writer.SetBreakerAsync(runner.Provider, breakers.Get(runner.Provider), ct).ConfigureAwait(false);
                 }
 
                 await writer.AppendEventAsync(new NewEvent(now, actor, kind, runner.Id, reason), ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
-        _health.LogChange(runner.Provider, breaker, next, now);
-        return next;
+        _health.LogChange(runner.Provider, before, next, now);
     }
 
     /// <summary>An exception in words for events and logs: its type and message (adapters keep secrets out of messages).</summary>

@@ -43,4 +43,13 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 1041, Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of forge {Forge} failed {Attempts} times and is quarantined: {Error}")]
     public static partial void DeliveryQuarantined(ILogger logger, string forge, string deliveryId, int attempts, string error);
+
+    [LoggerMessage(EventId = 1050, Level = LogLevel.Warning, Message = "Job {Job} was lost with runner {Runner}: {Reason}; {Outcome}")]
+    public static partial void JobLost(ILogger logger, string job, string runner, string reason, string outcome);
+
+    [LoggerMessage(EventId = 1051, Level = LogLevel.Information, Message = "Forge {Forge} re-runs lost job {Job}: {Answer}")]
+    public static partial void JobRerunRequested(ILogger logger, string forge, string job, string answer);
+
+    [LoggerMessage(EventId = 1052, Level = LogLevel.Warning, Message = "Lost job {Job} is not re-run: {Reason}")]
+    public static partial void JobRerunRefused(ILogger logger, string job, string reason);
 }

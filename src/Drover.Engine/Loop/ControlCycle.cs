@@ -9,8 +9,8 @@ namespace Drover.Engine.Loop;
 
 /// <summary>
 /// One cycle of the control loop: demand in (deliveries and job events), observe providers and forges, plan, execute
-/// the plan and the operator's requests, and the snapshot that results. It keeps no state between cycles but the
-/// runner cache; the loop runs one cycle at a time.
+/// the plan and the operator's requests, ask the forges to re-run jobs lost to the infrastructure, and the snapshot
+/// that results. It keeps no state between cycles but the runner cache; the loop runs one cycle at a time.
 /// </summary>
 internal sealed class ControlCycle
 {
@@ -23,6 +23,7 @@ internal sealed class ControlCycle
     private readonly WorldObserver _observer;
     private readonly DeliveryIntake _deliveries;
     private readonly OperatorRequests _requests;
+    private readonly LostJobReruns _reruns;
 
     public ControlCycle(ExecutionServices services, ControlLoopOptions options, Planner planner, Action wake)
     {
@@ -30,7 +31,8 @@ internal sealed class ControlCycle
         _options = options;
         _planner = planner;
         _executor = new PlanExecutor(services);
-        _sync = new ObservationSync(services);
+        _reruns = new LostJobReruns(services);
+        _sync = new ObservationSync(services, _reruns);
         _health = new ProviderHealth(services);
         _observer = new WorldObserver(services, options.ForgeListMaxAge, options.ForgeListStaleLimit, wake);
         _deliveries = new DeliveryIntake(services, options);
@@ -63,6 +65,7 @@ internal sealed class ControlCycle
             var plan = _planner.Plan(OperatorRequests.Effective(config, drained), observed, demand.Ledger.Jobs, now, demand.Arrivals);
             var breakers = await _executor.ExecuteAsync(plan.Actions, config, observed.Breakers, _options.Actor, cancellationToken).ConfigureAwait(false);
             breakers = await _requests.DeleteRequestedAsync(requests, config, breakers, cancellationToken).ConfigureAwait(false);
+            await _reruns.RequestDueAsync(_options.Actor, cancellationToken).ConfigureAwait(false);
             var after = await Runners.AfterCycleAsync(observed.Runners, plan.Actions, requests, cancellationToken).ConfigureAwait(false);
             var snapshot = current with
             {

@@ -9,16 +9,20 @@ namespace Drover.Engine.Loop;
 
 /// <summary>
 /// Writes the runner state changes that <see cref="ObservationRules"/> derive from the forges' and providers' lists and
-/// the ledger, in one transaction, and returns the runners it changed.
+/// the ledger, in one transaction, and returns the runners it changed. A job lost with its runner's instance is recorded
+/// in that same transaction (<see cref="LostJobReruns"/>).
 /// </summary>
 internal sealed class ObservationSync
 {
     private readonly ExecutionServices _services;
+    private readonly LostJobReruns _reruns;
 
     /// <param name="services">Store, clock, logs and metrics.</param>
-    public ObservationSync(ExecutionServices services)
+    /// <param name="reruns">Records the jobs lost with their runner's instance.</param>
+    public ObservationSync(ExecutionServices services, LostJobReruns reruns)
     {
         _services = services ?? throw new ArgumentNullException(nameof(services));
+        _reruns = reruns ?? throw new ArgumentNullException(nameof(reruns));
     }
 
     /// <summary>Writes every state change the observations imply, in one transaction; returns the runners it changed.</summary>
@@ -39,12 +43,14 @@ internal sealed class ObservationSync
         }
 
         var transitions = _services.Transitions;
-        return await _services.Store.InTransactionAsync(
+        var lost = new List<JobRerun>();
+        var result = await _services.Store.InTransactionAsync(
             async (writer, ct) =>
             {
+                lost.Clear();
                 var changed = new List<(Runner, Runner)>();
                 var rejected = false;
-                foreach (var (runner, path, reason, change) in changes)
+                foreach (var (runner, path, reason, change, lostJob) in changes)
                 {
                     var next = await transitions.ApplyPathAsync(writer, runner, path, now, reason, ct, change).ConfigureAwait(false);
                     if (next is null)
@@ -54,6 +60,12 @@ internal sealed class ObservationSync
                     }
 
                     changed.Add((runner, next));
+                    if (lostJob is { } job
+                        && await _reruns.RecordAsync(writer, runner, job, reason, config, jobs.FirstOrDefault(j => j.Key == job), now, ct).ConfigureAwait(false) is { } recorded)
+                    {
+                        lost.Add(recorded);
+                    }
+
                     if (runner.IsBooting && next.State is RunnerState.Idle or RunnerState.Busy)
                     {
                         _services.Metrics.RunnerProvisioned(runner.Pool, now - runner.CreatedAt);
@@ -64,5 +76,11 @@ internal sealed class ObservationSync
                 return new SyncResult(changed, rejected);
             },
             cancellationToken).ConfigureAwait(false);
+        foreach (var recorded in lost)
+        {
+            _reruns.Report(recorded);
+        }
+
+        return result;
     }
 }

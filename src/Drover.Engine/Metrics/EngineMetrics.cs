@@ -26,6 +26,8 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     private readonly Counter<long> _webhookDeliveries;
     private readonly Counter<long> _deliveriesQuarantined;
     private readonly Counter<long> _pollRecordsSkipped;
+    private readonly Counter<long> _jobsLost;
+    private readonly Counter<long> _jobReruns;
     private readonly Histogram<double> _queueWait;
     private readonly Histogram<double> _provisioning;
     private readonly Histogram<double> _cycle;
@@ -50,6 +52,8 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         _webhookDeliveries = Meter.CreateCounter<long>("drover_webhook_deliveries_total", null, "Webhook deliveries received, by outcome");
         _deliveriesQuarantined = Meter.CreateCounter<long>("drover_webhook_deliveries_quarantined_total", null, "Webhook deliveries given up on and quarantined, by reason");
         _pollRecordsSkipped = Meter.CreateCounter<long>("drover_forge_poll_records_skipped_total", null, "Job records in a forge's poll answers that could not be read and were skipped");
+        _jobsLost = Meter.CreateCounter<long>("drover_jobs_lost_total", null, "Jobs whose runner's instance the infrastructure took away under them, by what follows");
+        _jobReruns = Meter.CreateCounter<long>("drover_job_reruns_total", null, "Re-runs of lost jobs the forges accepted or refused");
         _queueWait = Meter.CreateHistogram<double>("drover_job_queue_wait_seconds", "s", "Time from queued to started", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _waitBuckets });
         _provisioning = Meter.CreateHistogram<double>("drover_provisioning_duration_seconds", "s", "Time from create intent to a registered runner", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _provisionBuckets });
         _cycle = Meter.CreateHistogram<double>("drover_plan_cycle_duration_seconds", "s", "Duration of one control cycle", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _cycleBuckets });
@@ -111,6 +115,17 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     /// <summary>Counts one provider call.</summary>
     public void ProviderCall(string provider, string outcome) =>
         _providerCalls.Add(1, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>
+    /// Counts one job lost to the infrastructure in <paramref name="pool"/>; <paramref name="outcome"/> is <c>rerun</c>
+    /// (a re-run is asked for), <c>capped</c> (re-run as often as the pool allows) or <c>disabled</c> (the pool does not re-run).
+    /// </summary>
+    public void JobLost(string pool, string outcome) =>
+        _jobsLost.Add(1, new KeyValuePair<string, object?>("pool", pool), new KeyValuePair<string, object?>("outcome", outcome));
+
+    /// <summary>Counts one lost job's re-run in <paramref name="pool"/>: <c>requested</c> (the forge accepted) or <c>refused</c>.</summary>
+    public void JobRerun(string pool, string outcome) =>
+        _jobReruns.Add(1, new KeyValuePair<string, object?>("pool", pool), new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>Counts one forge call.</summary>
     public void ForgeCall(string forge, string outcome) =>

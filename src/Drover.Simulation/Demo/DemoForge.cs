@@ -12,9 +12,10 @@ namespace Drover.Simulation.Demo;
 /// <summary>
 /// A simulated forge: replays a synthetic trace as job events in real time (sped up), assigns queued jobs to idle
 /// registered runners whose labels fit, like GitHub and GitLab do, and completes them after their duration.
-/// Ephemeral runners unregister after their job and their instance stops.
+/// Ephemeral runners unregister after their job and their instance stops. A runner lost under its job (a spot
+/// interruption) fails the job; a re-run (<see cref="IJobRerun"/>) queues it again under a new id.
 /// </summary>
-public sealed class DemoForge : IForge
+public sealed class DemoForge : IForge, IJobRerun
 {
     private readonly DemoWorld _world;
     private readonly ForgeConfig _forge;
@@ -23,6 +24,9 @@ public sealed class DemoForge : IForge
     private readonly List<DemoJob> _queued = [];
     private readonly Dictionary<string, DemoRegistration> _registrations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (string Pool, string Secret)> _minted = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DemoJob> _failed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _rerunAs = new(StringComparer.Ordinal);
+    private readonly List<JobEvent> _backlog = [];
     private int _nextRegistration;
 
     internal DemoForge(DemoWorld world, ForgeConfig forge, FleetConfig config, DemoOptions options, DateTimeOffset start)
@@ -74,6 +78,55 @@ public sealed class DemoForge : IForge
         return Task.CompletedTask;
     }
 
+    /// <inheritdoc/>
+    /// <remarks>A failed job is queued again under a new id (<c>ID-rN</c>); one already re-run answers with that id.</remarks>
+    public Task<JobRerunAnswer> RerunJobAsync(JobRerun rerun, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rerun);
+        lock (_world.Sync)
+        {
+            if (_rerunAs.TryGetValue(rerun.Job.Id, out var already))
+            {
+                return Task.FromResult(JobRerunAnswer.Queued(already, "already re-run"));
+            }
+
+            if (!_failed.Remove(rerun.Job.Id, out var job))
+            {
+                return Task.FromResult(JobRerunAnswer.NotYet($"job {rerun.Job.Id} has not failed"));
+            }
+
+            var now = _world.Time.GetUtcNow();
+            var again = new DemoJob($"{job.Id}-r{rerun.Attempt}", now, job.Labels, job.Scope, job.Duration);
+            _rerunAs[job.Id] = again.Id;
+            _queued.Add(again);
+            _backlog.Add(Event(again, JobEventKind.Queued, now));
+            return Task.FromResult(JobRerunAnswer.Queued(again.Id, "queued again"));
+        }
+    }
+
+    /// <summary>Whether the runner named <paramref name="runnerName"/> is running a job.</summary>
+    internal bool IsBusy(string runnerName) => _registrations.TryGetValue(runnerName, out var registration) && registration.Job is not null;
+
+    /// <summary>
+    /// The runner's instance was reclaimed under its job: the registration goes, and the forge fails the job (its
+    /// completion is reported at the next tick), as GitHub and GitLab do once they lost contact with the runner.
+    /// </summary>
+    internal void RunnerLost(string runnerName, DateTimeOffset now)
+    {
+        if (!_registrations.Remove(runnerName, out var registration))
+        {
+            return;
+        }
+
+        if (registration.Job is { } job)
+        {
+            registration.Job = null;
+            job.EndsAt = null;
+            _failed[job.Id] = job;
+            _backlog.Add(Event(job, JobEventKind.Completed, now));
+        }
+    }
+
     /// <summary>A booted instance registers its runner with the credential it was given; false when it does not match.</summary>
     internal bool Register(string runnerName, RunnerCredential credential, DateTimeOffset now)
     {
@@ -100,6 +153,8 @@ public sealed class DemoForge : IForge
     /// <summary>Advances the forge to <paramref name="now"/>: releases, assigns and completes jobs.</summary>
     internal void Tick(DateTimeOffset now, List<JobEvent> events)
     {
+        events.AddRange(_backlog);
+        _backlog.Clear();
         while (_pending.TryPeek(out var next) && next.ReleaseAt <= now)
         {
             _pending.Dequeue();

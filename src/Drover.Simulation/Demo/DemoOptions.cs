@@ -21,6 +21,12 @@ public sealed record DemoOptions
     /// <summary>How often the world advances, in real time.</summary>
     public TimeSpan Tick { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>
+    /// Spot interruptions per busy instance and real-time hour (a fault; 0: none): the instance is reclaimed under its
+    /// job, the forge fails the job, and the provider lists the instance as lost until Drover deletes it.
+    /// </summary>
+    public double SpotInterruptionRate { get; init; }
+
     /// <summary>Seed of every random choice.</summary>
     public int Seed { get; init; } = 7;
 

@@ -7,7 +7,9 @@ namespace Drover.Simulation.Demo;
 /// <summary>
 /// A simulated provider: an instance boots for a random time between <see cref="DemoOptions.BootMin"/> and
 /// <see cref="DemoOptions.BootMax"/>, then its runner registers with the pool's simulated forge using the
-/// credential the create request referenced. Creates are idempotent on the key.
+/// credential the create request referenced. Creates are idempotent on the key. A busy instance can be reclaimed
+/// (a spot interruption: <see cref="DemoOptions.SpotInterruptionRate"/>, or <see cref="DemoWorld.Interrupt"/>); it is then
+/// listed as lost (<see cref="InstanceFailureKind.Lost"/>) until deleted.
 /// </summary>
 public sealed class DemoProvider : IProvider
 {
@@ -66,14 +68,28 @@ public sealed class DemoProvider : IProvider
             IReadOnlyList<ProviderInstance> list = [.. _instances.Values.Select(i => new ProviderInstance
             {
                 Provider = Name, InstanceId = i.Id, IdempotencyKey = i.Key, Pool = i.Pool, CreatedAt = i.CreatedAt,
+                Failure = i.Interrupted ? "spot interruption: the instance was reclaimed" : null,
+                FailureKind = i.Interrupted ? InstanceFailureKind.Lost : InstanceFailureKind.Unusable,
             })];
             return Task.FromResult(list);
         }
     }
 
-    /// <summary>Boots every instance whose boot time has passed.</summary>
-    internal void Tick(DateTimeOffset now)
+    /// <summary>Boots every instance whose boot time has passed; reclaims busy ones at the spot interruption rate.</summary>
+    internal void Tick(DateTimeOffset now, TimeSpan elapsed, double interruptionRate)
     {
+        if (interruptionRate > 0 && elapsed > TimeSpan.Zero)
+        {
+            var chance = interruptionRate * elapsed.TotalHours;
+            foreach (var instance in _instances.Values.Where(i => i.Booted && !i.Interrupted && _world.IsBusy(i.Pool, i.Key)).ToList())
+            {
+                if (_world.NextDouble() < chance)
+                {
+                    Interrupt(instance.Id);
+                }
+            }
+        }
+
         foreach (var instance in _instances.Values.Where(i => !i.Booted && i.BootedAt <= now).ToList())
         {
             instance.Booted = true;
@@ -84,10 +100,23 @@ public sealed class DemoProvider : IProvider
         }
     }
 
+    /// <summary>Reclaims the instance (a spot interruption): its runner dies under its job; false when there is no such instance.</summary>
+    internal bool Interrupt(string instanceId)
+    {
+        if (!_instances.TryGetValue(instanceId, out var instance) || instance.Interrupted)
+        {
+            return false;
+        }
+
+        instance.Interrupted = true;
+        _world.InstanceInterrupted(instance.Pool, instance.Key);
+        return true;
+    }
+
     /// <summary>The runner of the instance keyed <paramref name="key"/> exited; the instance stops with it.</summary>
     internal void RunnerExited(string key)
     {
-        foreach (var instance in _instances.Values.Where(i => i.Key == key).ToList())
+        foreach (var instance in _instances.Values.Where(i => i.Key == key && !i.Interrupted).ToList())
         {
             _instances.Remove(instance.Id);
         }
@@ -108,5 +137,7 @@ public sealed class DemoProvider : IProvider
         public RunnerCredential Credential { get; } = credential;
 
         public bool Booted { get; set; }
+
+        public bool Interrupted { get; set; }
     }
 }

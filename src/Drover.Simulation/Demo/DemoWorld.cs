@@ -16,6 +16,7 @@ public sealed class DemoWorld : IDemandSource
     private readonly Random _random;
     private readonly Dictionary<string, DemoForge> _forges = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DemoProvider> _providers = new(StringComparer.Ordinal);
+    private DateTimeOffset? _lastTick;
 
     /// <param name="config">The fleet; every provider must be of type <c>simulated</c>.</param>
     /// <param name="options">Speed-up, boot times, load.</param>
@@ -89,9 +90,11 @@ public sealed class DemoWorld : IDemandSource
         lock (Sync)
         {
             var now = Time.GetUtcNow();
+            var elapsed = _lastTick is { } last && now > last ? now - last : TimeSpan.Zero;
+            _lastTick = now;
             foreach (var provider in _providers.Values)
             {
-                provider.Tick(now);
+                provider.Tick(now, elapsed, _options.SpotInterruptionRate);
             }
 
             foreach (var forge in _forges.Values)
@@ -102,6 +105,24 @@ public sealed class DemoWorld : IDemandSource
 
         return events;
     }
+
+    /// <summary>
+    /// A spot interruption of <paramref name="instanceId"/> now (a fault a test or demo injects): the instance is reclaimed
+    /// under its job, the forge fails the job at its next tick. False when no provider has that instance.
+    /// </summary>
+    public bool Interrupt(string instanceId)
+    {
+        lock (Sync)
+        {
+            return _providers.Values.Any(p => p.Interrupt(instanceId));
+        }
+    }
+
+    internal double NextDouble() => _random.NextDouble();
+
+    internal bool IsBusy(string pool, string runnerName) => ForgeOf(pool)?.IsBusy(runnerName) == true;
+
+    internal void InstanceInterrupted(string pool, string runnerName) => ForgeOf(pool)?.RunnerLost(runnerName, Time.GetUtcNow());
 
     internal byte[] NextBytes(int count)
     {

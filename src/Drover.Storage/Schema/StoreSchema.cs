@@ -7,7 +7,7 @@ namespace Drover.Storage.Schema;
 internal static class StoreSchema
 {
     /// <summary>The newest schema version this code knows (the highest migration number).</summary>
-    public const int CurrentVersion = 4;
+    public const int CurrentVersion = 5;
 
     /// <summary>
     /// The oldest schema whose backups restore into this one. Valid while every migration after it only adds tables
@@ -84,9 +84,18 @@ internal static class StoreSchema
         [Text("kind"), Text("target"), Text("actor"), Int("requested_at"), Text("reason")],
         ["kind", "target"]);
 
+    public static readonly TableSchema JobReruns = new(
+        "job_reruns",
+        [
+            Text("forge"), Text("job_id"), Text("origin_job_id"), Int("attempt"), Text("state"), Text("pool"), Text("runner_id"),
+            Text("provider"), Text("instance_id", true), Text("reason"), Text("scope", true), Int("run_id", true), Int("lost_at"),
+            Int("updated_at"), Int("calls"), Text("new_job_id", true), Text("message", true),
+        ],
+        ["forge", "job_id"]);
+
     /// <summary>Every data table, parents before children (insert order; delete in reverse).</summary>
     public static readonly IReadOnlyList<TableSchema> Tables =
-        [Pools, Jobs, Runners, RunnerHistory, Events, CostLedger, PoolOrdinals, Breakers, WebhookDeliveries, Leases, AdminRequests];
+        [Pools, Jobs, Runners, RunnerHistory, Events, CostLedger, PoolOrdinals, Breakers, WebhookDeliveries, Leases, AdminRequests, JobReruns];
 
     public static TableSchema? Find(string name) => Tables.FirstOrDefault(t => t.Name == name);
 

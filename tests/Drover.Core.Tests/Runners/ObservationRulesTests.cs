@@ -57,6 +57,50 @@ public sealed class ObservationRulesTests
         Assert.Empty(ObservationRules.Changes([runner], Fleet(Pool("linux")), Forges([]), T0.AddMinutes(-2), [], Listed(runner), T0));
     }
 
+    [Fact]
+    public void Changes_BusyRunnerWhoseInstanceWasLost_FailsAndNamesTheJobItRan()
+    {
+        var job = new JobKey("github", "7");
+        var runner = Runner("linux", 1, RunnerState.Busy, T0.AddMinutes(-3)) with { Job = job };
+        var registration = new ForgeRunner { Forge = "github", Id = "42", Name = runner.Id, Online = true, Busy = true, FirstSeenAt = T0 };
+
+        var change = Assert.Single(ObservationRules.Changes([runner], Fleet(Pool("linux")), Forges([registration]), T0, [Running(job, runner.Id)], Failed(runner, "spot interruption", InstanceFailureKind.Lost), T0));
+
+        Assert.Equal([RunnerState.Failed], change.Path);
+        Assert.Equal(job, change.LostJob);
+        Assert.Contains("spot interruption", change.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Changes_BusyRunnerWhoseInstanceFailedOnItsOwn_IsNotALostJob()
+    {
+        var job = new JobKey("github", "7");
+        var runner = Runner("linux", 1, RunnerState.Busy, T0.AddMinutes(-3)) with { Job = job };
+        var registration = new ForgeRunner { Forge = "github", Id = "42", Name = runner.Id, Online = true, Busy = true, FirstSeenAt = T0 };
+
+        var changes = ObservationRules.Changes([runner], Fleet(Pool("linux")), Forges([registration]), T0, [Running(job, runner.Id)], Failed(runner, "Error: exit code 1", InstanceFailureKind.Unusable), T0);
+
+        Assert.All(changes, c => Assert.Null(c.LostJob));
+    }
+
+    [Fact]
+    public void Changes_InstanceLostAfterTheJobFinished_FailsTheRunnerWithoutALostJob()
+    {
+        var job = new JobKey("github", "7");
+        var runner = Runner("linux", 1, RunnerState.Busy, T0.AddMinutes(-3)) with { Job = job };
+        var finished = Running(job, runner.Id) with { State = JobState.Completed, FinishedAt = T0 };
+
+        var change = Assert.Single(ObservationRules.Changes([runner], Fleet(Pool("linux")), Forges([]), T0.AddMinutes(-4), [finished], Failed(runner, "node lost", InstanceFailureKind.Lost), T0));
+
+        Assert.Equal([RunnerState.Failed], change.Path);
+        Assert.Null(change.LostJob);
+    }
+
+    private static Job Running(JobKey key, string runner) => new() { Key = key, State = JobState.Running, RunnerName = runner, LastEventAt = T0 };
+
+    private static Dictionary<string, IReadOnlyList<ProviderInstance>> Failed(Runner runner, string reason, InstanceFailureKind kind) =>
+        new() { ["k8s"] = [new ProviderInstance { Provider = "k8s", InstanceId = runner.InstanceId!, IdempotencyKey = runner.IdempotencyKey, CreatedAt = runner.CreatedAt, Failure = reason, FailureKind = kind }] };
+
     private static IReadOnlyList<ObservedChange> Changes(Runner runner, IReadOnlyList<ForgeRunner> registrations, IReadOnlyDictionary<string, IReadOnlyList<ProviderInstance>> instances) =>
         ObservationRules.Changes([runner], Fleet(Pool("linux")), Forges(registrations), T0, Array.Empty<Job>(), instances, T0);
 

@@ -60,6 +60,15 @@ public sealed class FakeProvider(string name, TimeProvider time) : IProvider
         }
     }
 
+    /// <summary>The infrastructure took the instance away (a spot interruption, say).</summary>
+    public void Lose(string instanceId, string reason)
+    {
+        lock (_sync)
+        {
+            _instances[instanceId] = _instances[instanceId] with { Failure = reason, FailureKind = InstanceFailureKind.Lost };
+        }
+    }
+
     /// <summary>Runs before every delete; throw from it to fail the delete.</summary>
     public Action<string>? BeforeDelete { get; set; }
 

@@ -38,6 +38,8 @@ public sealed class SeveringStore(IStateStore inner) : IStateStore
 
     public Task<Job?> GetJobAsync(JobKey key, CancellationToken cancellationToken) => Call(() => inner.GetJobAsync(key, cancellationToken));
 
+    public Task<IReadOnlyList<JobRerun>> ListJobRerunsAsync(JobRerunState? state, CancellationToken cancellationToken) => Call(() => inner.ListJobRerunsAsync(state, cancellationToken));
+
     public Task<IReadOnlyList<Job>> ListJobsAsync(JobState state, CancellationToken cancellationToken) => Call(() => inner.ListJobsAsync(state, cancellationToken));
 
     public Task<IReadOnlyList<StoredEvent>> ListEventsAsync(EventQuery query, CancellationToken cancellationToken) => Call(() => inner.ListEventsAsync(query, cancellationToken));

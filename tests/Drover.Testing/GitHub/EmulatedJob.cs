@@ -33,4 +33,10 @@ public sealed class EmulatedJob
 
     /// <summary>How many runners took this job (must end at 1).</summary>
     public int Takes { get; set; }
+
+    /// <summary>The attempt of its workflow run it belongs to (a re-run queues the job again in a new attempt, under a new id).</summary>
+    public int RunAttempt { get; init; } = 1;
+
+    /// <summary>The id of the job that re-runs this one, once re-run.</summary>
+    public long? RerunAs { get; set; }
 }

@@ -19,7 +19,8 @@ namespace Drover.Testing.GitHub;
 /// shapes (those of github/rest-api-description's examples in ../shared/data/fixtures/github/rest): self-hosted
 /// runners (list with Link pagination, delete with 422 for a busy runner, JIT config, registration token), app
 /// installation tokens (RS256 JWT checked against the app's key), workflow runs and jobs (ETag / If-None-Match → 304,
-/// not counted against the rate limit), organisation repositories. It keeps a core rate limit with GitHub's headers,
+/// not counted against the rate limit), job re-runs (a new run attempt in which the job is queued again under a new id,
+/// refused while the run is in progress), organisation repositories. It keeps a core rate limit with GitHub's headers,
 /// injects 5xx, 403/429 refusals and latency on demand, and sends signed <c>workflow_job</c> webhooks (optionally
 /// dropping or duplicating some). Stand-in runners (<c>StandInRunner</c> in tests/Drover.StandInRunner) talk to it over a private protocol
 /// under <c>/_emulator/runner/</c> in place of the real runner's session API.
@@ -32,6 +33,7 @@ public sealed class GitHubEmulator : IAsyncDisposable
     private readonly Dictionary<long, EmulatedRunner> _runners = [];
     private readonly Dictionary<long, EmulatedJob> _jobs = [];
     private readonly Dictionary<long, (string Repository, DateTimeOffset CreatedAt, List<long> Jobs)> _runs = [];
+    private readonly Dictionary<long, int> _runAttempts = [];
     private readonly Dictionary<string, DateTimeOffset> _installationTokens = new(StringComparer.Ordinal);
     private readonly HashSet<string> _repositories = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _requests = [];
@@ -120,6 +122,51 @@ public sealed class GitHubEmulator : IAsyncDisposable
         return ids;
     }
 
+    /// <summary>
+    /// The runner's machine is gone under its job (a spot interruption, a killed process): the registration goes offline
+    /// and, with <paramref name="failJob"/>, GitHub gives up on the job at once — completed with conclusion
+    /// <c>failure</c>, its webhook sent — as it does after it lost contact with the runner for a while. Without it the job
+    /// stays in progress until <see cref="FailLostJob"/>.
+    /// </summary>
+    /// <returns>The job the runner was running, or null.</returns>
+    public long? LoseRunner(long runnerId, bool failJob = true)
+    {
+        lock (_sync)
+        {
+            if (!_runners.TryGetValue(runnerId, out var runner))
+            {
+                return null;
+            }
+
+            runner.Online = false;
+            var job = runner.JobId;
+            if (failJob && job is { } id)
+            {
+                FailLostJobLocked(id);
+            }
+
+            return job;
+        }
+    }
+
+    /// <summary>GitHub gives up on a job whose runner it lost: completed, conclusion <c>failure</c>, webhook sent.</summary>
+    public void FailLostJob(long jobId)
+    {
+        lock (_sync)
+        {
+            FailLostJobLocked(jobId);
+        }
+    }
+
+    /// <summary>An online runner (e.g. one from <see cref="AddRunner"/>) takes the oldest queued job it can run, as its session would; null when none.</summary>
+    public EmulatedJob? TakeJob(long runnerId)
+    {
+        lock (_sync)
+        {
+            return _runners.TryGetValue(runnerId, out var runner) ? Acquire(runnerId, runner.Secret) : null;
+        }
+    }
+
     /// <summary>Adds a repository (for organisation listings) without runs.</summary>
     public void AddRepository(string repository)
     {
@@ -174,6 +221,68 @@ public sealed class GitHubEmulator : IAsyncDisposable
         await _webhooks.DisposeAsync();
         await _app.StopAsync();
         await _app.DisposeAsync();
+    }
+
+    private void FailLostJobLocked(long jobId)
+    {
+        if (!_jobs.TryGetValue(jobId, out var job) || job.Status == "completed")
+        {
+            return;
+        }
+
+        job.Status = "completed";
+        job.Conclusion = "failure";
+        job.CompletedAt = _options.Time.GetUtcNow();
+        if (job.RunnerId is { } runnerId && _runners.TryGetValue(runnerId, out var runner) && runner.JobId == jobId)
+        {
+            runner.JobId = null;
+            runner.JobsRun++;
+            if (runner.Ephemeral)
+            {
+                _runners.Remove(runnerId);
+            }
+        }
+
+        _webhooks.Send("completed", Payload("completed", job));
+    }
+
+    /// <summary>
+    /// GitHub's <c>POST /repos/{o}/{r}/actions/jobs/{id}/rerun</c>: refused while the run is in progress; otherwise a new
+    /// attempt of the run in which the job is queued again under a new id (its <c>queued</c> webhook sent).
+    /// </summary>
+    private (HttpStatusCode, JsonNode?, string?) Rerun(string repository, long jobId)
+    {
+        if (!_jobs.TryGetValue(jobId, out var old) || !old.Repository.Equals(repository, StringComparison.OrdinalIgnoreCase) || !_runs.TryGetValue(old.RunId, out var run))
+        {
+            return (HttpStatusCode.NotFound, Message("Not Found"), null);
+        }
+
+        if (RunStatus(run.Jobs) != "completed")
+        {
+            return (HttpStatusCode.Forbidden, Message("This workflow run is not completed. Re-running a job is only possible once its workflow run has completed."), null);
+        }
+
+        var attempt = _runAttempts.GetValueOrDefault(old.RunId, 1) + 1;
+        _runAttempts[old.RunId] = attempt;
+        var job = new EmulatedJob
+        {
+            Id = ++_nextId, RunId = old.RunId, Repository = old.Repository, Labels = old.Labels, Name = old.Name, Duration = old.Duration,
+            CreatedAt = _options.Time.GetUtcNow(), RunAttempt = attempt,
+        };
+        _jobs[job.Id] = job;
+        old.RerunAs = job.Id;
+        var index = run.Jobs.IndexOf(old.Id);
+        if (index >= 0)
+        {
+            run.Jobs[index] = job.Id;
+        }
+        else
+        {
+            run.Jobs.Add(job.Id);
+        }
+
+        _webhooks.Send("queued", Payload("queued", job));
+        return (HttpStatusCode.Created, new JsonObject(), null);
     }
 
     // ---- the runner's private protocol ----
@@ -430,6 +539,12 @@ public sealed class GitHubEmulator : IAsyncDisposable
                 return Runners(http, method, $"/enterprises/{enterprise}", rest, requestBody, now);
             case ["repos", var owner, var repo, "actions", "runs"] when method == "GET":
                 return WorkflowRuns(http, $"{owner}/{repo}");
+            case ["repos", var owner, var repo, "actions", "runs", var run] when method == "GET" && long.TryParse(run, out var oneRun):
+                return _runs.TryGetValue(oneRun, out var found) && found.Repository.Equals($"{owner}/{repo}", StringComparison.OrdinalIgnoreCase)
+                    ? (HttpStatusCode.OK, RunJson(oneRun, found.Repository, found.CreatedAt, found.Jobs), null)
+                    : (HttpStatusCode.NotFound, Message("Not Found"), null);
+            case ["repos", var owner, var repo, "actions", "jobs", var job, "rerun"] when method == "POST" && long.TryParse(job, out var rerunId):
+                return Rerun($"{owner}/{repo}", rerunId);
             case ["repos", var owner, var repo, "actions", "runs", var run, "jobs"] when method == "GET" && long.TryParse(run, out var runId):
                 return _runs.TryGetValue(runId, out var r) && r.Repository.Equals($"{owner}/{repo}", StringComparison.OrdinalIgnoreCase)
                     ? Page(http, r.Jobs.Select(id => JobJson(_jobs[id])).ToList(), "jobs")
@@ -598,7 +713,7 @@ public sealed class GitHubEmulator : IAsyncDisposable
         return new JsonObject
         {
             ["id"] = job.Id, ["run_id"] = job.RunId, ["workflow_name"] = "CI", ["head_branch"] = "main",
-            ["run_url"] = $"{repo}/actions/runs/{job.RunId}", ["run_attempt"] = 1, ["node_id"] = $"CR_{job.Id}",
+            ["run_url"] = $"{repo}/actions/runs/{job.RunId}", ["run_attempt"] = job.RunAttempt, ["node_id"] = $"CR_{job.Id}",
             ["head_sha"] = "3484a3fb816e0859fd6e1cea078d76385ff50625", ["url"] = $"{repo}/actions/jobs/{job.Id}",
             ["html_url"] = $"https://github.com/{job.Repository}/actions/runs/{job.RunId}/job/{job.Id}",
             ["status"] = job.Status, ["conclusion"] = job.Conclusion,
@@ -614,7 +729,7 @@ public sealed class GitHubEmulator : IAsyncDisposable
     {
         ["id"] = id, ["name"] = "CI", ["node_id"] = $"WFR_{id}", ["head_branch"] = "main", ["head_sha"] = "3484a3fb816e0859fd6e1cea078d76385ff50625",
         ["run_number"] = id, ["event"] = "push", ["status"] = RunStatus(jobs), ["conclusion"] = RunStatus(jobs) == "completed" ? "success" : null,
-        ["workflow_id"] = 1, ["run_attempt"] = 1, ["created_at"] = Time(createdAt), ["updated_at"] = Time(createdAt), ["run_started_at"] = Time(createdAt),
+        ["workflow_id"] = 1, ["run_attempt"] = _runAttempts.GetValueOrDefault(id, 1), ["created_at"] = Time(createdAt), ["updated_at"] = Time(createdAt), ["run_started_at"] = Time(createdAt),
         ["jobs_url"] = $"{RootUrl.AbsoluteUri.TrimEnd('/')}{_options.PathPrefix}/repos/{repository}/actions/runs/{id}/jobs",
         ["repository"] = new JsonObject { ["full_name"] = repository, ["name"] = repository.Split('/')[1] },
     };

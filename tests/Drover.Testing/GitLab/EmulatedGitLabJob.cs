@@ -11,6 +11,18 @@ public sealed class EmulatedGitLabJob
 
     public required TimeSpan Duration { get; init; }
 
+    /// <summary>The job's name in its pipeline.</summary>
+    public string Name { get; init; } = "build";
+
+    /// <summary>The pipeline it belongs to; a retry stays in it.</summary>
+    public long Pipeline { get; init; }
+
+    /// <summary>True once retried: the pipeline's job list shows the retry instead (unless asked with <c>include_retried</c>).</summary>
+    public bool Retried { get; set; }
+
+    /// <summary>The failure reason GitLab gives a failed job (e.g. <c>runner_system_failure</c>).</summary>
+    public string? FailureReason { get; set; }
+
     public string Status { get; set; } = "pending";
 
     public long? RunnerId { get; set; }

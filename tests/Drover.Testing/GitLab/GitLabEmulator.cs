@@ -12,7 +12,8 @@ namespace Drover.Testing.GitLab;
 /// <c>X-Total</c>), runner creation with <c>glrt-</c> tokens, runner lists with GitLab's statuses, deletion, and job
 /// assignment the way GitLab does it — a runner polling <c>POST /api/v4/jobs/request</c> with its token gets the oldest
 /// pending job of its group whose every tag it has (untagged jobs only with <c>run_untagged</c>), then reports it with
-/// <c>PUT /api/v4/jobs/:id</c>. Job hooks (<c>X-Gitlab-Token</c>, <c>X-Gitlab-Event-UUID</c>) go to <see cref="HookTarget"/>;
+/// <c>PUT /api/v4/jobs/:id</c>; job retries (a new job in the same pipeline, refused for a job that has not ended) and
+/// pipeline job lists (the latest job of each name unless <c>include_retried</c>). Job hooks (<c>X-Gitlab-Token</c>, <c>X-Gitlab-Event-UUID</c>) go to <see cref="HookTarget"/>;
 /// injected 5xx, 429 with <c>Retry-After</c>, and latency.
 /// </summary>
 public sealed class GitLabEmulator : IAsyncDisposable
@@ -65,13 +66,89 @@ public sealed class GitLabEmulator : IAsyncDisposable
     }
 
     /// <summary>Queues a pending job (and sends its hook).</summary>
-    public long Queue(long project, IReadOnlyList<string> tags, TimeSpan duration)
+    public long Queue(long project, IReadOnlyList<string> tags, TimeSpan duration, string name = "build")
     {
         EmulatedGitLabJob job;
         lock (_sync)
         {
-            job = new EmulatedGitLabJob { Id = ++_nextJob, Project = project, Tags = tags, Duration = duration, CreatedAt = DateTimeOffset.UtcNow };
+            var id = ++_nextJob;
+            job = new EmulatedGitLabJob { Id = id, Project = project, Tags = tags, Duration = duration, Name = name, Pipeline = 9000 + id, CreatedAt = DateTimeOffset.UtcNow };
             _jobs[job.Id] = job;
+        }
+
+        Hook(job);
+        return job.Id;
+    }
+
+    /// <summary>
+    /// The runner's machine is gone under its job (a spot interruption, a killed process): it stops contacting GitLab
+    /// and, with <paramref name="failJob"/>, GitLab gives up on the job at once — failed with
+    /// <c>runner_system_failure</c>, its hook sent — as it does once the runner has been silent past its timeout.
+    /// </summary>
+    /// <returns>The job the runner was running, or null.</returns>
+    public long? LoseRunner(long runnerId, bool failJob = true)
+    {
+        EmulatedGitLabJob? job;
+        lock (_sync)
+        {
+            if (!_runners.TryGetValue(runnerId, out var runner))
+            {
+                return null;
+            }
+
+            runner.ContactedAt = DateTimeOffset.MinValue;
+            job = _jobs.Values.FirstOrDefault(j => j.RunnerId == runnerId && j.Status == "running");
+            if (job is null || !failJob)
+            {
+                return job?.Id;
+            }
+
+            job.Status = "failed";
+            job.FailureReason = "runner_system_failure";
+            job.FinishedAt = DateTimeOffset.UtcNow;
+        }
+
+        Hook(job);
+        return job.Id;
+    }
+
+    /// <summary>Registers a group runner directly (as if created through the API) and returns its id.</summary>
+    public long AddRunner(long group, string description, IReadOnlyList<string> tags)
+    {
+        lock (_sync)
+        {
+            var id = ++_nextRunner;
+            _runners[id] = new EmulatedGitLabRunner
+            {
+                Id = id, Description = description, Token = $"glrt-{id}-{Guid.NewGuid():N}", Type = "group_type", GroupId = group, Tags = tags,
+                ContactedAt = DateTimeOffset.UtcNow,
+            };
+            return id;
+        }
+    }
+
+    /// <summary>The runner takes the oldest pending job it can run, as its <c>POST /jobs/request</c> would (hook sent); null when none.</summary>
+    public long? TakeJob(long runnerId)
+    {
+        EmulatedGitLabJob? job;
+        lock (_sync)
+        {
+            if (!_runners.TryGetValue(runnerId, out var runner))
+            {
+                return null;
+            }
+
+            job = _jobs.Values.Where(j => j.Status == "pending" && Covers(runner, j)).OrderBy(j => j.Id).FirstOrDefault();
+            if (job is null)
+            {
+                return null;
+            }
+
+            job.Status = "running";
+            job.RunnerId = runner.Id;
+            job.RunnerDescription = runner.Description;
+            job.Takes++;
+            job.StartedAt = DateTimeOffset.UtcNow;
         }
 
         Hook(job);
@@ -162,6 +239,16 @@ public sealed class GitLabEmulator : IAsyncDisposable
                 return _jobs.TryGetValue(job, out var found) && found.Project == ProjectId(project) ? Write(c, 200, JobJson(found)) : NotFound(c);
             }
         });
+        api.MapPost("/projects/{project}/jobs/{job:long}/retry", Retry);
+        api.MapGet("/projects/{project}/pipelines/{pipeline:long}/jobs", (HttpContext c, string project, long pipeline) =>
+        {
+            var id = ProjectId(project);
+            var retried = c.Request.Query["include_retried"] == "true";
+            lock (_sync)
+            {
+                return Page(c, _jobs.Values.Where(j => j.Project == id && j.Pipeline == pipeline && (retried || !j.Retried)).OrderBy(j => j.Id).Select(JobJson).ToList());
+            }
+        });
         api.MapPost("/user/runners", CreateRunner);
         api.MapGet("/groups/{group}/runners", (HttpContext c, string group) =>
         {
@@ -193,6 +280,47 @@ public sealed class GitLabEmulator : IAsyncDisposable
         });
         api.MapPost("/jobs/request", RequestJob);
         api.MapPut("/jobs/{id:long}", UpdateJob);
+    }
+
+    /// <summary>
+    /// GitLab's retry: a job that has ended (failed, canceled, success) gets a new pending job of the same name in the
+    /// same pipeline, answered 201 with the new job; a job still pending or running is not retryable (403).
+    /// </summary>
+    private async Task Retry(HttpContext context, string project, long job)
+    {
+        EmulatedGitLabJob? retry;
+        lock (_sync)
+        {
+            if (!_jobs.TryGetValue(job, out var old) || old.Project != ProjectId(project))
+            {
+                retry = null;
+            }
+            else if (old.Status is not ("failed" or "canceled" or "success"))
+            {
+                context.Response.StatusCode = 403;
+                context.Response.ContentType = "application/json";
+                retry = null;
+            }
+            else
+            {
+                retry = new EmulatedGitLabJob
+                {
+                    Id = ++_nextJob, Project = old.Project, Tags = old.Tags, Duration = old.Duration, Name = old.Name, Pipeline = old.Pipeline,
+                    CreatedAt = DateTimeOffset.UtcNow,
+                };
+                old.Retried = true;
+                _jobs[retry.Id] = retry;
+            }
+        }
+
+        if (retry is null)
+        {
+            await (context.Response.StatusCode == 403 ? Write(context, 403, new JsonObject { ["message"] = "403 Forbidden - Job is not retryable" }) : NotFound(context));
+            return;
+        }
+
+        Hook(retry);
+        await Write(context, 201, JobJson(retry));
     }
 
     private async Task CreateRunner(HttpContext context)
@@ -309,7 +437,9 @@ public sealed class GitLabEmulator : IAsyncDisposable
                 ["build_started_at"] = job.StartedAt is { } s ? Time(s) : null,
                 ["build_finished_at"] = job.FinishedAt is { } f ? Time(f) : null,
                 ["project_id"] = job.Project,
-                ["pipeline_id"] = 9000 + job.Id,
+                ["pipeline_id"] = job.Pipeline,
+                ["build_name"] = job.Name,
+                ["build_failure_reason"] = job.FailureReason,
                 ["runner"] = job.RunnerId is { } r ? new JsonObject { ["id"] = r, ["description"] = job.RunnerDescription } : null,
                 ["repository"] = new JsonObject { ["homepage"] = new Uri(Url, Projects[job.Project].Path).ToString() },
             };
@@ -332,14 +462,16 @@ public sealed class GitLabEmulator : IAsyncDisposable
     private JsonNode JobJson(EmulatedGitLabJob job) => new JsonObject
     {
         ["id"] = job.Id,
+        ["name"] = job.Name,
         ["status"] = job.Status,
+        ["failure_reason"] = job.FailureReason,
         ["tag_list"] = new JsonArray([.. job.Tags.Select(t => (JsonNode)t)]),
         ["created_at"] = job.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
         ["started_at"] = job.StartedAt?.ToString("O", CultureInfo.InvariantCulture),
         ["finished_at"] = job.FinishedAt?.ToString("O", CultureInfo.InvariantCulture),
         ["queued_duration"] = ((job.StartedAt ?? DateTimeOffset.UtcNow) - job.CreatedAt).TotalSeconds,
         ["web_url"] = new Uri(Url, $"{Projects[job.Project].Path}/-/jobs/{job.Id}").ToString(),
-        ["pipeline"] = new JsonObject { ["id"] = 9000 + job.Id },
+        ["pipeline"] = new JsonObject { ["id"] = job.Pipeline },
         ["runner"] = job.RunnerId is { } r ? new JsonObject { ["id"] = r, ["description"] = job.RunnerDescription } : null,
     };
 

@@ -1,0 +1,155 @@
+using Drover.Core.Adapters;
+using Drover.Core.Demand;
+using Drover.Core.Ports;
+using Drover.Core.Runners;
+
+namespace Drover.Engine.Tests;
+
+/// <summary>Jobs lost with their runner's instance are re-run by the forge, at most <c>lostJobReruns</c> times.</summary>
+public sealed class LostJobRerunTests
+{
+    /// <summary>Queues a job (or takes <paramref name="key"/>), lets a new runner take it, and returns the job and its runner.</summary>
+    private static async Task<(JobKey Job, Runner Runner)> BusyRunnerAsync(LoopHarness h, JobKey? key = null)
+    {
+        var job = key ?? h.Queue();
+        if (key is { } given)
+        {
+            h.Loop.Ingest(new JobEvent { Key = given, Kind = JobEventKind.Queued, At = h.Time.GetUtcNow(), Labels = ["linux"], Scope = "acme/app" });
+        }
+
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        var runner = (await h.Store.ListLiveRunnersAsync("linux", CancellationToken.None)).Single(r => r.State == RunnerState.Provisioning);
+        h.Time.Advance(TimeSpan.FromSeconds(20));
+        h.Forge.Register(runner.Id, busy: true);
+        h.Loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Started, At = h.Time.GetUtcNow(), RunnerName = runner.Id });
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        runner = (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!;
+        Assert.Equal((RunnerState.Busy, job), (runner.State, runner.Job));
+        return (job, runner);
+    }
+
+    private static async Task<IReadOnlyList<StoredEvent>> EventsAsync(LoopHarness h, string kind) =>
+        [.. (await h.Store.ListEventsAsync(new EventQuery(), CancellationToken.None)).Where(e => e.Kind == kind)];
+
+    [Fact]
+    public async Task SpotInterruptionUnderAJob_RunnerFailed_ExactlyOneRerunAskedOfTheForge()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        var (job, runner) = await BusyRunnerAsync(h);
+
+        h.Provider.Lose(runner.InstanceId!, "spot interruption: the instance was reclaimed");
+        h.Time.Advance(TimeSpan.FromSeconds(5));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        for (var i = 0; i < 3; i++)
+        {
+            h.Time.Advance(TimeSpan.FromMinutes(1));
+            await h.Loop.RunCycleAsync(CancellationToken.None);
+        }
+
+        Assert.Equal([job], h.Forge.Reruns);
+        var failed = (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!;
+        Assert.Contains("spot interruption", failed.FailureReason, StringComparison.Ordinal);
+        var rerun = Assert.Single(await h.Store.ListJobRerunsAsync(null, CancellationToken.None));
+        Assert.Equal((job, JobRerunState.Requested, 1, job.Id + "-r", runner.Id, runner.InstanceId), (rerun.Job, rerun.State, rerun.Attempt, rerun.NewJobId, rerun.RunnerId, rerun.InstanceId));
+        Assert.Equal(("acme/app", "linux"), (rerun.Scope, rerun.Pool));
+        var lost = Assert.Single(await EventsAsync(h, EventKinds.JobLost));
+        Assert.Equal(job.ToString(), lost.Subject);
+        Assert.Contains("re-run 1 of at most 2", lost.Message, StringComparison.Ordinal);
+        Assert.Single(await EventsAsync(h, EventKinds.JobRerunRequested));
+    }
+
+    [Fact]
+    public async Task InstanceFailedOnItsOwnUnderAJob_NoRerun()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        var (job, runner) = await BusyRunnerAsync(h);
+
+        h.Provider.Fail(runner.InstanceId!, "Error: exit code 1");
+        h.Loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Completed, At = h.Time.GetUtcNow() });
+        h.Forge.Remove(runner.Id);
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        Assert.Empty(h.Forge.Reruns);
+        Assert.Empty(await h.Store.ListJobRerunsAsync(null, CancellationToken.None));
+        Assert.Empty(await EventsAsync(h, EventKinds.JobLost));
+    }
+
+    [Fact]
+    public async Task ReRunLostAgain_CountsAgainstTheSameLimit_CappedWithoutASecondCall()
+    {
+        await using var h = await LoopHarness.CreateAsync(pool: "lostJobReruns: 1");
+        var (job, runner) = await BusyRunnerAsync(h);
+        h.Provider.Lose(runner.InstanceId!, "node lost");
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.Equal([job], h.Forge.Reruns);
+
+        // The forge queues the re-run under a new id; a new runner takes it, and its instance is lost too.
+        var (again, second) = await BusyRunnerAsync(h, new JobKey("github", job.Id + "-r"));
+        h.Provider.Lose(second.InstanceId!, "node lost");
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        Assert.Equal([job], h.Forge.Reruns);
+        var capped = (await h.Store.ListJobRerunsAsync(JobRerunState.Capped, CancellationToken.None)).Single();
+        Assert.Equal((again, job.Id), (capped.Job, capped.OriginJobId));
+        Assert.Contains("lostJobReruns: 1", Assert.Single(await EventsAsync(h, EventKinds.JobLost), e => e.Subject == again.ToString()).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task PoolOptedOut_LostJobRecordedButNotReRun()
+    {
+        await using var h = await LoopHarness.CreateAsync(pool: "lostJobReruns: 0");
+        var (job, runner) = await BusyRunnerAsync(h);
+
+        h.Provider.Lose(runner.InstanceId!, "Evicted: the node was low on memory");
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        Assert.Empty(h.Forge.Reruns);
+        Assert.Contains("Evicted", (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.FailureReason, StringComparison.Ordinal);
+        var rerun = Assert.Single(await h.Store.ListJobRerunsAsync(null, CancellationToken.None));
+        Assert.Equal((job, JobRerunState.Disabled), (rerun.Job, rerun.State));
+    }
+
+    [Fact]
+    public async Task ForgeCannotYet_AskedAgainByTheNextProcess_OneRecordOneRerun()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        var (job, runner) = await BusyRunnerAsync(h);
+        h.Forge.RerunAnswer = _ => JobRerunAnswer.NotYet("the job is still in_progress");
+        h.Provider.Lose(runner.InstanceId!, "spot interruption");
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.Equal([job], h.Forge.Reruns);
+
+        // A new process (a restart, or the next leader) over the same store finds the pending re-run.
+        h.Forge.RerunAnswer = r => JobRerunAnswer.Queued("77", "queued again");
+        var next = h.NewLoop();
+        await next.StartAsync(CancellationToken.None);
+        h.Time.Advance(TimeSpan.FromSeconds(31));
+        await next.RunCycleAsync(CancellationToken.None);
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        await next.RunCycleAsync(CancellationToken.None);
+
+        Assert.Equal([job, job], h.Forge.Reruns);
+        var rerun = Assert.Single(await h.Store.ListJobRerunsAsync(null, CancellationToken.None));
+        Assert.Equal((JobRerunState.Requested, "77", 2), (rerun.State, rerun.NewJobId, rerun.Calls));
+    }
+
+    [Fact]
+    public async Task ForgeRefuses_RecordedAsRefused_NotAskedAgain()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        var (job, runner) = await BusyRunnerAsync(h);
+        h.Forge.RerunAnswer = _ => throw new HttpRequestException("403 Forbidden", null, System.Net.HttpStatusCode.Forbidden);
+        h.Provider.Lose(runner.InstanceId!, "spot interruption");
+
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        h.Time.Advance(TimeSpan.FromMinutes(1));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        Assert.Equal([job], h.Forge.Reruns);
+        Assert.Equal(JobRerunState.Refused, Assert.Single(await h.Store.ListJobRerunsAsync(null, CancellationToken.None)).State);
+        Assert.Single(await EventsAsync(h, EventKinds.JobRerunRefused));
+    }
+}
