@@ -116,6 +116,39 @@ public sealed class DeliveryIntakeTests
     }
 
     [Fact]
+    public async Task Cycle_DeliveryFailingOnlyForAForgeOutage_IsKeptPastItsAttempts_AndQuarantinedOnlyAfterTheOutageLimit()
+    {
+        ReceivingForge? forge = null;
+        await using var h = await LoopHarness.CreateAsync(wrapForge: f => forge = new ReceivingForge(f));
+        var t0 = h.Time.GetUtcNow();
+        await StoreAsync(h, "outage-1", "outage", t0);
+
+        // An hour of a forge answering 503: far more than 5 attempts, none quarantines it.
+        for (var minute = 0; minute < 60; minute++)
+        {
+            await h.Loop.RunCycleAsync(_none);
+            h.Time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        var stored = await h.Store.GetDeliveryAsync("github", "outage-1", _none);
+        Assert.Null(stored!.QuarantinedAt);
+        Assert.InRange(stored.Attempts, 12, 20);
+
+        // Still failing a day later: quarantined then, with the last reason.
+        h.Time.Advance(DeliveryIntake.OutageLimit);
+        for (var i = 0; i < 3; i++)
+        {
+            await h.Loop.RunCycleAsync(_none);
+            h.Time.Advance(DeliveryIntake.MaxRetryDelay);
+        }
+
+        stored = await h.Store.GetDeliveryAsync("github", "outage-1", _none);
+        Assert.NotNull(stored!.QuarantinedAt);
+        Assert.Contains("HttpRequestException", stored.LastFailure, StringComparison.Ordinal);
+        Assert.True(forge!.Interpreted > 5);
+    }
+
+    [Fact]
     public void RetryDelay_DoublesFromTheFirstUpToFiveMinutes()
     {
         var first = TimeSpan.FromSeconds(5);
@@ -153,7 +186,7 @@ public sealed class DeliveryIntakeTests
 
     /// <summary>
     /// The fake forge taking webhooks of a tiny language: <c>job:ID</c> queues a linux job, <c>unreadable</c> is a
-    /// payload the reader refuses, <c>throw</c> fails otherwise.
+    /// payload the reader refuses, <c>outage</c> fails as a forge call answering 503 would, <c>throw</c> fails otherwise.
     /// </summary>
     private sealed class ReceivingForge(FakeForge inner) : IForge, IWebhookReceiver
     {
@@ -179,6 +212,7 @@ public sealed class DeliveryIntakeTests
             {
                 "throw" => throw new InvalidOperationException("the fake receiver fails on this payload"),
                 "unreadable" => throw new FormatException("workflow_job.id: missing or not an integer"),
+                "outage" => throw new HttpRequestException("the forge answered 503", null, System.Net.HttpStatusCode.ServiceUnavailable),
                 _ => Task.FromResult<IReadOnlyList<JobEvent>>(
                 [
                     new JobEvent

@@ -18,7 +18,9 @@ namespace Drover.Engine.Loop;
 /// with the reason; reading it again would give the same answer.</item>
 /// <item>Failed for another reason: tried again after <see cref="ControlLoopOptions.DeliveryRetryDelay"/>, doubling
 /// with each failure up to <see cref="MaxRetryDelay"/>; after <see cref="ControlLoopOptions.DeliveryAttempts"/>
-/// failures it is quarantined.</item>
+/// failures it is quarantined — unless every failure so far was a forge call the delivery needed that failed in
+/// passing (a timeout, a 5xx, a rate limit): an outage of the forge says nothing about the delivery, so such a one is
+/// quarantined only once it is older than <see cref="OutageLimit"/>.</item>
 /// </list>
 /// A quarantined delivery is never tried again (unless an operator requeues it), gets a
 /// <see cref="EventKinds.WebhookDeliveryQuarantined"/> event and is kept <see cref="QuarantineRetention"/>. Deliveries
@@ -32,6 +34,12 @@ internal sealed class DeliveryIntake(ExecutionServices services, ControlLoopOpti
 
     /// <summary>The longest wait between two attempts at a delivery whose interpretation failed.</summary>
     public static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long a delivery whose interpretation fails only because a forge call it needs fails in passing is tried
+    /// (at most every <see cref="MaxRetryDelay"/>) before it is quarantined.
+    /// </summary>
+    public static readonly TimeSpan OutageLimit = TimeSpan.FromHours(24);
 
     /// <summary>The longest failure reason kept, in characters.</summary>
     public const int MaxReasonLength = 500;
@@ -85,7 +93,7 @@ internal sealed class DeliveryIntake(ExecutionServices services, ControlLoopOpti
             {
                 var attempts = delivery.Attempts + 1;
                 var reason = Reason(string.Create(CultureInfo.InvariantCulture, $"attempt {attempts} of {options.DeliveryAttempts} failed"), e);
-                if (attempts >= options.DeliveryAttempts)
+                if (attempts >= options.DeliveryAttempts && !(InPassing(e, cancellationToken) && now - delivery.ReceivedAt < OutageLimit))
                 {
                     EngineLog.DeliveryQuarantined(services.Logger, delivery.Forge, delivery.DeliveryId, attempts, reason);
                     services.Metrics.WebhookDelivery(delivery.Forge, "quarantined");
@@ -116,6 +124,15 @@ internal sealed class DeliveryIntake(ExecutionServices services, ControlLoopOpti
 
         return delay < MaxRetryDelay ? delay : MaxRetryDelay;
     }
+
+    /// <summary>
+    /// Whether <paramref name="e"/> is a forge call that failed in passing (a timeout, a 5xx, a refused connection, a rate
+    /// limit) rather than a fault of the delivery.
+    /// </summary>
+    private static bool InPassing(Exception e, CancellationToken cancellationToken) =>
+        e is HttpRequestException or TimeoutException or TaskCanceledException or IClassifiedFailure
+        && !cancellationToken.IsCancellationRequested
+        && CallFailures.Classify(e).Kind is CallFailureKind.Transient or CallFailureKind.RateLimited;
 
     /// <summary>The failure in words: what happened and the exception's type and message (never the body or headers).</summary>
     private static string Reason(string what, Exception e)
