@@ -1,0 +1,430 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Drover.Testing;
+using Drover.Testing.GitHub;
+
+namespace Drover.Chaos.Tests;
+
+/// <summary>
+/// One chaos run: a real <c>drover serve</c> process (SQLite store, the <c>process</c> provider starting stand-in
+/// runners) against the GitHub emulator with seeded forge faults and webhook loss, duplication and reordering. A burst of
+/// jobs is queued while the server is killed (SIGKILL) or stopped (SIGTERM) at seeded points and started again on the
+/// same store; then the run waits for the burst to settle and the grace window to pass, and checks the world against
+/// the invariants (<see cref="ChaosInvariants"/>).
+/// </summary>
+internal sealed class ChaosRun : IAsyncDisposable
+{
+    private const string Token = "ghp_chaos";
+    private const string Secret = "chaos-webhook-secret";
+    private const string Repository = "acme/api";
+
+    /// <summary>A phase of the burst a kill point aims at.</summary>
+    private enum BurstPhase
+    {
+        /// <summary>Jobs queued, no runner minted yet.</summary>
+        Queued,
+
+        /// <summary>A runner minted at the forge whose process has not come online.</summary>
+        Booting,
+
+        /// <summary>A runner process online without a job.</summary>
+        Idle,
+
+        /// <summary>A job running.</summary>
+        Busy,
+
+        /// <summary>A job just finished: its runner exiting and being deleted.</summary>
+        Finishing,
+    }
+    private readonly ChaosOptions _options;
+    private readonly Action<string> _log;
+    private readonly TempDirectory _directory = new("drover-chaos-");
+    private readonly string _apiToken = "chaos_" + Guid.NewGuid().ToString("N");
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly Random _random;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private GitHubEmulator _emulator = null!;
+    private ServeProcess? _serve;
+    private int _starts;
+
+    public ChaosRun(ChaosOptions options, Action<string> log)
+    {
+        _options = options;
+        _log = log;
+        _random = new Random(options.Seed);
+
+        // A word on every runner's command line, found in /proc whoever started the process; not in any path Drover is given.
+        Marker = $"chaos-marker-{options.Seed}-{Guid.NewGuid():N}"[..40];
+    }
+
+    /// <summary>The word on every stand-in runner's command line in this run.</summary>
+    public string Marker { get; }
+
+    /// <summary>Runs the burst and the kill points, waits for the run to settle, checks the invariants.</summary>
+    public async Task<ChaosReport> RunAsync()
+    {
+        var report = new ChaosReport { Seed = _options.Seed, Marker = Marker };
+        _emulator = await GitHubEmulator.StartAsync(new GitHubEmulatorOptions { Tokens = [Token], Seed = _options.Seed });
+        _emulator.AddRepository(Repository);
+        _emulator.Faults.Seed(_options.Seed);
+        _emulator.Faults.Rate = _options.ForgeFaultRate;
+        _emulator.Faults.HangFor = _options.HangFor;
+        _emulator.Faults.Kinds = _options.ForgeFaults;
+        _emulator.Faults.OnlyPathsContaining = _options.ForgeFaultPaths;
+        _emulator.Webhooks.Secret = Secret;
+        _emulator.Webhooks.DropRate = _options.WebhookLoss;
+        _emulator.Webhooks.DuplicateRate = _options.WebhookDuplication;
+        _emulator.Webhooks.ReorderRate = _options.WebhookReordering;
+        await File.WriteAllTextAsync(_directory.File("fleet.yaml"), FleetYaml());
+        await StartServeAsync(report);
+
+        // The burst, drawn from the seed: when each job is queued and how long it runs, fed on its own while the
+        // server is killed and restarted.
+        var burst = _options.BurstLength.TotalMilliseconds;
+        var jobs = Enumerable.Range(0, _options.Jobs)
+            .Select(i => (At: _random.NextDouble() * burst, Name: $"job-{i}", Duration: TimeSpan.FromMilliseconds(300 + _random.Next(2700))))
+            .OrderBy(j => j.At).ToList();
+        var unmatchableAt = _random.Next(jobs.Count);
+        var feeding = Task.Run(async () =>
+        {
+            var started = _clock.Elapsed;
+            for (var i = 0; i < jobs.Count; i++)
+            {
+                var wait = TimeSpan.FromMilliseconds(jobs[i].At) - (_clock.Elapsed - started);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait);
+                }
+
+                if (i == unmatchableAt)
+                {
+                    report.UnmatchableJob = _emulator.QueueRun(Repository, ("windows", ["self-hosted", "windows"], TimeSpan.FromSeconds(1))).Single();
+                }
+
+                var id = _emulator.QueueRun(Repository, (jobs[i].Name, ["self-hosted", "linux"], jobs[i].Duration)).Single();
+                lock (report.Jobs)
+                {
+                    report.Jobs.Add(id);
+                }
+            }
+        });
+
+        // The kill points, drawn from the seed: the phase of the burst each one waits for (taken in turn from a seeded
+        // start, so a long run hits every phase), a seeded moment inside it, the signal and how long the server stays down.
+        var phases = Enum.GetValues<BurstPhase>();
+        var firstPhase = _random.Next(phases.Length);
+        var kills = Enumerable.Range(0, _options.KillPoints)
+            .Select(i => (Phase: phases[(firstPhase + i) % phases.Length], Delay: TimeSpan.FromMilliseconds(_random.Next(400)), Kill: _random.NextDouble() < _options.KillShare, Down: TimeSpan.FromMilliseconds(_random.Next(1500))))
+            .ToList();
+        if (kills.Count >= 2 && kills.All(k => k.Kill == kills[0].Kill))
+        {
+            // Both signals in every run of two or more points.
+            kills[^1] = kills[^1] with { Kill = !kills[0].Kill };
+        }
+
+        foreach (var kill in kills)
+        {
+            var reached = await WaitForPhaseAsync(kill.Phase, feeding);
+            await Task.Delay(kill.Delay);
+            await KillPointAsync(report, kill.Kill, kill.Down, reached ? kill.Phase.ToString() : $"{kill.Phase} not reached");
+        }
+
+        await feeding;
+        report.BurstEndedAt = _clock.Elapsed;
+        await SettleAsync(report);
+        report.Events = await EventsAsync();
+        report.ApiLiveRunners = await LiveRunnersAsync();
+
+        // The run ends with a clean stop; what a SIGTERM leaves behind is part of what is checked.
+        var (exit, took) = await _serve!.TerminateAsync(_options.TermTimeout);
+        report.Stops.Add(new ChaosReport.Stop("SIGTERM (end of run)", PhaseNow(), exit, took));
+        _log($"end of run: SIGTERM, exit {exit?.ToString(CultureInfo.InvariantCulture) ?? "none"} after {took.TotalSeconds:F2} s");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        report.World = World();
+        report.FaultsInjected = _emulator.Faults.Injected.ToDictionary(f => f.Key.ToString(), f => f.Value, StringComparer.Ordinal);
+        report.Webhooks = (_emulator.Webhooks.Sent.Count, _emulator.Webhooks.Dropped, _emulator.Webhooks.Duplicated, _emulator.Webhooks.Reordered);
+        report.Took = _clock.Elapsed;
+        ChaosInvariants.Check(report, _options);
+        return report;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        KeepLogs();
+        if (_serve is not null)
+        {
+            await _serve.DisposeAsync();
+        }
+
+        // Whatever the run left running is ended here, after it was counted, so runs do not leak into each other.
+        RunnerProcesses.KillAll(Marker);
+        if (_emulator is not null)
+        {
+            await _emulator.DisposeAsync();
+        }
+
+        _http.Dispose();
+        _directory.Dispose();
+    }
+
+    /// <summary>Kills (SIGKILL) or stops (SIGTERM) the server, keeps it down a moment, starts it again on the same store.</summary>
+    private async Task KillPointAsync(ChaosReport report, bool kill, TimeSpan down, string aimed)
+    {
+        var phase = $"{aimed}: {PhaseNow()}";
+        if (kill)
+        {
+            await _serve!.KillAsync();
+            report.Stops.Add(new ChaosReport.Stop("SIGKILL", phase, null, TimeSpan.Zero));
+            _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  SIGKILL during {phase}");
+        }
+        else
+        {
+            var (exit, took) = await _serve!.TerminateAsync(_options.TermTimeout);
+            report.Stops.Add(new ChaosReport.Stop("SIGTERM", phase, exit, took));
+            _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  SIGTERM during {phase}: exit {exit?.ToString(CultureInfo.InvariantCulture) ?? "none"} after {took.TotalSeconds:F2} s");
+        }
+
+        await _serve.DisposeAsync();
+        _serve = null;
+        report.ProcessesRightAfterStops.Add(RunnerProcesses.WithMarker(Marker).Count);
+        await Task.Delay(down);
+        await StartServeAsync(report);
+    }
+
+    private async Task StartServeAsync(ChaosReport report)
+    {
+        _starts++;
+        var startedAt = Stopwatch.GetTimestamp();
+        _serve = await ServeProcess.StartAsync(
+            [
+                "--config", _directory.File("fleet.yaml"),
+                "--store", "sqlite:" + _directory.File("state.db"),
+                "--urls", "http://127.0.0.1:0",
+                "--api-token", "chaos:admin:env:CHAOS_API_TOKEN",
+                "--backup-every", "0",
+
+                // No --replica-id: a single replica restarted on its data directory is the same replica by default.
+            ],
+            new Dictionary<string, string>
+            {
+                ["CHAOS_GITHUB_TOKEN"] = Token,
+                ["CHAOS_WEBHOOK_SECRET"] = Secret,
+                ["CHAOS_API_TOKEN"] = _apiToken,
+            },
+            _directory.File("serve.log"),
+            TimeSpan.FromSeconds(60));
+        _emulator.Webhooks.Target = new Uri(_serve.Url, "/webhooks/github/github");
+        _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _apiToken);
+
+        // How long until it leads (and so runs the control loop); bounded, and measured.
+        TimeSpan? lead = null;
+        var deadline = Stopwatch.GetTimestamp() + (long)(TimeSpan.FromSeconds(40).TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < deadline)
+        {
+            if (await RoleAsync() == "leader")
+            {
+                lead = Stopwatch.GetElapsedTime(startedAt);
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        if (_starts > 1)
+        {
+            report.LeadAfterRestart.Add(lead);
+        }
+
+        _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  start {_starts}: pid {_serve.ProcessId}, {_serve.Url}, leads after {(lead is { } l ? $"{l.TotalSeconds:F1} s" : "more than 40 s")}");
+    }
+
+    private async Task<string?> RoleAsync()
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(await _http.GetStringAsync(new Uri(_serve!.Url, "/api/v1/pools")));
+            return document.RootElement.GetProperty("role").GetString();
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+        catch (TaskCanceledException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Waits for every matchable job to complete, then for the grace window, then for nothing to be left (bounded).</summary>
+    private async Task SettleAsync(ChaosReport report)
+    {
+        try
+        {
+            await Eventually.TrueAsync(
+                () => Jobs(report).All(id => _emulator.Jobs().Single(j => j.Id == id).Status == "completed"),
+                "every matchable job completed", _options.CompleteWithin, TimeSpan.FromMilliseconds(250),
+                () => string.Join(", ", _emulator.Jobs().Where(j => Jobs(report).Contains(j.Id)).GroupBy(j => j.Status).Select(g => $"{g.Count()} {g.Key}")));
+            report.AllCompletedAt = _clock.Elapsed;
+            _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  every matchable job completed");
+        }
+        catch (TimeoutException e)
+        {
+            _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  {e.Message}");
+        }
+
+        // The grace window: the fleet's orphan grace period plus the idle timeout and a few control cycles.
+        var window = _options.Window;
+        try
+        {
+            await Eventually.TrueAsync(
+                async () => _emulator.Runners().Count == 0 && RunnerProcesses.WithMarker(Marker).Count == 0 && await LiveRunnersAsync() == 0,
+                "no registration, no runner process and no live runner in the API left", window, TimeSpan.FromMilliseconds(500),
+                () => $"{_emulator.Runners().Count} registrations, {RunnerProcesses.WithMarker(Marker).Count} processes");
+            _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  nothing left at the forge or in /proc");
+        }
+        catch (TimeoutException e)
+        {
+            _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  {e.Message}");
+        }
+    }
+
+    private static List<long> Jobs(ChaosReport report)
+    {
+        lock (report.Jobs)
+        {
+            return [.. report.Jobs];
+        }
+    }
+
+    private async Task<List<ChaosReport.Event>> EventsAsync()
+    {
+        var events = new List<ChaosReport.Event>();
+        long after = 0;
+        while (true)
+        {
+            using var document = JsonDocument.Parse(await _http.GetStringAsync(new Uri(_serve!.Url, $"/api/v1/events?after={after}&limit=1000")));
+            var page = document.RootElement.GetProperty("events").EnumerateArray()
+                .Select(e => new ChaosReport.Event(e.GetProperty("id").GetInt64(), e.GetProperty("kind").GetString()!, e.GetProperty("subject").GetString()!, e.GetProperty("message").GetString() ?? string.Empty))
+                .ToList();
+            events.AddRange(page);
+            if (page.Count < 1000)
+            {
+                return events;
+            }
+
+            after = page[^1].Id;
+        }
+    }
+
+    private async Task<int> LiveRunnersAsync()
+    {
+        using var document = JsonDocument.Parse(await _http.GetStringAsync(new Uri(_serve!.Url, "/api/v1/runners")));
+        return document.RootElement.GetProperty("runners").EnumerateArray().Count(r => r.GetProperty("state").GetString() != "gone");
+    }
+
+    /// <summary>Keeps the run's server log and fleet under artifacts/chaos/seed-N/ (the temporary directory goes).</summary>
+    private void KeepLogs()
+    {
+        if (SharedData.RepositoryRoot is not { } root)
+        {
+            return;
+        }
+
+        var kept = Path.Combine(root, "artifacts", "chaos", $"seed-{_options.Seed}");
+        Directory.CreateDirectory(kept);
+        foreach (var name in new[] { "serve.log", "fleet.yaml" })
+        {
+            if (File.Exists(_directory.File(name)))
+            {
+                File.Copy(_directory.File(name), Path.Combine(kept, name), overwrite: true);
+            }
+        }
+    }
+
+    private ChaosReport.WorldState World() => new(
+        _emulator.Jobs(),
+        _emulator.Runners(),
+        _emulator.Sessions,
+        _emulator.Minted,
+        _emulator.Requests,
+        RunnerProcesses.WithMarker(Marker));
+
+    /// <summary>
+    /// Waits (at most 30 s) until the world is in <paramref name="phase"/>; false when it was not reached, or cannot be
+    /// any more (the burst is fed and nothing is queued or running).
+    /// </summary>
+    private async Task<bool> WaitForPhaseAsync(BurstPhase phase, Task feeding)
+    {
+        var deadline = _clock.Elapsed + TimeSpan.FromSeconds(30);
+        while (_clock.Elapsed < deadline)
+        {
+            var jobs = _emulator.Jobs();
+            var registrations = _emulator.Runners();
+            var sessions = _emulator.Sessions.Select(s => s.RunnerId).ToHashSet();
+            var now = DateTimeOffset.UtcNow;
+            var held = phase switch
+            {
+                BurstPhase.Queued => jobs.Any(j => j.Status == "queued" && j.Labels.Contains("linux")) && registrations.Count == 0,
+                BurstPhase.Booting => registrations.Any(r => !sessions.Contains(r.Id)),
+                BurstPhase.Idle => registrations.Any(r => r.Online && !r.Busy),
+                BurstPhase.Busy => jobs.Any(j => j.Status == "in_progress"),
+                BurstPhase.Finishing => jobs.Any(j => j.CompletedAt is { } done && now - done < TimeSpan.FromSeconds(1)),
+                _ => true,
+            };
+            if (held)
+            {
+                return true;
+            }
+
+            if (feeding.IsCompleted && !jobs.Any(j => j.Status == "in_progress" || (j.Status == "queued" && j.Labels.Contains("linux"))))
+            {
+                return false;
+            }
+
+            await Task.Delay(25);
+        }
+
+        return false;
+    }
+
+    /// <summary>The burst's phase as the forge sees it, for the record of each kill point.</summary>
+    private string PhaseNow()
+    {
+        var jobs = _emulator.Jobs();
+        return $"{jobs.Count(j => j.Status == "queued")} queued, {jobs.Count(j => j.Status == "in_progress")} running, {jobs.Count(j => j.Status == "completed")} completed, {_emulator.Runners().Count} registrations, {RunnerProcesses.WithMarker(Marker).Count} processes";
+    }
+
+    private string FleetYaml()
+    {
+        var standIn = Path.Combine(AppContext.BaseDirectory, "Drover.StandInRunner.dll");
+        return $$"""
+            controllerId: chaos
+            orphanGracePeriod: {{(int)_options.OrphanGrace.TotalSeconds}}s
+            forges:
+              - name: github
+                kind: github
+                url: {{_emulator.ApiUrl}}
+                auth: { token: env:CHAOS_GITHUB_TOKEN }
+                webhookSecret: env:CHAOS_WEBHOOK_SECRET
+            providers:
+              - name: local
+                type: process
+                settings:
+                  command: dotnet "{{standIn}}"
+                  args: [{{Marker}}]
+                  workRoot: "{{_directory.File("runners")}}"
+                  maxConcurrent: "8"
+            pools:
+              - name: linux
+                forge: github
+                scope: { repo: {{Repository}} }
+                labels: [linux]
+                provider: local
+                max: 6
+                idleTimeout: 2s
+                timeouts: { draining: 5s, finishedJobGrace: 2s }
+            """;
+    }
+}
