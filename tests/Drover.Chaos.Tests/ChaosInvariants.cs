@@ -52,13 +52,13 @@ internal static class ChaosInvariants
         // 2. No runner process left after the grace window (found in /proc by the run's marker).
         if (world.Processes.Count > 0)
         {
-            v.Add($"{world.Processes.Count} orphaned runner process(es) still running after the grace window: {string.Join(", ", world.Processes.Select(p => $"pid {p.ProcessId} ({p.RunnerName ?? "?"})"))}");
+            v.Add($"{world.Processes.Count} orphaned runner process(es) still running {options.Window.TotalSeconds:0} s after every job completed and the faults stopped: {string.Join(", ", world.Processes.Select(p => $"pid {p.ProcessId} ({p.RunnerName ?? "?"})"))}");
         }
 
         // 3. No forge registration left after the grace window.
         if (world.Registrations.Count > 0)
         {
-            v.Add($"{world.Registrations.Count} registration(s) left at the forge {options.Window.TotalSeconds:0} s after every job completed (orphan grace {options.OrphanGrace.TotalSeconds:0} s): {string.Join(", ", world.Registrations.Select(r => $"{r.Name} ({(r.Online ? "online" : "offline")}{(r.Busy ? ", busy" : string.Empty)})"))}");
+            v.Add($"{world.Registrations.Count} registration(s) left at the forge {options.Window.TotalSeconds:0} s after every job completed and the faults stopped (orphan grace {options.OrphanGrace.TotalSeconds:0} s): {string.Join(", ", world.Registrations.Select(r => $"{r.Name} ({(r.Online ? "online" : "offline")}{(r.Busy ? ", busy" : string.Empty)})"))}");
         }
 
         // 4. No duplicate instance per idempotency key: one runner name, one process.
@@ -92,7 +92,7 @@ internal static class ChaosInvariants
 
         if (report.ApiLiveRunners > 0)
         {
-            v.Add($"the API still lists {report.ApiLiveRunners} runner(s) not gone {options.Window.TotalSeconds:0} s after every job completed, with {world.Processes.Count} process(es) running");
+            v.Add($"the API still lists {report.ApiLiveRunners} runner(s) not gone {options.Window.TotalSeconds:0} s after every job completed and the faults stopped, with {world.Processes.Count} process(es) running");
         }
 
         // 6. SIGTERM drains within a bounded time and exits 0.

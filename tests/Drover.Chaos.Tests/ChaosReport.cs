@@ -30,6 +30,9 @@ internal sealed class ChaosReport
 
     public TimeSpan? AllCompletedAt { get; set; }
 
+    /// <summary>When the faults stopped and the grace window began.</summary>
+    public TimeSpan SettleStartedAt { get; set; }
+
     public TimeSpan Took { get; set; }
 
     /// <summary>The event log (<c>GET /api/v1/events</c>) at the end of the run.</summary>
@@ -60,7 +63,7 @@ internal sealed class ChaosReport
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"  runner processes right after each stop: [{string.Join(", ", ProcessesRightAfterStops)}]; leads again after restart: [{string.Join(", ", LeadAfterRestart.Select(l => l is { } t ? $"{t.TotalSeconds:F1} s" : "> 40 s"))}]");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  burst ended {BurstEndedAt.TotalSeconds:F0} s, every matchable job completed {(AllCompletedAt is { } a ? $"at {a.TotalSeconds:F0} s" : "never")}; {World.Sessions.Count} runner processes ran, {World.Minted.Count} registrations minted");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  burst ended {BurstEndedAt.TotalSeconds:F0} s, every matchable job completed {(AllCompletedAt is { } a ? $"at {a.TotalSeconds:F0} s" : "never")}, faults stopped at {SettleStartedAt.TotalSeconds:F0} s; {World.Sessions.Count} runner processes ran, {World.Minted.Count} registrations minted");
         text.AppendLine(CultureInfo.InvariantCulture, $"  events: {string.Join(", ", Events.GroupBy(e => e.Kind, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"))}");
         text.AppendLine(Violations.Count == 0 ? "  every invariant held" : $"  {Violations.Count} invariant(s) broken:");
         foreach (var violation in Violations)

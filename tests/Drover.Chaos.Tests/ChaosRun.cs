@@ -196,7 +196,6 @@ internal sealed class ChaosRun : IAsyncDisposable
     private async Task StartServeAsync(ChaosReport report)
     {
         _starts++;
-        var startedAt = Stopwatch.GetTimestamp();
         _serve = await ServeProcess.StartAsync(
             [
                 "--config", _directory.File("fleet.yaml"),
@@ -218,7 +217,8 @@ internal sealed class ChaosRun : IAsyncDisposable
         _emulator.Webhooks.Target = new Uri(_serve.Url, "/webhooks/github/github");
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _apiToken);
 
-        // How long until it leads (and so runs the control loop); bounded, and measured.
+        // How long from listening until it leads (and so runs the control loop); bounded, and measured.
+        var startedAt = Stopwatch.GetTimestamp();
         TimeSpan? lead = null;
         var deadline = Stopwatch.GetTimestamp() + (long)(TimeSpan.FromSeconds(40).TotalSeconds * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < deadline)
@@ -274,7 +274,13 @@ internal sealed class ChaosRun : IAsyncDisposable
             _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  {e.Message}");
         }
 
-        // The grace window: the fleet's orphan grace period plus the idle timeout and a few control cycles.
+        // The chaos ends with the burst: from here on the forge answers and webhooks arrive, and the fleet has the
+        // grace window (the orphan grace period plus a resync or two) to leave nothing behind.
+        _emulator.Faults.Rate = 0;
+        _emulator.Webhooks.DropRate = 0;
+        _emulator.Webhooks.DuplicateRate = 0;
+        _emulator.Webhooks.ReorderRate = 0;
+        report.SettleStartedAt = _clock.Elapsed;
         var window = _options.Window;
         try
         {
