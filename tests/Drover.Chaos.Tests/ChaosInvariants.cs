@@ -19,14 +19,34 @@ internal static class ChaosInvariants
         var v = report.Violations;
         var reruns = Reruns(world.Requests);
 
-        // 1. Every matchable job served exactly once, or re-run as designed (a re-run is a new take of the same job).
+        // 1. Every matchable job served exactly once, or re-run as designed. A re-run is either a new take of the same
+        //    job or a new attempt (a later job of the same run and name) that is served once.
         foreach (var id in report.Jobs)
         {
             var job = world.Jobs.Single(j => j.Id == id);
             var rerun = reruns.GetValueOrDefault(id);
-            if (job.Status != "completed")
+            var interrupted = report.Interrupted.Any(i => i.Job == id);
+            var attempt = world.Jobs.FirstOrDefault(j => j.Id > id && j.RunId == job.RunId && j.Name == job.Name && !report.Jobs.Contains(j.Id));
+            if (interrupted && rerun != 1)
             {
-                v.Add($"lost job: {job.Name} ({id}) is {job.Status} after the burst settled (taken {job.Takes} times)");
+                v.Add($"job {job.Name} ({id}) lost its runner {report.Interrupted.First(i => i.Job == id).Runner} under it (spot interruption) and was re-run {rerun} times, not once");
+            }
+            else if (!interrupted && rerun > 0)
+            {
+                v.Add($"job {job.Name} ({id}) was re-run {rerun} times though its runner was not lost under it");
+            }
+
+            if (rerun > 0 && attempt is not null)
+            {
+                // Re-run as a new attempt: the original ended, the attempt is served once.
+                if (attempt.Status != "completed" || attempt.Takes != 1 || attempt.Conclusion != "success")
+                {
+                    v.Add($"the re-run of job {job.Name} ({id}), attempt {attempt.Id}, is {attempt.Status}/{attempt.Conclusion ?? "-"}, taken {attempt.Takes} times: not served exactly once");
+                }
+            }
+            else if (job.Status != "completed")
+            {
+                v.Add($"lost job: {job.Name} ({id}) is {job.Status} after the burst settled (taken {job.Takes} times{(interrupted ? ", its runner killed under it" : string.Empty)})");
             }
             else if (job.Takes != 1 + rerun)
             {
@@ -34,7 +54,7 @@ internal static class ChaosInvariants
             }
             else if (job.Conclusion != "success")
             {
-                v.Add($"job {job.Name} ({id}) ended {job.Conclusion} on runner {job.RunnerName}: killed under its job and not re-run");
+                v.Add($"job {job.Name} ({id}) ended {job.Conclusion} on runner {job.RunnerName} and was not re-run");
             }
 
             if (rerun > MaxReruns)
@@ -88,6 +108,11 @@ internal static class ChaosInvariants
             {
                 v.Add($"runner.delete.succeeded logged {deleted.Count()} times for {deleted.Key}: one deletion, one success");
             }
+        }
+
+        foreach (var lie in report.DeleteLies)
+        {
+            v.Add("event log lies: " + lie);
         }
 
         if (report.ApiLiveRunners > 0)

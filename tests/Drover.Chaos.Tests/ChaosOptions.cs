@@ -12,6 +12,18 @@ internal sealed record ChaosOptions
     /// <summary>Points of the burst at which the server is killed (SIGKILL) or stopped (SIGTERM) and started again.</summary>
     public int KillPoints { get; init; } = 3;
 
+    /// <summary>
+    /// Spot interruptions: a runner process SIGKILLed under its job (its instance lost), at seeded moments while a job
+    /// runs. Drover is to ask the forge to re-run that job, once.
+    /// </summary>
+    public int SpotInterruptions { get; init; }
+
+    /// <summary>
+    /// The phase the first kill point aims at (0 jobs queued, 1 booting, 2 idle, 3 busy, 4 finishing; the next points
+    /// take the next phases in turn); null: drawn from the seed.
+    /// </summary>
+    public int? FirstPhase { get; init; }
+
     /// <summary>Share of SIGKILLs among the kill points; the others are SIGTERMs.</summary>
     public double KillShare { get; init; } = 0.5;
 
@@ -61,11 +73,12 @@ internal sealed record ChaosOptions
     public TimeSpan CompleteWithin { get; init; } = TimeSpan.FromSeconds(120);
 
     /// <summary>
-    /// The CI slice: 20 jobs over 12 s, 3 kill points, fixed seed; forge faults on the runner calls (mint, list, get,
-    /// delete), so the 60 s poll that covers lost webhooks always gets through and the run stays bounded.
+    /// The CI slice: 20 jobs over 12 s, 3 kill points aimed at a booting, an idle and a busy runner (where a stop
+    /// strands processes), fixed seed; forge faults on the runner calls (mint, list, get, delete), so the 60 s poll
+    /// that covers lost webhooks always gets through and the run stays bounded.
     /// </summary>
-    public static ChaosOptions Ci(int seed) => new() { Seed = seed, ForgeFaultPaths = "/actions/runners", CompleteWithin = TimeSpan.FromSeconds(90) };
+    public static ChaosOptions Ci(int seed) => new() { Seed = seed, FirstPhase = 1, ForgeFaultPaths = "/actions/runners", CompleteWithin = TimeSpan.FromSeconds(90) };
 
-    /// <summary>The long form: 60 jobs over 60 s, 20 kill points per run, faults on every forge call (polls too).</summary>
-    public static ChaosOptions Long(int seed) => new() { Seed = seed, Jobs = 60, KillPoints = 20, BurstLength = TimeSpan.FromSeconds(60), CompleteWithin = TimeSpan.FromSeconds(300) };
+    /// <summary>The long form: 60 jobs over 60 s, 20 kill points and 3 spot interruptions per run, faults on every forge call (polls too).</summary>
+    public static ChaosOptions Long(int seed) => new() { Seed = seed, Jobs = 60, KillPoints = 20, SpotInterruptions = 3, BurstLength = TimeSpan.FromSeconds(60), CompleteWithin = TimeSpan.FromSeconds(300) };
 }

@@ -20,6 +20,9 @@ internal sealed class ChaosReport
     /// <summary>Every stop of the server: signal, the burst's phase, exit code (SIGTERM) and how long the exit took.</summary>
     public List<Stop> Stops { get; } = [];
 
+    /// <summary>Jobs whose runner process was killed under them (spot interruptions): job id and runner.</summary>
+    public List<(long Job, string Runner)> Interrupted { get; } = [];
+
     /// <summary>Stand-in runner processes alive right after each kill point's stop.</summary>
     public List<int> ProcessesRightAfterStops { get; } = [];
 
@@ -37,6 +40,9 @@ internal sealed class ChaosReport
 
     /// <summary>The event log (<c>GET /api/v1/events</c>) at the end of the run.</summary>
     public List<Event> Events { get; set; } = [];
+
+    /// <summary><c>runner.delete.succeeded</c> events whose runner's process was still running 2 s after the event (seen while the run went on).</summary>
+    public List<string> DeleteLies { get; } = [];
 
     /// <summary>Runners the API still lists as not gone at the end of the run.</summary>
     public int ApiLiveRunners { get; set; }
@@ -60,6 +66,11 @@ internal sealed class ChaosReport
         foreach (var stop in Stops)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"  {stop.Signal} during [{stop.Phase}]{(stop.Signal.StartsWith("SIGTERM", StringComparison.Ordinal) ? $": exit {stop.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "none"} after {stop.Took.TotalSeconds:F2} s" : string.Empty)}");
+        }
+
+        if (Interrupted.Count > 0)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  spot interruptions (runner killed under its job): {string.Join(", ", Interrupted.Select(i => $"job {i.Job} on {i.Runner}"))}");
         }
 
         text.AppendLine(CultureInfo.InvariantCulture, $"  runner processes right after each stop: [{string.Join(", ", ProcessesRightAfterStops)}]; leads again after restart: [{string.Join(", ", LeadAfterRestart.Select(l => l is { } t ? $"{t.TotalSeconds:F1} s" : "> 40 s"))}]");

@@ -48,6 +48,10 @@ internal sealed class ChaosRun : IAsyncDisposable
     private GitHubEmulator _emulator = null!;
     private ServeProcess? _serve;
     private int _starts;
+    private long _lastEventSeen;
+
+    /// <summary><c>runner.delete.succeeded</c> events seen while the run goes on, with when they were seen, not yet checked against /proc.</summary>
+    private readonly List<(string Runner, TimeSpan Seen, string Message)> _deletesToCheck = [];
 
     public ChaosRun(ChaosOptions options, Action<string> log)
     {
@@ -79,6 +83,8 @@ internal sealed class ChaosRun : IAsyncDisposable
         _emulator.Webhooks.ReorderRate = _options.WebhookReordering;
         await File.WriteAllTextAsync(_directory.File("fleet.yaml"), FleetYaml());
         await StartServeAsync(report);
+        using var stopWatching = new CancellationTokenSource();
+        var watching = Task.Run(() => WatchDeletesAsync(report, stopWatching.Token));
 
         // The burst, drawn from the seed: when each job is queued and how long it runs, fed on its own while the
         // server is killed and restarted.
@@ -114,7 +120,8 @@ internal sealed class ChaosRun : IAsyncDisposable
         // The kill points, drawn from the seed: the phase of the burst each one waits for (taken in turn from a seeded
         // start, so a long run hits every phase), a seeded moment inside it, the signal and how long the server stays down.
         var phases = Enum.GetValues<BurstPhase>();
-        var firstPhase = _random.Next(phases.Length);
+        var drawn = _random.Next(phases.Length);
+        var firstPhase = _options.FirstPhase ?? drawn;
         var kills = Enumerable.Range(0, _options.KillPoints)
             .Select(i => (Phase: phases[(firstPhase + i) % phases.Length], Delay: TimeSpan.FromMilliseconds(_random.Next(400)), Kill: _random.NextDouble() < _options.KillShare, Down: TimeSpan.FromMilliseconds(_random.Next(1500))))
             .ToList();
@@ -124,16 +131,29 @@ internal sealed class ChaosRun : IAsyncDisposable
             kills[^1] = kills[^1] with { Kill = !kills[0].Kill };
         }
 
-        foreach (var kill in kills)
+        // Spot interruptions are spread among the kill points: after kill point k, for seeded k.
+        var spots = Enumerable.Range(0, _options.SpotInterruptions).Select(_ => _random.Next(kills.Count + 1)).Order().ToList();
+        for (var k = 0; k <= kills.Count; k++)
         {
-            var reached = await WaitForPhaseAsync(kill.Phase, feeding);
-            await Task.Delay(kill.Delay);
-            await KillPointAsync(report, kill.Kill, kill.Down, reached ? kill.Phase.ToString() : $"{kill.Phase} not reached");
+            foreach (var _ in spots.Where(s => s == k))
+            {
+                await SpotInterruptionAsync(report, feeding);
+            }
+
+            if (k < kills.Count)
+            {
+                var kill = kills[k];
+                var reached = await WaitForPhaseAsync(kill.Phase, feeding);
+                await Task.Delay(kill.Delay);
+                await KillPointAsync(report, kill.Kill, kill.Down, reached ? kill.Phase.ToString() : $"{kill.Phase} not reached");
+            }
         }
 
         await feeding;
         report.BurstEndedAt = _clock.Elapsed;
         await SettleAsync(report);
+        await stopWatching.CancelAsync();
+        await watching;
         report.Events = await EventsAsync();
         report.ApiLiveRunners = await LiveRunnersAsync();
 
@@ -167,6 +187,104 @@ internal sealed class ChaosRun : IAsyncDisposable
 
         _http.Dispose();
         _directory.Dispose();
+    }
+
+    /// <summary>
+    /// While the run goes on, reads the event log as it grows and checks every <c>runner.delete.succeeded</c> against
+    /// /proc: 2 s after the event was seen, no process of that runner may be running (the event says the instance is
+    /// gone). A lie is added to the report's <see cref="ChaosReport.DeleteLies"/>.
+    /// </summary>
+    private async Task WatchDeletesAsync(ChaosReport report, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                if (_serve is { HasExited: false } serve)
+                {
+                    using var document = JsonDocument.Parse(await _http.GetStringAsync(new Uri(serve.Url, $"/api/v1/events?after={_lastEventSeen}&limit=1000"), stop));
+                    foreach (var e in document.RootElement.GetProperty("events").EnumerateArray())
+                    {
+                        _lastEventSeen = Math.Max(_lastEventSeen, e.GetProperty("id").GetInt64());
+                        if (e.GetProperty("kind").GetString() == "runner.delete.succeeded")
+                        {
+                            _deletesToCheck.Add((e.GetProperty("subject").GetString()!, _clock.Elapsed, e.GetProperty("message").GetString() ?? string.Empty));
+                        }
+                    }
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or ObjectDisposedException or NullReferenceException)
+            {
+                // The server is down or restarting; the events wait in the store.
+            }
+
+            var running = RunnerProcesses.WithMarker(Marker);
+            foreach (var delete in _deletesToCheck.Where(d => _clock.Elapsed - d.Seen >= TimeSpan.FromSeconds(2)).ToList())
+            {
+                _deletesToCheck.Remove(delete);
+                var alive = running.Where(p => p.RunnerName == delete.Runner).Select(p => p.ProcessId).ToList();
+                if (alive.Count > 0)
+                {
+                    lock (report.DeleteLies)
+                    {
+                        report.DeleteLies.Add($"runner.delete.succeeded for {delete.Runner} (\"{delete.Message}\") at {delete.Seen.TotalSeconds:F0} s, but its process {string.Join(", ", alive)} was still running 2 s later");
+                    }
+                }
+            }
+
+            try
+            {
+                await Task.Delay(500, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// A spot interruption: once a job runs, the process of its runner is SIGKILLed (the instance lost under the job).
+    /// The job is recorded in <see cref="ChaosReport.Interrupted"/>.
+    /// </summary>
+    private async Task SpotInterruptionAsync(ChaosReport report, Task feeding)
+    {
+        var deadline = _clock.Elapsed + TimeSpan.FromSeconds(30);
+        while (_clock.Elapsed < deadline)
+        {
+            var busy = _emulator.Runners().Where(r => r.JobId is not null).ToList();
+            var processes = RunnerProcesses.WithMarker(Marker);
+            foreach (var runner in busy)
+            {
+                if (processes.FirstOrDefault(p => p.RunnerName == runner.Name) is { } process)
+                {
+                    try
+                    {
+                        using var victim = Process.GetProcessById(process.ProcessId);
+                        victim.Kill();
+                    }
+                    catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+                    {
+                        continue;
+                    }
+
+                    // GitHub sees the runner gone: the job fails (a real one does so once the runner stops answering).
+                    report.Interrupted.Add((runner.JobId!.Value, runner.Name));
+                    _emulator.RunnerLost(runner.Id);
+                    _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  spot interruption: runner {runner.Name} (pid {process.ProcessId}) killed under job {runner.JobId}");
+                    return;
+                }
+            }
+
+            if (feeding.IsCompleted && _emulator.Jobs().All(j => j.Status != "in_progress" && !(j.Status == "queued" && j.Labels.Contains("linux"))))
+            {
+                break;
+            }
+
+            await Task.Delay(25);
+        }
+
+        _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  spot interruption skipped: no job ran within 30 s");
     }
 
     /// <summary>Kills (SIGKILL) or stops (SIGTERM) the server, keeps it down a moment, starts it again on the same store.</summary>
@@ -263,8 +381,8 @@ internal sealed class ChaosRun : IAsyncDisposable
         try
         {
             await Eventually.TrueAsync(
-                () => Jobs(report).All(id => _emulator.Jobs().Single(j => j.Id == id).Status == "completed"),
-                "every matchable job completed", _options.CompleteWithin, TimeSpan.FromMilliseconds(250),
+                () => Served(report),
+                "every matchable job completed (a job whose runner was lost under it: its re-run completed)", _options.CompleteWithin, TimeSpan.FromMilliseconds(250),
                 () => string.Join(", ", _emulator.Jobs().Where(j => Jobs(report).Contains(j.Id)).GroupBy(j => j.Status).Select(g => $"{g.Count()} {g.Key}")));
             report.AllCompletedAt = _clock.Elapsed;
             _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  every matchable job completed");
@@ -294,6 +412,28 @@ internal sealed class ChaosRun : IAsyncDisposable
         {
             _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  {e.Message}");
         }
+    }
+
+    /// <summary>Every matchable job completed; one whose runner was lost under it completed successfully in a re-take or a later attempt.</summary>
+    private bool Served(ChaosReport report)
+    {
+        var jobs = _emulator.Jobs();
+        foreach (var id in Jobs(report))
+        {
+            var job = jobs.Single(j => j.Id == id);
+            if (job.Status != "completed")
+            {
+                return false;
+            }
+
+            if (report.Interrupted.Any(i => i.Job == id) && job.Conclusion != "success"
+                && !jobs.Any(a => a.Id > id && a.RunId == job.RunId && a.Name == job.Name && a.Status == "completed" && a.Conclusion == "success"))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static List<long> Jobs(ChaosReport report)

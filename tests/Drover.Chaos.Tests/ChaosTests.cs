@@ -67,6 +67,33 @@ public sealed class ChaosTests(ITestOutputHelper output)
         Assert.True(report.Violations.Count == 0, report.Describe());
     }
 
+    [Fact]
+    public async Task Serve_RunnerKilledUnderItsJob_TheJobIsReRunExactlyOnce()
+    {
+        // A spot interruption: the runner's process is SIGKILLed while its job runs and GitHub fails the job. Drover is
+        // to ask GitHub to re-run it (POST /repos/{o}/{r}/actions/jobs/{id}/rerun) once, and the re-run is served once.
+        var options = new ChaosOptions
+        {
+            Seed = 13,
+            Jobs = 4,
+            KillPoints = 0,
+            SpotInterruptions = 1,
+            BurstLength = TimeSpan.FromSeconds(2),
+            ForgeFaultRate = 0,
+            WebhookLoss = 0,
+            WebhookDuplication = 0,
+            WebhookReordering = 0,
+            CompleteWithin = TimeSpan.FromSeconds(30),
+            SettleWindow = TimeSpan.FromSeconds(35),
+        };
+        await using var run = new ChaosRun(options, output.WriteLine);
+        var report = await run.RunAsync();
+        output.WriteLine(report.Describe());
+
+        Assert.True(report.Interrupted.Count == 1, "no job ran to be interrupted; the test tests nothing");
+        Assert.True(report.Violations.Count == 0, report.Describe());
+    }
+
     /// <summary><c>DROVER_CHAOS_RUNS</c>: the number of long-form runs, or null for the CI slice.</summary>
     private static int? LongRuns() =>
         int.TryParse(Environment.GetEnvironmentVariable("DROVER_CHAOS_RUNS"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : null;

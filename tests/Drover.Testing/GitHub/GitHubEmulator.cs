@@ -276,6 +276,31 @@ public sealed class GitHubEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// GitHub notices that a runner was lost under its job (its machine gone: a spot interruption, a killed process):
+    /// the job fails (<c>completed</c>, conclusion <c>failure</c>, webhook sent) and the registration goes offline, as
+    /// GitHub does once the runner stops answering. False when the runner is unknown or ran no job.
+    /// </summary>
+    public bool RunnerLost(long runnerId)
+    {
+        lock (_sync)
+        {
+            if (!_runners.TryGetValue(runnerId, out var runner) || runner.JobId is not { } jobId || !_jobs.TryGetValue(jobId, out var job))
+            {
+                return false;
+            }
+
+            job.Status = "completed";
+            job.Conclusion = "failure";
+            job.CompletedAt = _options.Time.GetUtcNow();
+            runner.JobId = null;
+            runner.JobsRun++;
+            runner.Online = false;
+            _webhooks.Send("completed", Payload("completed", job));
+            return true;
+        }
+    }
+
     /// <summary>The runner process exits: an ephemeral registration goes, a persistent one goes offline.</summary>
     internal void EndSession(long runnerId, string secret)
     {
