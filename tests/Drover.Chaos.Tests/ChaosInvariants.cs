@@ -130,12 +130,11 @@ internal static class ChaosInvariants
         }
 
         // 7. A replica restarted with the same replica id takes its own lease back at once.
-        for (var i = 0; i < report.LeadAfterRestart.Count; i++)
+        foreach (var (stop, lead) in report.LeadAfterRestart)
         {
-            if (report.LeadAfterRestart[i] is not { } lead || lead > options.LeadWithin)
+            if (lead is not { } t || t > options.LeadWithin)
             {
-                var stop = report.Stops[i];
-                v.Add($"after the {stop.Signal} during [{stop.Phase}], the restarted replica (same replica id) led after {(report.LeadAfterRestart[i] is { } t ? $"{t.TotalSeconds:F1} s" : "more than 40 s")}, not within {options.LeadWithin.TotalSeconds:0} s");
+                v.Add($"after the {stop.Signal} during [{stop.Phase}], the restarted replica (same data directory) led after {(lead is { } u ? $"{u.TotalSeconds:F1} s" : "more than 40 s")}, not within {options.LeadWithin.TotalSeconds:0} s");
             }
         }
     }

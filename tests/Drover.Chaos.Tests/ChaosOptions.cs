@@ -24,6 +24,15 @@ internal sealed record ChaosOptions
     /// </summary>
     public int? FirstPhase { get; init; }
 
+    /// <summary>Replicas of <c>drover serve</c> sharing the store (more than 1 needs <see cref="Postgres"/>); only the first is killed.</summary>
+    public int Replicas { get; init; } = 1;
+
+    /// <summary>The store is a throw-away PostgreSQL server instead of a SQLite file.</summary>
+    public bool Postgres { get; init; }
+
+    /// <summary>Kill points that restart PostgreSQL (an immediate stop, 0.5–3 s down) instead of stopping the server.</summary>
+    public int PostgresRestarts { get; init; }
+
     /// <summary>Share of SIGKILLs among the kill points; the others are SIGTERMs.</summary>
     public double KillShare { get; init; } = 0.5;
 

@@ -26,8 +26,8 @@ internal sealed class ChaosReport
     /// <summary>Stand-in runner processes alive right after each kill point's stop.</summary>
     public List<int> ProcessesRightAfterStops { get; } = [];
 
-    /// <summary>For each restart, how long until the replica led again (null: not within 40 s).</summary>
-    public List<TimeSpan?> LeadAfterRestart { get; } = [];
+    /// <summary>For each restart of a single replica: the stop before it, and how long until the replica led again (null: not within 40 s).</summary>
+    public List<(Stop After, TimeSpan? Lead)> LeadAfterRestart { get; } = [];
 
     public TimeSpan BurstEndedAt { get; set; }
 
@@ -73,7 +73,7 @@ internal sealed class ChaosReport
             text.AppendLine(CultureInfo.InvariantCulture, $"  spot interruptions (runner killed under its job): {string.Join(", ", Interrupted.Select(i => $"job {i.Job} on {i.Runner}"))}");
         }
 
-        text.AppendLine(CultureInfo.InvariantCulture, $"  runner processes right after each stop: [{string.Join(", ", ProcessesRightAfterStops)}]; leads again after restart: [{string.Join(", ", LeadAfterRestart.Select(l => l is { } t ? $"{t.TotalSeconds:F1} s" : "> 40 s"))}]");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  runner processes right after each stop: [{string.Join(", ", ProcessesRightAfterStops)}]; leads again after restart: [{string.Join(", ", LeadAfterRestart.Select(l => l.Lead is { } t ? $"{t.TotalSeconds:F1} s" : "> 40 s"))}]");
         text.AppendLine(CultureInfo.InvariantCulture, $"  burst ended {BurstEndedAt.TotalSeconds:F0} s, every matchable job completed {(AllCompletedAt is { } a ? $"at {a.TotalSeconds:F0} s" : "never")}, faults stopped at {SettleStartedAt.TotalSeconds:F0} s; {World.Sessions.Count} runner processes ran, {World.Minted.Count} registrations minted");
         text.AppendLine(CultureInfo.InvariantCulture, $"  events: {string.Join(", ", Events.GroupBy(e => e.Kind, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}"))}");
         text.AppendLine(Violations.Count == 0 ? "  every invariant held" : $"  {Violations.Count} invariant(s) broken:");

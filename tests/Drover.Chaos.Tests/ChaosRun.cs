@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Drover.Testing;
 using Drover.Testing.GitHub;
+using Drover.Testing.Postgres;
 
 namespace Drover.Chaos.Tests;
 
@@ -19,6 +20,19 @@ internal sealed class ChaosRun : IAsyncDisposable
     private const string Token = "ghp_chaos";
     private const string Secret = "chaos-webhook-secret";
     private const string Repository = "acme/api";
+
+    /// <summary>What a kill point does.</summary>
+    private enum StopKind
+    {
+        /// <summary>SIGKILL the server.</summary>
+        Kill,
+
+        /// <summary>SIGTERM the server.</summary>
+        Term,
+
+        /// <summary>Restart PostgreSQL (immediate stop).</summary>
+        Postgres,
+    }
 
     /// <summary>A phase of the burst a kill point aims at.</summary>
     private enum BurstPhase
@@ -47,6 +61,9 @@ internal sealed class ChaosRun : IAsyncDisposable
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private GitHubEmulator _emulator = null!;
     private ServeProcess? _serve;
+    private readonly List<ServeProcess> _others = [];
+    private PostgresServer? _postgres;
+    private string _store = string.Empty;
     private int _starts;
     private long _lastEventSeen;
 
@@ -82,7 +99,23 @@ internal sealed class ChaosRun : IAsyncDisposable
         _emulator.Webhooks.DuplicateRate = _options.WebhookDuplication;
         _emulator.Webhooks.ReorderRate = _options.WebhookReordering;
         await File.WriteAllTextAsync(_directory.File("fleet.yaml"), FleetYaml());
+        if (_options.Postgres)
+        {
+            _postgres = new PostgresServer();
+            await _postgres.InitializeAsync();
+            _store = "postgres:" + await _postgres.CreateDatabaseAsync();
+        }
+        else
+        {
+            _store = "sqlite:" + _directory.File("state.db");
+        }
+
         await StartServeAsync(report);
+        for (var i = 1; i < _options.Replicas; i++)
+        {
+            // The other replicas of an HA install: they store webhooks, answer the API and take over the lease.
+            _others.Add(await ServeProcess.StartAsync(ServeArguments(i), ServeEnvironment(), _directory.File($"serve-{i}.log"), TimeSpan.FromSeconds(60)));
+        }
         using var stopWatching = new CancellationTokenSource();
         var watching = Task.Run(() => WatchDeletesAsync(report, stopWatching.Token));
 
@@ -123,12 +156,18 @@ internal sealed class ChaosRun : IAsyncDisposable
         var drawn = _random.Next(phases.Length);
         var firstPhase = _options.FirstPhase ?? drawn;
         var kills = Enumerable.Range(0, _options.KillPoints)
-            .Select(i => (Phase: phases[(firstPhase + i) % phases.Length], Delay: TimeSpan.FromMilliseconds(_random.Next(400)), Kill: _random.NextDouble() < _options.KillShare, Down: TimeSpan.FromMilliseconds(_random.Next(1500))))
+            .Select(i => (Phase: phases[(firstPhase + i) % phases.Length], Delay: TimeSpan.FromMilliseconds(_random.Next(400)), Kind: _random.NextDouble() < _options.KillShare ? StopKind.Kill : StopKind.Term, Down: TimeSpan.FromMilliseconds(_random.Next(1500))))
             .ToList();
-        if (kills.Count >= 2 && kills.All(k => k.Kill == kills[0].Kill))
+        if (kills.Count >= 2 && kills.All(k => k.Kind == kills[0].Kind))
         {
             // Both signals in every run of two or more points.
-            kills[^1] = kills[^1] with { Kill = !kills[0].Kill };
+            kills[^1] = kills[^1] with { Kind = kills[0].Kind == StopKind.Kill ? StopKind.Term : StopKind.Kill };
+        }
+
+        // PostgreSQL restarts are kill points of their own, in the same phases, spread among the others.
+        for (var i = 0; i < _options.PostgresRestarts; i++)
+        {
+            kills.Insert(_random.Next(kills.Count + 1), (phases[(firstPhase + _options.KillPoints + i) % phases.Length], TimeSpan.FromMilliseconds(_random.Next(400)), StopKind.Postgres, TimeSpan.FromMilliseconds(500 + _random.Next(2500))));
         }
 
         // Spot interruptions are spread among the kill points: after kill point k, for seeded k.
@@ -145,7 +184,7 @@ internal sealed class ChaosRun : IAsyncDisposable
                 var kill = kills[k];
                 var reached = await WaitForPhaseAsync(kill.Phase, feeding);
                 await Task.Delay(kill.Delay);
-                await KillPointAsync(report, kill.Kill, kill.Down, reached ? kill.Phase.ToString() : $"{kill.Phase} not reached");
+                await KillPointAsync(report, kill.Kind, kill.Down, reached ? kill.Phase.ToString() : $"{kill.Phase} not reached");
             }
         }
 
@@ -161,6 +200,12 @@ internal sealed class ChaosRun : IAsyncDisposable
         var (exit, took) = await _serve!.TerminateAsync(_options.TermTimeout);
         report.Stops.Add(new ChaosReport.Stop("SIGTERM (end of run)", PhaseNow(), exit, took));
         _log($"end of run: SIGTERM, exit {exit?.ToString(CultureInfo.InvariantCulture) ?? "none"} after {took.TotalSeconds:F2} s");
+        for (var i = 0; i < _others.Count; i++)
+        {
+            var (otherExit, otherTook) = await _others[i].TerminateAsync(_options.TermTimeout);
+            report.Stops.Add(new ChaosReport.Stop($"SIGTERM (end of run, replica {i + 1})", PhaseNow(), otherExit, otherTook));
+        }
+
         await Task.Delay(TimeSpan.FromSeconds(1));
         report.World = World();
         report.FaultsInjected = _emulator.Faults.Injected.ToDictionary(f => f.Key.ToString(), f => f.Value, StringComparer.Ordinal);
@@ -176,6 +221,16 @@ internal sealed class ChaosRun : IAsyncDisposable
         if (_serve is not null)
         {
             await _serve.DisposeAsync();
+        }
+
+        foreach (var other in _others)
+        {
+            await other.DisposeAsync();
+        }
+
+        if (_postgres is not null)
+        {
+            await _postgres.DisposeAsync();
         }
 
         // Whatever the run left running is ended here, after it was counted, so runs do not leak into each other.
@@ -269,9 +324,10 @@ internal sealed class ChaosRun : IAsyncDisposable
                     }
 
                     // GitHub sees the runner gone: the job fails (a real one does so once the runner stops answering).
-                    report.Interrupted.Add((runner.JobId!.Value, runner.Name));
+                    var job = runner.JobId!.Value;
+                    report.Interrupted.Add((job, runner.Name));
                     _emulator.RunnerLost(runner.Id);
-                    _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  spot interruption: runner {runner.Name} (pid {process.ProcessId}) killed under job {runner.JobId}");
+                    _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  spot interruption: runner {runner.Name} (pid {process.ProcessId}) killed under job {job}");
                     return;
                 }
             }
@@ -288,10 +344,20 @@ internal sealed class ChaosRun : IAsyncDisposable
     }
 
     /// <summary>Kills (SIGKILL) or stops (SIGTERM) the server, keeps it down a moment, starts it again on the same store.</summary>
-    private async Task KillPointAsync(ChaosReport report, bool kill, TimeSpan down, string aimed)
+    private async Task KillPointAsync(ChaosReport report, StopKind kind, TimeSpan down, string aimed)
     {
         var phase = $"{aimed}: {PhaseNow()}";
-        if (kill)
+        if (kind == StopKind.Postgres)
+        {
+            var restartStarted = Stopwatch.GetTimestamp();
+            await _postgres!.RestartAsync(down);
+            var took = Stopwatch.GetElapsedTime(restartStarted);
+            report.Stops.Add(new ChaosReport.Stop("PostgreSQL restart", phase, null, took));
+            _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  PostgreSQL restarted (immediate stop, {took.TotalSeconds:F1} s down) during {phase}");
+            return;
+        }
+
+        if (kind == StopKind.Kill)
         {
             await _serve!.KillAsync();
             report.Stops.Add(new ChaosReport.Stop("SIGKILL", phase, null, TimeSpan.Zero));
@@ -308,32 +374,22 @@ internal sealed class ChaosRun : IAsyncDisposable
         _serve = null;
         report.ProcessesRightAfterStops.Add(RunnerProcesses.WithMarker(Marker).Count);
         await Task.Delay(down);
-        await StartServeAsync(report);
+        await StartServeAsync(report, after: report.Stops[^1]);
     }
 
-    private async Task StartServeAsync(ChaosReport report)
+    private async Task StartServeAsync(ChaosReport report, ChaosReport.Stop? after = null)
     {
         _starts++;
-        _serve = await ServeProcess.StartAsync(
-            [
-                "--config", _directory.File("fleet.yaml"),
-                "--store", "sqlite:" + _directory.File("state.db"),
-                "--urls", "http://127.0.0.1:0",
-                "--api-token", "chaos:admin:env:CHAOS_API_TOKEN",
-                "--backup-every", "0",
-
-                // No --replica-id: a single replica restarted on its data directory is the same replica by default.
-            ],
-            new Dictionary<string, string>
-            {
-                ["CHAOS_GITHUB_TOKEN"] = Token,
-                ["CHAOS_WEBHOOK_SECRET"] = Secret,
-                ["CHAOS_API_TOKEN"] = _apiToken,
-            },
-            _directory.File("serve.log"),
-            TimeSpan.FromSeconds(60));
+        _serve = await ServeProcess.StartAsync(ServeArguments(0), ServeEnvironment(), _directory.File("serve.log"), TimeSpan.FromSeconds(60));
         _emulator.Webhooks.Target = new Uri(_serve.Url, "/webhooks/github/github");
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", _apiToken);
+
+        if (_options.Replicas > 1)
+        {
+            // Another replica may lead; this one need not.
+            _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  start {_starts}: pid {_serve.ProcessId}, {_serve.Url}");
+            return;
+        }
 
         // How long from listening until it leads (and so runs the control loop); bounded, and measured.
         var startedAt = Stopwatch.GetTimestamp();
@@ -350,13 +406,42 @@ internal sealed class ChaosRun : IAsyncDisposable
             await Task.Delay(100);
         }
 
-        if (_starts > 1)
+        if (after is not null)
         {
-            report.LeadAfterRestart.Add(lead);
+            report.LeadAfterRestart.Add((after, lead));
         }
 
         _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  start {_starts}: pid {_serve.ProcessId}, {_serve.Url}, leads after {(lead is { } l ? $"{l.TotalSeconds:F1} s" : "more than 40 s")}");
     }
+
+    /// <summary><c>drover serve</c>'s arguments for replica <paramref name="replica"/> (0: the one killed and restarted).</summary>
+    private List<string> ServeArguments(int replica)
+    {
+        var arguments = new List<string>
+        {
+            "--config", _directory.File("fleet.yaml"),
+            "--store", _store,
+            "--urls", "http://127.0.0.1:0",
+            "--api-token", "chaos:admin:env:CHAOS_API_TOKEN",
+            "--backup-every", "0",
+        };
+
+        // A single replica gets no --replica-id: restarted on its data directory it is the same replica by default.
+        // Replicas of an HA install are named, as each must be unique.
+        if (_options.Replicas > 1)
+        {
+            arguments.AddRange(["--replica-id", $"chaos-{replica}"]);
+        }
+
+        return arguments;
+    }
+
+    private Dictionary<string, string> ServeEnvironment() => new()
+    {
+        ["CHAOS_GITHUB_TOKEN"] = Token,
+        ["CHAOS_WEBHOOK_SECRET"] = Secret,
+        ["CHAOS_API_TOKEN"] = _apiToken,
+    };
 
     private async Task<string?> RoleAsync()
     {
@@ -480,7 +565,7 @@ internal sealed class ChaosRun : IAsyncDisposable
 
         var kept = Path.Combine(root, "artifacts", "chaos", $"seed-{_options.Seed}");
         Directory.CreateDirectory(kept);
-        foreach (var name in new[] { "serve.log", "fleet.yaml" })
+        foreach (var name in new[] { "serve.log", "serve-1.log", "serve-2.log", "fleet.yaml" })
         {
             if (File.Exists(_directory.File(name)))
             {
