@@ -20,7 +20,7 @@ public static class StandInRunner
         var config = JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(encodedJitConfig)))!;
         var root = new Uri(config["url"]!.GetValue<string>());
         var identity = new { runner_id = config["runner_id"]!.GetValue<long>(), secret = config["secret"]!.GetValue<string>() };
-        using (var session = await _http.PostAsJsonAsync(new Uri(root, "/_emulator/runner/session"), identity, cancellationToken))
+        using (var session = await _http.PostAsJsonAsync(new Uri(root, "/_emulator/runner/session"), new { identity.runner_id, identity.secret, pid = Environment.ProcessId }, cancellationToken))
         {
             if (session.StatusCode != HttpStatusCode.OK)
             {

@@ -10,7 +10,8 @@ namespace Drover.Testing.GitHub;
 /// <summary>
 /// Sends the emulator's <c>workflow_job</c> webhooks, in order, one at a time, signed as GitHub signs them
 /// (<c>X-Hub-Signature-256</c>, <c>X-GitHub-Event</c>, <c>X-GitHub-Delivery</c>). A seeded share of deliveries can be
-/// lost or sent twice under the same delivery id, as happens with real deliveries and redeliveries. The signature is
+/// lost, sent twice under the same delivery id, or held back and sent after the next one, as happens with real
+/// deliveries and redeliveries. The signature is
 /// computed here, as GitHub documents it, not with the forge's own code, so the forge's check is tested against it.
 /// </summary>
 public sealed class EmulatorWebhooks : IAsyncDisposable
@@ -25,6 +26,7 @@ public sealed class EmulatorWebhooks : IAsyncDisposable
     private readonly ConcurrentQueue<(string DeliveryId, string Action, int Status)> _sent = new();
     private int _dropped;
     private int _duplicated;
+    private int _reordered;
     private int _pending;
     private long _delivery;
 
@@ -46,11 +48,17 @@ public sealed class EmulatorWebhooks : IAsyncDisposable
     /// <summary>Share of deliveries sent twice (0–1).</summary>
     public double DuplicateRate { get; set; }
 
+    /// <summary>Share of deliveries (0–1) held back and sent after the next one (reordered).</summary>
+    public double ReorderRate { get; set; }
+
     /// <summary>Deliveries sent: id, action and the status the receiver answered.</summary>
     public IReadOnlyList<(string DeliveryId, string Action, int Status)> Sent => [.. _sent];
 
     /// <summary>Deliveries lost on purpose (<see cref="DropRate"/>).</summary>
     public int Dropped => Volatile.Read(ref _dropped);
+
+    /// <summary>Deliveries held back and sent after a later one (<see cref="ReorderRate"/>).</summary>
+    public int Reordered => Volatile.Read(ref _reordered);
 
     /// <summary>Deliveries sent twice on purpose (<see cref="DuplicateRate"/>).</summary>
     public int Duplicated => Volatile.Read(ref _duplicated);
@@ -74,6 +82,7 @@ public sealed class EmulatorWebhooks : IAsyncDisposable
 
     private async Task WorkAsync()
     {
+        (string Id, string Action, byte[] Body, int Copies)? held = null;
         await foreach (var (action, payload) in _queue.Reader.ReadAllAsync())
         {
             try
@@ -84,10 +93,11 @@ public sealed class EmulatorWebhooks : IAsyncDisposable
                 }
 
                 var id = $"emu-{Interlocked.Increment(ref _delivery):D6}";
-                double roll;
+                double roll, reorder;
                 lock (_random)
                 {
                     roll = _random.NextDouble();
+                    reorder = _random.NextDouble();
                 }
 
                 if (roll < DropRate)
@@ -103,15 +113,38 @@ public sealed class EmulatorWebhooks : IAsyncDisposable
                 }
 
                 var body = Encoding.UTF8.GetBytes(payload.ToJsonString());
-                for (var copy = 0; copy < copies; copy++)
+                if (held is null && reorder < ReorderRate)
                 {
-                    _sent.Enqueue((id, action, await PostAsync(target, id, body)));
+                    // Held back: it goes out after the next delivery (or when the queue runs dry).
+                    Interlocked.Increment(ref _reordered);
+                    held = (id, action, body, copies);
+                    continue;
+                }
+
+                await SendCopiesAsync(target, id, action, body, copies);
+                if (held is { } late)
+                {
+                    held = null;
+                    await SendCopiesAsync(target, late.Id, late.Action, late.Body, late.Copies);
                 }
             }
             finally
             {
                 Interlocked.Decrement(ref _pending);
+                if (held is { } late && _queue.Reader.Count == 0 && Target is { } target)
+                {
+                    held = null;
+                    await SendCopiesAsync(target, late.Id, late.Action, late.Body, late.Copies);
+                }
             }
+        }
+    }
+
+    private async Task SendCopiesAsync(Uri target, string id, string action, byte[] body, int copies)
+    {
+        for (var copy = 0; copy < copies; copy++)
+        {
+            _sent.Enqueue((id, action, await PostAsync(target, id, body)));
         }
     }
 

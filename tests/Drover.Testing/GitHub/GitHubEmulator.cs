@@ -37,6 +37,8 @@ public sealed class GitHubEmulator : IAsyncDisposable
     private readonly Dictionary<string, DateTimeOffset> _installationTokens = new(StringComparer.Ordinal);
     private readonly HashSet<string> _repositories = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _requests = [];
+    private readonly List<RunnerSession> _sessions = [];
+    private readonly List<(long Id, string Name)> _minted = [];
     private readonly EmulatorWebhooks _webhooks;
     private long _nextId = 1000;
     private int _remaining;
@@ -73,6 +75,30 @@ public sealed class GitHubEmulator : IAsyncDisposable
             lock (_sync)
             {
                 return [.. _requests];
+            }
+        }
+    }
+
+    /// <summary>Every runner process that opened a session with its JIT config: runner, name and process id, in order.</summary>
+    public IReadOnlyList<RunnerSession> Sessions
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _sessions];
+            }
+        }
+    }
+
+    /// <summary>Every runner registration minted through <c>generate-jitconfig</c> (id and name), in order, whether the answer arrived or not.</summary>
+    public IReadOnlyList<(long Id, string Name)> Minted
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _minted];
             }
         }
     }
@@ -288,7 +314,7 @@ public sealed class GitHubEmulator : IAsyncDisposable
     // ---- the runner's private protocol ----
 
     /// <summary>A runner proves it holds the JIT config and comes online; false when the config is unknown.</summary>
-    internal bool StartSession(long runnerId, string secret)
+    internal bool StartSession(long runnerId, string secret, int processId = 0)
     {
         lock (_sync)
         {
@@ -297,6 +323,7 @@ public sealed class GitHubEmulator : IAsyncDisposable
                 return false;
             }
 
+            _sessions.Add(new RunnerSession(runner.Id, runner.Name, processId, _options.Time.GetUtcNow()));
             runner.Online = true;
             return true;
         }
@@ -358,6 +385,31 @@ public sealed class GitHubEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// GitHub notices that a runner was lost under its job (its machine gone: a spot interruption, a killed process):
+    /// the job fails (<c>completed</c>, conclusion <c>failure</c>, webhook sent) and the registration goes offline, as
+    /// GitHub does once the runner stops answering. False when the runner is unknown or ran no job.
+    /// </summary>
+    public bool RunnerLost(long runnerId)
+    {
+        lock (_sync)
+        {
+            if (!_runners.TryGetValue(runnerId, out var runner) || runner.JobId is not { } jobId || !_jobs.TryGetValue(jobId, out var job))
+            {
+                return false;
+            }
+
+            job.Status = "completed";
+            job.Conclusion = "failure";
+            job.CompletedAt = _options.Time.GetUtcNow();
+            runner.JobId = null;
+            runner.JobsRun++;
+            runner.Online = false;
+            _webhooks.Send("completed", Payload("completed", job));
+            return true;
+        }
+    }
+
     /// <summary>The runner process exits: an ephemeral registration goes, a persistent one goes offline.</summary>
     internal void EndSession(long runnerId, string secret)
     {
@@ -393,8 +445,14 @@ public sealed class GitHubEmulator : IAsyncDisposable
             await Task.Delay(Faults.Latency);
         }
 
+        var fault = Faults.Draw(path, http.Request.Method != "GET");
+        if (fault == RandomFault.Hang)
+        {
+            await Task.Delay(Faults.HangFor);
+        }
+
         var requestBody = await new StreamReader(http.Request.Body).ReadToEndAsync();
-        var (status, body, headers) = Answer(http, path, requestBody);
+        var (status, body, headers) = Answer(http, path, requestBody, fault);
         lock (_sync)
         {
             _requests.Add($"{http.Request.Method} {path}{http.Request.QueryString} {(int)status}");
@@ -413,7 +471,7 @@ public sealed class GitHubEmulator : IAsyncDisposable
         }
     }
 
-    private (HttpStatusCode, byte[]?, List<(string, string)>) Answer(HttpContext http, string path, string requestBody)
+    private (HttpStatusCode, byte[]?, List<(string, string)>) Answer(HttpContext http, string path, string requestBody, RandomFault fault)
     {
         var headers = new List<(string, string)>();
         if (!path.StartsWith(_options.PathPrefix + "/", StringComparison.Ordinal))
@@ -460,18 +518,25 @@ public sealed class GitHubEmulator : IAsyncDisposable
                 return (HttpStatusCode.Forbidden, Bytes(Message("API rate limit exceeded for installation.")), headers);
             }
 
-            if (Faults.FailNext > 0)
+            if (fault == RandomFault.RateLimited)
             {
-                Faults.FailNext--;
+                headers.Add(("Retry-After", ((int)Math.Ceiling(Faults.RandomRetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture)));
+                RateHeaders(headers);
+                return (HttpStatusCode.TooManyRequests, Bytes(Message("You have exceeded a secondary rate limit. Please wait a few minutes before you try again.")), headers);
+            }
+
+            if (Faults.FailNext > 0 || fault == RandomFault.ServerError)
+            {
+                Faults.FailNext -= fault == RandomFault.ServerError ? 0 : 1;
                 _remaining--;
                 RateHeaders(headers);
                 return (Faults.ErrorStatus, Bytes(Message("Server Error")), headers);
             }
 
             var (status, json, link) = Route(http, method, segments, auth, requestBody, now);
-            if (method != "GET" && (int)status < 300 && Faults.LoseAnswerNext > 0)
+            if (method != "GET" && (int)status < 300 && (Faults.LoseAnswerNext > 0 || fault == RandomFault.LostAnswer))
             {
-                Faults.LoseAnswerNext--;
+                Faults.LoseAnswerNext -= fault == RandomFault.LostAnswer ? 0 : 1;
                 _remaining--;
                 RateHeaders(headers);
                 return (Faults.ErrorStatus, Bytes(Message("Server Error")), headers);
@@ -618,6 +683,7 @@ public sealed class GitHubEmulator : IAsyncDisposable
                     GroupId = request!["runner_group_id"]!.GetValue<long>(), Secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
                 };
                 _runners[runner.Id] = runner;
+                _minted.Add((runner.Id, runner.Name));
                 var jit = Convert.ToBase64String(Encoding.UTF8.GetBytes(new JsonObject
                 {
                     ["url"] = RootUrl.AbsoluteUri, ["runner_id"] = runner.Id, ["runner_name"] = runner.Name, ["secret"] = runner.Secret,
@@ -756,7 +822,7 @@ public sealed class GitHubEmulator : IAsyncDisposable
         switch (action)
         {
             case "session":
-                http.Response.StatusCode = StartSession(runnerId, secret) ? 200 : 401;
+                http.Response.StatusCode = StartSession(runnerId, secret, request?["pid"]?.GetValue<int>() ?? 0) ? 200 : 401;
                 break;
             case "acquire":
                 if (Acquire(runnerId, secret) is { } job)

@@ -43,10 +43,29 @@ public sealed class PostgresServer : IAsyncLifetime
         _port = FreePort();
         var data = Path.Combine(_directory, "data");
         await RunAsPostgresAsync($"'{bin}/initdb' -D '{data}' -A trust -U {User} -N > '{_directory}/initdb.out' 2>&1");
-        await RunAsPostgresAsync(
-            $"'{bin}/pg_ctl' -D '{data}' -l '{_directory}/server.log' -w -t 60 " +
-            $"-o \"-p {_port} -k '{_directory}' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start > '{_directory}/pg_ctl.out' 2>&1");
+        await StartServerAsync(bin);
     }
+
+    /// <summary>
+    /// Restarts the server as a crash would: stopped at once (<c>-m immediate</c>: every connection cut, no checkpoint),
+    /// down for <paramref name="down"/>, started again on the same port with the same data (crash recovery).
+    /// </summary>
+    public async Task RestartAsync(TimeSpan down)
+    {
+        if (_directory is null || PostgresBinaries.BinDirectory is not { } bin)
+        {
+            throw new InvalidOperationException(UnavailableReason ?? "the server is not running");
+        }
+
+        await RunAsPostgresAsync($"'{bin}/pg_ctl' -D '{_directory}/data' -m immediate -w stop >> '{_directory}/pg_ctl.out' 2>&1");
+        await Task.Delay(down);
+        await StartServerAsync(bin);
+    }
+
+    private Task StartServerAsync(string bin) =>
+        RunAsPostgresAsync(
+            $"'{bin}/pg_ctl' -D '{Path.Combine(_directory!, "data")}' -l '{_directory}/server.log' -w -t 60 " +
+            $"-o \"-p {_port} -k '{_directory}' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200\" start >> '{_directory}/pg_ctl.out' 2>&1");
 
     /// <summary>Creates an empty database and returns its connection string.</summary>
     public async Task<string> CreateDatabaseAsync()
