@@ -69,6 +69,11 @@ public sealed class ControlLoop
         _demand = new DemandIntake(metrics);
         _snapshot = new LoopSnapshot { Config = config, BreakerOptions = _options.Breakers };
         metrics.Attach(() => _snapshot);
+        foreach (var source in adapters.Providers.OfType<IInstanceChangeSource>())
+        {
+            // An instance that ended (a runner process exited) is observed in the next cycle, not at the resync.
+            source.InstancesChanged += _signal.Signal;
+        }
     }
 
     /// <summary>The latest cycle's view; replaced atomically after every cycle.</summary>
