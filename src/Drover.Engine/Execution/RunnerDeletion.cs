@@ -9,11 +9,14 @@ namespace Drover.Engine.Execution;
 /// <summary>
 /// Deletes a runner in the same intent-first pattern as creation: Draining (with an event) first, then the
 /// provider's delete and the forge's unregister, then Gone. A failed call leaves the runner Draining; the planner
-/// issues the delete again after the draining timeout.
+/// issues the delete again after the draining timeout. <c>runner.delete.succeeded</c> is written once per runner: a
+/// second delete of a runner whose delete is still in flight in this process does nothing, and a delete that finds the
+/// runner already Gone when it finishes (another replica's delete won) records no second success.
 /// </summary>
 internal sealed class RunnerDeletion
 {
     private readonly ExecutionServices _services;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _inFlight = new(StringComparer.Ordinal);
 
     /// <param name="services">Store, adapters, pipeline, clock, logs and metrics.</param>
     public RunnerDeletion(ExecutionServices services)
@@ -28,6 +31,25 @@ internal sealed class RunnerDeletion
     public async Task<Runner?> DeleteAsync(DeleteRunner delete, string? forgeName, string actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delete);
+        if (!_inFlight.TryAdd(delete.RunnerId, true))
+        {
+            // The same runner's delete is under way: it writes the outcome, once.
+            EngineLog.DeleteAlreadyUnderWay(_services.Logger, delete.RunnerId);
+            return null;
+        }
+
+        try
+        {
+            return await DeleteCoreAsync(delete, forgeName, actor, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _inFlight.TryRemove(delete.RunnerId, out _);
+        }
+    }
+
+    private async Task<Runner?> DeleteCoreAsync(DeleteRunner delete, string? forgeName, string actor, CancellationToken cancellationToken)
+    {
         var s = _services;
         var now = s.Time.GetUtcNow();
         var (before, runner) = await s.Store.InTransactionAsync(
@@ -72,12 +94,19 @@ internal sealed class RunnerDeletion
         }
 
         var doneAt = s.Time.GetUtcNow();
-        await s.Store.InTransactionAsync(
+        var recorded = await s.Store.InTransactionAsync(
             async (writer, ct) =>
             {
+                // Read again: another replica's delete of the same runner may have finished meanwhile.
+                var latest = await writer.GetRunnerAsync(runner.Id, ct).ConfigureAwait(false);
+                if (latest is null || latest.State == RunnerState.Gone)
+                {
+                    return false;
+                }
+
                 if (failures.Count == 0)
                 {
-                    await s.Transitions.ApplyAsync(writer, runner, RunnerState.Gone, doneAt, "instance deleted and registration removed", ct).ConfigureAwait(false);
+                    await s.Transitions.ApplyAsync(writer, latest, RunnerState.Gone, doneAt, "instance deleted and registration removed", ct).ConfigureAwait(false);
                     await writer.AppendEventAsync(new NewEvent(doneAt, actor, EventKinds.RunnerDeleteSucceeded, runner.Id, delete.Reason), ct).ConfigureAwait(false);
                 }
                 else
@@ -88,7 +117,11 @@ internal sealed class RunnerDeletion
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
-        if (failures.Count == 0)
+        if (!recorded)
+        {
+            EngineLog.DeleteAlreadyDone(s.Logger, runner.Id);
+        }
+        else if (failures.Count == 0)
         {
             EngineLog.RunnerDeleted(s.Logger, runner.Id, delete.Cause.ToString());
         }

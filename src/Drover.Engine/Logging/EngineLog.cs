@@ -40,4 +40,16 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of forge {Forge} could not be processed ({Error}); retried next cycle")]
     public static partial void DeliveryRetry(ILogger logger, string forge, string deliveryId, string error);
+
+    [LoggerMessage(EventId = 1040, Level = LogLevel.Debug, Message = "Runner {RunnerId}: a delete is already under way; this one does nothing")]
+    public static partial void DeleteAlreadyUnderWay(ILogger logger, string runnerId);
+
+    [LoggerMessage(EventId = 1041, Level = LogLevel.Information, Message = "Runner {RunnerId}: already deleted by another delete; no second outcome recorded")]
+    public static partial void DeleteAlreadyDone(ILogger logger, string runnerId);
+
+    [LoggerMessage(EventId = 1042, Level = LogLevel.Information, Message = "Shutdown: ending {Count} idle or booting runner(s) on host-bound providers; busy runners are left to finish")]
+    public static partial void ShutdownDrain(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1043, Level = LogLevel.Warning, Message = "Shutdown: the drain did not finish within {Seconds} s; what is left is adopted or cleaned up at the next start")]
+    public static partial void ShutdownDrainTimedOut(ILogger logger, double seconds);
 }
