@@ -50,6 +50,4 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1042, Level = LogLevel.Information, Message = "Shutdown: ending {Count} idle or booting runner(s) on host-bound providers; busy runners are left to finish")]
     public static partial void ShutdownDrain(ILogger logger, int count);
 
-    [LoggerMessage(EventId = 1043, Level = LogLevel.Warning, Message = "Shutdown: the drain did not finish within {Seconds} s; what is left is adopted or cleaned up at the next start")]
-    public static partial void ShutdownDrainTimedOut(ILogger logger, double seconds);
 }

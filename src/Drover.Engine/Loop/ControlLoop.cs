@@ -157,6 +157,40 @@ public sealed class ControlLoop
         }
     }
 
+    /// <summary>
+    /// The leader's part of a graceful shutdown, after its cycles stopped (nothing more is created): ends the idle,
+    /// booting, failed and draining runners of host-bound providers (<see cref="IProvider.InstancesAreHostBound"/>:
+    /// local processes, which no replica elsewhere can adopt), instance and registration, all at once. Busy runners are
+    /// left to finish their jobs; they stay recorded in the store, and whichever replica leads next (or this one,
+    /// restarted) adopts them. Runners of other providers are left for the next leader. Returns how many were ended;
+    /// stops where it is when <paramref name="cancellationToken"/> is cancelled (the drain's time is up).
+    /// </summary>
+    public async Task<int> DrainForShutdownAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var config = Snapshot.Config;
+            var runners = await _store.ListLiveRunnersAsync(null, cancellationToken).ConfigureAwait(false);
+            var ending = runners
+                .Where(r => r.State != RunnerState.Busy && _services.Adapters.Provider(r.Provider) is { InstancesAreHostBound: true })
+                .ToList();
+            EngineLog.ShutdownDrain(_logger, ending.Count);
+            var deletion = new RunnerDeletion(_services);
+            await Task.WhenAll(ending.Select(r => deletion.DeleteAsync(
+                new DeleteRunner(r.Id, r.Pool, DeleteCause.Shutdown, "drover is shutting down: an idle or booting runner on this host is not left behind"),
+                config.FindPool(r.Pool)?.Forge,
+                _options.Actor,
+                cancellationToken))).ConfigureAwait(false);
+            _cycle.Runners.Drop();
+            return ending.Count;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Runs one cycle (see <see cref="ControlCycle"/>) and publishes its snapshot.</summary>
     public async Task<Plan> RunCycleAsync(CancellationToken cancellationToken)
     {
