@@ -15,6 +15,29 @@ internal static class ServeCommand
 {
     private const string DefaultDemoStore = "sqlite:.drover/demo.db";
 
+    private static readonly Option<string> _shutdownTimeout = new("--shutdown-timeout")
+    {
+        Description = "How long a graceful shutdown (SIGTERM) may take: the leader's drain, releasing the lease, stopping the API",
+        DefaultValueFactory = _ => "30s",
+    };
+
+    /// <summary>
+    /// How long the command line waits, after SIGTERM or Ctrl+C, for <c>serve</c> to stop on its own before ending the
+    /// process: its shutdown timeout and 5 s more; null for other commands (the library's default applies).
+    /// </summary>
+    public static TimeSpan? TerminationTimeout(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        if (parse.CommandResult.Command.Name != "serve")
+        {
+            return null;
+        }
+
+        return DurationParser.TryParse(parse.GetValue(_shutdownTimeout), out var shutdown) && shutdown > TimeSpan.Zero
+            ? shutdown + TimeSpan.FromSeconds(5)
+            : null;
+    }
+
     public static Command Create()
     {
         var config = new Option<FileInfo?>("--config", "-c") { Description = "Fleet configuration (YAML); without it the clearly labelled demo runs" };
@@ -25,7 +48,7 @@ internal static class ServeCommand
         var backupEvery = new Option<string>("--backup-every") { Description = "Interval of scheduled backups, e.g. 6h; 0 turns them off", DefaultValueFactory = _ => "6h" };
         var backupKeep = new Option<int>("--backup-keep") { Description = "Scheduled backups kept; older ones are deleted", DefaultValueFactory = _ => 28 };
         var replicaId = new Option<string?>("--replica-id") { Description = "This replica's name in the leader lease (default: POD_NAME, else an id kept in the data directory, stable across restarts); unique per replica" };
-        var shutdownTimeout = new Option<string>("--shutdown-timeout") { Description = "How long a graceful shutdown (SIGTERM) may take: the leader's drain, releasing the lease, stopping the API", DefaultValueFactory = _ => "30s" };
+        var shutdownTimeout = _shutdownTimeout;
         var command = new Command("serve", "Run the control plane: leader election, control loop, API, metrics, dashboard and scheduled backups. Without --config: a simulated demo.")
         {
             config, store, urls, tokens, backupDir, backupEvery, backupKeep, replicaId, shutdownTimeout,

@@ -112,7 +112,7 @@ public sealed class ControlLoop
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await new IntentReconciler(_services).ReconcileAsync(cancellationToken).ConfigureAwait(false);
+        await new IntentReconciler(_services).ReconcileAsync(Snapshot.Config, cancellationToken).ConfigureAwait(false);
         var state = await _store.LoadPlanningStateAsync(SpendSince(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
