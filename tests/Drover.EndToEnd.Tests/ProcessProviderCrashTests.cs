@@ -55,7 +55,7 @@ public sealed class ProcessProviderCrashTests(ITestOutputHelper output) : IDispo
         Assert.Empty(left);
         Assert.Empty(emulator.Runners());
         output.WriteLine($"SIGKILL mid-burst: {leftByKill} runner processes kept running; restarted replica led again after {toLeader.TotalSeconds:F1} s ({leading}); " +
-            $"{Jobs} jobs each run once; after settling {IdleRunners} idle runners; SIGTERM exit 0 in {stopped.TotalSeconds:F1} s, {left.Count} runner processes left, {emulator.Runners().Count} registrations left");
+            $"{Jobs} jobs each run once; no orphaned process or registration after settling; SIGTERM exit 0 in {stopped.TotalSeconds:F1} s, {left.Count} runner processes left, {emulator.Runners().Count} registrations left");
     }
 
     [Fact]
@@ -70,10 +70,12 @@ public sealed class ProcessProviderCrashTests(ITestOutputHelper output) : IDispo
         var stopped = await serve.TerminateAsync(TimeSpan.FromSeconds(40));
         Assert.Equal(0, serve.ExitCode);
         await serve.DisposeAsync();
-        var left = RunnerProcesses.Under(WorkRoot).Count;
+        var leftRunners = RunnerDirectories(RunnerProcesses.Under(WorkRoot));
+        var left = leftRunners.Count;
         var busy = emulator.Runners().Count(r => r.Busy);
-        // Idle and booting runners were ended; what is left is runners at work (a job may just have been taken).
-        Assert.True(left <= busy + 1, $"{left} runner processes left after SIGTERM, {busy} of them busy at the forge");
+        // Idle and booting runners were ended; every runner left running has taken a job, which it finishes.
+        var working = emulator.Jobs().Select(j => j.RunnerName).OfType<string>().ToHashSet(StringComparer.Ordinal);
+        Assert.All(leftRunners, name => Assert.Contains(name, working));
 
         await using var restarted = await StartAsync(emulator);
         await LeaderAfterAsync(restarted);
@@ -110,22 +112,32 @@ public sealed class ProcessProviderCrashTests(ITestOutputHelper output) : IDispo
         return ids;
     }
 
-    /// <summary>Every job of the burst ran exactly once and succeeded; only the pool's idle runners are left, once each.</summary>
+    /// <summary>
+    /// Every job of the burst ran exactly once and succeeded; no runner is busy, and every runner process left (at least
+    /// the pool's idle ones) has its registration and the other way round: nothing orphaned on either side.
+    /// </summary>
     private async Task SettledAsync(GitHubEmulator emulator, IReadOnlyList<long> ids)
     {
         await Eventually.ThatAsync(() => emulator.Jobs().Where(j => ids.Contains(j.Id)).ToList(), jobs => jobs.All(j => j.Status == "completed"), "every job of the burst completed", TestServe.Statuses, TimeSpan.FromSeconds(240));
         await Eventually.ThatAsync(
-            () => (Processes: RunnerProcesses.Under(WorkRoot).Count, Registrations: emulator.Runners().Count, Busy: emulator.Runners().Count(r => r.Busy)),
-            left => left == (IdleRunners, IdleRunners, 0),
-            $"only the pool's {IdleRunners} idle runners are left",
-            left => $"{left.Processes} runner processes, {left.Registrations} registrations ({left.Busy} busy)",
+            () => (Processes: RunnerDirectories(RunnerProcesses.Under(WorkRoot)), Registrations: emulator.Runners().Select(r => r.Name).Order(StringComparer.Ordinal).ToList(), Busy: emulator.Runners().Count(r => r.Busy)),
+            left => left.Busy == 0 && left.Processes.Count >= IdleRunners && left.Processes.SequenceEqual(left.Registrations),
+            "the burst settled: no runner busy, each runner process registered and each registration a running process",
+            left => $"processes of [{string.Join(", ", left.Processes)}], registrations [{string.Join(", ", left.Registrations)}] ({left.Busy} busy)",
             TimeSpan.FromSeconds(90));
         var jobs = emulator.Jobs().Where(j => ids.Contains(j.Id)).ToList();
         Assert.All(jobs, j => Assert.Equal(1, j.Takes));
         Assert.All(jobs, j => Assert.Equal("success", j.Conclusion));
         Assert.Equal(jobs.Count, jobs.Select(j => j.RunnerName).Distinct(StringComparer.Ordinal).Count());
-        Assert.Equal(IdleRunners, emulator.Runners().Select(r => r.Name).Distinct(StringComparer.Ordinal).Count());
     }
+
+    /// <summary>The runner names (work directories) of <paramref name="pids"/>, sorted and distinct.</summary>
+    private List<string> RunnerDirectories(IReadOnlyList<int> pids) =>
+        [.. pids.Select(p => new DirectoryInfo($"/proc/{p.ToString(CultureInfo.InvariantCulture)}/cwd").LinkTarget)
+            .Where(d => d is not null)
+            .Select(d => Path.GetRelativePath(WorkRoot, d!).Split('/')[0])
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)];
 
     private static async Task<string> LeaderAfterAsync(ServeProcess serve)
     {

@@ -63,6 +63,21 @@ public sealed class RunnerDeletionTests
         Assert.Contains(h.Logger.Messages, m => m.Contains($"Runner {runner.Id}: already deleted by another delete", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Delete_RunnerWhoseRegistrationWasNotSeenYet_RemovesTheRegistrationFoundByName()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        var runner = await OneRunnerAsync(h);
+        Assert.Null(runner.ForgeRunnerId);
+        // Registered at the forge (a JIT configuration registers at mint time) before any cycle saw it.
+        h.Forge.Register(runner.Id);
+
+        await new RunnerDeletion(Services(h)).DeleteAsync(new DeleteRunner(runner.Id, runner.Pool, DeleteCause.Shutdown, "test"), "github", "engine", CancellationToken.None);
+
+        Assert.Empty(await h.Forge.ListRunnersAsync(CancellationToken.None));
+        Assert.Equal(1, await CountAsync(h, EventKinds.RunnerDeleteSucceeded, runner.Id));
+    }
+
     private static async Task<Runner> OneRunnerAsync(LoopHarness h)
     {
         h.Queue();

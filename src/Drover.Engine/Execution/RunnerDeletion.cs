@@ -88,9 +88,15 @@ internal sealed class RunnerDeletion
             }
         }
 
-        if (runner.ForgeRunnerId is { } forgeRunnerId && forgeName is not null && s.Adapters.Forge(forgeName) is { } forge)
+        if (forgeName is not null && s.Adapters.Forge(forgeName) is { } forge)
         {
-            await CallAsync(ct => forge.UnregisterAsync(forgeRunnerId, ct), ok => s.Metrics.ForgeCall(forge.Name, ok), $"forge {forge.Name}", failures, cancellationToken).ConfigureAwait(false);
+            // A runner deleted before its registration was seen may still be registered (a JIT configuration registers
+            // it when minted): look it up by name, so "registration removed" is true.
+            var forgeRunnerId = runner.ForgeRunnerId ?? await FindRegistrationAsync(forge, runner.Id, failures, cancellationToken).ConfigureAwait(false);
+            if (forgeRunnerId is not null)
+            {
+                await CallAsync(ct => forge.UnregisterAsync(forgeRunnerId, ct), ok => s.Metrics.ForgeCall(forge.Name, ok), $"forge {forge.Name}", failures, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         var doneAt = s.Time.GetUtcNow();
@@ -131,6 +137,23 @@ internal sealed class RunnerDeletion
         }
 
         return before;
+    }
+
+    /// <summary>The id of the registration named <paramref name="runnerName"/>, or null when there is none (or the list failed, recorded in <paramref name="failures"/>).</summary>
+    private async Task<string?> FindRegistrationAsync(IForge forge, string runnerName, List<string> failures, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var registrations = await _services.Calls.RunAsync($"forge {forge.Name}", forge.ListRunnersAsync, cancellationToken).ConfigureAwait(false);
+            _services.Metrics.ForgeCall(forge.Name, "success");
+            return registrations.FirstOrDefault(r => r.Name == runnerName)?.Id;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            _services.Metrics.ForgeCall(forge.Name, "failure");
+            failures.Add($"forge {forge.Name}: registration of {runnerName} could not be looked up: {RunnerCreation.Describe(e)}");
+            return null;
+        }
     }
 
     private async Task CallAsync(Func<CancellationToken, Task> call, Action<string> count, string target, List<string> failures, CancellationToken cancellationToken)

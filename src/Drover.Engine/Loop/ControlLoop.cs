@@ -161,7 +161,7 @@ public sealed class ControlLoop
     /// The leader's part of a graceful shutdown, after its cycles stopped (nothing more is created): ends the idle,
     /// booting, failed and draining runners of host-bound providers (<see cref="IProvider.InstancesAreHostBound"/>:
     /// local processes, which no replica elsewhere can adopt), instance and registration, all at once. Busy runners are
-    /// left to finish their jobs; they stay recorded in the store, and whichever replica leads next (or this one,
+    /// left to finish their jobs (also those the forge reports busy that no cycle has seen take a job yet); they stay recorded in the store, and whichever replica leads next (or this one,
     /// restarted) adopts them. Runners of other providers are left for the next leader. Returns how many were ended;
     /// stops where it is when <paramref name="cancellationToken"/> is cancelled (the drain's time is up).
     /// </summary>
@@ -172,9 +172,11 @@ public sealed class ControlLoop
         {
             var config = Snapshot.Config;
             var runners = await _store.ListLiveRunnersAsync(null, cancellationToken).ConfigureAwait(false);
-            var ending = runners
+            var candidates = runners
                 .Where(r => r.State != RunnerState.Busy && _services.Adapters.Provider(r.Provider) is { InstancesAreHostBound: true })
                 .ToList();
+            var busy = await BusyAtTheForgeAsync(config, candidates, cancellationToken).ConfigureAwait(false);
+            var ending = candidates.Where(r => !busy.Contains(r.Id)).ToList();
             EngineLog.ShutdownDrain(_logger, ending.Count);
             var deletion = new RunnerDeletion(_services);
             await Task.WhenAll(ending.Select(r => deletion.DeleteAsync(
@@ -189,6 +191,37 @@ public sealed class ControlLoop
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// The runners of <paramref name="runners"/> whose registration the forge reports busy now (a runner may have taken
+    /// a job since the last cycle observed it); when a forge cannot be listed, all of its runners count as busy, so no
+    /// job is cut short on a guess.
+    /// </summary>
+    private async Task<HashSet<string>> BusyAtTheForgeAsync(FleetConfig config, IReadOnlyList<Runner> runners, CancellationToken cancellationToken)
+    {
+        var busy = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in runners.GroupBy(r => config.FindPool(r.Pool)?.Forge, StringComparer.Ordinal))
+        {
+            if (group.Key is null || _services.Adapters.Forge(group.Key) is not { } forge)
+            {
+                continue;
+            }
+
+            try
+            {
+                var registrations = await _services.Calls.RunAsync($"forge {forge.Name}", forge.ListRunnersAsync, cancellationToken).ConfigureAwait(false);
+                var busyNames = registrations.Where(r => r.Busy).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+                busy.UnionWith(group.Where(r => busyNames.Contains(r.Id)).Select(r => r.Id));
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                EngineLog.ListFailed(_logger, "forge", forge.Name, RunnerCreation.Describe(e));
+                busy.UnionWith(group.Select(r => r.Id));
+            }
+        }
+
+        return busy;
     }
 
     /// <summary>Runs one cycle (see <see cref="ControlCycle"/>) and publishes its snapshot.</summary>
