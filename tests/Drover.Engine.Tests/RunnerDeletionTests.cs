@@ -78,6 +78,32 @@ public sealed class RunnerDeletionTests
         Assert.Equal(1, await CountAsync(h, EventKinds.RunnerDeleteSucceeded, runner.Id));
     }
 
+    [Fact]
+    public async Task Delete_ForgeSaysTheRunnerIsRunningAJob_ItsInstanceIsLeftRunningAndTheDeleteFails()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        var runner = await OneRunnerAsync(h);
+        h.Forge.Register(runner.Id, busy: true);
+        h.Forge.BeforeUnregister = _ => throw new BusyException();
+        var providerDeletes = 0;
+        h.Provider.BeforeDelete = _ => providerDeletes++;
+
+        await new RunnerDeletion(Services(h)).DeleteAsync(new DeleteRunner(runner.Id, runner.Pool, DeleteCause.Shutdown, "test"), "github", "engine", CancellationToken.None);
+
+        Assert.Equal(0, providerDeletes);
+        Assert.Single(h.Provider.Instances);
+        Assert.Equal(0, await CountAsync(h, EventKinds.RunnerDeleteSucceeded, runner.Id));
+        Assert.Equal(1, await CountAsync(h, EventKinds.RunnerDeleteFailed, runner.Id));
+        Assert.Equal(RunnerState.Draining, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.State);
+    }
+
+    private sealed class BusyException() : Exception("runner is still running a job"), IClassifiedFailure
+    {
+        public CallFailureKind FailureKind => CallFailureKind.Busy;
+
+        public DateTimeOffset? RetryAt => null;
+    }
+
     private static async Task<Runner> OneRunnerAsync(LoopHarness h)
     {
         h.Queue();

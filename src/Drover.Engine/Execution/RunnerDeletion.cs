@@ -7,8 +7,8 @@ using Drover.Engine.Logging;
 namespace Drover.Engine.Execution;
 
 /// <summary>
-/// Deletes a runner in the same intent-first pattern as creation: Draining (with an event) first, then the
-/// provider's delete and the forge's unregister, then Gone. A failed call leaves the runner Draining; the planner
+/// Deletes a runner in the same intent-first pattern as creation: Draining (with an event) first, then the forge's
+/// unregister and the provider's delete (not when the forge says the runner is running a job), then Gone. A failed call leaves the runner Draining; the planner
 /// issues the delete again after the draining timeout. <c>runner.delete.succeeded</c> is written once per runner: a
 /// second delete of a runner whose delete is still in flight in this process does nothing, and a delete that finds the
 /// runner already Gone when it finishes (another replica's delete won) records no second success.
@@ -76,7 +76,25 @@ internal sealed class RunnerDeletion
         }
 
         var failures = new List<string>();
-        if (runner.InstanceId is { } instanceId)
+        var forgeBusy = false;
+        if (forgeName is not null && s.Adapters.Forge(forgeName) is { } forge)
+        {
+            // The registration goes first: a runner that is no longer registered cannot take a job, and a forge that
+            // refuses because the runner is running one (GitHub answers 422) keeps its instance from being ended under
+            // the job. A runner deleted before its registration was seen may still be registered (a JIT configuration
+            // registers it when minted): it is looked up by name, so "registration removed" is true.
+            var forgeRunnerId = runner.ForgeRunnerId ?? await FindRegistrationAsync(forge, runner.Id, failures, cancellationToken).ConfigureAwait(false);
+            if (forgeRunnerId is not null)
+            {
+                forgeBusy = await CallAsync(ct => forge.UnregisterAsync(forgeRunnerId, ct), ok => s.Metrics.ForgeCall(forge.Name, ok), $"forge {forge.Name}", failures, cancellationToken).ConfigureAwait(false) == CallFailureKind.Busy;
+            }
+        }
+
+        if (forgeBusy)
+        {
+            failures.Add($"runner {runner.Id} is running a job; its instance is left running and the delete is tried again later");
+        }
+        else if (runner.InstanceId is { } instanceId)
         {
             if (s.Adapters.Provider(runner.Provider) is { } provider)
             {
@@ -85,17 +103,6 @@ internal sealed class RunnerDeletion
             else
             {
                 failures.Add($"no adapter for provider '{runner.Provider}'");
-            }
-        }
-
-        if (forgeName is not null && s.Adapters.Forge(forgeName) is { } forge)
-        {
-            // A runner deleted before its registration was seen may still be registered (a JIT configuration registers
-            // it when minted): look it up by name, so "registration removed" is true.
-            var forgeRunnerId = runner.ForgeRunnerId ?? await FindRegistrationAsync(forge, runner.Id, failures, cancellationToken).ConfigureAwait(false);
-            if (forgeRunnerId is not null)
-            {
-                await CallAsync(ct => forge.UnregisterAsync(forgeRunnerId, ct), ok => s.Metrics.ForgeCall(forge.Name, ok), $"forge {forge.Name}", failures, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -156,22 +163,26 @@ internal sealed class RunnerDeletion
         }
     }
 
-    private async Task CallAsync(Func<CancellationToken, Task> call, Action<string> count, string target, List<string> failures, CancellationToken cancellationToken)
+    /// <summary>Runs one delete or unregister call; null when it succeeded (or the target was already gone), else how it failed.</summary>
+    private async Task<CallFailureKind?> CallAsync(Func<CancellationToken, Task> call, Action<string> count, string target, List<string> failures, CancellationToken cancellationToken)
     {
         try
         {
             await _services.Calls.RunAsync(target, call, cancellationToken).ConfigureAwait(false);
             count("success");
+            return null;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && CallFailures.Classify(e).Kind == CallFailureKind.NotFound)
         {
             // Already gone at the provider or the forge: the delete's work there is done.
             count("success");
+            return null;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             count("failure");
             failures.Add($"{target}: {RunnerCreation.Describe(e)}");
+            return CallFailures.Classify(e).Kind;
         }
     }
 }
