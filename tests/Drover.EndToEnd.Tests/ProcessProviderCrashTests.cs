@@ -64,7 +64,12 @@ public sealed class ProcessProviderCrashTests(ITestOutputHelper output) : IDispo
         await using var emulator = await GitHubEmulator.StartAsync(new GitHubEmulatorOptions { Tokens = [Token], Seed = 6 });
         var serve = await StartAsync(emulator);
         var ids = QueueBurst(emulator);
-        await Eventually.ThatAsync(() => RunnerProcesses.Under(WorkRoot).Count, n => n >= 4, "runner processes are running", n => $"{n} running", TimeSpan.FromSeconds(90));
+        await Eventually.ThatAsync(
+            () => (Processes: RunnerProcesses.Under(WorkRoot).Count, Busy: emulator.Runners().Count(r => r.Busy)),
+            n => n.Processes >= 4 && n.Busy >= 1,
+            "runner processes are running, one at least with a job",
+            n => $"{n.Processes} running, {n.Busy} busy",
+            TimeSpan.FromSeconds(90));
 
         var before = RunnerProcesses.Under(WorkRoot).Count;
         var stopped = await serve.TerminateAsync(TimeSpan.FromSeconds(40));
