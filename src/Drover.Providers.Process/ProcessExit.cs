@@ -3,7 +3,7 @@ namespace Drover.Providers.Process;
 /// <summary>How a runner process ended, kept by <see cref="ProcessProvider"/> for diagnostics after it left the instance list.</summary>
 /// <param name="RunnerName">The runner (and instance id).</param>
 /// <param name="Pool">The pool it belonged to.</param>
-/// <param name="ExitCode">The process's exit code (128 + signal when it was killed).</param>
+/// <param name="ExitCode">The process's exit code (128 + signal when it was killed); <see cref="Unknown"/> for a process this Drover process did not start (adopted, or ended while no Drover process watched it).</param>
 /// <param name="ExitedAt">When the exit was noticed.</param>
 /// <param name="Deleted">True when the process was stopped by a delete, false when it exited on its own.</param>
 /// <param name="LogPath">The runner's output log, when it was kept (<c>keepLogs: true</c>); null when removed.</param>
@@ -22,4 +22,7 @@ internal sealed record ProcessExit(string RunnerName, string Pool, int ExitCode,
         143 => "SIGTERM",
         _ => null,
     };
+
+    /// <summary>The exit code of a process that was not this process's child: unknown.</summary>
+    public const int Unknown = -1;
 }

@@ -37,6 +37,7 @@ public sealed class ProcessModule : IProviderModule
                 Command = Words(fields, "command", Problem, deprecateString: false),
                 Args = Words(fields, "args", Problem, deprecateString: true) ?? [],
                 WorkRoot = fields.String("workRoot"),
+                StateDir = fields.String("stateDir"),
                 MaxConcurrent = Number(fields, "maxConcurrent", Problem),
                 RegistrationEnv = fields.String("registrationEnv"),
                 RegistrationFile = Flag(fields, "registrationFile", Problem),

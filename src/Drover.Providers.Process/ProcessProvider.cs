@@ -8,22 +8,29 @@ using Microsoft.Extensions.Logging;
 namespace Drover.Providers.Process;
 
 /// <summary>
-/// Runs each runner as a child process of this host, in its own work directory <c>{workRoot}/{runnerName}/</c>, from the
-/// configured command. The credential goes to the process in an environment variable (and optionally a 0600 file),
-/// never on its command line and never in a log. The instance id is the runner name, which is the idempotency key.
-/// A process that exits leaves the instance list; a delete kills the process tree. See <c>docs/providers/process.md</c>.
+/// Runs each runner as a process of this host, in its own work directory <c>{workRoot}/{runnerName}/</c>, from the
+/// configured command, in a session and process group of its own, writing its output to <c>runner.log</c> itself. The
+/// credential goes to the process in an environment variable (and optionally a 0600 file), never on its command line and
+/// never in a log. The instance id is the runner name, which is the idempotency key. Every runner is recorded in a
+/// registry on disk (<see cref="RunnerRegistry"/>) before it starts; a later Drover process adopts the ones still
+/// running (same process id and start time) and reports the others gone. A process that exits leaves the instance list
+/// (and the engine is told at once); a delete sends SIGTERM to the runner's process group, then SIGKILL after a grace.
+/// See <c>docs/providers/process.md</c>.
 /// </summary>
-internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAsyncDisposable
+internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IInstanceChangeSource, IAsyncDisposable
 {
     private const int KeptExits = 256;
-    private static readonly TimeSpan _drainTimeout = TimeSpan.FromSeconds(5);
+    private const string Launcher = "exec \"$@\" </dev/null >>" + RunnerProcess.LogFileName + " 2>&1";
+    private static readonly TimeSpan _pollInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly ProcessProviderSettings _settings;
     private readonly RunnerCredentialVault _vault;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly RunnerRegistry _registry;
     private readonly Lock _sync = new();
     private readonly Dictionary<string, RunnerProcess> _live = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, AdoptedProcess> _adopted = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ProcessExit> _exits = new(StringComparer.Ordinal);
     private readonly Queue<string> _exitOrder = new();
     private readonly HashSet<string> _starting = new(StringComparer.Ordinal);
@@ -35,6 +42,7 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
     /// <param name="vault">Where the credentials that create requests reference wait.</param>
     /// <param name="time">The clock (instance creation times, bounded waits).</param>
     /// <param name="logger">The provider's logger; it never receives a credential.</param>
+    /// <exception cref="IOException">The state directory cannot be created or read.</exception>
     public ProcessProvider(ProcessProviderSettings settings, RunnerCredentialVault vault, TimeProvider time, ILogger logger)
     {
         _settings = settings ?? throw new ArgumentNullException(nameof(settings));
@@ -44,13 +52,28 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
         _listed = new HealthRecorder(time);
         // Creates come with demand: an idle fleet makes none for hours, which says nothing about the provider.
         _starts = new HealthRecorder(time, TimeSpan.MaxValue);
+        _registry = new RunnerRegistry(settings.StateDirectory ?? ProcessProviderSettings.DefaultStateDirectory(settings.ProviderName, settings.WorkRoot, null));
+        Adopt();
     }
 
     /// <inheritdoc/>
     public string Name => _settings.ProviderName;
 
-    /// <summary>How long a delete waits for the killed process to be gone before it fails.</summary>
+    /// <inheritdoc/>
+    /// <remarks>Runner processes end with this host: no replica elsewhere can adopt them.</remarks>
+    public bool InstancesAreHostBound => true;
+
+    /// <inheritdoc/>
+    public event Action? InstancesChanged;
+
+    /// <summary>How long a delete waits, after SIGTERM, for the runner to end before it sends SIGKILL. Default 5 s.</summary>
+    public TimeSpan StopGrace { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a delete waits, after SIGKILL, for the process to be gone before it fails.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Where the registry of runner processes lives.</summary>
+    public string StateDirectory => _registry.Directory;
 
     /// <summary>How recently ended runners ended (the last 256), for diagnostics.</summary>
     public IReadOnlyList<ProcessExit> RecentExits
@@ -64,12 +87,26 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
         }
     }
 
-    /// <summary>The process id of a live runner, or null.</summary>
+    /// <summary>The names of the runners adopted at start-up that still run.</summary>
+    public IReadOnlyList<string> Adopted
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _adopted.Keys.Order(StringComparer.Ordinal)];
+            }
+        }
+    }
+
+    /// <summary>The process id of a live runner (started or adopted), or null.</summary>
     public int? ProcessId(string runnerName)
     {
         lock (_sync)
         {
-            return _live.TryGetValue(runnerName, out var runner) ? runner.Process.Id : null;
+            return _live.TryGetValue(runnerName, out var runner) ? runner.Process.Id
+                : _adopted.TryGetValue(runnerName, out var adopted) ? adopted.ProcessId
+                : null;
         }
     }
 
@@ -101,15 +138,18 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
     public ComponentHealth Health()
     {
         int live;
+        int adopted;
         lock (_sync)
         {
             live = _live.Count;
+            adopted = _adopted.Count;
         }
 
         var details = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["reachable"] = "yes (processes on this host)",
-            ["running"] = live.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["running"] = (live + adopted).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["adopted"] = adopted.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["maxConcurrent"] = _settings.MaxConcurrent.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         var starts = _starts.Health("provider", Name, details);
@@ -117,6 +157,47 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
         return HealthRecorder.IsUnchecked(starts) || (starts.Status == ComponentStatus.Ok && listed.Status != ComponentStatus.Ok && !HealthRecorder.IsUnchecked(listed))
             ? listed
             : starts;
+    }
+
+    /// <summary>
+    /// Reads the registry: a runner whose recorded process still runs (same id, same start time) is adopted; one that
+    /// was being started when an earlier Drover process died is looked for by the marker in its environment; every other
+    /// record is of a runner that ended while no Drover process watched it, and is reported gone and cleaned up.
+    /// </summary>
+    private void Adopt()
+    {
+        var records = _registry.List(out var unreadable);
+        foreach (var file in unreadable)
+        {
+            ProcessProviderLog.RegistryUnreadable(_logger, Name, Path.Combine(_registry.Directory, file));
+        }
+
+        foreach (var found in records)
+        {
+            var record = found;
+            if (record.ProcessId is null || record.StartTime is null)
+            {
+                if (HostProcesses.FindByMarker(Marker(record.Name)) is { } running)
+                {
+                    record = record with { ProcessId = running.Pid, StartTime = running.StartTime };
+                    _registry.Write(record);
+                }
+            }
+
+            var directory = Path.Combine(_settings.WorkRoot, record.Name);
+            if (record is { ProcessId: { } pid, StartTime: { } started } && HostProcesses.IsRunning(pid, started))
+            {
+                _adopted[record.Name] = new AdoptedProcess(record, directory);
+                ProcessProviderLog.Adopted(_logger, Name, record.Name, record.Pool, pid);
+                continue;
+            }
+
+            var logPath = _settings.KeepLogs && File.Exists(Path.Combine(directory, RunnerProcess.LogFileName)) ? Path.Combine(directory, RunnerProcess.LogFileName) : null;
+            Cleanup(record.Name, directory, Path.Combine(directory, RunnerProcess.CredentialFileName));
+            _registry.Remove(record.Name);
+            RecordExit(new ProcessExit(record.Name, record.Pool, ProcessExit.Unknown, _time.GetUtcNow(), false, logPath), record.CreatedAt);
+            ProcessProviderLog.EndedUnwatched(_logger, Name, record.Name, logPath ?? "removed (keepLogs: false)");
+        }
     }
 
     private Task<string> Create(InstanceRequest request)
@@ -130,9 +211,9 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
 
         lock (_sync)
         {
-            if (_live.ContainsKey(name) || _exits.ContainsKey(name))
+            if (_live.ContainsKey(name) || _adopted.ContainsKey(name) || _exits.ContainsKey(name))
             {
-                // The same create again: the first call's instance (running or ended) is the answer; drop the new credential.
+                // The same create again: the first call's instance (running, adopted or ended) is the answer; drop the new credential.
                 _vault.Take(request.CredentialRef);
                 return Task.FromResult(name);
             }
@@ -142,10 +223,11 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
                 throw new InvalidOperationException($"provider '{Name}': runner {name} is being started by another call");
             }
 
-            if (_live.Count + _starting.Count >= _settings.MaxConcurrent)
+            var running = _live.Count + _adopted.Count + _starting.Count;
+            if (running >= _settings.MaxConcurrent)
             {
                 throw new InvalidOperationException(
-                    $"provider '{Name}' runs {_live.Count + _starting.Count} of at most {_settings.MaxConcurrent} runner processes (maxConcurrent); runner {name} not started");
+                    $"provider '{Name}' runs {running} of at most {_settings.MaxConcurrent} runner processes (maxConcurrent); runner {name} not started");
             }
 
             _starting.Add(name);
@@ -207,10 +289,18 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
     {
         ArgumentNullException.ThrowIfNull(instanceId);
         RunnerProcess? runner;
+        AdoptedProcess? adopted;
         lock (_sync)
         {
             _live.TryGetValue(instanceId, out runner);
             _lost.Remove(instanceId);
+            _adopted.TryGetValue(instanceId, out adopted);
+        }
+
+        if (adopted is not null)
+        {
+            await StopAdoptedAsync(adopted, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         if (runner is null)
@@ -224,6 +314,21 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
         }
 
         runner.RequestDelete();
+        runner.Terminate();
+        using (var grace = new CancellationTokenSource(StopGrace, _time))
+        using (var graceOrCaller = CancellationTokenSource.CreateLinkedTokenSource(grace.Token, cancellationToken))
+        {
+            try
+            {
+                await runner.Exited.WaitAsync(graceOrCaller.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (grace.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+            {
+                // Did not end on SIGTERM: killed below.
+            }
+        }
+
+        // Also whatever of its group or tree is left (a child that ignored SIGTERM).
         runner.Kill();
         using var timeout = new CancellationTokenSource(StopTimeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
@@ -240,6 +345,69 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
     /// <summary>How long a runner process killed from outside stays listed as lost, unless deleted before.</summary>
     public static readonly TimeSpan LostListing = TimeSpan.FromMinutes(10);
 
+    /// <summary>SIGTERM to the adopted runner's process group, SIGKILL after the grace, then forgets it.</summary>
+    private async Task StopAdoptedAsync(AdoptedProcess adopted, CancellationToken cancellationToken)
+    {
+        var name = adopted.Record.Name;
+        HostProcesses.TerminateGroup(adopted.ProcessId);
+        if (!await WaitUntilEndedAsync(adopted, StopGrace, cancellationToken).ConfigureAwait(false))
+        {
+            HostProcesses.KillGroup(adopted.ProcessId);
+            if (!await WaitUntilEndedAsync(adopted, StopTimeout, cancellationToken).ConfigureAwait(false))
+            {
+                throw new TimeoutException($"provider '{Name}': runner {name} (process {adopted.ProcessId}) was killed but had not ended after {StopTimeout.TotalSeconds:0}s");
+            }
+        }
+
+        // The rest of its process group, should the runner itself have ended first.
+        HostProcesses.KillGroup(adopted.ProcessId);
+        ForgetAdopted(adopted, deleted: true);
+    }
+
+    private async Task<bool> WaitUntilEndedAsync(AdoptedProcess adopted, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var deadline = _time.GetUtcNow() + limit;
+        while (adopted.IsRunning)
+        {
+            if (_time.GetUtcNow() >= deadline)
+            {
+                return false;
+            }
+
+            await Task.Delay(_pollInterval, _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        return true;
+    }
+
+    /// <summary>An adopted runner ended (deleted or on its own): cleans up, records the exit, tells the engine.</summary>
+    private void ForgetAdopted(AdoptedProcess adopted, bool deleted)
+    {
+        var name = adopted.Record.Name;
+        lock (_sync)
+        {
+            if (!_adopted.Remove(name))
+            {
+                return;
+            }
+        }
+
+        var logPath = _settings.KeepLogs ? Path.Combine(adopted.Directory, RunnerProcess.LogFileName) : null;
+        Cleanup(name, adopted.Directory, Path.Combine(adopted.Directory, RunnerProcess.CredentialFileName));
+        _registry.Remove(name);
+        RecordExit(new ProcessExit(name, adopted.Record.Pool, ProcessExit.Unknown, _time.GetUtcNow(), deleted, logPath), adopted.Record.CreatedAt);
+        if (deleted)
+        {
+            ProcessProviderLog.Stopped(_logger, Name, name, ProcessExit.Unknown, logPath ?? "removed");
+        }
+        else
+        {
+            ProcessProviderLog.Exited(_logger, Name, name, ProcessExit.Unknown, logPath ?? "removed (keepLogs: false)");
+        }
+
+        InstancesChanged?.Invoke();
+    }
+
     /// <inheritdoc/>
     /// <remarks>
     /// Live runner processes, and for <see cref="LostListing"/> (or until deleted) the ones killed by a signal Drover did
@@ -249,6 +417,18 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
     {
         _listed.Succeeded();
         var now = _time.GetUtcNow();
+        List<AdoptedProcess> adopted;
+        lock (_sync)
+        {
+            adopted = [.. _adopted.Values];
+        }
+
+        // Adopted processes are not this process's children: their exits are noticed here.
+        foreach (var ended in adopted.Where(a => !a.IsRunning))
+        {
+            ForgetAdopted(ended, deleted: false);
+        }
+
         lock (_sync)
         {
             foreach (var expired in _lost.Where(l => now - l.Value.ExitedAt >= LostListing).Select(l => l.Key).ToList())
@@ -260,18 +440,19 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
                 .Where(r => !r.Exited.IsCompleted)
                 .Select(r => new ProviderInstance { Provider = Name, InstanceId = r.Name, IdempotencyKey = r.Name, Pool = r.Pool, CreatedAt = r.CreatedAt })
                 .Concat(_lost.Values.Where(l => !_live.ContainsKey(l.Instance.InstanceId)).Select(l => l.Instance))
+                .Concat(_adopted.Values.Select(a => new ProviderInstance { Provider = Name, InstanceId = a.Record.Name, IdempotencyKey = a.Record.Name, Pool = a.Record.Pool, CreatedAt = a.Record.CreatedAt }))
                 .OrderBy(i => i.InstanceId, StringComparer.Ordinal)];
             return Task.FromResult(list);
         }
     }
 
-    /// <summary>Kills every runner process this provider started and waits (bounded) for them to end.</summary>
+    /// <summary>Stops every runner process this provider started or adopted and waits (bounded) for them to end.</summary>
     public async ValueTask DisposeAsync()
     {
         List<string> names;
         lock (_sync)
         {
-            names = [.. _live.Keys];
+            names = [.. _live.Keys, .. _adopted.Keys];
         }
 
         foreach (var name in names)
@@ -286,6 +467,8 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
             }
         }
     }
+
+    private string Marker(string runnerName) => Name + "/" + runnerName;
 
     private RunnerProcess Start(InstanceRequest request, RunnerCredential credential)
     {
@@ -309,15 +492,20 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
             throw new InvalidOperationException($"provider '{Name}': the command line of runner {name} would contain its credential; not started");
         }
 
-        var startInfo = new ProcessStartInfo(words[0])
+        // setsid: a session and process group of its own, so a delete reaches everything it started and nothing of
+        // Drover's; /bin/sh only opens the log as stdout and stderr (and /dev/null as stdin) and execs the command, so
+        // the runner's process id is the one recorded.
+        var startInfo = new ProcessStartInfo(HostProcesses.SetSid ?? "/bin/sh")
         {
             WorkingDirectory = directory,
             UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
         };
-        foreach (var word in words.Skip(1))
+        if (HostProcesses.SetSid is not null)
+        {
+            startInfo.ArgumentList.Add("/bin/sh");
+        }
+
+        foreach (var word in (string[])["-c", Launcher, "drover-runner", .. words])
         {
             startInfo.ArgumentList.Add(word);
         }
@@ -336,26 +524,44 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
             startInfo.Environment[key] = CommandTemplate.Expand(value, values);
         }
 
+        startInfo.Environment[HostProcesses.MarkerVariable] = Marker(name);
         startInfo.Environment[variable] = secret;
 
-        StreamWriter? log = null;
+        var createdAt = _time.GetUtcNow();
+        var recorded = false;
         try
         {
             Directory.CreateDirectory(directory);
+            if (Resolve(words[0], directory, startInfo.Environment.TryGetValue("PATH", out var path) ? path : null) is { } problem)
+            {
+                throw new InvalidOperationException($"provider '{Name}': cannot start runner {name} with '{words[0]}': {problem}");
+            }
+
             if (credentialFile is not null)
             {
                 WriteCredentialFile(credentialFile, secret);
             }
 
-            log = OpenLog(Path.Combine(directory, RunnerProcess.LogFileName));
-            log.WriteLine($"== {_time.GetUtcNow():O} drover: starting runner {name} of pool {request.Pool}: {words[0]}");
-            var runner = RunnerProcess.Start(name, request.Pool, directory, _time.GetUtcNow(), credential, credentialFile, log, startInfo);
+            using (var log = OpenLog(Path.Combine(directory, RunnerProcess.LogFileName)))
+            {
+                log.WriteLine($"== {createdAt:O} drover: starting runner {name} of pool {request.Pool}: {words[0]}");
+            }
+
+            // Recorded before it starts: a crash between the start and the next write is found again by the marker.
+            _registry.Write(new RunnerRecord(name, request.Pool, createdAt, null, null));
+            recorded = true;
+            var runner = RunnerProcess.Start(name, request.Pool, directory, createdAt, credential, credentialFile, startInfo, HostProcesses.SetSid is not null);
+            _registry.Write(new RunnerRecord(name, request.Pool, createdAt, runner.Process.Id, HostProcesses.StartTime(runner.Process.Id)));
             ProcessProviderLog.Started(_logger, Name, name, request.Pool, runner.Process.Id, directory);
             return runner;
         }
         catch (Exception e)
         {
-            log?.Dispose();
+            if (recorded)
+            {
+                _registry.Remove(name);
+            }
+
             if (credentialFile is not null && Directory.Exists(directory))
             {
                 File.Delete(credentialFile);
@@ -375,6 +581,31 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
         }
     }
 
+    /// <summary>
+    /// Why <paramref name="program"/> cannot be run (as the shell would look it up: a path with a <c>/</c> from the
+    /// runner's directory, a bare name on <paramref name="path"/>), or null when it can.
+    /// </summary>
+    private static string? Resolve(string program, string directory, string? path)
+    {
+        if (program.Length == 0)
+        {
+            return "the command is empty";
+        }
+
+        var candidates = program.Contains('/', StringComparison.Ordinal)
+            ? [Path.Combine(directory, program)]
+            : (path ?? string.Empty).Split(':', StringSplitOptions.RemoveEmptyEntries).Select(d => Path.Combine(d, program)).ToArray();
+        var found = candidates.FirstOrDefault(File.Exists);
+        if (found is null)
+        {
+            return "No such file or directory";
+        }
+
+        return OperatingSystem.IsWindows() || (File.GetUnixFileMode(found) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0
+            ? null
+            : "Permission denied (not executable)";
+    }
+
     private async Task WatchAsync(RunnerProcess runner)
     {
         try
@@ -384,23 +615,18 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
         finally
         {
             runner.MarkFinished();
+            InstancesChanged?.Invoke();
         }
     }
 
     private async Task FinishAsync(RunnerProcess runner)
     {
         await runner.Exited.ConfigureAwait(false);
-        using (var drain = new CancellationTokenSource(_drainTimeout, _time))
+        await runner.Process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+        if (runner.OwnGroup)
         {
-            try
-            {
-                // Returns once the output pipes are closed too, so the log holds everything the process wrote.
-                await runner.Process.WaitForExitAsync(drain.Token).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                ProcessProviderLog.OutputNotDrained(_logger, Name, runner.Name, _drainTimeout.TotalSeconds);
-            }
+            // Whatever the runner left in its process group ends with it.
+            HostProcesses.KillGroup(runner.Process.Id);
         }
 
         var exitCode = runner.Process.ExitCode;
@@ -408,16 +634,13 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
         var keep = _settings.KeepLogs;
         try
         {
-            runner.CloseLog();
-            if (runner.CredentialFile is { } file)
+            if (keep)
             {
-                File.Delete(file);
+                runner.RedactLog();
             }
 
-            if (!keep)
-            {
-                RemoveDirectory(runner.Name, runner.Directory);
-            }
+            Cleanup(runner.Name, runner.Directory, runner.CredentialFile);
+            _registry.Remove(runner.Name);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -428,23 +651,9 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
         lock (_sync)
         {
             _live.Remove(runner.Name);
-            var exit = new ProcessExit(runner.Name, runner.Pool, exitCode, _time.GetUtcNow(), deleted, logPath);
-            if (exit.KilledFromOutside is { } signal)
-            {
-                var failure = $"runner process killed by {signal}, a signal Drover did not send (exit code {exitCode})";
-                _lost[runner.Name] = (new ProviderInstance { Provider = Name, InstanceId = runner.Name, IdempotencyKey = runner.Name, Pool = runner.Pool, CreatedAt = runner.CreatedAt, Failure = failure, FailureKind = InstanceFailureKind.Lost }, exit.ExitedAt);
-            }
-
-            if (_exits.TryAdd(runner.Name, exit))
-            {
-                _exitOrder.Enqueue(runner.Name);
-                while (_exitOrder.Count > KeptExits)
-                {
-                    _exits.Remove(_exitOrder.Dequeue());
-                }
-            }
         }
 
+        RecordExit(new ProcessExit(runner.Name, runner.Pool, exitCode, _time.GetUtcNow(), deleted, logPath), runner.CreatedAt);
         if (deleted)
         {
             ProcessProviderLog.Stopped(_logger, Name, runner.Name, exitCode, logPath ?? "removed");
@@ -455,6 +664,49 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IAs
         }
 
         runner.Process.Dispose();
+    }
+
+    /// <summary>Keeps <paramref name="exit"/> for <see cref="RecentExits"/>; one killed from outside is listed as lost for <see cref="LostListing"/>.</summary>
+    private void RecordExit(ProcessExit exit, DateTimeOffset createdAt)
+    {
+        lock (_sync)
+        {
+            if (exit.KilledFromOutside is { } signal)
+            {
+                var failure = $"runner process killed by {signal}, a signal Drover did not send (exit code {exit.ExitCode})";
+                _lost[exit.RunnerName] = (new ProviderInstance { Provider = Name, InstanceId = exit.RunnerName, IdempotencyKey = exit.RunnerName, Pool = exit.Pool, CreatedAt = createdAt, Failure = failure, FailureKind = InstanceFailureKind.Lost }, exit.ExitedAt);
+            }
+
+            if (_exits.TryAdd(exit.RunnerName, exit))
+            {
+                _exitOrder.Enqueue(exit.RunnerName);
+                while (_exitOrder.Count > KeptExits)
+                {
+                    _exits.Remove(_exitOrder.Dequeue());
+                }
+            }
+        }
+    }
+
+    /// <summary>Deletes the credential file and, unless <c>keepLogs</c>, the work directory.</summary>
+    private void Cleanup(string runnerName, string directory, string? credentialFile)
+    {
+        try
+        {
+            if (credentialFile is not null && File.Exists(credentialFile))
+            {
+                File.Delete(credentialFile);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            ProcessProviderLog.CleanupFailed(_logger, Name, runnerName, e.Message);
+        }
+
+        if (!_settings.KeepLogs)
+        {
+            RemoveDirectory(runnerName, directory);
+        }
     }
 
     private void RemoveDirectory(string runnerName, string directory)

@@ -19,6 +19,10 @@ internal static class ProcessProviderFactory
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(context);
         var settings = ProcessProviderSettings.Parse(config);
+        settings = settings with
+        {
+            StateDirectory = settings.StateDirectory ?? ProcessProviderSettings.DefaultStateDirectory(settings.ProviderName, settings.WorkRoot, context.DataDirectory),
+        };
         return new ProcessProvider(settings, context.Vault, context.Time, context.Logs.CreateLogger("Drover.Providers.Process"));
     }
 }

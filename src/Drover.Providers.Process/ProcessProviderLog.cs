@@ -17,6 +17,13 @@ internal static partial class ProcessProviderLog
     [LoggerMessage(EventId = 3004, Level = LogLevel.Warning, Message = "Provider {Provider}: cleaning up after runner {RunnerName} failed: {Reason}")]
     public static partial void CleanupFailed(ILogger logger, string provider, string runnerName, string reason);
 
-    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Provider {Provider}: output of runner {RunnerName} was still open {Seconds}s after it exited (a child process may hold it); log closed")]
-    public static partial void OutputNotDrained(ILogger logger, string provider, string runnerName, double seconds);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Provider {Provider}: adopted runner {RunnerName} of pool {Pool}, still running as process {ProcessId} from an earlier Drover process")]
+    public static partial void Adopted(ILogger logger, string provider, string runnerName, string pool, int processId);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Provider {Provider}: runner {RunnerName} ended while no Drover process watched it; log {LogPath}")]
+    public static partial void EndedUnwatched(ILogger logger, string provider, string runnerName, string logPath);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Warning, Message = "Provider {Provider}: the runner record {Path} cannot be read; it is left in place and its runner is not adopted")]
+    public static partial void RegistryUnreadable(ILogger logger, string provider, string path);
 }

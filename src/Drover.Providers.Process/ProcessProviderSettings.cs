@@ -15,13 +15,20 @@ internal sealed record ProcessProviderSettings
 
     /// <summary>The settings keys this provider reads.</summary>
     public static IReadOnlyList<string> Keys { get; } =
-        ["command", "args", "workRoot", "maxConcurrent", "registrationEnv", "registrationFile", "env", "keepLogs"];
+        ["command", "args", "workRoot", "stateDir", "maxConcurrent", "registrationEnv", "registrationFile", "env", "keepLogs"];
 
     /// <summary>Variables of Drover's own environment a runner process inherits; nothing else of it is passed on.</summary>
     public static IReadOnlyList<string> InheritedVariables { get; } = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "TZ", "TMPDIR"];
 
     /// <summary>The default of <c>workRoot</c>: <c>.drover/runners/NAME</c> under the current directory.</summary>
     public static string DefaultWorkRoot(string providerName) => Path.GetFullPath(Path.Combine(".drover", "runners", providerName));
+
+    /// <summary>
+    /// The default of <c>stateDir</c>: <c>process/NAME</c> under Drover's data directory, or <c>.drover-state</c> inside
+    /// the work root when there is no data directory (runner names never start with a dot, so it is no runner's).
+    /// </summary>
+    public static string DefaultStateDirectory(string providerName, string workRoot, string? dataDirectory) =>
+        dataDirectory is null ? Path.Combine(workRoot, ".drover-state") : Path.GetFullPath(Path.Combine(dataDirectory, "process", providerName));
 
     /// <summary>The provider's name.</summary>
     public required string ProviderName { get; init; }
@@ -31,6 +38,12 @@ internal sealed record ProcessProviderSettings
 
     /// <summary>Absolute directory under which each runner gets <c>{workRoot}/{runnerName}/</c>.</summary>
     public required string WorkRoot { get; init; }
+
+    /// <summary>
+    /// Absolute directory of the registry of runner processes (<see cref="RunnerRegistry"/>); null until the provider is
+    /// built, which puts it under Drover's data directory (see <see cref="DefaultStateDirectory"/>).
+    /// </summary>
+    public string? StateDirectory { get; init; }
 
     /// <summary>At most this many runner processes at once.</summary>
     public required int MaxConcurrent { get; init; }
@@ -141,6 +154,27 @@ internal sealed record ProcessProviderSettings
             }
         }
 
+        string? stateDirectory = null;
+        if (source.StateDir is { } state)
+        {
+            if (string.IsNullOrWhiteSpace(state))
+            {
+                Report("stateDir", "must be a directory path, not empty");
+            }
+            else if (state.Contains('{', StringComparison.Ordinal))
+            {
+                Report("stateDir", "takes no placeholders");
+            }
+            else
+            {
+                stateDirectory = Path.GetFullPath(state);
+                if (File.Exists(stateDirectory))
+                {
+                    Report("stateDir", $"'{stateDirectory}' is a file, not a directory");
+                }
+            }
+        }
+
         if (source.MaxConcurrent is < 1)
         {
             Report("maxConcurrent", $"must be a whole number of at least 1, got '{source.MaxConcurrent}'");
@@ -196,6 +230,7 @@ internal sealed record ProcessProviderSettings
             ProviderName = providerName,
             CommandWords = words,
             WorkRoot = workRoot ?? DefaultWorkRoot(providerName),
+            StateDirectory = stateDirectory,
             MaxConcurrent = source.MaxConcurrent ?? System.Environment.ProcessorCount,
             RegistrationEnv = registrationEnv,
             RegistrationFile = source.RegistrationFile,
@@ -239,6 +274,7 @@ internal sealed record ProcessProviderSettings
             Command = values.TryGetValue("command", out var command) && !string.IsNullOrWhiteSpace(command) ? CommandLine(command, "command", Report) : null,
             Args = values.TryGetValue("args", out var args) ? CommandLine(args, "args", Report) ?? [] : [],
             WorkRoot = values.GetValueOrDefault("workRoot"),
+            StateDir = values.GetValueOrDefault("stateDir"),
             MaxConcurrent = maxConcurrent,
             RegistrationEnv = values.GetValueOrDefault("registrationEnv"),
             RegistrationFile = ReadBool(values, "registrationFile", Report),

@@ -18,6 +18,9 @@ internal sealed record ProcessSettingsSource
     /// <summary>The directory under which each runner gets its own; null for the default.</summary>
     public string? WorkRoot { get; init; }
 
+    /// <summary>The directory of the registry of runner processes; null for the default under the data directory.</summary>
+    public string? StateDir { get; init; }
+
     /// <summary>At most this many processes at once; null for the number of processors.</summary>
     public int? MaxConcurrent { get; init; }
 

@@ -1,11 +1,12 @@
-using System.Diagnostics;
 using Drover.Core.Adapters;
 
 namespace Drover.Providers.Process;
 
 /// <summary>
-/// One running runner: the child process, its work directory and its output log. Output lines (stdout and stderr)
-/// are appended to <c>runner.log</c> with the credential's value replaced by <c>***</c> wherever it appears.
+/// One runner process this Drover process started: the child, its work directory and its output log. The child writes
+/// its stdout and stderr straight to <c>runner.log</c> (opened by the launcher, not piped through Drover), so it never
+/// writes into a closed pipe when Drover is gone; the credential's value is replaced by <c>***</c> in the log when the
+/// process ends.
 /// </summary>
 internal sealed class RunnerProcess
 {
@@ -13,14 +14,12 @@ internal sealed class RunnerProcess
     public const string CredentialFileName = ".credential";
     private const string Redacted = "***";
 
-    private readonly Lock _logSync = new();
     private readonly string _secret;
     private readonly TaskCompletionSource _exited = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private StreamWriter? _log;
     private int _deleteRequested;
 
-    private RunnerProcess(string name, string pool, string directory, DateTimeOffset createdAt, RunnerCredential credential, string? credentialFile, StreamWriter log, System.Diagnostics.Process process)
+    private RunnerProcess(string name, string pool, string directory, DateTimeOffset createdAt, RunnerCredential credential, string? credentialFile, System.Diagnostics.Process process, bool ownGroup)
     {
         Name = name;
         Pool = pool;
@@ -28,8 +27,8 @@ internal sealed class RunnerProcess
         CreatedAt = createdAt;
         CredentialFile = credentialFile;
         _secret = credential.Reveal();
-        _log = log;
         Process = process;
+        OwnGroup = ownGroup;
     }
 
     public string Name { get; }
@@ -46,7 +45,10 @@ internal sealed class RunnerProcess
 
     public System.Diagnostics.Process Process { get; }
 
-    /// <summary>Completes when the process has exited (output may still be draining).</summary>
+    /// <summary>True when the process leads a session and process group of its own (started through <c>setsid</c>).</summary>
+    public bool OwnGroup { get; }
+
+    /// <summary>Completes when the process has exited.</summary>
     public Task Exited => _exited.Task;
 
     /// <summary>Completes once the provider has finished with the process: exit recorded, files cleaned up.</summary>
@@ -54,16 +56,11 @@ internal sealed class RunnerProcess
 
     public bool DeleteRequested => Volatile.Read(ref _deleteRequested) == 1;
 
-    /// <summary>
-    /// Starts <paramref name="startInfo"/> (which must redirect stdout, stderr and stdin) with its output going to
-    /// <paramref name="log"/>. The caller keeps the credential out of the start info's arguments.
-    /// </summary>
-    public static RunnerProcess Start(string name, string pool, string directory, DateTimeOffset createdAt, RunnerCredential credential, string? credentialFile, StreamWriter log, ProcessStartInfo startInfo)
+    /// <summary>Starts <paramref name="startInfo"/>; the caller keeps the credential out of its arguments.</summary>
+    public static RunnerProcess Start(string name, string pool, string directory, DateTimeOffset createdAt, RunnerCredential credential, string? credentialFile, System.Diagnostics.ProcessStartInfo startInfo, bool ownGroup)
     {
         var process = new System.Diagnostics.Process { StartInfo = startInfo, EnableRaisingEvents = true };
-        var runner = new RunnerProcess(name, pool, directory, createdAt, credential, credentialFile, log, process);
-        process.OutputDataReceived += (_, e) => runner.Append(e.Data);
-        process.ErrorDataReceived += (_, e) => runner.Append(e.Data);
+        var runner = new RunnerProcess(name, pool, directory, createdAt, credential, credentialFile, process, ownGroup);
         process.Exited += (_, _) => runner._exited.TrySetResult();
         try
         {
@@ -75,9 +72,6 @@ internal sealed class RunnerProcess
             throw;
         }
 
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
         if (process.HasExited)
         {
             runner._exited.TrySetResult();
@@ -89,9 +83,27 @@ internal sealed class RunnerProcess
     /// <summary>Marks the process as being deleted; true for the first caller.</summary>
     public bool RequestDelete() => Interlocked.Exchange(ref _deleteRequested, 1) == 0;
 
-    /// <summary>Kills the process and everything it started.</summary>
+    /// <summary>Asks the process (and its process group) to end: SIGTERM.</summary>
+    public void Terminate()
+    {
+        if (OwnGroup)
+        {
+            HostProcesses.TerminateGroup(Process.Id);
+        }
+        else
+        {
+            Kill();
+        }
+    }
+
+    /// <summary>Kills the process, its process group and everything it started.</summary>
     public void Kill()
     {
+        if (OwnGroup)
+        {
+            HostProcesses.KillGroup(Process.Id);
+        }
+
         try
         {
             Process.Kill(entireProcessTree: true);
@@ -107,28 +119,20 @@ internal sealed class RunnerProcess
         }
     }
 
-    /// <summary>Closes the log; later output is dropped.</summary>
-    public void CloseLog()
+    /// <summary>Replaces the credential's value by <c>***</c> in the log, if it appears there.</summary>
+    public void RedactLog()
     {
-        lock (_logSync)
-        {
-            _log?.Dispose();
-            _log = null;
-        }
-    }
-
-    public void MarkFinished() => _finished.TrySetResult();
-
-    private void Append(string? line)
-    {
-        if (line is null)
+        if (_secret.Length == 0 || !File.Exists(LogPath))
         {
             return;
         }
 
-        lock (_logSync)
+        var text = File.ReadAllText(LogPath);
+        if (text.Contains(_secret, StringComparison.Ordinal))
         {
-            _log?.WriteLine(line.Replace(_secret, Redacted, StringComparison.Ordinal));
+            File.WriteAllText(LogPath, text.Replace(_secret, Redacted, StringComparison.Ordinal));
         }
     }
+
+    public void MarkFinished() => _finished.TrySetResult();
 }

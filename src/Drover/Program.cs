@@ -9,4 +9,12 @@ root.Subcommands.Add(SimulateCommand.Create());
 root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(BackupCommand.Create());
 root.Subcommands.Add(RestoreCommand.Create());
-return await root.Parse(args).InvokeAsync();
+var parse = root.Parse(args);
+var invocation = new InvocationConfiguration();
+if (ServeCommand.TerminationTimeout(parse) is { } termination)
+{
+    // serve stops gracefully on SIGTERM within its own shutdown timeout; the library's 2 s would cut its drain short.
+    invocation.ProcessTerminationTimeout = termination;
+}
+
+return await parse.InvokeAsync(invocation);

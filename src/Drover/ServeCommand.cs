@@ -15,6 +15,29 @@ internal static class ServeCommand
 {
     private const string DefaultDemoStore = "sqlite:.drover/demo.db";
 
+    private static readonly Option<string> _shutdownTimeout = new("--shutdown-timeout")
+    {
+        Description = "How long a graceful shutdown (SIGTERM) may take: the leader's drain, releasing the lease, stopping the API",
+        DefaultValueFactory = _ => "30s",
+    };
+
+    /// <summary>
+    /// How long the command line waits, after SIGTERM or Ctrl+C, for <c>serve</c> to stop on its own before ending the
+    /// process: its shutdown timeout and 5 s more; null for other commands (the library's default applies).
+    /// </summary>
+    public static TimeSpan? TerminationTimeout(ParseResult parse)
+    {
+        ArgumentNullException.ThrowIfNull(parse);
+        if (parse.CommandResult.Command.Name != "serve")
+        {
+            return null;
+        }
+
+        return DurationParser.TryParse(parse.GetValue(_shutdownTimeout), out var shutdown) && shutdown > TimeSpan.Zero
+            ? shutdown + TimeSpan.FromSeconds(5)
+            : null;
+    }
+
     public static Command Create()
     {
         var config = new Option<FileInfo?>("--config", "-c") { Description = "Fleet configuration (YAML); without it the clearly labelled demo runs" };
@@ -24,10 +47,11 @@ internal static class ServeCommand
         var backupDir = new Option<string?>("--backup-dir") { Description = "Directory for scheduled backups (default: 'backups' beside a SQLite store, .drover/backups for PostgreSQL)" };
         var backupEvery = new Option<string>("--backup-every") { Description = "Interval of scheduled backups, e.g. 6h; 0 turns them off", DefaultValueFactory = _ => "6h" };
         var backupKeep = new Option<int>("--backup-keep") { Description = "Scheduled backups kept; older ones are deleted", DefaultValueFactory = _ => 28 };
-        var replicaId = new Option<string?>("--replica-id") { Description = "This replica's name in the leader lease (default: host name and a random suffix); unique per replica" };
+        var replicaId = new Option<string?>("--replica-id") { Description = "This replica's name in the leader lease (default: POD_NAME, else an id kept in the data directory, stable across restarts); unique per replica" };
+        var shutdownTimeout = _shutdownTimeout;
         var command = new Command("serve", "Run the control plane: leader election, control loop, API, metrics, dashboard and scheduled backups. Without --config: a simulated demo.")
         {
-            config, store, urls, tokens, backupDir, backupEvery, backupKeep, replicaId,
+            config, store, urls, tokens, backupDir, backupEvery, backupKeep, replicaId, shutdownTimeout,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -74,6 +98,12 @@ internal static class ServeCommand
                 return 1;
             }
 
+            if (!DurationParser.TryParse(parse.GetValue(shutdownTimeout), out var shutdown) || shutdown <= TimeSpan.Zero)
+            {
+                error.WriteLine($"serve: --shutdown-timeout: '{parse.GetValue(shutdownTimeout)}' is not a positive duration like 30s or 2m");
+                return 1;
+            }
+
             if (parse.GetValue(backupKeep) < 1)
             {
                 error.WriteLine("serve: --backup-keep: must be at least 1");
@@ -104,6 +134,7 @@ internal static class ServeCommand
                 Demo = demo,
                 Backups = backups,
                 Catalog = Adapters.Catalog(),
+                ShutdownTimeout = shutdown,
             };
             if (parse.GetValue(replicaId) is { } id)
             {

@@ -149,6 +149,31 @@ public sealed class ControlLoopTests
     }
 
     [Fact]
+    public async Task Start_IntentWithdrawnAfterItsCredentialWasMinted_ItsRegistrationIsRemovedAtOnce()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        using var crash = new CancellationTokenSource();
+        h.Provider.BeforeCreate = request =>
+        {
+            // A JIT configuration registers the runner when it is minted, before any instance exists.
+            h.Forge.Register(request.IdempotencyKey);
+            crash.Cancel();
+            crash.Token.ThrowIfCancellationRequested();
+        };
+        h.Queue();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => h.Loop.RunCycleAsync(crash.Token));
+        var intent = Assert.Single(await h.Store.ListRunnersAsync(null, null, CancellationToken.None));
+        Assert.Single(await h.Forge.ListRunnersAsync(CancellationToken.None));
+
+        h.Provider.BeforeCreate = null;
+        await h.NewLoop().StartAsync(CancellationToken.None);
+
+        Assert.Empty(await h.Forge.ListRunnersAsync(CancellationToken.None));
+        var events = await h.Store.ListEventsAsync(new EventQuery(), CancellationToken.None);
+        Assert.Single(events, e => e.Kind == EventKinds.ForgeUnregisterSucceeded && e.Subject == intent.Id);
+    }
+
+    [Fact]
     public async Task Run_TenSignalsBeforeTheLoopWakes_RunOneCycle()
     {
         await using var h = await LoopHarness.CreateAsync();

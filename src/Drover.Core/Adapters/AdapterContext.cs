@@ -14,6 +14,12 @@ public sealed record AdapterContext(FleetConfig Fleet, RunnerCredentialVault Vau
     public IAdapterMetrics? Metrics { get; init; }
 
     /// <summary>
+    /// Drover's data directory (the folder of a SQLite store, <c>.drover</c> under the working directory for
+    /// PostgreSQL), where adapters keep state of their own across restarts; null when there is none (tests, tools).
+    /// </summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>
     /// The configuration in force now: <see cref="Fleet"/> until a reload replaces it. Adapters that look pools up
     /// while running (a forge minting a credential for a pool added by a reload) read this, not <see cref="Fleet"/>.
     /// </summary>

@@ -20,4 +20,11 @@ public interface IProvider
 
     /// <summary>The instances this controller owns, with the idempotency key each was created with.</summary>
     Task<IReadOnlyList<ProviderInstance>> ListAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// True when the instances run on this host and cannot outlive it or be adopted by a replica elsewhere (local
+    /// processes): on a graceful shutdown the leader ends their idle and booting runners. False (the default): the
+    /// instances outlive this process and whichever replica leads next lists and adopts them.
+    /// </summary>
+    bool InstancesAreHostBound => false;
 }

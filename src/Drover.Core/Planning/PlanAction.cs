@@ -50,6 +50,9 @@ public enum DeleteCause
 
     /// <summary>Pool removed from config or drained.</summary>
     PoolRemoved,
+
+    /// <summary>Idle or booting on a host-bound provider when Drover shut down gracefully (not planned; the shutdown drain).</summary>
+    Shutdown,
 }
 
 /// <summary>Delete a runner: its instance at the provider and its forge registration.</summary>

@@ -7,13 +7,16 @@ using Drover.Engine.Logging;
 namespace Drover.Engine.Execution;
 
 /// <summary>
-/// Deletes a runner in the same intent-first pattern as creation: Draining (with an event) first, then the
-/// provider's delete and the forge's unregister, then Gone. A failed call leaves the runner Draining; the planner
-/// issues the delete again after the draining timeout.
+/// Deletes a runner in the same intent-first pattern as creation: Draining (with an event) first, then the forge's
+/// unregister and the provider's delete (not when the forge says the runner is running a job), then Gone. A failed call leaves the runner Draining; the planner
+/// issues the delete again after the draining timeout. <c>runner.delete.succeeded</c> is written once per runner: a
+/// second delete of a runner whose delete is still in flight in this process does nothing, and a delete that finds the
+/// runner already Gone when it finishes (another replica's delete won) records no second success.
 /// </summary>
 internal sealed class RunnerDeletion
 {
     private readonly ExecutionServices _services;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _inFlight = new(StringComparer.Ordinal);
 
     /// <param name="services">Store, adapters, pipeline, clock, logs and metrics.</param>
     public RunnerDeletion(ExecutionServices services)
@@ -28,6 +31,25 @@ internal sealed class RunnerDeletion
     public async Task<Runner?> DeleteAsync(DeleteRunner delete, string? forgeName, string actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delete);
+        if (!_inFlight.TryAdd(delete.RunnerId, true))
+        {
+            // The same runner's delete is under way: it writes the outcome, once.
+            EngineLog.DeleteAlreadyUnderWay(_services.Logger, delete.RunnerId);
+            return null;
+        }
+
+        try
+        {
+            return await DeleteCoreAsync(delete, forgeName, actor, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _inFlight.TryRemove(delete.RunnerId, out _);
+        }
+    }
+
+    private async Task<Runner?> DeleteCoreAsync(DeleteRunner delete, string? forgeName, string actor, CancellationToken cancellationToken)
+    {
         var s = _services;
         var now = s.Time.GetUtcNow();
         var (before, runner) = await s.Store.InTransactionAsync(
@@ -54,7 +76,25 @@ internal sealed class RunnerDeletion
         }
 
         var failures = new List<string>();
-        if (runner.InstanceId is { } instanceId)
+        var forgeBusy = false;
+        if (forgeName is not null && s.Adapters.Forge(forgeName) is { } forge)
+        {
+            // The registration goes first: a runner that is no longer registered cannot take a job, and a forge that
+            // refuses because the runner is running one (GitHub answers 422) keeps its instance from being ended under
+            // the job. A runner deleted before its registration was seen may still be registered (a JIT configuration
+            // registers it when minted): it is looked up by name, so "registration removed" is true.
+            var forgeRunnerId = runner.ForgeRunnerId ?? await FindRegistrationAsync(forge, runner.Id, failures, cancellationToken).ConfigureAwait(false);
+            if (forgeRunnerId is not null)
+            {
+                forgeBusy = await CallAsync(ct => forge.UnregisterAsync(forgeRunnerId, ct), ok => s.Metrics.ForgeCall(forge.Name, ok), $"forge {forge.Name}", failures, cancellationToken).ConfigureAwait(false) == CallFailureKind.Busy;
+            }
+        }
+
+        if (forgeBusy)
+        {
+            failures.Add($"runner {runner.Id} is running a job; its instance is left running and the delete is tried again later");
+        }
+        else if (runner.InstanceId is { } instanceId)
         {
             if (s.Adapters.Provider(runner.Provider) is { } provider)
             {
@@ -66,18 +106,20 @@ internal sealed class RunnerDeletion
             }
         }
 
-        if (runner.ForgeRunnerId is { } forgeRunnerId && forgeName is not null && s.Adapters.Forge(forgeName) is { } forge)
-        {
-            await CallAsync(ct => forge.UnregisterAsync(forgeRunnerId, ct), ok => s.Metrics.ForgeCall(forge.Name, ok), $"forge {forge.Name}", failures, cancellationToken).ConfigureAwait(false);
-        }
-
         var doneAt = s.Time.GetUtcNow();
-        await s.Store.InTransactionAsync(
+        var recorded = await s.Store.InTransactionAsync(
             async (writer, ct) =>
             {
+                // Read again: another replica's delete of the same runner may have finished meanwhile.
+                var latest = await writer.GetRunnerAsync(runner.Id, ct).ConfigureAwait(false);
+                if (latest is null || latest.State == RunnerState.Gone)
+                {
+                    return false;
+                }
+
                 if (failures.Count == 0)
                 {
-                    await s.Transitions.ApplyAsync(writer, runner, RunnerState.Gone, doneAt, "instance deleted and registration removed", ct).ConfigureAwait(false);
+                    await s.Transitions.ApplyAsync(writer, latest, RunnerState.Gone, doneAt, "instance deleted and registration removed", ct).ConfigureAwait(false);
                     await writer.AppendEventAsync(new NewEvent(doneAt, actor, EventKinds.RunnerDeleteSucceeded, runner.Id, delete.Reason), ct).ConfigureAwait(false);
                 }
                 else
@@ -88,7 +130,11 @@ internal sealed class RunnerDeletion
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
-        if (failures.Count == 0)
+        if (!recorded)
+        {
+            EngineLog.DeleteAlreadyDone(s.Logger, runner.Id);
+        }
+        else if (failures.Count == 0)
         {
             EngineLog.RunnerDeleted(s.Logger, runner.Id, delete.Cause.ToString());
         }
@@ -100,22 +146,43 @@ internal sealed class RunnerDeletion
         return before;
     }
 
-    private async Task CallAsync(Func<CancellationToken, Task> call, Action<string> count, string target, List<string> failures, CancellationToken cancellationToken)
+    /// <summary>The id of the registration named <paramref name="runnerName"/>, or null when there is none (or the list failed, recorded in <paramref name="failures"/>).</summary>
+    private async Task<string?> FindRegistrationAsync(IForge forge, string runnerName, List<string> failures, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var registrations = await _services.Calls.RunAsync($"forge {forge.Name}", forge.ListRunnersAsync, cancellationToken).ConfigureAwait(false);
+            _services.Metrics.ForgeCall(forge.Name, "success");
+            return registrations.FirstOrDefault(r => r.Name == runnerName)?.Id;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            _services.Metrics.ForgeCall(forge.Name, "failure");
+            failures.Add($"forge {forge.Name}: registration of {runnerName} could not be looked up: {RunnerCreation.Describe(e)}");
+            return null;
+        }
+    }
+
+    /// <summary>Runs one delete or unregister call; null when it succeeded (or the target was already gone), else how it failed.</summary>
+    private async Task<CallFailureKind?> CallAsync(Func<CancellationToken, Task> call, Action<string> count, string target, List<string> failures, CancellationToken cancellationToken)
     {
         try
         {
             await _services.Calls.RunAsync(target, call, cancellationToken).ConfigureAwait(false);
             count("success");
+            return null;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && CallFailures.Classify(e).Kind == CallFailureKind.NotFound)
         {
             // Already gone at the provider or the forge: the delete's work there is done.
             count("success");
+            return null;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             count("failure");
             failures.Add($"{target}: {RunnerCreation.Describe(e)}");
+            return CallFailures.Classify(e).Kind;
         }
     }
 }

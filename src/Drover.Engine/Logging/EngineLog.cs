@@ -41,7 +41,7 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of forge {Forge} could not be processed ({Error}); tried again at {RetryAt:O}")]
     public static partial void DeliveryRetry(ILogger logger, string forge, string deliveryId, string error, DateTimeOffset retryAt);
 
-    [LoggerMessage(EventId = 1041, Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of forge {Forge} failed {Attempts} times and is quarantined: {Error}")]
+    [LoggerMessage(EventId = 1043, Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of forge {Forge} failed {Attempts} times and is quarantined: {Error}")]
     public static partial void DeliveryQuarantined(ILogger logger, string forge, string deliveryId, int attempts, string error);
 
     [LoggerMessage(EventId = 1050, Level = LogLevel.Warning, Message = "Job {Job} was lost with runner {Runner}: {Reason}; {Outcome}")]
@@ -52,4 +52,13 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 1052, Level = LogLevel.Warning, Message = "Lost job {Job} is not re-run: {Reason}")]
     public static partial void JobRerunRefused(ILogger logger, string job, string reason);
+
+    [LoggerMessage(EventId = 1040, Level = LogLevel.Debug, Message = "Runner {RunnerId}: a delete is already under way; this one does nothing")]
+    public static partial void DeleteAlreadyUnderWay(ILogger logger, string runnerId);
+
+    [LoggerMessage(EventId = 1041, Level = LogLevel.Information, Message = "Runner {RunnerId}: already deleted by another delete; no second outcome recorded")]
+    public static partial void DeleteAlreadyDone(ILogger logger, string runnerId);
+
+    [LoggerMessage(EventId = 1042, Level = LogLevel.Information, Message = "Shutdown: ending {Count} idle or booting runner(s) on host-bound providers; busy runners are left to finish")]
+    public static partial void ShutdownDrain(ILogger logger, int count);
 }

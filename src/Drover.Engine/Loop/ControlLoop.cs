@@ -69,6 +69,11 @@ public sealed class ControlLoop
         _demand = new DemandIntake(metrics);
         _snapshot = new LoopSnapshot { Config = config, BreakerOptions = _options.Breakers };
         metrics.Attach(() => _snapshot);
+        foreach (var source in adapters.Providers.OfType<IInstanceChangeSource>())
+        {
+            // An instance that ended (a runner process exited) is observed in the next cycle, not at the resync.
+            source.InstancesChanged += _signal.Signal;
+        }
     }
 
     /// <summary>The latest cycle's view; replaced atomically after every cycle.</summary>
@@ -107,7 +112,7 @@ public sealed class ControlLoop
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await new IntentReconciler(_services).ReconcileAsync(cancellationToken).ConfigureAwait(false);
+        await new IntentReconciler(_services).ReconcileAsync(Snapshot.Config, cancellationToken).ConfigureAwait(false);
         var state = await _store.LoadPlanningStateAsync(SpendSince(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -150,6 +155,73 @@ public sealed class ControlLoop
                 EngineLog.CycleFailed(_logger, e);
             }
         }
+    }
+
+    /// <summary>
+    /// The leader's part of a graceful shutdown, after its cycles stopped (nothing more is created): ends the idle,
+    /// booting, failed and draining runners of host-bound providers (<see cref="IProvider.InstancesAreHostBound"/>:
+    /// local processes, which no replica elsewhere can adopt), instance and registration, all at once. Busy runners are
+    /// left to finish their jobs (also those the forge reports busy that no cycle has seen take a job yet); they stay recorded in the store, and whichever replica leads next (or this one,
+    /// restarted) adopts them. Runners of other providers are left for the next leader. Returns how many were ended;
+    /// stops where it is when <paramref name="cancellationToken"/> is cancelled (the drain's time is up).
+    /// </summary>
+    public async Task<int> DrainForShutdownAsync(CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var config = Snapshot.Config;
+            var runners = await _store.ListLiveRunnersAsync(null, cancellationToken).ConfigureAwait(false);
+            var candidates = runners
+                .Where(r => r.State != RunnerState.Busy && _services.Adapters.Provider(r.Provider) is { InstancesAreHostBound: true })
+                .ToList();
+            var busy = await BusyAtTheForgeAsync(config, candidates, cancellationToken).ConfigureAwait(false);
+            var ending = candidates.Where(r => !busy.Contains(r.Id)).ToList();
+            EngineLog.ShutdownDrain(_logger, ending.Count);
+            var deletion = new RunnerDeletion(_services);
+            await Task.WhenAll(ending.Select(r => deletion.DeleteAsync(
+                new DeleteRunner(r.Id, r.Pool, DeleteCause.Shutdown, "drover is shutting down: an idle or booting runner on this host is not left behind"),
+                config.FindPool(r.Pool)?.Forge,
+                _options.Actor,
+                cancellationToken))).ConfigureAwait(false);
+            _cycle.Runners.Drop();
+            return ending.Count;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// The runners of <paramref name="runners"/> whose registration the forge reports busy now (a runner may have taken
+    /// a job since the last cycle observed it); when a forge cannot be listed, all of its runners count as busy, so no
+    /// job is cut short on a guess.
+    /// </summary>
+    private async Task<HashSet<string>> BusyAtTheForgeAsync(FleetConfig config, IReadOnlyList<Runner> runners, CancellationToken cancellationToken)
+    {
+        var busy = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in runners.GroupBy(r => config.FindPool(r.Pool)?.Forge, StringComparer.Ordinal))
+        {
+            if (group.Key is null || _services.Adapters.Forge(group.Key) is not { } forge)
+            {
+                continue;
+            }
+
+            try
+            {
+                var registrations = await _services.Calls.RunAsync($"forge {forge.Name}", forge.ListRunnersAsync, cancellationToken).ConfigureAwait(false);
+                var busyNames = registrations.Where(r => r.Busy).Select(r => r.Name).ToHashSet(StringComparer.Ordinal);
+                busy.UnionWith(group.Where(r => busyNames.Contains(r.Id)).Select(r => r.Id));
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                EngineLog.ListFailed(_logger, "forge", forge.Name, RunnerCreation.Describe(e));
+                busy.UnionWith(group.Select(r => r.Id));
+            }
+        }
+
+        return busy;
     }
 
     /// <summary>Runs one cycle (see <see cref="ControlCycle"/>) and publishes its snapshot.</summary>

@@ -9,7 +9,9 @@ namespace Drover.Engine.Loop;
 /// Resolves create intents a previous process left in Requested (it stopped between the intent and the
 /// confirmation). The provider's list, matched by idempotency key, tells whether the create went through: if it
 /// did, the runner moves on to Provisioning with the instance id; if not, the intent is withdrawn (Gone) and the
-/// planner creates a fresh runner if one is still needed. When a provider cannot be listed its intents are kept.
+/// planner creates a fresh runner if one is still needed. When a provider cannot be listed its intents are kept. A
+/// withdrawn intent may have had its credential minted (a GitHub JIT configuration registers the runner at once): its
+/// registration, found by the runner's name in the forge's list, is removed too, rather than left to the orphan grace.
 /// </summary>
 internal sealed class IntentReconciler
 {
@@ -22,7 +24,9 @@ internal sealed class IntentReconciler
     }
 
     /// <summary>Reconciles every Requested runner; returns how many were resolved.</summary>
-    public async Task<int> ReconcileAsync(CancellationToken cancellationToken)
+    /// <param name="config">The fleet, to find each withdrawn runner's forge; null to leave registrations to the orphan rule.</param>
+    /// <param name="cancellationToken">Stops the reconciliation.</param>
+    public async Task<int> ReconcileAsync(Drover.Core.Config.FleetConfig? config, CancellationToken cancellationToken)
     {
         var s = _services;
         var intents = await s.Store.ListRunnersAsync(null, RunnerState.Requested, cancellationToken).ConfigureAwait(false);
@@ -54,9 +58,11 @@ internal sealed class IntentReconciler
 
         var now = s.Time.GetUtcNow();
         var transitions = s.Transitions;
-        return await s.Store.InTransactionAsync(
+        var withdrawn = new List<Runner>();
+        var count = await s.Store.InTransactionAsync(
             async (writer, ct) =>
             {
+                withdrawn.Clear();
                 var resolved = 0;
                 foreach (var runner in intents)
                 {
@@ -77,11 +83,72 @@ internal sealed class IntentReconciler
 
                     await writer.AppendEventAsync(new NewEvent(now, "engine", EventKinds.RunnerIntentReconciled, runner.Id, reason), ct).ConfigureAwait(false);
                     EngineLog.IntentReconciled(s.Logger, runner.Id, state.ToString(), reason);
+                    if (instance is null)
+                    {
+                        withdrawn.Add(runner);
+                    }
+
                     resolved++;
                 }
 
                 return resolved;
             },
             cancellationToken).ConfigureAwait(false);
+        if (config is not null && withdrawn.Count > 0)
+        {
+            await UnregisterWithdrawnAsync(config, withdrawn, cancellationToken).ConfigureAwait(false);
+        }
+
+        return count;
+    }
+
+    /// <summary>Removes the forge registrations of withdrawn intents, found by runner name; a forge that cannot be listed is left to the orphan rule.</summary>
+    private async Task UnregisterWithdrawnAsync(Drover.Core.Config.FleetConfig config, IReadOnlyList<Runner> withdrawn, CancellationToken cancellationToken)
+    {
+        var s = _services;
+        foreach (var group in withdrawn.GroupBy(r => config.FindPool(r.Pool)?.Forge, StringComparer.Ordinal))
+        {
+            if (group.Key is null || s.Adapters.Forge(group.Key) is not { } forge)
+            {
+                continue;
+            }
+
+            IReadOnlyList<ForgeRunner> registrations;
+            try
+            {
+                registrations = await s.Calls.RunAsync($"forge {forge.Name}", forge.ListRunnersAsync, cancellationToken).ConfigureAwait(false);
+                s.Metrics.ForgeCall(forge.Name, "success");
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                s.Metrics.ForgeCall(forge.Name, "failure");
+                EngineLog.ListFailed(s.Logger, "forge", forge.Name, Execution.RunnerCreation.Describe(e));
+                continue;
+            }
+
+            var names = group.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
+            foreach (var registration in registrations.Where(r => names.Contains(r.Name)))
+            {
+                string kind;
+                string message;
+                try
+                {
+                    await s.Calls.RunAsync($"forge {forge.Name}", ct => forge.UnregisterAsync(registration.Id, ct), cancellationToken).ConfigureAwait(false);
+                    s.Metrics.ForgeCall(forge.Name, "success");
+                    (kind, message) = (EventKinds.ForgeUnregisterSucceeded, "start-up: the intent was withdrawn; its credential had been minted");
+                }
+                catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    s.Metrics.ForgeCall(forge.Name, "failure");
+                    (kind, message) = (EventKinds.ForgeUnregisterFailed, Execution.RunnerCreation.Describe(e));
+                    EngineLog.CallFailed(s.Logger, registration.Name, "forge.unregister", $"forge {forge.Name}", message);
+                }
+
+                var at = s.Time.GetUtcNow();
+                await s.Store.InTransactionAsync(
+                    async (writer, ct) => await writer.AppendEventAsync(new NewEvent(at, "engine", kind, registration.Name, message), ct).ConfigureAwait(false),
+                    cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 }

@@ -12,7 +12,9 @@ using Drover.Server.Auth;
 using Drover.Server.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Drover.Core.Config;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Drover.Server.Hosting;
@@ -32,7 +34,22 @@ public static class DroverServer
             throw new AdapterConfigurationException("invalid configuration:\n" + string.Join("\n", loaded.Errors));
         }
 
+        var identity = ReplicaIdentity.Acquire(options.DataDirectory ?? ReplicaIdentity.DataDirectoryOf(options.StoreLocation), options.ReplicaId, options.Environment);
+        try
+        {
+            return await BuildAsync(options, config, identity, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            identity.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task<WebApplication> BuildAsync(ServerOptions options, FleetConfig config, ReplicaIdentity identity, TimeProvider time, CancellationToken cancellationToken)
+    {
         var builder = WebApplication.CreateSlimBuilder();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = AdminEndpoints.MaxBodyBytes * 4);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
@@ -46,14 +63,14 @@ public static class DroverServer
             var logs = sp.GetRequiredService<ILoggerFactory>();
             var vault = new RunnerCredentialVault();
             ControlLoop? loop = null;
-            var context = new AdapterContext(config, vault, time, logs) { Metrics = metrics, CurrentFleet = () => loop?.Snapshot.Config ?? config };
+            var context = new AdapterContext(config, vault, time, logs) { Metrics = metrics, CurrentFleet = () => loop?.Snapshot.Config ?? config, DataDirectory = identity.DataDirectory };
             var adapters = options.Catalog.Build(context);
             loop = new ControlLoop(config, store, adapters, time, logs.CreateLogger("Drover.Engine"), metrics, new ControlLoopOptions { ResyncInterval = options.ResyncInterval, DeliveryAttempts = options.DeliveryAttempts, DeliveryRetryDelay = options.DeliveryRetryDelay }, vault: vault);
             return loop;
         });
         builder.Services.AddSingleton(sp =>
         {
-            var election = new LeaderElection(store, options.ReplicaId, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Leadership"), options.Leadership);
+            var election = new LeaderElection(store, identity.Id, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Leadership"), options.Leadership);
             metrics.AttachLeadership(() => election.Role == LeaderRole.Leader);
             return election;
         });
@@ -72,7 +89,7 @@ public static class DroverServer
             sp.GetRequiredService<ControlLoop>(), store, new TokenRegistry(options.Tokens), time, options, sp.GetRequiredService<ConfigReloader>(), sp.GetRequiredService<LeaderElection>(), sp.GetRequiredService<DeliveryWriter>(), sp.GetRequiredService<HealthMonitor>()));
         builder.Services.AddSingleton(_ => new DeliveryWriter(store));
         builder.Services.AddHostedService(sp => new ControlPlaneService(
-            sp.GetRequiredService<ControlLoop>(), sp.GetRequiredService<LeaderElection>(), store, sp.GetRequiredService<BackupScheduler>(), options, time));
+            sp.GetRequiredService<ControlLoop>(), sp.GetRequiredService<LeaderElection>(), store, sp.GetRequiredService<BackupScheduler>(), options, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Server.Shutdown")));
         if (options.ConfigFile is { } configFile)
         {
             builder.Services.AddHostedService(sp => new ConfigFileWatcher(
@@ -102,6 +119,7 @@ public static class DroverServer
         {
             metrics.Dispose();
             store.DisposeAsync().AsTask().GetAwaiter().GetResult();
+            identity.Dispose();
         });
         return app;
     }

@@ -25,4 +25,10 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 6107, Level = LogLevel.Information, Message = "Old backup deleted: {Path}")]
     public static partial void OldBackupDeleted(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 6120, Level = LogLevel.Warning, Message = "Shutdown: the leader's drain did not finish within {Seconds} s; what is left is adopted or cleaned up at the next start")]
+    public static partial void ShutdownDrainTimedOut(ILogger logger, double seconds);
+
+    [LoggerMessage(EventId = 6121, Level = LogLevel.Warning, Message = "Shutdown: the leader's drain failed ({Type}: {Reason}); what is left is adopted or cleaned up at the next start")]
+    public static partial void ShutdownDrainFailed(ILogger logger, string type, string reason);
 }

@@ -45,8 +45,28 @@ public sealed record ServerOptions
     /// <summary>Periodic resync of the control loop.</summary>
     public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>This replica's name in the leader lease; unique among replicas sharing a store.</summary>
-    public string ReplicaId { get; init; } = $"{Environment.MachineName}-{Guid.NewGuid().ToString("N")[..8]}";
+    /// <summary>
+    /// This replica's name in the leader lease; unique among replicas sharing a store. Null (the default): the pod name
+    /// (<c>POD_NAME</c>), else an id kept in the data directory, stable across restarts (see <see cref="ReplicaIdentity"/>).
+    /// </summary>
+    public string? ReplicaId { get; init; }
+
+    /// <summary>
+    /// Drover's data directory (the replica id and its lock, the process provider's registry); null: the folder of a
+    /// SQLite store, <c>.drover</c> under the working directory for PostgreSQL.
+    /// </summary>
+    public string? DataDirectory { get; init; }
+
+    /// <summary>
+    /// How long a graceful shutdown (SIGTERM) may take in all: the leader's drain, releasing the lease, stopping the
+    /// API. Default 30 s.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Reads environment variables (<c>POD_NAME</c>); the process environment by default, replaceable in tests.
+    /// </summary>
+    public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 
     /// <summary>The leader lease's timing.</summary>
     public LeaderElectionOptions Leadership { get; init; } = LeaderElectionOptions.Default;

@@ -97,8 +97,12 @@ public sealed class FakeForge(string name, TimeProvider time) : IForge, IJobReru
         }
     }
 
+    /// <summary>Runs before every unregister; throw from it to fail the call.</summary>
+    public Action<string>? BeforeUnregister { get; set; }
+
     public Task UnregisterAsync(string forgeRunnerId, CancellationToken cancellationToken)
     {
+        BeforeUnregister?.Invoke(forgeRunnerId);
         lock (_sync)
         {
             foreach (var key in _runners.Where(r => r.Value.Id == forgeRunnerId).Select(r => r.Key).ToList())

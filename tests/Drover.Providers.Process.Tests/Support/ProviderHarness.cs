@@ -12,6 +12,7 @@ namespace Drover.Providers.Process.Tests.Support;
 internal sealed class ProviderHarness : IAsyncDisposable
 {
     private readonly List<int> _pids = [];
+    private readonly List<ProcessProvider> _reopened = [];
 
     public ProviderHarness(IReadOnlyDictionary<string, string> settings, TimeProvider? time = null)
     {
@@ -40,6 +41,18 @@ internal sealed class ProviderHarness : IAsyncDisposable
 
     public string RunnerDir(string name) => Path.Combine(WorkRoot, name);
 
+    /// <summary>
+    /// A second provider over the same work root and state directory, as a restarted Drover process builds it (the
+    /// first one is left as it is, like a process that was killed); disposed with the harness.
+    /// </summary>
+    public ProcessProvider Reopen()
+    {
+        var fleet = new FleetConfig { Providers = [Config] };
+        var provider = (ProcessProvider)ProcessProviderFactory.Create(Config, new AdapterContext(fleet, Vault, Time, Logger));
+        _reopened.Add(provider);
+        return provider;
+    }
+
     /// <summary>A create request for <paramref name="name"/> whose credential waits in the vault.</summary>
     public InstanceRequest Request(string name, string secret, string kind = "jit-config", string pool = "linux") =>
         new(pool, name, new InstanceTemplate(), Vault.Put(name, new RunnerCredential(kind, secret)));
@@ -67,6 +80,11 @@ internal sealed class ProviderHarness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var reopened in _reopened)
+        {
+            await reopened.DisposeAsync();
+        }
+
         await Provider.DisposeAsync();
         int[] pids;
         lock (_pids)

@@ -1,0 +1,213 @@
+using System.Text.Json;
+using Drover.Providers.Process.Tests.Support;
+using Drover.Testing;
+
+namespace Drover.Providers.Process.Tests;
+
+/// <summary>
+/// What a restarted Drover process finds of the runner processes an earlier one started: the registry on disk, adoption
+/// by process id and start time, deletes that reach the runner's whole process group, and output that never goes
+/// through a pipe to Drover.
+/// </summary>
+public sealed class ProcessProviderAdoptionTests
+{
+    private const string Secret = "jit-SECRET-77aa01";
+
+    private static Dictionary<string, string> Settings(string command, params (string Key, string Value)[] more)
+    {
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal) { ["command"] = command };
+        foreach (var (key, value) in more)
+        {
+            settings[key] = value;
+        }
+
+        return settings;
+    }
+
+    [Fact]
+    public async Task Restart_RunningRunner_IsAdoptedListedAndDeletedWithEverythingItStarted()
+    {
+        await using var h = new ProviderHarness(Settings("/bin/sh -c 'sleep 60 & echo $! > child; wait'"));
+        var id = await h.CreateAsync("t-1", Secret);
+        var pid = h.Provider.ProcessId(id)!.Value;
+        await Processes.WaitForFileAsync(Path.Combine(h.RunnerDir(id), "child"));
+        var child = Processes.ReadPid(Path.Combine(h.RunnerDir(id), "child"));
+        h.Track(child);
+
+        var restarted = h.Reopen();
+
+        var instance = Assert.Single(await restarted.ListAsync(CancellationToken.None));
+        Assert.Equal(("t-1", "t-1", "linux"), (instance.InstanceId, instance.IdempotencyKey, instance.Pool));
+        Assert.Equal(pid, restarted.ProcessId(id));
+        Assert.Equal(["t-1"], restarted.Adopted);
+        Assert.Contains(h.Logger.Messages, m => m.Contains($"adopted runner t-1 of pool linux, still running as process {pid}", StringComparison.Ordinal));
+
+        await restarted.DeleteAsync(id, CancellationToken.None);
+
+        Assert.False(Processes.IsAlive(pid));
+        await Eventually.TrueAsync(() => !Processes.IsAlive(child), "the runner's child is gone", TimeSpan.FromSeconds(5), seen: () => $"process {child} alive");
+        Assert.Empty(await restarted.ListAsync(CancellationToken.None));
+        Assert.Empty(Directory.GetFiles(restarted.StateDirectory));
+        Assert.True(Assert.Single(restarted.RecentExits).Deleted);
+        Assert.Empty(await h.Reopen().ListAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Restart_RunnerThatEndedMeanwhile_IsReportedGoneAndCleanedUp()
+    {
+        await using var h = new ProviderHarness(Settings("/bin/sleep 60"));
+        var id = await h.CreateAsync("t-1", Secret);
+        var pid = h.Provider.ProcessId(id)!.Value;
+        var registry = new RunnerRegistry(h.Provider.StateDirectory);
+        var record = Assert.Single(registry.List(out _));
+        await h.Provider.DeleteAsync(id, CancellationToken.None);
+        // As if the earlier Drover process had died before it saw the exit: the record is still there.
+        registry.Write(record);
+        Directory.CreateDirectory(h.RunnerDir(id));
+
+        var restarted = h.Reopen();
+
+        Assert.False(Processes.IsAlive(pid));
+        Assert.Empty(await restarted.ListAsync(CancellationToken.None));
+        var exit = Assert.Single(restarted.RecentExits);
+        Assert.Equal(("t-1", ProcessExit.Unknown, false), (exit.RunnerName, exit.ExitCode, exit.Deleted));
+        Assert.Empty(registry.List(out _));
+        Assert.False(Directory.Exists(h.RunnerDir(id)));
+        Assert.Contains(h.Logger.Messages, m => m.Contains("runner t-1 ended while no Drover process watched it", StringComparison.Ordinal));
+        Assert.Equal(id, await restarted.CreateAsync(h.Request(id, Secret), CancellationToken.None));
+        Assert.Empty(await restarted.ListAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Restart_RecordedProcessIdNowUsedByAnotherProgram_IsNotAdoptedNorSignalled()
+    {
+        await using var h = new ProviderHarness(Settings("/bin/sleep 60"));
+        using var stranger = System.Diagnostics.Process.Start("/bin/sleep", "60");
+        h.Track(stranger.Id);
+        var registry = new RunnerRegistry(h.Provider.StateDirectory);
+        var started = HostProcesses.StartTime(stranger.Id)!.Value;
+        registry.Write(new RunnerRecord("t-9", "linux", DateTimeOffset.UnixEpoch, stranger.Id, started + 1));
+
+        var restarted = h.Reopen();
+
+        Assert.Empty(await restarted.ListAsync(CancellationToken.None));
+        await restarted.DeleteAsync("t-9", CancellationToken.None);
+        Assert.True(Processes.IsAlive(stranger.Id));
+        stranger.Kill();
+    }
+
+    [Fact]
+    public async Task Restart_CrashBetweenRecordAndStart_RunnerIsFoundByItsMarker()
+    {
+        await using var h = new ProviderHarness(Settings("/bin/sleep 60"));
+        var id = await h.CreateAsync("t-1", Secret);
+        var pid = h.Provider.ProcessId(id)!.Value;
+        var registry = new RunnerRegistry(h.Provider.StateDirectory);
+        // The record as written just before the start: no process id yet.
+        registry.Write(new RunnerRecord("t-1", "linux", DateTimeOffset.UnixEpoch, null, null));
+
+        var restarted = h.Reopen();
+
+        Assert.Equal(pid, restarted.ProcessId(id));
+        Assert.Equal(pid, Assert.Single(registry.List(out _)).ProcessId);
+    }
+
+    [Fact]
+    public async Task Create_KeyOfAnAdoptedRunner_ReturnsItAndStartsNothing()
+    {
+        await using var h = new ProviderHarness(Settings("/bin/sleep 60"));
+        var id = await h.CreateAsync("t-1", Secret);
+        var pid = h.Provider.ProcessId(id);
+        var restarted = h.Reopen();
+
+        var again = await restarted.CreateAsync(h.Request("t-1", "another"), CancellationToken.None);
+
+        Assert.Equal(id, again);
+        Assert.Equal(pid, restarted.ProcessId(id));
+        Assert.Single(await restarted.ListAsync(CancellationToken.None));
+        Assert.Equal(0, h.Vault.Count);
+    }
+
+    [Fact]
+    public async Task AdoptedRunnerExits_LeavesTheListAndIsCleanedUp()
+    {
+        await using var h = new ProviderHarness(Settings("/bin/sh -c 'while [ ! -f stop ]; do sleep 0.05; done'"));
+        var id = await h.CreateAsync("t-1", Secret);
+        var restarted = h.Reopen();
+        var changed = 0;
+        restarted.InstancesChanged += () => Interlocked.Increment(ref changed);
+        Assert.Single(await restarted.ListAsync(CancellationToken.None));
+
+        File.WriteAllText(Path.Combine(h.RunnerDir(id), "stop"), "now");
+
+        await Eventually.ThatAsync(async () => (await restarted.ListAsync(CancellationToken.None)).Count, n => n == 0, "the adopted runner leaves the list", n => $"{n} listed", TimeSpan.FromSeconds(10));
+        Assert.False(Assert.Single(restarted.RecentExits).Deleted);
+        Assert.Equal(1, changed);
+        Assert.Empty(new RunnerRegistry(restarted.StateDirectory).List(out _));
+    }
+
+    [Fact]
+    public async Task Exit_TellsTheEngineAtOnce()
+    {
+        await using var h = new ProviderHarness(Settings("/bin/sh -c 'while [ ! -f stop ]; do sleep 0.05; done'"));
+        var changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Provider.InstancesChanged += () => changed.TrySetResult();
+        var id = await h.CreateAsync("t-1", Secret);
+
+        File.WriteAllText(Path.Combine(h.RunnerDir(id), "stop"), "now");
+
+        await changed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Empty(await h.Provider.ListAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Delete_SendsSigtermFirst_SoTheRunnerCanEndCleanly()
+    {
+        await using var h = new ProviderHarness(Settings(
+            "/bin/sh -c 'trap \"echo bye > bye; exit 0\" TERM; echo up > up; while true; do sleep 0.05; done'",
+            ("keepLogs", "true")));
+        var id = await h.CreateAsync("t-1", Secret);
+        await Processes.WaitForFileAsync(Path.Combine(h.RunnerDir(id), "up"));
+
+        await h.Provider.DeleteAsync(id, CancellationToken.None);
+
+        Assert.True(File.Exists(Path.Combine(h.RunnerDir(id), "bye")));
+        Assert.Equal(0, Assert.Single(h.Provider.RecentExits).ExitCode);
+    }
+
+    [Fact]
+    public async Task Delete_RunnerIgnoringSigterm_IsKilledAfterTheGrace()
+    {
+        await using var h = new ProviderHarness(Settings("/bin/sh -c 'trap \"\" TERM; echo up > up; while true; do sleep 0.05; done'"));
+        var provider = h.Reopen();
+        var started = TimeProvider.System.GetTimestamp();
+        var id = await provider.CreateAsync(h.Request("t-1", Secret), CancellationToken.None);
+        h.Track(provider.ProcessId(id)!.Value);
+        await Processes.WaitForFileAsync(Path.Combine(h.RunnerDir(id), "up"));
+
+        await provider.DeleteAsync(id, CancellationToken.None);
+
+        Assert.Empty(await provider.ListAsync(CancellationToken.None));
+        Assert.True(TimeProvider.System.GetElapsedTime(started) >= provider.StopGrace);
+    }
+
+    [Fact]
+    public async Task Runner_WritesItsOutputToItsLogFile_NotToAPipeToDrover()
+    {
+        await using var h = new ProviderHarness(Settings("/bin/sleep 60"));
+        var id = await h.CreateAsync("t-1", Secret);
+        var pid = h.Provider.ProcessId(id)!.Value;
+
+        var log = Path.Combine(h.RunnerDir(id), "runner.log");
+        await Eventually.ThatAsync(() => Processes.CommandLine(pid), line => line.StartsWith("/bin/sleep", StringComparison.Ordinal), "the launcher has exec'd the command", line => line, TimeSpan.FromSeconds(5));
+        Assert.Equal(log, new FileInfo($"/proc/{pid}/fd/1").LinkTarget);
+        Assert.Equal(log, new FileInfo($"/proc/{pid}/fd/2").LinkTarget);
+        Assert.Equal("/dev/null", new FileInfo($"/proc/{pid}/fd/0").LinkTarget);
+        // Its own session: pid == process group == session id (/proc/PID/stat fields 5 and 6).
+        var stat = File.ReadAllText($"/proc/{pid}/stat");
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        Assert.Equal(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), fields[2]);
+        Assert.Equal(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), fields[3]);
+        Assert.DoesNotContain(Secret, JsonSerializer.Serialize(new RunnerRegistry(h.Provider.StateDirectory).List(out _)), StringComparison.Ordinal);
+    }
+}
