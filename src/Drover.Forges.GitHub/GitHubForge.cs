@@ -269,6 +269,12 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
                 : $"its workflow run {run} is still {runStatus ?? "unknown"}; GitHub re-runs a job once the run completes");
         }
 
+        if (job.TryGetProperty("conclusion", out var c) && c.ValueKind == JsonValueKind.String && c.GetString() == "success")
+        {
+            // The job ended well before its instance went: nothing was lost, and re-running it could repeat a deployment.
+            throw new GitHubApiException(System.Net.HttpStatusCode.UnprocessableEntity, $"job {rerun.Job.Id} succeeded at GitHub, so it is not re-run");
+        }
+
         await Client.PostAsync($"{repo}/actions/jobs/{rerun.Job.Id}/rerun", null, cancellationToken).ConfigureAwait(false);
         var newId = await NewJobIdAsync(repo, run, name, rerun.Job.Id, cancellationToken).ConfigureAwait(false);
         return JobRerunAnswer.Queued(newId, $"run {run} attempt {jobAttempt + 1}");

@@ -222,6 +222,12 @@ internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IHe
             return JobRerunAnswer.NotYet($"the job is still {status ?? "unknown"} at GitLab; it is retried once GitLab ends it");
         }
 
+        if (status == "success")
+        {
+            // The job ended well before its instance went: nothing was lost, and retrying it could repeat a deployment.
+            throw new GitLabApiException(System.Net.HttpStatusCode.UnprocessableEntity, $"job {oldId} succeeded at GitLab, so it is not retried");
+        }
+
         var name = job.TryGetProperty("name", out var n) ? n.GetString() : null;
         var pipeline = job.TryGetProperty("pipeline", out var p) && p.ValueKind == JsonValueKind.Object && p.TryGetProperty("id", out var pid) && pid.TryGetInt64(out var pipelineId)
             ? pipelineId
@@ -315,7 +321,7 @@ internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IHe
                 ? string.Create(CultureInfo.InvariantCulture, $"job-{hook.JobId}-{hook.Status}")
                 : null;
         }
-        catch (JsonException)
+        catch (Exception e) when (e is JsonException or FormatException)
         {
             return null;
         }

@@ -62,6 +62,23 @@ public sealed class RerunTests
     }
 
     [Fact]
+    public async Task RerunJob_JobThatSucceededAtGitHub_IsRefused_NothingPosted()
+    {
+        var (emulator, forge) = await StartAsync();
+        await using var _ = emulator;
+        using var __ = forge;
+        var (job, run) = LoseAJob(emulator, failJob: false);
+        var held = Assert.Single(emulator.Jobs());
+        (held.Status, held.Conclusion) = ("completed", "success");
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => forge.RerunJobAsync(Lost(job, run), CancellationToken.None));
+
+        Assert.Equal(CallFailureKind.Configuration, CallFailures.Classify(error).Kind);
+        Assert.Contains("succeeded", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(emulator.Requests, r => r.StartsWith("POST", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task RerunJob_JobStillInProgressAtGitHub_NotYet_NothingPosted()
     {
         var (emulator, forge) = await StartAsync();

@@ -74,6 +74,21 @@ public sealed class RerunTests
     }
 
     [Fact]
+    public async Task RerunJob_JobThatSucceededAtGitLab_IsRefused_NothingRetried()
+    {
+        await using var gitlab = await GitLabEmulator.StartAsync(Token);
+        using var forge = Forge(gitlab);
+        var job = LoseAJob(gitlab, failJob: false);
+        Assert.Single(gitlab.Jobs()).Status = "success";
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => forge.RerunJobAsync(Lost(job), CancellationToken.None));
+
+        Assert.Equal(CallFailureKind.Configuration, CallFailures.Classify(error).Kind);
+        Assert.Contains("succeeded", error.Message, StringComparison.Ordinal);
+        Assert.Single(gitlab.Jobs());
+    }
+
+    [Fact]
     public async Task RerunJob_StillRunningAtGitLab_NotYet_NothingRetried()
     {
         await using var gitlab = await GitLabEmulator.StartAsync(Token);

@@ -15,8 +15,9 @@ namespace Drover.Core.Runners;
 /// than at its boot timeout; a booting or idle runner whose instance the provider reports failed
 /// (<see cref="ProviderInstance.Failure"/>) is Failed at once with that reason. A busy runner whose instance the
 /// infrastructure took away (<see cref="InstanceFailureKind.Lost"/>: spot interruption, eviction, OOM kill, a signal)
-/// is Failed too, and the job it was running is named as lost (<see cref="ObservedChange.LostJob"/>) unless the ledger
-/// says it finished. Runners of a forge or provider whose list call failed are left alone.
+/// is Failed too, and the job it was running is named as lost (<see cref="ObservedChange.LostJob"/>), also when the
+/// ledger already says it finished (the forge's re-run call refuses a job that succeeded). Runners of a forge or
+/// provider whose list call failed are left alone.
 /// </summary>
 /// <remarks>
 /// Pure rules: given the runners, the forges' and providers' lists and the ledger, they say which runner moves along
@@ -130,8 +131,10 @@ public static class ObservationRules
         if (instanceFailure is { Kind: InstanceFailureKind.Lost } lost
             && (runner.State == RunnerState.Busy || (job is not null && runner.State is RunnerState.Idle or RunnerState.Registering or RunnerState.Provisioning)))
         {
-            // The job it was running, unless the ledger says it finished (the instance went after its job was done).
-            var lostJob = job ?? (runner.State == RunnerState.Busy && runner.Job is { } held && held != finished ? held : null);
+            // The job it was running, even when the ledger already says it finished: a forge may fail the job the moment
+            // its runner vanishes, before the provider's list shows the loss. The forge's re-run call refuses a job that
+            // succeeded there, so a job that ended well before its instance went is not run again.
+            var lostJob = job ?? (runner.State == RunnerState.Busy ? runner.Job : null);
             var under = lostJob is { } k ? $" while running job {k}" : string.Empty;
             return (runner, [RunnerState.Failed], $"instance {runner.InstanceId} lost at provider {runner.Provider}{under}: {lost.Reason}", null, lostJob);
         }

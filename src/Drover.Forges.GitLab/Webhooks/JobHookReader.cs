@@ -15,7 +15,21 @@ internal static class JobHookReader
 {
     /// <summary>The hook in <paramref name="body"/>, or null when it is not a job hook.</summary>
     /// <exception cref="JsonException">The body is not JSON.</exception>
+    /// <exception cref="FormatException">A string in it is not valid UTF-8 or holds an unpaired surrogate escape.</exception>
     public static JobHook? Read(ReadOnlySpan<byte> body, string forge, string? deliveryId, DateTimeOffset receivedAt)
+    {
+        try
+        {
+            return ReadCore(body, forge, deliveryId, receivedAt);
+        }
+        catch (InvalidOperationException e)
+        {
+            // System.Text.Json reads such strings only when asked for them, and says so with this exception.
+            throw new FormatException($"body: a string that is not valid text ({e.Message})", e);
+        }
+    }
+
+    private static JobHook? ReadCore(ReadOnlySpan<byte> body, string forge, string? deliveryId, DateTimeOffset receivedAt)
     {
         var reader = new Utf8JsonReader(body);
         using var document = JsonDocument.ParseValue(ref reader);
