@@ -104,7 +104,7 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
     {
         lock (_sync)
         {
-            return _live.TryGetValue(runnerName, out var runner) ? runner.Process.Id
+            return _live.TryGetValue(runnerName, out var runner) ? runner.ProcessId
                 : _adopted.TryGetValue(runnerName, out var adopted) ? adopted.ProcessId
                 : null;
         }
@@ -338,7 +338,7 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
-            throw new TimeoutException($"provider '{Name}': runner {instanceId} (process {runner.Process.Id}) was killed but had not ended after {StopTimeout.TotalSeconds:0}s");
+            throw new TimeoutException($"provider '{Name}': runner {instanceId} (process {runner.ProcessId}) was killed but had not ended after {StopTimeout.TotalSeconds:0}s");
         }
     }
 
@@ -551,8 +551,8 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
             _registry.Write(new RunnerRecord(name, request.Pool, createdAt, null, null));
             recorded = true;
             var runner = RunnerProcess.Start(name, request.Pool, directory, createdAt, credential, credentialFile, startInfo, HostProcesses.SetSid is not null);
-            _registry.Write(new RunnerRecord(name, request.Pool, createdAt, runner.Process.Id, HostProcesses.StartTime(runner.Process.Id)));
-            ProcessProviderLog.Started(_logger, Name, name, request.Pool, runner.Process.Id, directory);
+            _registry.Write(new RunnerRecord(name, request.Pool, createdAt, runner.ProcessId, HostProcesses.StartTime(runner.ProcessId)));
+            ProcessProviderLog.Started(_logger, Name, name, request.Pool, runner.ProcessId, directory);
             return runner;
         }
         catch (Exception e)
@@ -626,7 +626,7 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
         if (runner.OwnGroup)
         {
             // Whatever the runner left in its process group ends with it.
-            HostProcesses.KillGroup(runner.Process.Id);
+            HostProcesses.KillGroup(runner.ProcessId);
         }
 
         var exitCode = runner.Process.ExitCode;

@@ -56,6 +56,9 @@ internal sealed class RunnerProcess
 
     public bool DeleteRequested => Volatile.Read(ref _deleteRequested) == 1;
 
+    /// <summary>The process id, kept from the start: the process object is released once the runner has ended.</summary>
+    public int ProcessId { get; private set; }
+
     /// <summary>Starts <paramref name="startInfo"/>; the caller keeps the credential out of its arguments.</summary>
     public static RunnerProcess Start(string name, string pool, string directory, DateTimeOffset createdAt, RunnerCredential credential, string? credentialFile, System.Diagnostics.ProcessStartInfo startInfo, bool ownGroup)
     {
@@ -72,6 +75,7 @@ internal sealed class RunnerProcess
             throw;
         }
 
+        runner.ProcessId = process.Id;
         if (process.HasExited)
         {
             runner._exited.TrySetResult();
@@ -86,9 +90,15 @@ internal sealed class RunnerProcess
     /// <summary>Asks the process (and its process group) to end: SIGTERM.</summary>
     public void Terminate()
     {
+        if (Finished.IsCompleted)
+        {
+            // Ended and cleaned up (its group killed, the process object released): nothing left to ask.
+            return;
+        }
+
         if (OwnGroup)
         {
-            HostProcesses.TerminateGroup(Process.Id);
+            HostProcesses.TerminateGroup(ProcessId);
         }
         else
         {
@@ -99,9 +109,15 @@ internal sealed class RunnerProcess
     /// <summary>Kills the process, its process group and everything it started.</summary>
     public void Kill()
     {
+        if (Finished.IsCompleted)
+        {
+            // Ended and cleaned up: its group was killed then and the process object is released.
+            return;
+        }
+
         if (OwnGroup)
         {
-            HostProcesses.KillGroup(Process.Id);
+            HostProcesses.KillGroup(ProcessId);
         }
 
         try

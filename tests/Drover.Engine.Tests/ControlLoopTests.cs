@@ -69,6 +69,38 @@ public sealed class ControlLoopTests
     }
 
     [Fact]
+    public async Task RunCycle_A25HourJobTheForgeReportsRunning_ItsRunnerIsNeverReaped_AndTheJobNeverQueuedAgain()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        var job = h.Queue();
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        var runner = Assert.Single(await h.Store.ListRunnersAsync("linux", null, CancellationToken.None));
+        h.Time.Advance(TimeSpan.FromSeconds(20));
+        h.Forge.Register(runner.Id, busy: true);
+        h.Loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Started, At = h.Time.GetUtcNow(), RunnerName = runner.Id });
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        // 25 hours of cycles (one every 10 minutes) past the 24 h busy timeout: the forge still reports the job running.
+        for (var minute = 0; minute < 25 * 60; minute += 10)
+        {
+            h.Time.Advance(TimeSpan.FromMinutes(10));
+            await h.Loop.RunCycleAsync(CancellationToken.None);
+        }
+
+        var busy = Assert.Single(await h.Store.ListRunnersAsync("linux", null, CancellationToken.None));
+        Assert.Equal((runner.Id, RunnerState.Busy, job), (busy.Id, busy.State, busy.Job));
+        Assert.Equal(1, h.Provider.CreateCalls);
+        Assert.Equal(JobState.Running, (await h.Store.GetJobAsync(job, CancellationToken.None))?.State);
+        Assert.DoesNotContain(await h.Store.ListEventsAsync(new EventQuery(), CancellationToken.None), e => e.Kind.StartsWith("runner.delete", StringComparison.Ordinal));
+
+        // The job ends after 25 h 10 min: the runner goes as any other.
+        h.Loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Completed, At = h.Time.GetUtcNow() });
+        h.Forge.Remove(runner.Id);
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(RunnerState.Gone, Assert.Single(await h.Store.ListRunnersAsync("linux", null, CancellationToken.None)).State);
+    }
+
+    [Fact]
     public async Task RunCycle_FiveProviderFailures_OpenTheBreakerAndThePlanSaysSo()
     {
         await using var h = await LoopHarness.CreateAsync();
