@@ -331,6 +331,29 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
 
     /// <inheritdoc/>
     /// <remarks>
+    /// The poller watches this forge's restored jobs as it watches those webhooks reported: a job whose
+    /// <c>completed</c> webhook was lost while no replica led is looked up once the lists stop showing it, instead of
+    /// staying waiting in the ledger (and asking for runners) until it expires.
+    /// </remarks>
+    public void Resume(IReadOnlyCollection<Job> activeJobs)
+    {
+        ArgumentNullException.ThrowIfNull(activeJobs);
+        foreach (var job in activeJobs.Where(j => j.Key.Forge == Name && j.Scope is not null))
+        {
+            Poller.Observe(new JobEvent
+            {
+                Key = job.Key,
+                Kind = job.State == JobState.Running ? JobEventKind.Started : JobEventKind.Queued,
+                At = job.LastEventAt,
+                Labels = job.Labels,
+                Scope = job.Scope,
+                RunnerName = job.RunnerName,
+            });
+        }
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
     /// From the REST calls this forge made (the engine's, the poller's, webhook follow-ups): last success, last error,
     /// and the rate-limit budget GitHub reported; degraded while fewer than a tenth of the window's requests are left.
     /// </remarks>

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Drover.Testing.GitHub;
+using Drover.Testing.Serve;
 
 namespace Drover.Chaos.Tests;
 

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Drover.Testing;
 using Drover.Testing.GitHub;
 using Drover.Testing.Postgres;
+using Drover.Testing.Serve;
 
 namespace Drover.Chaos.Tests;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using Drover.EndToEnd.Tests.Support;
 using Drover.Testing;
 using Drover.Testing.GitHub;
+using Drover.Testing.Serve;
 using Xunit.Abstractions;
 
 namespace Drover.EndToEnd.Tests;
@@ -20,6 +21,7 @@ public sealed class ProcessProviderCrashTests(ITestOutputHelper output) : IDispo
     private const int Jobs = 15;
     private const int IdleRunners = 2;
     private readonly TempDirectory _directory = new("drover-crash-e2e-");
+    private int _starts;
 
     public void Dispose() => _directory.Dispose();
 
@@ -48,7 +50,7 @@ public sealed class ProcessProviderCrashTests(ITestOutputHelper output) : IDispo
             output.WriteLine(restarted.Output);
         }
 
-        var stopped = await restarted.TerminateAsync(TimeSpan.FromSeconds(40));
+        var stopped = (await restarted.TerminateAsync(TimeSpan.FromSeconds(40))).Took;
 
         Assert.Equal(0, restarted.ExitCode);
         var left = RunnerProcesses.Under(WorkRoot);
@@ -72,7 +74,7 @@ public sealed class ProcessProviderCrashTests(ITestOutputHelper output) : IDispo
             TimeSpan.FromSeconds(90));
 
         var before = RunnerProcesses.Under(WorkRoot).Count;
-        var stopped = await serve.TerminateAsync(TimeSpan.FromSeconds(40));
+        var stopped = (await serve.TerminateAsync(TimeSpan.FromSeconds(40))).Took;
         Assert.Equal(0, serve.ExitCode);
         await serve.DisposeAsync();
         var leftRunners = RunnerDirectories(RunnerProcesses.Under(WorkRoot));
@@ -95,7 +97,7 @@ public sealed class ProcessProviderCrashTests(ITestOutputHelper output) : IDispo
             output.WriteLine(restarted.Output);
         }
 
-        var final = await restarted.TerminateAsync(TimeSpan.FromSeconds(40));
+        var final = (await restarted.TerminateAsync(TimeSpan.FromSeconds(40))).Took;
 
         Assert.Equal(0, restarted.ExitCode);
         Assert.Empty(RunnerProcesses.Under(WorkRoot));
@@ -194,7 +196,8 @@ public sealed class ProcessProviderCrashTests(ITestOutputHelper output) : IDispo
         var serve = await ServeProcess.StartAsync(
             ["--config", config, "--store", "sqlite:" + Path.Combine(_directory.File("data"), "state.db"), "--urls", "http://127.0.0.1:0"],
             new Dictionary<string, string> { ["CRASH_E2E_GITHUB_TOKEN"] = Token, ["CRASH_E2E_WEBHOOK_SECRET"] = Secret },
-            _directory.Path);
+            _directory.File($"serve-{++_starts}.log"),
+            TimeSpan.FromSeconds(60));
         emulator.Webhooks.Target = new Uri(serve.Url!, "/webhooks/github/github");
         emulator.Webhooks.Secret = Secret;
         return serve;

@@ -42,6 +42,28 @@ public sealed class PollerTests
     }
 
     [Fact]
+    public async Task Poll_AJobRestoredFromTheStore_WhoseCompletionWasMissed_IsLookedUpAndReportedCompleted()
+    {
+        await using var emulator = await GitHubEmulator.StartAsync(new GitHubEmulatorOptions { Tokens = [TestForges.Token] });
+        using var forge = Create(emulator, null, TimeProvider.System);
+        var id = emulator.QueueRun("acme/api", ("build", ["linux"], TimeSpan.Zero)).Single();
+        // It ran and ended while no replica led: its webhooks were lost, and the lists (queued, in progress) no longer show it.
+        var held = Assert.Single(emulator.Jobs());
+        (held.Status, held.Conclusion) = ("completed", "success");
+        var restored = new Job { Key = new JobKey("github", id.ToString(CultureInfo.InvariantCulture)), State = JobState.Queued, Scope = "acme/api", Labels = ["linux"], LastEventAt = DateTimeOffset.UtcNow };
+        var events = new List<JobEvent>();
+
+        await forge.Poller.PollOnceAsync(events.Add, CancellationToken.None);
+        Assert.Empty(events);
+
+        forge.Resume([restored]);
+        await forge.Poller.PollOnceAsync(events.Add, CancellationToken.None);
+
+        var e = Assert.Single(events);
+        Assert.Equal((restored.Key, JobEventKind.Completed), (e.Key, e.Kind));
+    }
+
+    [Fact]
     public async Task Poll_UnreadableJobRecord_DoesNotStopThePollLoop()
     {
         await using var emulator = await GitHubEmulator.StartAsync(new GitHubEmulatorOptions { Tokens = [TestForges.Token] });

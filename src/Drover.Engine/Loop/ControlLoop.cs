@@ -120,6 +120,11 @@ public sealed class ControlLoop
             var demand = new DemandIntake(_metrics);
             demand.Restore(state.ActiveJobs);
             _demand = demand;
+            foreach (var source in _services.Adapters.DemandSources)
+            {
+                source.Resume(state.ActiveJobs);
+            }
+
             _cycle.Runners.Drop();
         }
         finally

@@ -2,24 +2,27 @@ using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
 
-namespace Drover.Chaos.Tests;
+namespace Drover.Testing.Serve;
 
 /// <summary>
 /// One <c>drover serve</c> child process, started from the built <c>drover.dll</c> as an operator would start it
 /// (<c>dotnet drover.dll serve --config … --store … --urls http://127.0.0.1:0</c>): its output is kept in a log file, its
 /// address read from the <c>dashboard:</c> line, and it can be killed (SIGKILL) or stopped (SIGTERM) at any moment.
+/// The test project must reference <c>src/Drover</c>, so <c>drover.dll</c> is beside the tests.
 /// </summary>
-internal sealed partial class ServeProcess : IAsyncDisposable
+public sealed partial class ServeProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StreamWriter _log;
+    private readonly string _logFile;
     private readonly TaskCompletionSource<Uri> _address = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Lock _sync = new();
 
-    private ServeProcess(Process process, StreamWriter log)
+    private ServeProcess(Process process, StreamWriter log, string logFile)
     {
         _process = process;
         _log = log;
+        _logFile = logFile;
     }
 
     /// <summary>The server's root URL, once it listens.</summary>
@@ -30,6 +33,23 @@ internal sealed partial class ServeProcess : IAsyncDisposable
 
     /// <summary>Whether the process has ended.</summary>
     public bool HasExited => _process.HasExited;
+
+    /// <summary>The exit code, once the process has ended.</summary>
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>What the process printed so far (its log file).</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_sync)
+            {
+                using var reader = new FileStream(_logFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                using var text = new StreamReader(reader, Encoding.UTF8);
+                return text.ReadToEnd();
+            }
+        }
+    }
 
     /// <summary>
     /// Starts <c>drover serve</c> with <paramref name="arguments"/> (after <c>serve</c>) and <paramref name="environment"/>,
@@ -67,12 +87,12 @@ internal sealed partial class ServeProcess : IAsyncDisposable
         info.Environment["DOTNET_NOLOGO"] = "1";
         var log = new StreamWriter(logFile, append: true, Encoding.UTF8) { AutoFlush = true };
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
-        var serve = new ServeProcess(process, log);
+        var serve = new ServeProcess(process, log, logFile);
         process.OutputDataReceived += (_, e) => serve.Line("out", e.Data);
         process.ErrorDataReceived += (_, e) => serve.Line("err", e.Data);
         process.Exited += (_, _) => serve._address.TrySetException(new InvalidOperationException($"drover serve exited ({SafeExitCode(process)}) before it listened; see {logFile}"));
         process.Start();
-        serve.Line("chaos", $"started drover serve, pid {process.Id}");
+        serve.Line("test", $"started drover serve, pid {process.Id}");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         try
@@ -91,7 +111,7 @@ internal sealed partial class ServeProcess : IAsyncDisposable
     /// <summary>kill -9: the process ends at once, whatever it was doing.</summary>
     public async Task KillAsync()
     {
-        Line("chaos", "SIGKILL");
+        Line("test", "SIGKILL");
         Signal("KILL");
         await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
     }
@@ -99,7 +119,7 @@ internal sealed partial class ServeProcess : IAsyncDisposable
     /// <summary>SIGTERM, then waits (at most <paramref name="timeout"/>, then SIGKILL) for the exit; returns the exit code and how long it took.</summary>
     public async Task<(int? ExitCode, TimeSpan Took)> TerminateAsync(TimeSpan timeout)
     {
-        Line("chaos", "SIGTERM");
+        Line("test", "SIGTERM");
         var started = Stopwatch.GetTimestamp();
         Signal("TERM");
         try
@@ -109,7 +129,7 @@ internal sealed partial class ServeProcess : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            Line("chaos", $"no exit within {timeout.TotalSeconds:0} s of SIGTERM; SIGKILL");
+            Line("test", $"no exit within {timeout.TotalSeconds:0} s of SIGTERM; SIGKILL");
             await KillAsync();
             return (null, Stopwatch.GetElapsedTime(started));
         }

@@ -1,13 +1,14 @@
 using System.Globalization;
 using System.Text;
 
-namespace Drover.Chaos.Tests;
+namespace Drover.Testing.Serve;
 
 /// <summary>
-/// The stand-in runner processes of one chaos run, found in <c>/proc</c> by the run's unique marker (an extra word on
-/// their command line), whoever started them: the test does not trust Drover's own account of its children.
+/// Runner processes on this host found in <c>/proc</c> — by a run's unique marker (an extra word on their command
+/// line) or by their working directory — whoever started them: a test does not trust Drover's own account of its
+/// children.
 /// </summary>
-internal static class RunnerProcesses
+public static class RunnerProcesses
 {
     /// <summary>A live process carrying <paramref name="marker"/> on its command line: pid, command line and work directory (the runner's name is its last part).</summary>
     public sealed record Found(int ProcessId, string CommandLine, string? WorkDirectory)
@@ -58,6 +59,35 @@ internal static class RunnerProcesses
             catch (UnauthorizedAccessException)
             {
                 // Not ours to read.
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Process ids of live (not zombie) processes whose working directory is under <paramref name="workRoot"/>.</summary>
+    public static IReadOnlyList<int> Under(string workRoot)
+    {
+        var prefix = Path.GetFullPath(workRoot).TrimEnd('/') + "/";
+        var found = new List<int>();
+        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+            {
+                continue;
+            }
+
+            try
+            {
+                var cwd = new DirectoryInfo(Path.Combine(directory, "cwd")).LinkTarget;
+                if (cwd is not null && (cwd + "/").StartsWith(prefix, StringComparison.Ordinal) && !IsZombie(directory))
+                {
+                    found.Add(pid);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Another user's process, or one that just ended.
             }
         }
 
