@@ -97,6 +97,36 @@ public sealed class RunnerDeletionTests
         Assert.Equal(RunnerState.Draining, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.State);
     }
 
+    [Fact]
+    public async Task Delete_UnregisterFailsInPassing_ItsInstanceIsLeftRunningUntilTheRegistrationIsRemoved()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        var runner = await OneRunnerAsync(h);
+        h.Forge.Register(runner.Id);
+        // A 502 or a timeout: the runner may still be registered, and may take a job the next moment.
+        h.Forge.BeforeUnregister = _ => throw new HttpRequestException("502 Bad Gateway", null, System.Net.HttpStatusCode.BadGateway);
+        var providerDeletes = 0;
+        h.Provider.BeforeDelete = _ => providerDeletes++;
+        var deletion = new RunnerDeletion(Services(h));
+        var delete = new DeleteRunner(runner.Id, runner.Pool, DeleteCause.Shutdown, "test");
+
+        await deletion.DeleteAsync(delete, "github", "engine", CancellationToken.None);
+
+        Assert.Equal(0, providerDeletes);
+        Assert.Single(h.Provider.Instances);
+        Assert.Equal(1, await CountAsync(h, EventKinds.RunnerDeleteFailed, runner.Id));
+        Assert.Equal(RunnerState.Draining, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.State);
+
+        // The forge answers again: the registration goes, then the instance.
+        h.Forge.BeforeUnregister = null;
+        await deletion.DeleteAsync(delete, "github", "engine", CancellationToken.None);
+
+        Assert.Equal(1, providerDeletes);
+        Assert.Empty(await h.Forge.ListRunnersAsync(CancellationToken.None));
+        Assert.Equal(1, await CountAsync(h, EventKinds.RunnerDeleteSucceeded, runner.Id));
+        Assert.Equal(RunnerState.Gone, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.State);
+    }
+
     private sealed class BusyException() : Exception("runner is still running a job"), IClassifiedFailure
     {
         public CallFailureKind FailureKind => CallFailureKind.Busy;

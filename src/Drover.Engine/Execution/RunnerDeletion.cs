@@ -94,6 +94,12 @@ internal sealed class RunnerDeletion
         {
             failures.Add($"runner {runner.Id} is running a job; its instance is left running and the delete is tried again later");
         }
+        else if (failures.Count > 0)
+        {
+            // The registration could not be removed (nor looked up): a runner still registered may take a job at any
+            // moment, so its instance is not ended on a guess; the delete is tried again later.
+            failures.Add($"the instance of runner {runner.Id} is left running until its registration is removed");
+        }
         else if (runner.InstanceId is { } instanceId)
         {
             if (s.Adapters.Provider(runner.Provider) is { } provider)
