@@ -26,7 +26,10 @@ internal static partial class HostProcesses
     /// The start time of <paramref name="pid"/> (clock ticks since boot, <c>/proc/PID/stat</c> field 22); null when it
     /// does not run (or is a zombie) or cannot be read.
     /// </summary>
-    public static ulong? StartTime(int pid)
+    public static ulong? StartTime(int pid) => Stat(pid)?.StartTime;
+
+    /// <summary>The parent and start time of <paramref name="pid"/> from <c>/proc/PID/stat</c>; null when it does not run (or is a zombie) or cannot be read.</summary>
+    private static (int Parent, ulong StartTime)? Stat(int pid)
     {
         if (!OperatingSystem.IsLinux() || pid <= 0)
         {
@@ -56,15 +59,19 @@ internal static partial class HostProcesses
             return null;
         }
 
-        return ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks) ? ticks : null;
+        return int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent)
+            && ulong.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var ticks)
+            ? (parent, ticks)
+            : null;
     }
 
     /// <summary>True when <paramref name="pid"/> runs and started at <paramref name="startTime"/> (the same process, not a reuse of its id).</summary>
     public static bool IsRunning(int pid, ulong startTime) => StartTime(pid) == startTime;
 
     /// <summary>
-    /// The process whose environment holds <see cref="MarkerVariable"/> = <paramref name="marker"/>, with its start time;
-    /// null when none runs. Reads every <c>/proc/PID/environ</c> this user may read.
+    /// The process whose environment holds <see cref="MarkerVariable"/> = <paramref name="marker"/> and whose parent does
+    /// not (the runner's launcher, not the runner it started, which inherits the marker), with its start time; null when
+    /// none runs. Reads every <c>/proc/PID/environ</c> this user may read.
     /// </summary>
     public static (int Pid, ulong StartTime)? FindByMarker(string marker)
     {
@@ -74,6 +81,7 @@ internal static partial class HostProcesses
         }
 
         var wanted = MarkerVariable + "=" + marker;
+        var marked = new Dictionary<int, (int Parent, ulong StartTime)>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
@@ -84,14 +92,22 @@ internal static partial class HostProcesses
             try
             {
                 var environment = File.ReadAllText(Path.Combine(directory, "environ"));
-                if (environment.Split('\0').Contains(wanted, StringComparer.Ordinal) && StartTime(pid) is { } started)
+                if (environment.Split('\0').Contains(wanted, StringComparer.Ordinal) && Stat(pid) is { } stat)
                 {
-                    return (pid, started);
+                    marked[pid] = stat;
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // Another user's process, or one that just ended.
+            }
+        }
+
+        foreach (var (pid, stat) in marked.OrderBy(m => m.Key))
+        {
+            if (!marked.ContainsKey(stat.Parent))
+            {
+                return (pid, stat.StartTime);
             }
         }
 

@@ -20,7 +20,16 @@ namespace Drover.Providers.Process;
 internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IInstanceChangeSource, IAsyncDisposable
 {
     private const int KeptExits = 256;
-    private const string Launcher = "exec \"$@\" </dev/null >>" + RunnerProcess.LogFileName + " 2>&1";
+    /// <summary>
+    /// The launcher: <c>/bin/sh</c> opens the log as the runner's stdout and stderr (and <c>/dev/null</c> as stdin), runs
+    /// the command and waits for it, then writes its exit status (128 + the signal when it was killed) to
+    /// <see cref="RunnerProcess.ExitStatusFileName"/> and exits with it. So the way a runner ended is known also to a
+    /// later Drover process that adopted it, or that found it ended while none watched (the kernel tells an exit status
+    /// to the parent alone). The launcher leads the runner's process group; it ignores SIGTERM, SIGINT and SIGHUP (the
+    /// runner, in the same group, gets them and ends; a trapped signal is not inherited, so the runner still can) and
+    /// only SIGKILL ends it before the runner.
+    /// </summary>
+    private const string Launcher = "trap : TERM INT HUP\n\"$@\" </dev/null >>" + RunnerProcess.LogFileName + " 2>&1\nstatus=$?\nprintf '%s\\n' \"$status\" >" + RunnerProcess.ExitStatusFileName + "\nexit \"$status\"\n";
     private static readonly TimeSpan _pollInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly ProcessProviderSettings _settings;
@@ -193,10 +202,11 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
             }
 
             var logPath = _settings.KeepLogs && File.Exists(Path.Combine(directory, RunnerProcess.LogFileName)) ? Path.Combine(directory, RunnerProcess.LogFileName) : null;
+            var exitCode = ProcessExit.Read(directory);
             Cleanup(record.Name, directory, Path.Combine(directory, RunnerProcess.CredentialFileName));
             _registry.Remove(record.Name);
-            RecordExit(new ProcessExit(record.Name, record.Pool, ProcessExit.Unknown, _time.GetUtcNow(), false, logPath), record.CreatedAt);
-            ProcessProviderLog.EndedUnwatched(_logger, Name, record.Name, logPath ?? "removed (keepLogs: false)");
+            RecordExit(new ProcessExit(record.Name, record.Pool, exitCode, _time.GetUtcNow(), false, logPath), record.CreatedAt);
+            ProcessProviderLog.EndedUnwatched(_logger, Name, record.Name, exitCode, logPath ?? "removed (keepLogs: false)");
         }
     }
 
@@ -393,16 +403,17 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
         }
 
         var logPath = _settings.KeepLogs ? Path.Combine(adopted.Directory, RunnerProcess.LogFileName) : null;
+        var exitCode = ProcessExit.Read(adopted.Directory);
         Cleanup(name, adopted.Directory, Path.Combine(adopted.Directory, RunnerProcess.CredentialFileName));
         _registry.Remove(name);
-        RecordExit(new ProcessExit(name, adopted.Record.Pool, ProcessExit.Unknown, _time.GetUtcNow(), deleted, logPath), adopted.Record.CreatedAt);
+        RecordExit(new ProcessExit(name, adopted.Record.Pool, exitCode, _time.GetUtcNow(), deleted, logPath), adopted.Record.CreatedAt);
         if (deleted)
         {
-            ProcessProviderLog.Stopped(_logger, Name, name, ProcessExit.Unknown, logPath ?? "removed");
+            ProcessProviderLog.Stopped(_logger, Name, name, exitCode, logPath ?? "removed");
         }
         else
         {
-            ProcessProviderLog.Exited(_logger, Name, name, ProcessExit.Unknown, logPath ?? "removed (keepLogs: false)");
+            ProcessProviderLog.Exited(_logger, Name, name, exitCode, logPath ?? "removed (keepLogs: false)");
         }
 
         InstancesChanged?.Invoke();
@@ -493,8 +504,8 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
         }
 
         // setsid: a session and process group of its own, so a delete reaches everything it started and nothing of
-        // Drover's; /bin/sh only opens the log as stdout and stderr (and /dev/null as stdin) and execs the command, so
-        // the runner's process id is the one recorded.
+        // Drover's; the process recorded is the launcher (see Launcher), which leads that group and outlives the runner
+        // only to write how it ended.
         var startInfo = new ProcessStartInfo(HostProcesses.SetSid ?? "/bin/sh")
         {
             WorkingDirectory = directory,

@@ -12,6 +12,9 @@ internal sealed class RunnerProcess
 {
     public const string LogFileName = "runner.log";
     public const string CredentialFileName = ".credential";
+
+    /// <summary>The file the launcher writes the runner's exit status to once it ended (see <see cref="ProcessExit.Read"/>).</summary>
+    public const string ExitStatusFileName = ".exit-status";
     private const string Redacted = "***";
 
     private readonly string _secret;

@@ -309,10 +309,10 @@ internal sealed class ChaosRun : IAsyncDisposable
         while (_clock.Elapsed < deadline)
         {
             var busy = _emulator.Runners().Where(r => r.JobId is not null).ToList();
-            var processes = RunnerProcesses.WithMarker(Marker);
             foreach (var runner in busy)
             {
-                if (processes.FirstOrDefault(p => p.RunnerName == runner.Name) is { } process)
+                // The runner program, as the kernel's OOM killer or an operator would kill it (not its launcher).
+                if (RunnerProcesses.RunnerProgram(Marker, runner.Name) is { } process)
                 {
                     try
                     {
@@ -373,7 +373,7 @@ internal sealed class ChaosRun : IAsyncDisposable
 
         await _serve.DisposeAsync();
         _serve = null;
-        report.ProcessesRightAfterStops.Add(RunnerProcesses.WithMarker(Marker).Count);
+        report.ProcessesRightAfterStops.Add(RunnerProcesses.Runners(Marker).Count);
         await Task.Delay(down);
         await StartServeAsync(report, after: report.Stops[^1]);
     }
@@ -489,9 +489,9 @@ internal sealed class ChaosRun : IAsyncDisposable
         try
         {
             await Eventually.TrueAsync(
-                async () => _emulator.Runners().Count == 0 && RunnerProcesses.WithMarker(Marker).Count == 0 && await LiveRunnersAsync() == 0,
+                async () => _emulator.Runners().Count == 0 && RunnerProcesses.Runners(Marker).Count == 0 && await LiveRunnersAsync() == 0,
                 "no registration, no runner process and no live runner in the API left", window, TimeSpan.FromMilliseconds(500),
-                () => $"{_emulator.Runners().Count} registrations, {RunnerProcesses.WithMarker(Marker).Count} processes");
+                () => $"{_emulator.Runners().Count} registrations, {RunnerProcesses.Runners(Marker).Count} runners running");
             _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  nothing left at the forge or in /proc");
         }
         catch (TimeoutException e)
@@ -625,7 +625,7 @@ internal sealed class ChaosRun : IAsyncDisposable
     private string PhaseNow()
     {
         var jobs = _emulator.Jobs();
-        return $"{jobs.Count(j => j.Status == "queued")} queued, {jobs.Count(j => j.Status == "in_progress")} running, {jobs.Count(j => j.Status == "completed")} completed, {_emulator.Runners().Count} registrations, {RunnerProcesses.WithMarker(Marker).Count} processes";
+        return $"{jobs.Count(j => j.Status == "queued")} queued, {jobs.Count(j => j.Status == "in_progress")} running, {jobs.Count(j => j.Status == "completed")} completed, {_emulator.Runners().Count} registrations, {RunnerProcesses.Runners(Marker).Count} runners running";
     }
 
     private string FleetYaml()

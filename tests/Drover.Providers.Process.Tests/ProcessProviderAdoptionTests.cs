@@ -79,6 +79,61 @@ public sealed class ProcessProviderAdoptionTests
     }
 
     [Fact]
+    public async Task Restart_AdoptedRunnerKilledFromOutside_IsListedAsLostWithTheSignal()
+    {
+        await using var h = new ProviderHarness(Settings("/bin/sleep 60"));
+        var id = await h.CreateAsync("t-1", Secret);
+        var runner = await Processes.RunnerOfAsync(h.Provider.ProcessId(id)!.Value, "/bin/sleep");
+        var restarted = h.Reopen();
+        Assert.Equal(["t-1"], restarted.Adopted);
+
+        // The OOM killer, an operator: the runner program dies, not by Drover's hand, after the restart adopted it.
+        using (var process = System.Diagnostics.Process.GetProcessById(runner))
+        {
+            process.Kill();
+        }
+
+        var lost = await Eventually.ThatAsync(
+            async () => (await restarted.ListAsync(CancellationToken.None)).SingleOrDefault(),
+            i => i is { FailureKind: Core.Planning.InstanceFailureKind.Lost },
+            "the adopted runner is listed as lost",
+            i => i is null ? "not listed" : $"{i.InstanceId}: {i.FailureKind} {i.Failure}",
+            TimeSpan.FromSeconds(10));
+        Assert.Contains("SIGKILL", lost!.Failure, StringComparison.Ordinal);
+        var exit = Assert.Single(restarted.RecentExits);
+        Assert.Equal(("t-1", 137, false), (exit.RunnerName, exit.ExitCode, exit.Deleted));
+        await restarted.DeleteAsync(id, CancellationToken.None);
+        Assert.Empty(await restarted.ListAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Restart_RunnerKilledWhileNoDroverWatched_IsListedAsLost()
+    {
+        await using var h = new ProviderHarness(Settings("/bin/sleep 60", ("keepLogs", "true")));
+        var id = await h.CreateAsync("t-1", Secret);
+        var registry = new RunnerRegistry(h.Provider.StateDirectory);
+        var record = Assert.Single(registry.List(out _));
+        var runner = await Processes.RunnerOfAsync(h.Provider.ProcessId(id)!.Value, "/bin/sleep");
+        using (var process = System.Diagnostics.Process.GetProcessById(runner))
+        {
+            process.Kill();
+        }
+
+        await Eventually.ThatAsync(() => h.Provider.RecentExits.Count, exits => exits == 1, "the exit is noticed", exits => $"{exits} exit(s)", TimeSpan.FromSeconds(15));
+        // As if the earlier Drover process had died before it saw the exit: the record is still there.
+        registry.Write(record);
+
+        var restarted = h.Reopen();
+
+        var lost = Assert.Single(await restarted.ListAsync(CancellationToken.None));
+        Assert.Equal((id, Core.Planning.InstanceFailureKind.Lost), (lost.InstanceId, lost.FailureKind));
+        Assert.Contains("SIGKILL", lost.Failure, StringComparison.Ordinal);
+        Assert.Equal(137, Assert.Single(restarted.RecentExits).ExitCode);
+        Assert.Contains(h.Logger.Messages, m => m.Contains("runner t-1 ended while no Drover process watched it (exit code 137", StringComparison.Ordinal));
+        Assert.Empty(registry.List(out _));
+    }
+
+    [Fact]
     public async Task Restart_RecordedProcessIdNowUsedByAnotherProgram_IsNotAdoptedNorSignalled()
     {
         await using var h = new ProviderHarness(Settings("/bin/sleep 60"));
@@ -199,15 +254,18 @@ public sealed class ProcessProviderAdoptionTests
         var pid = h.Provider.ProcessId(id)!.Value;
 
         var log = Path.Combine(h.RunnerDir(id), "runner.log");
-        await Eventually.ThatAsync(() => Processes.CommandLine(pid), line => line.StartsWith("/bin/sleep", StringComparison.Ordinal), "the launcher has exec'd the command", line => line, TimeSpan.FromSeconds(5));
-        Assert.Equal(log, new FileInfo($"/proc/{pid}/fd/1").LinkTarget);
-        Assert.Equal(log, new FileInfo($"/proc/{pid}/fd/2").LinkTarget);
-        Assert.Equal("/dev/null", new FileInfo($"/proc/{pid}/fd/0").LinkTarget);
-        // Its own session: pid == process group == session id (/proc/PID/stat fields 5 and 6).
+        var runner = await Processes.RunnerOfAsync(pid, "/bin/sleep");
+        Assert.Equal(log, new FileInfo($"/proc/{runner}/fd/1").LinkTarget);
+        Assert.Equal(log, new FileInfo($"/proc/{runner}/fd/2").LinkTarget);
+        Assert.Equal("/dev/null", new FileInfo($"/proc/{runner}/fd/0").LinkTarget);
+        // The launcher leads a session of its own: pid == process group == session id (/proc/PID/stat fields 5 and
+        // 6), and the runner is in that group.
         var stat = File.ReadAllText($"/proc/{pid}/stat");
         var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
         Assert.Equal(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), fields[2]);
         Assert.Equal(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), fields[3]);
+        var runnerStat = File.ReadAllText($"/proc/{runner}/stat");
+        Assert.Equal(pid.ToString(System.Globalization.CultureInfo.InvariantCulture), runnerStat[(runnerStat.LastIndexOf(')') + 2)..].Split(' ')[2]);
         Assert.DoesNotContain(Secret, JsonSerializer.Serialize(new RunnerRegistry(h.Provider.StateDirectory).List(out _)), StringComparison.Ordinal);
     }
 }

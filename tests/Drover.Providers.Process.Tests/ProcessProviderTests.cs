@@ -227,7 +227,7 @@ public sealed class ProcessProviderTests
     {
         await using var h = new ProviderHarness(Settings("/bin/sleep 30"));
         var id = await h.CreateAsync("t-1", Secret);
-        using (var process = System.Diagnostics.Process.GetProcessById(h.Provider.ProcessId(id)!.Value))
+        using (var process = System.Diagnostics.Process.GetProcessById(await Processes.RunnerOfAsync(h.Provider.ProcessId(id)!.Value, "/bin/sleep")))
         {
             process.Kill();
         }

@@ -10,14 +10,17 @@ namespace Drover.Testing.Serve;
 /// </summary>
 public static class RunnerProcesses
 {
-    /// <summary>A live process carrying <paramref name="marker"/> on its command line: pid, command line and work directory (the runner's name is its last part).</summary>
-    public sealed record Found(int ProcessId, string CommandLine, string? WorkDirectory)
+    /// <summary>A live process carrying <paramref name="marker"/> on its command line: pid, parent, command line and work directory (the runner's name is its last part).</summary>
+    public sealed record Found(int ProcessId, int ParentId, string CommandLine, string? WorkDirectory)
     {
         /// <summary>The runner's name: the process provider runs each runner in <c>{workRoot}/{runnerName}</c>.</summary>
         public string? RunnerName => WorkDirectory is null ? null : Path.GetFileName(WorkDirectory.TrimEnd('/'));
     }
 
-    /// <summary>Every live (not zombie) process whose command line holds <paramref name="marker"/>.</summary>
+    /// <summary>
+    /// Every live (not zombie) process whose command line holds <paramref name="marker"/>: a runner's launcher (the
+    /// process provider's <c>/bin/sh</c>, which waits to write the runner's exit status) and the runner under it.
+    /// </summary>
     public static IReadOnlyList<Found> WithMarker(string marker)
     {
         var found = new List<Found>();
@@ -31,7 +34,7 @@ public static class RunnerProcesses
             try
             {
                 var commandLine = Encoding.UTF8.GetString(File.ReadAllBytes(Path.Combine(directory, "cmdline"))).Replace('\0', ' ').Trim();
-                if (!commandLine.Contains(marker, StringComparison.Ordinal) || IsZombie(directory))
+                if (!commandLine.Contains(marker, StringComparison.Ordinal) || Stat(directory) is not { Zombie: false } stat)
                 {
                     continue;
                 }
@@ -50,7 +53,7 @@ public static class RunnerProcesses
                     // Not ours to read.
                 }
 
-                found.Add(new Found(pid, commandLine, cwd));
+                found.Add(new Found(pid, stat.Parent, commandLine, cwd));
             }
             catch (IOException)
             {
@@ -65,11 +68,33 @@ public static class RunnerProcesses
         return found;
     }
 
-    /// <summary>Process ids of live (not zombie) processes whose working directory is under <paramref name="workRoot"/>.</summary>
+    /// <summary>
+    /// One process per runner: of <see cref="WithMarker"/>, those whose parent is not one of them (a launcher, or a
+    /// runner whose launcher was killed).
+    /// </summary>
+    public static IReadOnlyList<Found> Runners(string marker)
+    {
+        var all = WithMarker(marker);
+        var pids = all.Select(p => p.ProcessId).ToHashSet();
+        return [.. all.Where(p => !pids.Contains(p.ParentId))];
+    }
+
+    /// <summary>The runner program itself (not its launcher) of <paramref name="runnerName"/>; null when none runs.</summary>
+    public static Found? RunnerProgram(string marker, string runnerName)
+    {
+        var all = WithMarker(marker).Where(p => p.RunnerName == runnerName).ToList();
+        var pids = all.Select(p => p.ProcessId).ToHashSet();
+        return all.FirstOrDefault(p => pids.Contains(p.ParentId)) ?? all.FirstOrDefault();
+    }
+
+    /// <summary>
+    /// Process ids of live (not zombie) processes whose working directory is under <paramref name="workRoot"/>, one per
+    /// runner (a process whose parent is also under it, the runner under its launcher, is not counted again).
+    /// </summary>
     public static IReadOnlyList<int> Under(string workRoot)
     {
         var prefix = Path.GetFullPath(workRoot).TrimEnd('/') + "/";
-        var found = new List<int>();
+        var found = new List<(int Pid, int Parent)>();
         foreach (var directory in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
@@ -80,9 +105,9 @@ public static class RunnerProcesses
             try
             {
                 var cwd = new DirectoryInfo(Path.Combine(directory, "cwd")).LinkTarget;
-                if (cwd is not null && (cwd + "/").StartsWith(prefix, StringComparison.Ordinal) && !IsZombie(directory))
+                if (cwd is not null && (cwd + "/").StartsWith(prefix, StringComparison.Ordinal) && Stat(directory) is { Zombie: false } stat)
                 {
-                    found.Add(pid);
+                    found.Add((pid, stat.Parent));
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -91,7 +116,8 @@ public static class RunnerProcesses
             }
         }
 
-        return found;
+        var pids = found.Select(p => p.Pid).ToHashSet();
+        return [.. found.Where(p => !pids.Contains(p.Parent)).Select(p => p.Pid)];
     }
 
     /// <summary>Whether process <paramref name="pid"/> is alive (not a zombie) and still carries <paramref name="marker"/>.</summary>
@@ -118,11 +144,19 @@ public static class RunnerProcesses
         }
     }
 
-    private static bool IsZombie(string directory)
+    private static (bool Zombie, int Parent)? Stat(string directory)
     {
-        // /proc/PID/stat: "pid (comm) S ..."; the state follows the last ')'.
+        // /proc/PID/stat: "pid (comm) S ppid ..."; the state follows the last ')'.
         var stat = File.ReadAllText(Path.Combine(directory, "stat"));
         var close = stat.LastIndexOf(')');
-        return close > 0 && close + 2 < stat.Length && stat[close + 2] is 'Z' or 'X';
+        if (close < 0 || close + 2 >= stat.Length)
+        {
+            return null;
+        }
+
+        var fields = stat[(close + 2)..].Split(' ');
+        return fields.Length > 1 && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parent)
+            ? (fields[0] is "Z" or "X", parent)
+            : null;
     }
 }
