@@ -1,5 +1,5 @@
-using System.Text;
 using Drover.Core.Config;
+using Drover.Testing.Fuzz;
 
 namespace Drover.Core.Tests.Config;
 
@@ -29,7 +29,7 @@ public sealed class ConfigFuzzTests
         var unreadable = 0;
         for (var i = 0; i < Inputs; i++)
         {
-            var text = Mutate(fleet, random);
+            var text = Fuzzer.MutateText(fleet, random, _pieces, maxMutations: 4, replaceBelow: (char)0x3000);
             ConfigLoadResult result;
             try
             {
@@ -51,33 +51,6 @@ public sealed class ConfigFuzzTests
 
         // The mutations must reach both the YAML reader's refusals and the binder and validator behind it.
         Assert.InRange(unreadable, Inputs / 10, Inputs * 9 / 10);
-    }
-
-    private static string Mutate(string text, Random random)
-    {
-        var builder = new StringBuilder(text);
-        var count = random.Next(1, 5);
-        for (var m = 0; m < count; m++)
-        {
-            var at = random.Next(builder.Length + 1);
-            switch (random.Next(4))
-            {
-                case 0:
-                    builder.Insert(at, _pieces[random.Next(_pieces.Length)]);
-                    break;
-                case 1 when at < builder.Length:
-                    builder.Remove(at, Math.Min(random.Next(1, 4), builder.Length - at));
-                    break;
-                case 2 when at < builder.Length:
-                    builder[at] = (char)random.Next(0, 0x3000);
-                    break;
-                default:
-                    builder.Insert(at, (char)random.Next(0, 0x10000));
-                    break;
-            }
-        }
-
-        return builder.ToString();
     }
 
     private static string Escape(string text) =>

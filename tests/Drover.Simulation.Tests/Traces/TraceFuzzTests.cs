@@ -1,5 +1,5 @@
-using System.Text;
 using Drover.Simulation.Traces;
+using Drover.Testing.Fuzz;
 
 namespace Drover.Simulation.Tests.Traces;
 
@@ -39,7 +39,7 @@ public sealed class TraceFuzzTests
         {
             for (var i = 0; i < InputsPerSample; i++)
             {
-                var text = Mutate(sample, random);
+                var text = Fuzzer.MutateText(sample, random, _pieces, maxMutations: 3, replaceBelow: (char)0x80);
                 try
                 {
                     var format = TraceReader.DetectFormat(new StringReader(text), "fuzz.csv");
@@ -61,30 +61,4 @@ public sealed class TraceFuzzTests
         Assert.True(refused > 0 && loaded > 0, $"{refused} refused, {loaded} loaded: the mutations must reach both outcomes");
     }
 
-    private static string Mutate(string text, Random random)
-    {
-        var builder = new StringBuilder(text);
-        var count = random.Next(1, 4);
-        for (var m = 0; m < count; m++)
-        {
-            var at = random.Next(builder.Length + 1);
-            switch (random.Next(4))
-            {
-                case 0:
-                    builder.Insert(at, _pieces[random.Next(_pieces.Length)]);
-                    break;
-                case 1 when at < builder.Length:
-                    builder.Remove(at, Math.Min(random.Next(1, 4), builder.Length - at));
-                    break;
-                case 2 when at < builder.Length:
-                    builder[at] = (char)random.Next(0, 0x80);
-                    break;
-                default:
-                    builder.Insert(at, (char)random.Next(0, 0x10000));
-                    break;
-            }
-        }
-
-        return builder.ToString();
-    }
 }

@@ -50,6 +50,42 @@ public sealed class Fuzzer
     public static int Budget(int ci) =>
         int.TryParse(Environment.GetEnvironmentVariable("DROVER_FUZZ_INPUTS"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : ci;
 
+    /// <summary>
+    /// A character-level mutation of a text input (YAML, CSV, ...): one to <paramref name="maxMutations"/> edits at
+    /// random places, each inserting one of <paramref name="pieces"/> (what has broken such readers before), deleting a
+    /// few characters, replacing one by a character below <paramref name="replaceBelow"/>, or inserting any UTF-16 code
+    /// unit (lone surrogates included). Drawn from <paramref name="random"/>, so a seed replays the same inputs.
+    /// </summary>
+    public static string MutateText(string text, Random random, IReadOnlyList<string> pieces, int maxMutations, char replaceBelow)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(random);
+        ArgumentNullException.ThrowIfNull(pieces);
+        var builder = new StringBuilder(text);
+        var count = random.Next(1, maxMutations + 1);
+        for (var m = 0; m < count; m++)
+        {
+            var at = random.Next(builder.Length + 1);
+            switch (random.Next(4))
+            {
+                case 0:
+                    builder.Insert(at, pieces[random.Next(pieces.Count)]);
+                    break;
+                case 1 when at < builder.Length:
+                    builder.Remove(at, Math.Min(random.Next(1, 4), builder.Length - at));
+                    break;
+                case 2 when at < builder.Length:
+                    builder[at] = (char)random.Next(0, replaceBelow);
+                    break;
+                default:
+                    builder.Insert(at, (char)random.Next(0, 0x10000));
+                    break;
+            }
+        }
+
+        return builder.ToString();
+    }
+
     /// <summary>One mutation of <paramref name="original"/>: JSON-aware when it parses (most of the time), else byte-level.</summary>
     public byte[] Mutate(byte[] original)
     {
