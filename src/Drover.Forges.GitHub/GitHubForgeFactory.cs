@@ -27,6 +27,12 @@ internal static class GitHubForgeFactory
             throw new InvalidOperationException($"forge '{config.Name}' is a {config.Kind.ToString().ToLowerInvariant()} forge, not github");
         }
 
+        if (config.PollInterval is { } poll)
+        {
+            // The fleet file's forges[].pollInterval wins over the host's default.
+            options = options with { PollInterval = poll };
+        }
+
         var forge = new GitHubForge(config, context.CurrentFleet, options, context.Time, context.Logs.CreateLogger("Drover.Forges.GitHub"), context.Metrics);
         context.Metrics?.ObserveForgeRateLimit(config.Name, () => forge.RateLimitRemaining);
         return forge;

@@ -12,7 +12,14 @@ internal static class GitLabForgeFactory
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(context);
-        var forge = new GitLabForge(config, context.CurrentFleet, options ?? GitLabForgeOptions.Default, context.Time, context.Logs.CreateLogger("Drover.Forges.GitLab"), context.Metrics);
+        options ??= GitLabForgeOptions.Default;
+        if (config.PollInterval is { } poll)
+        {
+            // The fleet file's forges[].pollInterval wins over the host's default.
+            options = options with { PollInterval = poll };
+        }
+
+        var forge = new GitLabForge(config, context.CurrentFleet, options, context.Time, context.Logs.CreateLogger("Drover.Forges.GitLab"), context.Metrics);
         context.Metrics?.ObserveForgeRateLimit(config.Name, () => forge.Client.Budget.Remaining);
         return forge;
     }

@@ -165,6 +165,20 @@ public sealed class PollerTests
         Assert.Equal(3, forge.Poller.Tracked);
     }
 
+    [Fact]
+    public async Task Create_ForgeWithPollInterval_PollsAtThatIntervalOverTheHostDefault()
+    {
+        await using var emulator = await GitHubEmulator.StartAsync(new GitHubEmulatorOptions { Tokens = [TestForges.Token] });
+        var config = TestForges.Forge(emulator.ApiUrl) with { PollInterval = TimeSpan.FromSeconds(10) };
+        var context = new AdapterContext(TestForges.Fleet(config, TestForges.Pool("linux", _repo, ["linux"])), new RunnerCredentialVault(), TimeProvider.System, NullLoggerFactory.Instance);
+
+        using var forge = GitHubForgeFactory.Create(config, context, GitHubForgeOptions.Default with { Environment = n => TestForges.Environment.GetValueOrDefault(n) });
+        using var byDefault = Create(emulator, null, TimeProvider.System);
+
+        Assert.Equal(TimeSpan.FromSeconds(10), forge.Poller.Interval);
+        Assert.Equal(TimeSpan.FromSeconds(60), byDefault.Poller.Interval);
+    }
+
     private static int LookUps(GitHubEmulator emulator) => emulator.Requests.Count(r => r.Contains("/actions/jobs/", StringComparison.Ordinal));
 
     private static GitHubForge Create(GitHubEmulator emulator, EngineMetrics? metrics, TimeProvider time, TimeSpan? interval = null)

@@ -18,9 +18,9 @@ public sealed class GitLabForgeTests
 
     private readonly FakeGitLab _api = new();
 
-    private GitLabForge Forge(params PoolConfig[] pools) => Forge(null, null, pools);
+    private GitLabForge Forge(params PoolConfig[] pools) => Forge(null, null, null, pools);
 
-    private GitLabForge Forge(IAdapterMetrics? metrics = null, Func<GitLabForgeOptions, GitLabForgeOptions>? options = null, params PoolConfig[] pools)
+    private GitLabForge Forge(IAdapterMetrics? metrics = null, Func<GitLabForgeOptions, GitLabForgeOptions>? options = null, Func<ForgeConfig, ForgeConfig>? configure = null, params PoolConfig[] pools)
     {
         var forge = new ForgeConfig
         {
@@ -30,6 +30,7 @@ public sealed class GitLabForgeTests
             Auth = new ForgeAuth { Token = new SecretRef(SecretSource.Env, "GL_TOKEN") },
             WebhookSecret = new SecretRef(SecretSource.Env, "GL_HOOK"),
         };
+        forge = configure?.Invoke(forge) ?? forge;
         var fleet = new FleetConfig
         {
             ControllerId = "drover",
@@ -40,6 +41,16 @@ public sealed class GitLabForgeTests
         var environment = new Dictionary<string, string> { ["GL_TOKEN"] = FakeGitLab.Token, ["GL_HOOK"] = WebhookToken };
         var settings = GitLabForgeOptions.Default with { Environment = environment.GetValueOrDefault, Handler = _api, Polling = true };
         return (GitLabForge)GitLabForgeFactory.Create(forge, new AdapterContext(fleet, new RunnerCredentialVault(), TimeProvider.System, new ListLogger()) { Metrics = metrics }, options is null ? settings : options(settings));
+    }
+
+    [Fact]
+    public void Create_ForgeWithPollInterval_PollsAtThatIntervalOverTheHostDefault()
+    {
+        using var forge = Forge(configure: f => f with { PollInterval = TimeSpan.FromSeconds(10) });
+        using var byDefault = Forge();
+
+        Assert.Equal(TimeSpan.FromSeconds(10), forge.Poller.Interval);
+        Assert.Equal(TimeSpan.FromSeconds(30), byDefault.Poller.Interval);
     }
 
     private static PoolConfig Pool(string name, PoolScope scope, string[] tags, bool runUntagged) => new()

@@ -5,7 +5,7 @@ internal static class ConfigVocabulary
 {
     public static readonly string[] FleetKeys = ["controllerId", "orphanGracePeriod", "staleJobAge", "forges", "providers", "pools"];
 
-    public static readonly string[] ForgeKeys = ["name", "kind", "url", "auth", "webhookSecret"];
+    public static readonly string[] ForgeKeys = ["name", "kind", "url", "auth", "webhookSecret", "pollInterval"];
 
     public static readonly string[] AuthKeys = ["token", "appId", "installationId", "privateKey"];
 

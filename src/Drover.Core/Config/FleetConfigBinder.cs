@@ -96,6 +96,7 @@ internal sealed class FleetConfigBinder
             Url = reader.Url("url") ?? new Uri(defaultUrl),
             Auth = auth is null ? new ForgeAuth() : BindAuth(auth),
             WebhookSecret = reader.Secret("webhookSecret"),
+            PollInterval = reader.Duration("pollInterval"),
         };
         _modules.Forge(kind)?.CheckForge(forge, new ConfigFields(reader));
         return forge;

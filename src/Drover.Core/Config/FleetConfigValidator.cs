@@ -44,6 +44,11 @@ public sealed class FleetConfigValidator
             {
                 ForgeAuthRules.Check(context, $"forges[{i}]", config.Forges[i]);
             }
+
+            if (config.Forges[i].PollInterval is { } poll && (poll < ForgeConfig.MinPollInterval || poll > ForgeConfig.MaxPollInterval))
+            {
+                context.Report($"forges[{i}].pollInterval", $"must be between {DurationParser.Format(ForgeConfig.MinPollInterval)} and {DurationParser.Format(ForgeConfig.MaxPollInterval)}, got {DurationParser.Format(poll)}");
+            }
         }
 
         for (var i = 0; i < config.Providers.Count; i++)

@@ -14,6 +14,18 @@ public sealed record ForgeConfig
 
     /// <summary>Secret used to verify webhooks (GitHub HMAC key, GitLab X-Gitlab-Token).</summary>
     public SecretRef? WebhookSecret { get; init; }
+
+    /// <summary>
+    /// Time between the forge adapter's polls of waiting and running jobs (which find what webhooks missed); null: the
+    /// adapter's default (GitHub 60 s, GitLab 30 s). Between <see cref="MinPollInterval"/> and <see cref="MaxPollInterval"/>.
+    /// </summary>
+    public TimeSpan? PollInterval { get; init; }
+
+    /// <summary>The shortest poll interval accepted: shorter spends API budget for nothing webhooks do not give faster.</summary>
+    public static readonly TimeSpan MinPollInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>The longest poll interval accepted: longer leaves a job whose webhook was lost waiting too long.</summary>
+    public static readonly TimeSpan MaxPollInterval = TimeSpan.FromMinutes(30);
 }
 
 /// <summary>Forge credentials, always by reference.</summary>

@@ -115,5 +115,10 @@ public static class ReloadRules
         {
             yield return "webhookSecret";
         }
+
+        if (a.PollInterval != b.PollInterval)
+        {
+            yield return "pollInterval";
+        }
     }
 }

@@ -56,6 +56,9 @@ internal sealed class WorkflowPoller
         Backoff = new PollBackoff(interval, new Random(RandomNumberGenerator.GetInt32(int.MaxValue)));
     }
 
+    /// <summary>Time between polls (<c>forges[].pollInterval</c>, or the adapter's default).</summary>
+    public TimeSpan Interval => _interval;
+
     /// <summary>The longest wait before looking a job up again whose look-up said it is still waiting or running.</summary>
     public static readonly TimeSpan MaxLookupDelay = TimeSpan.FromMinutes(15);
 

@@ -33,6 +33,9 @@ internal sealed class PendingJobPoller
     /// <summary>How many distinct unreadable records are remembered so that each is logged once.</summary>
     private const int SkippedRecordMemory = 10_000;
 
+    /// <summary>Time between polls (<c>forges[].pollInterval</c>, or the adapter's default).</summary>
+    public TimeSpan Interval => _interval;
+
     /// <param name="client">The API client.</param>
     /// <param name="forge">The forge's name (job keys).</param>
     /// <param name="scopes">The scopes to poll, read each round (reloads included).</param>

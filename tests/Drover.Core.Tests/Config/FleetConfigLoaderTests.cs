@@ -15,6 +15,7 @@ public sealed class FleetConfigLoaderTests
             url: https://ghe.example.com/api/v3
             auth: { appId: 42, installationId: 7, privateKey: file:/etc/drover/app.pem }
             webhookSecret: env:GH_HOOK
+            pollInterval: 20s
           - name: gl
             kind: gitlab
             auth: { token: env:GL_TOKEN }
@@ -78,11 +79,13 @@ public sealed class FleetConfigLoaderTests
         Assert.Equal(new Uri("https://ghe.example.com/api/v3"), gh.Url);
         Assert.Equal(new ForgeAuth { AppId = 42, InstallationId = 7, PrivateKey = new SecretRef(SecretSource.File, "/etc/drover/app.pem") }, gh.Auth);
         Assert.Equal(new SecretRef(SecretSource.Env, "GH_HOOK"), gh.WebhookSecret);
+        Assert.Equal(TimeSpan.FromSeconds(20), gh.PollInterval);
         var gl = config.FindForge("gl")!;
         Assert.Equal(ForgeKind.GitLab, gl.Kind);
         Assert.Equal(new Uri("https://gitlab.com"), gl.Url);
         Assert.Equal(new SecretRef(SecretSource.Env, "GL_TOKEN"), gl.Auth.Token);
         Assert.Null(gl.WebhookSecret);
+        Assert.Null(gl.PollInterval);
 
         var k8s = config.FindProvider("k8s")!;
         Assert.Equal("kubernetes", k8s.Type);
@@ -159,6 +162,19 @@ public sealed class FleetConfigLoaderTests
         Assert.Equal(new ConfigLocation(17, 10), result.SourceMap.Locate("pools[0].max"));
         Assert.Equal(new ConfigLocation(12, 5), result.SourceMap.Locate("pools[0].idle"));
         Assert.Equal(new ConfigLocation(15, 14), result.SourceMap.Locate("pools[0].labels[0]"));
+    }
+
+    [Theory]
+    [InlineData("2s", "must be between 5s and 30m, got 2s")]
+    [InlineData("2h", "must be between 5s and 30m, got 2h")]
+    public void LoadFromString_ForgePollIntervalOutOfRange_IsRefusedAtTheField(string value, string message)
+    {
+        var result = Load(Fleet(Pool()).Replace("auth: { token: env:GITHUB_TOKEN }", "auth: { token: env:GITHUB_TOKEN }\n    pollInterval: " + value, StringComparison.Ordinal));
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("forges[0].pollInterval", error.Path);
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.True(error.Line > 1);
     }
 
     [Fact]

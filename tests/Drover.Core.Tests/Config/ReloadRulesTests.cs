@@ -56,6 +56,17 @@ public sealed class ReloadRulesTests
     }
 
     [Fact]
+    public void ForgePollIntervalChanged_IsRefusedNamingTheField()
+    {
+        var next = Load(Running.Replace("auth: { token: env:GITHUB_TOKEN }", "auth: { token: env:GITHUB_TOKEN }\n    pollInterval: 15s", StringComparison.Ordinal));
+
+        var error = Assert.Single(ReloadRules.AdapterChanges(Config(Running), next));
+
+        Assert.Equal("forges[0]", error.Path);
+        Assert.Contains("forge 'github' changed its pollInterval", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void TypedModuleSettings_AreComparedByContent()
     {
         var running = Config(Running);
