@@ -21,15 +21,16 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
 {
     private const int KeptExits = 256;
     /// <summary>
-    /// The launcher: <c>/bin/sh</c> opens the log as the runner's stdout and stderr (and <c>/dev/null</c> as stdin), runs
-    /// the command and waits for it, then writes its exit status (128 + the signal when it was killed) to
+    /// The launcher: <c>/bin/sh</c> opens the log as its own and so the runner's stdout and stderr (and <c>/dev/null</c>
+    /// as stdin: nothing of Drover's output, a pipe to a log collector say, is held open by a runner), runs the command
+    /// and waits for it, then writes its exit status (128 + the signal when it was killed) to
     /// <see cref="RunnerProcess.ExitStatusFileName"/> and exits with it. So the way a runner ended is known also to a
     /// later Drover process that adopted it, or that found it ended while none watched (the kernel tells an exit status
     /// to the parent alone). The launcher leads the runner's process group; it ignores SIGTERM, SIGINT and SIGHUP (the
     /// runner, in the same group, gets them and ends; a trapped signal is not inherited, so the runner still can) and
     /// only SIGKILL ends it before the runner.
     /// </summary>
-    private const string Launcher = "trap : TERM INT HUP\n\"$@\" </dev/null >>" + RunnerProcess.LogFileName + " 2>&1\nstatus=$?\nprintf '%s\\n' \"$status\" >" + RunnerProcess.ExitStatusFileName + "\nexit \"$status\"\n";
+    private const string Launcher = "exec </dev/null >>" + RunnerProcess.LogFileName + " 2>&1\ntrap : TERM INT HUP\n\"$@\"\nstatus=$?\nprintf '%s\\n' \"$status\" >" + RunnerProcess.ExitStatusFileName + "\nexit \"$status\"\n";
     private static readonly TimeSpan _pollInterval = TimeSpan.FromMilliseconds(50);
 
     private readonly ProcessProviderSettings _settings;
@@ -479,7 +480,11 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
         }
     }
 
-    private string Marker(string runnerName) => Name + "/" + runnerName;
+    /// <summary>
+    /// The runner's marker: its work directory, which no other runner on this host can share (two Drover installations
+    /// with the same provider and runner names each have their own <c>workRoot</c>).
+    /// </summary>
+    private string Marker(string runnerName) => Path.Combine(_settings.WorkRoot, runnerName);
 
     private RunnerProcess Start(InstanceRequest request, RunnerCredential credential)
     {

@@ -81,7 +81,9 @@ public sealed class ProcessProviderAdoptionTests
     [Fact]
     public async Task Restart_AdoptedRunnerKilledFromOutside_IsListedAsLostWithTheSignal()
     {
-        await using var h = new ProviderHarness(Settings("/bin/sleep 60"));
+        // keepLogs: the first provider, still alive here (in life that process is gone), also sees its child end and
+        // must not take the work directory with the exit status away from under the one that adopted it.
+        await using var h = new ProviderHarness(Settings("/bin/sleep 60", ("keepLogs", "true")));
         var id = await h.CreateAsync("t-1", Secret);
         var runner = await Processes.RunnerOfAsync(h.Provider.ProcessId(id)!.Value, "/bin/sleep");
         var restarted = h.Reopen();
@@ -165,6 +167,23 @@ public sealed class ProcessProviderAdoptionTests
 
         Assert.Equal(pid, restarted.ProcessId(id));
         Assert.Equal(pid, Assert.Single(registry.List(out _)).ProcessId);
+    }
+
+    [Fact]
+    public async Task Restart_CrashBetweenRecordAndStart_AnotherInstallationsRunnerOfTheSameNameIsNotTaken()
+    {
+        // Another Drover installation on the host, same provider and runner names, its runner started first.
+        await using var other = new ProviderHarness(Settings("/bin/sleep 60"));
+        var theirs = other.Provider.ProcessId(await other.CreateAsync("t-1", Secret))!.Value;
+        await using var h = new ProviderHarness(Settings("/bin/sleep 60"));
+        var id = await h.CreateAsync("t-1", Secret);
+        var pid = h.Provider.ProcessId(id)!.Value;
+        new RunnerRegistry(h.Provider.StateDirectory).Write(new RunnerRecord("t-1", "linux", DateTimeOffset.UnixEpoch, null, null));
+
+        var restarted = h.Reopen();
+
+        Assert.Equal(pid, restarted.ProcessId(id));
+        Assert.NotEqual(theirs, restarted.ProcessId(id));
     }
 
     [Fact]
@@ -255,9 +274,20 @@ public sealed class ProcessProviderAdoptionTests
 
         var log = Path.Combine(h.RunnerDir(id), "runner.log");
         var runner = await Processes.RunnerOfAsync(pid, "/bin/sleep");
-        Assert.Equal(log, new FileInfo($"/proc/{runner}/fd/1").LinkTarget);
-        Assert.Equal(log, new FileInfo($"/proc/{runner}/fd/2").LinkTarget);
-        Assert.Equal("/dev/null", new FileInfo($"/proc/{runner}/fd/0").LinkTarget);
+        foreach (var process in (int[])[pid, runner])
+        {
+            // The launcher too: it holds nothing of Drover's standard streams, which may be a pipe to a log collector.
+            Assert.Equal(log, new FileInfo($"/proc/{process}/fd/1").LinkTarget);
+            Assert.Equal(log, new FileInfo($"/proc/{process}/fd/2").LinkTarget);
+            Assert.Equal("/dev/null", new FileInfo($"/proc/{process}/fd/0").LinkTarget);
+        }
+
+        // Nor a copy of them (a shell keeps the streams it redirected for a command under higher numbers): the launcher
+        // holds nothing this process (Drover) writes its output to.
+        var ours = new[] { "/proc/self/fd/1", "/proc/self/fd/2" }.Select(fd => new FileInfo(fd).LinkTarget).Where(t => t != log && t != "/dev/null").ToHashSet();
+        var held = Directory.GetFiles($"/proc/{pid}/fd").Select(fd => new FileInfo(fd).LinkTarget).ToList();
+        Assert.All(held, target => Assert.False(target is not null && ours.Contains(target), $"the launcher holds {target}, one of Drover's own output streams"));
+
         // The launcher leads a session of its own: pid == process group == session id (/proc/PID/stat fields 5 and
         // 6), and the runner is in that group.
         var stat = File.ReadAllText($"/proc/{pid}/stat");
