@@ -202,8 +202,10 @@ internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IHe
     /// <inheritdoc/>
     /// <remarks>
     /// <c>POST /projects/:id/jobs/:job_id/retry</c> creates a new job (a new id) in the same pipeline. GitLab retries only
-    /// a job that has ended (it drops a job whose runner stopped answering after its timeout): before that the answer is
-    /// "not yet". A pipeline whose latest job of that name is newer than the lost one was already retried (an earlier call
+    /// a job that has ended, and drops a job whose runner stopped answering only after its timeout (up to the project's
+    /// job timeout): a job GitLab still shows running on the very runner whose instance was lost is cancelled first
+    /// (<c>POST /projects/:id/jobs/:job_id/cancel</c>; nothing can run it any more), then retried. A job running on another
+    /// runner, or still pending, is "not yet". A pipeline whose latest job of that name is newer than the lost one was already retried (an earlier call
     /// whose answer was lost, or someone else): that job is the answer, and no second retry is made.
     /// </remarks>
     public async Task<JobRerunAnswer> RerunJobAsync(JobRerun rerun, CancellationToken cancellationToken)
@@ -217,6 +219,13 @@ internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IHe
         var project = Uri.EscapeDataString(path);
         var job = await Client.GetAsync($"projects/{project}/jobs/{oldId}", cancellationToken).ConfigureAwait(false);
         var status = job.TryGetProperty("status", out var st) ? st.GetString() : null;
+        if (status == "running" && RunsOn(job, rerun.RunnerId))
+        {
+            // Its runner's instance is gone: GitLab would wait out the job's timeout before it dropped the job.
+            var canceled = await Client.PostAsync($"projects/{project}/jobs/{oldId}/cancel", new Dictionary<string, object>(), cancellationToken).ConfigureAwait(false);
+            status = canceled.ValueKind == JsonValueKind.Object && canceled.TryGetProperty("status", out var after) ? after.GetString() : status;
+        }
+
         if (status is not ("failed" or "canceled" or "success"))
         {
             return JobRerunAnswer.NotYet($"the job is still {status ?? "unknown"} at GitLab; it is retried once GitLab ends it");
@@ -252,6 +261,12 @@ internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IHe
             : null;
         return JobRerunAnswer.Queued(newId, $"retried in pipeline {pipeline?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}");
     }
+
+    /// <summary>Whether GitLab's <paramref name="job"/> runs on the runner named (described) <paramref name="runnerName"/>.</summary>
+    private static bool RunsOn(JsonElement job, string runnerName) =>
+        job.TryGetProperty("runner", out var runner) && runner.ValueKind == JsonValueKind.Object
+        && runner.TryGetProperty("description", out var description) && description.ValueKind == JsonValueKind.String
+        && description.GetString() == runnerName;
 
     /// <inheritdoc/>
     public WebhookVerdict Verify(Func<string, string?> header, ReadOnlySpan<byte> body)

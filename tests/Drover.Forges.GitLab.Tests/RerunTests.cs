@@ -47,10 +47,10 @@ public sealed class RerunTests
         UpdatedAt = DateTimeOffset.UnixEpoch,
     };
 
-    private static long LoseAJob(GitLabEmulator gitlab, bool failJob)
+    private static long LoseAJob(GitLabEmulator gitlab, bool failJob, string runnerName = "drover-docker-1")
     {
         gitlab.Queue(101, ["docker"], TimeSpan.FromMinutes(5), name: "test");
-        var runner = gitlab.AddRunner(10, "drover-docker-1", ["docker"]);
+        var runner = gitlab.AddRunner(10, runnerName, ["docker"]);
         var job = gitlab.TakeJob(runner)!.Value;
         gitlab.LoseRunner(runner, failJob);
         return job;
@@ -89,17 +89,35 @@ public sealed class RerunTests
     }
 
     [Fact]
-    public async Task RerunJob_StillRunningAtGitLab_NotYet_NothingRetried()
+    public async Task RerunJob_StillRunningAtGitLabOnTheLostRunner_CanceledThenRetried()
     {
         await using var gitlab = await GitLabEmulator.StartAsync(Token);
         using var forge = Forge(gitlab);
+        // GitLab has not noticed yet that the runner is gone: the job shows running on it until the job's timeout.
         var job = LoseAJob(gitlab, failJob: false);
+
+        var answer = await forge.RerunJobAsync(Lost(job), CancellationToken.None);
+
+        Assert.True(answer.Accepted);
+        Assert.Equal("canceled", Assert.Single(gitlab.Jobs(), j => j.Id == job).Status);
+        var retry = Assert.Single(gitlab.Jobs(), j => j.Id != job);
+        Assert.Equal(("test", "pending"), (retry.Name, retry.Status));
+        Assert.Equal(retry.Id.ToString(CultureInfo.InvariantCulture), answer.NewJobId);
+    }
+
+    [Fact]
+    public async Task RerunJob_RunningOnAnotherRunner_NotYet_NothingCanceledOrRetried()
+    {
+        await using var gitlab = await GitLabEmulator.StartAsync(Token);
+        using var forge = Forge(gitlab);
+        // The job the lost runner had is running elsewhere (say GitLab handed it on): it is not Drover's to cancel.
+        var job = LoseAJob(gitlab, failJob: false, runnerName: "shared-runner-7");
 
         var answer = await forge.RerunJobAsync(Lost(job), CancellationToken.None);
 
         Assert.False(answer.Accepted);
         Assert.Contains("running", answer.Message, StringComparison.Ordinal);
-        Assert.Single(gitlab.Jobs());
+        Assert.Equal("running", Assert.Single(gitlab.Jobs()).Status);
     }
 
     [Fact]

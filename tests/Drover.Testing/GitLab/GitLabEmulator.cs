@@ -240,6 +240,7 @@ public sealed class GitLabEmulator : IAsyncDisposable
             }
         });
         api.MapPost("/projects/{project}/jobs/{job:long}/retry", Retry);
+        api.MapPost("/projects/{project}/jobs/{job:long}/cancel", Cancel);
         api.MapGet("/projects/{project}/pipelines/{pipeline:long}/jobs", (HttpContext c, string project, long pipeline) =>
         {
             var id = ProjectId(project);
@@ -321,6 +322,44 @@ public sealed class GitLabEmulator : IAsyncDisposable
 
         Hook(retry);
         await Write(context, 201, JobJson(retry));
+    }
+
+    /// <summary>
+    /// GitLab's cancel: a pending or running job becomes <c>canceled</c> (hook sent); a finished one is left as it is.
+    /// Either way the answer is 201 with the job.
+    /// </summary>
+    private async Task Cancel(HttpContext context, string project, long job)
+    {
+        EmulatedGitLabJob? found;
+        var canceled = false;
+        lock (_sync)
+        {
+            if (_jobs.TryGetValue(job, out found) && found.Project == ProjectId(project) && found.Status is "pending" or "running" or "created")
+            {
+                found.Status = "canceled";
+                found.FinishedAt = DateTimeOffset.UtcNow;
+                canceled = true;
+            }
+        }
+
+        if (found is null || found.Project != ProjectId(project))
+        {
+            await NotFound(context);
+            return;
+        }
+
+        if (canceled)
+        {
+            Hook(found);
+        }
+
+        JsonNode answer;
+        lock (_sync)
+        {
+            answer = JobJson(found);
+        }
+
+        await Write(context, 201, answer);
     }
 
     private async Task CreateRunner(HttpContext context)
