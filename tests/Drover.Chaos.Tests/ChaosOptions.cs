@@ -60,6 +60,12 @@ internal sealed record ChaosOptions
     /// <summary>Share of webhook deliveries sent after the next one.</summary>
     public double WebhookReordering { get; init; } = 0.2;
 
+    /// <summary>
+    /// The forge's <c>pollInterval</c> in the chaos fleet: how soon what lost webhooks hid is found (a job waiting, a
+    /// job that ended, with at most 20 single-job look-ups a poll).
+    /// </summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary>The fleet's <c>orphanGracePeriod</c>: the grace window after which nothing may be left at the forge.</summary>
     public TimeSpan OrphanGrace { get; init; } = TimeSpan.FromSeconds(15);
 
@@ -83,7 +89,7 @@ internal sealed record ChaosOptions
 
     /// <summary>
     /// The CI slice: 20 jobs over 12 s, 3 kill points aimed at a booting, an idle and a busy runner (where a stop
-    /// strands processes), fixed seed; forge faults on the runner calls (mint, list, get, delete), so the 60 s poll
+    /// strands processes), fixed seed; forge faults on the runner calls (mint, list, get, delete), so the poll
     /// that covers lost webhooks always gets through and the run stays bounded.
     /// </summary>
     public static ChaosOptions Ci(int seed) => new() { Seed = seed, FirstPhase = 1, ForgeFaultPaths = "/actions/runners", CompleteWithin = TimeSpan.FromSeconds(90) };

@@ -640,6 +640,7 @@ internal sealed class ChaosRun : IAsyncDisposable
                 url: {{_emulator.ApiUrl}}
                 auth: { token: env:CHAOS_GITHUB_TOKEN }
                 webhookSecret: env:CHAOS_WEBHOOK_SECRET
+                pollInterval: {{(int)_options.PollInterval.TotalSeconds}}s
             providers:
               - name: local
                 type: process
