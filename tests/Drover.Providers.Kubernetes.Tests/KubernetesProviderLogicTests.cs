@@ -173,6 +173,24 @@ public sealed class KubernetesProviderLogicTests
         await h.UntilAsync(() => h.Api.Pods().Count == 0 && h.Api.Secrets().Count == 0, "deleted on the second sighting");
     }
 
+    [Fact]
+    public async Task FinishedPod_DeleteFails_TriedAgainAfterAWhile_WithoutBeingSeenAgain()
+    {
+        // A finished pod changes no more: waiting for it to be seen again would leave it and its secret (holding the
+        // runner's credential) until the next resync, minutes later.
+        await using var h = FakeProviderHarness.Create();
+        await h.Provider.CreateAsync(h.Request("drover-linux-0"), CancellationToken.None);
+        await h.UntilAsync(() => h.Api.OpenWatches == 1, "watching");
+        h.Api.Refusal = () => FakePodApi.Refused(System.Net.HttpStatusCode.InternalServerError, "etcdserver: request timed out", "delete pod drover-linux-0");
+
+        h.Api.Update("drover-linux-0", p => p.Status.Phase = "Succeeded");
+        await h.UntilAsync(() => h.Logs.Messages.Any(m => m.Contains("cleaning up finished pod drover-linux-0 failed", StringComparison.Ordinal)), "the failed delete logged");
+        h.Api.Refusal = null;
+        h.Time.Advance(FinishedPodReaper.RetryAfter);
+
+        await h.UntilAsync(() => h.Api.Pods().Count == 0 && h.Api.Secrets().Count == 0, "deleted again after the retry delay");
+    }
+
     private static string? RequiredSpotOperator(V1Pod pod) =>
         pod.Spec.Affinity?.NodeAffinity?.RequiredDuringSchedulingIgnoredDuringExecution?.NodeSelectorTerms.Single().MatchExpressions.Single().OperatorProperty;
 
