@@ -85,6 +85,25 @@ public sealed class KubernetesProviderLogicTests
     }
 
     [Fact]
+    public async Task PodWhoseCredentialSecretIsMissing_IsAFailureAfterItsGrace()
+    {
+        // The pod was created and the server stopped (or its secret create failed) before its secret was stored: the kubelet
+        // cannot start the runner (CreateContainerConfigError) and nothing will store the secret now. Booting for ever,
+        // it would hold a place in the pool while jobs wait.
+        await using var h = FakeProviderHarness.Create();
+        h.Seed("drover-linux-0", phase: "Pending");
+        h.Api.Update("drover-linux-0", p => p.Status.ContainerStatuses = [new V1ContainerStatus { Name = "runner", Image = "runner", ImageID = string.Empty, State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "CreateContainerConfigError", Message = "secret \"drover-linux-0\" not found" } } }]);
+        h.Provider.Start();
+        await h.UntilAsync(s => s.Synced, "listed");
+        Assert.Null((await h.Provider.ListAsync(CancellationToken.None)).Single().Failure);
+
+        h.Time.Advance(PodStatus.MissingConfigGrace);
+
+        var listed = (await h.Provider.ListAsync(CancellationToken.None)).Single();
+        Assert.Equal(("CreateContainerConfigError: secret \"drover-linux-0\" not found", InstanceFailureKind.Unusable), (listed.Failure, listed.FailureKind));
+    }
+
+    [Fact]
     public async Task Unschedulable_IsAFailureOnlyAfterItsTimeout()
     {
         await using var h = FakeProviderHarness.Create(s => s with { UnschedulableTimeout = TimeSpan.FromMinutes(10) });

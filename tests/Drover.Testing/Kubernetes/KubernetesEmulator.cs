@@ -19,7 +19,8 @@ namespace Drover.Testing.Kubernetes;
 /// collection of secrets owned by a deleted pod, injected 5xx and latency, and seeded random faults (<see cref="Faults"/>:
 /// 5xx, 429 with <c>Retry-After</c>, hangs, answers lost after the change was made, watches cut). A scheduler and kubelet stand-in moves pods
 /// Pending → Running → Succeeded/Failed as <see cref="Outcome"/> scripts (unschedulable, image pull errors, eviction);
-/// a running pod runs <see cref="Kubelet"/> with its credential read from its secret, as the container would.
+/// a running pod runs <see cref="Kubelet"/> with its credential read from its secret, as the container would (while the
+/// secret is missing the container waits with <c>CreateContainerConfigError</c>).
 /// </summary>
 public sealed class KubernetesEmulator : IAsyncDisposable
 {
@@ -538,6 +539,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
             // The kubelet needs the secret the runner's environment names before it can start the container.
             var secretName = pod.Spec.Containers[0].Env?.FirstOrDefault(e => e.ValueFrom?.SecretKeyRef is not null)?.ValueFrom.SecretKeyRef;
             var credential = string.Empty;
+            var missing = false;
             while (secretName is not null)
             {
                 lock (_sync)
@@ -552,6 +554,18 @@ public sealed class KubernetesEmulator : IAsyncDisposable
                         credential = secret.Data is { } data && data.TryGetValue(secretName.Key, out var bytes) ? Encoding.UTF8.GetString(bytes) : string.Empty;
                         break;
                     }
+                }
+
+                if (!missing)
+                {
+                    // As the kubelet says while a container's secret is missing; it tries again until the secret exists.
+                    missing = true;
+                    var secretMissing = secretName.Name;
+                    Update(ns, name, p =>
+                    {
+                        p.Status.Conditions = [Condition("PodScheduled", "True", null, null)];
+                        p.Status.ContainerStatuses = [new V1ContainerStatus { Name = "runner", Image = p.Spec.Containers[0].Image, ImageID = string.Empty, Ready = false, RestartCount = 0, State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "CreateContainerConfigError", Message = $"secret \"{secretMissing}\" not found" } } }];
+                    });
                 }
 
                 await Task.Delay(20, _stop.Token);
