@@ -8,12 +8,18 @@ namespace Drover.Providers.Kubernetes;
 /// <summary>
 /// Deletes the pods whose runner exited after its job (phase <c>Succeeded</c>), with their secrets, one at a time in
 /// the background. It acts only once started: the provider starts it when the engine first uses it, so a replica that
-/// only watches (not the leader) deletes nothing. A delete that fails is logged and tried again when the pod is seen again.
+/// only watches (not the leader) deletes nothing. A delete that fails is logged and tried again after
+/// <see cref="RetryAfter"/>, or sooner when the pod is seen again: a finished pod changes no more, so waiting for a
+/// sighting would leave it (and its secret) until the next resync.
 /// </summary>
 internal sealed class FinishedPodReaper : IAsyncDisposable
 {
+    /// <summary>How long after a failed delete it is tried again.</summary>
+    public static readonly TimeSpan RetryAfter = TimeSpan.FromSeconds(5);
+
     private readonly IPodApi _api;
     private readonly string _provider;
+    private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, byte> _cleaning = new(StringComparer.Ordinal);
     private readonly Channel<string> _queue = Channel.CreateUnbounded<string>(new UnboundedChannelOptions { SingleReader = true });
@@ -23,11 +29,13 @@ internal sealed class FinishedPodReaper : IAsyncDisposable
 
     /// <param name="api">The pod API of the provider's namespace.</param>
     /// <param name="provider">The provider's name, for messages.</param>
+    /// <param name="time">The clock of the retries.</param>
     /// <param name="logger">The provider's logger.</param>
-    public FinishedPodReaper(IPodApi api, string provider, ILogger logger)
+    public FinishedPodReaper(IPodApi api, string provider, TimeProvider time, ILogger logger)
     {
         _api = api ?? throw new ArgumentNullException(nameof(api));
         _provider = provider ?? throw new ArgumentNullException(nameof(provider));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
     }
 
@@ -70,11 +78,15 @@ internal sealed class FinishedPodReaper : IAsyncDisposable
     /// <summary>Forgets a pod that is gone.</summary>
     public void Forget(string name) => _cleaning.TryRemove(name, out _);
 
-    /// <summary>Deletes the pod <paramref name="name"/> and its secret; what is already gone counts as deleted.</summary>
-    public async Task DeleteAsync(string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Deletes the pod <paramref name="name"/> and its secret; what is already gone counts as deleted. Returns whether the
+    /// pod was there to delete.
+    /// </summary>
+    public async Task<bool> DeleteAsync(string name, CancellationToken cancellationToken)
     {
-        await _api.DeletePodAsync(name, cancellationToken).ConfigureAwait(false);
+        var existed = await _api.DeletePodAsync(name, cancellationToken).ConfigureAwait(false);
         await _api.DeleteSecretAsync(name, cancellationToken).ConfigureAwait(false);
+        return existed;
     }
 
     /// <inheritdoc/>
@@ -103,13 +115,35 @@ internal sealed class FinishedPodReaper : IAsyncDisposable
         _stop.Dispose();
     }
 
+    /// <summary>Queues <paramref name="name"/> again after <see cref="RetryAfter"/>, unless a sighting queued it meanwhile.</summary>
+    private async Task RetryLaterAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.Delay(RetryAfter, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (_cleaning.TryAdd(name, 0))
+        {
+            _queue.Writer.TryWrite(name);
+        }
+    }
+
     private async Task RunAsync(CancellationToken cancellationToken)
     {
         await foreach (var name in _queue.Reader.ReadAllAsync(cancellationToken).ConfigureAwait(false))
         {
             try
             {
-                await DeleteAsync(name, cancellationToken).ConfigureAwait(false);
+                if (!await DeleteAsync(name, cancellationToken).ConfigureAwait(false))
+                {
+                    // Gone already (deleted by the engine meanwhile): no deletion event will come to forget it.
+                    _cleaning.TryRemove(name, out _);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -117,8 +151,9 @@ internal sealed class FinishedPodReaper : IAsyncDisposable
             }
             catch (Exception e)
             {
-                KubernetesProviderLog.CleanupFailed(_logger, _provider, name, PodInformer.Describe(e));
                 _cleaning.TryRemove(name, out _);
+                _ = RetryLaterAsync(name, cancellationToken);
+                KubernetesProviderLog.CleanupFailed(_logger, _provider, name, PodInformer.Describe(e));
             }
         }
     }

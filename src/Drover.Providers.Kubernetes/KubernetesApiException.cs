@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using Drover.Core.Adapters;
@@ -11,11 +12,15 @@ namespace Drover.Providers.Kubernetes;
 /// </summary>
 internal sealed class KubernetesApiException : Exception, IClassifiedFailure
 {
-    /// <summary>Wraps <paramref name="inner"/> of <paramref name="operation"/> at <paramref name="provider"/>.</summary>
-    public KubernetesApiException(string provider, string operation, HttpOperationException inner)
+    /// <summary>
+    /// Wraps <paramref name="inner"/> of <paramref name="operation"/> at <paramref name="provider"/>; a <c>429</c>'s
+    /// wait (its <c>Retry-After</c>, or the Status' <c>details.retryAfterSeconds</c>) is counted from <paramref name="now"/>.
+    /// </summary>
+    public KubernetesApiException(string provider, string operation, HttpOperationException inner, DateTimeOffset now)
         : base(Describe(provider, operation, inner ?? throw new ArgumentNullException(nameof(inner))), inner)
     {
         StatusCode = inner.Response.StatusCode;
+        RetryAt = StatusCode == HttpStatusCode.TooManyRequests && RetryAfter(inner) is { } wait ? now + wait : null;
     }
 
     /// <summary>
@@ -36,10 +41,38 @@ internal sealed class KubernetesApiException : Exception, IClassifiedFailure
     public CallFailureKind FailureKind => QuotaExceeded ? CallFailureKind.Transient : CallFailures.FromStatus(StatusCode);
 
     /// <inheritdoc/>
-    public DateTimeOffset? RetryAt => null;
+    /// <remarks>For a <c>429 TooManyRequests</c>: when the API server said to come back; otherwise null.</remarks>
+    public DateTimeOffset? RetryAt { get; }
 
     /// <summary>True when the namespace's resource quota refused the pod (ARC retries such creates every 30 s).</summary>
     public bool QuotaExceeded => StatusCode == HttpStatusCode.Forbidden && Message.Contains("exceeded quota", StringComparison.Ordinal);
+
+    /// <summary>The wait a refusal asks for: its <c>Retry-After</c> header (seconds), else its Status' <c>details.retryAfterSeconds</c>.</summary>
+    private static TimeSpan? RetryAfter(HttpOperationException e)
+    {
+        if (e.Response.Headers is { } headers && headers.TryGetValue("Retry-After", out var values)
+            && int.TryParse(values.FirstOrDefault(), NumberStyles.None, CultureInfo.InvariantCulture, out var seconds))
+        {
+            return TimeSpan.FromSeconds(seconds);
+        }
+
+        try
+        {
+            using var status = JsonDocument.Parse(e.Response.Content ?? string.Empty);
+            if (status.RootElement.ValueKind == JsonValueKind.Object
+                && status.RootElement.TryGetProperty("details", out var details) && details.ValueKind == JsonValueKind.Object
+                && details.TryGetProperty("retryAfterSeconds", out var after) && after.TryGetInt32(out var said) && said >= 0)
+            {
+                return TimeSpan.FromSeconds(said);
+            }
+        }
+        catch (JsonException)
+        {
+            // Not a Status object: no wait stated.
+        }
+
+        return null;
+    }
 
     private static string Describe(string provider, string operation, HttpOperationException e)
     {

@@ -16,15 +16,18 @@ internal sealed class KubernetesPodApi : IPodApi
     private readonly IKubernetes _client;
     private readonly string _namespace;
     private readonly string _provider;
+    private readonly TimeProvider _time;
 
     /// <param name="client">The API client.</param>
     /// <param name="namespace">The namespace every call is made in.</param>
     /// <param name="provider">The provider's name, for messages.</param>
-    public KubernetesPodApi(IKubernetes client, string @namespace, string provider)
+    /// <param name="time">The clock a refusal's <c>Retry-After</c> is counted from.</param>
+    public KubernetesPodApi(IKubernetes client, string @namespace, string provider, TimeProvider time)
     {
         _client = client ?? throw new ArgumentNullException(nameof(client));
         _namespace = @namespace ?? throw new ArgumentNullException(nameof(@namespace));
         _provider = provider ?? throw new ArgumentNullException(nameof(provider));
+        _time = time ?? throw new ArgumentNullException(nameof(time));
     }
 
     /// <inheritdoc/>
@@ -37,7 +40,7 @@ internal sealed class KubernetesPodApi : IPodApi
         }
         catch (HttpOperationException e)
         {
-            throw new KubernetesApiException(_provider, "list pods", e);
+            throw new KubernetesApiException(_provider, "list pods", e, _time.GetUtcNow());
         }
     }
 
@@ -60,7 +63,7 @@ internal sealed class KubernetesPodApi : IPodApi
             }
             catch (HttpOperationException e)
             {
-                throw new KubernetesApiException(_provider, "watch pods", e);
+                throw new KubernetesApiException(_provider, "watch pods", e, _time.GetUtcNow());
             }
 
             if (error is not null)
@@ -93,7 +96,7 @@ internal sealed class KubernetesPodApi : IPodApi
         }
         catch (HttpOperationException e)
         {
-            throw new KubernetesApiException(_provider, $"create pod {pod.Metadata?.Name}", e);
+            throw new KubernetesApiException(_provider, $"create pod {pod.Metadata?.Name}", e, _time.GetUtcNow());
         }
     }
 
@@ -110,7 +113,7 @@ internal sealed class KubernetesPodApi : IPodApi
         }
         catch (HttpOperationException e)
         {
-            throw new KubernetesApiException(_provider, $"read pod {name}", e);
+            throw new KubernetesApiException(_provider, $"read pod {name}", e, _time.GetUtcNow());
         }
     }
 
@@ -128,7 +131,7 @@ internal sealed class KubernetesPodApi : IPodApi
         }
         catch (HttpOperationException e)
         {
-            throw new KubernetesApiException(_provider, $"create secret {secret.Metadata?.Name}", e);
+            throw new KubernetesApiException(_provider, $"create secret {secret.Metadata?.Name}", e, _time.GetUtcNow());
         }
     }
 
@@ -146,7 +149,7 @@ internal sealed class KubernetesPodApi : IPodApi
         }
         catch (HttpOperationException e)
         {
-            throw new KubernetesApiException(_provider, $"create volume claim {claim.Metadata?.Name}", e);
+            throw new KubernetesApiException(_provider, $"create volume claim {claim.Metadata?.Name}", e, _time.GetUtcNow());
         }
     }
 
@@ -166,7 +169,7 @@ internal sealed class KubernetesPodApi : IPodApi
         }
         catch (HttpOperationException e)
         {
-            throw new KubernetesApiException(_provider, operation, e);
+            throw new KubernetesApiException(_provider, operation, e, _time.GetUtcNow());
         }
     }
 
@@ -174,7 +177,7 @@ internal sealed class KubernetesPodApi : IPodApi
     {
         KubernetesException { Status: { Code: { } code } status } =>
             new KubernetesApiException(_provider, "watch pods", (HttpStatusCode)code, status.Message ?? status.Reason ?? "the watch was refused", error),
-        HttpOperationException http => new KubernetesApiException(_provider, "watch pods", http),
+        HttpOperationException http => new KubernetesApiException(_provider, "watch pods", http, _time.GetUtcNow()),
         _ => error,
     };
 }

@@ -52,7 +52,7 @@ internal sealed class KubernetesProvider : IProvider, IHealthReporting, IAsyncDi
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _logger = logger ?? throw new ArgumentNullException(nameof(logger));
         _options = options ?? new PodInformerOptions { ResyncInterval = settings.ResyncInterval };
-        _reaper = new FinishedPodReaper(api, settings.ProviderName, logger);
+        _reaper = new FinishedPodReaper(api, settings.ProviderName, time, logger);
         _informer = new PodInformer(api, () => Selector, _options, time, random, logger, settings.ProviderName, Observed, Forgotten);
     }
 

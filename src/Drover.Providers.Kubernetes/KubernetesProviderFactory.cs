@@ -35,7 +35,7 @@ internal static class KubernetesProviderFactory
             throw new ArgumentException(string.Join("; ", problems));
         }
 
-        var api = new KubernetesPodApi(new k8s.Kubernetes(ClientConfiguration(settings)), settings.Namespace, settings.ProviderName);
+        var api = new KubernetesPodApi(new k8s.Kubernetes(ClientConfiguration(settings)), settings.Namespace, settings.ProviderName, context.Time);
         var jitter = new Random(RandomNumberGenerator.GetInt32(int.MaxValue));
         var provider = new KubernetesProvider(settings, api, context.CurrentFleet, context.Vault, context.Time, jitter, context.Logs.CreateLogger("Drover.Providers.Kubernetes"));
         provider.Start();

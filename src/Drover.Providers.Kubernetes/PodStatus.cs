@@ -8,6 +8,14 @@ internal static class PodStatus
 {
     private static readonly string[] PullErrors = ["ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull"];
 
+    /// <summary>
+    /// How long a container may wait with <c>CreateContainerConfigError</c> (its credential secret missing) before the pod
+    /// is reported failed: the provider stores the secret moments after the pod, and the kubelet starts the container
+    /// on its next try; a pod whose secret was never stored (the server stopped, or the store failed, in between) would
+    /// otherwise boot for ever.
+    /// </summary>
+    public static readonly TimeSpan MissingConfigGrace = TimeSpan.FromSeconds(30);
+
     /// <summary>True when the runner in the pod has exited on its own after its job (the pod can go).</summary>
     public static bool Finished(V1Pod pod) => pod.Status?.Phase == "Succeeded";
 
@@ -50,6 +58,7 @@ internal static class PodStatus
     /// <summary>
     /// Why the pod will never run a job, or null while it may: failed or evicted (at once), or about to be taken away
     /// (a <c>DisruptionTarget</c> condition); an image that cannot be pulled (after <paramref name="imagePullGrace"/>);
+    /// its credential secret missing (<c>CreateContainerConfigError</c>, after <see cref="MissingConfigGrace"/>);
     /// unschedulable past <paramref name="unschedulableTimeout"/>. <see cref="FailureKind"/> says whose doing it is.
     /// </summary>
     public static string? Failure(V1Pod pod, DateTimeOffset now, TimeSpan unschedulableTimeout, TimeSpan imagePullGrace)
@@ -85,6 +94,12 @@ internal static class PodStatus
         if (waiting is not null && now - created >= imagePullGrace)
         {
             return $"{waiting.Reason}: {waiting.Message ?? "the image cannot be pulled"}";
+        }
+
+        var config = status.ContainerStatuses?.Select(s => s.State?.Waiting).FirstOrDefault(w => w?.Reason == "CreateContainerConfigError");
+        if (config is not null && now - created >= MissingConfigGrace)
+        {
+            return $"{config.Reason}: {config.Message ?? "the container's configuration (its credential secret) is missing"}";
         }
 
         var unschedulable = status.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled" && c.Status == "False" && c.Reason == "Unschedulable");

@@ -127,6 +127,26 @@ public sealed class RunnerDeletionTests
         Assert.Equal(RunnerState.Gone, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.State);
     }
 
+    [Fact]
+    public async Task Delete_RunnerWhoseCreateFailedAfterItsInstanceWasMade_EndsThatInstanceBeforeReportingItDeleted()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        // The provider carried the create out, but its answer was lost (a 500 after the side effect).
+        h.Provider.AfterCreate = _ => throw new HttpRequestException("500 Internal Server Error", null, System.Net.HttpStatusCode.InternalServerError);
+        var runner = await OneRunnerAsync(h);
+        h.Provider.AfterCreate = null;
+        Assert.Equal(RunnerState.Failed, runner.State);
+        var instance = Assert.Single(h.Provider.Instances);
+        var deleted = new List<string>();
+        h.Provider.BeforeDelete = deleted.Add;
+
+        await new RunnerDeletion(Services(h)).DeleteAsync(new DeleteRunner(runner.Id, runner.Pool, DeleteCause.Shutdown, "test"), "github", "engine", CancellationToken.None);
+
+        Assert.Equal([instance.InstanceId], deleted);
+        Assert.Empty(h.Provider.Instances);
+        Assert.Equal(1, await CountAsync(h, EventKinds.RunnerDeleteSucceeded, runner.Id));
+    }
+
     private sealed class BusyException() : Exception("runner is still running a job"), IClassifiedFailure
     {
         public CallFailureKind FailureKind => CallFailureKind.Busy;

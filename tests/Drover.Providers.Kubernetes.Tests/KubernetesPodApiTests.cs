@@ -1,7 +1,10 @@
 using System.Net;
+using Drover.Core.Adapters;
 using Drover.Testing;
+using Drover.Testing.GitHub;
 using Drover.Testing.Kubernetes;
 using k8s;
+using Microsoft.Extensions.Time.Testing;
 using k8s.Models;
 
 namespace Drover.Providers.Kubernetes.Tests;
@@ -12,12 +15,13 @@ public sealed class KubernetesPodApiTests : IAsyncLifetime
     private readonly TempDirectory _directory = new("drover-k8s-api-");
     private KubernetesEmulator _cluster = null!;
     private KubernetesPodApi _api = null!;
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.Zero));
 
     public async Task InitializeAsync()
     {
         _cluster = await KubernetesEmulator.StartAsync("east");
         var config = KubernetesClientConfiguration.BuildConfigFromConfigFile(_cluster.WriteKubeconfig(_directory.Path));
-        _api = new KubernetesPodApi(new k8s.Kubernetes(config), "ci", "k8s-east");
+        _api = new KubernetesPodApi(new k8s.Kubernetes(config), "ci", "k8s-east", _time);
     }
 
     public async Task DisposeAsync()
@@ -93,6 +97,39 @@ public sealed class KubernetesPodApiTests : IAsyncLifetime
             }
         });
         Assert.Equal(HttpStatusCode.InternalServerError, watchFailed.StatusCode);
+    }
+
+    [Fact]
+    public async Task Create_TooManyRequestsWithRetryAfter_IsRateLimitedUntilTheServerSaid()
+    {
+        // The API server's 429 says when to come back (Retry-After, and details.retryAfterSeconds in its Status): the
+        // engine holds calls back until then, not for its own default of a minute.
+        _cluster.Faults.Rate = 1;
+        _cluster.Faults.Kinds = RandomFault.RateLimited;
+        _cluster.Faults.RandomRetryAfter = TimeSpan.FromSeconds(3);
+
+        var limited = await Assert.ThrowsAsync<KubernetesApiException>(() => _api.CreatePodAsync(Pod("drover-linux-0", "drover"), CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
+        Assert.Equal((CallFailureKind.RateLimited, _time.GetUtcNow().AddSeconds(3)), CallFailures.Classify(limited));
+        Assert.Contains("429 TooManyRequests: Too many requests, please try again later.", limited.Message, StringComparison.Ordinal);
+        Assert.Empty(_cluster.Pods());
+    }
+
+    [Fact]
+    public async Task Create_AnswerLostAfterThePodWasCreated_RetryMeets409AlreadyExists()
+    {
+        _cluster.Faults.Rate = 1;
+        _cluster.Faults.Kinds = RandomFault.LostAnswer;
+
+        var lost = await Assert.ThrowsAsync<KubernetesApiException>(() => _api.CreatePodAsync(Pod("drover-linux-0", "drover"), CancellationToken.None));
+        _cluster.Faults.Rate = 0;
+        var again = await Assert.ThrowsAsync<KubernetesApiException>(() => _api.CreatePodAsync(Pod("drover-linux-0", "drover"), CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.InternalServerError, lost.StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, again.StatusCode);
+        Assert.Equal("drover-linux-0", Assert.Single(_cluster.Pods()).Metadata.Name);
+        Assert.Equal(1, _cluster.Faults.Injected[RandomFault.LostAnswer]);
     }
 
     private static V1Pod Pod(string name, string controller) => new()

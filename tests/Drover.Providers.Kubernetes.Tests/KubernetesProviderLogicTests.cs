@@ -85,6 +85,25 @@ public sealed class KubernetesProviderLogicTests
     }
 
     [Fact]
+    public async Task PodWhoseCredentialSecretIsMissing_IsAFailureAfterItsGrace()
+    {
+        // The pod was created and the server stopped (or its secret create failed) before its secret was stored: the kubelet
+        // cannot start the runner (CreateContainerConfigError) and nothing will store the secret now. Booting for ever,
+        // it would hold a place in the pool while jobs wait.
+        await using var h = FakeProviderHarness.Create();
+        h.Seed("drover-linux-0", phase: "Pending");
+        h.Api.Update("drover-linux-0", p => p.Status.ContainerStatuses = [new V1ContainerStatus { Name = "runner", Image = "runner", ImageID = string.Empty, State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "CreateContainerConfigError", Message = "secret \"drover-linux-0\" not found" } } }]);
+        h.Provider.Start();
+        await h.UntilAsync(s => s.Synced, "listed");
+        Assert.Null((await h.Provider.ListAsync(CancellationToken.None)).Single().Failure);
+
+        h.Time.Advance(PodStatus.MissingConfigGrace);
+
+        var listed = (await h.Provider.ListAsync(CancellationToken.None)).Single();
+        Assert.Equal(("CreateContainerConfigError: secret \"drover-linux-0\" not found", InstanceFailureKind.Unusable), (listed.Failure, listed.FailureKind));
+    }
+
+    [Fact]
     public async Task Unschedulable_IsAFailureOnlyAfterItsTimeout()
     {
         await using var h = FakeProviderHarness.Create(s => s with { UnschedulableTimeout = TimeSpan.FromMinutes(10) });
@@ -171,6 +190,24 @@ public sealed class KubernetesProviderLogicTests
         h.Api.Update("drover-linux-0", p => p.Status.Message = "seen again");
 
         await h.UntilAsync(() => h.Api.Pods().Count == 0 && h.Api.Secrets().Count == 0, "deleted on the second sighting");
+    }
+
+    [Fact]
+    public async Task FinishedPod_DeleteFails_TriedAgainAfterAWhile_WithoutBeingSeenAgain()
+    {
+        // A finished pod changes no more: waiting for it to be seen again would leave it and its secret (holding the
+        // runner's credential) until the next resync, minutes later.
+        await using var h = FakeProviderHarness.Create();
+        await h.Provider.CreateAsync(h.Request("drover-linux-0"), CancellationToken.None);
+        await h.UntilAsync(() => h.Api.OpenWatches == 1, "watching");
+        h.Api.Refusal = () => FakePodApi.Refused(System.Net.HttpStatusCode.InternalServerError, "etcdserver: request timed out", "delete pod drover-linux-0");
+
+        h.Api.Update("drover-linux-0", p => p.Status.Phase = "Succeeded");
+        await h.UntilAsync(() => h.Logs.Messages.Any(m => m.Contains("cleaning up finished pod drover-linux-0 failed", StringComparison.Ordinal)), "the failed delete logged");
+        h.Api.Refusal = null;
+        h.Time.Advance(FinishedPodReaper.RetryAfter);
+
+        await h.UntilAsync(() => h.Api.Pods().Count == 0 && h.Api.Secrets().Count == 0, "deleted again after the retry delay");
     }
 
     private static string? RequiredSpotOperator(V1Pod pod) =>

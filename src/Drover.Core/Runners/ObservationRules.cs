@@ -129,12 +129,14 @@ public static class ObservationRules
     {
         var ranAJob = finished is not null;
         if (instanceFailure is { Kind: InstanceFailureKind.Lost } lost
-            && (runner.State == RunnerState.Busy || (job is not null && runner.State is RunnerState.Idle or RunnerState.Registering or RunnerState.Provisioning)))
+            && (runner.State == RunnerState.Busy || ((job ?? finished) is not null && runner.State is RunnerState.Idle or RunnerState.Registering or RunnerState.Provisioning)))
         {
             // The job it was running, even when the ledger already says it finished: a forge may fail the job the moment
-            // its runner vanishes, before the provider's list shows the loss. The forge's re-run call refuses a job that
-            // succeeded there, so a job that ended well before its instance went is not run again.
-            var lostJob = job ?? (runner.State == RunnerState.Busy ? runner.Job : null);
+            // its runner vanishes, before the provider's list shows the loss — also before any observation saw the runner
+            // take it (its in_progress event lost or late), so a runner still booting in Drover's eyes with a job finished
+            // on it lost that job. The forge's re-run call refuses a job that succeeded there, so a job that ended well
+            // before its instance went is not run again.
+            var lostJob = job ?? (runner.State == RunnerState.Busy ? runner.Job : null) ?? finished;
             var under = lostJob is { } k ? $" while running job {k}" : string.Empty;
             return (runner, [RunnerState.Failed], $"instance {runner.InstanceId} lost at provider {runner.Provider}{under}: {lost.Reason}", null, lostJob);
         }

@@ -19,6 +19,9 @@ namespace Drover.Engine.Execution;
 /// </summary>
 internal sealed class RunnerCreation
 {
+    /// <summary>The longest rate limit waited out to look up the instance a failed create left.</summary>
+    private static readonly TimeSpan MaxLookupWait = TimeSpan.FromSeconds(5);
+
     private readonly ExecutionServices _services;
     private readonly ProviderHealth _health;
 
@@ -91,7 +94,8 @@ internal sealed class RunnerCreation
             s.Vault.Remove(runner.Id);
             // Only an outage counts against the breaker: a configuration error, a rate limit or a refusal does not.
             var outage = CallFailures.Classify(e).Kind == CallFailureKind.Transient;
-            await FailAsync(runner, breakers, countsForBreaker: outage, "create", Describe(e), actor, cancellationToken).ConfigureAwait(false);
+            var left = await InstanceLeftAsync(provider, runner, cancellationToken).ConfigureAwait(false);
+            await FailAsync(runner, breakers, countsForBreaker: outage, "create", Describe(e), actor, cancellationToken, left).ConfigureAwait(false);
             return;
         }
 
@@ -106,7 +110,33 @@ internal sealed class RunnerCreation
             cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task FailAsync(Runner runner, PlanBreakers breakers, bool countsForBreaker, string operation, string reason, string actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// After a failed create: the instance the provider lists under the runner's key, if any — the create carried out
+    /// with its answer lost, or half done (a pod whose secret could not be stored). It is recorded with the failure, so
+    /// the runner's deletion ends it before calling the runner deleted. Null when none is listed or the provider cannot
+    /// be asked now (a rate limit longer than <see cref="MaxLookupWait"/>, an error); the orphan sweep then ends it.
+    /// </summary>
+    private async Task<string?> InstanceLeftAsync(IProvider provider, Runner runner, CancellationToken cancellationToken)
+    {
+        var s = _services;
+        var target = $"provider {provider.Name}";
+        try
+        {
+            if (s.Calls.RateLimitedUntil(target) is { } until && until - s.Time.GetUtcNow() is var wait && wait <= MaxLookupWait)
+            {
+                await Task.Delay(wait, s.Time, cancellationToken).ConfigureAwait(false);
+            }
+
+            var instances = await s.Calls.RunAsync(target, provider.ListAsync, cancellationToken).ConfigureAwait(false);
+            return instances.FirstOrDefault(i => i.IdempotencyKey == runner.IdempotencyKey)?.InstanceId;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    private async Task FailAsync(Runner runner, PlanBreakers breakers, bool countsForBreaker, string operation, string reason, string actor, CancellationToken cancellationToken, string? instanceLeft = null)
     {
         var s = _services;
         var now = s.Time.GetUtcNow();
@@ -118,14 +148,14 @@ internal sealed class RunnerCreation
         await s.Store.InTransactionAsync(
             async (writer, ct) =>
             {
-                await s.Transitions.ApplyAsync(writer, runner, RunnerState.Failed, now, $"{operation} failed: {reason}", ct).ConfigureAwait(false);
+                await s.Transitions.ApplyAsync(writer, runner, RunnerState.Failed, now, $"{operation} failed: {reason}", ct, r => instanceLeft is null ? r : r with { InstanceId = instanceLeft }).ConfigureAwait(false);
                 if (countsForBreaker)
                 {
                     // The state as it is now: another create may have recorded its outcome since this one's.
                     await writer.SetBreakerAsync(runner.Provider, breakers.Get(runner.Provider), ct).ConfigureAwait(false);
                 }
 
-                await writer.AppendEventAsync(new NewEvent(now, actor, kind, runner.Id, reason), ct).ConfigureAwait(false);
+                await writer.AppendEventAsync(new NewEvent(now, actor, kind, runner.Id, instanceLeft is null ? reason : $"{reason}; instance {instanceLeft} was made nonetheless and is deleted with the runner"), ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);

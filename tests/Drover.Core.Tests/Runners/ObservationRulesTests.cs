@@ -98,6 +98,22 @@ public sealed class ObservationRulesTests
         Assert.Equal(job, change.LostJob);
     }
 
+    [Fact]
+    public void Changes_InstanceLostUnderAJobDroverNeverSawItTake_TheFinishedJobIsNamed_NotRanItsJobAndExited()
+    {
+        // The pod took a job and was evicted under it before any observation saw the runner busy (the job's in_progress
+        // webhook lost), and the forge failed the job at once: the runner is still Provisioning, its registration gone,
+        // the ledger holds the job finished on it. Its instance was lost, not ended after its job.
+        var job = new JobKey("github", "9");
+        var runner = Runner("linux", 1, RunnerState.Provisioning, T0.AddSeconds(-5));
+        var finished = Running(job, runner.Id) with { State = JobState.Completed, FinishedAt = T0 };
+
+        var change = Assert.Single(ObservationRules.Changes([runner], Fleet(Pool("linux")), Forges([]), T0, [finished], Failed(runner, "Evicted: The node was low on resource: memory.", InstanceFailureKind.Lost), T0));
+
+        Assert.Equal([RunnerState.Failed], change.Path);
+        Assert.Equal(job, change.LostJob);
+    }
+
     private static Job Running(JobKey key, string runner) => new() { Key = key, State = JobState.Running, RunnerName = runner, LastEventAt = T0 };
 
     private static Dictionary<string, IReadOnlyList<ProviderInstance>> Failed(Runner runner, string reason, InstanceFailureKind kind) =>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
+using Drover.Testing.GitHub;
 using k8s;
 using k8s.Models;
 using Microsoft.AspNetCore.Builder;
@@ -15,9 +16,11 @@ namespace Drover.Testing.Kubernetes;
 /// makes, with the real semantics that matter: resource versions, list and watch (chunked JSON lines, bookmarks off,
 /// <c>ERROR</c> with a <c>410 Gone</c> Status for a compacted resource version), label selectors, <c>409
 /// AlreadyExists</c> and <c>404 NotFound</c> Status objects, a pod-count quota answered <c>403 exceeded quota</c>, garbage
-/// collection of secrets owned by a deleted pod, injected 5xx and latency. A scheduler and kubelet stand-in moves pods
+/// collection of secrets owned by a deleted pod, injected 5xx and latency, and seeded random faults (<see cref="Faults"/>:
+/// 5xx, 429 with <c>Retry-After</c>, hangs, answers lost after the change was made, watches cut). A scheduler and kubelet stand-in moves pods
 /// Pending → Running → Succeeded/Failed as <see cref="Outcome"/> scripts (unschedulable, image pull errors, eviction);
-/// a running pod runs <see cref="Kubelet"/> with its credential read from its secret, as the container would.
+/// a running pod runs <see cref="Kubelet"/> with its credential read from its secret, as the container would (while the
+/// secret is missing the container waits with <c>CreateContainerConfigError</c>).
 /// </summary>
 public sealed class KubernetesEmulator : IAsyncDisposable
 {
@@ -37,6 +40,10 @@ public sealed class KubernetesEmulator : IAsyncDisposable
     private int _objectHighWater;
     private int _failNext;
     private string? _failMethod;
+    private readonly List<string> _overlaps = [];
+
+    /// <summary>Where a cut watch's moment of cutting waits for the watch's handler.</summary>
+    private const string CutAfter = "emulator.cut-after";
 
     private KubernetesEmulator(string name)
     {
@@ -63,6 +70,34 @@ public sealed class KubernetesEmulator : IAsyncDisposable
 
     /// <summary>Extra latency before every API answer.</summary>
     public TimeSpan Latency { get; set; }
+
+    /// <summary>
+    /// Seeded random faults on API calls, in the API server's words: <see cref="RandomFault.ServerError"/> a <c>500
+    /// InternalError</c> Status before anything is done; <see cref="RandomFault.RateLimited"/> a <c>429
+    /// TooManyRequests</c> Status with <c>Retry-After</c>; <see cref="RandomFault.Hang"/> the call held, then carried
+    /// out; <see cref="RandomFault.LostAnswer"/> (a create or delete) carried out, then answered <c>500
+    /// InternalError</c>, so a retried create meets <c>409 AlreadyExists</c> and a retried delete <c>404 NotFound</c>;
+    /// <see cref="RandomFault.Cut"/> (a watch) its connection dropped after a seeded 0–2 s.
+    /// </summary>
+    public RandomFaults Faults { get; } = new();
+
+    /// <summary>
+    /// The pod annotation that names a pod's identity (its runner's idempotency key); two pods that exist at once with the
+    /// same value are recorded in <see cref="Overlaps"/>.
+    /// </summary>
+    public string IdentityAnnotation { get; set; } = "drover.dev/idempotency-key";
+
+    /// <summary>Each pod created while another pod with the same <see cref="IdentityAnnotation"/> existed.</summary>
+    public IReadOnlyList<string> Overlaps
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _overlaps];
+            }
+        }
+    }
 
     /// <summary>
     /// The most pods that were Pending or Running at once: pods that hold, or wait for, a node's resources. A finished pod
@@ -239,7 +274,34 @@ public sealed class KubernetesEmulator : IAsyncDisposable
                 return;
             }
 
-            if (context.Request.Query.ContainsKey("watch"))
+            var watch = context.Request.Query["watch"] is var w && (w == "true" || w == "1");
+            var fault = Faults.Draw(context.Request.Path.Value ?? "/", context.Request.Method is "POST" or "PUT" or "PATCH" or "DELETE", watch);
+            switch (fault)
+            {
+                case RandomFault.Hang:
+                    await Task.Delay(Faults.HangFor);
+                    break;
+                case RandomFault.ServerError:
+                    await Write(context, 500, Status(500, "InternalError", "Internal error occurred: the server could not complete the request"));
+                    Requests.Enqueue($"{context.Request.Method} {context.Request.Path} 500 (fault)");
+                    return;
+                case RandomFault.RateLimited:
+                    var seconds = (int)Math.Ceiling(Faults.RandomRetryAfter.TotalSeconds);
+                    context.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+                    var status = Status(429, "TooManyRequests", "Too many requests, please try again later.");
+                    status["details"] = new JsonObject { ["retryAfterSeconds"] = seconds };
+                    await Write(context, 429, status);
+                    Requests.Enqueue($"{context.Request.Method} {context.Request.Path} 429 (fault)");
+                    return;
+                case RandomFault.Cut:
+                    context.Items[CutAfter] = TimeSpan.FromMilliseconds(Faults.NextDouble() * 2000);
+                    break;
+                case RandomFault.LostAnswer:
+                    await LoseAnswerAsync(context, next);
+                    return;
+            }
+
+            if (watch)
             {
                 Requests.Enqueue($"WATCH {context.Request.Path}{context.Request.QueryString}");
             }
@@ -273,6 +335,37 @@ public sealed class KubernetesEmulator : IAsyncDisposable
                 return Write(c, 200, new Corev1EventList { ApiVersion = "v1", Kind = "EventList", Metadata = new V1ListMeta { ResourceVersion = Version() }, Items = [.. _events.Where(e => e.Metadata.NamespaceProperty == ns)] });
             }
         });
+    }
+
+    /// <summary>
+    /// Carries the call out, then drops its answer and says <c>500 InternalError</c> instead (as when the API server's
+    /// answer is lost on the way back); a call that was refused changed nothing, and its refusal goes out as it is.
+    /// </summary>
+    private async Task LoseAnswerAsync(HttpContext context, RequestDelegate next)
+    {
+        var real = context.Response.Body;
+        using var dropped = new MemoryStream();
+        context.Response.Body = dropped;
+        try
+        {
+            await next(context);
+        }
+        finally
+        {
+            context.Response.Body = real;
+        }
+
+        var done = context.Response.StatusCode;
+        if (done is >= 200 and < 300)
+        {
+            await Write(context, 500, Status(500, "InternalError", "Internal error occurred: the answer was lost after the change was made"));
+            Requests.Enqueue($"{context.Request.Method} {context.Request.Path} {done}, answer lost: 500 (fault)");
+            return;
+        }
+
+        dropped.Position = 0;
+        await dropped.CopyToAsync(real);
+        Requests.Enqueue($"{context.Request.Method} {context.Request.Path} {done}");
     }
 
     private async Task ListOrWatchPods(HttpContext context, string ns)
@@ -321,7 +414,8 @@ public sealed class KubernetesEmulator : IAsyncDisposable
         }
 
         using var end = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, _stop.Token);
-        end.CancelAfter(timeout);
+        var cut = context.Items[CutAfter] is TimeSpan after && after < timeout;
+        end.CancelAfter(cut ? (TimeSpan)context.Items[CutAfter]! : timeout);
         await context.Response.Body.FlushAsync(end.Token);
         try
         {
@@ -344,6 +438,13 @@ public sealed class KubernetesEmulator : IAsyncDisposable
                 _watchers.Remove(channel);
             }
         }
+
+        if (cut && !context.RequestAborted.IsCancellationRequested && !_stop.IsCancellationRequested)
+        {
+            // A fault: the connection dropped mid-watch (a load balancer's idle cut, an API server restart).
+            Requests.Enqueue($"WATCH {context.Request.Path} cut (fault)");
+            context.Abort();
+        }
     }
 
     private async Task CreatePod(HttpContext context, string ns)
@@ -363,6 +464,12 @@ public sealed class KubernetesEmulator : IAsyncDisposable
             {
                 _ = Write(context, 403, Status(403, "Forbidden", $"pods \"{pod.Metadata.Name}\" is forbidden: exceeded quota: runners, requested: pods=1, used: pods={quota}, limited: pods={quota}"));
                 return;
+            }
+
+            if (pod.Metadata.Annotations?.TryGetValue(IdentityAnnotation, out var identity) == true
+                && _pods.Values.FirstOrDefault(p => p.Metadata.Annotations?.TryGetValue(IdentityAnnotation, out var other) == true && other == identity) is { } twin)
+            {
+                _overlaps.Add($"pod {pod.Metadata.Name} created while pod {twin.Metadata.Name} ({twin.Status?.Phase}) of the same {IdentityAnnotation} {identity} existed");
             }
 
             pod.Metadata.NamespaceProperty = ns;
@@ -432,6 +539,7 @@ public sealed class KubernetesEmulator : IAsyncDisposable
             // The kubelet needs the secret the runner's environment names before it can start the container.
             var secretName = pod.Spec.Containers[0].Env?.FirstOrDefault(e => e.ValueFrom?.SecretKeyRef is not null)?.ValueFrom.SecretKeyRef;
             var credential = string.Empty;
+            var missing = false;
             while (secretName is not null)
             {
                 lock (_sync)
@@ -446,6 +554,18 @@ public sealed class KubernetesEmulator : IAsyncDisposable
                         credential = secret.Data is { } data && data.TryGetValue(secretName.Key, out var bytes) ? Encoding.UTF8.GetString(bytes) : string.Empty;
                         break;
                     }
+                }
+
+                if (!missing)
+                {
+                    // As the kubelet says while a container's secret is missing; it tries again until the secret exists.
+                    missing = true;
+                    var secretMissing = secretName.Name;
+                    Update(ns, name, p =>
+                    {
+                        p.Status.Conditions = [Condition("PodScheduled", "True", null, null)];
+                        p.Status.ContainerStatuses = [new V1ContainerStatus { Name = "runner", Image = p.Spec.Containers[0].Image, ImageID = string.Empty, Ready = false, RestartCount = 0, State = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "CreateContainerConfigError", Message = $"secret \"{secretMissing}\" not found" } } }];
+                    });
                 }
 
                 await Task.Delay(20, _stop.Token);
@@ -605,6 +725,12 @@ public sealed class KubernetesEmulator : IAsyncDisposable
             metadata.CreationTimestamp = DateTime.UtcNow;
             metadata.ResourceVersion = (++_version).ToString(CultureInfo.InvariantCulture);
             store[(ns, metadata.Name)] = item;
+            if (metadata.OwnerReferences is { Count: > 0 } owners && !owners.Any(o => _pods.Values.Any(p => p.Metadata.Uid == o.Uid)))
+            {
+                // The garbage collector deletes an object whose owners are all gone (e.g. a secret created for a pod
+                // deleted meanwhile) moments after it is created.
+                store.Remove((ns, metadata.Name));
+            }
         }
 
         await Write(context, 201, item!);
