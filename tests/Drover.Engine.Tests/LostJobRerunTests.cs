@@ -59,6 +59,73 @@ public sealed class LostJobRerunTests
     }
 
     [Fact]
+    public async Task LostBeforeAnyNewsOfItsJob_JobReportedLater_ExactlyOneRerun()
+    {
+        // The runner took a job whose queued-to-running news was lost, and its instance was taken away before any
+        // observation saw it busy: Drover fails it as lost with no job known. A poll later reports the job, failed by
+        // the forge on that runner; the job is still re-run, once.
+        await using var h = await LoopHarness.CreateAsync();
+        var job = h.Queue();
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        var runner = (await h.Store.ListLiveRunnersAsync("linux", CancellationToken.None)).Single();
+        h.Provider.Lose(runner.InstanceId!, "killed by signal 9 (SIGKILL)");
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        var failed = (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!;
+        Assert.Equal((RunnerState.Failed, null), (failed.State, failed.Job));
+        Assert.Equal(h.Time.GetUtcNow(), failed.LostAt);
+        Assert.Empty(h.Forge.Reruns);
+
+        // Two minutes of cycles: the lost runner is kept (its job may yet be reported), its replacement is made.
+        for (var i = 0; i < 4; i++)
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(30));
+            await h.Loop.RunCycleAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(RunnerState.Failed, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.State);
+        Assert.Contains(await h.Store.ListLiveRunnersAsync("linux", CancellationToken.None), r => r.Id != runner.Id && r.IsActive);
+
+        h.Loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Completed, At = h.Time.GetUtcNow(), RunnerName = runner.Id });
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        h.Time.Advance(TimeSpan.FromSeconds(30));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        Assert.Equal([job], h.Forge.Reruns);
+        var lost = Assert.Single(await EventsAsync(h, EventKinds.JobLost));
+        Assert.Contains($"job {job} found on runner {runner.Id}", lost.Message, StringComparison.Ordinal);
+        Assert.Equal(job, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.Job);
+
+        // Named once, the runner is cleaned up as any failed one.
+        h.Time.Advance(TimeSpan.FromSeconds(30));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.NotEqual(RunnerState.Failed, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.State);
+        Assert.Equal([job], h.Forge.Reruns);
+    }
+
+    [Fact]
+    public async Task LostWithNoJobEverReported_CleanedUpAfterTheWindow_NoRerun()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        h.Queue();
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        var runner = (await h.Store.ListLiveRunnersAsync("linux", CancellationToken.None)).Single();
+        h.Provider.Lose(runner.InstanceId!, "spot interruption");
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        h.Time.Advance(ObservationRules.LostJobIdentificationWindow - TimeSpan.FromSeconds(1));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(RunnerState.Failed, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.State);
+
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.NotEqual(RunnerState.Failed, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.State);
+        Assert.DoesNotContain(h.Provider.Instances, i => i.InstanceId == runner.InstanceId);
+        Assert.Empty(h.Forge.Reruns);
+        Assert.Empty(await EventsAsync(h, EventKinds.JobLost));
+    }
+
+    [Fact]
     public async Task InstanceFailedOnItsOwnUnderAJob_NoRerun()
     {
         await using var h = await LoopHarness.CreateAsync();

@@ -71,11 +71,11 @@ public abstract partial class StateStoreContract : IAsyncLifetime
 
         await Write(store, (w, ct) => w.UpsertRunnerAsync(requested, "planned", ct));
         await Write(store, (w, ct) => w.UpsertRunnerAsync(provisioning, "provider accepted", ct));
-        await Write(store, (w, ct) => w.UpsertRunnerAsync(provisioning with { FailureReason = "note" }, "same state again", ct));
+        await Write(store, (w, ct) => w.UpsertRunnerAsync(provisioning with { FailureReason = "note", LostAt = T0.AddSeconds(1) }, "same state again", ct));
         await Write(store, (w, ct) => w.UpsertRunnerAsync(NewRunner("drover-linux-x64-2", RunnerState.Idle), "adopted", ct));
         await Write(store, (w, ct) => w.UpsertRunnerAsync(NewRunner("drover-gpu-3", pool: "gpu"), "planned", ct));
 
-        Assert.Equal(provisioning with { FailureReason = "note" }, await store.GetRunnerAsync("drover-linux-x64-1", _none));
+        Assert.Equal(provisioning with { FailureReason = "note", LostAt = T0.AddSeconds(1) }, await store.GetRunnerAsync("drover-linux-x64-1", _none));
         Assert.Null(await store.GetRunnerAsync("nope", _none));
         Assert.Equal(
             [

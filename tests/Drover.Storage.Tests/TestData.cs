@@ -75,7 +75,7 @@ public static class TestData
                     },
                     "took job",
                     ct);
-                await w.UpsertRunnerAsync(NewRunner("drover-linux-x64-2", RunnerState.Failed) with { Attempt = 2, FailureReason = "quota – ünïcode" }, "boot failed", ct);
+                await w.UpsertRunnerAsync(NewRunner("drover-linux-x64-2", RunnerState.Failed) with { Attempt = 2, FailureReason = "quota – ünïcode", LostAt = T0.AddSeconds(3) }, "boot failed", ct);
                 await w.AppendEventAsync(new NewEvent(T0, "planner", "plan.create", "drover-linux-x64-1", "create runner", """{"ordinal":1}"""), ct);
                 await w.AppendEventAsync(new NewEvent(T0.AddSeconds(1), "admin:alice", "pool.pause", "linux-x64", "paused"), ct);
                 await w.AddCostAsync(NewCost("linux-x64", T0, 12.3400m), ct);

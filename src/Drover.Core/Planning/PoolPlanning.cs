@@ -14,7 +14,7 @@ internal static class PoolPlanning
         var notes = new List<string>();
         var actions = cycle.Actions;
         var before = actions.Count;
-        int booting = 0, busy = 0, draining = 0, failed = 0, heldFailed = 0;
+        int booting = 0, busy = 0, draining = 0, failed = 0, heldFailed = 0, awaitingJob = 0;
         var idle = new List<Runner>();
         List<Runner>? dueFailed = null;
         DateTimeOffset? nextRetry = null;
@@ -90,7 +90,14 @@ internal static class PoolPlanning
                 case RunnerState.Failed:
                     failed++;
                     var retryAt = RetryBackoff.RetryAt(runner);
-                    if (now >= retryAt)
+                    if (ObservationRules.AwaitsLostJob(runner, pool, now))
+                    {
+                        // Its instance is gone already; the record and what is left of it wait for news of the job it may
+                        // have run. It holds no slot: a replacement is made as for any runner lost.
+                        awaitingJob++;
+                        wake = Earliest(wake, runner.LostAt.GetValueOrDefault(), ObservationRules.LostJobIdentificationWindow, now);
+                    }
+                    else if (now >= retryAt)
                     {
                         (dueFailed ??= []).Add(runner);
                         Delete(cycle, runner, DeleteCause.Failed, $"failed ({runner.FailureReason ?? "no reason given"}), attempt {runner.Attempt}; cleaning up");
@@ -104,6 +111,11 @@ internal static class PoolPlanning
 
                     break;
             }
+        }
+
+        if (awaitingJob > 0)
+        {
+            notes.Add($"{awaitingJob} runner(s) lost at their provider kept up to {DurationParser.Format(ObservationRules.LostJobIdentificationWindow)} until the forge tells which job they ran");
         }
 
         if (heldFailed > 0)

@@ -16,8 +16,10 @@ namespace Drover.Core.Runners;
 /// (<see cref="ProviderInstance.Failure"/>) is Failed at once with that reason. A busy runner whose instance the
 /// infrastructure took away (<see cref="InstanceFailureKind.Lost"/>: spot interruption, eviction, OOM kill, a signal)
 /// is Failed too, and the job it was running is named as lost (<see cref="ObservedChange.LostJob"/>), also when the
-/// ledger already says it finished (the forge's re-run call refuses a job that succeeded). Runners of a forge or
-/// provider whose list call failed are left alone.
+/// ledger already says it finished (the forge's re-run call refuses a job that succeeded). A runner Failed as lost with
+/// no job known (its job's events lost, the loss seen before any news of the job) is kept for
+/// <see cref="LostJobIdentificationWindow"/>; a job the forge then reports running on it — or, in an ephemeral pool,
+/// finished on it — is named as lost too. Runners of a forge or provider whose list call failed are left alone.
 /// </summary>
 /// <remarks>
 /// Pure rules: given the runners, the forges' and providers' lists and the ledger, they say which runner moves along
@@ -30,6 +32,24 @@ public static class ObservationRules
     /// current state) before the runner counts as failed; covers providers whose lists lag behind their creates.
     /// </summary>
     public static readonly TimeSpan InstanceListGrace = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// How long a runner Failed as lost at its provider (<see cref="Runner.LostAt"/>) with no job known is kept before it
+    /// is cleaned up, so a job the forge reports on it later (a poll finds what lost webhooks hid) is still re-run: a few
+    /// polls at the default intervals.
+    /// </summary>
+    public static readonly TimeSpan LostJobIdentificationWindow = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// True while <paramref name="runner"/> is Failed as lost with no job known, within
+    /// <see cref="LostJobIdentificationWindow"/> of the loss: it is kept (not deleted) so its job can still be named.
+    /// </summary>
+    public static bool AwaitsLostJob(Runner runner, PoolConfig pool, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(runner);
+        ArgumentNullException.ThrowIfNull(pool);
+        return runner is { State: RunnerState.Failed, Job: null, LostAt: { } lostAt } && pool.LostJobReruns > 0 && now - lostAt < LostJobIdentificationWindow;
+    }
 
     /// <summary>Every state change the observations imply, in runner order.</summary>
     /// <param name="runners">The live runners.</param>
@@ -104,7 +124,7 @@ public static class ObservationRules
             // A list that started before the runner's last change cannot show that its registration went away.
             var absenceIsNews = runner.StateSince <= forgeListedAt;
             var finished = finishedOn.TryGetValue(runner.Id, out var finishedKey) ? finishedKey : (JobKey?)null;
-            if (Decide(runner, pool, registration, absenceIsNews, job, finished, instanceGone, instanceFailure) is { } change)
+            if (Decide(runner, pool, registration, absenceIsNews, job, finished, instanceGone, instanceFailure, now) is { } change)
             {
                 changes.Add(new ObservedChange(change.Item1, change.Item2, change.Item3, change.Item4, change.Item5));
             }
@@ -125,9 +145,17 @@ public static class ObservationRules
         return index;
     }
 
-    private static (Runner, RunnerState[], string, Func<Runner, Runner>?, JobKey?)? Decide(Runner runner, PoolConfig pool, ForgeRunner? registration, bool absenceIsNews, JobKey? job, JobKey? finished, bool instanceGone, (string Reason, InstanceFailureKind Kind)? instanceFailure)
+    private static (Runner, RunnerState[], string, Func<Runner, Runner>?, JobKey?)? Decide(Runner runner, PoolConfig pool, ForgeRunner? registration, bool absenceIsNews, JobKey? job, JobKey? finished, bool instanceGone, (string Reason, InstanceFailureKind Kind)? instanceFailure, DateTimeOffset now)
     {
         var ranAJob = finished is not null;
+        if (AwaitsLostJob(runner, pool, now) && (job ?? (pool.Ephemeral ? finished : null)) is { } identified)
+        {
+            // Its job is known only now. A finished job counts in an ephemeral pool only, where the runner ran one job:
+            // a long-lived runner's finished job may have ended well before the loss.
+            return (runner, [RunnerState.Failed], $"job {identified} found on runner {runner.Id}, whose instance {runner.InstanceId} was lost at provider {runner.Provider}", r => r with { Job = identified }, identified);
+        }
+
+
         if (instanceFailure is { Kind: InstanceFailureKind.Lost } lost
             && (runner.State == RunnerState.Busy || ((job ?? finished) is not null && runner.State is RunnerState.Idle or RunnerState.Registering or RunnerState.Provisioning)))
         {
@@ -138,7 +166,7 @@ public static class ObservationRules
             // before its instance went is not run again.
             var lostJob = job ?? (runner.State == RunnerState.Busy ? runner.Job : null) ?? finished;
             var under = lostJob is { } k ? $" while running job {k}" : string.Empty;
-            return (runner, [RunnerState.Failed], $"instance {runner.InstanceId} lost at provider {runner.Provider}{under}: {lost.Reason}", null, lostJob);
+            return (runner, [RunnerState.Failed], $"instance {runner.InstanceId} lost at provider {runner.Provider}{under}: {lost.Reason}", r => r with { LostAt = now, Job = lostJob ?? r.Job }, lostJob);
         }
 
         switch (runner.State)
@@ -167,7 +195,10 @@ public static class ObservationRules
                 };
                 return (runner, done, "ran its job between two observations; its registration is still listed", r => r with { Job = finished, ForgeRunnerId = registration.Id }, null);
             case RunnerState.Provisioning or RunnerState.Registering or RunnerState.Idle when instanceFailure is { } failure:
-                return (runner, [RunnerState.Failed], $"instance {runner.InstanceId} failed at provider {runner.Provider}: {failure.Reason}", null, null);
+                // Lost with no job known: it may yet turn out to have taken one whose news was lost (see AwaitsLostJob).
+                return failure.Kind == InstanceFailureKind.Lost
+                    ? (runner, [RunnerState.Failed], $"instance {runner.InstanceId} lost at provider {runner.Provider}: {failure.Reason}", r => r with { LostAt = now }, null)
+                    : (runner, [RunnerState.Failed], $"instance {runner.InstanceId} failed at provider {runner.Provider}: {failure.Reason}", null, null);
             case RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering when registration is { Online: true }:
                 var target = registration.Busy ? RunnerState.Busy : RunnerState.Idle;
                 RunnerState[] path = runner.State switch

@@ -37,6 +37,14 @@ public sealed record Runner
 
     public string? FailureReason { get; init; }
 
+    /// <summary>
+    /// When Drover saw the provider report the instance lost (taken by the infrastructure: a spot interruption, an
+    /// eviction, a kill from outside; <see cref="Planning.InstanceFailureKind.Lost"/>), or null. A lost runner that is
+    /// Failed with no <see cref="Job"/> is kept for <see cref="ObservationRules.LostJobIdentificationWindow"/> so a job
+    /// the forge later reports on it is still found and re-run.
+    /// </summary>
+    public DateTimeOffset? LostAt { get; init; }
+
     /// <summary>True while the runner counts toward the pool's size (booting, idle or busy).</summary>
     public bool IsActive => State is RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering or RunnerState.Idle or RunnerState.Busy;
 

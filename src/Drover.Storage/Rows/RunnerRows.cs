@@ -23,6 +23,7 @@ internal static class RunnerRows
         ["job_id"] = runner.Job?.Id,
         ["attempt"] = (long)runner.Attempt,
         ["failure_reason"] = runner.FailureReason,
+        ["lost_at"] = StoreTime.ToStored(runner.LostAt),
     };
 
     public static Runner FromRow(RowReader row) => new()
@@ -40,5 +41,6 @@ internal static class RunnerRows
         Job = row.TextOrNull("job_forge") is { } forge && row.TextOrNull("job_id") is { } id ? new JobKey(forge, id) : null,
         Attempt = row.Int("attempt"),
         FailureReason = row.TextOrNull("failure_reason"),
+        LostAt = row.TimeOrNull("lost_at"),
     };
 }

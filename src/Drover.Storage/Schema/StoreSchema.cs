@@ -7,7 +7,7 @@ namespace Drover.Storage.Schema;
 internal static class StoreSchema
 {
     /// <summary>The newest schema version this code knows (the highest migration number).</summary>
-    public const int CurrentVersion = 5;
+    public const int CurrentVersion = 6;
 
     /// <summary>
     /// The oldest schema whose backups restore into this one. Valid while every migration after it only adds tables
@@ -32,7 +32,7 @@ internal static class StoreSchema
         [
             Text("id"), Text("pool"), Text("provider"), Text("idempotency_key"), Int("ordinal"), Text("state"), Int("state_since"),
             Int("created_at"), Text("instance_id", true), Text("forge_runner_id", true), Text("job_forge", true), Text("job_id", true),
-            Int("attempt"), Text("failure_reason", true),
+            Int("attempt"), Text("failure_reason", true), Int("lost_at", true),
         ],
         ["id"]);
 

@@ -114,6 +114,61 @@ public sealed class ObservationRulesTests
         Assert.Equal(job, change.LostJob);
     }
 
+    [Fact]
+    public void Changes_IdleRunnerLostWithNoJobKnown_FailedAsLost_NoJobNamed()
+    {
+        var runner = Runner("linux", 1, RunnerState.Idle, T0.AddMinutes(-1));
+
+        var change = Assert.Single(Changes(runner, [], Failed(runner, "killed by signal 9 (SIGKILL)", InstanceFailureKind.Lost)));
+
+        Assert.Equal([RunnerState.Failed], change.Path);
+        Assert.Null(change.LostJob);
+        var failed = change.Change!(runner);
+        Assert.Equal((T0, null), (failed.LostAt, failed.Job));
+    }
+
+    [Fact]
+    public void Changes_IdleRunnerWhoseInstanceFailedOnItsOwn_IsNotMarkedLost()
+    {
+        var runner = Runner("linux", 1, RunnerState.Idle, T0.AddMinutes(-1));
+
+        var change = Assert.Single(Changes(runner, [], Failed(runner, "Error: exit code 1", InstanceFailureKind.Unusable)));
+
+        Assert.Null(change.Change?.Invoke(runner).LostAt);
+    }
+
+    [Theory]
+    [InlineData(true, JobState.Completed, 4, true)]
+    [InlineData(true, JobState.Running, 4, true)]
+    [InlineData(false, JobState.Running, 4, true)]
+    [InlineData(false, JobState.Completed, 4, false)]
+    [InlineData(true, JobState.Completed, 5, false)]
+    public void Changes_FailedAsLostWithNoJob_AJobReportedOnItLater_IsNamedWithinTheWindow(bool ephemeral, JobState state, int minutesAfterLoss, bool named)
+    {
+        // A finished job counts only in an ephemeral pool (one job per runner); a long-lived runner's finished job may
+        // have ended before the loss. Past the window the runner is no longer waited for.
+        var job = new JobKey("github", "9");
+        var runner = Runner("linux", 1, RunnerState.Failed, T0.AddMinutes(-minutesAfterLoss)) with { LostAt = T0.AddMinutes(-minutesAfterLoss) };
+        var reported = Running(job, runner.Id) with { State = state, FinishedAt = state == JobState.Completed ? T0 : null };
+        var pool = Pool("linux") with { Ephemeral = ephemeral };
+
+        var changes = ObservationRules.Changes([runner], Fleet(pool), Forges([]), T0, [reported], Listed(runner), T0);
+
+        if (!named)
+        {
+            Assert.Empty(changes);
+            return;
+        }
+
+        var change = Assert.Single(changes);
+        Assert.Equal([RunnerState.Failed], change.Path);
+        Assert.Equal(job, change.LostJob);
+        Assert.Equal(job, change.Change!(runner).Job);
+
+        // Once named, it is not named again.
+        Assert.Empty(ObservationRules.Changes([runner with { Job = job }], Fleet(pool), Forges([]), T0, [reported], Listed(runner), T0));
+    }
+
     private static Job Running(JobKey key, string runner) => new() { Key = key, State = JobState.Running, RunnerName = runner, LastEventAt = T0 };
 
     private static Dictionary<string, IReadOnlyList<ProviderInstance>> Failed(Runner runner, string reason, InstanceFailureKind kind) =>
