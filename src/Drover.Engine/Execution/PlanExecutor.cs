@@ -12,7 +12,9 @@ namespace Drover.Engine.Execution;
 /// log and keeping each provider's circuit breaker up to date. Creates run concurrently, up to each provider's
 /// <see cref="ProviderConfig.MaxConcurrentCreates"/>, started in plan order, so one slow or hanging call holds up only
 /// its own runner; the other actions run one by one meanwhile. Never two creates for one plan item: a create is keyed
-/// by its idempotency key from the intent on.
+/// by its idempotency key from the intent on. A create whose forge (the credential) or provider is held back by a rate
+/// limit is not started — it would fail at once and push its slot into retry backoff — but left for the next plan;
+/// <see cref="HeldBackUntil"/> says when the limit ends, so the loop plans again then.
 /// </summary>
 internal sealed class PlanExecutor
 {
@@ -20,6 +22,8 @@ internal sealed class PlanExecutor
     private readonly RunnerCreation _creation;
     private readonly RunnerDeletion _deletion;
     private readonly ProviderHealth _health;
+    private readonly Lock _heldBack = new();
+    private readonly Dictionary<string, (int Count, DateTimeOffset Until)> _heldBackBy = new(StringComparer.Ordinal);
 
     /// <param name="services">Store, adapters, pipeline, clock, logs and metrics.</param>
     public PlanExecutor(ExecutionServices services)
@@ -29,6 +33,12 @@ internal sealed class PlanExecutor
         _deletion = new RunnerDeletion(services);
         _health = new ProviderHealth(services);
     }
+
+    /// <summary>
+    /// When the rate limit that held back creates in the last <see cref="ExecuteAsync"/> ends (the earliest, when several
+    /// did); null when none was held back.
+    /// </summary>
+    public DateTimeOffset? HeldBackUntil { get; private set; }
 
     /// <summary>
     /// Executes <paramref name="actions"/>; returns the breakers after every create's outcome was recorded.
@@ -44,6 +54,8 @@ internal sealed class PlanExecutor
         ArgumentNullException.ThrowIfNull(actions);
         ArgumentNullException.ThrowIfNull(config);
         var book = new PlanBreakers(breakers);
+        HeldBackUntil = null;
+        _heldBackBy.Clear();
         var slots = new Dictionary<string, SemaphoreSlim>(StringComparer.Ordinal);
         var creates = new List<Task>();
         try
@@ -91,6 +103,12 @@ internal sealed class PlanExecutor
         }
 
         await Task.WhenAll(creates).ConfigureAwait(false);
+        foreach (var (target, (count, until)) in _heldBackBy)
+        {
+            EngineLog.CreatesHeldBack(_services.Logger, count, target, until);
+            HeldBackUntil = HeldBackUntil is { } earliest && earliest < until ? earliest : until;
+        }
+
         await StoreBreakersAsync(book, cancellationToken).ConfigureAwait(false);
         return book.Snapshot();
     }
@@ -111,12 +129,41 @@ internal sealed class PlanExecutor
                 return;
             }
 
+            if (HeldBack(create, pool))
+            {
+                return;
+            }
+
             await _creation.CreateAsync(create, pool, book, actor, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             slot.Release();
         }
+    }
+
+    /// <summary>
+    /// True when the forge that mints the runner's credential or the provider that makes its instance is held back by a
+    /// rate limit now: the create is noted (<see cref="HeldBackUntil"/>) and not started. No intent is written, so the
+    /// next plan makes the same create under the same key.
+    /// </summary>
+    private bool HeldBack(CreateRunner create, PoolConfig pool)
+    {
+        foreach (var target in (ReadOnlySpan<string>)[$"forge {pool.Forge}", $"provider {create.Provider}"])
+        {
+            if (_services.Calls.RateLimitedUntil(target) is { } until)
+            {
+                lock (_heldBack)
+                {
+                    var (count, _) = _heldBackBy.GetValueOrDefault(target);
+                    _heldBackBy[target] = (count + 1, until);
+                }
+
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -44,6 +44,9 @@ internal static partial class EngineLog
     [LoggerMessage(EventId = 1043, Level = LogLevel.Warning, Message = "Webhook delivery {DeliveryId} of forge {Forge} failed {Attempts} times and is quarantined: {Error}")]
     public static partial void DeliveryQuarantined(ILogger logger, string forge, string deliveryId, int attempts, string error);
 
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Information, Message = "{Count} runner creation(s) wait for the next cycle: {Target} is rate limited until {Until:O}")]
+    public static partial void CreatesHeldBack(ILogger logger, int count, string target, DateTimeOffset until);
+
     [LoggerMessage(EventId = 1050, Level = LogLevel.Warning, Message = "Job {Job} was lost with runner {Runner}: {Reason}; {Outcome}")]
     public static partial void JobLost(ILogger logger, string job, string runner, string reason, string outcome);
 

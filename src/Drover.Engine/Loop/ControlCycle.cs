@@ -64,6 +64,12 @@ internal sealed class ControlCycle
             var observed = await ObserveAsync(config, demand, now, cancellationToken).ConfigureAwait(false);
             var plan = _planner.Plan(OperatorRequests.Effective(config, drained), observed, demand.Ledger.Jobs, now, demand.Arrivals);
             var breakers = await _executor.ExecuteAsync(plan.Actions, config, observed.Breakers, _options.Actor, cancellationToken).ConfigureAwait(false);
+            if (_executor.HeldBackUntil is { } heldBack && (plan.NextWakeAt is not { } wake || heldBack < wake))
+            {
+                // Creates a rate limit held back are planned again once it ends.
+                plan = plan with { NextWakeAt = heldBack };
+            }
+
             breakers = await _requests.DeleteRequestedAsync(requests, config, breakers, cancellationToken).ConfigureAwait(false);
             await _reruns.RequestDueAsync(_options.Actor, cancellationToken).ConfigureAwait(false);
             var after = await Runners.AfterCycleAsync(observed.Runners, plan.Actions, requests, cancellationToken).ConfigureAwait(false);
