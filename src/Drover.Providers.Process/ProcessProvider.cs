@@ -185,6 +185,23 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
         foreach (var found in records)
         {
             var record = found;
+            if (record is { LostExitCode: { } lostCode })
+            {
+                // Killed from outside before this process started: listed as lost for what is left of LostListing.
+                var endedAt = record.EndedAt ?? _time.GetUtcNow();
+                if (_time.GetUtcNow() - endedAt < LostListing)
+                {
+                    var kept = Path.Combine(_settings.WorkRoot, record.Name, RunnerProcess.LogFileName);
+                    RecordExit(new ProcessExit(record.Name, record.Pool, lostCode, endedAt, false, _settings.KeepLogs && File.Exists(kept) ? kept : null), record.CreatedAt);
+                }
+                else
+                {
+                    _registry.Remove(record.Name);
+                }
+
+                continue;
+            }
+
             if (record.ProcessId is null || record.StartTime is null)
             {
                 if (HostProcesses.FindByMarker(Marker(record.Name)) is { } running)
@@ -203,10 +220,11 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
             }
 
             var logPath = _settings.KeepLogs && File.Exists(Path.Combine(directory, RunnerProcess.LogFileName)) ? Path.Combine(directory, RunnerProcess.LogFileName) : null;
-            var exitCode = ProcessExit.Read(directory);
+            var exit = new ProcessExit(record.Name, record.Pool, ProcessExit.Read(directory), _time.GetUtcNow(), false, logPath);
+            var exitCode = exit.ExitCode;
             Cleanup(record.Name, directory, Path.Combine(directory, RunnerProcess.CredentialFileName));
-            _registry.Remove(record.Name);
-            RecordExit(new ProcessExit(record.Name, record.Pool, exitCode, _time.GetUtcNow(), false, logPath), record.CreatedAt);
+            EndRecord(exit, record.CreatedAt);
+            RecordExit(exit, record.CreatedAt);
             ProcessProviderLog.EndedUnwatched(_logger, Name, record.Name, exitCode, logPath ?? "removed (keepLogs: false)");
         }
     }
@@ -301,11 +319,18 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
         ArgumentNullException.ThrowIfNull(instanceId);
         RunnerProcess? runner;
         AdoptedProcess? adopted;
+        bool lost;
         lock (_sync)
         {
             _live.TryGetValue(instanceId, out runner);
-            _lost.Remove(instanceId);
+            lost = _lost.Remove(instanceId);
             _adopted.TryGetValue(instanceId, out adopted);
+        }
+
+        if (lost)
+        {
+            // Its record was kept so a restart would list it lost; deleted, it is forgotten.
+            _registry.Remove(instanceId);
         }
 
         if (adopted is not null)
@@ -404,10 +429,11 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
         }
 
         var logPath = _settings.KeepLogs ? Path.Combine(adopted.Directory, RunnerProcess.LogFileName) : null;
-        var exitCode = ProcessExit.Read(adopted.Directory);
+        var exit = new ProcessExit(name, adopted.Record.Pool, ProcessExit.Read(adopted.Directory), _time.GetUtcNow(), deleted, logPath);
+        var exitCode = exit.ExitCode;
         Cleanup(name, adopted.Directory, Path.Combine(adopted.Directory, RunnerProcess.CredentialFileName));
-        _registry.Remove(name);
-        RecordExit(new ProcessExit(name, adopted.Record.Pool, exitCode, _time.GetUtcNow(), deleted, logPath), adopted.Record.CreatedAt);
+        EndRecord(exit, adopted.Record.CreatedAt);
+        RecordExit(exit, adopted.Record.CreatedAt);
         if (deleted)
         {
             ProcessProviderLog.Stopped(_logger, Name, name, exitCode, logPath ?? "removed");
@@ -441,12 +467,23 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
             ForgetAdopted(ended, deleted: false);
         }
 
+        List<string> expired;
         lock (_sync)
         {
-            foreach (var expired in _lost.Where(l => now - l.Value.ExitedAt >= LostListing).Select(l => l.Key).ToList())
+            expired = [.. _lost.Where(l => now - l.Value.ExitedAt >= LostListing).Select(l => l.Key)];
+            foreach (var name in expired)
             {
-                _lost.Remove(expired);
+                _lost.Remove(name);
             }
+        }
+
+        foreach (var name in expired)
+        {
+            _registry.Remove(name);
+        }
+
+        lock (_sync)
+        {
 
             IReadOnlyList<ProviderInstance> list = [.. _live.Values
                 .Where(r => !r.Exited.IsCompleted)
@@ -648,6 +685,7 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
         var exitCode = runner.Process.ExitCode;
         var deleted = runner.DeleteRequested;
         var keep = _settings.KeepLogs;
+        var exit = new ProcessExit(runner.Name, runner.Pool, exitCode, _time.GetUtcNow(), deleted, keep ? runner.LogPath : null);
         try
         {
             if (keep)
@@ -656,20 +694,20 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
             }
 
             Cleanup(runner.Name, runner.Directory, runner.CredentialFile);
-            _registry.Remove(runner.Name);
+            EndRecord(exit, runner.CreatedAt);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             ProcessProviderLog.CleanupFailed(_logger, Name, runner.Name, e.Message);
         }
 
-        var logPath = keep ? runner.LogPath : null;
+        var logPath = exit.LogPath;
         lock (_sync)
         {
             _live.Remove(runner.Name);
         }
 
-        RecordExit(new ProcessExit(runner.Name, runner.Pool, exitCode, _time.GetUtcNow(), deleted, logPath), runner.CreatedAt);
+        RecordExit(exit, runner.CreatedAt);
         if (deleted)
         {
             ProcessProviderLog.Stopped(_logger, Name, runner.Name, exitCode, logPath ?? "removed");
@@ -680,6 +718,23 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
         }
 
         runner.Process.Dispose();
+    }
+
+    /// <summary>
+    /// The runner's record once its process ended: removed, or — for a runner killed from outside — kept with the exit
+    /// (<see cref="RunnerRecord.LostExitCode"/>), so a Drover process started before the runner is deleted lists it as
+    /// lost too.
+    /// </summary>
+    private void EndRecord(ProcessExit exit, DateTimeOffset createdAt)
+    {
+        if (exit.KilledFromOutside is not null)
+        {
+            _registry.Write(new RunnerRecord(exit.RunnerName, exit.Pool, createdAt, null, null, exit.ExitCode, exit.ExitedAt));
+        }
+        else
+        {
+            _registry.Remove(exit.RunnerName);
+        }
     }
 
     /// <summary>Keeps <paramref name="exit"/> for <see cref="RecentExits"/>; one killed from outside is listed as lost for <see cref="LostListing"/>.</summary>

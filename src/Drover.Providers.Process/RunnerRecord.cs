@@ -12,4 +12,10 @@ namespace Drover.Providers.Process;
 /// The process's start time as the kernel counts it (<c>/proc/PID/stat</c> field 22, clock ticks since boot), so that
 /// a process id reused by another program is never taken for the runner; null while it is being started.
 /// </param>
-internal sealed record RunnerRecord(string Name, string Pool, DateTimeOffset CreatedAt, int? ProcessId, ulong? StartTime);
+/// <param name="LostExitCode">
+/// For a runner killed by a signal Drover did not send (<see cref="ProcessExit.KilledFromOutside"/>): its exit code. The
+/// record is kept after the process ended, so a restarted Drover lists the runner as lost too, until it is deleted or
+/// <see cref="ProcessProvider.LostListing"/> passed; null for a runner that runs or is being started.
+/// </param>
+/// <param name="EndedAt">When the runner killed from outside ended (Drover's clock); null otherwise.</param>
+internal sealed record RunnerRecord(string Name, string Pool, DateTimeOffset CreatedAt, int? ProcessId, ulong? StartTime, int? LostExitCode = null, DateTimeOffset? EndedAt = null);

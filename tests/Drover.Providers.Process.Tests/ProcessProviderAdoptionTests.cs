@@ -132,6 +132,51 @@ public sealed class ProcessProviderAdoptionTests
         Assert.Contains("SIGKILL", lost.Failure, StringComparison.Ordinal);
         Assert.Equal(137, Assert.Single(restarted.RecentExits).ExitCode);
         Assert.Contains(h.Logger.Messages, m => m.Contains("runner t-1 ended while no Drover process watched it (exit code 137", StringComparison.Ordinal));
+
+        // The record stays, as lost, until the runner is deleted: a further restart lists it lost too.
+        Assert.Equal(137, Assert.Single(registry.List(out _)).LostExitCode);
+        await restarted.DeleteAsync(id, CancellationToken.None);
+        Assert.Empty(registry.List(out _));
+        Assert.Empty(await h.Reopen().ListAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Restart_RunnerKilledFromOutsideWhileWatched_IsStillListedLostAfterTheRestart()
+    {
+        // Drover saw the runner killed under its job and listed it lost, but stopped before the engine acted on it; the
+        // next Drover process must list it lost too, or the job it ran is never re-run.
+        await using var h = new ProviderHarness(Settings("/bin/sleep 60"));
+        var id = await h.CreateAsync("t-1", Secret);
+        var runner = await Processes.RunnerOfAsync(h.Provider.ProcessId(id)!.Value, "/bin/sleep");
+        using (var process = System.Diagnostics.Process.GetProcessById(runner))
+        {
+            process.Kill();
+        }
+
+        await Eventually.ThatAsync(() => h.Provider.RecentExits.Count, exits => exits == 1, "the exit is noticed", exits => $"{exits} exit(s)", TimeSpan.FromSeconds(15));
+        Assert.Equal(Core.Planning.InstanceFailureKind.Lost, Assert.Single(await h.Provider.ListAsync(CancellationToken.None)).FailureKind);
+
+        var restarted = h.Reopen();
+
+        var lost = Assert.Single(await restarted.ListAsync(CancellationToken.None));
+        Assert.Equal((id, Core.Planning.InstanceFailureKind.Lost), (lost.InstanceId, lost.FailureKind));
+        Assert.Contains("SIGKILL", lost.Failure, StringComparison.Ordinal);
+
+        await restarted.DeleteAsync(id, CancellationToken.None);
+        Assert.Empty(await restarted.ListAsync(CancellationToken.None));
+        Assert.Empty(await h.Reopen().ListAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Restart_LostRunnerPastTheLostListing_IsForgotten()
+    {
+        await using var h = new ProviderHarness(Settings("/bin/sleep 60"));
+        var registry = new RunnerRegistry(h.Provider.StateDirectory);
+        registry.Write(new RunnerRecord("t-2", "linux", DateTimeOffset.UnixEpoch, null, null, 137, DateTimeOffset.UtcNow - ProcessProvider.LostListing - TimeSpan.FromSeconds(1)));
+
+        var restarted = h.Reopen();
+
+        Assert.Empty(await restarted.ListAsync(CancellationToken.None));
         Assert.Empty(registry.List(out _));
     }
 
