@@ -99,7 +99,7 @@ public sealed class HttpFuzzTests(ITestOutputHelper output)
 
         Assert.True(run.Failures.Count == 0, FuzzFailure.Summarise(run.Failures, run.Inputs));
 
-        // Accepted calls (reload, drain: 202) and refused bodies (400) both occur, so both paths are fuzzed.
+        // Accepted calls (drain, resume: 202) and refused bodies (400) both occur, so both paths are fuzzed.
         Assert.True(run.Answered(HttpStatusCode.Accepted) > 0 && run.Answered(HttpStatusCode.BadRequest) > 0, run.Statuses);
     }
 
