@@ -103,6 +103,45 @@ public sealed class LostJobRerunTests
     }
 
     [Fact]
+    public async Task ShutdownRightAfterALoss_LostRunnersAreLeftForTheNextLeader_TheJobIsStillReRun()
+    {
+        // Host-bound instances: a shutdown ends idle and booting runners. One runner's instance was lost before any cycle
+        // saw it, another's was seen lost with its job unknown; neither is ended, so the next process still sees the loss.
+        await using var h = await LoopHarness.CreateAsync();
+        h.Provider.InstancesAreHostBound = true;
+        var first = h.Queue();
+        var second = h.Queue();
+        h.Queue();
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        var runners = await h.Store.ListLiveRunnersAsync("linux", CancellationToken.None);
+        Assert.Equal(3, runners.Count);
+        h.Provider.Lose(runners[0].InstanceId!, "killed by signal 9 (SIGKILL)");
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        h.Provider.Lose(runners[1].InstanceId!, "killed by signal 9 (SIGKILL)");
+
+        var ended = await h.Loop.DrainForShutdownAsync(CancellationToken.None);
+
+        Assert.Equal(RunnerState.Failed, (await h.Store.GetRunnerAsync(runners[0].Id, CancellationToken.None))!.State);
+        Assert.NotEqual(RunnerState.Gone, (await h.Store.GetRunnerAsync(runners[1].Id, CancellationToken.None))!.State);
+        Assert.Contains(h.Provider.Instances, i => i.InstanceId == runners[0].InstanceId);
+        Assert.Contains(h.Provider.Instances, i => i.InstanceId == runners[1].InstanceId);
+        Assert.DoesNotContain(h.Provider.Instances, i => i.InstanceId == runners[2].InstanceId);
+        Assert.True(ended >= 1);
+
+        // The next process: the forge reports which jobs the lost runners ran; both are re-run.
+        var next = h.NewLoop();
+        await next.StartAsync(CancellationToken.None);
+        next.Ingest(new JobEvent { Key = first, Kind = JobEventKind.Completed, At = h.Time.GetUtcNow(), RunnerName = runners[0].Id });
+        next.Ingest(new JobEvent { Key = second, Kind = JobEventKind.Completed, At = h.Time.GetUtcNow(), RunnerName = runners[1].Id });
+        h.Time.Advance(TimeSpan.FromSeconds(5));
+        await next.RunCycleAsync(CancellationToken.None);
+        h.Time.Advance(TimeSpan.FromSeconds(5));
+        await next.RunCycleAsync(CancellationToken.None);
+
+        Assert.Equal([first.Id, second.Id], h.Forge.Reruns.Select(j => j.Id).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
     public async Task LostWithNoJobEverReported_CleanedUpAfterTheWindow_NoRerun()
     {
         await using var h = await LoopHarness.CreateAsync();

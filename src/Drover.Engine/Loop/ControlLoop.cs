@@ -167,8 +167,11 @@ public sealed class ControlLoop
     /// booting, failed and draining runners of host-bound providers (<see cref="IProvider.InstancesAreHostBound"/>:
     /// local processes, which no replica elsewhere can adopt), instance and registration, all at once. Busy runners are
     /// left to finish their jobs (also those the forge reports busy that no cycle has seen take a job yet); they stay recorded in the store, and whichever replica leads next (or this one,
-    /// restarted) adopts them. Runners of other providers are left for the next leader. Returns how many were ended;
-    /// stops where it is when <paramref name="cancellationToken"/> is cancelled (the drain's time is up).
+    /// restarted) adopts them. Runners of other providers are left for the next leader. So are runners whose instance
+    /// the infrastructure took away (listed lost by the provider now, or failed as lost and waiting for news of the job
+    /// they ran: <see cref="ObservationRules.AwaitsLostJob"/>): there is nothing left to end, and the next leader must
+    /// still see the loss to re-run the job. Returns how many were ended; stops where it is when
+    /// <paramref name="cancellationToken"/> is cancelled (the drain's time is up).
     /// </summary>
     public async Task<int> DrainForShutdownAsync(CancellationToken cancellationToken)
     {
@@ -177,11 +180,14 @@ public sealed class ControlLoop
         {
             var config = Snapshot.Config;
             var runners = await _store.ListLiveRunnersAsync(null, cancellationToken).ConfigureAwait(false);
+            var now = _time.GetUtcNow();
             var candidates = runners
                 .Where(r => r.State != RunnerState.Busy && _services.Adapters.Provider(r.Provider) is { InstancesAreHostBound: true })
+                .Where(r => config.FindPool(r.Pool) is not { } pool || !ObservationRules.AwaitsLostJob(r, pool, now))
                 .ToList();
             var busy = await BusyAtTheForgeAsync(config, candidates, cancellationToken).ConfigureAwait(false);
-            var ending = candidates.Where(r => !busy.Contains(r.Id)).ToList();
+            var lost = await LostAtTheProviderAsync(candidates, cancellationToken).ConfigureAwait(false);
+            var ending = candidates.Where(r => !busy.Contains(r.Id) && !lost.Contains(r.Id)).ToList();
             EngineLog.ShutdownDrain(_logger, ending.Count);
             var deletion = new RunnerDeletion(_services);
             await Task.WhenAll(ending.Select(r => deletion.DeleteAsync(
@@ -227,6 +233,36 @@ public sealed class ControlLoop
         }
 
         return busy;
+    }
+
+    /// <summary>
+    /// The runners of <paramref name="runners"/> whose instance their provider lists as lost now
+    /// (<see cref="InstanceFailureKind.Lost"/>); a provider that cannot be listed reports none, and its runners are
+    /// ended as planned.
+    /// </summary>
+    private async Task<HashSet<string>> LostAtTheProviderAsync(IReadOnlyList<Runner> runners, CancellationToken cancellationToken)
+    {
+        var lost = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var group in runners.Where(r => r.InstanceId is not null).GroupBy(r => r.Provider, StringComparer.Ordinal))
+        {
+            if (_services.Adapters.Provider(group.Key) is not { } provider)
+            {
+                continue;
+            }
+
+            try
+            {
+                var instances = await _services.Calls.RunAsync($"provider {provider.Name}", provider.ListAsync, cancellationToken).ConfigureAwait(false);
+                var gone = instances.Where(i => i.FailureKind == InstanceFailureKind.Lost && i.Failure is not null).Select(i => i.InstanceId).ToHashSet(StringComparer.Ordinal);
+                lost.UnionWith(group.Where(r => gone.Contains(r.InstanceId!)).Select(r => r.Id));
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                EngineLog.ListFailed(_logger, "provider", provider.Name, RunnerCreation.Describe(e));
+            }
+        }
+
+        return lost;
     }
 
     /// <summary>Runs one cycle (see <see cref="ControlCycle"/>) and publishes its snapshot.</summary>

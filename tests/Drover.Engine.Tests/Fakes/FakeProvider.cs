@@ -12,6 +12,9 @@ public sealed class FakeProvider(string name, TimeProvider time) : IProvider
 
     public string Name => name;
 
+    /// <summary>As the process provider: instances live on this host, so a shutdown ends the idle and booting ones.</summary>
+    public bool InstancesAreHostBound { get; set; }
+
     /// <summary>Runs before a create does anything; throw from it to fail the call.</summary>
     public Action<InstanceRequest>? BeforeCreate { get; set; }
 
