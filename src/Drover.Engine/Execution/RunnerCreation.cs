@@ -68,8 +68,7 @@ internal sealed class RunnerCreation
         string credentialRef;
         try
         {
-            await WaitOutShortRateLimitAsync($"forge {forge.Name}", cancellationToken).ConfigureAwait(false);
-            var credential = await s.Calls.RunAsync(
+            var credential = await CallAsync(
                 $"forge {forge.Name}",
                 ct => forge.MintRunnerCredentialAsync(pool.Name, runner.Id, ct),
                 cancellationToken).ConfigureAwait(false);
@@ -87,8 +86,7 @@ internal sealed class RunnerCreation
         try
         {
             var request = new InstanceRequest(pool.Name, runner.IdempotencyKey, pool.Template, credentialRef);
-            await WaitOutShortRateLimitAsync($"provider {provider.Name}", cancellationToken).ConfigureAwait(false);
-            instanceId = await s.Calls.RunAsync(
+            instanceId = await CallAsync(
                 $"provider {provider.Name}",
                 ct => provider.CreateAsync(request, ct),
                 cancellationToken).ConfigureAwait(false);
@@ -136,6 +134,27 @@ internal sealed class RunnerCreation
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="call"/> through the call policy after waiting out a short rate limit of
+    /// <paramref name="target"/> (<see cref="WaitOutShortRateLimitAsync"/>); a call held back unsent by a short limit that
+    /// a concurrent call met meanwhile (creates start together) waits that one out too, up to twice.
+    /// </summary>
+    private async Task<T> CallAsync<T>(string target, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await WaitOutShortRateLimitAsync(target, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await _services.Calls.RunAsync(target, call, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CallHeldBackException held) when (attempt < 3 && held.Until - _services.Time.GetUtcNow() <= MaxRateLimitWait)
+            {
+                // Not sent: nothing happened at the target, so going again is safe.
+            }
         }
     }
 
