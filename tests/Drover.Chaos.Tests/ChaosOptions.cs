@@ -111,7 +111,7 @@ internal sealed record ChaosOptions
 
     /// <summary>
     /// The kubernetes CI slice: 12 jobs over 8 s on the <c>kubernetes</c> provider with 30% faults on every API call
-    /// (creates, deletes, lists, watches), 2 kill points (a SIGKILL while a pod boots, a SIGTERM while one idles) and 1
+    /// (creates, deletes, lists, watches), 2 kill points (seed 23: a SIGTERM while a pod boots, a SIGKILL while one idles) and 1
     /// spot interruption (a pod evicted under its job), forge faults on the runner calls as in <see cref="Ci"/>; bounded
     /// to stay within about 90 s.
     /// </summary>

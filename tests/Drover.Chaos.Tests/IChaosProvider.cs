@@ -51,5 +51,5 @@ internal interface IChaosProvider : IAsyncDisposable
     IReadOnlyList<string> ApiRequests();
 }
 
-/// <summary>One runner instance in the world: what it is (e.g. <c>pid 123</c>, <c>pod r-1 (Running)</c>) and the runners it belongs to.</summary>
+/// <summary>One runner instance in the world: what it is, after its noun (e.g. <c>pid 123</c>, a pod's <c>r-1 (Running)</c>) and the runners it belongs to.</summary>
 internal sealed record ChaosInstance(string What, IReadOnlyList<string> Runners);

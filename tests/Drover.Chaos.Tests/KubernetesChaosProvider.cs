@@ -68,7 +68,7 @@ internal sealed class KubernetesChaosProvider : IChaosProvider
 
     /// <inheritdoc/>
     public IReadOnlyList<ChaosInstance> Instances() =>
-        [.. _cluster.Pods().Select(p => new ChaosInstance($"pod {p.Metadata.Name} ({p.Status?.Phase})", [Runner(p)]))];
+        [.. _cluster.Pods().Select(p => new ChaosInstance($"{p.Metadata.Name} ({p.Status?.Phase})", [Runner(p)]))];
 
     /// <inheritdoc/>
     public IReadOnlyList<string> LeftObjects() => [.. _cluster.Secrets().Select(s => $"secret {s.Metadata.Name}")];
