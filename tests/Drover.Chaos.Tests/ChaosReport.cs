@@ -110,8 +110,8 @@ internal sealed class ChaosReport
 
     /// <summary>
     /// The world at the end of the run, as the emulators and /proc see it: the forge's jobs, registrations, runner sessions,
-    /// mints and REST calls; the provider's runner instances, what else runners left (secrets), and the duplicate instances
-    /// of one idempotency key seen during the run.
+    /// mints, REST calls and the re-runs carried out; the provider's runner instances, what else runners left (secrets),
+    /// and the duplicate instances of one idempotency key seen during the run.
     /// </summary>
     public sealed record WorldState(
         IReadOnlyList<EmulatedJob> Jobs,
@@ -119,6 +119,7 @@ internal sealed class ChaosReport
         IReadOnlyList<RunnerSession> Sessions,
         IReadOnlyList<(long Id, string Name)> Minted,
         IReadOnlyList<string> Requests,
+        IReadOnlyList<long> Reruns,
         IReadOnlyList<ChaosInstance> Instances,
         IReadOnlyList<string> LeftObjects,
         IReadOnlyList<string> Duplicates);

@@ -587,6 +587,7 @@ internal sealed class ChaosRun : IAsyncDisposable
         _emulator.Sessions,
         _emulator.Minted,
         _emulator.Requests,
+        _emulator.Reruns,
         _provider.Instances(),
         _provider.LeftObjects(),
         _provider.Duplicates());
