@@ -6,7 +6,7 @@ namespace Drover.Chaos.Tests;
 /// The crash-safety invariants a chaos run is checked against (issue: never lose a job, never kill a running one, never
 /// leave anything behind). Each broken one is added to <see cref="ChaosReport.Violations"/> with what was observed; the
 /// world is read from the emulator (which runner ran which job, which registrations exist, which processes opened a
-/// session) and from /proc, never from Drover's own account.
+/// session) and from the provider's world (/proc, the Kubernetes emulator), never from Drover's own account.
 /// </summary>
 internal static class ChaosInvariants
 {
@@ -17,15 +17,16 @@ internal static class ChaosInvariants
     {
         var world = report.World;
         var v = report.Violations;
+        var reruns = Reruns(world.Reruns);
 
         // 1. Every matchable job served exactly once, or re-run as designed. A re-run is either a new take of the same
         //    job or a new attempt (a later job of the same run and name) that is served once. Re-runs are counted from
-        //    what the forge did (the later attempts of the job), not from Drover's calls: a re-run whose answer was lost
+        //    what the forge did (the re-runs the emulator carried out), not from Drover's calls: a re-run whose answer was lost
         //    after it was carried out is a re-run, and Drover must find it rather than ask again.
         foreach (var id in report.Jobs)
         {
             var job = world.Jobs.Single(j => j.Id == id);
-            var rerun = world.Jobs.Count(j => j.RunId == job.RunId && j.Name == job.Name && j.RunAttempt > job.RunAttempt);
+            var rerun = reruns.GetValueOrDefault(id);
             var interrupted = report.Interrupted.Any(i => i.Job == id);
             var attempt = world.Jobs.FirstOrDefault(j => j.Id > id && j.RunId == job.RunId && j.Name == job.Name && !report.Jobs.Contains(j.Id));
             if (interrupted && rerun != 1)
@@ -70,10 +71,16 @@ internal static class ChaosInvariants
             v.Add($"the job no pool takes ({unmatchable.Id}) was taken {unmatchable.Takes} times ({unmatchable.Status})");
         }
 
-        // 2. No runner process left after the grace window (found in /proc by the run's marker).
-        if (world.Processes.Count > 0)
+        // 2. No runner instance left after the grace window (a process found in /proc by the run's marker, a pod in the
+        //    cluster), and nothing else a runner leaves (a pod's credential secret).
+        if (world.Instances.Count > 0)
         {
-            v.Add($"{world.Processes.Count} orphaned runner process(es) still running {options.Window.TotalSeconds:0} s after every job completed and the faults stopped: {string.Join(", ", world.Processes.Select(p => $"pid {p.ProcessId} ({p.RunnerName ?? "?"})"))}");
+            v.Add($"{world.Instances.Count} orphaned runner instance(s) ({report.Noun}) still there {options.Window.TotalSeconds:0} s after every job completed and the faults stopped: {string.Join(", ", world.Instances.Select(i => i.What))}");
+        }
+
+        if (world.LeftObjects.Count > 0)
+        {
+            v.Add($"{world.LeftObjects.Count} runner object(s) left {options.Window.TotalSeconds:0} s after every job completed and the faults stopped: {string.Join(", ", world.LeftObjects)}");
         }
 
         // 3. No forge registration left after the grace window.
@@ -82,22 +89,19 @@ internal static class ChaosInvariants
             v.Add($"{world.Registrations.Count} registration(s) left at the forge {options.Window.TotalSeconds:0} s after every job completed and the faults stopped (orphan grace {options.OrphanGrace.TotalSeconds:0} s): {string.Join(", ", world.Registrations.Select(r => $"{r.Name} ({(r.Online ? "online" : "offline")}{(r.Busy ? ", busy" : string.Empty)})"))}");
         }
 
-        // 4. No duplicate instance per idempotency key: one runner name, one process.
-        foreach (var name in world.Sessions.GroupBy(s => s.RunnerName, StringComparer.Ordinal).Where(g => g.Select(s => s.ProcessId).Distinct().Count() > 1))
+        // 4. No duplicate instance per idempotency key: one runner name, one process; one key, one pod at a time.
+        foreach (var duplicate in world.Duplicates)
         {
-            v.Add($"duplicate instance: runner {name.Key} ran in {name.Select(s => s.ProcessId).Distinct().Count()} processes ({string.Join(", ", name.Select(s => s.ProcessId))})");
+            v.Add($"duplicate instance: {duplicate}");
         }
 
-        // 5. The event log matches the world: an instance reported deleted has no process and no registration left.
-        var livePids = world.Processes.Select(p => p.ProcessId).ToHashSet();
+        // 5. The event log matches the world: an instance reported deleted has no process or pod and no registration left.
         foreach (var deleted in report.Events.Where(e => e.Kind == "runner.delete.succeeded").GroupBy(e => e.Subject, StringComparer.Ordinal))
         {
-            var running = world.Processes.Where(p => p.RunnerName == deleted.Key).Select(p => p.ProcessId)
-                .Concat(world.Sessions.Where(s => s.RunnerName == deleted.Key && livePids.Contains(s.ProcessId)).Select(s => s.ProcessId))
-                .Distinct().ToList();
+            var running = world.Instances.Where(i => i.Runners.Contains(deleted.Key, StringComparer.Ordinal)).Select(i => i.What).ToList();
             if (running.Count > 0)
             {
-                v.Add($"event log lies: runner.delete.succeeded for {deleted.Key} (\"{deleted.First().Message}\") but its process {string.Join(", ", running)} is still running");
+                v.Add($"event log lies: runner.delete.succeeded for {deleted.Key} (\"{deleted.First().Message}\") but its {report.Noun} {string.Join(", ", running)} is still there");
             }
 
             if (world.Registrations.FirstOrDefault(r => r.Name == deleted.Key) is { } left)
@@ -118,7 +122,7 @@ internal static class ChaosInvariants
 
         if (report.ApiLiveRunners > 0)
         {
-            v.Add($"the API still lists {report.ApiLiveRunners} runner(s) not gone {options.Window.TotalSeconds:0} s after every job completed and the faults stopped, with {world.Processes.Count} process(es) running");
+            v.Add($"the API still lists {report.ApiLiveRunners} runner(s) not gone {options.Window.TotalSeconds:0} s after every job completed and the faults stopped, with {world.Instances.Count} runner instance(s) ({report.Noun}) there");
         }
 
         // 6. SIGTERM drains within a bounded time and exits 0.
@@ -139,4 +143,12 @@ internal static class ChaosInvariants
             }
         }
     }
+
+    /// <summary>
+    /// Re-runs carried out at the forge per job (<c>POST /repos/{o}/{r}/actions/jobs/{id}/rerun</c> done by the emulator),
+    /// whether or not the answer reached Drover: a re-run whose answer was lost, which Drover then finds already done, is
+    /// a re-run all the same.
+    /// </summary>
+    private static Dictionary<long, int> Reruns(IReadOnlyList<long> rerunJobs) =>
+        rerunJobs.GroupBy(j => j).ToDictionary(g => g.Key, g => g.Count());
 }

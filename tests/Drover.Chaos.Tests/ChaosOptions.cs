@@ -6,6 +6,18 @@ internal sealed record ChaosOptions
     /// <summary>Seeds every random choice of the run.</summary>
     public required int Seed { get; init; }
 
+    /// <summary>The provider the fleet's runners run on.</summary>
+    public ChaosProviderKind Provider { get; init; } = ChaosProviderKind.Process;
+
+    /// <summary>
+    /// Share (0–1) of the provider's API calls that fail (<see cref="ChaosProviderKind.Kubernetes"/>: 5xx, 429 with
+    /// Retry-After, hang, answer lost after the create or delete, watch cut); the process provider has no API.
+    /// </summary>
+    public double ProviderFaultRate { get; init; } = 0.3;
+
+    /// <summary>The kinds of provider API fault drawn.</summary>
+    public Drover.Testing.GitHub.RandomFault ProviderFaults { get; init; } = Drover.Testing.GitHub.RandomFault.ServerError | Drover.Testing.GitHub.RandomFault.RateLimited | Drover.Testing.GitHub.RandomFault.Hang | Drover.Testing.GitHub.RandomFault.LostAnswer | Drover.Testing.GitHub.RandomFault.Cut;
+
     /// <summary>Matchable jobs queued during the burst (one more job no pool takes is queued too).</summary>
     public int Jobs { get; init; } = 20;
 
@@ -48,7 +60,7 @@ internal sealed record ChaosOptions
     /// <summary>Only forge calls whose path contains this are faulted; null: every REST call.</summary>
     public string? ForgeFaultPaths { get; init; }
 
-    /// <summary>How long a hung forge call is held.</summary>
+    /// <summary>How long a hung forge (or provider API) call is held.</summary>
     public TimeSpan HangFor { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Share of webhook deliveries lost.</summary>
@@ -96,4 +108,20 @@ internal sealed record ChaosOptions
 
     /// <summary>The long form: 60 jobs over 60 s, 20 kill points and 3 spot interruptions per run, faults on every forge call (polls too).</summary>
     public static ChaosOptions Long(int seed) => new() { Seed = seed, Jobs = 60, KillPoints = 20, SpotInterruptions = 3, BurstLength = TimeSpan.FromSeconds(60), CompleteWithin = TimeSpan.FromSeconds(300) };
+
+    /// <summary>
+    /// The kubernetes CI slice: 12 jobs over 8 s on the <c>kubernetes</c> provider with 30% faults on every API call
+    /// (creates, deletes, lists, watches), 2 kill points (seed 23: a SIGTERM while a pod boots, a SIGKILL while one idles) and 1
+    /// spot interruption (a pod evicted under its job), forge faults on the runner calls as in <see cref="Ci"/>; bounded
+    /// to stay within about 90 s.
+    /// </summary>
+    public static ChaosOptions KubernetesCi(int seed) => new()
+    {
+        Seed = seed, Provider = ChaosProviderKind.Kubernetes, Jobs = 12, KillPoints = 2, SpotInterruptions = 1, FirstPhase = 1,
+        BurstLength = TimeSpan.FromSeconds(8), ForgeFaultPaths = "/actions/runners", CompleteWithin = TimeSpan.FromSeconds(60),
+        OrphanGrace = TimeSpan.FromSeconds(10), SettleWindow = TimeSpan.FromSeconds(40),
+    };
+
+    /// <summary>The kubernetes long form: <see cref="Long"/> on the <c>kubernetes</c> provider with 30% faults on every API call.</summary>
+    public static ChaosOptions KubernetesLong(int seed) => Long(seed) with { Provider = ChaosProviderKind.Kubernetes };
 }

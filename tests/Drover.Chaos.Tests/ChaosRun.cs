@@ -10,8 +10,10 @@ using Drover.Testing.Serve;
 namespace Drover.Chaos.Tests;
 
 /// <summary>
-/// One chaos run: a real <c>drover serve</c> process (SQLite store, the <c>process</c> provider starting stand-in
-/// runners) against the GitHub emulator with seeded forge faults and webhook loss, duplication and reordering. A burst of
+/// One chaos run: a real <c>drover serve</c> process (SQLite store; the <c>process</c> provider starting stand-in runner
+/// processes, or the <c>kubernetes</c> provider against the Kubernetes emulator with seeded API faults, whose kubelet runs
+/// the stand-in runner: <see cref="IChaosProvider"/>) against the GitHub emulator with seeded forge faults and webhook
+/// loss, duplication and reordering. A burst of
 /// jobs is queued while the server is killed (SIGKILL) or stopped (SIGTERM) at seeded points and started again on the
 /// same store; then the run waits for the burst to settle and the grace window to pass, and checks the world against
 /// the invariants (<see cref="ChaosInvariants"/>).
@@ -61,6 +63,7 @@ internal sealed class ChaosRun : IAsyncDisposable
     private readonly Random _random;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private GitHubEmulator _emulator = null!;
+    private IChaosProvider _provider = null!;
     private ServeProcess? _serve;
     private readonly List<ServeProcess> _others = [];
     private PostgresServer? _postgres;
@@ -89,6 +92,11 @@ internal sealed class ChaosRun : IAsyncDisposable
     {
         var report = new ChaosReport { Seed = _options.Seed, Marker = Marker };
         _emulator = await GitHubEmulator.StartAsync(new GitHubEmulatorOptions { Tokens = [Token], Seed = _options.Seed });
+        _provider = _options.Provider == ChaosProviderKind.Kubernetes
+            ? await KubernetesChaosProvider.StartAsync(_options, _directory)
+            : new ProcessChaosProvider(Marker, _emulator, _directory);
+        report.Noun = _provider.Noun;
+        report.Nouns = _provider.Nouns;
         _emulator.AddRepository(Repository);
         _emulator.Faults.Seed(_options.Seed);
         _emulator.Faults.Rate = _options.ForgeFaultRate;
@@ -195,6 +203,7 @@ internal sealed class ChaosRun : IAsyncDisposable
         await stopWatching.CancelAsync();
         await watching;
         report.Events = await EventsAsync();
+        await File.WriteAllLinesAsync(_directory.File("events.log"), report.Events.Select(e => $"{e.Id} {e.Kind} {e.Subject}: {e.Message}"));
         report.ApiLiveRunners = await LiveRunnersAsync();
 
         // The run ends with a clean stop; what a SIGTERM leaves behind is part of what is checked.
@@ -210,6 +219,9 @@ internal sealed class ChaosRun : IAsyncDisposable
         await Task.Delay(TimeSpan.FromSeconds(1));
         report.World = World();
         report.FaultsInjected = _emulator.Faults.Injected.ToDictionary(f => f.Key.ToString(), f => f.Value, StringComparer.Ordinal);
+        report.ProviderFaultsInjected = _provider.FaultsInjected;
+        report.ProviderApiCalls = _provider.ApiCalls;
+        await File.WriteAllLinesAsync(_directory.File("provider-api.log"), _provider.ApiRequests());
         report.Webhooks = (_emulator.Webhooks.Sent.Count, _emulator.Webhooks.Dropped, _emulator.Webhooks.Duplicated, _emulator.Webhooks.Reordered);
         report.Took = _clock.Elapsed;
         ChaosInvariants.Check(report, _options);
@@ -235,7 +247,11 @@ internal sealed class ChaosRun : IAsyncDisposable
         }
 
         // Whatever the run left running is ended here, after it was counted, so runs do not leak into each other.
-        RunnerProcesses.KillAll(Marker);
+        if (_provider is not null)
+        {
+            await _provider.DisposeAsync();
+        }
+
         if (_emulator is not null)
         {
             await _emulator.DisposeAsync();
@@ -247,8 +263,8 @@ internal sealed class ChaosRun : IAsyncDisposable
 
     /// <summary>
     /// While the run goes on, reads the event log as it grows and checks every <c>runner.delete.succeeded</c> against
-    /// /proc: 2 s after the event was seen, no process of that runner may be running (the event says the instance is
-    /// gone). A lie is added to the report's <see cref="ChaosReport.DeleteLies"/>.
+    /// the world: 2 s after the event was seen, no instance of that runner (a process in /proc, a pod) may be there (the
+    /// event says the instance is gone). A lie is added to the report's <see cref="ChaosReport.DeleteLies"/>.
     /// </summary>
     private async Task WatchDeletesAsync(ChaosReport report, CancellationToken stop)
     {
@@ -274,16 +290,16 @@ internal sealed class ChaosRun : IAsyncDisposable
                 // The server is down or restarting; the events wait in the store.
             }
 
-            var running = RunnerProcesses.WithMarker(Marker);
+            var instances = _provider.Instances();
             foreach (var delete in _deletesToCheck.Where(d => _clock.Elapsed - d.Seen >= TimeSpan.FromSeconds(2)).ToList())
             {
                 _deletesToCheck.Remove(delete);
-                var alive = running.Where(p => p.RunnerName == delete.Runner).Select(p => p.ProcessId).ToList();
+                var alive = instances.Where(i => i.Runners.Contains(delete.Runner, StringComparer.Ordinal)).Select(i => i.What).ToList();
                 if (alive.Count > 0)
                 {
                     lock (report.DeleteLies)
                     {
-                        report.DeleteLies.Add($"runner.delete.succeeded for {delete.Runner} (\"{delete.Message}\") at {delete.Seen.TotalSeconds:F0} s, but its process {string.Join(", ", alive)} was still running 2 s later");
+                        report.DeleteLies.Add($"runner.delete.succeeded for {delete.Runner} (\"{delete.Message}\") at {delete.Seen.TotalSeconds:F0} s, but its {_provider.Noun} {string.Join(", ", alive)} was still there 2 s later");
                     }
                 }
             }
@@ -300,8 +316,8 @@ internal sealed class ChaosRun : IAsyncDisposable
     }
 
     /// <summary>
-    /// A spot interruption: once a job runs, the process of its runner is SIGKILLed (the instance lost under the job).
-    /// The job is recorded in <see cref="ChaosReport.Interrupted"/>.
+    /// A spot interruption: once a job runs, the instance of its runner is taken away under the job (a process SIGKILLed,
+    /// a pod evicted). The job is recorded in <see cref="ChaosReport.Interrupted"/>.
     /// </summary>
     private async Task SpotInterruptionAsync(ChaosReport report, Task feeding)
     {
@@ -311,24 +327,13 @@ internal sealed class ChaosRun : IAsyncDisposable
             var busy = _emulator.Runners().Where(r => r.JobId is not null).ToList();
             foreach (var runner in busy)
             {
-                // The runner program, as the kernel's OOM killer or an operator would kill it (not its launcher).
-                if (RunnerProcesses.RunnerProgram(Marker, runner.Name) is { } process)
+                if (_provider.Interrupt(runner.Name) is { } done)
                 {
-                    try
-                    {
-                        using var victim = Process.GetProcessById(process.ProcessId);
-                        victim.Kill();
-                    }
-                    catch (Exception e) when (e is ArgumentException or InvalidOperationException)
-                    {
-                        continue;
-                    }
-
                     // GitHub sees the runner gone: the job fails (a real one does so once the runner stops answering).
                     var job = runner.JobId!.Value;
                     report.Interrupted.Add((job, runner.Name));
                     _emulator.RunnerLost(runner.Id);
-                    _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  spot interruption: runner {runner.Name} (pid {process.ProcessId}) killed under job {job}");
+                    _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  spot interruption: runner {runner.Name} ({done}) under job {job}");
                     return;
                 }
             }
@@ -373,7 +378,7 @@ internal sealed class ChaosRun : IAsyncDisposable
 
         await _serve.DisposeAsync();
         _serve = null;
-        report.ProcessesRightAfterStops.Add(RunnerProcesses.Runners(Marker).Count);
+        report.RunningRightAfterStops.Add(_provider.Running());
         await Task.Delay(down);
         await StartServeAsync(report, after: report.Stops[^1]);
     }
@@ -481,6 +486,7 @@ internal sealed class ChaosRun : IAsyncDisposable
         // The chaos ends with the burst: from here on the forge answers and webhooks arrive, and the fleet has the
         // grace window (the orphan grace period plus a resync or two) to leave nothing behind.
         _emulator.Faults.Rate = 0;
+        _provider.StopFaults();
         _emulator.Webhooks.DropRate = 0;
         _emulator.Webhooks.DuplicateRate = 0;
         _emulator.Webhooks.ReorderRate = 0;
@@ -489,10 +495,10 @@ internal sealed class ChaosRun : IAsyncDisposable
         try
         {
             await Eventually.TrueAsync(
-                async () => _emulator.Runners().Count == 0 && RunnerProcesses.Runners(Marker).Count == 0 && await LiveRunnersAsync() == 0,
-                "no registration, no runner process and no live runner in the API left", window, TimeSpan.FromMilliseconds(500),
-                () => $"{_emulator.Runners().Count} registrations, {RunnerProcesses.Runners(Marker).Count} runners running");
-            _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  nothing left at the forge or in /proc");
+                async () => _emulator.Runners().Count == 0 && _provider.Instances().Count == 0 && _provider.LeftObjects().Count == 0 && await LiveRunnersAsync() == 0,
+                $"no registration, no {_provider.Noun} and no live runner in the API left", window, TimeSpan.FromMilliseconds(500),
+                () => $"{_emulator.Runners().Count} registrations, {_provider.Instances().Count} {_provider.Nouns}, {_provider.LeftObjects().Count} other objects left");
+            _log($"{_clock.Elapsed.TotalSeconds,6:F1} s  nothing left at the forge or with the provider");
         }
         catch (TimeoutException e)
         {
@@ -556,7 +562,7 @@ internal sealed class ChaosRun : IAsyncDisposable
         return document.RootElement.GetProperty("runners").EnumerateArray().Count(r => r.GetProperty("state").GetString() != "gone");
     }
 
-    /// <summary>Keeps the run's server log and fleet under artifacts/chaos/seed-N/ (the temporary directory goes).</summary>
+    /// <summary>Keeps the run's server log, fleet, event log and provider API calls under artifacts/chaos/seed-N/ (the temporary directory goes).</summary>
     private void KeepLogs()
     {
         if (SharedData.RepositoryRoot is not { } root)
@@ -566,7 +572,7 @@ internal sealed class ChaosRun : IAsyncDisposable
 
         var kept = Path.Combine(root, "artifacts", "chaos", $"seed-{_options.Seed}");
         Directory.CreateDirectory(kept);
-        foreach (var name in new[] { "serve.log", "serve-1.log", "serve-2.log", "fleet.yaml" })
+        foreach (var name in new[] { "serve.log", "serve-1.log", "serve-2.log", "fleet.yaml", "events.log", "provider-api.log" })
         {
             if (File.Exists(_directory.File(name)))
             {
@@ -581,7 +587,10 @@ internal sealed class ChaosRun : IAsyncDisposable
         _emulator.Sessions,
         _emulator.Minted,
         _emulator.Requests,
-        RunnerProcesses.WithMarker(Marker));
+        _emulator.Reruns,
+        _provider.Instances(),
+        _provider.LeftObjects(),
+        _provider.Duplicates());
 
     /// <summary>
     /// Waits (at most 30 s) until the world is in <paramref name="phase"/>; false when it was not reached, or cannot be
@@ -625,12 +634,11 @@ internal sealed class ChaosRun : IAsyncDisposable
     private string PhaseNow()
     {
         var jobs = _emulator.Jobs();
-        return $"{jobs.Count(j => j.Status == "queued")} queued, {jobs.Count(j => j.Status == "in_progress")} running, {jobs.Count(j => j.Status == "completed")} completed, {_emulator.Runners().Count} registrations, {RunnerProcesses.Runners(Marker).Count} runners running";
+        return $"{jobs.Count(j => j.Status == "queued")} queued, {jobs.Count(j => j.Status == "in_progress")} running, {jobs.Count(j => j.Status == "completed")} completed, {_emulator.Runners().Count} registrations, {_provider.Running()} {_provider.Nouns} running";
     }
 
     private string FleetYaml()
     {
-        var standIn = Path.Combine(AppContext.BaseDirectory, "Drover.StandInRunner.dll");
         return $$"""
             controllerId: chaos
             orphanGracePeriod: {{(int)_options.OrphanGrace.TotalSeconds}}s
@@ -642,19 +650,13 @@ internal sealed class ChaosRun : IAsyncDisposable
                 webhookSecret: env:CHAOS_WEBHOOK_SECRET
                 pollInterval: {{(int)_options.PollInterval.TotalSeconds}}s
             providers:
-              - name: local
-                type: process
-                settings:
-                  command: dotnet "{{standIn}}"
-                  args: [{{Marker}}]
-                  workRoot: "{{_directory.File("runners")}}"
-                  maxConcurrent: "8"
+            {{_provider.ProviderYaml}}
             pools:
               - name: linux
                 forge: github
                 scope: { repo: {{Repository}} }
                 labels: [linux]
-                provider: local
+                provider: {{_provider.Name}}
                 max: 6
                 idleTimeout: 2s
                 timeouts: { draining: 5s, finishedJobGrace: 2s }

@@ -6,7 +6,8 @@ using Xunit.Abstractions;
 namespace Drover.Chaos.Tests;
 
 /// <summary>
-/// Crash-safety under chaos: a real <c>drover serve</c> process with the process provider, killed (SIGKILL) and stopped
+/// Crash-safety under chaos: a real <c>drover serve</c> process with the process provider (or the kubernetes provider
+/// against the Kubernetes emulator with API faults), killed (SIGKILL) and stopped
 /// (SIGTERM) at seeded points of a burst, with forge faults and webhook loss, duplication and reordering; then the
 /// invariants (<see cref="ChaosInvariants"/>). CI runs one fixed-seed run with 3 kill points; <c>DROVER_CHAOS_RUNS=N</c>
 /// runs the long form instead: N runs (seeds 1..N) of 60 jobs with 20 kill points each (docs/reliability.md).
@@ -16,6 +17,9 @@ public sealed class ChaosTests(ITestOutputHelper output)
 {
     /// <summary>The CI slice's seed.</summary>
     private const int CiSeed = 7;
+
+    /// <summary>The kubernetes CI slice's seed.</summary>
+    private const int KubernetesCiSeed = 23;
 
     [Fact]
     public async Task Serve_KilledAndStoppedDuringABurst_NoJobLostOrRunTwice_NothingLeftBehind()
@@ -37,6 +41,34 @@ public sealed class ChaosTests(ITestOutputHelper output)
         }
 
         Assert.True(failed.Count == 0, $"{failed.Count} of {options.Count} chaos run(s) broke invariants:\n{string.Join("\n", failed)}");
+    }
+
+    [Fact]
+    public async Task Serve_KubernetesProviderUnderFaults_NoJobLostOrRunTwice_NothingLeftBehind()
+    {
+        // The kubernetes provider against the Kubernetes emulator, 30% of its API calls faulted (5xx, 429 with
+        // Retry-After, 2 s hangs, creates and deletes carried out with the answer lost, watches cut), with the forge
+        // faults and webhook loss of the process runs, SIGKILL and SIGTERM kill points (pods outlive the server and are
+        // left for the next leader) and a pod evicted under its job, whose job is to be re-run once.
+        // DROVER_CHAOS_RUNS=N: N long runs (seeds 201..200+N): 60 jobs, 20 kill points, 3 spot interruptions.
+        var runs = LongRuns();
+        var options = runs is { } n
+            ? Enumerable.Range(1, n).Select(seed => ChaosOptions.KubernetesLong(200 + seed)).ToList()
+            : [ChaosOptions.KubernetesCi(KubernetesCiSeed)];
+        var failed = new List<string>();
+        foreach (var option in options)
+        {
+            await using var run = new ChaosRun(option, output.WriteLine);
+            var report = await run.RunAsync();
+            output.WriteLine(report.Describe());
+            Assert.True(report.ProviderFaultsInjected.Values.Sum() > 0, "no provider API fault was injected; the run tests nothing");
+            if (report.Violations.Count > 0)
+            {
+                failed.Add(report.Describe());
+            }
+        }
+
+        Assert.True(failed.Count == 0, $"{failed.Count} of {options.Count} chaos run(s) on the kubernetes provider broke invariants:\n{string.Join("\n", failed)}");
     }
 
     [Fact]

@@ -181,6 +181,47 @@ public sealed class ControlLoopTests
     }
 
     [Fact]
+    public async Task Start_IntentLeftWhileTheProviderCannotList_IsResolvedByTheFirstCycleOnceItLists()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        using var crash = new CancellationTokenSource();
+        h.Provider.BeforeCreate = _ =>
+        {
+            crash.Cancel();
+            crash.Token.ThrowIfCancellationRequested();
+        };
+        h.Queue();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => h.Loop.RunCycleAsync(crash.Token));
+        h.Provider.BeforeCreate = null;
+
+        // The restarted leader's first list fails (a pod cache not synced yet, a 5xx): the intent is kept.
+        var listFails = true;
+        h.Provider.BeforeList = () =>
+        {
+            if (listFails)
+            {
+                throw new HttpRequestException("500 Internal Server Error", null, System.Net.HttpStatusCode.InternalServerError);
+            }
+        };
+        var restarted = h.NewLoop();
+        await restarted.StartAsync(CancellationToken.None);
+        var intent = Assert.Single(await h.Store.ListRunnersAsync(null, null, CancellationToken.None));
+        Assert.Equal(RunnerState.Requested, intent.State);
+
+        // The provider lists again: the next cycle withdraws the intent (no instance carries its key) and replaces it,
+        // instead of leaving it to hold the pool's slot until its Requested timeout.
+        listFails = false;
+        await restarted.RunCycleAsync(CancellationToken.None);
+
+        Assert.Equal(RunnerState.Gone, (await h.Store.GetRunnerAsync(intent.Id, CancellationToken.None))!.State);
+        var active = (await h.Store.ListRunnersAsync(null, null, CancellationToken.None)).Where(r => r.State != RunnerState.Gone).ToList();
+        Assert.Equal(RunnerState.Provisioning, Assert.Single(active).State);
+        Assert.Single(h.Provider.Instances);
+        var events = await h.Store.ListEventsAsync(new EventQuery(), CancellationToken.None);
+        Assert.Single(events, e => e.Kind == EventKinds.RunnerIntentReconciled && e.Subject == intent.Id);
+    }
+
+    [Fact]
     public async Task Start_IntentWithdrawnAfterItsCredentialWasMinted_ItsRegistrationIsRemovedAtOnce()
     {
         await using var h = await LoopHarness.CreateAsync();

@@ -147,6 +147,70 @@ public sealed class RunnerDeletionTests
         Assert.Equal(1, await CountAsync(h, EventKinds.RunnerDeleteSucceeded, runner.Id));
     }
 
+    [Fact]
+    public async Task Delete_InstanceMadeByAFailedCreateThatCouldNotBeLookedUp_IsFoundByKeyAndEndedBeforeTheRunnerIsReportedDeleted()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        // The create was carried out but its answer lost, and the provider could not list when the create failed (a pod
+        // cache not synced, a 429): the runner fails without its instance recorded.
+        var listFails = false;
+        h.Provider.BeforeList = () =>
+        {
+            if (listFails)
+            {
+                throw new HttpRequestException("503 Service Unavailable", null, System.Net.HttpStatusCode.ServiceUnavailable);
+            }
+        };
+        h.Provider.AfterCreate = _ =>
+        {
+            listFails = true;
+            throw new HttpRequestException("500 Internal Server Error", null, System.Net.HttpStatusCode.InternalServerError);
+        };
+        var runner = await OneRunnerAsync(h);
+        h.Provider.AfterCreate = null;
+        Assert.Equal(RunnerState.Failed, runner.State);
+        Assert.Null(runner.InstanceId);
+        var instance = Assert.Single(h.Provider.Instances);
+        var deleted = new List<string>();
+        h.Provider.BeforeDelete = deleted.Add;
+        var deletion = new RunnerDeletion(Services(h));
+        var delete = new DeleteRunner(runner.Id, runner.Pool, DeleteCause.Failed, "test");
+
+        // While the provider cannot list, the instance cannot be ruled out: the runner is not reported deleted.
+        await deletion.DeleteAsync(delete, "github", "engine", CancellationToken.None);
+
+        Assert.Empty(deleted);
+        Assert.Equal(0, await CountAsync(h, EventKinds.RunnerDeleteSucceeded, runner.Id));
+        Assert.Equal(1, await CountAsync(h, EventKinds.RunnerDeleteFailed, runner.Id));
+        Assert.Equal(RunnerState.Draining, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.State);
+
+        // The provider lists again: the instance found under the runner's key goes, then the runner.
+        listFails = false;
+        await deletion.DeleteAsync(delete, "github", "engine", CancellationToken.None);
+
+        Assert.Equal([instance.InstanceId], deleted);
+        Assert.Empty(h.Provider.Instances);
+        Assert.Equal(1, await CountAsync(h, EventKinds.RunnerDeleteSucceeded, runner.Id));
+        Assert.Equal(RunnerState.Gone, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.State);
+    }
+
+    [Fact]
+    public async Task Delete_RunnerWhoseCredentialFailed_NoInstanceUnderItsKey_ReportedDeletedWithoutAProviderDelete()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        h.Forge.BeforeMint = (_, _) => throw new HttpRequestException("502 Bad Gateway", null, System.Net.HttpStatusCode.BadGateway);
+        var runner = await OneRunnerAsync(h);
+        Assert.Equal(RunnerState.Failed, runner.State);
+        var deletes = 0;
+        h.Provider.BeforeDelete = _ => deletes++;
+
+        await new RunnerDeletion(Services(h)).DeleteAsync(new DeleteRunner(runner.Id, runner.Pool, DeleteCause.Failed, "test"), "github", "engine", CancellationToken.None);
+
+        Assert.Equal(0, deletes);
+        Assert.Equal(1, await CountAsync(h, EventKinds.RunnerDeleteSucceeded, runner.Id));
+        Assert.Equal(RunnerState.Gone, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.State);
+    }
+
     private sealed class BusyException() : Exception("runner is still running a job"), IClassifiedFailure
     {
         public CallFailureKind FailureKind => CallFailureKind.Busy;

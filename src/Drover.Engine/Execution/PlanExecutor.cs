@@ -13,8 +13,9 @@ namespace Drover.Engine.Execution;
 /// <see cref="ProviderConfig.MaxConcurrentCreates"/>, started in plan order, so one slow or hanging call holds up only
 /// its own runner; the other actions run one by one meanwhile. Never two creates for one plan item: a create is keyed
 /// by its idempotency key from the intent on. A create whose forge (the credential) or provider is held back by a rate
-/// limit is not started — it would fail at once and push its slot into retry backoff — but left for the next plan;
-/// <see cref="HeldBackUntil"/> says when the limit ends, so the loop plans again then.
+/// limit longer than a create waits out (<see cref="RunnerCreation.MaxRateLimitWait"/>) is not started — it would fail
+/// at once and push its slot into retry backoff — but left for the next plan; <see cref="HeldBackUntil"/> says when the
+/// limit ends, so the loop plans again then.
 /// </summary>
 internal sealed class PlanExecutor
 {
@@ -144,14 +145,14 @@ internal sealed class PlanExecutor
 
     /// <summary>
     /// True when the forge that mints the runner's credential or the provider that makes its instance is held back by a
-    /// rate limit now: the create is noted (<see cref="HeldBackUntil"/>) and not started. No intent is written, so the
-    /// next plan makes the same create under the same key.
+    /// rate limit now, for longer than a create waits out: the create is noted (<see cref="HeldBackUntil"/>) and not
+    /// started. No intent is written, so the next plan makes the same create under the same key.
     /// </summary>
     private bool HeldBack(CreateRunner create, PoolConfig pool)
     {
         foreach (var target in (ReadOnlySpan<string>)[$"forge {pool.Forge}", $"provider {create.Provider}"])
         {
-            if (_services.Calls.RateLimitedUntil(target) is { } until)
+            if (_services.Calls.RateLimitedUntil(target) is { } until && until - _services.Time.GetUtcNow() > RunnerCreation.MaxRateLimitWait)
             {
                 lock (_heldBack)
                 {

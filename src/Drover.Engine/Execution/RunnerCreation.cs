@@ -10,8 +10,10 @@ namespace Drover.Engine.Execution;
 
 /// <summary>
 /// Creates one runner crash-safely: (1) the intent — runner Requested, ordinal raised, event — in one transaction;
-/// (2) the forge credential and the provider call, outside any transaction; (3) the outcome — Provisioning with the
-/// instance id, or Failed — with the provider's breaker update and an event, in one transaction. A crash between
+/// (2) the forge credential and the provider call, outside any transaction, each waiting out a rate limit of a few
+/// seconds rather than being held back unsent (which would fail the runner and lengthen its slot's backoff); (3) the
+/// outcome — Provisioning with the instance id, or Failed — with the provider's breaker update and an event, in one
+/// transaction. A crash between
 /// (1) and (3) leaves a Requested runner that <see cref="Loop.IntentReconciler"/> resolves on start-up. A failed
 /// create call counts against the provider's breaker; an accepted one does not count for it — the runner registering
 /// does (<see cref="ProviderHealth"/>). Several creates may run at once (<see cref="PlanExecutor"/>): each one's
@@ -19,8 +21,11 @@ namespace Drover.Engine.Execution;
 /// </summary>
 internal sealed class RunnerCreation
 {
-    /// <summary>The longest rate limit waited out to look up the instance a failed create left.</summary>
-    private static readonly TimeSpan MaxLookupWait = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// The longest rate limit a create waits out: before its mint and its provider call (a call held back fails the
+    /// runner unsent and lengthens its slot's retry backoff), and to look up the instance a failed create left.
+    /// </summary>
+    internal static readonly TimeSpan MaxRateLimitWait = TimeSpan.FromSeconds(5);
 
     private readonly ExecutionServices _services;
     private readonly ProviderHealth _health;
@@ -64,7 +69,7 @@ internal sealed class RunnerCreation
         string credentialRef;
         try
         {
-            var credential = await s.Calls.RunAsync(
+            var credential = await CallAsync(
                 $"forge {forge.Name}",
                 ct => forge.MintRunnerCredentialAsync(pool.Name, runner.Id, ct),
                 cancellationToken).ConfigureAwait(false);
@@ -82,7 +87,7 @@ internal sealed class RunnerCreation
         try
         {
             var request = new InstanceRequest(pool.Name, runner.IdempotencyKey, pool.Template, credentialRef);
-            instanceId = await s.Calls.RunAsync(
+            instanceId = await CallAsync(
                 $"provider {provider.Name}",
                 ct => provider.CreateAsync(request, ct),
                 cancellationToken).ConfigureAwait(false);
@@ -114,7 +119,8 @@ internal sealed class RunnerCreation
     /// After a failed create: the instance the provider lists under the runner's key, if any — the create carried out
     /// with its answer lost, or half done (a pod whose secret could not be stored). It is recorded with the failure, so
     /// the runner's deletion ends it before calling the runner deleted. Null when none is listed or the provider cannot
-    /// be asked now (a rate limit longer than <see cref="MaxLookupWait"/>, an error); the orphan sweep then ends it.
+    /// be asked now (a rate limit longer than <see cref="MaxRateLimitWait"/>, an error); the runner's deletion then
+    /// looks it up again.
     /// </summary>
     private async Task<string?> InstanceLeftAsync(IProvider provider, Runner runner, CancellationToken cancellationToken)
     {
@@ -122,17 +128,48 @@ internal sealed class RunnerCreation
         var target = $"provider {provider.Name}";
         try
         {
-            if (s.Calls.RateLimitedUntil(target) is { } until && until - s.Time.GetUtcNow() is var wait && wait <= MaxLookupWait)
-            {
-                await Task.Delay(wait, s.Time, cancellationToken).ConfigureAwait(false);
-            }
-
+            await WaitOutShortRateLimitAsync(target, cancellationToken).ConfigureAwait(false);
             var instances = await s.Calls.RunAsync(target, provider.ListAsync, cancellationToken).ConfigureAwait(false);
             return instances.FirstOrDefault(i => i.IdempotencyKey == runner.IdempotencyKey)?.InstanceId;
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="call"/> through the call policy after waiting out a short rate limit of
+    /// <paramref name="target"/> (<see cref="WaitOutShortRateLimitAsync"/>); a call held back unsent by a short limit that
+    /// a concurrent call met meanwhile (creates start together) waits that one out too, up to twice.
+    /// </summary>
+    private async Task<T> CallAsync<T>(string target, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await WaitOutShortRateLimitAsync(target, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await _services.Calls.RunAsync(target, call, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CallHeldBackException held) when (attempt < 3 && held.Until - _services.Time.GetUtcNow() <= MaxRateLimitWait)
+            {
+                // Not sent: nothing happened at the target, so going again is safe.
+            }
+        }
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="target"/>'s rate limit has passed when it ends within <see cref="MaxRateLimitWait"/>
+    /// (a <c>Retry-After</c> of a second or two), so that the call goes out instead of being held back; a longer one is
+    /// not waited for, and the call is held back and fails.
+    /// </summary>
+    private async Task WaitOutShortRateLimitAsync(string target, CancellationToken cancellationToken)
+    {
+        var s = _services;
+        if (s.Calls.RateLimitedUntil(target) is { } until && until - s.Time.GetUtcNow() is var wait && wait > TimeSpan.Zero && wait <= MaxRateLimitWait)
+        {
+            await Task.Delay(wait, s.Time, cancellationToken).ConfigureAwait(false);
         }
     }
 

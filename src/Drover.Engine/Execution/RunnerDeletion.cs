@@ -8,7 +8,9 @@ namespace Drover.Engine.Execution;
 
 /// <summary>
 /// Deletes a runner in the same intent-first pattern as creation: Draining (with an event) first, then the forge's
-/// unregister and the provider's delete (not when the forge says the runner is running a job), then Gone. A failed call leaves the runner Draining; the planner
+/// unregister and the provider's delete (not when the forge says the runner is running a job), then Gone. A registration
+/// or instance not recorded with the runner is looked up (by name at the forge, by idempotency key at the provider), so
+/// <c>runner.delete.succeeded</c> means both are gone. A failed call leaves the runner Draining; the planner
 /// issues the delete again after the draining timeout. <c>runner.delete.succeeded</c> is written once per runner: a
 /// second delete of a runner whose delete is still in flight in this process does nothing, and a delete that finds the
 /// runner already Gone when it finishes (another replica's delete won) records no second success.
@@ -100,16 +102,20 @@ internal sealed class RunnerDeletion
             // moment, so its instance is not ended on a guess; the delete is tried again later.
             failures.Add($"the instance of runner {runner.Id} is left running until its registration is removed");
         }
-        else if (runner.InstanceId is { } instanceId)
+        else if (s.Adapters.Provider(runner.Provider) is { } provider)
         {
-            if (s.Adapters.Provider(runner.Provider) is { } provider)
+            // A runner without a recorded instance may still have one: a create carried out with its answer lost, or
+            // half done (a pod whose secret could not be stored), when the provider could not be asked at the failure.
+            // It is looked up under the runner's key, so "instance deleted" is true.
+            var instanceId = runner.InstanceId ?? await FindInstanceAsync(provider, runner, failures, cancellationToken).ConfigureAwait(false);
+            if (instanceId is not null)
             {
                 await CallAsync(ct => provider.DeleteAsync(instanceId, ct), ok => s.Metrics.ProviderCall(provider.Name, ok), $"provider {provider.Name}", failures, cancellationToken).ConfigureAwait(false);
             }
-            else
-            {
-                failures.Add($"no adapter for provider '{runner.Provider}'");
-            }
+        }
+        else if (runner.InstanceId is not null)
+        {
+            failures.Add($"no adapter for provider '{runner.Provider}'");
         }
 
         var doneAt = s.Time.GetUtcNow();
@@ -165,6 +171,26 @@ internal sealed class RunnerDeletion
         {
             _services.Metrics.ForgeCall(forge.Name, "failure");
             failures.Add($"forge {forge.Name}: registration of {runnerName} could not be looked up: {RunnerCreation.Describe(e)}");
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// The id of the instance the provider lists under <paramref name="runner"/>'s idempotency key, or null when there is
+    /// none (or the list failed, recorded in <paramref name="failures"/>: the delete is then tried again later).
+    /// </summary>
+    private async Task<string?> FindInstanceAsync(IProvider provider, Runner runner, List<string> failures, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var instances = await _services.Calls.RunAsync($"provider {provider.Name}", provider.ListAsync, cancellationToken).ConfigureAwait(false);
+            _services.Metrics.ProviderCall(provider.Name, "success");
+            return instances.FirstOrDefault(i => i.IdempotencyKey == runner.IdempotencyKey)?.InstanceId;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            _services.Metrics.ProviderCall(provider.Name, "failure");
+            failures.Add($"provider {provider.Name}: instance of {runner.Id} could not be looked up: {RunnerCreation.Describe(e)}; the runner is not reported deleted until it is");
             return null;
         }
     }

@@ -36,6 +36,9 @@ public sealed class ControlLoop
     private DemandIntake _demand;
     private LoopSnapshot _snapshot;
 
+    /// <summary>Create intents a previous process left that start-up could not resolve (their provider could not be listed).</summary>
+    private IReadOnlyList<string> _keptIntents = [];
+
     /// <param name="config">The fleet to run.</param>
     /// <param name="store">Durable state.</param>
     /// <param name="adapters">Providers and forges by name.</param>
@@ -108,11 +111,12 @@ public sealed class ControlLoop
 
     /// <summary>
     /// Start of a term as the acting replica (start-up, or taking over as leader): resolves create intents left in
-    /// Requested and reloads the active jobs into a fresh ledger, dropping whatever an earlier term held in memory.
+    /// Requested (those whose provider cannot be listed yet are tried again before each cycle) and reloads the active
+    /// jobs into a fresh ledger, dropping whatever an earlier term held in memory.
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await new IntentReconciler(_services).ReconcileAsync(Snapshot.Config, cancellationToken).ConfigureAwait(false);
+        var kept = await new IntentReconciler(_services).ReconcileAsync(Snapshot.Config, null, cancellationToken).ConfigureAwait(false);
         var state = await _store.LoadPlanningStateAsync(SpendSince(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -126,6 +130,7 @@ public sealed class ControlLoop
             }
 
             _cycle.Runners.Drop();
+            _keptIntents = kept;
         }
         finally
         {
@@ -272,6 +277,13 @@ public sealed class ControlLoop
         try
         {
             var started = _time.GetTimestamp();
+            if (_keptIntents.Count > 0)
+            {
+                // Intents start-up could not resolve: tried again until their provider lists, instead of holding their
+                // pools' slots as booting runners until their Requested timeout.
+                _keptIntents = await new IntentReconciler(_services).ReconcileAsync(Snapshot.Config, _keptIntents.ToHashSet(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
+            }
+
             var (plan, snapshot, moreDeliveries) = await _cycle.RunAsync(Snapshot, _demand, cancellationToken).ConfigureAwait(false);
             if (moreDeliveries)
             {

@@ -9,7 +9,9 @@ namespace Drover.Engine.Loop;
 /// Resolves create intents a previous process left in Requested (it stopped between the intent and the
 /// confirmation). The provider's list, matched by idempotency key, tells whether the create went through: if it
 /// did, the runner moves on to Provisioning with the instance id; if not, the intent is withdrawn (Gone) and the
-/// planner creates a fresh runner if one is still needed. When a provider cannot be listed its intents are kept. A
+/// planner creates a fresh runner if one is still needed. When a provider cannot be listed its intents are kept and
+/// returned, and the loop tries those again before each cycle until they are resolved (they would otherwise hold their
+/// pool's slots as booting runners until <c>timeouts.requested</c>). A
 /// withdrawn intent may have had its credential minted (a GitHub JIT configuration registers the runner at once): its
 /// registration, found by the runner's name in the forge's list, is removed too, rather than left to the orphan grace.
 /// </summary>
@@ -23,16 +25,26 @@ internal sealed class IntentReconciler
         _services = services ?? throw new ArgumentNullException(nameof(services));
     }
 
-    /// <summary>Reconciles every Requested runner; returns how many were resolved.</summary>
+    /// <summary>
+    /// Reconciles every Requested runner, or only those named in <paramref name="only"/> (the intents a previous process
+    /// left, kept by an earlier reconciliation: a runner this process is creating is Requested too and must not be
+    /// withdrawn); returns the ids of the intents kept because their provider could not be listed.
+    /// </summary>
     /// <param name="config">The fleet, to find each withdrawn runner's forge; null to leave registrations to the orphan rule.</param>
+    /// <param name="only">The intents to reconcile; null: every Requested runner (at start-up).</param>
     /// <param name="cancellationToken">Stops the reconciliation.</param>
-    public async Task<int> ReconcileAsync(Drover.Core.Config.FleetConfig? config, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<string>> ReconcileAsync(Drover.Core.Config.FleetConfig? config, IReadOnlySet<string>? only, CancellationToken cancellationToken)
     {
         var s = _services;
         var intents = await s.Store.ListRunnersAsync(null, RunnerState.Requested, cancellationToken).ConfigureAwait(false);
+        if (only is not null)
+        {
+            intents = [.. intents.Where(r => only.Contains(r.Id))];
+        }
+
         if (intents.Count == 0)
         {
-            return 0;
+            return [];
         }
 
         var instancesByProvider = new Dictionary<string, IReadOnlyList<ProviderInstance>>(StringComparer.Ordinal);
@@ -59,7 +71,7 @@ internal sealed class IntentReconciler
         var now = s.Time.GetUtcNow();
         var transitions = s.Transitions;
         var withdrawn = new List<Runner>();
-        var count = await s.Store.InTransactionAsync(
+        await s.Store.InTransactionAsync(
             async (writer, ct) =>
             {
                 withdrawn.Clear();
@@ -99,7 +111,7 @@ internal sealed class IntentReconciler
             await UnregisterWithdrawnAsync(config, withdrawn, cancellationToken).ConfigureAwait(false);
         }
 
-        return count;
+        return [.. intents.Where(r => !instancesByProvider.ContainsKey(r.Provider) && s.Adapters.Provider(r.Provider) is not null).Select(r => r.Id)];
     }
 
     /// <summary>Removes the forge registrations of withdrawn intents, found by runner name; a forge that cannot be listed is left to the orphan rule.</summary>

@@ -86,5 +86,12 @@ public sealed class FakeProvider(string name, TimeProvider time) : IProvider
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<ProviderInstance>> ListAsync(CancellationToken cancellationToken) => Task.FromResult(Instances);
+    /// <summary>Runs before every list; throw from it to fail the list.</summary>
+    public Action? BeforeList { get; set; }
+
+    public Task<IReadOnlyList<ProviderInstance>> ListAsync(CancellationToken cancellationToken)
+    {
+        BeforeList?.Invoke();
+        return Task.FromResult(Instances);
+    }
 }

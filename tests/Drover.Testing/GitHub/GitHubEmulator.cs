@@ -37,6 +37,7 @@ public sealed class GitHubEmulator : IAsyncDisposable
     private readonly Dictionary<string, DateTimeOffset> _installationTokens = new(StringComparer.Ordinal);
     private readonly HashSet<string> _repositories = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<string> _requests = [];
+    private readonly List<long> _reruns = [];
     private readonly List<RunnerSession> _sessions = [];
     private readonly List<(long Id, string Name)> _minted = [];
     private readonly EmulatorWebhooks _webhooks;
@@ -66,6 +67,21 @@ public sealed class GitHubEmulator : IAsyncDisposable
 
     /// <summary>Webhook delivery (target, secret, loss, duplication) and its record.</summary>
     public EmulatorWebhooks Webhooks => _webhooks;
+
+    /// <summary>
+    /// The jobs re-run (<c>POST .../actions/jobs/{id}/rerun</c> carried out), one entry per re-run, whether or not its
+    /// answer reached the caller (a lost answer is logged in <see cref="Requests"/> with its 5xx).
+    /// </summary>
+    public IReadOnlyList<long> Reruns
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _reruns];
+            }
+        }
+    }
 
     /// <summary>REST requests received, as <c>METHOD path status</c>.</summary>
     public IReadOnlyList<string> Requests
@@ -297,6 +313,7 @@ public sealed class GitHubEmulator : IAsyncDisposable
         };
         _jobs[job.Id] = job;
         old.RerunAs = job.Id;
+        _reruns.Add(old.Id);
         var index = run.Jobs.IndexOf(old.Id);
         if (index >= 0)
         {
