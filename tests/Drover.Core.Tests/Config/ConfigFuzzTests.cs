@@ -7,10 +7,12 @@ namespace Drover.Core.Tests.Config;
 /// A fixed-seed slice of fuzzing: examples/fleet.yaml with random characters inserted, deleted and replaced (odd
 /// Unicode line breaks, control characters, lone surrogates, escapes, YAML indicators, aliases) goes through the loader
 /// and validator. Only a <see cref="ConfigLoadResult"/> may come out, never an exception, and every error is located.
+/// <c>DROVER_FUZZ_INPUTS=N</c> runs N inputs instead of the CI slice's 2,000.
 /// </summary>
 public sealed class ConfigFuzzTests
 {
-    private const int Inputs = 2000;
+    /// <summary>2,000 in CI; <c>DROVER_FUZZ_INPUTS</c> sets the count (the long form).</summary>
+    private static int Inputs => Fuzzer.Budget(2000);
 
     private static readonly string[] _pieces =
     [

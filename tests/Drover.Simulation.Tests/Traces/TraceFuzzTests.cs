@@ -7,10 +7,12 @@ namespace Drover.Simulation.Tests.Traces;
 /// A fixed-seed slice of fuzzing: small traces of every format with random characters inserted, deleted and replaced
 /// (digits, exponents, far dates, separators, quotes, odd Unicode) go through format detection and the reader. Only a
 /// trace or a <see cref="TraceFormatException"/> naming the file may come out, never another exception.
+/// <c>DROVER_FUZZ_INPUTS=N</c> runs N inputs per sample instead of the CI slice's 800.
 /// </summary>
 public sealed class TraceFuzzTests
 {
-    private const int InputsPerSample = 800;
+    /// <summary>800 per sample in CI; <c>DROVER_FUZZ_INPUTS</c> sets the count per sample (the long form).</summary>
+    private static int InputsPerSample => Fuzzer.Budget(800);
 
     private static readonly string[] _samples =
     [
