@@ -10,7 +10,8 @@ namespace Drover.Core.Runners;
 /// ephemeral and its registration is gone — judged only from a forge list that started after the runner's last change,
 /// since an older (reused) list cannot show a registration that appeared since. An ephemeral runner whose whole life fell between two observations
 /// (registered, ran a job, exited) is recognised from the ledger — a job that started or finished on it — and becomes
-/// Busy or Gone instead of waiting for its boot timeout or being taken for failed. A booting runner whose instance is
+/// Busy or Gone instead of waiting for its boot timeout or being taken for failed (Gone only once its provider's list
+/// answered, which tells such a runner from one whose instance was lost under the job). A booting runner whose instance is
 /// no longer listed by its provider (past <see cref="InstanceListGrace"/>) and never registered is Failed at once rather
 /// than at its boot timeout; a booting or idle runner whose instance the provider reports failed
 /// (<see cref="ProviderInstance.Failure"/>) is Failed at once with that reason. A busy runner whose instance the
@@ -124,7 +125,8 @@ public static class ObservationRules
             // A list that started before the runner's last change cannot show that its registration went away.
             var absenceIsNews = runner.StateSince <= forgeListedAt;
             var finished = finishedOn.TryGetValue(runner.Id, out var finishedKey) ? finishedKey : (JobKey?)null;
-            if (Decide(runner, pool, registration, absenceIsNews, job, finished, instanceGone, instanceFailure, now) is { } change)
+            var providerAnswered = instances.ContainsKey(runner.Provider);
+            if (Decide(runner, pool, registration, absenceIsNews, job, finished, instanceGone, instanceFailure, providerAnswered, now) is { } change)
             {
                 changes.Add(new ObservedChange(change.Item1, change.Item2, change.Item3, change.Item4, change.Item5));
             }
@@ -145,7 +147,7 @@ public static class ObservationRules
         return index;
     }
 
-    private static (Runner, RunnerState[], string, Func<Runner, Runner>?, JobKey?)? Decide(Runner runner, PoolConfig pool, ForgeRunner? registration, bool absenceIsNews, JobKey? job, JobKey? finished, bool instanceGone, (string Reason, InstanceFailureKind Kind)? instanceFailure, DateTimeOffset now)
+    private static (Runner, RunnerState[], string, Func<Runner, Runner>?, JobKey?)? Decide(Runner runner, PoolConfig pool, ForgeRunner? registration, bool absenceIsNews, JobKey? job, JobKey? finished, bool instanceGone, (string Reason, InstanceFailureKind Kind)? instanceFailure, bool providerAnswered, DateTimeOffset now)
     {
         var ranAJob = finished is not null;
         if (AwaitsLostJob(runner, pool, now) && (job ?? (pool.Ephemeral ? finished : null)) is { } identified)
@@ -171,8 +173,11 @@ public static class ObservationRules
 
         switch (runner.State)
         {
+            // Taken for a runner that ran its job and exited only once its provider answered: the same signs (a job
+            // finished on it, no registration) are what a runner whose instance was lost under that job leaves, and only
+            // the provider's list tells the two apart.
             case RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering or RunnerState.Idle
-                when registration is null && pool.Ephemeral && (ranAJob || job is not null):
+                when registration is null && pool.Ephemeral && (job is not null || (ranAJob && providerAnswered)):
                 var end = ranAJob && job is null ? RunnerState.Gone : RunnerState.Busy;
                 RunnerState[] unseen = runner.State switch
                 {

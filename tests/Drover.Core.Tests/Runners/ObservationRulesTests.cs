@@ -169,6 +169,24 @@ public sealed class ObservationRulesTests
         Assert.Empty(ObservationRules.Changes([runner with { Job = job }], Fleet(pool), Forges([]), T0, [reported], Listed(runner), T0));
     }
 
+    [Fact]
+    public void Changes_EphemeralRunnerWithAFinishedJobAndNoRegistration_IsGoneOnlyOnceItsProviderAnswered()
+    {
+        // A finished job and no registration is also what a pod evicted under its job leaves; while the provider cannot be
+        // listed (a pod cache not synced after a restart), the runner is left as it is rather than taken for one that ran
+        // its job and exited — that would leave its lost pod to the orphan sweep and its job never re-run.
+        var job = new JobKey("github", "9");
+        var runner = Runner("linux", 1, RunnerState.Provisioning, T0.AddSeconds(-5));
+        var finished = Running(job, runner.Id) with { State = JobState.Completed, FinishedAt = T0 };
+
+        Assert.Empty(ObservationRules.Changes([runner], Fleet(Pool("linux")), Forges([]), T0, [finished], new Dictionary<string, IReadOnlyList<ProviderInstance>>(), T0));
+
+        var change = Assert.Single(ObservationRules.Changes([runner], Fleet(Pool("linux")), Forges([]), T0, [finished], Listed(runner), T0));
+        Assert.Equal(RunnerState.Gone, change.Path[^1]);
+        var lost = Assert.Single(ObservationRules.Changes([runner], Fleet(Pool("linux")), Forges([]), T0, [finished], Failed(runner, "Evicted", InstanceFailureKind.Lost), T0));
+        Assert.Equal((RunnerState.Failed, job), (lost.Path[^1], lost.LostJob));
+    }
+
     private static Job Running(JobKey key, string runner) => new() { Key = key, State = JobState.Running, RunnerName = runner, LastEventAt = T0 };
 
     private static Dictionary<string, IReadOnlyList<ProviderInstance>> Failed(Runner runner, string reason, InstanceFailureKind kind) =>
