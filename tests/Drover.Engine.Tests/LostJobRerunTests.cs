@@ -103,6 +103,24 @@ public sealed class LostJobRerunTests
     }
 
     [Fact]
+    public async Task LostWithNoJobKnownAndNoneQueued_CleanedUpAtOnce()
+    {
+        // Nothing is queued in its pool, so it cannot have taken a job unseen: it is not kept.
+        await using var h = await LoopHarness.CreateAsync(idle: 1);
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        var runner = (await h.Store.ListLiveRunnersAsync("linux", CancellationToken.None)).Single();
+        h.Provider.Lose(runner.InstanceId!, "Evicted: the node was low on memory");
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.NotNull((await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.LostAt);
+
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        Assert.NotEqual(RunnerState.Failed, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.State);
+        Assert.DoesNotContain(h.Provider.Instances, i => i.InstanceId == runner.InstanceId);
+    }
+
+    [Fact]
     public async Task ShutdownRightAfterALoss_LostRunnersAreLeftForTheNextLeader_TheJobIsStillReRun()
     {
         // Host-bound instances: a shutdown ends idle and booting runners. One runner's instance was lost before any cycle

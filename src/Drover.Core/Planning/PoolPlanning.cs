@@ -90,10 +90,11 @@ internal static class PoolPlanning
                 case RunnerState.Failed:
                     failed++;
                     var retryAt = RetryBackoff.RetryAt(runner);
-                    if (ObservationRules.AwaitsLostJob(runner, pool, now))
+                    if (queued.Count > 0 && ObservationRules.AwaitsLostJob(runner, pool, now))
                     {
                         // Its instance is gone already; the record and what is left of it wait for news of the job it may
-                        // have run. It holds no slot: a replacement is made as for any runner lost.
+                        // have run — one the ledger still holds queued, its start unseen. It holds no slot: a replacement
+                        // is made as for any runner lost. With no job queued there is none it can have taken unseen.
                         awaitingJob++;
                         wake = Earliest(wake, runner.LostAt.GetValueOrDefault(), ObservationRules.LostJobIdentificationWindow, now);
                     }
