@@ -29,5 +29,16 @@ public sealed record AdapterContext(FleetConfig Fleet, RunnerCredentialVault Vau
         init => _currentFleet = value;
     }
 
+    /// <summary>
+    /// The per-instance bootstrap tokens of this process (see <see cref="InstanceBootstrap"/>): providers whose
+    /// instances fetch their own runner credential issue tokens here, and Drover's bootstrap endpoints redeem them.
+    /// </summary>
+    public InstanceBootstrap Bootstrap
+    {
+        get => _bootstrap ??= new InstanceBootstrap(Time);
+        init => _bootstrap = value;
+    }
+
     private readonly Func<FleetConfig>? _currentFleet;
+    private InstanceBootstrap? _bootstrap;
 }

@@ -56,6 +56,7 @@ public static class DroverServer
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
         var store = await options.OpenStore(options.StoreLocation, cancellationToken).ConfigureAwait(false);
         var metrics = new EngineMetrics(time);
+        var bootstrap = new InstanceBootstrap(time);
         builder.Services.AddSingleton<IStateStore>(store);
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(sp =>
@@ -63,7 +64,7 @@ public static class DroverServer
             var logs = sp.GetRequiredService<ILoggerFactory>();
             var vault = new RunnerCredentialVault();
             ControlLoop? loop = null;
-            var context = new AdapterContext(config, vault, time, logs) { Metrics = metrics, CurrentFleet = () => loop?.Snapshot.Config ?? config, DataDirectory = identity.DataDirectory };
+            var context = new AdapterContext(config, vault, time, logs) { Metrics = metrics, CurrentFleet = () => loop?.Snapshot.Config ?? config, DataDirectory = identity.DataDirectory, Bootstrap = bootstrap };
             var adapters = options.Catalog.Build(context);
             loop = new ControlLoop(config, store, adapters, time, logs.CreateLogger("Drover.Engine"), metrics, new ControlLoopOptions { ResyncInterval = options.ResyncInterval, DeliveryAttempts = options.DeliveryAttempts, DeliveryRetryDelay = options.DeliveryRetryDelay }, vault: vault);
             return loop;
@@ -86,7 +87,7 @@ public static class DroverServer
         builder.Services.AddSingleton(sp => new ConfigReloader(
             sp.GetRequiredService<ControlLoop>(), store, time, options.LoadConfig, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Server.Reload")));
         builder.Services.AddSingleton(sp => new ServerState(
-            sp.GetRequiredService<ControlLoop>(), store, new TokenRegistry(options.Tokens), time, options, sp.GetRequiredService<ConfigReloader>(), sp.GetRequiredService<LeaderElection>(), sp.GetRequiredService<DeliveryWriter>(), sp.GetRequiredService<HealthMonitor>()));
+            sp.GetRequiredService<ControlLoop>(), store, new TokenRegistry(options.Tokens), time, options, sp.GetRequiredService<ConfigReloader>(), sp.GetRequiredService<LeaderElection>(), sp.GetRequiredService<DeliveryWriter>(), sp.GetRequiredService<HealthMonitor>(), bootstrap));
         builder.Services.AddSingleton(_ => new DeliveryWriter(store));
         builder.Services.AddHostedService(sp => new ControlPlaneService(
             sp.GetRequiredService<ControlLoop>(), sp.GetRequiredService<LeaderElection>(), store, sp.GetRequiredService<BackupScheduler>(), options, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Server.Shutdown")));
@@ -113,6 +114,7 @@ public static class DroverServer
         HealthEndpoints.Map(app, state, app.Services.GetRequiredService<PrometheusExporter>());
         ReadEndpoints.Map(app, state);
         AdminEndpoints.Map(app, state);
+        BootstrapEndpoints.Map(app, state);
         WebhookEndpoints.Map(app, state, metrics, options.Catalog.Modules);
         DashboardEndpoint.Map(app, options.Demo);
         app.Lifetime.ApplicationStopped.Register(() =>

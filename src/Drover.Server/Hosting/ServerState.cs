@@ -1,3 +1,4 @@
+using Drover.Core.Adapters;
 using Drover.Core.Ports;
 using Drover.Engine.Leadership;
 using Drover.Engine.Loop;
@@ -5,5 +6,5 @@ using Drover.Server.Auth;
 
 namespace Drover.Server.Hosting;
 
-/// <summary>What the endpoints share: the loop, the store, the tokens, the clock, the options, the one way to reload, the election, the delivery writer and component health.</summary>
-internal sealed record ServerState(ControlLoop Loop, IStateStore Store, TokenRegistry Tokens, TimeProvider Time, ServerOptions Options, ConfigReloader Reloader, LeaderElection Election, DeliveryWriter Deliveries, HealthMonitor Health);
+/// <summary>What the endpoints share: the loop, the store, the tokens, the clock, the options, the one way to reload, the election, the delivery writer, component health and the instance bootstrap tokens.</summary>
+internal sealed record ServerState(ControlLoop Loop, IStateStore Store, TokenRegistry Tokens, TimeProvider Time, ServerOptions Options, ConfigReloader Reloader, LeaderElection Election, DeliveryWriter Deliveries, HealthMonitor Health, InstanceBootstrap Bootstrap);
