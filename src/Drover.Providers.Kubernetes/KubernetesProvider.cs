@@ -166,6 +166,20 @@ internal sealed class KubernetesProvider : IProvider, IHealthReporting, IAsyncDi
     }
 
     /// <inheritdoc/>
+    /// <remarks>
+    /// Reads the pod named for the key from the API server, not the cache: the cache is fed by a watch that faults cut
+    /// and back off, so a pod made by a create whose answer was lost may not be in it yet.
+    /// </remarks>
+    public async Task<string?> FindAsync(string idempotencyKey, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(idempotencyKey);
+        Activate();
+        var name = KubernetesNames.ForKey(idempotencyKey);
+        var pod = await _api.ReadPodAsync(name, cancellationToken).ConfigureAwait(false);
+        return pod is not null && Get(pod.Metadata?.Annotations, KubernetesNames.IdempotencyKey) == idempotencyKey ? name : null;
+    }
+
+    /// <inheritdoc/>
     /// <exception cref="PodCacheNotSyncedException">
     /// The cache was never listed or its last list failed: thrown at once (the first call waits a few seconds for the first
     /// list), with the API server's last error and when the next list is due.

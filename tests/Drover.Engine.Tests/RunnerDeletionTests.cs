@@ -195,6 +195,30 @@ public sealed class RunnerDeletionTests
     }
 
     [Fact]
+    public async Task Delete_InstanceMadeByAFailedCreateMissingFromTheProvidersLaggingList_IsFoundByKeyAndEnded()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        // The kubernetes long form: the create's answer was lost, and the pod cache (a watch that faults had cut) did not
+        // hold the pod yet, so a list showed nothing under the runner's key, and the runner was reported deleted with its
+        // pod still Pending until the orphan sweep.
+        h.Provider.ListLags = true;
+        h.Provider.AfterCreate = _ => throw new HttpRequestException("500 Internal Server Error", null, System.Net.HttpStatusCode.InternalServerError);
+        var runner = await OneRunnerAsync(h);
+        h.Provider.AfterCreate = null;
+        Assert.Equal(RunnerState.Failed, runner.State);
+        var instance = Assert.Single(h.Provider.Instances);
+        Assert.Empty(await h.Provider.ListAsync(CancellationToken.None));
+        var deleted = new List<string>();
+        h.Provider.BeforeDelete = deleted.Add;
+
+        await new RunnerDeletion(Services(h)).DeleteAsync(new DeleteRunner(runner.Id, runner.Pool, DeleteCause.Failed, "test"), "github", "engine", CancellationToken.None);
+
+        Assert.Equal([instance.InstanceId], deleted);
+        Assert.Empty(h.Provider.Instances);
+        Assert.Equal(1, await CountAsync(h, EventKinds.RunnerDeleteSucceeded, runner.Id));
+    }
+
+    [Fact]
     public async Task Delete_RunnerWhoseCredentialFailed_NoInstanceUnderItsKey_ReportedDeletedWithoutAProviderDelete()
     {
         await using var h = await LoopHarness.CreateAsync();

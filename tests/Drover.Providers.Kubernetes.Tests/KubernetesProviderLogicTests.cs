@@ -31,6 +31,22 @@ public sealed class KubernetesProviderLogicTests
     }
 
     [Fact]
+    public async Task Find_ReadsThePodFromTheApiServer_EvenWhileTheCacheCannotList()
+    {
+        await using var h = FakeProviderHarness.Create();
+        h.Api.ListGate = new TaskCompletionSource().Task;
+        h.Provider.Start();
+        await h.UntilAsync(() => h.Api.ListAttempts.Count == 1, "the first list sent");
+        await h.Provider.CreateAsync(h.Request("drover-linux-0"), CancellationToken.None);
+        var list = h.Provider.ListAsync(CancellationToken.None);
+        h.Time.Advance(TimeSpan.FromSeconds(5));
+
+        await Assert.ThrowsAsync<PodCacheNotSyncedException>(() => list);
+        Assert.Equal("drover-linux-0", await h.Provider.FindAsync("drover-linux-0", CancellationToken.None));
+        Assert.Null(await h.Provider.FindAsync("drover-linux-1", CancellationToken.None));
+    }
+
+    [Fact]
     public async Task Create_Refused_CredentialKeptForTheRetry()
     {
         await using var h = FakeProviderHarness.Create();

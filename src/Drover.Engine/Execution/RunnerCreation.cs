@@ -116,7 +116,7 @@ internal sealed class RunnerCreation
     }
 
     /// <summary>
-    /// After a failed create: the instance the provider lists under the runner's key, if any — the create carried out
+    /// After a failed create: the instance the provider finds under the runner's key, if any — the create carried out
     /// with its answer lost, or half done (a pod whose secret could not be stored). It is recorded with the failure, so
     /// the runner's deletion ends it before calling the runner deleted. Null when none is listed or the provider cannot
     /// be asked now (a rate limit longer than <see cref="MaxRateLimitWait"/>, an error); the runner's deletion then
@@ -129,8 +129,7 @@ internal sealed class RunnerCreation
         try
         {
             await WaitOutShortRateLimitAsync(target, cancellationToken).ConfigureAwait(false);
-            var instances = await s.Calls.RunAsync(target, provider.ListAsync, cancellationToken).ConfigureAwait(false);
-            return instances.FirstOrDefault(i => i.IdempotencyKey == runner.IdempotencyKey)?.InstanceId;
+            return await s.Calls.RunAsync(target, ct => provider.FindAsync(runner.IdempotencyKey, ct), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
         {

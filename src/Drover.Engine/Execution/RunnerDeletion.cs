@@ -176,16 +176,16 @@ internal sealed class RunnerDeletion
     }
 
     /// <summary>
-    /// The id of the instance the provider lists under <paramref name="runner"/>'s idempotency key, or null when there is
+    /// The id of the instance the provider finds under <paramref name="runner"/>'s idempotency key, or null when there is
     /// none (or the list failed, recorded in <paramref name="failures"/>: the delete is then tried again later).
     /// </summary>
     private async Task<string?> FindInstanceAsync(IProvider provider, Runner runner, List<string> failures, CancellationToken cancellationToken)
     {
         try
         {
-            var instances = await _services.Calls.RunAsync($"provider {provider.Name}", provider.ListAsync, cancellationToken).ConfigureAwait(false);
+            var instanceId = await _services.Calls.RunAsync($"provider {provider.Name}", ct => provider.FindAsync(runner.IdempotencyKey, ct), cancellationToken).ConfigureAwait(false);
             _services.Metrics.ProviderCall(provider.Name, "success");
-            return instances.FirstOrDefault(i => i.IdempotencyKey == runner.IdempotencyKey)?.InstanceId;
+            return instanceId;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {

@@ -86,12 +86,44 @@ public sealed class FakeProvider(string name, TimeProvider time) : IProvider
         return Task.CompletedTask;
     }
 
-    /// <summary>Runs before every list; throw from it to fail the list.</summary>
+    /// <summary>Runs before every list or find; throw from it to fail the call (the provider cannot tell what it has).</summary>
     public Action? BeforeList { get; set; }
+
+    /// <summary>
+    /// When true the list is a cache that lags: it leaves out every instance made from now on until set false again,
+    /// as a watch-fed pod cache leaves out a pod whose create answer was lost. <see cref="FindAsync"/> still sees them.
+    /// </summary>
+    public bool ListLags
+    {
+        get => _lagFrom is not null;
+        set
+        {
+            lock (_sync)
+            {
+                _lagFrom = value ? _next : null;
+            }
+        }
+    }
+
+    private int? _lagFrom;
 
     public Task<IReadOnlyList<ProviderInstance>> ListAsync(CancellationToken cancellationToken)
     {
         BeforeList?.Invoke();
-        return Task.FromResult(Instances);
+        lock (_sync)
+        {
+            IReadOnlyList<ProviderInstance> listed = _lagFrom is { } from ? [.. _instances.Values.Where(i => int.Parse(i.InstanceId[2..], System.Globalization.CultureInfo.InvariantCulture) <= from)] : [.. _instances.Values];
+            return Task.FromResult(listed);
+        }
+    }
+
+    /// <summary>Reads the instances themselves, never the lagging list.</summary>
+    public Task<string?> FindAsync(string idempotencyKey, CancellationToken cancellationToken)
+    {
+        BeforeList?.Invoke();
+        lock (_sync)
+        {
+            return Task.FromResult(_instances.Values.FirstOrDefault(i => i.IdempotencyKey == idempotencyKey)?.InstanceId);
+        }
     }
 }
