@@ -36,7 +36,12 @@ public static class ConsoleReport
 
         var frontier = report.Frontier().Select(r => r.Policy).ToList();
         text.AppendLine();
-        text.Append("not dominated (no other policy has both lower p95 wait and fewer runner-minutes): ").AppendLine(string.Join(", ", frontier));
+        text.Append("Pareto frontier, cheapest first (no other policy waits no longer at p95 for no more runner-minutes and is better on one): ").AppendLine(string.Join(", ", frontier));
+        if (report.Knee() is { } knee)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"knee of the frontier (past it, more runner-minutes buy little shorter waits): {knee.Policy}, p95 {Seconds(knee.WaitP95Seconds)} s at {report.RatioToOracle(knee):0.000}x the oracle").AppendLine();
+        }
+
         var incomplete = report.Results.Where(r => !SimulationReport.IsComplete(r)).Select(r => r.Policy).ToList();
         if (incomplete.Count > 0)
         {

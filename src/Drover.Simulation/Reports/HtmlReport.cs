@@ -42,6 +42,11 @@ public static class HtmlReport
             html.Append(inv, $"<p class=\"lead\">Cheapest overall: <b>{Esc(cheapest.Policy)}</b> — p95 {cheapest.WaitP95Seconds:0} s at {report.RatioToOracle(cheapest):0.000}× (cost {cheapest.Cost:N2}).</p>");
         }
 
+        if (report.Knee() is { } knee)
+        {
+            html.Append(inv, $"<p class=\"lead\">Knee of the frontier: <b>{Esc(knee.Policy)}</b> — p95 {knee.WaitP95Seconds:0} s at {report.RatioToOracle(knee):0.000}×; past it, more runner-minutes buy little shorter waits.</p>");
+        }
+
         html.Append("<h2>Cost against wait</h2><p class=\"note\">Each point is a policy; down and to the left is better. The oracle knows every arrival in advance: nothing ephemeral can use fewer runner-minutes.</p>");
         var charted = report.Results.Where(r => IsChartable(report, r)).ToList();
         var points = new List<(string, double, double, bool)> { ("oracle", report.Oracle.WaitP95Seconds, 1.0, false) };
@@ -71,7 +76,7 @@ public static class HtmlReport
             Row(html, report, r, r.Policy, frontier.Contains(r) ? "best" : string.Empty);
         }
 
-        html.Append("</table></div><p class=\"note\">Highlighted rows are not dominated: no other policy has both a lower p95 wait and fewer runner-minutes.</p></body></html>");
+        html.Append("</table></div><p class=\"note\">Highlighted rows are the Pareto frontier: no other policy waits no longer at p95 for no more runner-minutes and is better on one.</p></body></html>");
         return html.ToString();
     }
 

@@ -28,16 +28,37 @@ public sealed class SimulationReportTests
             Result("slow-cheap", 60, 100),
             Result("strands-jobs", 5, 50, completed: 90));
 
-        Assert.Equal(["fast-cheap", "slow-cheap"], report.Frontier().Select(r => r.Policy));
+        Assert.Equal(["slow-cheap", "fast-cheap"], report.Frontier().Select(r => r.Policy));
         Assert.Equal(1.2, report.RatioToOracle(report.Results[0]), 9);
     }
 
     [Fact]
-    public void Dominates_NeedsBothAxesStrictlyBetter()
+    public void Dominates_AtLeastAsGoodOnBothAxesAndBetterOnOne()
     {
         Assert.True(SimulationReport.Dominates(Result("a", 10, 100), Result("b", 11, 101)));
-        Assert.False(SimulationReport.Dominates(Result("a", 10, 100), Result("b", 10, 101)));
+        Assert.True(SimulationReport.Dominates(Result("a", 10, 100), Result("b", 10, 101)));
+        Assert.True(SimulationReport.Dominates(Result("a", 10, 100), Result("b", 11, 100)));
+        Assert.False(SimulationReport.Dominates(Result("a", 10, 100), Result("b", 10, 100)));
         Assert.False(SimulationReport.Dominates(Result("a", 10, 102), Result("b", 11, 101)));
+    }
+
+    [Fact]
+    public void Frontier_TiedWaitButCostlier_IsDominated()
+    {
+        // The reported case: predictive reached the same p95 as reactive at 1.84x the runner-minutes and was listed as
+        // not dominated, because ties counted as not dominated.
+        var report = Report(Result("reactive", 90, 100), Result("predictive", 90, 184), Result("philips", 120, 100), Result("warm", 30, 300));
+
+        Assert.Equal(["reactive", "warm"], report.Frontier().Select(r => r.Policy));
+    }
+
+    [Fact]
+    public void Knee_IsTheFrontierPointFarthestFromTheLineBetweenItsEnds()
+    {
+        var report = Report(Result("cheap", 120, 100), Result("knee", 20, 110), Result("almost", 15, 150), Result("fastest", 10, 300));
+
+        Assert.Equal("knee", report.Knee()?.Policy);
+        Assert.Null(Report(Result("cheap", 120, 100), Result("fastest", 10, 300)).Knee());
     }
 
     [Fact]
@@ -48,7 +69,7 @@ public sealed class SimulationReportTests
         Assert.Contains("oracle (bound)", text, StringComparison.Ordinal);
         Assert.Contains("90 of 100 ran", text, StringComparison.Ordinal);
         Assert.Contains("left jobs unrun (not comparable): strands-jobs", text, StringComparison.Ordinal);
-        Assert.Contains("not dominated (no other policy has both lower p95 wait and fewer runner-minutes): reactive", text, StringComparison.Ordinal);
+        Assert.Contains("Pareto frontier, cheapest first (no other policy waits no longer at p95 for no more runner-minutes and is better on one): reactive", text, StringComparison.Ordinal);
     }
 
     [Fact]
