@@ -1,8 +1,8 @@
 namespace Drover.Deploy.Tests;
 
 /// <summary>
-/// A fact that needs a program on PATH (kubectl, which the machine image ships; promtool, which scripts/test.sh
-/// installs): skipped with a reason when it is missing, except under CI=true, where the test runs and fails instead.
+/// A fact that needs a program on PATH (helm and promtool, which scripts/test.sh installs): skipped with a reason
+/// when it is missing, except under CI=true, where the test runs and fails instead.
 /// </summary>
 [AttributeUsage(AttributeTargets.Method)]
 public sealed class ToolFactAttribute : FactAttribute
