@@ -203,7 +203,7 @@ internal sealed class PlanExecutor
         await CallAndRecordAsync(
             $"forge {forge.Name}",
             ct => forge.UnregisterAsync(unregister.ForgeRunnerId, ct),
-            ok => _services.Metrics.ForgeCall(forge.Name, ok),
+            error => _services.Metrics.ForgeCall(forge.Name, "unregister", error),
             "forge.unregister",
             EventKinds.ForgeUnregisterSucceeded,
             EventKinds.ForgeUnregisterFailed,
@@ -224,7 +224,7 @@ internal sealed class PlanExecutor
         await CallAndRecordAsync(
             $"provider {provider.Name}",
             ct => provider.DeleteAsync(deleteInstance.InstanceId, ct),
-            ok => _services.Metrics.ProviderCall(provider.Name, ok),
+            error => _services.Metrics.ProviderCall(provider.Name, "delete", error),
             "provider.delete-instance",
             EventKinds.ProviderDeleteInstanceSucceeded,
             EventKinds.ProviderDeleteInstanceFailed,
@@ -234,10 +234,11 @@ internal sealed class PlanExecutor
             cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task CallAndRecordAsync(string target, Func<CancellationToken, Task> call, Action<string> count, string operation, string succeededKind, string failedKind, string subject, string reason, string actor, CancellationToken cancellationToken)
+    private async Task CallAndRecordAsync(string target, Func<CancellationToken, Task> call, Action<Exception?> count, string operation, string succeededKind, string failedKind, string subject, string reason, string actor, CancellationToken cancellationToken)
     {
         string outcome;
         string message;
+        Exception? failure = null;
         try
         {
             await _services.Calls.RunAsync(target, call, cancellationToken).ConfigureAwait(false);
@@ -253,11 +254,12 @@ internal sealed class PlanExecutor
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             outcome = "failed";
+            failure = e;
             message = RunnerCreation.Describe(e);
             EngineLog.CallFailed(_services.Logger, subject, operation, target, message);
         }
 
-        count(outcome == "succeeded" ? "success" : "failure");
+        count(failure);
         await RecordAsync(outcome == "succeeded" ? succeededKind : failedKind, subject, message, actor, cancellationToken).ConfigureAwait(false);
     }
 

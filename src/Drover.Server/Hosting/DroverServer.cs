@@ -56,6 +56,7 @@ public static class DroverServer
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
         var store = await options.OpenStore(options.StoreLocation, cancellationToken).ConfigureAwait(false);
         var metrics = new EngineMetrics(time);
+        ProcessMetrics.Register(metrics.Meter);
         builder.Services.AddSingleton<IStateStore>(store);
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(sp =>

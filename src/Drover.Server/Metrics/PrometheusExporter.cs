@@ -6,7 +6,7 @@ namespace Drover.Server.Metrics;
 
 /// <summary>
 /// Renders one <see cref="Meter"/>'s instruments in the Prometheus text format (0.0.4): counters as sums,
-/// histograms with cumulative buckets from the instrument's advice, observable gauges read at scrape time.
+/// histograms with cumulative buckets from the instrument's advice, observable gauges and counters read at scrape time.
 /// Instrument names are used as they are (they already follow Prometheus conventions).
 /// </summary>
 public sealed class PrometheusExporter : IDisposable
@@ -48,7 +48,7 @@ public sealed class PrometheusExporter : IDisposable
         {
             foreach (var (instrument, series) in _sums.Concat(_gauges).OrderBy(p => p.Key.Name, StringComparer.Ordinal))
             {
-                var type = instrument is Counter<long> or Counter<int> or Counter<double> ? "counter" : "gauge";
+                var type = instrument is Counter<long> or Counter<int> or Counter<double> or ObservableCounter<long> or ObservableCounter<int> or ObservableCounter<double> ? "counter" : "gauge";
                 Header(text, instrument, type);
                 foreach (var (labels, value) in series.OrderBy(p => p.Key, StringComparer.Ordinal))
                 {
@@ -104,6 +104,8 @@ public sealed class PrometheusExporter : IDisposable
                     state.Add(value);
                     break;
                 case ObservableGauge<int> or ObservableGauge<long> or ObservableGauge<double>:
+                case ObservableCounter<int> or ObservableCounter<long> or ObservableCounter<double>:
+                    // Read whole at each scrape (an observable counter reports its running total).
                     Series(_gauges, instrument)[labels] = value;
                     break;
                 default:
