@@ -200,6 +200,7 @@ internal sealed class PlanExecutor
             return;
         }
 
+        _services.Metrics.OrphanFound("forge-runner", forge.Name);
         await CallAndRecordAsync(
             $"forge {forge.Name}",
             ct => forge.UnregisterAsync(unregister.ForgeRunnerId, ct),
@@ -221,6 +222,7 @@ internal sealed class PlanExecutor
             return;
         }
 
+        _services.Metrics.OrphanFound("instance", provider.Name);
         await CallAndRecordAsync(
             $"provider {provider.Name}",
             ct => provider.DeleteAsync(deleteInstance.InstanceId, ct),

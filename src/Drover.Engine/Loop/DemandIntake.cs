@@ -88,6 +88,12 @@ internal sealed class DemandIntake
 
             if (Ledger.Get(e.Key) is { } job && job.State != before)
             {
+                if (before is null && e.DeliveryId is null && job.State is JobState.Queued)
+                {
+                    // Events from webhook deliveries carry their delivery id; a poll's do not.
+                    _metrics.JobFoundByPoll(e.Key.Forge);
+                }
+
                 Count(job, before, matcher.Match(e.Key.Forge, job.Labels, job.Scope)?.Name ?? string.Empty);
             }
         }

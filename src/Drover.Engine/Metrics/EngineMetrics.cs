@@ -30,6 +30,8 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     private readonly Counter<long> _jobsStarted;
     private readonly Counter<long> _jobsCompleted;
     private readonly Counter<long> _jobsCancelled;
+    private readonly Counter<long> _jobsFoundByPoll;
+    private readonly Counter<long> _orphans;
     private readonly Histogram<double> _jobDuration;
     private readonly Counter<long> _webhookDeliveries;
     private readonly Counter<long> _deliveriesQuarantined;
@@ -63,6 +65,8 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         _jobsStarted = Meter.CreateCounter<long>("drover_jobs_started_total", null, "Jobs that started on a runner, per pool");
         _jobsCompleted = Meter.CreateCounter<long>("drover_jobs_completed_total", null, "Jobs that completed, per pool");
         _jobsCancelled = Meter.CreateCounter<long>("drover_jobs_cancelled_total", null, "Jobs cancelled, per pool");
+        _jobsFoundByPoll = Meter.CreateCounter<long>("drover_jobs_found_by_poll_total", null, "Jobs first learnt of from a forge poll, which no webhook had told of, per forge");
+        _orphans = Meter.CreateCounter<long>("drover_orphans_total", null, "Orphans acted on: forge runners and instances no Drover runner owns, by kind and adapter");
         _jobDuration = Meter.CreateHistogram<double>("drover_job_duration_seconds", "s", "Time from started to completed, per pool", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _durationBuckets });
         _webhookDeliveries = Meter.CreateCounter<long>("drover_webhook_deliveries_total", null, "Webhook deliveries received, by outcome");
         _deliveriesQuarantined = Meter.CreateCounter<long>("drover_webhook_deliveries_quarantined_total", null, "Webhook deliveries given up on and quarantined, by reason");
@@ -75,6 +79,7 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         Meter.CreateObservableGauge("drover_desired_runners", ObserveDesired, null, "Desired runners per pool after clamping");
         Meter.CreateObservableGauge("drover_pool_min_runners", () => ObservePools(p => p.Min), null, "The pool's configured minimum of runners");
         Meter.CreateObservableGauge("drover_pool_max_runners", () => ObservePools(p => p.Max), null, "The pool's configured maximum of runners");
+        Meter.CreateObservableGauge("drover_pool_wait_target_seconds", ObserveWaitTargets, null, "The queue wait the pool's policy aims to keep 95% of jobs under (predictive pools)");
         Meter.CreateObservableGauge("drover_runners", ObserveRunners, null, "Runners per pool and state");
         Meter.CreateObservableGauge("drover_queued_jobs", ObserveQueued, null, "Waiting jobs matched to each pool");
         Meter.CreateObservableGauge("drover_circuit_breaker_state", ObserveBreakers, null, "Provider circuit breaker: 0 closed, 1 half-open, 2 open");
@@ -252,6 +257,15 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     /// <summary>Counts a job cancelled in <paramref name="pool"/>.</summary>
     public void JobCancelled(string pool) => _jobsCancelled.Add(1, Tag("pool", pool));
 
+    /// <summary>Counts a job of <paramref name="forge"/> first learnt of from a poll rather than a webhook delivery.</summary>
+    public void JobFoundByPoll(string forge) => _jobsFoundByPoll.Add(1, Tag("forge", forge));
+
+    /// <summary>
+    /// Counts one orphan a plan acts on: <paramref name="kind"/> is <c>forge-runner</c> (a registration no runner owns,
+    /// on the forge <paramref name="name"/>) or <c>instance</c> (an instance no runner owns, at the provider <paramref name="name"/>).
+    /// </summary>
+    public void OrphanFound(string kind, string name) => _orphans.Add(1, Tag("kind", kind), Tag("name", name));
+
     /// <summary>Records how long a runner took from intent to registration.</summary>
     public void RunnerProvisioned(string pool, TimeSpan duration) =>
         _provisioning.Record(Math.Max(0, duration.TotalSeconds), new KeyValuePair<string, object?>("pool", pool));
@@ -302,6 +316,17 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         foreach (var pool in _snapshot()?.Config.Pools ?? [])
         {
             yield return new Measurement<int>(value(pool), Tag("pool", pool.Name));
+        }
+    }
+
+    private IEnumerable<Measurement<double>> ObserveWaitTargets()
+    {
+        foreach (var pool in _snapshot()?.Config.Pools ?? [])
+        {
+            if (Drover.Core.Policies.PoolWaitTarget.Of(pool) is { } target)
+            {
+                yield return new Measurement<double>(target.TotalSeconds, Tag("pool", pool.Name));
+            }
         }
     }
 
