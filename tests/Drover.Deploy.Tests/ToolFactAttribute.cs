@@ -15,3 +15,16 @@ public sealed class ToolFactAttribute : FactAttribute
         }
     }
 }
+
+/// <summary>A theory that needs a program on PATH, skipped or failed as <see cref="ToolFactAttribute"/> is.</summary>
+[AttributeUsage(AttributeTargets.Method)]
+public sealed class ToolTheoryAttribute : TheoryAttribute
+{
+    public ToolTheoryAttribute(string program)
+    {
+        if (Tools.Find(program) is null && Environment.GetEnvironmentVariable("CI") != "true")
+        {
+            Skip = $"{program} is not on PATH";
+        }
+    }
+}

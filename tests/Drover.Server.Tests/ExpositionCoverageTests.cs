@@ -20,6 +20,25 @@ public sealed partial class ExpositionCoverageTests(ServerFixture server) : ICla
         await AssertExposedAsync(names);
     }
 
+    [Theory]
+    [InlineData("drover-fleet.json", "process_cpu_seconds_total")]
+    [InlineData("drover-pool.json", "drover_job_duration_seconds")]
+    public async Task GrafanaDashboards_NameOnlySeriesTheExpositionHas(string file, string oneOfThem)
+    {
+        var names = MetricNames(File.ReadAllText(Path.Combine(_files, "dashboards", file)));
+
+        Assert.Contains(oneOfThem, names);
+        await AssertExposedAsync(names);
+    }
+
+    [Fact]
+    public void MetricNames_HistogramSeriesByFamily_OtherWordsIgnored()
+    {
+        Assert.Equal(
+            ["drover_job_queue_wait_seconds", "drover_runners", "process_cpu_seconds_total"],
+            MetricNames("histogram_quantile(0.95, sum by (le) (rate(drover_job_queue_wait_seconds_bucket{pool=\"x\"}[5m]))) / sum(drover_runners) + rate(process_cpu_seconds_total[1m]) {{pool}}").Order(StringComparer.Ordinal));
+    }
+
     private async Task AssertExposedAsync(IReadOnlyCollection<string> names)
     {
         using var client = server.Client();
