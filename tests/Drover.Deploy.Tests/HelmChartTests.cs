@@ -41,6 +41,8 @@ public sealed class HelmChartTests
         Assert.Equal("github-token", container.Env.Single(e => e.Name == "GITHUB_TOKEN").ValueFrom.SecretKeyRef.Key);
         Assert.All(container.Env.Where(e => e.Name != "POD_NAME"), e => Assert.Equal("drover-secrets", e.ValueFrom.SecretKeyRef.Name));
         Assert.Contains("--api-token=operator:operator:env:DROVER_OPERATOR_TOKEN", container.Args);
+        Assert.Contains("--log-format=json", container.Args);
+        Assert.Contains("--log-level=information", container.Args);
 
         // The Prometheus Operator resources are options (they need its CRDs).
         Assert.DoesNotContain(documents, d => d.Model is null);
@@ -119,6 +121,7 @@ public sealed class HelmChartTests
         Assert.Contains("replicaCount: 2 replicas cannot share one SQLite file", Template("--set", "replicaCount=2"), StringComparison.Ordinal);
         Assert.Contains("backups.accessModes:", Template([.. Chart.Ha, "--set", "backups.accessModes={ReadWriteOnce}"]), StringComparison.Ordinal);
         Assert.Contains("store.type: 'mysql' is not sqlite or postgres", Template("--set", "store.type=mysql"), StringComparison.Ordinal);
+        Assert.Contains("logging.format: 'xml' is not json or text", Template("--set", "logging.format=xml"), StringComparison.Ordinal);
         Assert.Contains("apiTokens: token 'x' reads NOPE, which is not one of secret.env", Template("--set", "apiTokens[0].name=x", "--set", "apiTokens[0].role=viewer", "--set", "apiTokens[0].env=NOPE"), StringComparison.Ordinal);
 
         static string Template(params string[] arguments) => Tools.RunFailing("helm", ["template", "drover", Chart.Directory, .. arguments]);

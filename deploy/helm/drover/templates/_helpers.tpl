@@ -50,6 +50,9 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- if and .Values.backups.enabled (gt (int .Values.replicaCount) 1) (not .Values.backups.existingClaim) (not (has "ReadWriteMany" .Values.backups.accessModes)) -}}
 {{- fail "backups.accessModes: with more than one replica the leader that writes backups can move to another node; use [ReadWriteMany], an existingClaim, or backups.enabled: false" -}}
 {{- end -}}
+{{- if not (has .Values.logging.format (list "json" "text")) -}}
+{{- fail (printf "logging.format: '%s' is not json or text" .Values.logging.format) -}}
+{{- end -}}
 {{- $env := include "drover.secretEnv" . | fromYaml -}}
 {{- range .Values.apiTokens -}}
 {{- if not (hasKey $env .env) -}}
