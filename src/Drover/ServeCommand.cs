@@ -48,10 +48,14 @@ internal static class ServeCommand
         var backupEvery = new Option<string>("--backup-every") { Description = "Interval of scheduled backups, e.g. 6h; 0 turns them off", DefaultValueFactory = _ => "6h" };
         var backupKeep = new Option<int>("--backup-keep") { Description = "Scheduled backups kept; older ones are deleted", DefaultValueFactory = _ => 28 };
         var replicaId = new Option<string?>("--replica-id") { Description = "This replica's name in the leader lease (default: POD_NAME, else an id kept in the data directory, stable across restarts); unique per replica" };
+        var logFormat = new Option<string>("--log-format") { Description = "Log lines: text (for people) or json (one object per line, for log collectors)", DefaultValueFactory = _ => "text" };
+        logFormat.AcceptOnlyFromAmong("text", "json");
+        var logLevel = new Option<string>("--log-level") { Description = "Least severe level logged: trace, debug, information, warning, error, critical or none", DefaultValueFactory = _ => "information" };
+        logLevel.AcceptOnlyFromAmong([.. LoggingOptions.LevelNames]);
         var shutdownTimeout = _shutdownTimeout;
         var command = new Command("serve", "Run the control plane: leader election, control loop, API, metrics, dashboard and scheduled backups. Without --config: a simulated demo.")
         {
-            config, store, urls, tokens, backupDir, backupEvery, backupKeep, replicaId, shutdownTimeout,
+            config, store, urls, tokens, backupDir, backupEvery, backupKeep, replicaId, shutdownTimeout, logFormat, logLevel,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -135,6 +139,11 @@ internal static class ServeCommand
                 Backups = backups,
                 Catalog = Adapters.Catalog(),
                 ShutdownTimeout = shutdown,
+                Logging = new LoggingOptions
+                {
+                    Format = parse.GetValue(logFormat) == "json" ? LogFormat.Json : LogFormat.Text,
+                    MinimumLevel = LoggingOptions.TryParseLevel(parse.GetValue(logLevel), out var level) ? level : Microsoft.Extensions.Logging.LogLevel.Information,
+                },
             };
             if (parse.GetValue(replicaId) is { } id)
             {

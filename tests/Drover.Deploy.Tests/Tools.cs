@@ -15,6 +15,21 @@ internal static class Tools
     /// <summary>Runs <paramref name="program"/> and returns its standard output; fails the test with its error output on a non-zero exit.</summary>
     public static string Run(string program, params string[] arguments)
     {
+        var (exit, output, error) = Execute(program, arguments);
+        Assert.True(exit == 0, $"{program} {string.Join(' ', arguments)} exited {exit}:\n{error}\n{output}");
+        return output;
+    }
+
+    /// <summary>Runs <paramref name="program"/>, expecting it to fail; returns its error output (the test fails if it exits 0).</summary>
+    public static string RunFailing(string program, params string[] arguments)
+    {
+        var (exit, output, error) = Execute(program, arguments);
+        Assert.True(exit != 0, $"{program} {string.Join(' ', arguments)} succeeded, expected a failure:\n{output}");
+        return error;
+    }
+
+    private static (int Exit, string Output, string Error) Execute(string program, string[] arguments)
+    {
         var path = Find(program) ?? throw new InvalidOperationException($"{program} is not on PATH");
         var start = new ProcessStartInfo(path) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryRoot };
         foreach (var argument in arguments)
@@ -26,8 +41,7 @@ internal static class Tools
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         Assert.True(process.WaitForExit(60_000), $"{program} did not finish within 60 s");
-        Assert.True(process.ExitCode == 0, $"{program} {string.Join(' ', arguments)} exited {process.ExitCode}:\n{error.Result}\n{output.Result}");
-        return output.Result;
+        return (process.ExitCode, output.Result, error.Result);
     }
 
     private static string FindRoot()

@@ -131,11 +131,11 @@ internal sealed class LostJobReruns
         try
         {
             answer = await s.Calls.RunAsync($"forge {forgeName}", ct => forge.RerunJobAsync(rerun, ct), cancellationToken).ConfigureAwait(false);
-            s.Metrics.ForgeCall(forgeName, "success");
+            s.Metrics.ForgeCall(forgeName, "rerun", null);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            s.Metrics.ForgeCall(forgeName, "failure");
+            s.Metrics.ForgeCall(forgeName, "rerun", e);
             var now = s.Time.GetUtcNow();
             var described = RunnerCreation.Describe(e);
             if (CallFailures.Classify(e).Kind is CallFailureKind.NotFound or CallFailureKind.Configuration)

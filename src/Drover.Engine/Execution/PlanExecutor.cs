@@ -200,10 +200,11 @@ internal sealed class PlanExecutor
             return;
         }
 
+        _services.Metrics.OrphanFound("forge-runner", forge.Name);
         await CallAndRecordAsync(
             $"forge {forge.Name}",
             ct => forge.UnregisterAsync(unregister.ForgeRunnerId, ct),
-            ok => _services.Metrics.ForgeCall(forge.Name, ok),
+            error => _services.Metrics.ForgeCall(forge.Name, "unregister", error),
             "forge.unregister",
             EventKinds.ForgeUnregisterSucceeded,
             EventKinds.ForgeUnregisterFailed,
@@ -221,10 +222,11 @@ internal sealed class PlanExecutor
             return;
         }
 
+        _services.Metrics.OrphanFound("instance", provider.Name);
         await CallAndRecordAsync(
             $"provider {provider.Name}",
             ct => provider.DeleteAsync(deleteInstance.InstanceId, ct),
-            ok => _services.Metrics.ProviderCall(provider.Name, ok),
+            error => _services.Metrics.ProviderCall(provider.Name, "delete", error),
             "provider.delete-instance",
             EventKinds.ProviderDeleteInstanceSucceeded,
             EventKinds.ProviderDeleteInstanceFailed,
@@ -234,10 +236,11 @@ internal sealed class PlanExecutor
             cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task CallAndRecordAsync(string target, Func<CancellationToken, Task> call, Action<string> count, string operation, string succeededKind, string failedKind, string subject, string reason, string actor, CancellationToken cancellationToken)
+    private async Task CallAndRecordAsync(string target, Func<CancellationToken, Task> call, Action<Exception?> count, string operation, string succeededKind, string failedKind, string subject, string reason, string actor, CancellationToken cancellationToken)
     {
         string outcome;
         string message;
+        Exception? failure = null;
         try
         {
             await _services.Calls.RunAsync(target, call, cancellationToken).ConfigureAwait(false);
@@ -253,11 +256,12 @@ internal sealed class PlanExecutor
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             outcome = "failed";
+            failure = e;
             message = RunnerCreation.Describe(e);
             EngineLog.CallFailed(_services.Logger, subject, operation, target, message);
         }
 
-        count(outcome == "succeeded" ? "success" : "failure");
+        count(failure);
         await RecordAsync(outcome == "succeeded" ? succeededKind : failedKind, subject, message, actor, cancellationToken).ConfigureAwait(false);
     }
 

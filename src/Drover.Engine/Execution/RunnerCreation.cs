@@ -73,12 +73,12 @@ internal sealed class RunnerCreation
                 $"forge {forge.Name}",
                 ct => forge.MintRunnerCredentialAsync(pool.Name, runner.Id, ct),
                 cancellationToken).ConfigureAwait(false);
-            s.Metrics.ForgeCall(forge.Name, "success");
+            s.Metrics.ForgeCall(forge.Name, "credential", null);
             credentialRef = s.Vault.Put(runner.Id, credential);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            s.Metrics.ForgeCall(forge.Name, "failure");
+            s.Metrics.ForgeCall(forge.Name, "credential", e);
             await FailAsync(runner, breakers, countsForBreaker: false, "credential", Describe(e), actor, cancellationToken).ConfigureAwait(false);
             return;
         }
@@ -91,11 +91,11 @@ internal sealed class RunnerCreation
                 $"provider {provider.Name}",
                 ct => provider.CreateAsync(request, ct),
                 cancellationToken).ConfigureAwait(false);
-            s.Metrics.ProviderCall(provider.Name, "success");
+            s.Metrics.ProviderCall(provider.Name, "create", null);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            s.Metrics.ProviderCall(provider.Name, "failure");
+            s.Metrics.ProviderCall(provider.Name, "create", e);
             s.Vault.Remove(runner.Id);
             // Only an outage counts against the breaker: a configuration error, a rate limit or a refusal does not.
             var outage = CallFailures.Classify(e).Kind == CallFailureKind.Transient;

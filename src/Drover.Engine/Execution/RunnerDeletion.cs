@@ -88,7 +88,7 @@ internal sealed class RunnerDeletion
             var forgeRunnerId = runner.ForgeRunnerId ?? await FindRegistrationAsync(forge, runner.Id, failures, cancellationToken).ConfigureAwait(false);
             if (forgeRunnerId is not null)
             {
-                forgeBusy = await CallAsync(ct => forge.UnregisterAsync(forgeRunnerId, ct), ok => s.Metrics.ForgeCall(forge.Name, ok), $"forge {forge.Name}", failures, cancellationToken).ConfigureAwait(false) == CallFailureKind.Busy;
+                forgeBusy = await CallAsync(ct => forge.UnregisterAsync(forgeRunnerId, ct), error => s.Metrics.ForgeCall(forge.Name, "unregister", error), $"forge {forge.Name}", failures, cancellationToken).ConfigureAwait(false) == CallFailureKind.Busy;
             }
         }
 
@@ -110,7 +110,7 @@ internal sealed class RunnerDeletion
             var instanceId = runner.InstanceId ?? await FindInstanceAsync(provider, runner, failures, cancellationToken).ConfigureAwait(false);
             if (instanceId is not null)
             {
-                await CallAsync(ct => provider.DeleteAsync(instanceId, ct), ok => s.Metrics.ProviderCall(provider.Name, ok), $"provider {provider.Name}", failures, cancellationToken).ConfigureAwait(false);
+                await CallAsync(ct => provider.DeleteAsync(instanceId, ct), error => s.Metrics.ProviderCall(provider.Name, "delete", error), $"provider {provider.Name}", failures, cancellationToken).ConfigureAwait(false);
             }
         }
         else if (runner.InstanceId is not null)
@@ -164,12 +164,12 @@ internal sealed class RunnerDeletion
         try
         {
             var registrations = await _services.Calls.RunAsync($"forge {forge.Name}", forge.ListRunnersAsync, cancellationToken).ConfigureAwait(false);
-            _services.Metrics.ForgeCall(forge.Name, "success");
+            _services.Metrics.ForgeCall(forge.Name, "list-runners", null);
             return registrations.FirstOrDefault(r => r.Name == runnerName)?.Id;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            _services.Metrics.ForgeCall(forge.Name, "failure");
+            _services.Metrics.ForgeCall(forge.Name, "list-runners", e);
             failures.Add($"forge {forge.Name}: registration of {runnerName} could not be looked up: {RunnerCreation.Describe(e)}");
             return null;
         }
@@ -184,35 +184,35 @@ internal sealed class RunnerDeletion
         try
         {
             var instanceId = await _services.Calls.RunAsync($"provider {provider.Name}", ct => provider.FindAsync(runner.IdempotencyKey, ct), cancellationToken).ConfigureAwait(false);
-            _services.Metrics.ProviderCall(provider.Name, "success");
+            _services.Metrics.ProviderCall(provider.Name, "find", null);
             return instanceId;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            _services.Metrics.ProviderCall(provider.Name, "failure");
+            _services.Metrics.ProviderCall(provider.Name, "find", e);
             failures.Add($"provider {provider.Name}: instance of {runner.Id} could not be looked up: {RunnerCreation.Describe(e)}; the runner is not reported deleted until it is");
             return null;
         }
     }
 
     /// <summary>Runs one delete or unregister call; null when it succeeded (or the target was already gone), else how it failed.</summary>
-    private async Task<CallFailureKind?> CallAsync(Func<CancellationToken, Task> call, Action<string> count, string target, List<string> failures, CancellationToken cancellationToken)
+    private async Task<CallFailureKind?> CallAsync(Func<CancellationToken, Task> call, Action<Exception?> count, string target, List<string> failures, CancellationToken cancellationToken)
     {
         try
         {
             await _services.Calls.RunAsync(target, call, cancellationToken).ConfigureAwait(false);
-            count("success");
+            count(null);
             return null;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && CallFailures.Classify(e).Kind == CallFailureKind.NotFound)
         {
             // Already gone at the provider or the forge: the delete's work there is done.
-            count("success");
+            count(null);
             return null;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
-            count("failure");
+            count(e);
             failures.Add($"{target}: {RunnerCreation.Describe(e)}");
             return CallFailures.Classify(e).Kind;
         }

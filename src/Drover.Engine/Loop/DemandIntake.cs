@@ -73,6 +73,7 @@ internal sealed class DemandIntake
         var changed = new HashSet<JobKey>();
         while (_incoming.TryDequeue(out var e))
         {
+            var before = Ledger.Get(e.Key)?.State;
             var result = Ledger.Apply(e);
             if (result is LedgerApplyResult.Duplicate)
             {
@@ -85,9 +86,15 @@ internal sealed class DemandIntake
                 Arrivals.Record(pool.Name, e.At);
             }
 
-            if (e.Kind == JobEventKind.Started && result != LedgerApplyResult.Stale && Ledger.Get(e.Key) is { QueuedAt: { } queuedAt, StartedAt: { } startedAt })
+            if (Ledger.Get(e.Key) is { } job && job.State != before)
             {
-                _metrics.JobStarted(startedAt - queuedAt);
+                if (before is null && e.DeliveryId is null && job.State is JobState.Queued)
+                {
+                    // Events from webhook deliveries carry their delivery id; a poll's do not.
+                    _metrics.JobFoundByPoll(e.Key.Forge);
+                }
+
+                Count(job, before, matcher.Match(e.Key.Forge, job.Labels, job.Scope)?.Name ?? string.Empty);
             }
         }
 
@@ -115,5 +122,34 @@ internal sealed class DemandIntake
         }
 
         return jobs.Count;
+    }
+
+    /// <summary>
+    /// Counts the job's move from <paramref name="before"/> (null: first heard of) to its state now, in
+    /// <paramref name="pool"/> (empty: it matches no pool): learnt of, started (with its wait), completed (with its
+    /// duration) or cancelled. A job first heard of when it had already ended was never waiting here and is counted
+    /// only as ended.
+    /// </summary>
+    private void Count(Job job, JobState? before, string pool)
+    {
+        if (before is null && job.State is JobState.Queued or JobState.Running)
+        {
+            _metrics.JobQueued(pool);
+        }
+
+        switch (job.State)
+        {
+            case JobState.Running:
+                _metrics.JobStarted(pool, job.QueuedAt is { } queuedAt && job.StartedAt is { } startedAt ? startedAt - queuedAt : null);
+                break;
+            case JobState.Completed:
+                _metrics.JobCompleted(pool, job.StartedAt is { } started && job.FinishedAt is { } finished ? finished - started : null);
+                break;
+            case JobState.Cancelled:
+                _metrics.JobCancelled(pool);
+                break;
+            default:
+                break;
+        }
     }
 }

@@ -59,11 +59,11 @@ internal sealed class IntentReconciler
             {
                 instancesByProvider[providerName] = await s.Calls.RunAsync(
                     $"provider {providerName}", provider.ListAsync, cancellationToken).ConfigureAwait(false);
-                s.Metrics.ProviderCall(providerName, "success");
+                s.Metrics.ProviderCall(providerName, "list", null);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                s.Metrics.ProviderCall(providerName, "failure");
+                s.Metrics.ProviderCall(providerName, "list", e);
                 EngineLog.ListFailed(s.Logger, "provider", providerName, Execution.RunnerCreation.Describe(e));
             }
         }
@@ -129,11 +129,11 @@ internal sealed class IntentReconciler
             try
             {
                 registrations = await s.Calls.RunAsync($"forge {forge.Name}", forge.ListRunnersAsync, cancellationToken).ConfigureAwait(false);
-                s.Metrics.ForgeCall(forge.Name, "success");
+                s.Metrics.ForgeCall(forge.Name, "list-runners", null);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                s.Metrics.ForgeCall(forge.Name, "failure");
+                s.Metrics.ForgeCall(forge.Name, "list-runners", e);
                 EngineLog.ListFailed(s.Logger, "forge", forge.Name, Execution.RunnerCreation.Describe(e));
                 continue;
             }
@@ -146,12 +146,12 @@ internal sealed class IntentReconciler
                 try
                 {
                     await s.Calls.RunAsync($"forge {forge.Name}", ct => forge.UnregisterAsync(registration.Id, ct), cancellationToken).ConfigureAwait(false);
-                    s.Metrics.ForgeCall(forge.Name, "success");
+                    s.Metrics.ForgeCall(forge.Name, "unregister", null);
                     (kind, message) = (EventKinds.ForgeUnregisterSucceeded, "start-up: the intent was withdrawn; its credential had been minted");
                 }
                 catch (Exception e) when (!cancellationToken.IsCancellationRequested)
                 {
-                    s.Metrics.ForgeCall(forge.Name, "failure");
+                    s.Metrics.ForgeCall(forge.Name, "unregister", e);
                     (kind, message) = (EventKinds.ForgeUnregisterFailed, Execution.RunnerCreation.Describe(e));
                     EngineLog.CallFailed(s.Logger, registration.Name, "forge.unregister", $"forge {forge.Name}", message);
                 }

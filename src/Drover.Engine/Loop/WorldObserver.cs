@@ -50,11 +50,11 @@ internal sealed class WorldObserver
             try
             {
                 result[provider.Name] = await _services.Calls.RunAsync($"provider {provider.Name}", provider.ListAsync, cancellationToken).ConfigureAwait(false);
-                _services.Metrics.ProviderCall(provider.Name, "success");
+                _services.Metrics.ProviderCall(provider.Name, "list", null);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                _services.Metrics.ProviderCall(provider.Name, "failure");
+                _services.Metrics.ProviderCall(provider.Name, "list", e);
                 EngineLog.ListFailed(_services.Logger, "provider", provider.Name, RunnerCreation.Describe(e));
             }
         }
@@ -137,7 +137,7 @@ internal sealed class WorldObserver
             try
             {
                 var runners = await _services.Calls.RunAsync($"forge {forge.Name}", forge.ListRunnersAsync, cancellationToken).ConfigureAwait(false);
-                _services.Metrics.ForgeCall(forge.Name, "success");
+                _services.Metrics.ForgeCall(forge.Name, "list-runners", null);
                 result[forge.Name] = runners.Select(r =>
                 {
                     var key = (forge.Name, r.Id);
@@ -153,7 +153,7 @@ internal sealed class WorldObserver
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                _services.Metrics.ForgeCall(forge.Name, "failure");
+                _services.Metrics.ForgeCall(forge.Name, "list-runners", e);
                 EngineLog.ListFailed(_services.Logger, "forge", forge.Name, RunnerCreation.Describe(e));
                 foreach (var key in _firstSeen.Keys.Where(k => k.Forge == forge.Name))
                 {

@@ -20,9 +20,19 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     private static readonly double[] _waitBuckets = [1, 5, 10, 30, 60, 120, 300, 600, 1800];
     private static readonly double[] _provisionBuckets = [5, 10, 15, 20, 30, 45, 60, 120, 300, 600];
     private static readonly double[] _cycleBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
+    private static readonly double[] _durationBuckets = [10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 21600];
 
     private readonly Counter<long> _providerCalls;
     private readonly Counter<long> _forgeCalls;
+    private readonly Counter<long> _providerErrors;
+    private readonly Counter<long> _forgeErrors;
+    private readonly Counter<long> _jobsQueued;
+    private readonly Counter<long> _jobsStarted;
+    private readonly Counter<long> _jobsCompleted;
+    private readonly Counter<long> _jobsCancelled;
+    private readonly Counter<long> _jobsFoundByPoll;
+    private readonly Counter<long> _orphans;
+    private readonly Histogram<double> _jobDuration;
     private readonly Counter<long> _webhookDeliveries;
     private readonly Counter<long> _deliveriesQuarantined;
     private readonly Counter<long> _pollRecordsSkipped;
@@ -49,6 +59,15 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         Meter = new Meter(MeterName, Version);
         _providerCalls = Meter.CreateCounter<long>("drover_provider_calls_total", null, "Provider calls by outcome");
         _forgeCalls = Meter.CreateCounter<long>("drover_forge_calls_total", null, "Forge calls by outcome");
+        _providerErrors = Meter.CreateCounter<long>("drover_provider_call_errors_total", null, "Failed provider calls by operation and reason");
+        _forgeErrors = Meter.CreateCounter<long>("drover_forge_call_errors_total", null, "Failed forge calls by operation and reason");
+        _jobsQueued = Meter.CreateCounter<long>("drover_jobs_queued_total", null, "Jobs Drover learnt of while they waited or ran, per pool");
+        _jobsStarted = Meter.CreateCounter<long>("drover_jobs_started_total", null, "Jobs that started on a runner, per pool");
+        _jobsCompleted = Meter.CreateCounter<long>("drover_jobs_completed_total", null, "Jobs that completed, per pool");
+        _jobsCancelled = Meter.CreateCounter<long>("drover_jobs_cancelled_total", null, "Jobs cancelled, per pool");
+        _jobsFoundByPoll = Meter.CreateCounter<long>("drover_jobs_found_by_poll_total", null, "Jobs first learnt of from a forge poll, which no webhook had told of, per forge");
+        _orphans = Meter.CreateCounter<long>("drover_orphans_total", null, "Orphans acted on: forge runners and instances no Drover runner owns, by kind and adapter");
+        _jobDuration = Meter.CreateHistogram<double>("drover_job_duration_seconds", "s", "Time from started to completed, per pool", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _durationBuckets });
         _webhookDeliveries = Meter.CreateCounter<long>("drover_webhook_deliveries_total", null, "Webhook deliveries received, by outcome");
         _deliveriesQuarantined = Meter.CreateCounter<long>("drover_webhook_deliveries_quarantined_total", null, "Webhook deliveries given up on and quarantined, by reason");
         _pollRecordsSkipped = Meter.CreateCounter<long>("drover_forge_poll_records_skipped_total", null, "Job records in a forge's poll answers that could not be read and were skipped");
@@ -58,6 +77,9 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         _provisioning = Meter.CreateHistogram<double>("drover_provisioning_duration_seconds", "s", "Time from create intent to a registered runner", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _provisionBuckets });
         _cycle = Meter.CreateHistogram<double>("drover_plan_cycle_duration_seconds", "s", "Duration of one control cycle", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _cycleBuckets });
         Meter.CreateObservableGauge("drover_desired_runners", ObserveDesired, null, "Desired runners per pool after clamping");
+        Meter.CreateObservableGauge("drover_pool_min_runners", () => ObservePools(p => p.Min), null, "The pool's configured minimum of runners");
+        Meter.CreateObservableGauge("drover_pool_max_runners", () => ObservePools(p => p.Max), null, "The pool's configured maximum of runners");
+        Meter.CreateObservableGauge("drover_pool_wait_target_seconds", ObserveWaitTargets, null, "The queue wait the pool's policy aims to keep 95% of jobs under (predictive pools)");
         Meter.CreateObservableGauge("drover_runners", ObserveRunners, null, "Runners per pool and state");
         Meter.CreateObservableGauge("drover_queued_jobs", ObserveQueued, null, "Waiting jobs matched to each pool");
         Meter.CreateObservableGauge("drover_circuit_breaker_state", ObserveBreakers, null, "Provider circuit breaker: 0 closed, 1 half-open, 2 open");
@@ -112,9 +134,58 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         _forgeBudgets[forge] = remaining ?? throw new ArgumentNullException(nameof(remaining));
     }
 
-    /// <summary>Counts one provider call.</summary>
-    public void ProviderCall(string provider, string outcome) =>
-        _providerCalls.Add(1, new KeyValuePair<string, object?>("provider", provider), new KeyValuePair<string, object?>("outcome", outcome));
+    /// <summary>
+    /// Counts one provider call of <paramref name="operation"/> (<c>create</c>, <c>delete</c>, <c>list</c>): a success
+    /// when <paramref name="error"/> is null, else a failure, also counted by operation and reason (what the error means,
+    /// see <see cref="ErrorReason"/>).
+    /// </summary>
+    public void ProviderCall(string provider, string operation, Exception? error)
+    {
+        _providerCalls.Add(1, Tag("provider", provider), Tag("outcome", error is null ? "success" : "failure"));
+        if (error is not null)
+        {
+            _providerErrors.Add(1, Tag("provider", provider), Tag("operation", operation), Tag("reason", ErrorReason(error)));
+        }
+    }
+
+    /// <summary>
+    /// Counts one forge call of <paramref name="operation"/> (<c>credential</c>, <c>list-runners</c>, <c>unregister</c>,
+    /// <c>rerun</c>) as <see cref="ProviderCall"/> does.
+    /// </summary>
+    public void ForgeCall(string forge, string operation, Exception? error)
+    {
+        _forgeCalls.Add(1, Tag("forge", forge), Tag("outcome", error is null ? "success" : "failure"));
+        if (error is not null)
+        {
+            _forgeErrors.Add(1, Tag("forge", forge), Tag("operation", operation), Tag("reason", ErrorReason(error)));
+        }
+    }
+
+    /// <summary>
+    /// The <c>reason</c> label of a failed call: what <see cref="CallFailures.Classify"/> makes of the error
+    /// (<c>transient</c>, <c>rate-limited</c>, <c>busy</c>, <c>not-found</c>, <c>configuration</c>), or <c>timeout</c>
+    /// when the call ran out of time. A short fixed set, so the label cannot grow with error messages.
+    /// </summary>
+    public static string ErrorReason(Exception error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        for (var e = error; e is not null; e = e.InnerException)
+        {
+            if (e is TimeoutException or Polly.Timeout.TimeoutRejectedException)
+            {
+                return "timeout";
+            }
+        }
+
+        return CallFailures.Classify(error).Kind switch
+        {
+            CallFailureKind.RateLimited => "rate-limited",
+            CallFailureKind.Busy => "busy",
+            CallFailureKind.NotFound => "not-found",
+            CallFailureKind.Configuration => "configuration",
+            _ => "transient",
+        };
+    }
 
     /// <summary>
     /// Counts one job lost to the infrastructure in <paramref name="pool"/>; <paramref name="outcome"/> is <c>rerun</c>
@@ -126,10 +197,6 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     /// <summary>Counts one lost job's re-run in <paramref name="pool"/>: <c>requested</c> (the forge accepted) or <c>refused</c>.</summary>
     public void JobRerun(string pool, string outcome) =>
         _jobReruns.Add(1, new KeyValuePair<string, object?>("pool", pool), new KeyValuePair<string, object?>("outcome", outcome));
-
-    /// <summary>Counts one forge call.</summary>
-    public void ForgeCall(string forge, string outcome) =>
-        _forgeCalls.Add(1, new KeyValuePair<string, object?>("forge", forge), new KeyValuePair<string, object?>("outcome", outcome));
 
     /// <summary>
     /// Counts one quarantined webhook delivery; <paramref name="reason"/> is <c>unreadable</c> (quarantined at once) or
@@ -164,8 +231,40 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         }
     }
 
-    /// <summary>Records how long a job waited before it started.</summary>
-    public void JobStarted(TimeSpan wait) => _queueWait.Record(Math.Max(0, wait.TotalSeconds));
+    /// <summary>Counts a job Drover learnt of while it waited or ran, in <paramref name="pool"/> (empty: matched to no pool).</summary>
+    public void JobQueued(string pool) => _jobsQueued.Add(1, Tag("pool", pool));
+
+    /// <summary>Counts a job that started in <paramref name="pool"/> and records how long it waited (when its queue time is known).</summary>
+    public void JobStarted(string pool, TimeSpan? wait)
+    {
+        _jobsStarted.Add(1, Tag("pool", pool));
+        if (wait is { } waited)
+        {
+            _queueWait.Record(Math.Max(0, waited.TotalSeconds), Tag("pool", pool));
+        }
+    }
+
+    /// <summary>Counts a job that completed in <paramref name="pool"/> and records how long it ran (when its start is known).</summary>
+    public void JobCompleted(string pool, TimeSpan? duration)
+    {
+        _jobsCompleted.Add(1, Tag("pool", pool));
+        if (duration is { } ran)
+        {
+            _jobDuration.Record(Math.Max(0, ran.TotalSeconds), Tag("pool", pool));
+        }
+    }
+
+    /// <summary>Counts a job cancelled in <paramref name="pool"/>.</summary>
+    public void JobCancelled(string pool) => _jobsCancelled.Add(1, Tag("pool", pool));
+
+    /// <summary>Counts a job of <paramref name="forge"/> first learnt of from a poll rather than a webhook delivery.</summary>
+    public void JobFoundByPoll(string forge) => _jobsFoundByPoll.Add(1, Tag("forge", forge));
+
+    /// <summary>
+    /// Counts one orphan a plan acts on: <paramref name="kind"/> is <c>forge-runner</c> (a registration no runner owns,
+    /// on the forge <paramref name="name"/>) or <c>instance</c> (an instance no runner owns, at the provider <paramref name="name"/>).
+    /// </summary>
+    public void OrphanFound(string kind, string name) => _orphans.Add(1, Tag("kind", kind), Tag("name", name));
 
     /// <summary>Records how long a runner took from intent to registration.</summary>
     public void RunnerProvisioned(string pool, TimeSpan duration) =>
@@ -208,6 +307,25 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
             if (remaining() is { } value)
             {
                 yield return new Measurement<long>(value, Tag("forge", forge));
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObservePools(Func<Drover.Core.Config.PoolConfig, int> value)
+    {
+        foreach (var pool in _snapshot()?.Config.Pools ?? [])
+        {
+            yield return new Measurement<int>(value(pool), Tag("pool", pool.Name));
+        }
+    }
+
+    private IEnumerable<Measurement<double>> ObserveWaitTargets()
+    {
+        foreach (var pool in _snapshot()?.Config.Pools ?? [])
+        {
+            if (Drover.Core.Policies.PoolWaitTarget.Of(pool) is { } target)
+            {
+                yield return new Measurement<double>(target.TotalSeconds, Tag("pool", pool.Name));
             }
         }
     }

@@ -5,10 +5,18 @@ using Microsoft.Extensions.Logging;
 namespace Drover.Server.Hosting;
 
 /// <summary>
-/// Watches the configuration file of <c>drover serve --config FILE</c> and, once it has been quiet for
-/// <see cref="Debounce"/> (measured on the injected clock), reloads it through <see cref="ConfigReloader"/>, the same
-/// path as <c>POST /api/v1/reload</c>. An invalid file is refused there; the running configuration stays.
+/// Watches the configuration file of <c>drover serve --config FILE</c> and, once its directory has been quiet for
+/// <see cref="Debounce"/> (measured on the injected clock) and the file's content differs from what was seen last,
+/// reloads it through <see cref="ConfigReloader"/>, the same path as <c>POST /api/v1/reload</c>. An invalid file is
+/// refused there; the running configuration stays.
 /// </summary>
+/// <remarks>
+/// The whole directory is watched, not the file's name: the kubelet updates a mounted ConfigMap or Secret by writing a
+/// new timestamped directory and renaming a <c>..data</c> symlink over the old one, so <c>fleet.yaml</c> (a symlink
+/// through <c>..data</c>) changes content without an event of its own. Editors that write a temporary file and rename
+/// it, and rotated files, are followed the same way. Comparing content hashes keeps unrelated files in the directory,
+/// and rewrites of the same content, from reloading.
+/// </remarks>
 internal sealed class ConfigFileWatcher(string path, ConfigReloader reloader, TimeProvider time, ILogger logger) : IHostedService, IDisposable
 {
     /// <summary>How long the file must stay unchanged before it is re-read; editors write in several steps.</summary>
@@ -19,6 +27,7 @@ internal sealed class ConfigFileWatcher(string path, ConfigReloader reloader, Ti
 
     private readonly Lock _sync = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly ConfigFileFingerprint _fingerprint = new(path);
     private FileSystemWatcher? _watcher;
     private ITimer? _timer;
     private Task _pending = Task.CompletedTask;
@@ -27,10 +36,11 @@ internal sealed class ConfigFileWatcher(string path, ConfigReloader reloader, Ti
     {
         var full = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(full) ?? throw new InvalidOperationException($"cannot watch '{path}': no directory");
+        _ = _fingerprint.Changed();
         _timer = time.CreateTimer(_ => Fire(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-        _watcher = new FileSystemWatcher(directory, Path.GetFileName(full))
+        _watcher = new FileSystemWatcher(directory)
         {
-            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.Size | NotifyFilters.CreationTime,
         };
         _watcher.Changed += OnChanged;
         _watcher.Created += OnChanged;
@@ -90,6 +100,11 @@ internal sealed class ConfigFileWatcher(string path, ConfigReloader reloader, Ti
 
     private async Task ReloadAsync()
     {
+        if (!_fingerprint.Changed())
+        {
+            return;
+        }
+
         try
         {
             await reloader.ReloadAsync(Actor, EventKinds.ConfigFileReload, EventKinds.ConfigFileReloadRejected, null, _stopping.Token).ConfigureAwait(false);

@@ -46,17 +46,52 @@ public static class DroverServer
         }
     }
 
+    /// <summary>
+    /// Console logs in the chosen format from the chosen level on (ASP.NET Core's own from warnings only), replacing
+    /// whatever the host's defaults or its configuration set up, so <c>--log-format</c> and <c>--log-level</c> are the
+    /// whole story. Timestamps are UTC.
+    /// </summary>
+    private static void ConfigureLogging(ILoggingBuilder logging, LoggingOptions options)
+    {
+        const string timestamp = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
+        logging.ClearProviders();
+        logging.SetMinimumLevel(options.MinimumLevel);
+        logging.AddFilter("Microsoft.AspNetCore", level => level >= LogLevel.Warning && level >= options.MinimumLevel);
+        if (options.Format == LogFormat.Json)
+        {
+            logging.AddJsonConsole(o =>
+            {
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = timestamp;
+                o.IncludeScopes = false;
+            });
+        }
+        else
+        {
+            logging.AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.UseUtcTimestamp = true;
+                o.TimestampFormat = timestamp + " ";
+                o.IncludeScopes = false;
+            });
+        }
+
+        options.AddProviders?.Invoke(logging);
+    }
+
     private static async Task<WebApplication> BuildAsync(ServerOptions options, FleetConfig config, ReplicaIdentity identity, TimeProvider time, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = AdminEndpoints.MaxBodyBytes * 4);
-        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        ConfigureLogging(builder.Logging, options.Logging);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
         var store = await options.OpenStore(options.StoreLocation, cancellationToken).ConfigureAwait(false);
         var metrics = new EngineMetrics(time);
         var bootstrap = new InstanceBootstrap(time);
+        ProcessMetrics.Register(metrics.Meter);
         builder.Services.AddSingleton<IStateStore>(store);
         builder.Services.AddSingleton(metrics);
         builder.Services.AddSingleton(sp =>

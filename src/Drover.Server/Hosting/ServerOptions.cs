@@ -68,6 +68,9 @@ public sealed record ServerOptions
     /// </summary>
     public Func<string, string?> Environment { get; init; } = System.Environment.GetEnvironmentVariable;
 
+    /// <summary>Log format, level and extra providers.</summary>
+    public LoggingOptions Logging { get; init; } = new();
+
     /// <summary>The leader lease's timing.</summary>
     public LeaderElectionOptions Leadership { get; init; } = LeaderElectionOptions.Default;
 

@@ -6,8 +6,9 @@ namespace Drover.Server.Metrics;
 
 /// <summary>
 /// Renders one <see cref="Meter"/>'s instruments in the Prometheus text format (0.0.4): counters as sums,
-/// histograms with cumulative buckets from the instrument's advice, observable gauges read at scrape time.
-/// Instrument names are used as they are (they already follow Prometheus conventions).
+/// histograms with cumulative buckets from the instrument's advice, observable gauges and counters read at scrape time.
+/// Instrument names are used as they are (they already follow Prometheus conventions). Every instrument of the meter
+/// is listed with its HELP and TYPE lines even before it has a sample, so the exposition names every series it can carry.
 /// </summary>
 public sealed class PrometheusExporter : IDisposable
 {
@@ -15,6 +16,7 @@ public sealed class PrometheusExporter : IDisposable
     private readonly MeterListener _listener = new();
     private readonly Dictionary<Instrument, Dictionary<string, double>> _sums = [];
     private readonly Dictionary<Instrument, Dictionary<string, HistogramState>> _histograms = [];
+    private readonly List<Instrument> _instruments = [];
     private Dictionary<Instrument, Dictionary<string, double>> _gauges = [];
 
     /// <param name="meter">The meter to export; instruments of other meters are ignored.</param>
@@ -25,6 +27,11 @@ public sealed class PrometheusExporter : IDisposable
         {
             if (ReferenceEquals(instrument.Meter, meter))
             {
+                lock (_sync)
+                {
+                    _instruments.Add(instrument);
+                }
+
                 listener.EnableMeasurementEvents(instrument);
             }
         };
@@ -46,31 +53,21 @@ public sealed class PrometheusExporter : IDisposable
         var text = new StringBuilder();
         lock (_sync)
         {
-            foreach (var (instrument, series) in _sums.Concat(_gauges).OrderBy(p => p.Key.Name, StringComparer.Ordinal))
+            foreach (var instrument in _instruments.OrderBy(i => i.Name, StringComparer.Ordinal))
             {
-                var type = instrument is Counter<long> or Counter<int> or Counter<double> ? "counter" : "gauge";
+                if (instrument is Histogram<double>)
+                {
+                    Header(text, instrument, "histogram");
+                    RenderHistogram(text, instrument, _histograms.GetValueOrDefault(instrument) ?? []);
+                    continue;
+                }
+
+                var type = instrument is Counter<long> or Counter<int> or Counter<double> or ObservableCounter<long> or ObservableCounter<int> or ObservableCounter<double> ? "counter" : "gauge";
                 Header(text, instrument, type);
+                var series = _sums.GetValueOrDefault(instrument) ?? _gauges.GetValueOrDefault(instrument) ?? [];
                 foreach (var (labels, value) in series.OrderBy(p => p.Key, StringComparer.Ordinal))
                 {
                     text.Append(instrument.Name).Append(Braces(labels)).Append(' ').Append(Number(value)).Append('\n');
-                }
-            }
-
-            foreach (var (instrument, series) in _histograms.OrderBy(p => p.Key.Name, StringComparer.Ordinal))
-            {
-                Header(text, instrument, "histogram");
-                foreach (var (labels, state) in series.OrderBy(p => p.Key, StringComparer.Ordinal))
-                {
-                    long cumulative = 0;
-                    for (var b = 0; b < state.Bounds.Length; b++)
-                    {
-                        cumulative += state.Counts[b];
-                        text.Append(instrument.Name).Append("_bucket").Append(Braces(Join(labels, $"le=\"{Number(state.Bounds[b])}\""))).Append(' ').Append(cumulative).Append('\n');
-                    }
-
-                    text.Append(instrument.Name).Append("_bucket").Append(Braces(Join(labels, "le=\"+Inf\""))).Append(' ').Append(state.Count).Append('\n');
-                    text.Append(instrument.Name).Append("_sum").Append(Braces(labels)).Append(' ').Append(Number(state.Sum)).Append('\n');
-                    text.Append(instrument.Name).Append("_count").Append(Braces(labels)).Append(' ').Append(state.Count).Append('\n');
                 }
             }
         }
@@ -80,6 +77,23 @@ public sealed class PrometheusExporter : IDisposable
 
     /// <inheritdoc/>
     public void Dispose() => _listener.Dispose();
+
+    private static void RenderHistogram(StringBuilder text, Instrument instrument, Dictionary<string, HistogramState> series)
+    {
+        foreach (var (labels, state) in series.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            long cumulative = 0;
+            for (var b = 0; b < state.Bounds.Length; b++)
+            {
+                cumulative += state.Counts[b];
+                text.Append(instrument.Name).Append("_bucket").Append(Braces(Join(labels, $"le=\"{Number(state.Bounds[b])}\""))).Append(' ').Append(cumulative).Append('\n');
+            }
+
+            text.Append(instrument.Name).Append("_bucket").Append(Braces(Join(labels, "le=\"+Inf\""))).Append(' ').Append(state.Count).Append('\n');
+            text.Append(instrument.Name).Append("_sum").Append(Braces(labels)).Append(' ').Append(Number(state.Sum)).Append('\n');
+            text.Append(instrument.Name).Append("_count").Append(Braces(labels)).Append(' ').Append(state.Count).Append('\n');
+        }
+    }
 
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
@@ -104,6 +118,8 @@ public sealed class PrometheusExporter : IDisposable
                     state.Add(value);
                     break;
                 case ObservableGauge<int> or ObservableGauge<long> or ObservableGauge<double>:
+                case ObservableCounter<int> or ObservableCounter<long> or ObservableCounter<double>:
+                    // Read whole at each scrape (an observable counter reports its running total).
                     Series(_gauges, instrument)[labels] = value;
                     break;
                 default:

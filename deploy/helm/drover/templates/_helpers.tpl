@@ -1,0 +1,72 @@
+{{/* Names and labels shared by every manifest. */}}
+{{- define "drover.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "drover.selectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: control-plane
+{{- end -}}
+
+{{- define "drover.labels" -}}
+{{ include "drover.selectorLabels" . }}
+app.kubernetes.io/part-of: drover
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{/* The Secret the pod reads credentials from: the one named, or the one the chart creates. */}}
+{{- define "drover.secretName" -}}
+{{- if .Values.secret.existingSecret -}}
+{{- .Values.secret.existingSecret -}}
+{{- else -}}
+{{- printf "%s-secrets" (include "drover.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Environment variable -> Secret key, with `store` for PostgreSQL. */}}
+{{- define "drover.secretEnv" -}}
+{{- $env := deepCopy .Values.secret.env -}}
+{{- if eq .Values.store.type "postgres" -}}
+{{- $_ := set $env "DROVER_STORE" "store" -}}
+{{- end -}}
+{{- toYaml $env -}}
+{{- end -}}
+
+{{/* Refuses values that cannot work, saying which value and why. */}}
+{{- define "drover.validate" -}}
+{{- if not (has .Values.store.type (list "sqlite" "postgres")) -}}
+{{- fail (printf "store.type: '%s' is not sqlite or postgres" .Values.store.type) -}}
+{{- end -}}
+{{- if and (eq .Values.store.type "sqlite") (gt (int .Values.replicaCount) 1) -}}
+{{- fail (printf "replicaCount: %d replicas cannot share one SQLite file; use store.type: postgres (values-ha.yaml) or replicaCount: 1" (int .Values.replicaCount)) -}}
+{{- end -}}
+{{- if and .Values.backups.enabled (gt (int .Values.replicaCount) 1) (not .Values.backups.existingClaim) (not (has "ReadWriteMany" .Values.backups.accessModes)) -}}
+{{- fail "backups.accessModes: with more than one replica the leader that writes backups can move to another node; use [ReadWriteMany], an existingClaim, or backups.enabled: false" -}}
+{{- end -}}
+{{- if not (has .Values.logging.format (list "json" "text")) -}}
+{{- fail (printf "logging.format: '%s' is not json or text" .Values.logging.format) -}}
+{{- end -}}
+{{- $env := include "drover.secretEnv" . | fromYaml -}}
+{{- range .Values.apiTokens -}}
+{{- if not (hasKey $env .env) -}}
+{{- fail (printf "apiTokens: token '%s' reads %s, which is not one of secret.env" .name .env) -}}
+{{- end -}}
+{{- if not (has .role (list "viewer" "operator" "admin")) -}}
+{{- fail (printf "apiTokens: token '%s' has role '%s'; roles are viewer, operator and admin" .name .role) -}}
+{{- end -}}
+{{- end -}}
+{{- if not .Values.secret.existingSecret -}}
+{{- range $name, $key := $env -}}
+{{- if not (hasKey $.Values.secret.data $key) -}}
+{{- fail (printf "secret.data: key '%s' (for %s) is missing; give it, or name a Secret you manage in secret.existingSecret" $key $name) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}

@@ -1,0 +1,153 @@
+using k8s.Models;
+
+namespace Drover.Deploy.Tests;
+
+/// <summary>
+/// The Helm chart deploy/helm/drover, the one source of the Kubernetes manifests (docs/adr/0009-deploy-manifests.md):
+/// linted and rendered with the real helm, every document parsed strictly (<see cref="Chart"/>).
+/// </summary>
+public sealed class HelmChartTests
+{
+    [ToolFact("helm")]
+    public void Lint_DefaultAndHaValues_PassStrict()
+    {
+        Assert.Contains("0 chart(s) failed", Tools.Run("helm", "lint", "--strict", Chart.Directory), StringComparison.Ordinal);
+        Assert.Contains("0 chart(s) failed", Tools.Run("helm", ["lint", "--strict", Chart.Directory, .. Chart.Ha]), StringComparison.Ordinal);
+    }
+
+    [ToolFact("helm")]
+    public void DefaultValues_OneReplicaWithSqliteAndBackupsOnPersistentVolumes_EveryDocumentStrict()
+    {
+        var documents = Chart.Render();
+
+        var deployment = documents.Single<V1Deployment>();
+        Assert.Equal(1, deployment.Spec.Replicas);
+        Assert.Equal("Recreate", deployment.Spec.Strategy.Type);
+        var pod = deployment.Spec.Template.Spec;
+        var container = Assert.Single(pod.Containers);
+        Assert.Contains("--store=sqlite:/var/lib/drover/state.db", container.Args);
+        Assert.Contains("--backup-dir=/var/lib/drover-backups", container.Args);
+        Assert.Equal("drover-data", pod.Volumes.Single(v => v.Name == "data").PersistentVolumeClaim.ClaimName);
+        Assert.Equal("drover-backups", pod.Volumes.Single(v => v.Name == "backups").PersistentVolumeClaim.ClaimName);
+        Assert.Equal("/var/lib/drover-backups", container.VolumeMounts.Single(m => m.Name == "backups").MountPath);
+        Assert.Equal(["drover-backups", "drover-data"], documents.All<V1PersistentVolumeClaim>().Select(c => c.Metadata.Name).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(container.Env, e => e.Name == "DROVER_STORE");
+        Assert.Equal("0", documents.Single<V1PodDisruptionBudget>().Spec.MinAvailable.Value);
+        Assert.Null(pod.Affinity);
+        CheckHardened(deployment);
+
+        // Credentials come from the Secret the operator manages, by reference; the chart creates none by default.
+        Assert.Empty(documents.All<V1Secret>());
+        Assert.Equal("github-token", container.Env.Single(e => e.Name == "GITHUB_TOKEN").ValueFrom.SecretKeyRef.Key);
+        Assert.All(container.Env.Where(e => e.Name != "POD_NAME"), e => Assert.Equal("drover-secrets", e.ValueFrom.SecretKeyRef.Name));
+        Assert.Contains("--api-token=operator:operator:env:DROVER_OPERATOR_TOKEN", container.Args);
+        Assert.Contains("--log-format=json", container.Args);
+        Assert.Contains("--log-level=information", container.Args);
+
+        // The Prometheus Operator resources are options (they need its CRDs).
+        Assert.DoesNotContain(documents, d => d.Model is null);
+        Assert.Contains("fleet.yaml", documents.Single<V1ConfigMap>().Data.Keys);
+    }
+
+    [ToolFact("helm")]
+    public void HaValues_TwoReplicasOnPostgresWithLeaderElection_EveryDocumentStrict()
+    {
+        var documents = Chart.Render(Chart.Ha);
+
+        var deployment = documents.Single<V1Deployment>();
+        Assert.Equal(2, deployment.Spec.Replicas);
+        Assert.Equal("RollingUpdate", deployment.Spec.Strategy.Type);
+        var pod = deployment.Spec.Template.Spec;
+        var container = Assert.Single(pod.Containers);
+        Assert.Contains("--replica-id=$(POD_NAME)", container.Args);
+        Assert.Contains("--store=$(DROVER_STORE)", container.Args);
+        Assert.Equal("store", container.Env.Single(e => e.Name == "DROVER_STORE").ValueFrom.SecretKeyRef.Key);
+        // The replica's data directory (.drover under the working directory) must not be on the read-only root.
+        Assert.Equal("/var/lib/drover", container.WorkingDir);
+        Assert.NotNull(pod.Volumes.Single(v => v.Name == "data").EmptyDir);
+        Assert.NotNull(pod.Affinity.PodAntiAffinity);
+        CheckHardened(deployment);
+        Assert.Equal("1", documents.Single<V1PodDisruptionBudget>().Spec.MinAvailable.Value);
+
+        // No SQLite volume; backups on a claim every replica can mount, since the leader that writes them moves.
+        var claim = Assert.Single(documents.All<V1PersistentVolumeClaim>());
+        Assert.Equal("drover-backups", claim.Metadata.Name);
+        Assert.Equal(["ReadWriteMany"], claim.Spec.AccessModes);
+        Assert.Equal("drover-backups", pod.Volumes.Single(v => v.Name == "backups").PersistentVolumeClaim.ClaimName);
+
+        Assert.Contains(documents, d => d.Kind == "ServiceMonitor" && d.Yaml.Contains("path: /metrics", StringComparison.Ordinal));
+        Assert.Contains(documents, d => d.Kind == "PrometheusRule");
+    }
+
+    [ToolFact("helm")]
+    public void Rbac_OnlyPodsSecretsClaimsAndEvents_InTheRunnerNamespace()
+    {
+        var documents = Chart.Render(Chart.Ha);
+
+        var role = documents.Single<V1Role>();
+        Assert.Equal("drover-runners", role.Metadata.NamespaceProperty);
+        Assert.All(role.Rules, r => Assert.Equal([string.Empty], r.ApiGroups));
+        Assert.Equal(["events", "persistentvolumeclaims", "pods", "secrets"], role.Rules.SelectMany(r => r.Resources).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(role.Rules.SelectMany(r => r.Verbs), v => v is "*" or "update" or "patch" or "escalate" or "bind");
+        Assert.DoesNotContain(documents, d => d.Kind is "ClusterRole" or "ClusterRoleBinding");
+        var binding = documents.Single<V1RoleBinding>();
+        Assert.Equal("drover-runners", binding.Metadata.NamespaceProperty);
+        Assert.Equal(("ServiceAccount", "drover", "drover-system"), (binding.Subjects[0].Kind, binding.Subjects[0].Name, binding.Subjects[0].NamespaceProperty));
+        Assert.Equal("drover", documents.Single<V1Deployment>().Spec.Template.Spec.ServiceAccountName);
+
+        var other = Chart.Render("--set", "runnerNamespace=ci-runners").Single<V1Role>();
+        Assert.Equal("ci-runners", other.Metadata.NamespaceProperty);
+    }
+
+    [ToolFact("helm")]
+    public void SecretFromValues_CreatedAndReferenced()
+    {
+        var documents = Chart.Render(
+            "--set", "secret.existingSecret=",
+            "--set", "secret.data.github-token=t1", "--set", "secret.data.github-webhook-secret=w1",
+            "--set", "secret.data.operator-token=o1", "--set", "secret.data.viewer-token=v1");
+
+        var secret = documents.Single<V1Secret>();
+        Assert.Equal("drover-secrets", secret.Metadata.Name);
+        Assert.Equal("t1", secret.StringData["github-token"]);
+        var env = documents.Single<V1Deployment>().Spec.Template.Spec.Containers[0].Env;
+        Assert.All(env.Where(e => e.Name != "POD_NAME"), e => Assert.Equal("drover-secrets", e.ValueFrom.SecretKeyRef.Name));
+    }
+
+    [ToolFact("helm")]
+    public void ValuesThatCannotWork_RefusedWithTheValueAndWhy()
+    {
+        Assert.Contains("secret.data: key 'operator-token' (for DROVER_OPERATOR_TOKEN) is missing", Template("--set", "secret.existingSecret="), StringComparison.Ordinal);
+        Assert.Contains("replicaCount: 2 replicas cannot share one SQLite file", Template("--set", "replicaCount=2"), StringComparison.Ordinal);
+        Assert.Contains("backups.accessModes:", Template([.. Chart.Ha, "--set", "backups.accessModes={ReadWriteOnce}"]), StringComparison.Ordinal);
+        Assert.Contains("store.type: 'mysql' is not sqlite or postgres", Template("--set", "store.type=mysql"), StringComparison.Ordinal);
+        Assert.Contains("logging.format: 'xml' is not json or text", Template("--set", "logging.format=xml"), StringComparison.Ordinal);
+        Assert.Contains("apiTokens: token 'x' reads NOPE, which is not one of secret.env", Template("--set", "apiTokens[0].name=x", "--set", "apiTokens[0].role=viewer", "--set", "apiTokens[0].env=NOPE"), StringComparison.Ordinal);
+
+        static string Template(params string[] arguments) => Tools.RunFailing("helm", ["template", "drover", Chart.Directory, .. arguments]);
+    }
+
+    [ToolFact("helm")]
+    public void BackupsOff_NoClaimAndScheduleOff()
+    {
+        var documents = Chart.Render("--set", "backups.enabled=false");
+
+        Assert.Equal(["drover-data"], documents.All<V1PersistentVolumeClaim>().Select(c => c.Metadata.Name));
+        var container = documents.Single<V1Deployment>().Spec.Template.Spec.Containers[0];
+        Assert.Contains("--backup-every=0", container.Args);
+        Assert.DoesNotContain(container.VolumeMounts, m => m.Name == "backups");
+    }
+
+    private static void CheckHardened(V1Deployment deployment)
+    {
+        var pod = deployment.Spec.Template.Spec;
+        Assert.True(pod.SecurityContext.RunAsNonRoot);
+        Assert.Equal("RuntimeDefault", pod.SecurityContext.SeccompProfile.Type);
+        var security = pod.Containers[0].SecurityContext;
+        Assert.False(security.AllowPrivilegeEscalation);
+        Assert.True(security.ReadOnlyRootFilesystem);
+        Assert.Equal(["ALL"], security.Capabilities.Drop);
+        Assert.Equal("/readyz", pod.Containers[0].ReadinessProbe.HttpGet.Path);
+        Assert.Equal("/healthz", pod.Containers[0].LivenessProbe.HttpGet.Path);
+    }
+}
