@@ -86,8 +86,9 @@ internal static class StateReads
     public static async Task<IReadOnlyList<StoredEvent>> ListEventsAsync(DbSession session, EventQuery query)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(query.Limit);
+        var select = $"{SqlText.Select(StoreSchema.Events)} WHERE id > @afterId AND at >= @since ORDER BY id{(query.Newest ? " DESC" : string.Empty)} LIMIT @limit";
         var rows = await session.QueryAsync(
-            $"{SqlText.Select(StoreSchema.Events)} WHERE id > @afterId AND at >= @since ORDER BY id LIMIT @limit",
+            query.Newest ? $"SELECT * FROM ({select}) AS newest ORDER BY id" : select,
             new { afterId = query.AfterId, since = StoreTime.ToStored(query.Since) ?? long.MinValue, limit = (long)query.Limit }).ConfigureAwait(false);
         return [.. rows.Select(LogRows.EventFromRow)];
     }

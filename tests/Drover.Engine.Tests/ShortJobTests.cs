@@ -39,6 +39,40 @@ public sealed class ShortJobTests
     }
 
     [Fact]
+    public async Task BootingRunner_SeenRunningItsJobBeforeTheForgeListedIt_RegisteredEventSaysSoWithoutAnEmptyId()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        var job = h.Queue();
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        var runner = Assert.Single(await h.Store.ListRunnersAsync("linux", null, CancellationToken.None));
+
+        h.Time.Advance(TimeSpan.FromSeconds(5));
+        h.Loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Started, At = h.Time.GetUtcNow(), RunnerName = runner.Id });
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        Assert.Equal(RunnerState.Busy, (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.State);
+        var registered = Assert.Single(await h.Store.ListEventsAsync(new Core.Ports.EventQuery(), CancellationToken.None), e => e.Kind == Core.Ports.EventKinds.RunnerRegistered);
+        Assert.Equal("registered with the forge: seen running a job before the forge listed its registration", registered.Message);
+    }
+
+    [Fact]
+    public async Task BootingRunner_ListedByTheForge_RegisteredEventNamesItsForgeId()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        h.Queue();
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        var runner = Assert.Single(await h.Store.ListRunnersAsync("linux", null, CancellationToken.None));
+        h.Forge.Register(runner.Id);
+        h.Time.Advance(TimeSpan.FromSeconds(5));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        var id = (await h.Store.GetRunnerAsync(runner.Id, CancellationToken.None))!.ForgeRunnerId;
+        Assert.False(string.IsNullOrEmpty(id));
+        var registered = Assert.Single(await h.Store.ListEventsAsync(new Core.Ports.EventQuery(), CancellationToken.None), e => e.Kind == Core.Ports.EventKinds.RunnerRegistered);
+        Assert.Equal($"registered with the forge as {id}", registered.Message);
+    }
+
+    [Fact]
     public async Task IdleRunner_RanItsJobBetweenCycles_IsGoneNotFailed()
     {
         await using var h = await LoopHarness.CreateAsync();

@@ -1,6 +1,8 @@
+using Drover.Core.Ports;
 using Drover.Server.Auth;
 using Drover.Server.Tests.Support;
 using Drover.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Drover.Server.Tests;
@@ -86,6 +88,60 @@ public sealed class DashboardBrowserTests : IDisposable
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = false });
         Assert.True(new FileInfo(screenshot).Length > 10_000, "the screenshot holds a rendered page");
+    }
+
+    [ChromiumFact]
+    public async Task Dashboard_OpenedLate_StartsAtTheNewestEvents_AndADrainedPoolSaysSoOnTheLeader()
+    {
+        await using var app = await ServerFixture.StartDemoAsync(_directory.File("state.db"));
+        var store = app.Services.GetRequiredService<IStateStore>();
+        // More than one poll's worth of history: a view that starts at event 1 shows events minutes old at first.
+        await store.InTransactionAsync(
+            async (writer, ct) =>
+            {
+                for (var i = 0; i < 1500; i++)
+                {
+                    await writer.AppendEventAsync(new NewEvent(DateTimeOffset.UnixEpoch.AddSeconds(i), "test", "test.history", $"old-{i}", "history"), ct);
+                }
+
+                return true;
+            },
+            CancellationToken.None);
+        using (var operatorClient = ServerFixture.Client(new Uri(app.Urls.First()), ApiRole.Operator))
+        {
+            using var drained = await operatorClient.PostAsync("/api/v1/pools/gpu/drain", new StringContent("{\"reason\": \"maintenance\"}", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, drained.StatusCode);
+        }
+
+        var newest = (await store.ListEventsAsync(new EventQuery { Newest = true, Limit = 1 }, CancellationToken.None)).Single().Id;
+        Assert.True(newest > 1500);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumFactAttribute.ExecutablePath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        });
+        var page = await browser.NewPageAsync();
+        await page.GotoAsync($"{app.Urls.First()}/#token={ServerFixture.Tokens[ApiRole.Viewer]}");
+
+        // The first render already shows the newest events (not events 1 to 1,000 of a catch-up).
+        await page.WaitForSelectorAsync("#events tr", new PageWaitForSelectorOptions { Timeout = 30_000 });
+        var shown = long.Parse(await page.Locator("#events tr").First.GetAttributeAsync("data-id") ?? "0", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(shown >= newest, $"the top event is {shown}; the newest when the page opened was {newest}");
+        Assert.Equal(25, await page.Locator("#events tr").CountAsync());
+
+        // The leader plans no drained pool; it says it is drained, not that the leader plans it.
+        await Eventually.ThatAsync(
+            async () => (await page.Locator("#pools tr").AllInnerTextsAsync()).FirstOrDefault(r => r.StartsWith("gpu", StringComparison.Ordinal)) ?? string.Empty,
+            row => row.Contains("(drained)", StringComparison.Ordinal),
+            "the gpu row drained",
+            row => row,
+            TimeSpan.FromSeconds(30));
+        var gpu = (await page.Locator("#pools tr").AllInnerTextsAsync()).First(r => r.StartsWith("gpu", StringComparison.Ordinal));
+        Assert.Equal("leader", await page.Locator("#role").InnerTextAsync());
+        Assert.DoesNotContain("planned by the leader", gpu, StringComparison.Ordinal);
+        Assert.Contains("drained", gpu[3..], StringComparison.Ordinal);
     }
 
     /// <summary>The numeric cells of the pools table, as one string.</summary>

@@ -29,6 +29,22 @@ public abstract partial class StateStoreContract
     }
 
     [StoreFact]
+    public async Task Events_Newest_AreTheLastOnesStillOldestFirst()
+    {
+        var store = await OpenAsync();
+        var appended = new List<StoredEvent>();
+        for (var i = 0; i < 6; i++)
+        {
+            var at = T0.AddSeconds(i);
+            appended.Add(await store.InTransactionAsync((w, ct) => w.AppendEventAsync(new NewEvent(at, "planner", "plan.item", $"r{i}", $"item {i}"), ct), _none));
+        }
+
+        Assert.Equal(appended[4..], await store.ListEventsAsync(new EventQuery { Newest = true, Limit = 2 }, _none));
+        Assert.Equal(appended[2..], await store.ListEventsAsync(new EventQuery { Newest = true, AfterId = appended[1].Id, Limit = 10 }, _none));
+        Assert.Equal(appended[..2], await store.ListEventsAsync(new EventQuery { Limit = 2 }, _none));
+    }
+
+    [StoreFact]
     public async Task Spend_ByPoolSince_SumsExactDecimalsFromThatInstant()
     {
         var store = await OpenAsync();

@@ -8,4 +8,10 @@ public sealed record EventQuery
     public DateTimeOffset? Since { get; init; }
 
     public int Limit { get; init; } = 1000;
+
+    /// <summary>
+    /// False (default): the oldest <see cref="Limit"/> matching events. True: the newest <see cref="Limit"/> (for a view
+    /// that shows the latest events and should not start at event 1). Either way they come oldest first.
+    /// </summary>
+    public bool Newest { get; init; }
 }

@@ -69,7 +69,9 @@ internal sealed class ObservationSync
                     if (runner.IsBooting && next.State is RunnerState.Idle or RunnerState.Busy)
                     {
                         _services.Metrics.RunnerProvisioned(runner.Pool, now - runner.CreatedAt);
-                        await writer.AppendEventAsync(new NewEvent(now, "engine", EventKinds.RunnerRegistered, runner.Id, $"registered with the forge as {next.ForgeRunnerId}"), ct).ConfigureAwait(false);
+                        await writer.AppendEventAsync(new NewEvent(now, "engine", EventKinds.RunnerRegistered, runner.Id, next.ForgeRunnerId is { Length: > 0 } forgeRunnerId
+                            ? $"registered with the forge as {forgeRunnerId}"
+                            : "registered with the forge: seen running a job before the forge listed its registration"), ct).ConfigureAwait(false);
                     }
                 }
 

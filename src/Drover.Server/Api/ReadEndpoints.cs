@@ -53,14 +53,14 @@ internal static class ReadEndpoints
 
             return Results.Json(new { jobs = await server.Store.ListJobsAsync(filter, ct).ConfigureAwait(false) });
         });
-        api.MapGet("/events", async (long? after, int? limit, CancellationToken ct) =>
+        api.MapGet("/events", async (long? after, int? limit, bool? newest, CancellationToken ct) =>
         {
             if (limit is < 1 or > 1000)
             {
                 return Results.Json(new { error = $"limit: must be between 1 and 1000, not {limit}" }, statusCode: StatusCodes.Status400BadRequest);
             }
 
-            var events = await server.Store.ListEventsAsync(new EventQuery { AfterId = after ?? 0, Limit = limit ?? 100 }, ct).ConfigureAwait(false);
+            var events = await server.Store.ListEventsAsync(new EventQuery { AfterId = after ?? 0, Limit = limit ?? 100, Newest = newest ?? false }, ct).ConfigureAwait(false);
             return Results.Json(new { events });
         });
         api.MapGet("/deliveries", async (string? state, int? limit, CancellationToken ct) =>
