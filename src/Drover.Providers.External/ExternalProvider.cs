@@ -44,6 +44,9 @@ internal sealed class ExternalProvider : IProvider, IHealthReporting
     /// <summary>The settings it runs with.</summary>
     public ExternalProviderSettings Settings => _settings;
 
+    /// <summary>The bootstrap tokens it issues its instances.</summary>
+    public InstanceBootstrap Tokens => _context.Bootstrap;
+
     /// <inheritdoc/>
     public ComponentHealth Health() => _health.Health(
         "provider",
@@ -149,6 +152,12 @@ internal sealed class ExternalProvider : IProvider, IHealthReporting
             foreach (var instance in instances)
             {
                 var known = Remember(instance.ProviderId!, instance.Name!, pool);
+                if (instance.Status == "stopped" && _context.Time.GetUtcNow() - known.FirstSeen >= StoppedReapAfter
+                    && await ReapAsync(instance, cancellationToken).ConfigureAwait(false))
+                {
+                    continue;
+                }
+
                 listed.Add(new ProviderInstance
                 {
                     Provider = Name,
@@ -166,6 +175,13 @@ internal sealed class ExternalProvider : IProvider, IHealthReporting
         _health.Succeeded();
         return listed;
     }
+
+    /// <summary>
+    /// A stopped instance is a finished one (its ephemeral runner exited, or it went down before its runner registered):
+    /// it is deleted, as the Kubernetes provider's reaper deletes finished pods, once it is at least this old (so an
+    /// instance a provider reports stopped for a moment while it creates it is left alone).
+    /// </summary>
+    public static readonly TimeSpan StoppedReapAfter = TimeSpan.FromSeconds(20);
 
     /// <summary>
     /// <c>ListInstances</c> for one pool, checked: a JSON array (or null, for none) of instances GARM would accept.
@@ -313,6 +329,22 @@ internal sealed class ExternalProvider : IProvider, IHealthReporting
             ScopeKind.Enterprise => $"{root}/enterprises/{scope.Path}",
             _ => $"{root}/{scope.Path}",
         };
+    }
+
+    /// <summary>Deletes a stopped instance; true when it is gone, false (logged) when the delete failed and it stays listed.</summary>
+    private async Task<bool> ReapAsync(GarmProviderInstance instance, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DeleteAsync(instance.ProviderId!, cancellationToken).ConfigureAwait(false);
+            ExternalProviderLog.Reaped(_logger, Name, instance.ProviderId!, instance.Name!);
+            return true;
+        }
+        catch (ExternalProviderException e)
+        {
+            ExternalProviderLog.CleanupFailed(_logger, Name, instance.Name!, e.Message);
+            return false;
+        }
     }
 
     private static ExternalTemplateSettings? Template(InstanceTemplate? template) => template?.For<ExternalTemplateSettings>(ExternalProviderFactory.Type);

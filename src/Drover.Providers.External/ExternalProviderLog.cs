@@ -17,6 +17,9 @@ internal static partial class ExternalProviderLog
     [LoggerMessage(EventId = 3104, Level = LogLevel.Debug, Message = "Provider {Provider}: {Command} wrote to stderr: {Stderr}")]
     public static partial void Stderr(ILogger logger, string provider, string command, string stderr);
 
-    [LoggerMessage(EventId = 3105, Level = LogLevel.Warning, Message = "Provider {Provider}: cleaning up runner {RunnerName} after its create failed: {Reason}")]
+    [LoggerMessage(EventId = 3105, Level = LogLevel.Warning, Message = "Provider {Provider}: cleaning up the instance of runner {RunnerName} failed: {Reason}")]
     public static partial void CleanupFailed(ILogger logger, string provider, string runnerName, string reason);
+
+    [LoggerMessage(EventId = 3106, Level = LogLevel.Information, Message = "Provider {Provider}: instance {InstanceId} of runner {RunnerName} stopped; deleted")]
+    public static partial void Reaped(ILogger logger, string provider, string instanceId, string runnerName);
 }

@@ -183,6 +183,30 @@ public sealed class ExternalProviderTests : IDisposable
     }
 
     [Fact]
+    public async Task List_StoppedInstance_IsDeletedOnceOldEnough_AndNoLongerListed()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 12, 0, 0, TimeSpan.Zero));
+        var harness = Harness(
+            Script("""
+                state=$(dirname "$GARM_PROVIDER_CONFIG_FILE")/state
+                case "$GARM_COMMAND" in
+                  ListInstances) if [ -e "$state/deleted" ]; then echo '[]'; else echo '[{"provider_id":"i-1","name":"linux-1","status":"stopped"}]'; fi ;;
+                  DeleteInstance) echo "$GARM_INSTANCE_ID" >> "$state/deleted" ;;
+                esac
+                """),
+            time: time);
+
+        var young = await harness.Provider.ListAsync(CancellationToken.None);
+        time.Advance(ExternalProvider.StoppedReapAfter);
+        var old = await harness.Provider.ListAsync(CancellationToken.None);
+
+        Assert.Equal("i-1", Assert.Single(young).InstanceId);
+        Assert.Empty(old);
+        Assert.Equal(["i-1"], File.ReadAllLines(Path.Combine(harness.StateDir, "deleted")));
+        Assert.Contains(harness.Logs.Messages, m => m.Contains("instance i-1 of runner linux-1 stopped; deleted", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Delete_ExitsWithAnotherCode_Fails()
     {
         var harness = Harness(Script("""echo "permission denied for instance $GARM_INSTANCE_ID" >&2; exit 3"""));
@@ -200,9 +224,9 @@ public sealed class ExternalProviderTests : IDisposable
         Assert.Equal("providers[cloud].settings.executable: '/nonexistent/garm-provider' does not exist", error.Message);
     }
 
-    private ExternalHarness Harness(string executable, string providerToml = "", string settings = "", string template = "", IReadOnlyDictionary<string, string>? hostEnvironment = null)
+    private ExternalHarness Harness(string executable, string providerToml = "", string settings = "", string template = "", IReadOnlyDictionary<string, string>? hostEnvironment = null, TimeProvider? time = null)
     {
-        var harness = new ExternalHarness(executable, providerToml, settings, template, hostEnvironment);
+        var harness = new ExternalHarness(executable, providerToml, settings, template, hostEnvironment, time);
         _harnesses.Add(harness);
         return harness;
     }

@@ -15,7 +15,7 @@ internal sealed class ExternalHarness : IDisposable
 {
     private readonly TempDirectory _directory = new("drover-external-");
 
-    public ExternalHarness(string executable, string providerToml = "", string settings = "", string template = "", IReadOnlyDictionary<string, string>? hostEnvironment = null)
+    public ExternalHarness(string executable, string providerToml = "", string settings = "", string template = "", IReadOnlyDictionary<string, string>? hostEnvironment = null, TimeProvider? time = null)
     {
         Directory.CreateDirectory(StateDir);
         System.IO.File.WriteAllText(ConfigFile, $"state_dir = \"{StateDir}\"\nrunner_command = [\"/bin/sleep\", \"300\"]\n{providerToml}\n");
@@ -23,7 +23,7 @@ internal sealed class ExternalHarness : IDisposable
         var loaded = new FleetConfigLoader(Options()).LoadFromString(yaml, "fleet.yaml");
         Assert.True(loaded.Config is not null, string.Join("\n", loaded.Errors));
         Config = loaded.Config;
-        Context = new AdapterContext(Config, Vault, TimeProvider.System, Logs);
+        Context = new AdapterContext(Config, Vault, time ?? TimeProvider.System, Logs);
         Provider = ExternalProviderFactory.Build(Config.Providers.Single(), Context, hostEnvironment ?? new Dictionary<string, string>());
     }
 
