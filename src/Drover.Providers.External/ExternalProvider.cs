@@ -61,6 +61,8 @@ internal sealed class ExternalProvider : IProvider, IHealthReporting
         var name = request.IdempotencyKey;
         if (_idByName.TryGetValue(name, out var existing))
         {
+            // Made already: the credential minted for this repeat is not needed and does not wait in the vault.
+            _context.Vault.Take(request.CredentialRef);
             return existing;
         }
 

@@ -116,7 +116,7 @@ public sealed class ExternalProviderEndToEndTests(ITestOutputHelper output) : ID
             }
         }
 
-        output.WriteLine($"{Jobs} jobs on {runners.Count} instances of {executable} ({version}), all run after {allRun.TotalSeconds:F1} s; {tokens.Count} used tokens refused");
+        output.WriteLine($"{Jobs} jobs on {runners.Count} runners of {executable} ({version}), all run after {allRun.TotalSeconds:F1} s; {tokens.Count} used tokens refused");
     }
 
     private Task<WebApplication> StartAsync(GitHubEmulator emulator, Uri url, string executable, string version, Action<ExternalProvider> created)

@@ -105,6 +105,7 @@ public sealed class ExternalProviderTests : IDisposable
         Assert.Equal((id, "linux-0004", "linux", "cloud"), (instance.InstanceId, instance.IdempotencyKey, instance.Pool, instance.Provider));
         Assert.Null(instance.Failure);
         Assert.Equal(id, await harness.Provider.CreateAsync(harness.Request("linux-0004"), CancellationToken.None));
+        Assert.Equal(0, harness.Vault.Count);
 
         await harness.Provider.DeleteAsync(id, CancellationToken.None);
         await harness.Provider.DeleteAsync(id, CancellationToken.None);
