@@ -3,6 +3,7 @@ using Drover.Core.Config;
 using Drover.Core.Policies;
 using Drover.Forges.GitHub;
 using Drover.Forges.GitLab;
+using Drover.Providers.External;
 using Drover.Providers.Kubernetes;
 using Drover.Providers.Process;
 using Drover.Simulation.Demo;
@@ -20,6 +21,7 @@ internal static class Adapters
         .Add(new SimulatedModule())
         .Add(new ProcessModule())
         .Add(new KubernetesModule())
+        .Add(new ExternalModule())
         .Add(new GitHubModule())
         .Add(new GitLabModule());
 

@@ -69,7 +69,8 @@ public sealed class ExamplesAgreeTests : IDisposable
 
     /// <summary>
     /// examples/fleet.yaml with what it asks of its environment made real here: its secret variables renamed to ones only
-    /// this test sets, the GitHub App key file written, and a kubeconfig for an API server on a closed loopback port.
+    /// this test sets, the GitHub App key file written, a kubeconfig for an API server on a closed loopback port, and the sample
+    /// external provider for the GARM provider executable.
     /// </summary>
     private (string Config, List<(string Name, string Value)> Variables) ExampleWithEnvironment()
     {
@@ -98,6 +99,14 @@ public sealed class ExamplesAgreeTests : IDisposable
                 current-context: closed
                 """);
             text = text.Replace("      namespace: ci-runners\n", $"      namespace: ci-runners\n      kubeconfig: {kubeconfig}\n", StringComparison.Ordinal);
+        }
+
+        {
+            // The external provider: the sample provider of examples/providers, its state here.
+            var providerConfig = _directory.File("openstack-provider.toml");
+            File.WriteAllText(providerConfig, $"state_dir = \"{_directory.File("instances")}\"\nrunner_command = [\"/bin/true\"]\n");
+            text = text.Replace("/opt/garm/providers/garm-provider-openstack", CliRunner.Example("providers", "drover-local-provider"), StringComparison.Ordinal)
+                .Replace("/etc/drover/openstack-provider.toml", providerConfig, StringComparison.Ordinal);
         }
 
         var config = _directory.File("fleet.yaml");

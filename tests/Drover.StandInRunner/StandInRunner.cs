@@ -18,6 +18,19 @@ public static class StandInRunner
     public static async Task<long?> RunAsync(string encodedJitConfig, CancellationToken cancellationToken, TimeSpan? pollInterval = null)
     {
         var config = JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(encodedJitConfig)))!;
+        if (config["url"] is null && config[".runner"] is not null)
+        {
+            // Only the runner's files, as an instance rebuilds them from GARM's metadata endpoints.
+            var runnerFile = File(config, ".runner");
+            var credentials = File(config, ".credentials");
+            config = new JsonObject
+            {
+                ["url"] = runnerFile["serverUrl"]!.GetValue<string>(),
+                ["runner_id"] = runnerFile["agentId"]!.GetValue<long>(),
+                ["secret"] = credentials["data"]!["clientId"]!.GetValue<string>(),
+            };
+        }
+
         var root = new Uri(config["url"]!.GetValue<string>());
         var identity = new { runner_id = config["runner_id"]!.GetValue<long>(), secret = config["secret"]!.GetValue<string>() };
         using (var session = await _http.PostAsJsonAsync(new Uri(root, "/_emulator/runner/session"), new { identity.runner_id, identity.secret, pid = Environment.ProcessId }, cancellationToken))
@@ -56,4 +69,8 @@ public static class StandInRunner
             using var exit = await _http.PostAsJsonAsync(new Uri(root, "/_emulator/runner/exit"), identity, CancellationToken.None);
         }
     }
+
+    private static JsonNode File(JsonNode config, string name) =>
+        JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(config[name]!.GetValue<string>())))!;
+
 }

@@ -61,7 +61,75 @@ public sealed class InstanceBootstrap
     public InstanceBootstrapSession? Authenticate(string? token)
     {
         var entry = Find(token);
-        return entry is null ? null : new InstanceBootstrapSession(entry.Pool, entry.RunnerName, entry.ExpiresAt, entry.CredentialTaken);
+        return entry is null ? null : new InstanceBootstrapSession(entry.Pool, entry.RunnerName, entry.ExpiresAt, entry.CredentialTaken)
+        {
+            CredentialKind = entry.Credential.Kind,
+            Status = entry.Status,
+        };
+    }
+
+    /// <summary>
+    /// The credential a valid token hands out, without using it up: for an instance that fetches parts of it several
+    /// times while it boots (the files of a JIT configuration, as GARM's metadata endpoints serve them). Null for an
+    /// expired, closed or unknown token, and once the credential was taken with <see cref="TakeCredential"/>.
+    /// </summary>
+    public RunnerCredential? ReadCredential(string? token)
+    {
+        var entry = Find(token);
+        if (entry is null)
+        {
+            return null;
+        }
+
+        lock (entry)
+        {
+            return entry.CredentialTaken ? null : entry.Credential;
+        }
+    }
+
+    /// <summary>
+    /// Records the bootstrap status an instance reports with its token, by GARM's rules: <c>pending</c> →
+    /// <c>installing</c> → <c>idle</c>, <c>failed</c> from <c>pending</c> or <c>installing</c>, the same status again
+    /// allowed, an empty status (a message only) always. Once an instance reports <c>idle</c> (its runner is installed)
+    /// or <c>failed</c> its runner is <see cref="Close">closed</see>: the token gives nothing more.
+    /// </summary>
+    /// <returns>What became of the report; <paramref name="session"/> is the token's session when it was valid.</returns>
+    public BootstrapStatusReport ReportStatus(string? token, string? status, out InstanceBootstrapSession? session)
+    {
+        session = Authenticate(token);
+        var entry = Find(token);
+        if (session is null || entry is null)
+        {
+            return BootstrapStatusReport.InvalidToken;
+        }
+
+        if (string.IsNullOrEmpty(status))
+        {
+            return BootstrapStatusReport.Accepted;
+        }
+
+        lock (entry)
+        {
+            var allowed = status == entry.Status || (entry.Status, status) switch
+            {
+                (BootstrapStatus.Pending, BootstrapStatus.Installing) => true,
+                (BootstrapStatus.Pending or BootstrapStatus.Installing, BootstrapStatus.Idle or BootstrapStatus.Failed) => true,
+                _ => false,
+            };
+            if (!allowed)
+            {
+                return BootstrapStatusReport.InvalidTransition;
+            }
+
+            entry.Status = status;
+        }
+
+        if (status is BootstrapStatus.Idle or BootstrapStatus.Failed)
+        {
+            Close(session.RunnerName);
+        }
+
+        return BootstrapStatusReport.Accepted;
     }
 
     /// <summary>
@@ -140,6 +208,8 @@ public sealed class InstanceBootstrap
         public bool CredentialTaken { get; set; }
 
         public bool Closed { get; set; }
+
+        public string Status { get; set; } = BootstrapStatus.Pending;
     }
 }
 
@@ -148,4 +218,11 @@ public sealed class InstanceBootstrap
 /// <param name="RunnerName">The runner (its name at the forge and its idempotency key).</param>
 /// <param name="ExpiresAt">When the token stops being valid.</param>
 /// <param name="CredentialTaken">Whether the instance already fetched its credential.</param>
-public sealed record InstanceBootstrapSession(string Pool, string RunnerName, DateTimeOffset ExpiresAt, bool CredentialTaken);
+public sealed record InstanceBootstrapSession(string Pool, string RunnerName, DateTimeOffset ExpiresAt, bool CredentialTaken)
+{
+    /// <summary>What the credential is (<c>jit-config</c>, <c>runner-token</c>); not secret.</summary>
+    public string CredentialKind { get; init; } = string.Empty;
+
+    /// <summary>The bootstrap status the instance last reported (<see cref="BootstrapStatus"/>); <c>pending</c> before any.</summary>
+    public string Status { get; init; } = BootstrapStatus.Pending;
+}

@@ -91,4 +91,49 @@ public sealed class InstanceBootstrapTests
 
         Assert.Equal(1, taken);
     }
+
+    [Fact]
+    public void ReadCredential_GivesTheCredentialWhileBooting_ButNotAfterItWasTaken()
+    {
+        var bootstrap = new InstanceBootstrap(_time);
+        var token = bootstrap.Issue("linux", "linux-abc", Jit(), TimeSpan.FromMinutes(10));
+
+        Assert.Equal("eyJzZWNyZXQiOiJ2YWx1ZSJ9", bootstrap.ReadCredential(token)?.Reveal());
+        Assert.Equal("eyJzZWNyZXQiOiJ2YWx1ZSJ9", bootstrap.ReadCredential(token)?.Reveal());
+        Assert.Equal("jit-config", bootstrap.Authenticate(token)?.CredentialKind);
+        Assert.NotNull(bootstrap.TakeCredential(token));
+        Assert.Null(bootstrap.ReadCredential(token));
+        Assert.Null(bootstrap.ReadCredential("not-a-token"));
+    }
+
+    [Fact]
+    public void ReportStatus_FollowsGarmsTransitions_AndIdleEndsTheToken()
+    {
+        var bootstrap = new InstanceBootstrap(_time);
+        var token = bootstrap.Issue("linux", "linux-abc", Jit(), TimeSpan.FromMinutes(10));
+
+        Assert.Equal(BootstrapStatusReport.Accepted, bootstrap.ReportStatus(token, "", out _));
+        Assert.Equal(BootstrapStatusReport.Accepted, bootstrap.ReportStatus(token, "installing", out var session));
+        Assert.Equal("linux-abc", session?.RunnerName);
+        Assert.Equal(BootstrapStatusReport.Accepted, bootstrap.ReportStatus(token, "installing", out _));
+        Assert.Equal("installing", bootstrap.Authenticate(token)?.Status);
+        Assert.Equal(BootstrapStatusReport.InvalidTransition, bootstrap.ReportStatus(token, "pending", out _));
+        Assert.Equal(BootstrapStatusReport.InvalidTransition, bootstrap.ReportStatus(token, "active", out _));
+        Assert.Equal(BootstrapStatusReport.Accepted, bootstrap.ReportStatus(token, "idle", out _));
+
+        Assert.Null(bootstrap.Authenticate(token));
+        Assert.Null(bootstrap.ReadCredential(token));
+        Assert.Equal(BootstrapStatusReport.InvalidToken, bootstrap.ReportStatus(token, "idle", out _));
+    }
+
+    [Fact]
+    public void ReportStatus_FailedFromPending_EndsTheToken()
+    {
+        var bootstrap = new InstanceBootstrap(_time);
+        var token = bootstrap.Issue("linux", "linux-abc", Jit(), TimeSpan.FromMinutes(10));
+
+        Assert.Equal(BootstrapStatusReport.Accepted, bootstrap.ReportStatus(token, "failed", out _));
+
+        Assert.Null(bootstrap.TakeCredential(token));
+    }
 }

@@ -701,9 +701,22 @@ public sealed class GitHubEmulator : IAsyncDisposable
                 };
                 _runners[runner.Id] = runner;
                 _minted.Add((runner.Id, runner.Name));
+                // The emulator's own keys (url, runner_id, runner_name, secret) and, as GitHub encodes a JIT configuration, the
+                // runner's files base64-encoded under .runner, .credentials and .credentials_rsaparams (which GARM's metadata
+                // endpoints serve one by one); the stand-in runner reads either.
                 var jit = Convert.ToBase64String(Encoding.UTF8.GetBytes(new JsonObject
                 {
                     ["url"] = RootUrl.AbsoluteUri, ["runner_id"] = runner.Id, ["runner_name"] = runner.Name, ["secret"] = runner.Secret,
+                    [".runner"] = Base64Json(new JsonObject
+                    {
+                        ["agentId"] = runner.Id, ["agentName"] = runner.Name, ["poolId"] = runner.GroupId, ["serverUrl"] = RootUrl.AbsoluteUri,
+                        ["gitHubUrl"] = RootUrl.AbsoluteUri, ["workFolder"] = "_work", ["ephemeral"] = true,
+                    }),
+                    [".credentials"] = Base64Json(new JsonObject
+                    {
+                        ["scheme"] = "OAuth", ["data"] = new JsonObject { ["clientId"] = runner.Secret, ["authorizationUrl"] = RootUrl.AbsoluteUri + "_apis/oauth2/token" },
+                    }),
+                    [".credentials_rsaparams"] = Base64Json(new JsonObject { ["d"] = "emulated", ["modulus"] = "emulated" }),
                 }.ToJsonString()));
                 return (HttpStatusCode.Created, new JsonObject { ["runner"] = RunnerJson(runner), ["encoded_jit_config"] = jit }, null);
             case ["registration-token"] when method == "POST":
@@ -881,4 +894,7 @@ public sealed class GitHubEmulator : IAsyncDisposable
         var s = text.Replace('-', '+').Replace('_', '/');
         return Convert.FromBase64String(s.PadRight(s.Length + ((4 - (s.Length % 4)) % 4), '='));
     }
+
+    private static string Base64Json(JsonObject value) => Convert.ToBase64String(Encoding.UTF8.GetBytes(value.ToJsonString()));
+
 }
