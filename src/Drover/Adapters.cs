@@ -3,6 +3,7 @@ using Drover.Core.Config;
 using Drover.Core.Policies;
 using Drover.Forges.GitHub;
 using Drover.Forges.GitLab;
+using Drover.Providers.Ec2;
 using Drover.Providers.Kubernetes;
 using Drover.Providers.Process;
 using Drover.Simulation.Demo;
@@ -20,6 +21,7 @@ internal static class Adapters
         .Add(new SimulatedModule())
         .Add(new ProcessModule())
         .Add(new KubernetesModule())
+        .Add(new Ec2Module())
         .Add(new GitHubModule())
         .Add(new GitLabModule());
 

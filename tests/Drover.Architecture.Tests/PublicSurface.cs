@@ -31,6 +31,7 @@ internal static class PublicSurface
         ["Drover.Forges.GitLab.GitLabForgeOptions"] = "GitLabModule's constructor parameter (poll interval, timeouts)",
         ["Drover.Providers.Kubernetes.KubernetesModule"] = "the kubernetes provider module the composition root registers",
         ["Drover.Providers.Process.ProcessModule"] = "the process provider module the composition root registers",
+        ["Drover.Providers.Ec2.Ec2Module"] = "the ec2 provider module the composition root registers",
 
         // `drover trace pull github|gitlab` (src/Drover/TracePullCommand.cs) builds a forge API client and a trace puller.
         ["Drover.Forges.GitHub.Api.GitHubApiClient"] = "drover trace pull github builds the REST client",
