@@ -502,7 +502,16 @@ public sealed partial class Ec2Emulator : IAsyncDisposable
                 return;
             }
 
-            await Boot(instance, linked.Token);
+            try
+            {
+                await Boot(instance, linked.Token);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The user data failed (set -e): its exit trap shuts the instance down all the same.
+                instance.BootError = e.Message;
+            }
+
             lock (_sync)
             {
                 if (instance.State == "running")

@@ -64,6 +64,9 @@ public sealed class EmulatedInstance
     /// <summary>When it became terminated.</summary>
     public DateTimeOffset? TerminatedAt { get; internal set; }
 
+    /// <summary>Why its boot hook (its user data) failed, if it did; the instance shut down all the same.</summary>
+    public string? BootError { get; internal set; }
+
     /// <summary>Its tags.</summary>
     public Dictionary<string, string> Tags { get; } = new(StringComparer.Ordinal);
 

@@ -23,6 +23,8 @@ public static partial class InstanceBootstrapClient
 
     /// <summary>
     /// Fetches the credential as the script does; returns its kind and value, or null when Drover refuses the token (401).
+    /// Connection errors (Drover restarting) and a follower's 503 are retried every half second for two minutes, as
+    /// the script's curl retries them (every 5 s, 60 times).
     /// </summary>
     public static async Task<(string Kind, string Credential)?> FetchAsync(HttpClient http, Uri url, string token, CancellationToken cancellationToken)
     {
@@ -37,7 +39,7 @@ public static partial class InstanceBootstrapClient
             {
                 response = await http.SendAsync(request, cancellationToken);
             }
-            catch (HttpRequestException) when (attempt < 60)
+            catch (HttpRequestException) when (attempt < 240)
             {
                 // Drover restarting: the script retries too.
                 await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
@@ -46,7 +48,7 @@ public static partial class InstanceBootstrapClient
 
             using (response)
             {
-                if (response.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < 60)
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < 240)
                 {
                     await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
                     continue;
