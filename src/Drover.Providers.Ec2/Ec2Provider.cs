@@ -38,6 +38,7 @@ internal sealed class Ec2Provider : IProvider, IHealthReporting, IDisposable
     private readonly ConcurrentDictionary<string, Launched> _launched = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _runners = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, byte> _terminated = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PendingLaunch> _pending = new(StringComparer.Ordinal);
 
     /// <param name="settings">The provider's settings.</param>
     /// <param name="api">The EC2 API.</param>
@@ -114,10 +115,23 @@ internal sealed class Ec2Provider : IProvider, IHealthReporting, IDisposable
             ?? throw new InvalidOperationException($"no credential for runner {key} and no instance of it at EC2");
         try
         {
-            var token = _bootstrap.Issue(pool.Name, key, credential, _settings.BootstrapTokenValidity);
-            var userData = UserDataScript.Render(new UserDataScript.Values(
-                template.Os, credential.Kind, _settings.BootstrapUrl, token, _settings.BootstrapTokenValidity, pool.Name, key, template.RunnerDirectory, template.RunnerVersion,
-                fleet.Forges.FirstOrDefault(f => f.Name == pool.Forge)?.Url));
+            // A retry sends the same user data (and token) as the attempt before it: EC2 answers a repeated ClientToken
+            // with the instance it launched only when the other parameters match too.
+            var now = _time.GetUtcNow();
+            foreach (var stale in _pending.Where(p => p.Value.ExpiresAt <= now).Select(p => p.Key).ToList())
+            {
+                _pending.TryRemove(stale, out _);
+            }
+
+            var userData = _pending.TryGetValue(key, out var pending) && pending.CredentialKind == credential.Kind
+                ? pending.UserData
+                : UserDataScript.Render(new UserDataScript.Values(
+                    template.Os, credential.Kind, _settings.BootstrapUrl, _bootstrap.Issue(pool.Name, key, credential, _settings.BootstrapTokenValidity),
+                    _settings.BootstrapTokenValidity, pool.Name, key, template.RunnerDirectory, template.RunnerVersion, fleet.Forges.FirstOrDefault(f => f.Name == pool.Forge)?.Url));
+            if (pending is null || pending.UserData != userData)
+            {
+                _pending[key] = new PendingLaunch(userData, credential.Kind, now + _settings.BootstrapTokenValidity);
+            }
             var tags = OwnershipTags(fleet.ControllerId, pool.Name, key).Concat(template.Tags).ToList();
             var refusals = new List<string>();
             foreach (var choice in Choices(pool.Name, template, request.Template.Spot))
@@ -136,10 +150,20 @@ internal sealed class Ec2Provider : IProvider, IHealthReporting, IDisposable
                 try
                 {
                     var instance = await CallAsync(() => _api.RunAsync(launch, cancellationToken)).ConfigureAwait(false);
+                    _pending.TryRemove(key, out _);
                     _launched[instance.Id] = new Launched(instance.Id, key, pool.Name, _time.GetUtcNow());
                     _runners[instance.Id] = key;
                     Ec2ProviderLog.Launched(_logger, Name, key, pool.Name, instance.Id, instance.InstanceType ?? choice.InstanceType ?? "(launch template's)", Market(choice.Spot), instance.AvailabilityZone ?? "?");
                     return instance.Id;
+                }
+                catch (Ec2ApiException e) when (e.Code == "IdempotentParameterMismatch")
+                {
+                    // This choice was launched by an earlier attempt (before a restart) with other user data: the
+                    // instance exists; the next try finds it by its tags once EC2 lists it.
+                    throw new Ec2ApiException(
+                        Name, "RunInstances", "LaunchNotVisibleYet",
+                        $"an earlier attempt already launched runner {key} as {choice.InstanceType ?? "the template's type"} {Market(choice.Spot)} (EC2: {e.Code}); looking it up again later",
+                        HttpStatusCode.ServiceUnavailable, inner: e);
                 }
                 catch (Ec2ApiException e) when (e.NoCapacity)
                 {
@@ -151,9 +175,17 @@ internal sealed class Ec2Provider : IProvider, IHealthReporting, IDisposable
             throw new Ec2ApiException(Name, "RunInstances", "InsufficientInstanceCapacity",
                 $"no capacity for runner {key} in any choice of pool {pool.Name} ({string.Join("; ", refusals)})", HttpStatusCode.ServiceUnavailable);
         }
+        catch (Ec2ApiException e) when (e.NoCapacity)
+        {
+            // Nothing was launched: the token is closed, a later create issues a new one.
+            _pending.TryRemove(key, out _);
+            _bootstrap.Close(key);
+            _vault.Put(key, credential);
+            throw;
+        }
         catch
         {
-            _bootstrap.Close(key);
+            // The launch may have happened with its answer lost: the token stays valid and the retry repeats this user data.
             _vault.Put(key, credential);
             throw;
         }
@@ -370,6 +402,9 @@ internal sealed class Ec2Provider : IProvider, IHealthReporting, IDisposable
 
     /// <summary>One way to launch: an instance type (null: the launch template's), a subnet (null: the default) and a market.</summary>
     internal sealed record LaunchChoice(string? InstanceType, string? Subnet, bool Spot);
+
+    /// <summary>The user data of a runner's launch not yet confirmed, repeated by its retries until its token expires.</summary>
+    private sealed record PendingLaunch(string UserData, string CredentialKind, DateTimeOffset ExpiresAt);
 
     private sealed record Launched(string InstanceId, string Runner, string Pool, DateTimeOffset At);
 }

@@ -39,7 +39,12 @@ internal sealed class Ec2Harness : IAsyncDisposable
 
     public static async Task<Ec2Harness> StartAsync(string spot = "prefer", string ec2 = "{ ami: ami-0abc, instanceTypes: [m7i.large, m6i.large], subnets: [subnet-0a, subnet-0b] }", string settings = "", TimeSpan? grace = null, Action<Ec2Emulator>? configure = null)
     {
-        var emulator = await Ec2Emulator.StartAsync(configure);
+        // Instances stay running unless a test lets them boot (and shut down when their boot hook returns).
+        var emulator = await Ec2Emulator.StartAsync(e =>
+        {
+            e.Boots = _ => false;
+            configure?.Invoke(e);
+        });
         var yaml = $$"""
             controllerId: drover-test
             forges:

@@ -55,16 +55,39 @@ public sealed class Ec2ProviderTests
     }
 
     [Fact]
-    public async Task Create_SameChoiceRetriedWhileEc2DoesNotListItYet_ClientTokenReturnsTheSameInstance()
+    public async Task Create_AnswerLostWhileEc2DoesNotListItYet_RetryRepeatsTheLaunchAndGetsTheSameInstanceWithAWorkingToken()
     {
         await using var h = await Ec2Harness.StartAsync(configure: e => e.InvisibleFor = TimeSpan.FromMinutes(5));
-        var first = await h.Provider.CreateAsync(h.Request("r-1"), CancellationToken.None);
+        h.Emulator.LoseNextAnswers(1);
 
-        // After a restart (no memory of the first launch; EC2 does not list the instance yet) the same runner is created again.
-        var second = await h.Restarted().CreateAsync(h.Request("r-1"), CancellationToken.None);
+        var lost = await Assert.ThrowsAsync<Ec2ApiException>(() => h.Provider.CreateAsync(h.Request("r-1"), CancellationToken.None));
+        var id = await h.Provider.CreateAsync(new Drover.Core.Adapters.InstanceRequest("linux", "r-1", h.Fleet.Pools[0].Template, "vault:r-1"), CancellationToken.None);
 
-        Assert.Equal(first, second);
+        Assert.Equal(CallFailureKind.Transient, CallFailures.Classify(lost).Kind);
         Assert.Equal(2, h.Emulator.Calls("RunInstances"));
+        var instance = Assert.Single(h.Emulator.Instances());
+        Assert.Equal(id, instance.Id);
+        Assert.Equal("SECRET-r-1", h.Bootstrap.TakeCredential(InstanceBootstrapClient.Read(instance.UserData)!.Value.Token)?.Reveal());
+    }
+
+    [Fact]
+    public async Task Create_AfterARestartWhileEc2DoesNotListTheFirstLaunchYet_LaunchesNothingNew_ThenFindsIt()
+    {
+        await using var h = await Ec2Harness.StartAsync(configure: e =>
+        {
+            e.InvisibleFor = TimeSpan.FromSeconds(1);
+            e.Boots = _ => false;
+        });
+        var first = await h.Provider.CreateAsync(h.Request("r-1"), CancellationToken.None);
+        var restarted = h.Restarted();
+
+        var early = await Assert.ThrowsAsync<Ec2ApiException>(() => restarted.CreateAsync(h.Request("r-1"), CancellationToken.None));
+        await Task.Delay(TimeSpan.FromSeconds(1.2));
+        var found = await restarted.CreateAsync(h.Request("r-1"), CancellationToken.None);
+
+        Assert.Equal(CallFailureKind.Transient, CallFailures.Classify(early).Kind);
+        Assert.Contains("IdempotentParameterMismatch", early.Message, StringComparison.Ordinal);
+        Assert.Equal(first, found);
         Assert.Single(h.Emulator.Instances());
     }
 
@@ -198,7 +221,7 @@ public sealed class Ec2ProviderTests
     [Fact]
     public async Task List_RunnerExitedAndInstanceShutItselfDown_IsNotListed()
     {
-        await using var h = await Ec2Harness.StartAsync();
+        await using var h = await Ec2Harness.StartAsync(configure: e => e.Boots = _ => true);
         var id = await h.Provider.CreateAsync(h.Request("r-1"), CancellationToken.None);
 
         await Drover.Testing.Eventually.ThatAsync(() => h.Emulator.Find(id)!.State, s => s == "terminated", "the instance shut itself down", s => s, TimeSpan.FromSeconds(10));

@@ -33,6 +33,7 @@ public sealed partial class Ec2Emulator : IAsyncDisposable
     private Random _random = new(1);
     private WebApplication _app = null!;
     private int _throttleNext;
+    private int _loseNext;
     private int _throttled;
     private int _capacityRefusals;
     private int _highWater;
@@ -111,6 +112,12 @@ public sealed partial class Ec2Emulator : IAsyncDisposable
             _random = new Random(seed);
         }
     }
+
+    /// <summary>
+    /// The next <paramref name="calls"/> calls that change something are carried out, then answered <c>500
+    /// InternalError</c>, as when the answer is lost on its way back: a retried RunInstances meets its ClientToken.
+    /// </summary>
+    public void LoseNextAnswers(int calls) => Interlocked.Exchange(ref _loseNext, calls);
 
     /// <summary>The next <paramref name="calls"/> calls are answered <c>RequestLimitExceeded</c>.</summary>
     public void ThrottleNext(int calls) => Interlocked.Exchange(ref _throttleNext, calls);
@@ -218,10 +225,9 @@ public sealed partial class Ec2Emulator : IAsyncDisposable
             _calls[action] = _calls.GetValueOrDefault(action) + 1;
         }
 
-        var throttled = Interlocked.Decrement(ref _throttleNext) >= 0;
+        var throttled = TakeOne(ref _throttleNext);
         if (!throttled)
         {
-            Interlocked.Exchange(ref _throttleNext, 0);
             lock (_sync)
             {
                 throttled = ThrottleRate > 0 && _random.NextDouble() < ThrottleRate;
@@ -246,6 +252,12 @@ public sealed partial class Ec2Emulator : IAsyncDisposable
                 "DeleteTags" => ChangeTags(p, add: false),
                 _ => throw new Ec2Fault(400, "InvalidAction", $"The action {action} is not valid for this web service."),
             };
+            if (action is not "DescribeInstances" && TakeOne(ref _loseNext))
+            {
+                await WriteError(http, 500, "InternalError", "An internal error has occurred");
+                return;
+            }
+
             http.Response.ContentType = "text/xml;charset=UTF-8";
             await http.Response.WriteAsync($"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<{action}Response xmlns=\"{Namespace}\"><requestId>{Guid.NewGuid()}</requestId>{body}</{action}Response>");
         }
@@ -257,6 +269,24 @@ public sealed partial class Ec2Emulator : IAsyncDisposable
             }
 
             await WriteError(http, fault.Status, fault.Code, fault.Message);
+        }
+    }
+
+    /// <summary>Takes one from a counter of faults still to inject; false when none is left.</summary>
+    private static bool TakeOne(ref int counter)
+    {
+        while (true)
+        {
+            var left = Volatile.Read(ref counter);
+            if (left <= 0)
+            {
+                return false;
+            }
+
+            if (Interlocked.CompareExchange(ref counter, left - 1, left) == left)
+            {
+                return true;
+            }
         }
     }
 
@@ -306,7 +336,7 @@ public sealed partial class Ec2Emulator : IAsyncDisposable
 
         var spot = p.GetValueOrDefault("InstanceMarketOptions.MarketType") == "spot";
         var token = p.GetValueOrDefault("ClientToken");
-        var fingerprint = string.Join('|', image, template, type, subnet, spot);
+        var fingerprint = string.Join('|', image, template, type, subnet, spot, p.GetValueOrDefault("UserData"));
         lock (_sync)
         {
             Expire();
