@@ -29,7 +29,8 @@ internal sealed class Ec2Api : IEc2Api
 
     /// <summary>
     /// An SDK client for <paramref name="settings"/>: the region's endpoint or <c>endpoint</c>; credentials
-    /// <paramref name="credentials"/> or, when null, the SDK's default chain (environment, profile, web identity, IMDS).
+    /// <paramref name="credentials"/> or, when null, the SDK's default chain (environment, profile, web identity, IMDS),
+    /// resolved at the first call (<see cref="DeferredCredentials"/>).
     /// </summary>
     public static AmazonEC2Client Client(Ec2ProviderSettings settings, AWSCredentials? credentials)
     {
@@ -49,7 +50,7 @@ internal sealed class Ec2Api : IEc2Api
             config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(settings.Region);
         }
 
-        return credentials is null ? new AmazonEC2Client(config) : new AmazonEC2Client(credentials, config);
+        return new AmazonEC2Client(credentials ?? new DeferredCredentials(config), config);
     }
 
     /// <inheritdoc/>
@@ -175,6 +176,10 @@ internal sealed class Ec2Api : IEc2Api
             }
 
             throw new Ec2ApiException(_provider, operation, e.ErrorCode, e.Message, e.StatusCode, retryAt, e);
+        }
+        catch (AmazonClientException e) when (e.Message.StartsWith("no AWS credentials", StringComparison.Ordinal))
+        {
+            throw new Ec2ApiException(_provider, operation, "NoCredentials", e.Message, HttpStatusCode.Unauthorized, null, e);
         }
     }
 

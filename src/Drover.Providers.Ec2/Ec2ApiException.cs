@@ -49,7 +49,7 @@ internal sealed class Ec2ApiException : Exception, IClassifiedFailure
         "RequestLimitExceeded" or "Throttling" or "ThrottlingException" => CallFailureKind.RateLimited,
         "InvalidInstanceID.NotFound" => CallFailureKind.NotFound,
         _ when NoCapacity || _transientCodes.Contains(Code, StringComparer.Ordinal) || (int)StatusCode >= 500 => CallFailureKind.Transient,
-        _ when Code.StartsWith("Invalid", StringComparison.Ordinal) || Code is "UnauthorizedOperation" or "AuthFailure" or "MissingParameter" or "Blocked"
+        _ when Code.StartsWith("Invalid", StringComparison.Ordinal) || Code is "UnauthorizedOperation" or "AuthFailure" or "NoCredentials" or "MissingParameter" or "Blocked"
             or "OptInRequired" or "PendingVerification" or "IdempotentParameterMismatch" => CallFailureKind.Configuration,
         _ => CallFailures.FromStatus(StatusCode),
     };

@@ -14,7 +14,9 @@ internal static class Ec2ProviderFactory
     /// <summary>
     /// Builds the provider <paramref name="config"/> describes from the settings its module bound. Credentials come from
     /// the AWS SDK's default chain (environment, shared profile, web identity / IRSA, instance metadata) unless
-    /// <paramref name="credentials"/> is given (tests); they are resolved at the first call, not here.
+    /// <paramref name="credentials"/> is given (tests); they are resolved at the first call, not here, so missing
+    /// credentials show in the provider's health and as its calls' failures (refused for the configuration) instead of
+    /// stopping Drover and the fleet's other providers.
     /// </summary>
     /// <exception cref="AdapterConfigurationException">The settings were not bound by the module.</exception>
     public static IProvider Create(ProviderConfig config, AdapterContext context) => Create(config, context, null, null);

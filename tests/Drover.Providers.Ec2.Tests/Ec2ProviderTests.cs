@@ -274,6 +274,23 @@ public sealed class Ec2ProviderTests
     }
 
     [Fact]
+    public async Task Calls_WithNoAwsCredentialsAnywhere_AreRefusedForTheConfiguration_AndHealthIsDownSayingWhy()
+    {
+        Assert.Null(Environment.GetEnvironmentVariable("AWS_ACCESS_KEY_ID"));
+        await using var h = await Ec2Harness.StartAsync();
+        var context = new AdapterContext(h.Fleet, h.Vault, h.Time, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+
+        // Built without credentials: Drover starts; the chain is resolved at the first call.
+        using var provider = (Ec2Provider)Ec2ProviderFactory.Create(h.Fleet.Providers[0], context);
+        var error = await Assert.ThrowsAsync<Ec2ApiException>(() => provider.ListAsync(CancellationToken.None));
+
+        Assert.Equal(CallFailureKind.Configuration, CallFailures.Classify(error).Kind);
+        Assert.Contains("no AWS credentials found", error.Message, StringComparison.Ordinal);
+        Assert.Equal(ComponentStatus.Down, provider.Health().Status);
+        Assert.Equal(0, h.Emulator.Calls("DescribeInstances"));
+    }
+
+    [Fact]
     public async Task Health_UncheckedUntilACall_ThenOk()
     {
         await using var h = await Ec2Harness.StartAsync();
