@@ -4,6 +4,7 @@ using Drover.Core.Policies;
 using Drover.Forges.GitHub;
 using Drover.Forges.GitLab;
 using Drover.Providers.External;
+using Drover.Providers.Ec2;
 using Drover.Providers.Kubernetes;
 using Drover.Providers.Process;
 using Drover.Simulation.Demo;
@@ -22,6 +23,7 @@ internal static class Adapters
         .Add(new ProcessModule())
         .Add(new KubernetesModule())
         .Add(new ExternalModule())
+        .Add(new Ec2Module())
         .Add(new GitHubModule())
         .Add(new GitLabModule());
 

@@ -33,6 +33,7 @@ internal static class PublicSurface
         ["Drover.Providers.Process.ProcessModule"] = "the process provider module the composition root registers",
         ["Drover.Providers.External.ExternalModule"] = "the external (GARM interface) provider module the composition root registers",
         ["Drover.Providers.External.ExternalContractSuite"] = "drover provider test runs it against a configured external provider",
+        ["Drover.Providers.Ec2.Ec2Module"] = "the ec2 provider module the composition root registers",
 
         // `drover trace pull github|gitlab` (src/Drover/TracePullCommand.cs) builds a forge API client and a trace puller.
         ["Drover.Forges.GitHub.Api.GitHubApiClient"] = "drover trace pull github builds the REST client",

@@ -76,11 +76,11 @@ public sealed partial class ServeBackupRestoreCommandTests : IDisposable
     public void Serve_FleetWithAProviderTypeThisBuildLacks_Exits2NamingItWhereWritten()
     {
         var config = Path.Combine(_directory, "fleet.yaml");
-        File.WriteAllText(config, File.ReadAllText(CliRunner.Example("fleet.yaml")).Replace("type: kubernetes", "type: ec2", StringComparison.Ordinal));
+        File.WriteAllText(config, File.ReadAllText(CliRunner.Example("fleet.yaml")).Replace("type: kubernetes", "type: gce", StringComparison.Ordinal));
         var (exit, _, error) = CliRunner.Run(ServeCommand.Create(), "serve", "--config", config, "--store", "sqlite:" + Path.Combine(_directory, "s.db"), "--urls", "http://127.0.0.1:0");
 
         Assert.Equal(2, exit);
-        Assert.Contains("providers[0].type: unknown provider type 'ec2'; the 'ec2' provider is not part of this build yet", error, StringComparison.Ordinal);
+        Assert.Contains("providers[0].type: unknown provider type 'gce'; this build runs:", error, StringComparison.Ordinal);
     }
 
     [Fact]

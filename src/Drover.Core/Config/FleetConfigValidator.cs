@@ -92,7 +92,6 @@ public sealed class FleetConfigValidator
 
         var suggestion = KeySuggester.Suggest(type, known);
         var hint = suggestion is null ? string.Empty : $"; did you mean '{suggestion}'?";
-        var notBuilt = type is "ec2" or "external" ? $"; the '{type}' provider is not part of this build yet" : string.Empty;
-        context.Report(path, $"unknown provider type '{type}'{notBuilt}; this build runs: {ValidationContext.List(known)}{hint}");
+        context.Report(path, $"unknown provider type '{type}'; this build runs: {ValidationContext.List(known)}{hint}");
     }
 }

@@ -213,7 +213,9 @@ public static class ObservationRules
                     _ => [target],
                 };
                 return (runner, path, "registered with the forge", r => r with { ForgeRunnerId = registration.Id, Job = registration.Busy ? job : null }, null);
-            case RunnerState.Provisioning or RunnerState.Registering when registration is null && instanceGone:
+            case RunnerState.Provisioning or RunnerState.Registering when registration is not { Online: true } && instanceGone:
+                // An offline registration is the one minting its credential made (a GitHub JIT configuration, a GitLab
+                // runner token): the runner never came online, and its instance is gone.
                 return (runner, [RunnerState.Failed], $"instance {runner.InstanceId} ended before the runner registered (no longer listed by provider {runner.Provider})", null, null);
             case RunnerState.Idle when registration is null && absenceIsNews:
                 return (runner, [RunnerState.Failed], "registration disappeared while idle", null, null);

@@ -33,6 +33,20 @@ public sealed class ObservationRulesTests
     }
 
     [Fact]
+    public void Changes_BootingRunnerWhoseInstanceIsGone_WithTheOfflineRegistrationItsCredentialMade_Fails()
+    {
+        // A GitHub JIT configuration (a GitLab runner token too) registers the runner offline when it is minted; an
+        // instance that ended before its runner came online leaves that registration behind.
+        var runner = Runner("linux", 1, RunnerState.Provisioning, T0 - ObservationRules.InstanceListGrace);
+        var registration = new ForgeRunner { Forge = "github", Id = "42", Name = runner.Id, Online = false, FirstSeenAt = T0 };
+
+        var change = Assert.Single(Changes(runner, [registration], _noInstances));
+
+        Assert.Equal([RunnerState.Failed], change.Path);
+        Assert.Contains("ended before the runner registered", change.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Changes_BootingRunnerWhoseInstanceIsMissingWithinTheGrace_IsLeftAlone()
     {
         var runner = Runner("linux", 1, RunnerState.Provisioning, T0.AddSeconds(-5));
