@@ -9,7 +9,7 @@ internal static class ConfigVocabulary
 
     public static readonly string[] AuthKeys = ["token", "appId", "installationId", "privateKey"];
 
-    public static readonly string[] ProviderKeys = ["name", "type", "settings", "maxConcurrentCreates"];
+    public static readonly string[] ProviderKeys = ["name", "type", "settings", "maxConcurrentCreates", "price"];
 
     public static readonly string[] PoolKeys =
     [
@@ -28,9 +28,20 @@ internal static class ConfigVocabulary
 
     public static readonly string[] ScopeKeys = ["repo", "org", "enterprise", "project", "group", "instance"];
 
-    public static readonly string[] TemplateKeys = ["image", "profile", "cpu", "memory", "gpu", "spot", "settings"];
+    public static readonly string[] TemplateKeys = ["image", "profile", "cpu", "memory", "gpu", "spot", "settings", "price"];
 
     public static readonly string[] BudgetKeys = ["limit", "period", "currency"];
+
+    public static readonly string[] PriceKeys = ["currency", "onDemand", "spot", "billing", "minimum"];
+
+    public static readonly string[] RateKeys = ["perHour", "perVcpuHour", "perGibHour", "perGpuHour"];
+
+    public static readonly IReadOnlyDictionary<string, Cost.BillingGranularity> Billings = new Dictionary<string, Cost.BillingGranularity>
+    {
+        ["per-second"] = Cost.BillingGranularity.PerSecond,
+        ["per-minute"] = Cost.BillingGranularity.PerMinute,
+        ["per-hour"] = Cost.BillingGranularity.PerHour,
+    };
 
     public static readonly string[] TimeoutKeys = ["requested", "provisioning", "registering", "busy", "runningJob", "draining", "finishedJobGrace"];
 

@@ -128,6 +128,7 @@ internal sealed class FleetConfigBinder
                 Type = type,
                 Settings = reader.Settings("settings") ?? new Dictionary<string, string>(),
                 MaxConcurrentCreates = MaxConcurrentCreates(reader),
+                Price = PriceBinder.Bind(reader),
             };
         }
 
@@ -139,6 +140,7 @@ internal sealed class FleetConfigBinder
             Settings = settings as IReadOnlyDictionary<string, string> ?? new Dictionary<string, string>(),
             ModuleSettings = settings,
             MaxConcurrentCreates = MaxConcurrentCreates(reader),
+            Price = PriceBinder.Bind(reader),
         };
     }
 

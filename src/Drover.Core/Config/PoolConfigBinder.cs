@@ -261,6 +261,7 @@ internal sealed class PoolConfigBinder
             Gpu = reader.Int("gpu") ?? defaults.Gpu,
             Spot = reader.Enum("spot", ConfigVocabulary.SpotPreferences) ?? defaults.Spot,
             Settings = reader.Settings("settings") ?? defaults.Settings,
+            Price = PriceBinder.Bind(reader),
         };
     }
 

@@ -23,6 +23,7 @@ internal static partial class PoolRules
         CheckPolicy(context, path, pool);
         CheckTemplate(context, $"{path}.template", pool.Template);
         CheckBudget(context, $"{path}.budget", pool.Budget);
+        PriceRules.CheckPool(context, path, pool);
         CheckTimeouts(context, $"{path}.timeouts", pool.Timeouts);
 
         for (var i = 0; i < pool.Schedules.Count; i++)

@@ -1,4 +1,5 @@
 using Drover.Core.Config;
+using Drover.Core.Cost;
 using Drover.Core.Planning;
 using Drover.Core.Runners;
 
@@ -20,10 +21,15 @@ internal sealed class SimulatedProvider
     private readonly SimulationOptions _options;
     private readonly MetricsRecorder _metrics;
     private readonly VirtualTime _time;
+    private readonly (RunnerPrice OnDemand, RunnerPrice Spot)[] _prices;
+    private readonly decimal[] _poolCost;
 
-    public SimulatedProvider(IReadOnlyList<PoolConfig> pools, EventQueue queue, Random random, SimulationOptions options, MetricsRecorder metrics, VirtualTime time)
+    public SimulatedProvider(FleetConfig fleet, EventQueue queue, Random random, SimulationOptions options, MetricsRecorder metrics, VirtualTime time)
     {
+        var pools = fleet.Pools;
         _pools = pools;
+        _prices = [.. pools.Select(p => (PriceBook.For(fleet, p, p.Provider, onSpot: false), PriceBook.For(fleet, p, p.Provider, onSpot: true)))];
+        _poolCost = new decimal[pools.Count];
         _queue = queue;
         _random = random;
         _options = options;
@@ -32,6 +38,37 @@ internal sealed class SimulatedProvider
         for (var i = 0; i < pools.Count; i++)
         {
             _poolIndex[pools[i].Name] = i;
+        }
+    }
+
+    /// <summary>What on-demand runners cost so far (the pools' prices, their billing rounding included).</summary>
+    public decimal OnDemandCost { get; private set; }
+
+    /// <summary>What spot runners cost so far.</summary>
+    public decimal SpotCost { get; private set; }
+
+    /// <summary>What idle runners cost so far ("idle waste").</summary>
+    public decimal IdleCost { get; private set; }
+
+    /// <summary>The currency of the first pool's price (validation keeps a pool's providers in one currency).</summary>
+    public string Currency => _prices.Length == 0 ? PriceConfig.DefaultCurrency : _prices[0].OnDemand.Currency;
+
+    /// <summary>Cost so far per pool name.</summary>
+    public IReadOnlyDictionary<string, double> CostByPool() =>
+        _pools.Select((p, i) => (p.Name, Cost: (double)_poolCost[i])).ToDictionary(x => x.Name, x => x.Cost, StringComparer.Ordinal);
+
+    /// <summary>Cost so far per team (<c>(none)</c> for pools with no team).</summary>
+    public IReadOnlyDictionary<string, double> CostByTeam() =>
+        _pools.Select((p, i) => (Team: p.Team ?? "(none)", Cost: _poolCost[i]))
+            .GroupBy(x => x.Team, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (double)g.Sum(x => x.Cost), StringComparer.Ordinal);
+
+    /// <summary>Charges every live runner's billed time up to <paramref name="now"/> (the end of the run).</summary>
+    public void Finish(long now)
+    {
+        foreach (var runner in _live.Values)
+        {
+            Bill(runner, SimRunner.BucketOf(runner.Record.State), now);
         }
     }
 
@@ -66,6 +103,7 @@ internal sealed class SimulatedProvider
         _live[record.Id] = runner;
         _metrics.RunnersCreated++;
         _metrics.RunnerMoved(now, RunnerBucket.None, RunnerBucket.Booting, runner.Spot);
+        runner.BilledFrom = now;
         Move(runner, RunnerState.Provisioning, now);
         runner.Record = runner.Record with { InstanceId = "i-" + record.Id };
         _queue.Schedule(now + VirtualTime.FromSeconds(_options.Boot.Sample(_random)), new SimEvent(SimEventKind.BootDone, Runner: runner));
@@ -139,10 +177,45 @@ internal sealed class SimulatedProvider
     {
         var from = runner.Record.State;
         runner.Record = RunnerLifecycle.Transition(runner.Record, to, _time.At(now), reason).RunnerOrThrow();
+        if (SimRunner.BucketOf(from) != SimRunner.BucketOf(to))
+        {
+            Bill(runner, SimRunner.BucketOf(from), now);
+        }
+
         _metrics.RunnerMoved(now, SimRunner.BucketOf(from), SimRunner.BucketOf(to), runner.Spot);
         if (to == RunnerState.Gone)
         {
             _live.Remove(runner.Record.Id);
+        }
+    }
+
+    /// <summary>Charges the runner's time in <paramref name="bucket"/> up to <paramref name="now"/> at its pool's price, as the live ledger does.</summary>
+    private void Bill(SimRunner runner, RunnerBucket bucket, long now)
+    {
+        if (bucket == RunnerBucket.None || now <= runner.BilledFrom)
+        {
+            runner.BilledFrom = now;
+            return;
+        }
+
+        var price = runner.Spot ? _prices[runner.Pool].Spot : _prices[runner.Pool].OnDemand;
+        var seconds = (decimal)(now - runner.BilledFrom) / TimeSpan.TicksPerSecond;
+        var amount = price.Charge(runner.BilledSeconds, runner.BilledSeconds + seconds);
+        runner.BilledSeconds += seconds;
+        runner.BilledFrom = now;
+        _poolCost[runner.Pool] += amount;
+        if (runner.Spot)
+        {
+            SpotCost += amount;
+        }
+        else
+        {
+            OnDemandCost += amount;
+        }
+
+        if (bucket == RunnerBucket.Idle)
+        {
+            IdleCost += amount;
         }
     }
 }

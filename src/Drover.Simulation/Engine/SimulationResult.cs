@@ -34,11 +34,25 @@ public sealed record SimulationResult
 
     public double BusyMinutes { get; init; }
 
+    /// <summary>What on-demand runners cost, priced as the fleet file prices them (<see cref="Core.Cost.PriceBook"/>).</summary>
     public double OnDemandCost { get; init; }
 
+    /// <summary>What runners on spot capacity cost.</summary>
     public double SpotCost { get; init; }
 
     public double Cost => OnDemandCost + SpotCost;
+
+    /// <summary>What idle runners cost: warm capacity no job used ("idle waste"), part of <see cref="Cost"/>.</summary>
+    public double IdleCost { get; init; }
+
+    /// <summary>ISO 4217 code of every amount.</summary>
+    public string Currency { get; init; } = Core.Cost.PriceConfig.DefaultCurrency;
+
+    /// <summary>Cost per pool, by pool name.</summary>
+    public IReadOnlyDictionary<string, double> CostByPool { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Cost per team (pools with no team under <c>(none)</c>).</summary>
+    public IReadOnlyDictionary<string, double> CostByTeam { get; init; } = new Dictionary<string, double>();
 
     public int SpotInterruptions { get; init; }
 
