@@ -38,7 +38,11 @@ internal sealed class ControlCycle
         _deliveries = new DeliveryIntake(services, options);
         _requests = new OperatorRequests(services.Store, _executor);
         Runners = new RunnerCache(services.Store, options.ResyncInterval);
+        Costs = new CostLedger(services, options.CostInterval);
     }
+
+    /// <summary>The live cost ledger's writer.</summary>
+    public CostLedger Costs { get; }
 
     /// <summary>The live runners between cycles.</summary>
     public RunnerCache Runners { get; }
@@ -72,6 +76,7 @@ internal sealed class ControlCycle
 
             breakers = await _requests.DeleteRequestedAsync(requests, config, breakers, cancellationToken).ConfigureAwait(false);
             await _reruns.RequestDueAsync(_options.Actor, cancellationToken).ConfigureAwait(false);
+            await Costs.RecordAsync(config, demand.Ledger.Get, _services.Time.GetUtcNow(), force: false, cancellationToken).ConfigureAwait(false);
             var after = await Runners.AfterCycleAsync(observed.Runners, plan.Actions, requests, cancellationToken).ConfigureAwait(false);
             var snapshot = current with
             {

@@ -130,6 +130,7 @@ public sealed class ControlLoop
             }
 
             _cycle.Runners.Drop();
+            _cycle.Costs.Reset();
             _keptIntents = kept;
         }
         finally
