@@ -89,6 +89,21 @@ internal sealed class StateWriter(DbSession session) : IStateWriter
             }).ConfigureAwait(false) == 1;
     }
 
+    public async Task<bool> TryRecordBudgetAlertAsync(string budget, DateTimeOffset periodStart, decimal threshold, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var table = StoreSchema.BudgetAlerts;
+        var row = new Dictionary<string, object?>
+        {
+            ["budget"] = budget,
+            ["period_start"] = StoreTime.ToStored(periodStart),
+            ["threshold"] = threshold.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture),
+            ["raised_at"] = StoreTime.ToStored(at),
+        };
+        return await session.ExecuteAsync(
+            SqlText.Insert(table, withIdentity: true) + " ON CONFLICT (budget, period_start, threshold) DO NOTHING",
+            DbSession.Parameters(table, row, withIdentity: true)).ConfigureAwait(false) == 1;
+    }
+
     public Task SetNextOrdinalAsync(string pool, long nextOrdinal, CancellationToken cancellationToken) =>
         session.ExecuteAsync(
             "INSERT INTO pool_ordinals (pool, next_ordinal) VALUES (@pool, @next) " +

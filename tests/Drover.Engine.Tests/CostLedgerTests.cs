@@ -110,6 +110,70 @@ public sealed class CostLedgerTests
         Assert.True(lines.Sum(l => l.Amount) <= 2 * 0.6m * 3 / 60, "two runners for at most three minutes");
     }
 
+    [Fact]
+    public async Task Budget_CrossesEightyThenAHundredPercent_EachAlertOnceAcrossARestartAndHardCapStopsCreates()
+    {
+        // Two warm runners at 36 an hour cost 0.02 a second together; a budget of 3 is at 80% after 2 minutes.
+        await using var h = await LoopHarness.CreateAsync(
+            idle: 2,
+            provider: ", price: { onDemand: { perHour: 36 } }",
+            pool: "budget: { limit: 3, period: day, timezone: Europe/Berlin, notify: { url: env:DROVER_TEST_BUDGET_URL, format: slack } }");
+        var notifier = new RecordingNotifier();
+        var loop = new ControlLoop(h.Config, h.Store, new EngineAdapters([h.Provider], [h.Forge]), h.Time, h.Logger, h.Metrics, h.Options, notifier: notifier);
+        await loop.StartAsync(CancellationToken.None);
+        for (var i = 0; i < 8; i++)
+        {
+            foreach (var runner in await h.Store.ListLiveRunnersAsync(null, CancellationToken.None))
+            {
+                h.Forge.Register(runner.Id);
+            }
+
+            await loop.RunCycleAsync(CancellationToken.None);
+            h.Time.Advance(TimeSpan.FromSeconds(30));
+            if (i == 4)
+            {
+                // A restart mid-way: the alerts already raised are not raised again.
+                loop = new ControlLoop(h.Config, h.Store, new EngineAdapters([h.Provider], [h.Forge]), h.Time, h.Logger, h.Metrics, h.Options, notifier: notifier);
+                await loop.StartAsync(CancellationToken.None);
+            }
+        }
+
+        var events = await h.Store.ListEventsAsync(new EventQuery(), CancellationToken.None);
+        Assert.Single(events, e => e.Kind == EventKinds.BudgetThreshold && e.Subject == "pool/linux");
+        Assert.Single(events, e => e.Kind == EventKinds.BudgetExhausted && e.Subject == "pool/linux");
+        Assert.Equal([0.8m, 1m], notifier.Alerts.Select(a => a.Threshold));
+        var status = Assert.Single(loop.Snapshot.Budgets);
+        Assert.True(status.Exhausted);
+        Assert.Contains(loop.Snapshot.Plan!.Pools.Single().Notes, n => n.StartsWith("budget reached: pool/linux", StringComparison.Ordinal) && n.Contains("hard-cap", StringComparison.Ordinal));
+
+        // Hard cap: the runners deleted from now on are not replaced.
+        var creates = h.Provider.CreateCalls;
+        foreach (var runner in await h.Store.ListLiveRunnersAsync(null, CancellationToken.None))
+        {
+            h.Forge.Remove(runner.Id);
+            h.Provider.Fail(runner.InstanceId!, "gone");
+        }
+
+        for (var i = 0; i < 3; i++)
+        {
+            h.Time.Advance(TimeSpan.FromSeconds(30));
+            await loop.RunCycleAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(creates, h.Provider.CreateCalls);
+    }
+
+    private sealed class RecordingNotifier : IBudgetNotifier
+    {
+        public List<BudgetAlert> Alerts { get; } = [];
+
+        public void Enqueue(Core.Config.BudgetNotify notify, BudgetAlert alert)
+        {
+            Assert.Equal("env:DROVER_TEST_BUDGET_URL", notify.Url.ToString());
+            Alerts.Add(alert);
+        }
+    }
+
     private static ExecutionServices Services(LoopHarness h, IStateStore store) => new()
     {
         Store = store,

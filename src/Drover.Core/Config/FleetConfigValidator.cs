@@ -72,6 +72,7 @@ public sealed class FleetConfigValidator
         }
 
         PoolShadowingRule.Check(context);
+        TeamRules.Check(context);
     }
 
     internal static void CheckPositive(ValidationContext context, string path, TimeSpan value)

@@ -39,6 +39,13 @@ public interface IStateWriter
     /// </summary>
     Task<bool> AdvanceCostMarkAsync(RunnerCostMark? expected, RunnerCostMark next, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Records that budget <paramref name="budget"/> reached <paramref name="threshold"/> (a share of its limit; 1 for
+    /// the limit) in the period starting <paramref name="periodStart"/>; false, and nothing written, when that alert
+    /// was raised already.
+    /// </summary>
+    Task<bool> TryRecordBudgetAlertAsync(string budget, DateTimeOffset periodStart, decimal threshold, DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>Raises a pool's next ordinal to <paramref name="nextOrdinal"/>; never lowers it (keys are never reused).</summary>
     Task SetNextOrdinalAsync(string pool, long nextOrdinal, CancellationToken cancellationToken);
 

@@ -61,6 +61,7 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         _cycle = Meter.CreateHistogram<double>("drover_plan_cycle_duration_seconds", "s", "Duration of one control cycle", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _cycleBuckets });
         Meter.CreateObservableGauge("drover_desired_runners", ObserveDesired, null, "Desired runners per pool after clamping");
         Meter.CreateObservableGauge("drover_runners", ObserveRunners, null, "Runners per pool and state");
+        Meter.CreateObservableGauge("drover_budget_used_ratio", ObserveBudgets, null, "Share of each budget (pool/NAME, team/NAME) spent in its current period; 1 or more: reached");
         Meter.CreateObservableGauge("drover_queued_jobs", ObserveQueued, null, "Waiting jobs matched to each pool");
         Meter.CreateObservableGauge("drover_circuit_breaker_state", ObserveBreakers, null, "Provider circuit breaker: 0 closed, 1 half-open, 2 open");
         Meter.CreateObservableGauge("drover_leader", () => new Measurement<int>(_leading() ? 1 : 0), null, "1 while this replica holds the leader lease and runs the control loop, else 0");
@@ -201,6 +202,14 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         while (queue.Count > 0 && (queue.Peek().At < since || queue.Count > 100_000))
         {
             queue.Dequeue();
+        }
+    }
+
+    private IEnumerable<Measurement<double>> ObserveBudgets()
+    {
+        foreach (var budget in _snapshot()?.Budgets ?? [])
+        {
+            yield return new Measurement<double>((double)budget.UsedRatio, new KeyValuePair<string, object?>("budget", budget.Name));
         }
     }
 

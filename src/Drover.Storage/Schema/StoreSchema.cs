@@ -61,6 +61,9 @@ internal static class StoreSchema
     public static readonly TableSchema RunnerCosts = new(
         "runner_costs", [Text("runner_id"), Int("costed_until"), Text("billed_seconds")], ["runner_id"]);
 
+    public static readonly TableSchema BudgetAlerts = new(
+        "budget_alerts", [Text("budget"), Int("period_start"), Text("threshold"), Int("raised_at")], ["budget", "period_start", "threshold"]);
+
     public static readonly TableSchema PoolOrdinals = new("pool_ordinals", [Text("pool"), Int("next_ordinal")], ["pool"]);
 
     public static readonly TableSchema Breakers = new(
@@ -99,7 +102,7 @@ internal static class StoreSchema
 
     /// <summary>Every data table, parents before children (insert order; delete in reverse).</summary>
     public static readonly IReadOnlyList<TableSchema> Tables =
-        [Pools, Jobs, Runners, RunnerHistory, Events, CostLedger, RunnerCosts, PoolOrdinals, Breakers, WebhookDeliveries, Leases, AdminRequests, JobReruns];
+        [Pools, Jobs, Runners, RunnerHistory, Events, CostLedger, RunnerCosts, BudgetAlerts, PoolOrdinals, Breakers, WebhookDeliveries, Leases, AdminRequests, JobReruns];
 
     public static TableSchema? Find(string name) => Tables.FirstOrDefault(t => t.Name == name);
 

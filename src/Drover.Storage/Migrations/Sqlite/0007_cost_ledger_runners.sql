@@ -16,3 +16,13 @@ CREATE TABLE runner_costs (
 -- Runners gone before this version are not costed after the fact.
 INSERT INTO runner_costs (runner_id, costed_until, billed_seconds)
 SELECT id, state_since, '0' FROM runners WHERE state = 'gone';
+
+-- Budget alerts already raised: one row per budget, period and threshold (1 for the limit itself), written with the
+-- alert's event, so a restart or a new leader never raises (or notifies) one twice.
+CREATE TABLE budget_alerts (
+    budget       TEXT    NOT NULL,
+    period_start INTEGER NOT NULL,
+    threshold    TEXT    NOT NULL,
+    raised_at    INTEGER NOT NULL,
+    PRIMARY KEY (budget, period_start, threshold)
+) STRICT;
