@@ -42,7 +42,7 @@ internal sealed class CostLedger(ExecutionServices services, TimeSpan interval)
                     : null;
                 var pool = config.FindPool(runner.Pool);
                 var price = pool is null ? RunnerPrice.Free : PriceBook.For(config, pool, runner.Provider);
-                var attribution = new CostAttribution(pool?.Team, pool is null ? "unknown" : RunnerCosting.ScopeOf(pool.Scope));
+                var attribution = new CostAttribution(pool is null ? null : config.TeamOf(pool), pool is null ? "unknown" : RunnerCosting.ScopeOf(pool.Scope));
                 var cost = RunnerCosting.Cost(runner, mark, history, now, price, attribution, key => jobs(key)?.Scope);
                 if (!cost.IsEmpty)
                 {

@@ -116,6 +116,7 @@ public static class DroverServer
         var state = app.Services.GetRequiredService<ServerState>();
         HealthEndpoints.Map(app, state, app.Services.GetRequiredService<PrometheusExporter>());
         ReadEndpoints.Map(app, state);
+        CostEndpoints.Map(app, state);
         AdminEndpoints.Map(app, state);
         WebhookEndpoints.Map(app, state, metrics, options.Catalog.Modules);
         DashboardEndpoint.Map(app, options.Demo);
