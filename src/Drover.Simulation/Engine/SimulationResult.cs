@@ -51,6 +51,19 @@ public sealed record SimulationResult
     /// <summary>Cost per pool, by pool name.</summary>
     public IReadOnlyDictionary<string, double> CostByPool { get; init; } = new Dictionary<string, double>();
 
+    /// <summary>
+    /// The budgets (<c>pool/NAME</c>, <c>team/NAME</c>) that reached their limit during the run, with the virtual second
+    /// they first did; their actions applied from then on.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> BudgetsExhausted { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Most booting, idle and busy runners each team had at once (what its quota counts).</summary>
+    public IReadOnlyDictionary<string, int> PeakRunnersByTeam { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Every runner created: its pool and the virtual second. Not serialised (one entry per runner).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<(string Pool, double AtSeconds)> Creations { get; init; } = [];
+
     /// <summary>Cost per team (pools with no team under <c>(none)</c>).</summary>
     public IReadOnlyDictionary<string, double> CostByTeam { get; init; } = new Dictionary<string, double>();
 

@@ -20,6 +20,7 @@ public sealed partial class Simulator
     private readonly SimulationOptions _options;
     private readonly Planner _planner;
     private readonly FleetConfig _fleet;
+    private readonly SimulatedBudgets _budgets;
     private readonly EventQueue _queue = new();
     private readonly Random _random;
     private readonly VirtualTime _time;
@@ -65,6 +66,7 @@ public sealed partial class Simulator
         _metrics = new MetricsRecorder(_arrival.Length, _options.SeriesBin.Ticks);
         _deliveries = new DeliveryChannel(_queue, _random, _options);
         _provider = new SimulatedProvider(_fleet, _queue, _random, _options, _metrics, _time);
+        _budgets = new SimulatedBudgets(_fleet, _provider);
         _forge = new SimulatedForge(scenario, _arrival, duration, labelSet, _provider, _deliveries, _queue, _metrics, _time);
         _loop = new SimulationLoop(this);
     }
@@ -110,6 +112,9 @@ public sealed partial class Simulator
             Currency = _provider.Currency,
             CostByPool = _provider.CostByPool(),
             CostByTeam = _provider.CostByTeam(),
+            BudgetsExhausted = _budgets.Exhausted.ToDictionary(b => b.Key, b => (b.Value - _options.Start).TotalSeconds, StringComparer.Ordinal),
+            PeakRunnersByTeam = _provider.PeakByTeam,
+            Creations = _provider.Creations,
             SpotInterruptions = _metrics.SpotInterruptions,
             JobsRequeued = _metrics.JobsRequeued,
             PeakRunners = _metrics.PeakRunners,
