@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Drover.Core.Cost;
 
 /// <summary>A budget crossed one of its thresholds (or its limit) in the current period: what events and notifications say.</summary>
@@ -16,7 +18,8 @@ public sealed record BudgetAlert(BudgetStatus Status, decimal Threshold, DateTim
             return $"Drover: {Status.Describe()}.";
         }
 
-        var forecast = Status.SpentBy(At) is { } by ? $"; at the current rate the budget is spent by {by.UtcDateTime:yyyy-MM-dd HH:mm}Z" : string.Empty;
-        return $"Drover: budget {Status.Name} at {Status.UsedRatio:P0} ({Status.Spend:0.00} of {budget.Limit:0.00} {budget.Currency} this {period}), past its {Threshold:P0} threshold{forecast}.";
+        var inv = CultureInfo.InvariantCulture;
+        var forecast = Status.SpentBy(At) is { } by ? string.Create(inv, $"; at the current rate the budget is spent by {by.UtcDateTime:yyyy-MM-dd HH:mm}Z") : string.Empty;
+        return string.Create(inv, $"Drover: budget {Status.Name} at {Status.UsedRatio * 100:0}% ({Status.Spend:0.00} of {budget.Limit:0.00} {budget.Currency} this {period}), past its {Threshold * 100:0}% threshold{forecast}.");
     }
 }

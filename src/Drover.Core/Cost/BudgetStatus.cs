@@ -48,9 +48,9 @@ public sealed record BudgetStatus(string Name, BudgetConfig Budget, DateTimeOffs
     /// <summary>The sentence a plan note, the API and the dashboard show for an exhausted budget.</summary>
     public string Describe() => Budget.Action switch
     {
-        BudgetAction.AlertOnly => $"budget reached: {Name} spent {Spend:0.00} of {Budget.Limit:0.00} {Budget.Currency} this {PeriodName}; alert-only, runners planned as before",
-        BudgetAction.StopWarm => $"budget reached: {Name} spent {Spend:0.00} of {Budget.Limit:0.00} {Budget.Currency} this {PeriodName}; stop-warm, no warm runners, queued jobs still served",
-        _ => $"budget reached: {Name} spent {Spend:0.00} of {Budget.Limit:0.00} {Budget.Currency} this {PeriodName}; hard-cap, no new runners",
+        BudgetAction.AlertOnly => FormattableString.Invariant($"budget reached: {Name} spent {Spend:0.00} of {Budget.Limit:0.00} {Budget.Currency} this {PeriodName}; alert-only, runners planned as before"),
+        BudgetAction.StopWarm => FormattableString.Invariant($"budget reached: {Name} spent {Spend:0.00} of {Budget.Limit:0.00} {Budget.Currency} this {PeriodName}; stop-warm, no warm runners, queued jobs still served"),
+        _ => FormattableString.Invariant($"budget reached: {Name} spent {Spend:0.00} of {Budget.Limit:0.00} {Budget.Currency} this {PeriodName}; hard-cap, no new runners"),
     };
 
     private string PeriodName => Budget.Period.ToString().ToLowerInvariant();
