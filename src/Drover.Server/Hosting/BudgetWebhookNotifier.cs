@@ -51,6 +51,33 @@ internal sealed class BudgetWebhookNotifier : BackgroundService, IBudgetNotifier
             .Build();
     }
 
+    /// <summary>
+    /// Resolves every budget's <c>notify.url</c> once, so an unset variable or unreadable file is a configuration error
+    /// at start-up (exit 2), not a warning at the first alert.
+    /// </summary>
+    /// <exception cref="AdapterConfigurationException">A URL reference does not resolve; the message names it, never a value.</exception>
+    public static void CheckUrls(FleetConfig fleet, SecretResolver secrets)
+    {
+        ArgumentNullException.ThrowIfNull(fleet);
+        ArgumentNullException.ThrowIfNull(secrets);
+        var budgets = fleet.Pools.Select(p => (Name: Core.Cost.BudgetPeriods.PoolBudget(p.Name), p.Budget))
+            .Concat(fleet.Teams.Select(t => (Name: Core.Cost.BudgetPeriods.TeamBudget(t.Name), t.Budget)));
+        foreach (var (name, budget) in budgets)
+        {
+            if (budget?.Notify is { } notify)
+            {
+                try
+                {
+                    secrets.Resolve(notify.Url, $"budget {name} notify.url");
+                }
+                catch (InvalidOperationException e)
+                {
+                    throw new AdapterConfigurationException(e.Message);
+                }
+            }
+        }
+    }
+
     /// <inheritdoc />
     public void Enqueue(BudgetNotify notify, BudgetAlert alert) => _queue.Writer.TryWrite((notify, alert));
 

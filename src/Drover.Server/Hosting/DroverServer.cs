@@ -34,6 +34,7 @@ public static class DroverServer
             throw new AdapterConfigurationException("invalid configuration:\n" + string.Join("\n", loaded.Errors));
         }
 
+        BudgetWebhookNotifier.CheckUrls(config, new SecretResolver());
         var identity = ReplicaIdentity.Acquire(options.DataDirectory ?? ReplicaIdentity.DataDirectoryOf(options.StoreLocation), options.ReplicaId, options.Environment);
         try
         {
