@@ -19,13 +19,7 @@ internal static class PodTemplate
         credentialKind == "runner-token" ? "gitlab/gitlab-runner:latest" : "ghcr.io/actions/actions-runner:latest";
 
     /// <summary>Requests and limits of a named profile: CPU, memory.</summary>
-    public static (string Cpu, string Memory) Profile(ResourceProfile profile) => profile switch
-    {
-        ResourceProfile.Small => ("1", "2Gi"),
-        ResourceProfile.Medium => ("2", "4Gi"),
-        ResourceProfile.Large => ("4", "8Gi"),
-        _ => ("8", "16Gi"),
-    };
+    public static (string Cpu, string Memory) Profile(ResourceProfile profile) => Core.Cost.InstanceResources.Profile(profile);
 
     /// <summary>The labels every object of the runner carries; the provider lists its pods by the first two.</summary>
     public static Dictionary<string, string> Labels(RunnerPodSpec spec)

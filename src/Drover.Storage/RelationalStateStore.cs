@@ -74,6 +74,14 @@ public abstract class RelationalStateStore : IStateStore
         RunAsync(TransactionKind.None, s => StateReads.ListEventsAsync(s, query), cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<RunnerToCost>> ListRunnersToCostAsync(CancellationToken cancellationToken) =>
+        RunAsync(TransactionKind.None, StateReads.ListRunnersToCostAsync, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<CostEntry>> ListCostAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        RunAsync(TransactionKind.None, s => StateReads.ListCostAsync(s, from, to), cancellationToken);
+
+    /// <inheritdoc />
     public Task<IReadOnlyDictionary<string, decimal>> GetSpendByPoolSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) =>
         RunAsync(TransactionKind.None, s => StateReads.GetSpendByPoolSinceAsync(s, since), cancellationToken);
 

@@ -93,6 +93,32 @@ internal static class StateReads
         return [.. rows.Select(LogRows.EventFromRow)];
     }
 
+    public static async Task<IReadOnlyList<RunnerToCost>> ListRunnersToCostAsync(DbSession session)
+    {
+        var columns = string.Join(", ", StoreSchema.Runners.Columns.Select(c => "r." + c.Name));
+        var rows = await session.QueryAsync(
+            $"SELECT {columns}, c.costed_until AS mark_until, c.billed_seconds AS mark_billed FROM runners r " +
+            "LEFT JOIN runner_costs c ON c.runner_id = r.id " +
+            "WHERE r.state <> @gone OR c.costed_until IS NULL OR c.costed_until < r.state_since ORDER BY r.id",
+            new { gone = EnumText.ToText(RunnerState.Gone) }).ConfigureAwait(false);
+        return [.. rows.Select(row =>
+        {
+            var runner = RunnerRows.FromRow(row);
+            var mark = row.LongOrNull("mark_until") is { } until
+                ? new RunnerCostMark(runner.Id, StoreTime.FromStored(until), CostRows.ParseAmount(row.Text("mark_billed")))
+                : null;
+            return new RunnerToCost(runner, mark);
+        })];
+    }
+
+    public static async Task<IReadOnlyList<CostEntry>> ListCostAsync(DbSession session, DateTimeOffset from, DateTimeOffset to)
+    {
+        var rows = await session.QueryAsync(
+            $"{SqlText.Select(StoreSchema.CostLedger)} WHERE from_at >= @from AND from_at < @to ORDER BY id",
+            new { from = StoreTime.ToStored(from), to = StoreTime.ToStored(to) }).ConfigureAwait(false);
+        return [.. rows.Select(CostRows.FromRow)];
+    }
+
     public static async Task<IReadOnlyDictionary<string, decimal>> GetSpendByPoolSinceAsync(DbSession session, DateTimeOffset since)
     {
         var rows = await session.QueryAsync(

@@ -65,6 +65,45 @@ internal sealed class StateWriter(DbSession session) : IStateWriter
         return entry with { Id = id };
     }
 
+    public async Task<bool> AdvanceCostMarkAsync(RunnerCostMark? expected, RunnerCostMark next, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(next);
+        if (expected is null)
+        {
+            var table = StoreSchema.RunnerCosts;
+            return await session.ExecuteAsync(
+                SqlText.Insert(table, withIdentity: true) + " ON CONFLICT (runner_id) DO NOTHING",
+                DbSession.Parameters(table, CostRows.ToRow(next), withIdentity: true)).ConfigureAwait(false) == 1;
+        }
+
+        return await session.ExecuteAsync(
+            "UPDATE runner_costs SET costed_until = @until, billed_seconds = @billed " +
+            "WHERE runner_id = @runnerId AND costed_until = @expectedUntil AND billed_seconds = @expectedBilled",
+            new
+            {
+                until = StoreTime.ToStored(next.CostedUntil),
+                billed = CostRows.FormatAmount(next.BilledSeconds),
+                runnerId = next.RunnerId,
+                expectedUntil = StoreTime.ToStored(expected.CostedUntil),
+                expectedBilled = CostRows.FormatAmount(expected.BilledSeconds),
+            }).ConfigureAwait(false) == 1;
+    }
+
+    public async Task<bool> TryRecordBudgetAlertAsync(string budget, DateTimeOffset periodStart, decimal threshold, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        var table = StoreSchema.BudgetAlerts;
+        var row = new Dictionary<string, object?>
+        {
+            ["budget"] = budget,
+            ["period_start"] = StoreTime.ToStored(periodStart),
+            ["threshold"] = threshold.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture),
+            ["raised_at"] = StoreTime.ToStored(at),
+        };
+        return await session.ExecuteAsync(
+            SqlText.Insert(table, withIdentity: true) + " ON CONFLICT (budget, period_start, threshold) DO NOTHING",
+            DbSession.Parameters(table, row, withIdentity: true)).ConfigureAwait(false) == 1;
+    }
+
     public Task SetNextOrdinalAsync(string pool, long nextOrdinal, CancellationToken cancellationToken) =>
         session.ExecuteAsync(
             "INSERT INTO pool_ordinals (pool, next_ordinal) VALUES (@pool, @next) " +

@@ -10,6 +10,7 @@ root.Subcommands.Add(ServeCommand.Create());
 root.Subcommands.Add(BackupCommand.Create());
 root.Subcommands.Add(RestoreCommand.Create());
 root.Subcommands.Add(ProviderCommand.Create());
+root.Subcommands.Add(CostCommand.Create());
 var parse = root.Parse(args);
 var invocation = new InvocationConfiguration();
 if (ServeCommand.TerminationTimeout(parse) is { } termination)

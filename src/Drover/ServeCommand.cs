@@ -136,6 +136,8 @@ internal static class ServeCommand
                 Urls = parse.GetValue(urls)!,
                 Tokens = apiTokens,
                 Demo = demo,
+                // The demo costs its runners every 15 s, so cost shows within the first minute.
+                CostInterval = demo ? TimeSpan.FromSeconds(15) : TimeSpan.FromMinutes(1),
                 Backups = backups,
                 Catalog = Adapters.Catalog(),
                 ShutdownTimeout = shutdown,

@@ -28,10 +28,14 @@ internal static class SimulateCommand
         var html = new Option<FileInfo?>("--html") { Description = "Write an HTML report with charts to this file" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress bar" };
         var predictive = new Option<string[]>("--predictive") { Description = "Settings of the predictive policy as key=value (e.g. waitBudget=0.03); see docs/configuration.md", AllowMultipleArgumentsPerToken = true };
+        var price = new Option<decimal>("--price-per-hour") { Description = "Price of one on-demand runner-hour (GitHub's hosted 2-vCPU Linux rate by default)", DefaultValueFactory = _ => 0.48m };
+        var spotPrice = new Option<decimal>("--spot-price-per-hour") { Description = "Price of one spot runner-hour (pools that prefer or require spot)", DefaultValueFactory = _ => 0.144m };
+        var billing = new Option<string>("--billing") { Description = "How runner time is billed: per-second, per-minute or per-hour", DefaultValueFactory = _ => "per-second" };
+        var currency = new Option<string>("--currency") { Description = "Currency of the prices (ISO 4217)", DefaultValueFactory = _ => "USD" };
         var load = new TraceLoadArguments();
         var command = new Command("simulate", "Replay a trace through Drover's planner under each policy; compare queue wait, runner-minutes and cost.")
         {
-            trace, policies, boot, bootSigma, target, failures, spot, loss, duplication, delay, json, html, quiet, predictive,
+            trace, policies, boot, bootSigma, target, failures, spot, loss, duplication, delay, json, html, quiet, predictive, price, spotPrice, billing, currency,
         };
         load.AddTo(command);
         command.SetAction(parse =>
@@ -104,7 +108,12 @@ internal static class SimulateCommand
                 return 1;
             }
 
-            var scenario = TraceScenario.From(loaded);
+            if (Price(parse.GetValue(price), parse.GetValue(spotPrice), parse.GetValue(billing)!, parse.GetValue(currency)!, error) is not { } priceConfig)
+            {
+                return 1;
+            }
+
+            var scenario = TraceScenario.From(loaded, price: priceConfig);
             IReadOnlyList<Simulation.Baselines.BaselineEntry> entries;
             try
             {
@@ -159,5 +168,41 @@ internal static class SimulateCommand
 
         error.WriteLine($"{option}: '{text}' is not a duration such as 45s, 2m or 1h30m");
         return false;
+    }
+
+    /// <summary>The simulated provider's price from the command line, as a fleet file's <c>price:</c> would set it; null after an error.</summary>
+    private static Core.Cost.PriceConfig? Price(decimal perHour, decimal spotPerHour, string billing, string currency, TextWriter error)
+    {
+        var billings = new Dictionary<string, Core.Cost.BillingGranularity>(StringComparer.Ordinal)
+        {
+            ["per-second"] = Core.Cost.BillingGranularity.PerSecond,
+            ["per-minute"] = Core.Cost.BillingGranularity.PerMinute,
+            ["per-hour"] = Core.Cost.BillingGranularity.PerHour,
+        };
+        if (perHour < 0 || spotPerHour < 0)
+        {
+            error.WriteLine("--price-per-hour, --spot-price-per-hour: a price must not be negative");
+            return null;
+        }
+
+        if (!billings.TryGetValue(billing, out var granularity))
+        {
+            error.WriteLine($"--billing: '{billing}' is not one of per-second, per-minute, per-hour");
+            return null;
+        }
+
+        if (currency.Length != 3 || !currency.All(char.IsAsciiLetterUpper))
+        {
+            error.WriteLine($"--currency: '{currency}' is not a currency code; write three capital letters such as USD or EUR");
+            return null;
+        }
+
+        return new Core.Cost.PriceConfig
+        {
+            Currency = currency,
+            OnDemand = new Core.Cost.RateCard { PerHour = perHour },
+            Spot = new Core.Cost.RateCard { PerHour = spotPerHour },
+            Billing = granularity,
+        };
     }
 }

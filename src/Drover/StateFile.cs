@@ -27,6 +27,8 @@ internal sealed record StateFile
 
     public IReadOnlyDictionary<string, decimal> PoolSpend { get; init; } = new Dictionary<string, decimal>();
 
+    public IReadOnlyDictionary<string, decimal> TeamSpend { get; init; } = new Dictionary<string, decimal>();
+
     public IReadOnlyList<JobEvent> JobEvents { get; init; } = [];
 
     public static JsonSerializerOptions Options { get; } = new(JsonSerializerDefaults.Web)
@@ -45,6 +47,7 @@ internal sealed record StateFile
         Breakers = Breakers,
         NextOrdinals = NextOrdinals,
         PoolSpend = PoolSpend,
+        TeamSpend = TeamSpend,
     };
 
     /// <summary>Reads a state file; a malformed one throws <see cref="StateFileException"/> naming file, line, column and JSON path.</summary>

@@ -77,7 +77,7 @@ public sealed class ExamplesAgreeTests : IDisposable
         var suffix = Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
         var variables = new List<(string Name, string Value)>();
         var text = File.ReadAllText(CliRunner.Example("fleet.yaml"));
-        foreach (var name in new[] { "GITHUB_WEBHOOK_SECRET", "GITLAB_TOKEN", "GITLAB_WEBHOOK_TOKEN" })
+        foreach (var name in new[] { "GITHUB_WEBHOOK_SECRET", "GITLAB_TOKEN", "GITLAB_WEBHOOK_TOKEN", "DROVER_BUDGET_WEBHOOK_URL" })
         {
             var renamed = $"DROVER_EXAMPLE_{name}_{suffix}";
             text = text.Replace($"env:{name}", $"env:{renamed}", StringComparison.Ordinal);

@@ -1,4 +1,5 @@
 using Drover.Core.Config;
+using Drover.Core.Cost;
 using Drover.Simulation.Baselines;
 using Drover.Simulation.Engine;
 
@@ -9,6 +10,14 @@ internal static class TestScenarios
 {
     public static SimulationOptions Boot60 { get; } = SimulationOptions.Default with { Boot = BootTimeDistribution.Fixed(60) };
 
+    /// <summary>The simulated provider's price in these scenarios: 0.48 an on-demand hour, 0.144 a spot hour, per second.</summary>
+    public static PriceConfig Price { get; } = new()
+    {
+        Currency = "USD",
+        OnDemand = new RateCard { PerHour = 0.48m },
+        Spot = new RateCard { PerHour = 0.144m },
+    };
+
     public static SimulationScenario Of(params SimulatedJob[] jobs) => Of(pool => pool, jobs);
 
     public static SimulationScenario Of(Func<PoolConfig, PoolConfig> tweak, params SimulatedJob[] jobs)
@@ -16,7 +25,7 @@ internal static class TestScenarios
         var fleet = BaselineCatalog.SinglePoolFleet();
         return new SimulationScenario
         {
-            Fleet = fleet with { Pools = [.. fleet.Pools.Select(tweak)] },
+            Fleet = fleet with { Providers = [.. fleet.Providers.Select(p => p with { Price = Price })], Pools = [.. fleet.Pools.Select(tweak)] },
             Jobs = jobs,
             LabelSets = [["linux"]],
         };

@@ -1,5 +1,6 @@
 using Drover.Core.Ports;
 using Drover.Core.Resilience;
+using Drover.Core.Runners;
 using static Drover.Storage.Tests.TestData;
 
 namespace Drover.Storage.Tests;
@@ -62,6 +63,66 @@ public abstract partial class StateStoreContract
         Assert.Equal(new Dictionary<string, decimal> { ["gpu"] = 10.11m, ["linux"] = 3m }, spend);
         Assert.Equal(spend, (await store.LoadPlanningStateAsync(T0, _none)).Observed.PoolSpend);
         Assert.Equal(1003m, (await store.GetSpendByPoolSinceAsync(T0.AddDays(-2), _none))["linux"]);
+    }
+
+    [StoreFact]
+    public async Task CostMark_AdvancedFromAStaleValue_WritesNothingAndTheTransactionsLinesRollBack()
+    {
+        var store = await OpenAsync();
+        await Write(store, (w, ct) => w.UpsertRunnerAsync(NewRunner("drover-linux-x64-1", RunnerState.Idle, at: T0), "registered", ct));
+        var first = new RunnerCostMark("drover-linux-x64-1", T0.AddMinutes(1), 60m);
+        Assert.True(await store.InTransactionAsync((w, ct) => w.AdvanceCostMarkAsync(null, first, ct), _none));
+        Assert.False(await store.InTransactionAsync((w, ct) => w.AdvanceCostMarkAsync(null, first with { CostedUntil = T0.AddMinutes(2) }, ct), _none));
+
+        var line = NewCost("linux-x64", T0.AddMinutes(1), 0.5m) with
+        {
+            Kind = Core.Cost.CostKind.Busy,
+            RunnerId = "drover-linux-x64-1",
+            Job = new Core.Demand.JobKey("github", "77"),
+            Scope = "repo:acme/web",
+        };
+        await Assert.ThrowsAsync<InvalidOperationException>(() => store.InTransactionAsync<bool>(
+            async (w, ct) =>
+            {
+                await w.AddCostAsync(line, ct);
+                return await w.AdvanceCostMarkAsync(first with { BilledSeconds = 1m }, first with { CostedUntil = T0.AddMinutes(2) }, ct)
+                    ? true
+                    : throw new InvalidOperationException("costed meanwhile");
+            },
+            _none));
+        Assert.True(await store.InTransactionAsync(
+            async (w, ct) =>
+            {
+                await w.AddCostAsync(line, ct);
+                return await w.AdvanceCostMarkAsync(first, first with { CostedUntil = T0.AddMinutes(2), BilledSeconds = 120m }, ct);
+            },
+            _none));
+
+        var lines = await store.ListCostAsync(T0, T0.AddHours(1), _none);
+        var stored = Assert.Single(lines);
+        Assert.Equal(line with { Id = stored.Id }, stored);
+        var toCost = Assert.Single(await store.ListRunnersToCostAsync(_none));
+        Assert.Equal(new RunnerCostMark("drover-linux-x64-1", T0.AddMinutes(2), 120m), toCost.Mark);
+        Assert.Empty(await store.ListCostAsync(T0.AddMinutes(2), T0.AddHours(1), _none));
+    }
+
+    [StoreFact]
+    public async Task RunnersToCost_GoneRunnerCostedToItsEnd_IsNoLongerListed()
+    {
+        var store = await OpenAsync();
+        await Write(store, async (w, ct) =>
+        {
+            await w.UpsertRunnerAsync(NewRunner("drover-linux-x64-1", RunnerState.Idle, at: T0), "registered", ct);
+            await w.UpsertRunnerAsync(NewRunner("drover-linux-x64-2", RunnerState.Gone, at: T0.AddMinutes(5)), "deleted", ct);
+            await w.UpsertRunnerAsync(NewRunner("drover-linux-x64-3", RunnerState.Gone, at: T0.AddMinutes(5)), "deleted", ct);
+            await w.AdvanceCostMarkAsync(null, new RunnerCostMark("drover-linux-x64-2", T0.AddMinutes(5), 300m), ct);
+            await w.AdvanceCostMarkAsync(null, new RunnerCostMark("drover-linux-x64-3", T0.AddMinutes(4), 240m), ct);
+        });
+
+        var toCost = await store.ListRunnersToCostAsync(_none);
+
+        Assert.Equal(["drover-linux-x64-1", "drover-linux-x64-3"], toCost.Select(r => r.Runner.Id));
+        Assert.Null(toCost[0].Mark);
     }
 
     [StoreFact]

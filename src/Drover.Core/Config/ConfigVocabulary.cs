@@ -3,13 +3,13 @@ namespace Drover.Core.Config;
 /// <summary>The YAML keys and enum spellings of a fleet configuration file, in one place.</summary>
 internal static class ConfigVocabulary
 {
-    public static readonly string[] FleetKeys = ["controllerId", "orphanGracePeriod", "staleJobAge", "forges", "providers", "pools"];
+    public static readonly string[] FleetKeys = ["controllerId", "orphanGracePeriod", "staleJobAge", "forges", "providers", "pools", "teams"];
 
     public static readonly string[] ForgeKeys = ["name", "kind", "url", "auth", "webhookSecret", "pollInterval"];
 
     public static readonly string[] AuthKeys = ["token", "appId", "installationId", "privateKey"];
 
-    public static readonly string[] ProviderKeys = ["name", "type", "settings", "maxConcurrentCreates"];
+    public static readonly string[] ProviderKeys = ["name", "type", "settings", "maxConcurrentCreates", "price"];
 
     public static readonly string[] PoolKeys =
     [
@@ -28,9 +28,36 @@ internal static class ConfigVocabulary
 
     public static readonly string[] ScopeKeys = ["repo", "org", "enterprise", "project", "group", "instance"];
 
-    public static readonly string[] TemplateKeys = ["image", "profile", "cpu", "memory", "gpu", "spot", "settings"];
+    public static readonly string[] TemplateKeys = ["image", "profile", "cpu", "memory", "gpu", "spot", "settings", "price"];
 
-    public static readonly string[] BudgetKeys = ["limit", "period", "currency"];
+    public static readonly string[] BudgetKeys = ["limit", "period", "timezone", "currency", "thresholds", "action", "notify"];
+
+    public static readonly string[] NotifyKeys = ["url", "format"];
+
+    public static readonly string[] TeamKeys = ["name", "pools", "budget", "quota"];
+
+    public static readonly string[] QuotaKeys = ["runners", "vcpus", "gpus"];
+
+    public static readonly IReadOnlyDictionary<string, BudgetAction> BudgetActions = new Dictionary<string, BudgetAction>
+    {
+        ["alert-only"] = BudgetAction.AlertOnly,
+        ["stop-warm"] = BudgetAction.StopWarm,
+        ["hard-cap"] = BudgetAction.HardCap,
+    };
+
+    public static readonly IReadOnlyDictionary<string, NotifyFormat> NotifyFormats =
+        new Dictionary<string, NotifyFormat> { ["json"] = NotifyFormat.Json, ["slack"] = NotifyFormat.Slack };
+
+    public static readonly string[] PriceKeys = ["currency", "onDemand", "spot", "billing", "minimum"];
+
+    public static readonly string[] RateKeys = ["perHour", "perVcpuHour", "perGibHour", "perGpuHour"];
+
+    public static readonly IReadOnlyDictionary<string, Cost.BillingGranularity> Billings = new Dictionary<string, Cost.BillingGranularity>
+    {
+        ["per-second"] = Cost.BillingGranularity.PerSecond,
+        ["per-minute"] = Cost.BillingGranularity.PerMinute,
+        ["per-hour"] = Cost.BillingGranularity.PerHour,
+    };
 
     public static readonly string[] TimeoutKeys = ["requested", "provisioning", "registering", "busy", "runningJob", "draining", "finishedJobGrace"];
 
@@ -55,7 +82,7 @@ internal static class ConfigVocabulary
     };
 
     public static readonly IReadOnlyDictionary<string, BudgetPeriod> BudgetPeriods =
-        new Dictionary<string, BudgetPeriod> { ["day"] = BudgetPeriod.Day, ["month"] = BudgetPeriod.Month };
+        new Dictionary<string, BudgetPeriod> { ["day"] = BudgetPeriod.Day, ["week"] = BudgetPeriod.Week, ["month"] = BudgetPeriod.Month };
 
     /// <summary>The <c>scope:</c> key that declares <paramref name="kind"/>.</summary>
     public static string ScopeKey(ScopeKind kind) => kind switch

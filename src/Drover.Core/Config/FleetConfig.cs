@@ -12,6 +12,9 @@ public sealed record FleetConfig
 
     public IReadOnlyList<PoolConfig> Pools { get; init; } = [];
 
+    /// <summary>Teams with their pools, budgets and quotas (<c>teams:</c>); empty when none are declared.</summary>
+    public IReadOnlyList<TeamConfig> Teams { get; init; } = [];
+
     /// <summary>How long an orphan (forge runner without instance, or instance without runner) is tolerated.</summary>
     public TimeSpan OrphanGracePeriod { get; init; } = TimeSpan.FromMinutes(10);
 
@@ -23,4 +26,16 @@ public sealed record FleetConfig
     public ProviderConfig? FindProvider(string name) => Providers.FirstOrDefault(p => p.Name == name);
 
     public PoolConfig? FindPool(string name) => Pools.FirstOrDefault(p => p.Name == name);
+
+    public TeamConfig? FindTeam(string name) => Teams.FirstOrDefault(t => t.Name == name);
+
+    /// <summary>The team a pool belongs to: its <c>team:</c>, else the team whose <c>pools:</c> lists it; null when none.</summary>
+    public string? TeamOf(PoolConfig pool)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
+        return pool.Team ?? Teams.FirstOrDefault(t => t.Pools.Contains(pool.Name, StringComparer.Ordinal))?.Name;
+    }
+
+    /// <summary>The pools of team <paramref name="team"/> (see <see cref="TeamOf"/>).</summary>
+    public IEnumerable<PoolConfig> PoolsOf(string team) => Pools.Where(p => TeamOf(p) == team);
 }

@@ -35,6 +35,7 @@ internal sealed class FleetConfigBinder
         var providers = BindList(fleet, "providers", "provider", [], BindProvider);
         _poolBinder.Know(forges, providers);
         var pools = BindList(fleet, "pools", "pool", incompletePools, _poolBinder.Bind);
+        var teams = fleet.Sequence("teams").Select(t => BindTeam(t.Node, t.Path)).ToList();
 
         var config = new FleetConfig
         {
@@ -44,6 +45,7 @@ internal sealed class FleetConfigBinder
             Forges = forges,
             Providers = providers,
             Pools = pools,
+            Teams = teams,
         };
         return new BoundFleet(config, incompleteForges, incompletePools);
     }
@@ -76,6 +78,27 @@ internal sealed class FleetConfigBinder
         }
 
         return result;
+    }
+
+    private TeamConfig BindTeam(ConfigNode node, string path)
+    {
+        var reader = MappingReader.Over(node, path, ConfigVocabulary.TeamKeys, _errors, _map);
+        if (reader is null)
+        {
+            return new TeamConfig { Name = string.Empty };
+        }
+
+        var budget = reader.Mapping("budget", ConfigVocabulary.BudgetKeys);
+        var quota = reader.Mapping("quota", ConfigVocabulary.QuotaKeys);
+        return new TeamConfig
+        {
+            Name = reader.String("name", required: true) ?? string.Empty,
+            Pools = reader.StringList("pools") ?? [],
+            Budget = budget is null ? null : BudgetBinder.Bind(budget),
+            MaxRunners = quota?.Int("runners"),
+            MaxVcpus = quota?.Decimal("vcpus"),
+            MaxGpus = quota?.Int("gpus"),
+        };
     }
 
     private ForgeConfig BindForge(ConfigNode node, string path)
@@ -128,6 +151,7 @@ internal sealed class FleetConfigBinder
                 Type = type,
                 Settings = reader.Settings("settings") ?? new Dictionary<string, string>(),
                 MaxConcurrentCreates = MaxConcurrentCreates(reader),
+                Price = PriceBinder.Bind(reader),
             };
         }
 
@@ -139,6 +163,7 @@ internal sealed class FleetConfigBinder
             Settings = settings as IReadOnlyDictionary<string, string> ?? new Dictionary<string, string>(),
             ModuleSettings = settings,
             MaxConcurrentCreates = MaxConcurrentCreates(reader),
+            Price = PriceBinder.Bind(reader),
         };
     }
 

@@ -54,6 +54,7 @@ public sealed class FleetConfigValidator
         for (var i = 0; i < config.Providers.Count; i++)
         {
             CheckProviderType(context, $"providers[{i}].type", config.Providers[i].Type);
+            PriceRules.CheckSection(context, $"providers[{i}].price", config.Providers[i].Price);
             if (context.Options.Modules.Provider(config.Providers[i].Type) is not null)
             {
                 continue;
@@ -71,6 +72,7 @@ public sealed class FleetConfigValidator
         }
 
         PoolShadowingRule.Check(context);
+        TeamRules.Check(context);
     }
 
     internal static void CheckPositive(ValidationContext context, string path, TimeSpan value)

@@ -38,6 +38,9 @@ public sealed record InstanceTemplate
 
     public SpotPreference Spot { get; init; } = SpotPreference.None;
 
+    /// <summary>The pool's price, overriding its provider's <c>price:</c> field by field (<c>template.price</c>); null when not set.</summary>
+    public Cost.PriceConfig? Price { get; init; }
+
     /// <summary>Provider-specific template settings (node selector, container mode, ...).</summary>
     public IReadOnlyDictionary<string, string> Settings { get; init; } = new Dictionary<string, string>();
 

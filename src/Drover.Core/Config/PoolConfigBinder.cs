@@ -66,7 +66,7 @@ internal sealed class PoolConfigBinder
             PolicySettings = reader.Settings("policySettings") ?? defaults.PolicySettings,
             Priority = reader.Int("priority") ?? defaults.Priority,
             Team = reader.String("team"),
-            Budget = budget is null ? null : BindBudget(budget),
+            Budget = budget is null ? null : BudgetBinder.Bind(budget),
             Timeouts = timeouts is null ? defaults.Timeouts : BindTimeouts(timeouts),
             Schedules = [.. reader.Sequence("schedules").Select(s => BindSchedule(s.Node, s.Path))],
             LostJobReruns = LostJobReruns(reader) ?? defaults.LostJobReruns,
@@ -261,17 +261,7 @@ internal sealed class PoolConfigBinder
             Gpu = reader.Int("gpu") ?? defaults.Gpu,
             Spot = reader.Enum("spot", ConfigVocabulary.SpotPreferences) ?? defaults.Spot,
             Settings = reader.Settings("settings") ?? defaults.Settings,
-        };
-    }
-
-    private static BudgetConfig BindBudget(MappingReader reader)
-    {
-        var defaults = new BudgetConfig { Limit = 0 };
-        return new BudgetConfig
-        {
-            Limit = reader.Decimal("limit", required: true) ?? 0,
-            Period = reader.Enum("period", ConfigVocabulary.BudgetPeriods) ?? defaults.Period,
-            Currency = reader.String("currency") ?? defaults.Currency,
+            Price = PriceBinder.Bind(reader),
         };
     }
 

@@ -23,6 +23,7 @@ internal static partial class PoolRules
         CheckPolicy(context, path, pool);
         CheckTemplate(context, $"{path}.template", pool.Template);
         CheckBudget(context, $"{path}.budget", pool.Budget);
+        PriceRules.CheckPool(context, path, pool);
         CheckTimeouts(context, $"{path}.timeouts", pool.Timeouts);
 
         for (var i = 0; i < pool.Schedules.Count; i++)
@@ -181,7 +182,7 @@ internal static partial class PoolRules
         }
     }
 
-    private static void CheckBudget(ValidationContext context, string path, BudgetConfig? budget)
+    internal static void CheckBudget(ValidationContext context, string path, BudgetConfig? budget)
     {
         if (budget is null)
         {
@@ -197,6 +198,8 @@ internal static partial class PoolRules
         {
             context.Report($"{path}.currency", $"'{budget.Currency}' is not a currency code; write three capital letters such as USD or EUR");
         }
+
+        ScheduleRules.CheckTimeZone(context, $"{path}.timezone", budget.TimeZone);
     }
 
     private static void CheckTimeouts(ValidationContext context, string path, RunnerTimeouts timeouts)

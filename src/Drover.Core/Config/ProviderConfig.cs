@@ -23,6 +23,9 @@ public sealed record ProviderConfig
     /// </summary>
     public int MaxConcurrentCreates { get; init; } = DefaultMaxConcurrentCreates;
 
+    /// <summary>What this provider's runners cost (<c>price:</c>); null: free unless a pool's <c>template.price</c> prices them.</summary>
+    public Cost.PriceConfig? Price { get; init; }
+
     /// <summary>The default of <see cref="MaxConcurrentCreates"/>.</summary>
     public const int DefaultMaxConcurrentCreates = 8;
 

@@ -74,7 +74,7 @@ internal static class ScheduleRules
         return reason.TrimEnd('.');
     }
 
-    private static void CheckTimeZone(ValidationContext context, string path, string timeZone)
+    internal static void CheckTimeZone(ValidationContext context, string path, string timeZone)
     {
         try
         {

@@ -22,8 +22,11 @@ public sealed record ObservedState
     /// <summary>Next unused runner ordinal per pool (persisted so keys are never reused).</summary>
     public IReadOnlyDictionary<string, long> NextOrdinals { get; init; } = new Dictionary<string, long>();
 
-    /// <summary>Spend so far in each pool's budget period.</summary>
+    /// <summary>Spend so far in each pool's budget period (the current day, week or month in the budget's time zone).</summary>
     public IReadOnlyDictionary<string, decimal> PoolSpend { get; init; } = new Dictionary<string, decimal>();
+
+    /// <summary>Spend so far of each team's pools in the team budget's period.</summary>
+    public IReadOnlyDictionary<string, decimal> TeamSpend { get; init; } = new Dictionary<string, decimal>();
 
     public static ObservedState Empty { get; } = new();
 }

@@ -16,6 +16,7 @@ internal sealed class PlanningCycle(
     CircuitBreakerOptions breakerOptions)
 {
     private readonly Dictionary<string, int?> _createsLeft = new(StringComparer.Ordinal);
+    private Dictionary<string, (int Runners, decimal Vcpus, int Gpus)>? _teamUsage;
 
     public FleetConfig Config { get; } = config;
 
@@ -33,6 +34,86 @@ internal sealed class PlanningCycle(
     /// <summary>How long <paramref name="runner"/> (busy, of <paramref name="pool"/>) may stay busy (see <see cref="RunnerTimeouts.BusyLimit"/>).</summary>
     public TimeSpan BusyLimit(PoolConfig pool, Runners.Runner runner) =>
         pool.Timeouts.BusyLimit(Config.FindForge(pool.Forge)?.Kind ?? ForgeKind.GitHub, runner.Job is { } key && RunningJobs.Contains(key));
+
+    /// <summary>The budgets that apply to <paramref name="pool"/> (its own, its team's), where each stands now.</summary>
+    public IEnumerable<Cost.BudgetStatus> BudgetsOf(PoolConfig pool)
+    {
+        if (pool.Budget is { } own)
+        {
+            yield return Cost.BudgetPeriods.Status(Cost.BudgetPeriods.PoolBudget(pool.Name), own, Observed.PoolSpend.GetValueOrDefault(pool.Name), Now);
+        }
+
+        if (Config.TeamOf(pool) is { } team && Config.FindTeam(team)?.Budget is { } shared)
+        {
+            yield return Cost.BudgetPeriods.Status(Cost.BudgetPeriods.TeamBudget(team), shared, Observed.TeamSpend.GetValueOrDefault(team), Now);
+        }
+    }
+
+    /// <summary>
+    /// Takes up to <paramref name="wanted"/> new runners of <paramref name="pool"/> from its team's quotas (runners,
+    /// vCPUs, GPUs across the team's pools, booting, idle and busy runners counted); all when the team has none.
+    /// </summary>
+    public int TakeTeamQuota(PoolConfig pool, int wanted, out string? withheldBecause)
+    {
+        withheldBecause = null;
+        if (Config.TeamOf(pool) is not { } name || Config.FindTeam(name) is not { HasQuota: true } team || wanted <= 0)
+        {
+            return wanted;
+        }
+
+        _teamUsage ??= TeamUsage();
+        var used = _teamUsage.GetValueOrDefault(name);
+        var size = Cost.InstanceResources.Of(pool.Template);
+        var granted = wanted;
+        if (team.MaxRunners is { } runners)
+        {
+            granted = Math.Min(granted, Math.Max(0, runners - used.Runners));
+        }
+
+        if (team.MaxVcpus is { } vcpus && size.Vcpu is > 0 and { } perRunner)
+        {
+            granted = Math.Min(granted, (int)Math.Max(0, decimal.Floor((vcpus - used.Vcpus) / perRunner)));
+        }
+
+        if (team.MaxGpus is { } gpus && size.Gpu > 0)
+        {
+            granted = Math.Min(granted, Math.Max(0, (gpus - used.Gpus) / size.Gpu));
+        }
+
+        _teamUsage[name] = (used.Runners + granted, used.Vcpus + (granted * (size.Vcpu ?? 0)), used.Gpus + (granted * size.Gpu));
+        if (granted < wanted)
+        {
+            withheldBecause = $"team '{name}' quota reached ({Describe(team)}; in use {used.Runners} runner(s), {used.Vcpus:0.##} vCPU, {used.Gpus} GPU)";
+        }
+
+        return granted;
+    }
+
+    private static string Describe(TeamConfig team) => string.Join(", ", new[]
+    {
+        team.MaxRunners is { } r ? $"{r} runner(s)" : null,
+        team.MaxVcpus is { } v ? $"{v:0.##} vCPU" : null,
+        team.MaxGpus is { } g ? $"{g} GPU" : null,
+    }.Where(s => s is not null));
+
+    /// <summary>What each team's booting, idle and busy runners use now.</summary>
+    private Dictionary<string, (int Runners, decimal Vcpus, int Gpus)> TeamUsage()
+    {
+        var usage = new Dictionary<string, (int Runners, decimal Vcpus, int Gpus)>(StringComparer.Ordinal);
+        foreach (var runner in Observed.Runners)
+        {
+            if (!runner.IsActive || Config.FindPool(runner.Pool) is not { } pool || Config.TeamOf(pool) is not { } team)
+            {
+                continue;
+            }
+
+            var size = Cost.InstanceResources.Of(pool.Template);
+            var used = usage.GetValueOrDefault(team);
+            usage[team] = (used.Runners + 1, used.Vcpus + (size.Vcpu ?? 0), used.Gpus + size.Gpu);
+        }
+
+        return usage;
+    }
 
     public List<PlanAction> Actions { get; } = [];
 

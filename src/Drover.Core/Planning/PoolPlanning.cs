@@ -140,11 +140,22 @@ internal static class PoolPlanning
         }
 
         var (desired, reason) = Clamp(decision, limits);
-        if (pool.Budget is { } budget && cycle.Observed.PoolSpend.TryGetValue(pool.Name, out var spend) && spend >= budget.Limit && desired > busy)
+        foreach (var budget in cycle.BudgetsOf(pool).Where(b => b.Exhausted))
         {
-            desired = busy;
-            notes.Add($"budget reached: {spend:0.##} of {budget.Limit:0.##} {budget.Currency} this {budget.Period.ToString().ToLowerInvariant()}; no new runners");
-            reason += $"; budget reached, capped at {busy} busy";
+            notes.Add(budget.Describe());
+            var cap = budget.Budget.Action switch
+            {
+                BudgetAction.HardCap => busy,
+                BudgetAction.StopWarm => busy + queued.Count,
+                _ => int.MaxValue,
+            };
+            if (desired > cap)
+            {
+                desired = cap;
+                reason += budget.Budget.Action == BudgetAction.HardCap
+                    ? $"; budget {budget.Name} reached, capped at {busy} busy"
+                    : $"; budget {budget.Name} reached, no warm runners: capped at {busy} busy + {queued.Count} queued";
+            }
         }
 
         var active = booting + idle.Count + busy;
@@ -155,6 +166,13 @@ internal static class PoolPlanning
             // A replacement takes over the slot (and retry count) of a failed runner, most-retried first.
             var replaced = dueFailed is null ? [] : dueFailed.OrderByDescending(r => r.Attempt).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
             var providers = ProviderPlacement.Place(cycle, pool, runners, replaced, wanted, out var withheld);
+            var allowed = cycle.TakeTeamQuota(pool, providers.Count, out var overQuota);
+            if (allowed < providers.Count)
+            {
+                providers = [.. providers.Take(allowed)];
+                withheld = withheld is null ? overQuota : $"{withheld}; {overQuota}";
+            }
+
             creates = providers.Count;
             if (withheld is not null)
             {

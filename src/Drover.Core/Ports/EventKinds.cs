@@ -174,4 +174,18 @@ public static class EventKinds
     /// window (2 hours). Subject: the lost job (<c>forge/id</c>). Message: why.
     /// </summary>
     public const string JobRerunRefused = "job.rerun.refused";
+
+    /// <summary>
+    /// A budget's period spend reached one of its thresholds (a share of its limit, 0.8 by default), once per budget,
+    /// period and threshold. Subject: the budget (<c>pool/NAME</c>, <c>team/NAME</c>). Message: spend, limit and the
+    /// forecast at the current rate. Data: budget, periodStart, threshold, spend, limit, currency, spentBy.
+    /// </summary>
+    public const string BudgetThreshold = "budget.threshold";
+
+    /// <summary>
+    /// A budget's period spend reached its limit, once per budget and period; its action (alert-only, stop-warm,
+    /// hard-cap) applies from the same cycle. Subject: the budget. Message: spend, limit and the action. Data as for
+    /// <c>budget.threshold</c> with the action.
+    /// </summary>
+    public const string BudgetExhausted = "budget.exhausted";
 }

@@ -56,6 +56,15 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>Events in append order (by id) matching <paramref name="query"/>.</summary>
     Task<IReadOnlyList<StoredEvent>> ListEventsAsync(EventQuery query, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Runners whose life is not fully in the cost ledger: those not Gone, and Gone ones costed to before they went (or
+    /// not at all), each with its cost mark. Ordered by id.
+    /// </summary>
+    Task<IReadOnlyList<RunnerToCost>> ListRunnersToCostAsync(CancellationToken cancellationToken);
+
+    /// <summary>Cost ledger lines whose interval starts in [<paramref name="from"/>, <paramref name="to"/>), in id order.</summary>
+    Task<IReadOnlyList<CostEntry>> ListCostAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
     /// <summary>Sum of cost entries per pool whose period starts at or after <paramref name="since"/>.</summary>
     Task<IReadOnlyDictionary<string, decimal>> GetSpendByPoolSinceAsync(DateTimeOffset since, CancellationToken cancellationToken);
 

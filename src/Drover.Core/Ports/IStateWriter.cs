@@ -32,6 +32,20 @@ public interface IStateWriter
     /// <summary>Appends to the cost ledger; returns the entry with its id.</summary>
     Task<CostEntry> AddCostAsync(CostEntry entry, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Moves a runner's cost mark from <paramref name="expected"/> (null: it has none) to <paramref name="next"/>; false,
+    /// and nothing written, when the stored mark is not <paramref name="expected"/> (another writer costed the runner
+    /// meanwhile). A caller that gets false rolls its transaction back, so the ledger lines go with it.
+    /// </summary>
+    Task<bool> AdvanceCostMarkAsync(RunnerCostMark? expected, RunnerCostMark next, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Records that budget <paramref name="budget"/> reached <paramref name="threshold"/> (a share of its limit; 1 for
+    /// the limit) in the period starting <paramref name="periodStart"/>; false, and nothing written, when that alert
+    /// was raised already.
+    /// </summary>
+    Task<bool> TryRecordBudgetAlertAsync(string budget, DateTimeOffset periodStart, decimal threshold, DateTimeOffset at, CancellationToken cancellationToken);
+
     /// <summary>Raises a pool's next ordinal to <paramref name="nextOrdinal"/>; never lowers it (keys are never reused).</summary>
     Task SetNextOrdinalAsync(string pool, long nextOrdinal, CancellationToken cancellationToken);
 

@@ -64,4 +64,13 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 1042, Level = LogLevel.Information, Message = "Shutdown: ending {Count} idle or booting runner(s) on host-bound providers; busy runners are left to finish")]
     public static partial void ShutdownDrain(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 1060, Level = LogLevel.Debug, Message = "Cost ledger: {Lines} line(s) for {Runners} runner(s), up to {Until}")]
+    public static partial void CostRecorded(ILogger logger, int lines, int runners, DateTimeOffset until);
+
+    [LoggerMessage(EventId = 1061, Level = LogLevel.Information, Message = "Cost ledger: runner {RunnerId} was costed by another writer meanwhile (a previous leader); nothing written this time, the next pass costs from its mark")]
+    public static partial void CostMarkMoved(ILogger logger, string runnerId);
+
+    [LoggerMessage(EventId = 1062, Level = LogLevel.Warning, Message = "Cost ledger: could not record cost ({Reason}); the time is costed on the next pass")]
+    public static partial void CostFailed(ILogger logger, string reason);
 }

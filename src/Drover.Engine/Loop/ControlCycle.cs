@@ -25,7 +25,7 @@ internal sealed class ControlCycle
     private readonly OperatorRequests _requests;
     private readonly LostJobReruns _reruns;
 
-    public ControlCycle(ExecutionServices services, ControlLoopOptions options, Planner planner, Action wake)
+    public ControlCycle(ExecutionServices services, ControlLoopOptions options, Planner planner, Action wake, Core.Cost.IBudgetNotifier? notifier = null)
     {
         _services = services;
         _options = options;
@@ -38,7 +38,15 @@ internal sealed class ControlCycle
         _deliveries = new DeliveryIntake(services, options);
         _requests = new OperatorRequests(services.Store, _executor);
         Runners = new RunnerCache(services.Store, options.ResyncInterval);
+        Costs = new CostLedger(services, options.CostInterval);
+        Budgets = new BudgetTracker(services, notifier, TimeSpan.FromHours(1));
     }
+
+    /// <summary>Where every budget stands, and their alerts.</summary>
+    public BudgetTracker Budgets { get; }
+
+    /// <summary>The live cost ledger's writer.</summary>
+    public CostLedger Costs { get; }
 
     /// <summary>The live runners between cycles.</summary>
     public RunnerCache Runners { get; }
@@ -62,6 +70,8 @@ internal sealed class ControlCycle
             var requests = await store.ListAdminRequestsAsync(cancellationToken).ConfigureAwait(false);
             var drained = OperatorRequests.DrainedPools(config, requests);
             var observed = await ObserveAsync(config, demand, now, cancellationToken).ConfigureAwait(false);
+            var (poolSpend, teamSpend) = BudgetTracker.Spend(await Budgets.StatusAsync(config, now, cancellationToken).ConfigureAwait(false));
+            observed = observed with { PoolSpend = poolSpend, TeamSpend = teamSpend };
             var plan = _planner.Plan(OperatorRequests.Effective(config, drained), observed, demand.Ledger.Jobs, now, demand.Arrivals);
             var breakers = await _executor.ExecuteAsync(plan.Actions, config, observed.Breakers, _options.Actor, cancellationToken).ConfigureAwait(false);
             if (_executor.HeldBackUntil is { } heldBack && (plan.NextWakeAt is not { } wake || heldBack < wake))
@@ -72,6 +82,10 @@ internal sealed class ControlCycle
 
             breakers = await _requests.DeleteRequestedAsync(requests, config, breakers, cancellationToken).ConfigureAwait(false);
             await _reruns.RequestDueAsync(_options.Actor, cancellationToken).ConfigureAwait(false);
+            var costedAt = _services.Time.GetUtcNow();
+            Budgets.Add(config, await Costs.RecordAsync(config, demand.Ledger.Get, costedAt, force: false, cancellationToken).ConfigureAwait(false));
+            var budgets = await Budgets.StatusAsync(config, costedAt, cancellationToken).ConfigureAwait(false);
+            await Budgets.RaiseAlertsAsync(budgets, costedAt, _options.Actor, cancellationToken).ConfigureAwait(false);
             var after = await Runners.AfterCycleAsync(observed.Runners, plan.Actions, requests, cancellationToken).ConfigureAwait(false);
             var snapshot = current with
             {
@@ -82,6 +96,7 @@ internal sealed class ControlCycle
                 DrainedPools = drained,
                 QueuedByPool = plan.Pools.ToDictionary(p => p.Pool, p => p.Demand.Queued, StringComparer.Ordinal),
                 WaitP95ByPool = QueueWaits.P95ByPool(demand.Ledger.Jobs, matcher, now),
+                Budgets = budgets,
                 Cycles = current.Cycles + 1,
                 BreakerOptions = _options.Breakers,
             };
@@ -102,6 +117,8 @@ internal sealed class ControlCycle
         var now = _services.Time.GetUtcNow();
         var stored = await store.LoadObservedStateAsync(ControlLoop.SpendSince(now), withRunners: true, cancellationToken).ConfigureAwait(false);
         var config = current.Config;
+        var (poolSpend, teamSpend) = BudgetTracker.Spend(await Budgets.StatusAsync(config, now, cancellationToken).ConfigureAwait(false));
+        stored = stored with { PoolSpend = poolSpend, TeamSpend = teamSpend };
         var instances = await _observer.ListInstancesAsync(cancellationToken).ConfigureAwait(false);
         var forgeRunners = await _observer.ListForgeRunnersAsync(now, cancellationToken).ConfigureAwait(false);
         var observed = stored with { Instances = [.. instances.Values.SelectMany(i => i)], ForgeRunners = [.. forgeRunners.Lists.Values.SelectMany(f => f)] };

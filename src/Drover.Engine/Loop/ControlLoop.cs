@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Drover.Core.Adapters;
 using Drover.Core.Config;
+using Drover.Core.Cost;
 using Drover.Core.Demand;
 using Drover.Core.Matching;
 using Drover.Core.Planning;
@@ -33,6 +34,7 @@ public sealed class ControlLoop
     private readonly ControlCycle _cycle;
     private readonly LoopSignal _signal = new();
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly BudgetTracker _followerBudgets;
     private DemandIntake _demand;
     private LoopSnapshot _snapshot;
 
@@ -49,7 +51,8 @@ public sealed class ControlLoop
     /// <param name="random">Jitter source for retries; a new, randomly seeded one when null, so replicas jitter apart.</param>
     /// <param name="vault">Where minted credentials wait for their provider; a new one when null.</param>
     /// <param name="planner">What plans each cycle; the default policies with <see cref="ControlLoopOptions.Breakers"/> when null.</param>
-    public ControlLoop(FleetConfig config, IStateStore store, EngineAdapters adapters, TimeProvider time, ILogger logger, EngineMetrics metrics, ControlLoopOptions? options = null, Random? random = null, RunnerCredentialVault? vault = null, Planner? planner = null)
+    /// <param name="notifier">Where budget alerts with a <c>notify</c> URL go; none are sent when null.</param>
+    public ControlLoop(FleetConfig config, IStateStore store, EngineAdapters adapters, TimeProvider time, ILogger logger, EngineMetrics metrics, ControlLoopOptions? options = null, Random? random = null, RunnerCredentialVault? vault = null, Planner? planner = null, IBudgetNotifier? notifier = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         _store = store ?? throw new ArgumentNullException(nameof(store));
@@ -68,7 +71,8 @@ public sealed class ControlLoop
             Logger = logger,
             Metrics = metrics,
         };
-        _cycle = new ControlCycle(_services, _options, planner ?? new Planner(PolicyRegistry.CreateDefault(), _options.Breakers), _signal.Signal);
+        _cycle = new ControlCycle(_services, _options, planner ?? new Planner(PolicyRegistry.CreateDefault(), _options.Breakers), _signal.Signal, notifier);
+        _followerBudgets = new BudgetTracker(_services, null, _options.CostInterval);
         _demand = new DemandIntake(metrics);
         _snapshot = new LoopSnapshot { Config = config, BreakerOptions = _options.Breakers };
         metrics.Attach(() => _snapshot);
@@ -130,6 +134,8 @@ public sealed class ControlLoop
             }
 
             _cycle.Runners.Drop();
+            _cycle.Costs.Reset();
+            _cycle.Budgets.Reset();
             _keptIntents = kept;
         }
         finally
@@ -342,6 +348,7 @@ public sealed class ControlLoop
     {
         var now = _time.GetUtcNow();
         var view = await FollowerView.ReadAsync(_store, Snapshot, now, SpendSince(now), cancellationToken).ConfigureAwait(false);
+        view = view with { Budgets = await _followerBudgets.StatusAsync(view.Config, now, cancellationToken).ConfigureAwait(false) };
         Volatile.Write(ref _snapshot, view);
     }
 
@@ -354,6 +361,9 @@ public sealed class ControlLoop
         _signal.Signal();
     }
 
-    /// <summary>The start of the spending period budgets count from (the calendar month, UTC).</summary>
-    internal static DateTimeOffset SpendSince(DateTimeOffset now) => new(now.Year, now.Month, 1, 0, 0, 0, TimeSpan.Zero);
+    /// <summary>
+    /// What the store's pool spend read counts from: nothing (the end of time), since each budget's spend in its own
+    /// period comes from <see cref="BudgetTracker"/>, which reads the ledger only when a period or the fleet changes.
+    /// </summary>
+    internal static DateTimeOffset SpendSince(DateTimeOffset now) => DateTimeOffset.MaxValue;
 }

@@ -9,6 +9,12 @@ public sealed record ControlLoopOptions
     /// <summary>Plan at least this often even when nothing happens. Default 30 s.</summary>
     public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How often the leader writes the live cost ledger: every runner's time since it was last costed (at most this
+    /// often; the first cycle of a term costs at once). Default 1 minute.
+    /// </summary>
+    public TimeSpan CostInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Finished jobs are forgotten by the in-memory ledger after this long. Default 1 h.</summary>
     public TimeSpan FinishedJobRetention { get; init; } = TimeSpan.FromHours(1);
 

@@ -33,6 +33,9 @@ public sealed record LoopSnapshot
     public IReadOnlyDictionary<string, double> WaitP95ByPool { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal);
 
     /// <summary>Completed cycles since start.</summary>
+    /// <summary>Every budget (pools' and teams') as it stood at the end of the cycle.</summary>
+    public IReadOnlyList<Core.Cost.BudgetStatus> Budgets { get; init; } = [];
+
     public long Cycles { get; init; }
 
     /// <summary>The breaker thresholds the loop plans and executes with; what breaker states are read against.</summary>

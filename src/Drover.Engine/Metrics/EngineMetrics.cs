@@ -38,6 +38,7 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     private readonly Counter<long> _pollRecordsSkipped;
     private readonly Counter<long> _jobsLost;
     private readonly Counter<long> _jobReruns;
+    private readonly Counter<double> _cost;
     private readonly Histogram<double> _queueWait;
     private readonly Histogram<double> _provisioning;
     private readonly Histogram<double> _cycle;
@@ -73,6 +74,7 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         _pollRecordsSkipped = Meter.CreateCounter<long>("drover_forge_poll_records_skipped_total", null, "Job records in a forge's poll answers that could not be read and were skipped");
         _jobsLost = Meter.CreateCounter<long>("drover_jobs_lost_total", null, "Jobs whose runner's instance the infrastructure took away under them, by what follows");
         _jobReruns = Meter.CreateCounter<long>("drover_job_reruns_total", null, "Re-runs of lost jobs the forges accepted or refused");
+        _cost = Meter.CreateCounter<double>("drover_cost_total", null, "What runners cost, as the live cost ledger records it, by pool, team (empty: none) and kind (booting, idle, busy, draining), in the pool's currency");
         _queueWait = Meter.CreateHistogram<double>("drover_job_queue_wait_seconds", "s", "Time from queued to started", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _waitBuckets });
         _provisioning = Meter.CreateHistogram<double>("drover_provisioning_duration_seconds", "s", "Time from create intent to a registered runner", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _provisionBuckets });
         _cycle = Meter.CreateHistogram<double>("drover_plan_cycle_duration_seconds", "s", "Duration of one control cycle", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _cycleBuckets });
@@ -81,6 +83,7 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         Meter.CreateObservableGauge("drover_pool_max_runners", () => ObservePools(p => p.Max), null, "The pool's configured maximum of runners");
         Meter.CreateObservableGauge("drover_pool_wait_target_seconds", ObserveWaitTargets, null, "The queue wait the pool's policy aims to keep 95% of jobs under (predictive pools)");
         Meter.CreateObservableGauge("drover_runners", ObserveRunners, null, "Runners per pool and state");
+        Meter.CreateObservableGauge("drover_budget_used_ratio", ObserveBudgets, null, "Share of each budget (pool/NAME, team/NAME) spent in its current period; 1 or more: reached");
         Meter.CreateObservableGauge("drover_queued_jobs", ObserveQueued, null, "Waiting jobs matched to each pool");
         Meter.CreateObservableGauge("drover_circuit_breaker_state", ObserveBreakers, null, "Provider circuit breaker: 0 closed, 1 half-open, 2 open");
         Meter.CreateObservableGauge("drover_leader", () => new Measurement<int>(_leading() ? 1 : 0), null, "1 while this replica holds the leader lease and runs the control loop, else 0");
@@ -194,6 +197,20 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     public void JobLost(string pool, string outcome) =>
         _jobsLost.Add(1, new KeyValuePair<string, object?>("pool", pool), new KeyValuePair<string, object?>("outcome", outcome));
 
+    /// <summary>Adds cost ledger lines the leader just committed to <c>drover_cost_total</c>.</summary>
+    public void CostRecorded(IEnumerable<Core.Ports.CostEntry> lines)
+    {
+        ArgumentNullException.ThrowIfNull(lines);
+        foreach (var line in lines)
+        {
+            _cost.Add(
+                (double)line.Amount,
+                new KeyValuePair<string, object?>("pool", line.Pool),
+                new KeyValuePair<string, object?>("team", line.Team ?? string.Empty),
+                new KeyValuePair<string, object?>("kind", line.Kind is { } kind ? kind.ToString().ToLowerInvariant() : "unattributed"));
+        }
+    }
+
     /// <summary>Counts one lost job's re-run in <paramref name="pool"/>: <c>requested</c> (the forge accepted) or <c>refused</c>.</summary>
     public void JobRerun(string pool, string outcome) =>
         _jobReruns.Add(1, new KeyValuePair<string, object?>("pool", pool), new KeyValuePair<string, object?>("outcome", outcome));
@@ -284,6 +301,14 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         while (queue.Count > 0 && (queue.Peek().At < since || queue.Count > 100_000))
         {
             queue.Dequeue();
+        }
+    }
+
+    private IEnumerable<Measurement<double>> ObserveBudgets()
+    {
+        foreach (var budget in _snapshot()?.Budgets ?? [])
+        {
+            yield return new Measurement<double>((double)budget.UsedRatio, new KeyValuePair<string, object?>("budget", budget.Name));
         }
     }
 

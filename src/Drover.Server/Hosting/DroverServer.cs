@@ -34,6 +34,7 @@ public static class DroverServer
             throw new AdapterConfigurationException("invalid configuration:\n" + string.Join("\n", loaded.Errors));
         }
 
+        BudgetWebhookNotifier.CheckUrls(config, new SecretResolver());
         var identity = ReplicaIdentity.Acquire(options.DataDirectory ?? ReplicaIdentity.DataDirectoryOf(options.StoreLocation), options.ReplicaId, options.Environment);
         try
         {
@@ -101,9 +102,13 @@ public static class DroverServer
             ControlLoop? loop = null;
             var context = new AdapterContext(config, vault, time, logs) { Metrics = metrics, CurrentFleet = () => loop?.Snapshot.Config ?? config, DataDirectory = identity.DataDirectory, Bootstrap = bootstrap };
             var adapters = options.Catalog.Build(context);
-            loop = new ControlLoop(config, store, adapters, time, logs.CreateLogger("Drover.Engine"), metrics, new ControlLoopOptions { ResyncInterval = options.ResyncInterval, DeliveryAttempts = options.DeliveryAttempts, DeliveryRetryDelay = options.DeliveryRetryDelay }, vault: vault);
+            var notifier = sp.GetRequiredService<BudgetWebhookNotifier>();
+            loop = new ControlLoop(config, store, adapters, time, logs.CreateLogger("Drover.Engine"), metrics, new ControlLoopOptions { ResyncInterval = options.ResyncInterval, DeliveryAttempts = options.DeliveryAttempts, DeliveryRetryDelay = options.DeliveryRetryDelay, CostInterval = options.CostInterval }, vault: vault, notifier: notifier);
             return loop;
         });
+        builder.Services.AddSingleton(sp => new BudgetWebhookNotifier(
+            new HttpClient { Timeout = TimeSpan.FromSeconds(10) }, new SecretResolver(), time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Budgets")));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<BudgetWebhookNotifier>());
         builder.Services.AddSingleton(sp =>
         {
             var election = new LeaderElection(store, identity.Id, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Leadership"), options.Leadership);
@@ -148,6 +153,7 @@ public static class DroverServer
         var state = app.Services.GetRequiredService<ServerState>();
         HealthEndpoints.Map(app, state, app.Services.GetRequiredService<PrometheusExporter>());
         ReadEndpoints.Map(app, state);
+        CostEndpoints.Map(app, state);
         AdminEndpoints.Map(app, state);
         BootstrapEndpoints.Map(app, state);
         WebhookEndpoints.Map(app, state, metrics, options.Catalog.Modules);

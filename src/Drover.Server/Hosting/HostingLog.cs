@@ -31,4 +31,13 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 6121, Level = LogLevel.Warning, Message = "Shutdown: the leader's drain failed ({Type}: {Reason}); what is left is adopted or cleaned up at the next start")]
     public static partial void ShutdownDrainFailed(ILogger logger, string type, string reason);
+
+    [LoggerMessage(EventId = 6130, Level = LogLevel.Information, Message = "Budget {Budget}: alert for the {Threshold} threshold posted")]
+    public static partial void BudgetNotified(ILogger logger, string budget, decimal threshold);
+
+    [LoggerMessage(EventId = 6131, Level = LogLevel.Warning, Message = "Budget {Budget}: the alert could not be posted to the URL in {Reference} after retries ({Failure}); the budget.threshold or budget.exhausted event has it")]
+    public static partial void BudgetNotificationFailed(ILogger logger, string budget, string reference, string failure);
+
+    [LoggerMessage(EventId = 6132, Level = LogLevel.Warning, Message = "Budget {Budget}: an alert was dropped, too many waiting to be posted")]
+    public static partial void BudgetNotificationDropped(ILogger logger, string budget);
 }

@@ -45,6 +45,9 @@ public sealed record ServerOptions
     /// <summary>Periodic resync of the control loop.</summary>
     public TimeSpan ResyncInterval { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>How often the leader writes the live cost ledger (see <c>ControlLoopOptions.CostInterval</c>). Default 1 minute.</summary>
+    public TimeSpan CostInterval { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>
     /// This replica's name in the leader lease; unique among replicas sharing a store. Null (the default): the pod name
     /// (<c>POD_NAME</c>), else an id kept in the data directory, stable across restarts (see <see cref="ReplicaIdentity"/>).

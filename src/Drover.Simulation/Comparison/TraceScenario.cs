@@ -13,7 +13,10 @@ namespace Drover.Simulation.Comparison;
 /// </summary>
 public static class TraceScenario
 {
-    public static SimulationScenario From(Trace trace, int maxPerPool = 5_000)
+    /// <param name="trace">The trace.</param>
+    /// <param name="maxPerPool">Each pool's <c>max</c>.</param>
+    /// <param name="price">What the simulated provider's runners cost (<c>drover simulate --price-*</c>); free when null.</param>
+    public static SimulationScenario From(Trace trace, int maxPerPool = 5_000, Core.Cost.PriceConfig? price = null)
     {
         ArgumentNullException.ThrowIfNull(trace);
         var sets = trace.LabelSets.Count == 0 ? [LabelSet.Empty] : trace.LabelSets;
@@ -48,7 +51,7 @@ public static class TraceScenario
             Fleet = new FleetConfig
             {
                 Forges = [new ForgeConfig { Name = "github", Kind = ForgeKind.GitHub, Url = new Uri("https://api.github.com") }],
-                Providers = [new ProviderConfig { Name = "sim", Type = "simulated" }],
+                Providers = [new ProviderConfig { Name = "sim", Type = "simulated", Price = price }],
                 Pools = pools,
             },
             Jobs = jobs,

@@ -6,7 +6,10 @@ namespace Drover.Simulation.Engine;
 /// </summary>
 public static class Oracle
 {
-    public static SimulationResult Compute(IReadOnlyList<SimulatedJob> jobs, double bootSeconds, double pricePerMinute = 0.008)
+    /// <param name="jobs">The scenario's jobs.</param>
+    /// <param name="bootSeconds">Each runner's boot time.</param>
+    /// <param name="price">What a runner costs (on-demand, per second as if billing had no rounding); free when null.</param>
+    public static SimulationResult Compute(IReadOnlyList<SimulatedJob> jobs, double bootSeconds, Core.Cost.RunnerPrice? price = null)
     {
         ArgumentNullException.ThrowIfNull(jobs);
         double boot = 0, busy = 0;
@@ -38,7 +41,8 @@ public static class Oracle
             RunnerMinutes = minutes,
             BootingMinutes = boot / 60,
             BusyMinutes = busy / 60,
-            OnDemandCost = minutes * pricePerMinute,
+            OnDemandCost = minutes * (double)(price?.PerHour ?? 0m) / 60,
+            Currency = price?.Currency ?? Core.Cost.PriceConfig.DefaultCurrency,
             PeakRunners = peak,
             RunnersCreated = jobs.Count,
         };

@@ -17,6 +17,12 @@ internal sealed class SimRunner(Runner record, int pool, bool spot)
     /// <summary>The trace job it runs while busy; -1 otherwise.</summary>
     public int Job { get; set; } = -1;
 
+    /// <summary>Seconds of billed time (booting, idle, busy) charged so far.</summary>
+    public decimal BilledSeconds { get; set; }
+
+    /// <summary>When the runner entered its current billed bucket (ticks).</summary>
+    public long BilledFrom { get; set; }
+
     /// <summary>Bumped on every job start, so a stale completion event is recognised.</summary>
     public int Incarnation { get; set; }
 

@@ -1,4 +1,5 @@
 using Drover.Core.Config;
+using Drover.Core.Cost;
 using Drover.Core.Planning;
 using Drover.Core.Runners;
 
@@ -20,10 +21,19 @@ internal sealed class SimulatedProvider
     private readonly SimulationOptions _options;
     private readonly MetricsRecorder _metrics;
     private readonly VirtualTime _time;
+    private readonly (RunnerPrice OnDemand, RunnerPrice Spot)[] _prices;
+    private readonly FleetConfig _fleet;
+    private readonly Dictionary<string, (int Active, int Peak)> _teams = new(StringComparer.Ordinal);
+    private readonly List<(string Pool, double AtSeconds)> _creations = [];
+    private readonly decimal[] _poolCost;
 
-    public SimulatedProvider(IReadOnlyList<PoolConfig> pools, EventQueue queue, Random random, SimulationOptions options, MetricsRecorder metrics, VirtualTime time)
+    public SimulatedProvider(FleetConfig fleet, EventQueue queue, Random random, SimulationOptions options, MetricsRecorder metrics, VirtualTime time)
     {
+        var pools = fleet.Pools;
+        _fleet = fleet;
         _pools = pools;
+        _prices = [.. pools.Select(p => (PriceBook.For(fleet, p, p.Provider, onSpot: false), PriceBook.For(fleet, p, p.Provider, onSpot: true)))];
+        _poolCost = new decimal[pools.Count];
         _queue = queue;
         _random = random;
         _options = options;
@@ -32,6 +42,46 @@ internal sealed class SimulatedProvider
         for (var i = 0; i < pools.Count; i++)
         {
             _poolIndex[pools[i].Name] = i;
+        }
+    }
+
+    /// <summary>What on-demand runners cost so far (the pools' prices, their billing rounding included).</summary>
+    public decimal OnDemandCost { get; private set; }
+
+    /// <summary>What spot runners cost so far.</summary>
+    public decimal SpotCost { get; private set; }
+
+    /// <summary>What idle runners cost so far ("idle waste").</summary>
+    public decimal IdleCost { get; private set; }
+
+    /// <summary>The currency of the first pool's price (validation keeps a pool's providers in one currency).</summary>
+    public string Currency => _prices.Length == 0 ? PriceConfig.DefaultCurrency : _prices[0].OnDemand.Currency;
+
+    /// <summary>Cost so far per pool name.</summary>
+    public IReadOnlyDictionary<string, double> CostByPool() =>
+        _pools.Select((p, i) => (p.Name, Cost: (double)_poolCost[i])).ToDictionary(x => x.Name, x => x.Cost, StringComparer.Ordinal);
+
+    /// <summary>Cost so far per team (<c>(none)</c> for pools with no team).</summary>
+    public IReadOnlyDictionary<string, double> CostByTeam() =>
+        _pools.Select((p, i) => (Team: _fleet.TeamOf(p) ?? CostReport.NoTeam, Cost: _poolCost[i]))
+            .GroupBy(x => x.Team, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (double)g.Sum(x => x.Cost), StringComparer.Ordinal);
+
+    /// <summary>Most active (booting, idle, busy) runners each team had at once.</summary>
+    public IReadOnlyDictionary<string, int> PeakByTeam => _teams.ToDictionary(t => t.Key, t => t.Value.Peak, StringComparer.Ordinal);
+
+    /// <summary>Every runner created: pool and virtual second.</summary>
+    public IReadOnlyList<(string Pool, double AtSeconds)> Creations => _creations;
+
+    /// <summary>What each pool's runners cost so far (after <see cref="Finish"/> up to the instant it was given).</summary>
+    public decimal PoolCost(string pool) => _poolIndex.TryGetValue(pool, out var i) ? _poolCost[i] : 0m;
+
+    /// <summary>Charges every live runner's billed time up to <paramref name="now"/> (before a plan, and at the end of the run).</summary>
+    public void Finish(long now)
+    {
+        foreach (var runner in _live.Values)
+        {
+            Bill(runner, SimRunner.BucketOf(runner.Record.State), now);
         }
     }
 
@@ -66,6 +116,9 @@ internal sealed class SimulatedProvider
         _live[record.Id] = runner;
         _metrics.RunnersCreated++;
         _metrics.RunnerMoved(now, RunnerBucket.None, RunnerBucket.Booting, runner.Spot);
+        runner.BilledFrom = now;
+        _creations.Add((action.Pool, VirtualTime.ToSeconds(now)));
+        CountActive(runner, +1);
         Move(runner, RunnerState.Provisioning, now);
         runner.Record = runner.Record with { InstanceId = "i-" + record.Id };
         _queue.Schedule(now + VirtualTime.FromSeconds(_options.Boot.Sample(_random)), new SimEvent(SimEventKind.BootDone, Runner: runner));
@@ -138,11 +191,64 @@ internal sealed class SimulatedProvider
     public void Move(SimRunner runner, RunnerState to, long now, string? reason = null)
     {
         var from = runner.Record.State;
+        var wasActive = runner.Record.IsActive;
         runner.Record = RunnerLifecycle.Transition(runner.Record, to, _time.At(now), reason).RunnerOrThrow();
+        if (SimRunner.BucketOf(from) != SimRunner.BucketOf(to))
+        {
+            Bill(runner, SimRunner.BucketOf(from), now);
+        }
+
         _metrics.RunnerMoved(now, SimRunner.BucketOf(from), SimRunner.BucketOf(to), runner.Spot);
+        if (wasActive != runner.Record.IsActive)
+        {
+            CountActive(runner, runner.Record.IsActive ? +1 : -1);
+        }
+
         if (to == RunnerState.Gone)
         {
             _live.Remove(runner.Record.Id);
+        }
+    }
+
+    private void CountActive(SimRunner runner, int delta)
+    {
+        if (_fleet.TeamOf(_pools[runner.Pool]) is not { } team)
+        {
+            return;
+        }
+
+        var (active, peak) = _teams.GetValueOrDefault(team);
+        active += delta;
+        _teams[team] = (active, Math.Max(peak, active));
+    }
+
+    /// <summary>Charges the runner's time in <paramref name="bucket"/> up to <paramref name="now"/> at its pool's price, as the live ledger does.</summary>
+    private void Bill(SimRunner runner, RunnerBucket bucket, long now)
+    {
+        if (bucket == RunnerBucket.None || now <= runner.BilledFrom)
+        {
+            runner.BilledFrom = now;
+            return;
+        }
+
+        var price = runner.Spot ? _prices[runner.Pool].Spot : _prices[runner.Pool].OnDemand;
+        var seconds = (decimal)(now - runner.BilledFrom) / TimeSpan.TicksPerSecond;
+        var amount = price.Charge(runner.BilledSeconds, runner.BilledSeconds + seconds);
+        runner.BilledSeconds += seconds;
+        runner.BilledFrom = now;
+        _poolCost[runner.Pool] += amount;
+        if (runner.Spot)
+        {
+            SpotCost += amount;
+        }
+        else
+        {
+            OnDemandCost += amount;
+        }
+
+        if (bucket == RunnerBucket.Idle)
+        {
+            IdleCost += amount;
         }
     }
 }

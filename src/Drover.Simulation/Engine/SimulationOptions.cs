@@ -1,6 +1,6 @@
 namespace Drover.Simulation.Engine;
 
-/// <summary>How the simulated world behaves: boot times, failures, prices, spot, event delivery and loop timings.</summary>
+/// <summary>How the simulated world behaves: boot times, failures, spot, event delivery and loop timings.</summary>
 public sealed record SimulationOptions
 {
     /// <summary>Seed of the run's single <see cref="Random"/>; every random draw comes from it.</summary>
@@ -13,12 +13,6 @@ public sealed record SimulationOptions
 
     /// <summary>Probability that a created runner fails instead of registering (drawn at the end of its boot).</summary>
     public double CreationFailureRate { get; init; }
-
-    /// <summary>Price of one on-demand runner-minute.</summary>
-    public double OnDemandPricePerMinute { get; init; } = 0.008;
-
-    /// <summary>Price of one spot runner-minute (pools whose template prefers or requires spot).</summary>
-    public double SpotPricePerMinute { get; init; } = 0.0024;
 
     /// <summary>Spot interruptions per spot runner-hour (exponential inter-arrival).</summary>
     public double SpotInterruptionsPerRunnerHour { get; init; }
@@ -57,8 +51,6 @@ public sealed record SimulationOptions
         Probability(CreationFailureRate, "creation failure rate", errors, allowOne: false);
         Probability(DeliveryLossProbability, "delivery loss probability", errors, allowOne: false);
         Probability(DeliveryDuplicationProbability, "delivery duplication probability", errors, allowOne: true);
-        NonNegative(OnDemandPricePerMinute, "on-demand price", errors);
-        NonNegative(SpotPricePerMinute, "spot price", errors);
         NonNegative(SpotInterruptionsPerRunnerHour, "spot interruption rate", errors);
         Positive(PollInterval, "poll interval", errors);
         Positive(ResyncInterval, "resync interval", errors);

@@ -34,11 +34,38 @@ public sealed record SimulationResult
 
     public double BusyMinutes { get; init; }
 
+    /// <summary>What on-demand runners cost, priced as the fleet file prices them (<see cref="Core.Cost.PriceBook"/>).</summary>
     public double OnDemandCost { get; init; }
 
+    /// <summary>What runners on spot capacity cost.</summary>
     public double SpotCost { get; init; }
 
     public double Cost => OnDemandCost + SpotCost;
+
+    /// <summary>What idle runners cost: warm capacity no job used ("idle waste"), part of <see cref="Cost"/>.</summary>
+    public double IdleCost { get; init; }
+
+    /// <summary>ISO 4217 code of every amount.</summary>
+    public string Currency { get; init; } = Core.Cost.PriceConfig.DefaultCurrency;
+
+    /// <summary>Cost per pool, by pool name.</summary>
+    public IReadOnlyDictionary<string, double> CostByPool { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>
+    /// The budgets (<c>pool/NAME</c>, <c>team/NAME</c>) that reached their limit during the run, with the virtual second
+    /// they first did; their actions applied from then on.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> BudgetsExhausted { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Most booting, idle and busy runners each team had at once (what its quota counts).</summary>
+    public IReadOnlyDictionary<string, int> PeakRunnersByTeam { get; init; } = new Dictionary<string, int>();
+
+    /// <summary>Every runner created: its pool and the virtual second. Not serialised (one entry per runner).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<(string Pool, double AtSeconds)> Creations { get; init; } = [];
+
+    /// <summary>Cost per team (pools with no team under <c>(none)</c>).</summary>
+    public IReadOnlyDictionary<string, double> CostByTeam { get; init; } = new Dictionary<string, double>();
 
     public int SpotInterruptions { get; init; }
 

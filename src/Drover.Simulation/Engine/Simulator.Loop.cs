@@ -198,6 +198,14 @@ public sealed partial class Simulator
         {
             var at = sim._time.At(now);
             var observed = new ObservedState { Runners = sim._provider.Snapshot(), NextOrdinals = sim._ordinals };
+            if (sim._budgets.Any)
+            {
+                // Budgets see what was spent up to now, as the live ledger has it in production.
+                sim._provider.Finish(now);
+                var (poolSpend, teamSpend) = sim._budgets.Spend(at);
+                observed = observed with { PoolSpend = poolSpend, TeamSpend = teamSpend };
+            }
+
             var plan = sim._planner.Plan(sim._fleet, observed, sim._view, at, sim._history);
             sim.Plans++;
             foreach (var action in plan.Actions)

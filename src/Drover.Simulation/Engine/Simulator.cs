@@ -20,6 +20,7 @@ public sealed partial class Simulator
     private readonly SimulationOptions _options;
     private readonly Planner _planner;
     private readonly FleetConfig _fleet;
+    private readonly SimulatedBudgets _budgets;
     private readonly EventQueue _queue = new();
     private readonly Random _random;
     private readonly VirtualTime _time;
@@ -64,7 +65,8 @@ public sealed partial class Simulator
         _poolOfLabelSet = [.. scenario.LabelSets.Select(labels => matcher.Match(scenario.Forge, labels, scenario.JobScope)?.Name)];
         _metrics = new MetricsRecorder(_arrival.Length, _options.SeriesBin.Ticks);
         _deliveries = new DeliveryChannel(_queue, _random, _options);
-        _provider = new SimulatedProvider(_fleet.Pools, _queue, _random, _options, _metrics, _time);
+        _provider = new SimulatedProvider(_fleet, _queue, _random, _options, _metrics, _time);
+        _budgets = new SimulatedBudgets(_fleet, _provider);
         _forge = new SimulatedForge(scenario, _arrival, duration, labelSet, _provider, _deliveries, _queue, _metrics, _time);
         _loop = new SimulationLoop(this);
     }
@@ -83,10 +85,10 @@ public sealed partial class Simulator
         _ran = true;
         var end = _loop.Run(progress);
         var waits = _metrics.Finish(end);
+        _provider.Finish(end);
         var bootMinutes = _metrics.BootingSeconds / 60;
         var idleMinutes = _metrics.IdleSeconds / 60;
         var busyMinutes = _metrics.BusySeconds / 60;
-        var spotMinutes = _metrics.SpotSeconds / 60;
         var totalMinutes = bootMinutes + idleMinutes + busyMinutes;
         return new SimulationResult
         {
@@ -104,8 +106,15 @@ public sealed partial class Simulator
             BootingMinutes = bootMinutes,
             IdleMinutes = idleMinutes,
             BusyMinutes = busyMinutes,
-            OnDemandCost = (totalMinutes - spotMinutes) * _options.OnDemandPricePerMinute,
-            SpotCost = spotMinutes * _options.SpotPricePerMinute,
+            OnDemandCost = (double)_provider.OnDemandCost,
+            SpotCost = (double)_provider.SpotCost,
+            IdleCost = (double)_provider.IdleCost,
+            Currency = _provider.Currency,
+            CostByPool = _provider.CostByPool(),
+            CostByTeam = _provider.CostByTeam(),
+            BudgetsExhausted = _budgets.Exhausted.ToDictionary(b => b.Key, b => (b.Value - _options.Start).TotalSeconds, StringComparer.Ordinal),
+            PeakRunnersByTeam = _provider.PeakByTeam,
+            Creations = _provider.Creations,
             SpotInterruptions = _metrics.SpotInterruptions,
             JobsRequeued = _metrics.JobsRequeued,
             PeakRunners = _metrics.PeakRunners,

@@ -48,6 +48,21 @@ public static class ConsoleReport
             text.Append("left jobs unrun (not comparable): ").AppendLine(string.Join(", ", incomplete));
         }
 
+        var currency = report.Results.FirstOrDefault()?.Currency ?? report.Oracle.Currency;
+        text.Append(CultureInfo.InvariantCulture, $"cost in {currency} at the fleet's prices (idle waste: what idle runners cost):").AppendLine();
+        foreach (var r in report.Results)
+        {
+            var pools = string.Join(", ", r.CostByPool.Where(p => p.Value > 0).OrderByDescending(p => p.Value).Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:N2}")));
+            var teams = string.Join(", ", r.CostByTeam.Where(t => t.Value > 0).OrderByDescending(t => t.Value).Select(t => string.Create(CultureInfo.InvariantCulture, $"{t.Key} {t.Value:N2}")));
+            text.Append(CultureInfo.InvariantCulture, $"  {r.Policy}: idle waste {r.IdleCost:N2}; by pool: {(pools.Length == 0 ? "none" : pools)}; by team: {(teams.Length == 0 ? "none" : teams)}");
+            if (r.BudgetsExhausted.Count > 0)
+            {
+                text.Append("; budgets reached: ").Append(string.Join(", ", r.BudgetsExhausted.Keys));
+            }
+
+            text.AppendLine();
+        }
+
         text.AppendLine("waits in seconds; runner-minutes count booting + idle + busy time of every runner.");
         return text.ToString();
     }

@@ -7,7 +7,7 @@ namespace Drover.Storage.Schema;
 internal static class StoreSchema
 {
     /// <summary>The newest schema version this code knows (the highest migration number).</summary>
-    public const int CurrentVersion = 6;
+    public const int CurrentVersion = 7;
 
     /// <summary>
     /// The oldest schema whose backups restore into this one. Valid while every migration after it only adds tables
@@ -53,9 +53,16 @@ internal static class StoreSchema
         [
             Int("id"), Text("pool"), Text("team", true), Text("provider"), Int("from_at"), Int("to_at"),
             new ColumnSchema("runner_seconds", ColumnKind.Real), Text("amount"), Text("currency"),
+            Text("kind", true), Text("runner_id", true), Text("job_forge", true), Text("job_id", true), Text("scope", true),
         ],
         ["id"],
         HasIdentity: true);
+
+    public static readonly TableSchema RunnerCosts = new(
+        "runner_costs", [Text("runner_id"), Int("costed_until"), Text("billed_seconds")], ["runner_id"]);
+
+    public static readonly TableSchema BudgetAlerts = new(
+        "budget_alerts", [Text("budget"), Int("period_start"), Text("threshold"), Int("raised_at")], ["budget", "period_start", "threshold"]);
 
     public static readonly TableSchema PoolOrdinals = new("pool_ordinals", [Text("pool"), Int("next_ordinal")], ["pool"]);
 
@@ -95,7 +102,7 @@ internal static class StoreSchema
 
     /// <summary>Every data table, parents before children (insert order; delete in reverse).</summary>
     public static readonly IReadOnlyList<TableSchema> Tables =
-        [Pools, Jobs, Runners, RunnerHistory, Events, CostLedger, PoolOrdinals, Breakers, WebhookDeliveries, Leases, AdminRequests, JobReruns];
+        [Pools, Jobs, Runners, RunnerHistory, Events, CostLedger, RunnerCosts, BudgetAlerts, PoolOrdinals, Breakers, WebhookDeliveries, Leases, AdminRequests, JobReruns];
 
     public static TableSchema? Find(string name) => Tables.FirstOrDefault(t => t.Name == name);
 

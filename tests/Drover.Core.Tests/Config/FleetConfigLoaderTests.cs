@@ -265,13 +265,13 @@ public sealed class FleetConfigLoaderTests
     [Fact]
     public void LoadFromString_UnknownEnumValues_ListChoices()
     {
-        var result = Load(Fleet(Pool(extra: ["template: { profile: huge, spot: always }", "budget: { limit: 5, period: week }"])));
+        var result = Load(Fleet(Pool(extra: ["template: { profile: huge, spot: always }", "budget: { limit: 5, period: year }"])));
 
         Assert.Null(result.Config);
         Assert.Equal(3, result.Errors.Count);
         AssertError(result.Errors[0], 17, 26, "pools[0].template.profile", "unknown value 'huge'; expected one of: small, medium, large, xlarge");
         AssertError(result.Errors[1], 17, 38, "pools[0].template.spot", "unknown value 'always'; expected one of: none, prefer, require");
-        AssertError(result.Errors[2], 18, 33, "pools[0].budget.period", "unknown value 'week'; expected one of: day, month");
+        AssertError(result.Errors[2], 18, 33, "pools[0].budget.period", "unknown value 'year'; expected one of: day, week, month");
     }
 
     [Fact]

@@ -311,6 +311,61 @@ public sealed class PlannerTests
     }
 
     [Fact]
+    public void Plan_StopWarmBudgetReached_NoWarmRunnersButQueuedJobsServed()
+    {
+        var pool = Pool("linux", min: 3) with { Idle = 2, Budget = new BudgetConfig { Limit = 10m, Action = BudgetAction.StopWarm } };
+        var state = State() with { PoolSpend = new Dictionary<string, decimal> { ["linux"] = 10m } };
+
+        var plan = Planner().Plan(Fleet(pool), state, [Queued("1", "linux")], T0);
+
+        Assert.Single(plan.Of<CreateRunner>());
+        Assert.Equal(1, plan.Pools.Single().Desired);
+        Assert.Contains(plan.Pools.Single().Notes, n => n.Contains("stop-warm", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Plan_AlertOnlyBudgetReached_PlansAsBeforeAndSaysSo()
+    {
+        var pool = Pool("linux", min: 2) with { Budget = new BudgetConfig { Limit = 10m, Action = BudgetAction.AlertOnly } };
+        var state = State() with { PoolSpend = new Dictionary<string, decimal> { ["linux"] = 12m } };
+
+        var plan = Planner().Plan(Fleet(pool), state, [], T0);
+
+        Assert.Equal(2, plan.Of<CreateRunner>().Count());
+        Assert.Contains(plan.Pools.Single().Notes, n => n.Contains("alert-only", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Plan_TeamBudgetReached_CapsEveryPoolOfTheTeam()
+    {
+        var fleet = Fleet(Pool("linux", min: 1) with { Team = "web" }, Pool("gpu", min: 1) with { Team = "web" }, Pool("other", min: 1)) with
+        {
+            Teams = [new TeamConfig { Name = "web", Budget = new BudgetConfig { Limit = 50m, Period = BudgetPeriod.Week } }],
+        };
+        var state = State() with { TeamSpend = new Dictionary<string, decimal> { ["web"] = 50m } };
+
+        var plan = Planner().Plan(fleet, state, [], T0);
+
+        Assert.Equal("other", Assert.Single(plan.Of<CreateRunner>()).Pool);
+        Assert.All(plan.Pools.Where(p => p.Pool != "other"), p => Assert.Contains(p.Notes, n => n.StartsWith("budget reached: team/web", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void Plan_TeamQuota_HoldsAcrossTheTeamsPools()
+    {
+        var fleet = Fleet(Pool("linux", min: 4) with { Team = "web" }, Pool("arm", min: 4)) with
+        {
+            Teams = [new TeamConfig { Name = "web", Pools = ["arm"], MaxRunners = 5 }],
+        };
+        var state = State(Runner("linux", 0, RunnerState.Busy, T0.AddMinutes(-1), job: new JobKey("github", "9")));
+
+        var plan = Planner().Plan(fleet, state, [], T0);
+
+        Assert.Equal(4, plan.Of<CreateRunner>().Count());
+        Assert.Contains(plan.Pools.SelectMany(p => p.Notes), n => n.Contains("team 'web' quota reached", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Plan_IdleOlderThanMaxLifetime_IsRecycled()
     {
         var pool = Pool("linux", min: 1) with { MaxLifetime = TimeSpan.FromHours(1) };

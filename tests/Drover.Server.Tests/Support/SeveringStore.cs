@@ -44,6 +44,10 @@ public sealed class SeveringStore(IStateStore inner) : IStateStore
 
     public Task<IReadOnlyList<StoredEvent>> ListEventsAsync(EventQuery query, CancellationToken cancellationToken) => Call(() => inner.ListEventsAsync(query, cancellationToken));
 
+    public Task<IReadOnlyList<RunnerToCost>> ListRunnersToCostAsync(CancellationToken cancellationToken) => Call(() => inner.ListRunnersToCostAsync(cancellationToken));
+
+    public Task<IReadOnlyList<CostEntry>> ListCostAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) => Call(() => inner.ListCostAsync(from, to, cancellationToken));
+
     public Task<IReadOnlyDictionary<string, decimal>> GetSpendByPoolSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) => Call(() => inner.GetSpendByPoolSinceAsync(since, cancellationToken));
 
     public Task<IReadOnlyList<WebhookDelivery>> ListUnprocessedDeliveriesAsync(int limit, DateTimeOffset now, CancellationToken cancellationToken) => Call(() => inner.ListUnprocessedDeliveriesAsync(limit, now, cancellationToken));
