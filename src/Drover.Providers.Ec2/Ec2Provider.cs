@@ -132,6 +132,7 @@ internal sealed class Ec2Provider : IProvider, IHealthReporting, IDisposable
             {
                 _pending[key] = new PendingLaunch(userData, credential.Kind, now + _settings.BootstrapTokenValidity);
             }
+
             var tags = OwnershipTags(fleet.ControllerId, pool.Name, key).Concat(template.Tags).ToList();
             var refusals = new List<string>();
             foreach (var choice in Choices(pool.Name, template, request.Template.Spot))
