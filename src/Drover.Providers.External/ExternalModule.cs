@@ -63,7 +63,58 @@ public sealed class ExternalModule : IProviderModule
             ExecTimeout = Positive(fields, "execTimeout") ?? ExternalProviderSettings.DefaultExecTimeout,
             CreateTimeout = Positive(fields, "createTimeout") ?? ExternalProviderSettings.DefaultCreateTimeout,
             BootstrapTimeout = Positive(fields, "bootstrapTimeout") ?? ExternalProviderSettings.DefaultBootstrapTimeout,
+            RunnerTools = Tools(fields.Section("runnerTools")),
         };
+    }
+
+    /// <summary>
+    /// <c>runnerTools</c>: a list of <c>{ os, architecture, downloadUrl, filename, sha256 }</c>, in GitHub's names
+    /// (<c>linux</c>/<c>win</c>/<c>osx</c>, <c>x64</c>/<c>arm64</c>/<c>arm</c>).
+    /// </summary>
+    private static IReadOnlyList<GarmRunnerTool> Tools(ConfigSection section)
+    {
+        if (!section.Exists)
+        {
+            return [];
+        }
+
+        if (!section.IsList)
+        {
+            section.Error("must be a list of { os, architecture, downloadUrl, filename, sha256 } entries");
+            return [];
+        }
+
+        var tools = new List<GarmRunnerTool>();
+        foreach (var item in section.Items())
+        {
+            var entry = item.Fields(ExternalProviderSettings.ToolKeys);
+            if (entry is null)
+            {
+                item.Error("must be a mapping { os, architecture, downloadUrl, filename, sha256 }");
+                continue;
+            }
+
+            var os = entry.String("os", required: true);
+            var architecture = entry.String("architecture", required: true);
+            var url = entry.Url("downloadUrl", required: true);
+            var filename = entry.String("filename", required: true);
+            if (os is not null and not ("linux" or "win" or "osx"))
+            {
+                entry.Error("os", $"must be linux, win or osx (GitHub's names), got '{os}'");
+            }
+
+            if (architecture is not null and not ("x64" or "arm64" or "arm"))
+            {
+                entry.Error("architecture", $"must be x64, arm64 or arm (GitHub's names), got '{architecture}'");
+            }
+
+            if (os is not null && architecture is not null && url is not null && filename is not null)
+            {
+                tools.Add(new GarmRunnerTool { Os = os, Architecture = architecture, DownloadUrl = url.AbsoluteUri, FileName = filename, Sha256Checksum = entry.String("sha256") });
+            }
+        }
+
+        return tools;
     }
 
     /// <summary>Binds a pool's <c>template.external</c>; null when the pool writes none (the defaults apply).</summary>

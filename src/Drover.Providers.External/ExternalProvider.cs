@@ -291,6 +291,7 @@ internal sealed class ExternalProvider : IProvider, IHealthReporting
         return new GarmBootstrapInstance
         {
             Name = name,
+            Tools = _settings.RunnerTools,
             RepoUrl = pool is null ? string.Empty : RepoUrl(fleet.FindForge(pool.Forge), pool.Scope),
             CallbackUrl = _settings.CallbackUrl.AbsoluteUri.TrimEnd('/'),
             MetadataUrl = _settings.MetadataUrl.AbsoluteUri.TrimEnd('/'),

@@ -9,7 +9,10 @@ internal sealed record ExternalProviderSettings
 {
     /// <summary>The settings keys this provider reads.</summary>
     public static IReadOnlyList<string> Keys { get; } =
-        ["executable", "configFile", "interfaceVersion", "environmentVariables", "callbackUrl", "metadataUrl", "execTimeout", "createTimeout", "bootstrapTimeout"];
+        ["executable", "configFile", "interfaceVersion", "environmentVariables", "callbackUrl", "metadataUrl", "execTimeout", "createTimeout", "bootstrapTimeout", "runnerTools"];
+
+    /// <summary>The keys of one <c>runnerTools</c> entry.</summary>
+    public static IReadOnlyList<string> ToolKeys { get; } = ["os", "architecture", "downloadUrl", "filename", "sha256"];
 
     /// <summary>The default of <c>execTimeout</c>: 2 minutes for every command but <c>CreateInstance</c>.</summary>
     public static readonly TimeSpan DefaultExecTimeout = TimeSpan.FromMinutes(2);
@@ -43,6 +46,12 @@ internal sealed record ExternalProviderSettings
 
     /// <summary>The deadline of <c>CreateInstance</c>.</summary>
     public TimeSpan CreateTimeout { get; init; } = DefaultCreateTimeout;
+
+    /// <summary>
+    /// The runner downloads sent as GARM's <c>tools</c> (what GitHub's runner downloads API lists), from which a
+    /// provider's built-in install template picks the one for its OS and architecture; empty when not written.
+    /// </summary>
+    public IReadOnlyList<GarmRunnerTool> RunnerTools { get; init; } = [];
 
     /// <summary>How long an instance's token is valid: it must have reported <c>idle</c> by then.</summary>
     public TimeSpan BootstrapTimeout { get; init; } = DefaultBootstrapTimeout;

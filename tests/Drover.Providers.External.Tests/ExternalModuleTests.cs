@@ -44,7 +44,21 @@ public sealed class ExternalModuleTests
         Assert.Equal(["ssh-ed25519 AAAA"], template.SshKeys);
     }
 
+    [Fact]
+    public void BindSettings_RunnerTools_AreSentAsGarmsTools()
+    {
+        var loaded = Load("runnerTools: [{ os: linux, architecture: x64, downloadUrl: \"https://github.com/actions/runner/releases/download/v2.330.0/actions-runner-linux-x64-2.330.0.tar.gz\", filename: actions-runner-linux-x64-2.330.0.tar.gz, sha256: abc123 }]");
+
+        Assert.Empty(loaded.Errors);
+        var tool = Assert.Single(((ExternalProviderSettings)loaded.Config!.Providers.Single().ModuleSettings!).RunnerTools);
+        Assert.Equal(("linux", "x64", "actions-runner-linux-x64-2.330.0.tar.gz", "abc123"), (tool.Os, tool.Architecture, tool.FileName, tool.Sha256Checksum));
+        Assert.Equal("""{"os":"linux","architecture":"x64","download_url":"https://github.com/actions/runner/releases/download/v2.330.0/actions-runner-linux-x64-2.330.0.tar.gz","filename":"actions-runner-linux-x64-2.330.0.tar.gz","sha256_checksum":"abc123"}""", System.Text.Json.JsonSerializer.Serialize(tool));
+    }
+
     [Theory]
+    [InlineData("runnerTools: [{ os: linux, architecture: amd64, downloadUrl: \"https://x.invalid/r.tgz\", filename: r.tgz }]", "providers[0].settings.runnerTools[0].architecture: must be x64, arm64 or arm (GitHub's names), got 'amd64'")]
+    [InlineData("runnerTools: [{ os: linux, architecture: x64, filename: r.tgz }]", "providers[0].settings.runnerTools[0].downloadUrl")]
+    [InlineData("runnerTools: linux", "providers[0].settings.runnerTools: must be a list")]
     [InlineData("interfaceVersion: v0.2.0", "fleet.yaml:12:25: providers[0].settings.interfaceVersion: must be v0.1.0 or v0.1.1")]
     [InlineData("environmentVariables: [GARM_SECRET]", "providers[0].settings.environmentVariables: 'GARM_SECRET': GARM_* variables are set by Drover")]
     [InlineData("execTimeout: 0s", "providers[0].settings.execTimeout: must be longer than 0s")]

@@ -68,13 +68,15 @@ public sealed class ExternalProviderTests : IDisposable
     }
 
     [Fact]
-    public async Task Create_WithoutJit_SendsGarmsLabels()
+    public async Task Create_WithoutJit_SendsGarmsLabels_AndTheConfiguredTools()
     {
-        var harness = Harness(Recorder());
+        var harness = Harness(Recorder(), settings: "runnerTools: [{ os: linux, architecture: x64, downloadUrl: \"https://example.invalid/runner.tgz\", filename: runner.tgz }]");
 
         await harness.Provider.CreateAsync(harness.Request("linux-0002", "runner-token", "glrt-secret"), CancellationToken.None);
 
         using var bootstrap = JsonDocument.Parse(File.ReadAllText(Path.Combine(harness.StateDir, "CreateInstance.stdin")));
+        Assert.DoesNotContain("glrt-secret", bootstrap.RootElement.GetRawText(), StringComparison.Ordinal);
+        Assert.Equal("https://example.invalid/runner.tgz", bootstrap.RootElement.GetProperty("tools")[0].GetProperty("download_url").GetString());
         Assert.False(bootstrap.RootElement.GetProperty("jit_config_enabled").GetBoolean());
         Assert.Equal(["linux", "runner-controller-id=ctrl-1234", "runner-pool-id=linux"], bootstrap.RootElement.GetProperty("labels").EnumerateArray().Select(l => l.GetString()!));
     }
