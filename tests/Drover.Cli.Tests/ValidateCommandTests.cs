@@ -26,7 +26,7 @@ public sealed class ValidateCommandTests
         var (exitCode, output, error) = Run("validate", path);
 
         Assert.Equal(0, exitCode);
-        Assert.Equal($"{path}: valid — 2 forges, 3 providers, 5 pools{Environment.NewLine}", output);
+        Assert.Equal($"{path}: valid — 2 forges, 4 providers, 6 pools{Environment.NewLine}", output);
         Assert.Empty(error);
     }
 
