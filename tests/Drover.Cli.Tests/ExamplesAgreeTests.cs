@@ -65,6 +65,33 @@ public sealed class ExamplesAgreeTests : IDisposable
         Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
+    [Fact]
+    public void Serve_ExampleFleet_WithoutTheBudgetWebhookVariable_Exits2NamingTheBudget()
+    {
+        var (config, variables) = ExampleWithEnvironment();
+        var set = variables.Where(v => !v.Name.Contains("BUDGET", StringComparison.Ordinal)).ToList();
+        try
+        {
+            foreach (var (name, value) in set)
+            {
+                Environment.SetEnvironmentVariable(name, value);
+            }
+
+            var (exit, _, error) = CliRunner.Run(ServeCommand.Create(), "serve", "--config", config, "--store", "sqlite:" + _directory.File("s.db"), "--urls", "http://127.0.0.1:0");
+
+            Assert.Equal(2, exit);
+            Assert.Contains("budget pool/gpu notify.url: environment variable DROVER_EXAMPLE_DROVER_BUDGET_WEBHOOK_URL_", error, StringComparison.Ordinal);
+            Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        }
+        finally
+        {
+            foreach (var (name, _) in set)
+            {
+                Environment.SetEnvironmentVariable(name, null);
+            }
+        }
+    }
+
     public void Dispose() => _directory.Dispose();
 
     /// <summary>

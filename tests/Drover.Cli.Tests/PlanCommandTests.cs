@@ -28,7 +28,7 @@ public sealed class PlanCommandTests
         Assert.Contains("+ create drover-prod-linux-x64-44 on k8s: scale up: desired 7, active 2", output, StringComparison.Ordinal);
         Assert.Contains("- delete drover-prod-linux-x64-42 [boot-timeout]: registering for 13m, past its 10m timeout", output, StringComparison.Ordinal);
         Assert.Contains("! 1 failed runner(s) in retry backoff; next replacement at 12:00:05Z", output, StringComparison.Ordinal);
-        Assert.Contains("! budget reached: 1512.4 of 1500 EUR this month; no new runners", output, StringComparison.Ordinal);
+        Assert.Contains("! budget reached: pool/gpu spent 1512.40 of 1500.00 EUR this month; hard-cap, no new runners", output, StringComparison.Ordinal);
         Assert.Contains("- delete instance drover-prod-linux-x64-12 on k8s", output, StringComparison.Ordinal);
         Assert.Contains("- unregister github runner #8770 'drover-prod-linux-x64-9'", output, StringComparison.Ordinal);
         Assert.Contains("? github/5007 labels [self-hosted, macos, arm64] from acme/ios", output, StringComparison.Ordinal);

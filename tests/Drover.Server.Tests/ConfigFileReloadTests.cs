@@ -117,7 +117,7 @@ public sealed class ConfigFileReloadTests : IAsyncLifetime
         var events = await Eventually.ThatAsync(EventsAsync, events => events.Any(e => e.Kind == rejected), "the rejection event", Kinds, _wait);
         var entry = events.First(e => e.Kind == rejected);
         Assert.Equal(ConfigFileWatcher.Actor, entry.Actor);
-        Assert.Contains($"{ConfigPath}:27:22: the character U+2028 (LINE SEPARATOR) is not allowed", entry.Message, StringComparison.Ordinal);
+        Assert.Contains($"{ConfigPath}:43:22: the character U+2028 (LINE SEPARATOR) is not allowed", entry.Message, StringComparison.Ordinal);
         Assert.Equal(3, await GpuMaxAsync());
     }
 
@@ -133,11 +133,11 @@ public sealed class ConfigFileReloadTests : IAsyncLifetime
         Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         var problems = body.RootElement.GetProperty("problems").EnumerateArray().Select(p => p.GetString()![..(ConfigPath.Length + 28)]).ToList();
-        Assert.Equal([$"{ConfigPath}:27:22: the character U+2028", $"{ConfigPath}:39:22: the character U+2028"], problems);
+        Assert.Equal([$"{ConfigPath}:43:22: the character U+2028", $"{ConfigPath}:56:22: the character U+2028"], problems);
         var events = await EventsAsync();
         var entry = Assert.Single(events, e => e.Kind == "api.reload.rejected");
         Assert.Equal("api:admin-bot", entry.Actor);
-        Assert.Contains($"{ConfigPath}:27:22", entry.Message, StringComparison.Ordinal);
+        Assert.Contains($"{ConfigPath}:43:22", entry.Message, StringComparison.Ordinal);
         Assert.Equal(3, await GpuMaxAsync());
     }
 

@@ -71,11 +71,16 @@ internal static partial class PriceRules
             currencies.Add(resolved.Currency);
         }
 
+        if (!priced && pool.Budget is not null && pool.Placement.All(p => context.Config.FindProvider(p.Name) is not null))
+        {
+            context.Report($"{path}.budget", $"the pool's runners cost nothing (no price on provider {string.Join(", ", pool.Placement.Select(p => $"'{p.Name}'"))} or in template.price), so this budget would never be reached; price them (providers[].price or template.price) or remove the budget");
+        }
+
         if (currencies.Count > 1)
         {
             context.Report(pool.Template.Price is null ? path : $"{path}.template.price.currency", $"the pool's providers bill in different currencies ({string.Join(", ", currencies)}); a pool's cost and budget count in one");
         }
-        else if (priced && pool.Budget is { } budget && currencies.Count == 1 && currencies.Min != budget.Currency)
+        else if (priced && pool.Budget is { } budget && currencies.Count == 1 && IsCurrency(budget.Currency) && currencies.Min != budget.Currency)
         {
             context.Report($"{path}.budget.currency", $"the budget counts {budget.Currency} but the pool's runners are priced in {currencies.Min}");
         }

@@ -47,6 +47,11 @@ internal static class TeamRules
                 }
             }
 
+            if (team.Budget is not null && config.PoolsOf(team.Name).Any() && config.PoolsOf(team.Name).All(p => PriceBook.For(config, p).IsFree))
+            {
+                context.Report($"{path}.budget", $"the runners of team '{team.Name}' cost nothing (none of its pools is priced), so this budget would never be reached; price them or remove the budget");
+            }
+
             if ((team.Budget is not null || team.HasQuota) && !config.PoolsOf(team.Name).Any())
             {
                 context.Report(path, $"team '{team.Name}' has no pools: list them under pools, or set team: {team.Name} on them; its budget or quota would have no effect");

@@ -34,7 +34,6 @@ public static class DroverServer
             throw new AdapterConfigurationException("invalid configuration:\n" + string.Join("\n", loaded.Errors));
         }
 
-        BudgetWebhookNotifier.CheckUrls(config, new SecretResolver());
         var identity = ReplicaIdentity.Acquire(options.DataDirectory ?? ReplicaIdentity.DataDirectoryOf(options.StoreLocation), options.ReplicaId, options.Environment);
         try
         {
@@ -102,6 +101,7 @@ public static class DroverServer
             ControlLoop? loop = null;
             var context = new AdapterContext(config, vault, time, logs) { Metrics = metrics, CurrentFleet = () => loop?.Snapshot.Config ?? config, DataDirectory = identity.DataDirectory, Bootstrap = bootstrap };
             var adapters = options.Catalog.Build(context);
+            BudgetWebhookNotifier.CheckUrls(config, new SecretResolver());
             var notifier = sp.GetRequiredService<BudgetWebhookNotifier>();
             loop = new ControlLoop(config, store, adapters, time, logs.CreateLogger("Drover.Engine"), metrics, new ControlLoopOptions { ResyncInterval = options.ResyncInterval, DeliveryAttempts = options.DeliveryAttempts, DeliveryRetryDelay = options.DeliveryRetryDelay, CostInterval = options.CostInterval }, vault: vault, notifier: notifier);
             return loop;

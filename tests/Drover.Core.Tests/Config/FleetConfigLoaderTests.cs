@@ -1,4 +1,5 @@
 using Drover.Core.Config;
+using Drover.Core.Cost;
 using static Drover.Core.Tests.Config.ConfigYaml;
 
 namespace Drover.Core.Tests.Config;
@@ -36,6 +37,7 @@ public sealed class FleetConfigLoaderTests
               gpu: 2
               spot: require
               settings: { nodeSelector: gpu }
+              price: { currency: EUR, onDemand: { perGpuHour: 1.2 }, spot: { perGpuHour: 0.4 } }
             min: 1
             max: 5
             idle: 2
@@ -100,6 +102,7 @@ public sealed class FleetConfigLoaderTests
         Assert.Null(gpu.Template.Profile);
         Assert.Equal(("8", "32Gi", 2, SpotPreference.Require), (gpu.Template.Cpu, gpu.Template.Memory, gpu.Template.Gpu, gpu.Template.Spot));
         Assert.Equal("gpu", gpu.Template.Settings["nodeSelector"]);
+        Assert.Equal(new RunnerPrice(0.8m, "EUR", BillingGranularity.PerSecond, TimeSpan.Zero), PriceBook.For(config, gpu));
         Assert.Equal((1, 5, 2), (gpu.Min, gpu.Max, gpu.Idle));
         Assert.Equal(TimeSpan.FromSeconds(90), gpu.IdleTimeout);
         Assert.Equal(TimeSpan.FromDays(1), gpu.MaxLifetime);
@@ -265,7 +268,7 @@ public sealed class FleetConfigLoaderTests
     [Fact]
     public void LoadFromString_UnknownEnumValues_ListChoices()
     {
-        var result = Load(Fleet(Pool(extra: ["template: { profile: huge, spot: always }", "budget: { limit: 5, period: year }"])));
+        var result = Load(Fleet(Pool(extra: ["template: { profile: huge, spot: always, price: { onDemand: { perHour: 1 } } }", "budget: { limit: 5, period: year }"])));
 
         Assert.Null(result.Config);
         Assert.Equal(3, result.Errors.Count);

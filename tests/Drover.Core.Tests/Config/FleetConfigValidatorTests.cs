@@ -96,7 +96,7 @@ public sealed class FleetConfigValidatorTests
     [Fact]
     public void Validate_NegativeNumbers_ReportsEach()
     {
-        var result = Load(Fleet(Pool(extra: ["min: -1", "idle: -2", "template: { gpu: -1 }", "budget: { limit: -5 }"])));
+        var result = Load(Fleet(Pool(extra: ["min: -1", "idle: -2", "template: { gpu: -1, price: { onDemand: { perHour: 1 } } }", "budget: { limit: -5 }"])));
 
         Assert.Null(result.Config);
         Assert.Equal(4, result.Errors.Count);
@@ -217,7 +217,7 @@ public sealed class FleetConfigValidatorTests
     [Fact]
     public void Validate_BadCurrency_ReportsIt()
     {
-        var result = Load(Fleet(Pool(extra: ["budget: { limit: 10, currency: euro }"])));
+        var result = Load(Fleet(Pool(extra: ["budget: { limit: 10, currency: euro }", "template: { price: { onDemand: { perHour: 1 } } }"])));
 
         AssertSingleError(result, 17, 36, "pools[0].budget.currency", "'euro' is not a currency code");
     }
@@ -225,7 +225,7 @@ public sealed class FleetConfigValidatorTests
     [Fact]
     public void Validate_BudgetWithoutLimit_ReportsMissingLimit()
     {
-        var result = Load(Fleet(Pool(extra: ["budget: { period: day }"])));
+        var result = Load(Fleet(Pool(extra: ["budget: { period: day }", "template: { price: { onDemand: { perHour: 1 } } }"])));
 
         AssertSingleError(result, 17, 13, "pools[0].budget.limit", "required field 'limit' is missing");
     }

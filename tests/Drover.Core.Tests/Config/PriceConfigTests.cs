@@ -85,6 +85,30 @@ public sealed class PriceConfigTests
         Assert.Contains("USD", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Budget_OnAPoolNothingPrices_IsRefusedAsWithoutEffect()
+    {
+        var result = Load(Fleet(Pool(extra: ["budget: { limit: 100 }"])));
+
+        AssertSingleError(result, 17, 13, "pools[0].budget", "would never be reached");
+    }
+
+    [Fact]
+    public void TeamBudget_OverPoolsNothingPrices_IsRefusedAsWithoutEffect()
+    {
+        var result = Load(Fleet(Pool(extra: ["team: web"])) + "teams:\n  - name: web\n    budget: { limit: 100 }\n");
+
+        AssertSingleError(result, 20, 13, "teams[0].budget", "would never be reached");
+    }
+
+    [Fact]
+    public void Team_WithAQuotaAndNoPools_IsRefusedAsWithoutEffect()
+    {
+        var result = Load(Fleet(Pool()) + "teams:\n  - name: web\n    quota: { runners: 3 }\n");
+
+        AssertSingleError(result, 18, 5, "teams[0]", "has no pools");
+    }
+
     [Theory]
     [InlineData(BillingGranularity.PerSecond, 0, 61, 61)]
     [InlineData(BillingGranularity.PerSecond, 60, 10, 60)]
