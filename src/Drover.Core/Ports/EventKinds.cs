@@ -88,7 +88,10 @@ public static class EventKinds
     public const string RunnerIntentReconciled = "runner.intent.reconciled";
 
     /// <summary>
-    /// The forge reports a provisioning runner as registered. Subject: the runner id. Message: the forge's runner id.
+    /// A provisioning runner is registered: the forge lists it, or a job the forge reports names it as its runner.
+    /// Subject: the runner id. Message: `registered with the forge as ID` (the forge's runner id), or, when a job named
+    /// it before the forge's list showed it, `registered with the forge: seen running a job before the forge listed its
+    /// registration`.
     /// </summary>
     public const string RunnerRegistered = "runner.registered";
 
