@@ -43,6 +43,8 @@ internal static class ServeCommand
         var config = new Option<FileInfo?>("--config", "-c") { Description = "Fleet configuration (YAML); without it the clearly labelled demo runs" };
         var store = new Option<string?>("--store") { Description = "State store: sqlite:PATH or postgres:CONNSTR (default sqlite:.drover/demo.db for the demo, required with --config)" };
         var urls = new Option<string>("--urls") { Description = "Listen addresses", DefaultValueFactory = _ => "http://127.0.0.1:8080" };
+        var tlsCert = new Option<FileInfo?>("--tls-cert") { Description = "PEM certificate (with its chain) served on the https:// addresses of --urls; re-read when the file changes" };
+        var tlsKey = new Option<FileInfo?>("--tls-key") { Description = "PEM private key of --tls-cert" };
         var tokens = new Option<string[]>("--api-token") { Description = "API token NAME:ROLE:env:VAR or NAME:ROLE:file:/path (role viewer, operator or admin); repeatable", AllowMultipleArgumentsPerToken = false };
         var backupDir = new Option<string?>("--backup-dir") { Description = "Directory for scheduled backups (default: 'backups' beside a SQLite store, .drover/backups for PostgreSQL)" };
         var backupEvery = new Option<string>("--backup-every") { Description = "Interval of scheduled backups, e.g. 6h; 0 turns them off", DefaultValueFactory = _ => "6h" };
@@ -55,7 +57,7 @@ internal static class ServeCommand
         var shutdownTimeout = _shutdownTimeout;
         var command = new Command("serve", "Run the control plane: leader election, control loop, API, metrics, dashboard and scheduled backups. Without --config: a simulated demo.")
         {
-            config, store, urls, tokens, backupDir, backupEvery, backupKeep, replicaId, shutdownTimeout, logFormat, logLevel,
+            config, store, urls, tlsCert, tlsKey, tokens, backupDir, backupEvery, backupKeep, replicaId, shutdownTimeout, logFormat, logLevel,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -127,6 +129,27 @@ internal static class ServeCommand
                 apiTokens.Add(new ApiToken("demo-admin", ApiRole.Admin, TokenRegistry.Hash(admin)));
             }
 
+            TlsCertificate? tls = null;
+            var (certFile, keyFile) = (parse.GetValue(tlsCert), parse.GetValue(tlsKey));
+            if ((certFile is null) != (keyFile is null))
+            {
+                error.WriteLine("serve: --tls-cert and --tls-key go together: give both or neither");
+                return 2;
+            }
+
+            if (certFile is not null && keyFile is not null)
+            {
+                try
+                {
+                    tls = new TlsCertificate(certFile.FullName, keyFile.FullName);
+                }
+                catch (TlsCertificateException e)
+                {
+                    error.WriteLine($"serve: {e.Message}");
+                    return 2;
+                }
+            }
+
             var loader = new FleetConfigLoader(Adapters.ValidationOptions());
             var options = new ServerOptions
             {
@@ -134,6 +157,7 @@ internal static class ServeCommand
                 ConfigFile = configFile?.FullName,
                 StoreLocation = location,
                 Urls = parse.GetValue(urls)!,
+                Tls = tls,
                 Tokens = apiTokens,
                 Demo = demo,
                 // The demo costs its runners every 15 s, so cost shows within the first minute.
@@ -175,7 +199,7 @@ internal static class ServeCommand
                 await app.WaitForShutdownAsync(ct);
                 return 0;
             }
-            catch (AdapterConfigurationException e)
+            catch (Exception e) when (e is AdapterConfigurationException or TlsCertificateException)
             {
                 error.WriteLine($"serve: {e.Message}");
                 return 2;

@@ -64,6 +64,30 @@ public sealed partial class ServeBackupRestoreCommandTests : IDisposable
     }
 
     [Fact]
+    public void Serve_TlsCertWithoutKey_Exits2()
+    {
+        var (exit, _, error) = CliRunner.Run(ServeCommand.Create(), "serve", "--store", "sqlite:" + Path.Combine(_directory, "x.db"), "--tls-cert", Path.Combine(_directory, "tls.crt"));
+
+        Assert.Equal(2, exit);
+        Assert.Contains("serve: --tls-cert and --tls-key go together: give both or neither", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Serve_TlsCertThatDoesNotExist_Exits2NamingIt_HttpsAddressWithoutACertificate_Exits2()
+    {
+        var cert = Path.Combine(_directory, "tls.crt");
+        var (exit, _, error) = CliRunner.Run(ServeCommand.Create(), "serve", "--store", "sqlite:" + Path.Combine(_directory, "x.db"), "--urls", "https://127.0.0.1:0", "--tls-cert", cert, "--tls-key", Path.Combine(_directory, "tls.key"));
+
+        Assert.Equal(2, exit);
+        Assert.Equal($"serve: --tls-cert: file '{cert}' does not exist", error.Trim());
+
+        (exit, _, error) = CliRunner.Run(ServeCommand.Create(), "serve", "--store", "sqlite:" + Path.Combine(_directory, "y.db"), "--urls", "https://127.0.0.1:0");
+
+        Assert.Equal(2, exit);
+        Assert.Contains("serve: --urls has an https:// address; give its certificate with --tls-cert and --tls-key", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Serve_ConfigWithoutStore_Exits1()
     {
         var (exit, _, error) = CliRunner.Run(ServeCommand.Create(), "serve", "--config", CliRunner.Example("fleet.yaml"));

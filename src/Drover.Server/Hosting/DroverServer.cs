@@ -85,7 +85,21 @@ public static class DroverServer
         var builder = WebApplication.CreateSlimBuilder();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = options.ShutdownTimeout);
         builder.WebHost.UseUrls(options.Urls);
-        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = AdminEndpoints.MaxBodyBytes * 4);
+        CheckTls(options);
+        if (options.Tls is not null)
+        {
+            // The slim builder leaves HTTPS out unless asked.
+            builder.WebHost.UseKestrelHttpsConfiguration();
+        }
+
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MaxRequestBodySize = AdminEndpoints.MaxBodyBytes * 4;
+            if (options.Tls is { } tls)
+            {
+                k.ConfigureHttpsDefaults(https => https.ServerCertificateSelector = (_, _) => tls.Current);
+            }
+        });
         ConfigureLogging(builder.Logging, options.Logging);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
         var store = await options.OpenStore(options.StoreLocation, cancellationToken).ConfigureAwait(false);
@@ -138,6 +152,11 @@ public static class DroverServer
         }
 
         var app = builder.Build();
+        if (options.Tls is { } certificate)
+        {
+            certificate.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Server.Tls");
+        }
+
         try
         {
             _ = app.Services.GetRequiredService<ControlLoop>();
@@ -165,5 +184,21 @@ public static class DroverServer
             identity.Dispose();
         });
         return app;
+    }
+
+    /// <summary>An <c>https://</c> address needs a certificate, and a certificate needs an <c>https://</c> address to be served on.</summary>
+    private static void CheckTls(ServerOptions options)
+    {
+        var addresses = options.Urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var https = addresses.Any(a => a.StartsWith("https://", StringComparison.OrdinalIgnoreCase));
+        if (https && options.Tls is null)
+        {
+            throw new TlsCertificateException("--urls has an https:// address; give its certificate with --tls-cert and --tls-key");
+        }
+
+        if (!https && options.Tls is not null)
+        {
+            throw new TlsCertificateException("--tls-cert and --tls-key are given but no --urls address is https://, so nothing would use them");
+        }
     }
 }

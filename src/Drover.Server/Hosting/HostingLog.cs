@@ -40,4 +40,10 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 6132, Level = LogLevel.Warning, Message = "Budget {Budget}: an alert was dropped, too many waiting to be posted")]
     public static partial void BudgetNotificationDropped(ILogger logger, string budget);
+
+    [LoggerMessage(EventId = 6150, Level = LogLevel.Information, Message = "TLS certificate reloaded: {Subject}, valid until {NotAfter:u}")]
+    public static partial void TlsCertificateReloaded(ILogger logger, string subject, DateTime notAfter);
+
+    [LoggerMessage(EventId = 6151, Level = LogLevel.Warning, Message = "TLS certificate files changed but cannot be loaded ({Reason}); the previous certificate stays in use")]
+    public static partial void TlsCertificateReloadFailed(ILogger logger, string reason);
 }

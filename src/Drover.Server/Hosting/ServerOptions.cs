@@ -30,6 +30,12 @@ public sealed record ServerOptions
     /// <summary>Listen addresses, e.g. <c>http://127.0.0.1:8080</c>.</summary>
     public string Urls { get; init; } = "http://127.0.0.1:8080";
 
+    /// <summary>
+    /// The certificate served on every <c>https://</c> address of <see cref="Urls"/> (<c>serve --tls-cert/--tls-key</c>);
+    /// null: no TLS, and an <c>https://</c> address is refused at start-up.
+    /// </summary>
+    public TlsCertificate? Tls { get; init; }
+
     /// <summary>The API tokens.</summary>
     public IReadOnlyList<ApiToken> Tokens { get; init; } = [];
 
