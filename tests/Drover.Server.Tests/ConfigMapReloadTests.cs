@@ -31,21 +31,8 @@ public sealed class ConfigMapReloadTests : IAsyncLifetime
     {
         await KubeletUpdateAsync(_directory, DemoFleet.Yaml(), ++_version);
         File.CreateSymbolicLink(ConfigPath, Path.Combine("..data", "fleet.yaml"));
-        var catalog = new AdapterCatalog().Add(new SimulatedModule(new DemoOptions { SpeedUp = 120, BootMin = TimeSpan.FromMilliseconds(200), BootMax = TimeSpan.FromMilliseconds(500), JobsPerHour = 45, Tick = TimeSpan.FromMilliseconds(100) }));
-        var loader = new FleetConfigLoader(catalog.ValidationOptions(PolicyRegistry.CreateDefault().Policies));
-        var options = new ServerOptions
-        {
-            LoadConfig = () => loader.LoadFromFile(ConfigPath),
-            ConfigFile = ConfigPath,
-            StoreLocation = "sqlite:" + Path.Combine(_directory, "state", "state.db"),
-            Urls = "http://127.0.0.1:0",
-            Tokens = [new ApiToken("viewer-bot", ApiRole.Viewer, TokenRegistry.Hash(ViewerToken))],
-            Catalog = catalog,
-            ResyncInterval = TimeSpan.FromSeconds(1),
-        };
         Directory.CreateDirectory(Path.Combine(_directory, "state"));
-        _app = await DroverServer.BuildAsync(options);
-        await _app.StartAsync();
+        _app = await ServerFixture.StartFromFileAsync(ConfigPath, Path.Combine(_directory, "state", "state.db"), new ApiToken("viewer-bot", ApiRole.Viewer, TokenRegistry.Hash(ViewerToken)));
         _client = new HttpClient { BaseAddress = new Uri(_app.Urls.First()), Timeout = TimeSpan.FromSeconds(20) };
         _client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", ViewerToken);
     }
@@ -53,20 +40,7 @@ public sealed class ConfigMapReloadTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         _client.Dispose();
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A pooled SQLite handle may still be closing; the temp directory is left behind.
-        }
+        await ServerFixture.StopAsync(_app, _directory);
     }
 
     [Fact]

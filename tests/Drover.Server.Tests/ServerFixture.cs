@@ -36,10 +36,14 @@ public sealed class ServerFixture : IAsyncLifetime
         BaseAddress = new Uri(_app.Urls.First());
     }
 
+    /// <summary>The demo world, fast: boots in under a second, 45 jobs an hour sped up 120 times.</summary>
+    private static AdapterCatalog FastDemoCatalog() =>
+        new AdapterCatalog().Add(new SimulatedModule(new DemoOptions { SpeedUp = 120, BootMin = TimeSpan.FromMilliseconds(200), BootMax = TimeSpan.FromMilliseconds(500), JobsPerHour = 45, Tick = TimeSpan.FromMilliseconds(100) }));
+
     /// <summary>Starts the fast demo server on the SQLite file <paramref name="storePath"/>; the caller stops it.</summary>
     public static async Task<WebApplication> StartDemoAsync(string storePath, Func<ServerOptions, ServerOptions>? adjust = null)
     {
-        var catalog = new AdapterCatalog().Add(new SimulatedModule(new DemoOptions { SpeedUp = 120, BootMin = TimeSpan.FromMilliseconds(200), BootMax = TimeSpan.FromMilliseconds(500), JobsPerHour = 45, Tick = TimeSpan.FromMilliseconds(100) }))
+        var catalog = FastDemoCatalog()
             .Add(TestForgeModule.WebhooksOnly(ForgeKind.GitHub))
             .Add(TestForgeModule.WebhooksOnly(ForgeKind.GitLab));
         var loader = new FleetConfigLoader(catalog.ValidationOptions(PolicyRegistry.CreateDefault().Policies));
@@ -58,6 +62,47 @@ public sealed class ServerFixture : IAsyncLifetime
         return app;
     }
 
+    /// <summary>
+    /// Starts the fast demo world served from the fleet file <paramref name="configPath"/>, which the server watches, on the
+    /// SQLite file <paramref name="storePath"/>, with <paramref name="tokens"/>; the caller stops it with <see cref="StopAsync"/>.
+    /// </summary>
+    public static async Task<WebApplication> StartFromFileAsync(string configPath, string storePath, params ApiToken[] tokens)
+    {
+        var catalog = FastDemoCatalog();
+        var loader = new FleetConfigLoader(catalog.ValidationOptions(PolicyRegistry.CreateDefault().Policies));
+        var app = await DroverServer.BuildAsync(new ServerOptions
+        {
+            LoadConfig = () => loader.LoadFromFile(configPath),
+            ConfigFile = configPath,
+            StoreLocation = "sqlite:" + storePath,
+            Urls = "http://127.0.0.1:0",
+            Tokens = tokens,
+            Catalog = catalog,
+            ResyncInterval = TimeSpan.FromSeconds(1),
+        });
+        await app.StartAsync();
+        return app;
+    }
+
+    /// <summary>Stops and disposes a server, then deletes its temporary folder (left behind while a pooled SQLite handle is still closing).</summary>
+    public static async Task StopAsync(WebApplication? app, string directory)
+    {
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A pooled SQLite handle may still be closing; the temp directory is left behind.
+        }
+    }
+
     public HttpClient Client(ApiRole? role = null) => Client(BaseAddress, role);
 
     public static HttpClient Client(Uri baseAddress, ApiRole? role = null)
@@ -71,21 +116,5 @@ public sealed class ServerFixture : IAsyncLifetime
         return client;
     }
 
-    public async Task DisposeAsync()
-    {
-        if (_app is not null)
-        {
-            await _app.StopAsync();
-            await _app.DisposeAsync();
-        }
-
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A pooled SQLite handle may still be closing; the temp directory is left behind.
-        }
-    }
+    public Task DisposeAsync() => StopAsync(_app, _directory);
 }
