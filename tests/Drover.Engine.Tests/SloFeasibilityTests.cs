@@ -53,6 +53,37 @@ public sealed class SloFeasibilityTests
         Assert.Equal([1], Gauge(h));
     }
 
+    [Fact]
+    public async Task Watch_FeasibilityFlipsAndHolds_OneEventPerChange()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        var watch = new Drover.Engine.Loop.SloWatch();
+        bool?[] cycles = [null, true, true, false, false, false, true, true, false];
+        foreach (var feasible in cycles)
+        {
+            await watch.RecordAsync(h.Store, PlanWith(h, feasible), "engine", CancellationToken.None);
+        }
+
+        var events = (await h.Store.ListEventsAsync(new EventQuery(), CancellationToken.None)).Where(e => e.Kind == EventKinds.PoolSloChanged).ToList();
+        Assert.Equal(["{\"feasible\":false}", "{\"feasible\":true}", "{\"feasible\":false}"], events.Select(e => e.DataJson));
+        Assert.Equal("meets its wait target again", events[1].Message);
+        Assert.Equal("cannot meet the wait target: why", events[2].Message);
+    }
+
+    private static Plan PlanWith(LoopHarness h, bool? feasible) => new()
+    {
+        At = h.Time.GetUtcNow(),
+        Pools =
+        [
+            new PoolPlan
+            {
+                Pool = "linux", Policy = "predictive", Limits = new Drover.Core.Policies.PoolLimits(0, 0, 10, null),
+                Demand = new Drover.Core.Policies.PoolDemand(0, 0, []), Runners = Drover.Core.Policies.PoolRunnerCounts.None,
+                Desired = 0, Reason = "r", SloFeasible = feasible, Notes = feasible == false ? ["cannot meet the wait target: why"] : [],
+            },
+        ],
+    };
+
     private static List<int> Gauge(LoopHarness h)
     {
         var values = new List<int>();
