@@ -106,6 +106,10 @@ public abstract class RelationalStateStore : IStateStore
         RunAsync(TransactionKind.None, StateReads.ListAdminRequestsAsync, cancellationToken);
 
     /// <inheritdoc />
+    public Task<StoredArrivals> LoadArrivalsAsync(CancellationToken cancellationToken) =>
+        RunAsync(TransactionKind.None, StateReads.LoadArrivalsAsync, cancellationToken);
+
+    /// <inheritdoc />
     public Task<bool> TryAcquireOrRenewLeaseAsync(string name, string holder, TimeSpan ttl, DateTimeOffset now, CancellationToken cancellationToken) =>
         RunAsync(TransactionKind.None, s => LeaseCommands.TryAcquireOrRenewAsync(s, name, holder, ttl, now), cancellationToken);
 

@@ -172,6 +172,15 @@ internal static class StateReads
         return [.. rows.Select(AdminRequestRows.FromRow)];
     }
 
+    public static async Task<StoredArrivals> LoadArrivalsAsync(DbSession session)
+    {
+        var firsts = await session.QueryAsync("SELECT pool, first_arrival FROM arrival_pools ORDER BY pool").ConfigureAwait(false);
+        var buckets = await session.QueryAsync("SELECT pool, start, width, jobs, instants FROM arrival_buckets ORDER BY start, width DESC, pool").ConfigureAwait(false);
+        return new StoredArrivals(
+            firsts.ToDictionary(r => r.Text("pool"), r => r.Time("first_arrival"), StringComparer.Ordinal),
+            [.. buckets.Select(r => new ArrivalBucket(r.Text("pool"), r.Time("start"), TimeSpan.FromSeconds(r.Long("width")), r.Int("jobs"), r.Int("instants")))]);
+    }
+
     public static async Task<IReadOnlyList<StoredPool>> ListPoolsAsync(DbSession session)
     {
         var rows = await session.QueryAsync(SqlText.SelectOrdered(StoreSchema.Pools)).ConfigureAwait(false);

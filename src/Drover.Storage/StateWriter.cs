@@ -104,6 +104,48 @@ internal sealed class StateWriter(DbSession session) : IStateWriter
             DbSession.Parameters(table, row, withIdentity: true)).ConfigureAwait(false) == 1;
     }
 
+    public async Task AddArrivalsAsync(IReadOnlyList<ArrivalBucket> arrivals, TimeSpan keep, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(arrivals);
+        const long HourMicros = 3_600_000_000;
+        foreach (var bucket in arrivals)
+        {
+            await session.ExecuteAsync(
+                "INSERT INTO arrival_buckets (pool, start, width, jobs, instants) VALUES (@pool, @start, 1, @jobs, 1) " +
+                "ON CONFLICT (pool, start, width) DO UPDATE SET jobs = arrival_buckets.jobs + excluded.jobs",
+                new { pool = bucket.Pool, start = StoreTime.ToStored(bucket.Start), jobs = (long)bucket.Jobs }).ConfigureAwait(false);
+        }
+
+        foreach (var pool in arrivals.GroupBy(a => a.Pool, StringComparer.Ordinal))
+        {
+            var name = pool.Key;
+            await session.ExecuteAsync(
+                "INSERT INTO arrival_pools (pool, first_arrival) VALUES (@pool, @first) " +
+                "ON CONFLICT (pool) DO UPDATE SET first_arrival = excluded.first_arrival WHERE excluded.first_arrival < arrival_pools.first_arrival",
+                new { pool = name, first = StoreTime.ToStored(pool.Min(a => a.Start)) }).ConfigureAwait(false);
+            var latest = await session.ScalarAsync<long?>(
+                "SELECT MAX(start) FROM arrival_buckets WHERE pool = @pool AND width = 1", new { pool = name }).ConfigureAwait(false);
+            if (latest is not { } last)
+            {
+                continue;
+            }
+
+            // The in-memory history keeps seconds for the hour up to a pool's latest arrival; older ones count per hour.
+            var cutoff = last - HourMicros;
+            await session.ExecuteAsync(
+                "INSERT INTO arrival_buckets (pool, start, width, jobs, instants) " +
+                "SELECT pool, (start / @hour) * @hour, 3600, SUM(jobs), COUNT(*) FROM arrival_buckets " +
+                "WHERE pool = @pool AND width = 1 AND start < @cutoff GROUP BY pool, (start / @hour) * @hour " +
+                "ON CONFLICT (pool, start, width) DO UPDATE SET jobs = arrival_buckets.jobs + excluded.jobs, instants = arrival_buckets.instants + excluded.instants",
+                new { pool = name, hour = HourMicros, cutoff }).ConfigureAwait(false);
+            await session.ExecuteAsync(
+                "DELETE FROM arrival_buckets WHERE pool = @pool AND width = 1 AND start < @cutoff", new { pool = name, cutoff }).ConfigureAwait(false);
+            await session.ExecuteAsync(
+                "DELETE FROM arrival_buckets WHERE pool = @pool AND width = 3600 AND start < @oldest",
+                new { pool = name, oldest = (last / HourMicros * HourMicros) - (long)(keep.Ticks / 10) }).ConfigureAwait(false);
+        }
+    }
+
     public Task SetNextOrdinalAsync(string pool, long nextOrdinal, CancellationToken cancellationToken) =>
         session.ExecuteAsync(
             "INSERT INTO pool_ordinals (pool, next_ordinal) VALUES (@pool, @next) " +

@@ -13,6 +13,7 @@ public sealed class ArrivalHistory : IDemandHistory
 {
     private const int SecondsKept = 3_600;
     private readonly Dictionary<string, PoolCounts> _pools = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Pool, long Second), int> _unsaved = [];
 
     public ArrivalHistory(int weeks = 5)
     {
@@ -23,8 +24,65 @@ public sealed class ArrivalHistory : IDemandHistory
     /// <summary>How many weeks of hourly counts are kept.</summary>
     public int Weeks { get; }
 
+    /// <summary>
+    /// Whether recorded arrivals are also kept for <see cref="TakeUnsaved"/> (a history the store persists); off for
+    /// one that lives in memory only.
+    /// </summary>
+    public bool TracksUnsaved { get; init; }
+
     /// <summary>Records one arrival for <paramref name="pool"/> at <paramref name="at"/>.</summary>
     public void Record(string pool, DateTimeOffset at)
+    {
+        var second = ToSecond(at);
+        Counts(pool).Add(second);
+        if (TracksUnsaved)
+        {
+            _unsaved[(pool, second)] = _unsaved.GetValueOrDefault((pool, second)) + 1;
+        }
+    }
+
+    /// <summary>
+    /// The arrivals recorded since the last call, as per-second buckets (by pool and second), for the store to add to
+    /// what it keeps; they are not returned again.
+    /// </summary>
+    public IReadOnlyList<ArrivalBucket> TakeUnsaved()
+    {
+        var taken = _unsaved.OrderBy(u => u.Key.Pool, StringComparer.Ordinal).ThenBy(u => u.Key.Second).Select(u => new ArrivalBucket(u.Key.Pool, DateTimeOffset.FromUnixTimeSeconds(u.Key.Second), TimeSpan.FromSeconds(1), u.Value, 1)).ToList();
+        _unsaved.Clear();
+        return taken;
+    }
+
+    /// <summary>
+    /// Loads what the store kept (into a history with nothing recorded yet): hourly buckets count toward the hour-of-week
+    /// rates, per-second buckets are replayed as arrivals, so queries answer as they did in the history that saved them.
+    /// </summary>
+    public void Restore(StoredArrivals stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        foreach (var bucket in stored.Buckets.OrderBy(b => b.Start).ThenByDescending(b => b.Width))
+        {
+            var counts = Counts(bucket.Pool);
+            var second = ToSecond(bucket.Start);
+            if (bucket.Width >= TimeSpan.FromHours(1))
+            {
+                counts.AddHour(second, bucket.Jobs, bucket.Instants);
+            }
+            else
+            {
+                for (var i = 0; i < bucket.Jobs; i++)
+                {
+                    counts.Add(second);
+                }
+            }
+        }
+
+        foreach (var (pool, first) in stored.FirstArrivals)
+        {
+            Counts(pool).SetFirst(ToSecond(first));
+        }
+    }
+
+    private PoolCounts Counts(string pool)
     {
         if (!_pools.TryGetValue(pool, out var counts))
         {
@@ -32,7 +90,7 @@ public sealed class ArrivalHistory : IDemandHistory
             _pools[pool] = counts;
         }
 
-        counts.Add(ToSecond(at));
+        return counts;
     }
 
     /// <inheritdoc/>
@@ -68,6 +126,16 @@ public sealed class ArrivalHistory : IDemandHistory
                 Instants.Add(second);
             }
         }
+
+        /// <summary>Adds a stored hour's counts (no per-second detail) to the hourly series.</summary>
+        public void AddHour(long second, int jobs, int instants)
+        {
+            First = First is null || second < First ? second : First;
+            Jobs.AddHour(second, jobs);
+            Instants.AddHour(second, instants);
+        }
+
+        public void SetFirst(long second) => First = First is null || second < First ? second : First;
     }
 
     /// <summary>
@@ -84,6 +152,9 @@ public sealed class ArrivalHistory : IDemandHistory
             _seconds.Add(second);
             _hours.Add(HourOf(second));
         }
+
+        /// <summary>Adds <paramref name="count"/> events to the hour of <paramref name="second"/> only.</summary>
+        public void AddHour(long second, int count) => _hours.Add(HourOf(second), count);
 
         /// <summary>True when an event is already counted at <paramref name="second"/> (only known within the last hour).</summary>
         public bool HasAt(long second) =>
@@ -142,8 +213,13 @@ public sealed class ArrivalHistory : IDemandHistory
         /// <summary>The oldest index whose cumulative count is kept.</summary>
         public long Oldest => Latest == long.MinValue ? long.MaxValue : Latest - length;
 
-        public void Add(long index)
+        public void Add(long index, long count = 1)
         {
+            if (count <= 0)
+            {
+                return;
+            }
+
             if (Latest == long.MinValue)
             {
                 Latest = index;
@@ -158,10 +234,10 @@ public sealed class ArrivalHistory : IDemandHistory
                 Latest = index;
             }
 
-            _total++;
+            _total += count;
             for (var i = Math.Max(index, Oldest); i <= Latest; i++)
             {
-                _cumulative[Slot(i)]++;
+                _cumulative[Slot(i)] += count;
             }
         }
 

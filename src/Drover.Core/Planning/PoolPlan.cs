@@ -28,6 +28,13 @@ public sealed record PoolPlan
     /// <summary>The earliest instant after the plan's time at which this pool's answer could change with no new event.</summary>
     public DateTimeOffset? NextWakeAt { get; init; }
 
+    /// <summary>
+    /// Whether the plan meets the pool's queue-wait target (<c>targetWaitP95</c>): null when its policy has none or
+    /// cannot judge it yet; false when the policy's own limits, <c>max</c> or a reached budget keep it from being met
+    /// (the notes say why).
+    /// </summary>
+    public bool? SloFeasible { get; init; }
+
     /// <summary>Things a person should know: breaker open, backoff, budget reached, ...</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 }

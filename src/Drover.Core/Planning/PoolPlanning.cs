@@ -140,6 +140,7 @@ internal static class PoolPlanning
         }
 
         var (desired, reason) = Clamp(decision, limits);
+        var cutBy = desired < decision.Desired ? $"max {limits.Max}" : null;
         foreach (var budget in cycle.BudgetsOf(pool).Where(b => b.Exhausted))
         {
             notes.Add(budget.Describe());
@@ -152,10 +153,25 @@ internal static class PoolPlanning
             if (desired > cap)
             {
                 desired = cap;
+                cutBy = $"budget {budget.Name} reached";
                 reason += budget.Budget.Action == BudgetAction.HardCap
                     ? $"; budget {budget.Name} reached, capped at {busy} busy"
                     : $"; budget {budget.Name} reached, no warm runners: capped at {busy} busy + {queued.Count} queued";
             }
+        }
+
+        var sloFeasible = decision.SloFeasible;
+        var shortfall = decision.SloShortfall;
+        if (sloFeasible == true && desired < decision.Desired)
+        {
+            // The policy's answer meets the target; what it was cut to does not.
+            sloFeasible = false;
+            shortfall = $"the policy wants {decision.Desired} runners, cut to {desired} by {cutBy}";
+        }
+
+        if (sloFeasible == false)
+        {
+            notes.Add($"cannot meet the wait target: {shortfall}");
         }
 
         var active = booting + idle.Count + busy;
@@ -231,6 +247,7 @@ internal static class PoolPlanning
             Runners = counts,
             Desired = desired,
             Reason = reason,
+            SloFeasible = sloFeasible,
             Creates = creates,
             Deletes = actions.Count - before - creates,
             Notes = notes,

@@ -10,4 +10,13 @@ public sealed record PolicyDecision(int Desired, string Reason)
     /// reservation expires). Null: only new events change it. The control loop plans again at this instant.
     /// </summary>
     public DateTimeOffset? RecheckAt { get; init; }
+
+    /// <summary>
+    /// Whether the decision meets the pool's queue-wait target (the predictive policy's <c>targetWaitP95</c>): null when
+    /// the policy has no target or nothing to judge it by yet (no history), false with <see cref="SloShortfall"/>.
+    /// </summary>
+    public bool? SloFeasible { get; init; }
+
+    /// <summary>Why the target cannot be met, in words; null when it can (or is not judged).</summary>
+    public string? SloShortfall { get; init; }
 }

@@ -66,13 +66,25 @@ public sealed class PredictivePolicy : IScalingPolicy
         var allowed = s.WaitBudget * (longRun > 0 ? longRun : rate);
         var cap = s.MaxWarm > 0 ? s.MaxWarm : Math.Max(0, context.Limits.Max);
         var warm = WarmFor(rate, exposure, allowed, cap);
+        var needed = warm < cap ? warm : WarmFor(rate, exposure, allowed, int.MaxValue);
         var kept = Math.Max(floor, warm);
         var desired = kept + demand.Queued + demand.Running;
         var reason = string.Create(
             CultureInfo.InvariantCulture,
             $"predictive: {demand.Queued} queued + {demand.Running} running + {kept} warm = {desired} (forecast {rate * 60:0.##}/min: season {season * 60:0.##}, recent {recent * 60:0.##}, burst {burst * 60:0.##}; {exposure:0}s exposure)");
-        return new PolicyDecision(desired, reason);
+        string? shortfall = null;
+        if (needed > warm)
+        {
+            var limit = s.MaxWarm > 0 ? $"maxWarm {s.MaxWarm}" : $"max {context.Limits.Max}";
+            shortfall = string.Create(
+                CultureInfo.InvariantCulture,
+                $"targetWaitP95 {DurationText(s.TargetWaitP95)} needs {needed} warm runners at {rate * 60:0.##}/min with bootTime {DurationText(s.BootTime)}, but {limit} allows {cap}");
+        }
+
+        return new PolicyDecision(desired, reason) { SloFeasible = shortfall is null, SloShortfall = shortfall };
     }
+
+    private static string DurationText(TimeSpan value) => Config.DurationParser.Format(value);
 
     /// <summary>Least W in [0, cap] with rate·P(Poisson(rate·exposure) &gt; W) ≤ allowed.</summary>
     internal static int WarmFor(double rate, double exposure, double allowed, int cap)

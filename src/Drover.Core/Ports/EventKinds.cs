@@ -191,4 +191,12 @@ public static class EventKinds
     /// <c>budget.threshold</c> with the action.
     /// </summary>
     public const string BudgetExhausted = "budget.exhausted";
+
+    /// <summary>
+    /// A pool's plan stopped or started meeting its queue-wait target (<c>targetWaitP95</c> of a predictive pool with
+    /// history): written once per change, not every cycle (a new term writes it again for a pool that cannot meet it).
+    /// Subject: the pool. Message: why it cannot be met (boot time too long for the forecast arrivals, <c>maxWarm</c> or
+    /// <c>max</c> too low, a budget reached), or that it is met again. Data: <c>{"feasible":false}</c> or <c>true</c>.
+    /// </summary>
+    public const string PoolSloChanged = "pool.slo.changed";
 }

@@ -90,6 +90,9 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>The jobs lost to the infrastructure (in one state, or all when null), in the order they were lost.</summary>
     Task<IReadOnlyList<JobRerun>> ListJobRerunsAsync(JobRerunState? state, CancellationToken cancellationToken);
 
+    /// <summary>The stored arrival history (see <see cref="IStateWriter.AddArrivalsAsync"/>), for a new term to restore.</summary>
+    Task<StoredArrivals> LoadArrivalsAsync(CancellationToken cancellationToken);
+
     /// <summary>
     /// Takes the lease <paramref name="name"/> for <paramref name="holder"/> until <paramref name="now"/> + <paramref name="ttl"/>
     /// when it is free, already held by <paramref name="holder"/> (a renewal) or expired at <paramref name="now"/>.

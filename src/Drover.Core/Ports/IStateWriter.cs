@@ -46,6 +46,13 @@ public interface IStateWriter
     /// </summary>
     Task<bool> TryRecordBudgetAlertAsync(string budget, DateTimeOffset periodStart, decimal threshold, DateTimeOffset at, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Adds per-second arrivals (<see cref="Demand.ArrivalHistory.TakeUnsaved"/>) to the stored arrival history, then
+    /// for each pool they touch compacts seconds older than an hour before its latest arrival into hourly buckets and
+    /// drops hours older than <paramref name="keep"/> before it, so what is stored stays bounded per pool.
+    /// </summary>
+    Task AddArrivalsAsync(IReadOnlyList<ArrivalBucket> arrivals, TimeSpan keep, CancellationToken cancellationToken);
+
     /// <summary>Raises a pool's next ordinal to <paramref name="nextOrdinal"/>; never lowers it (keys are never reused).</summary>
     Task SetNextOrdinalAsync(string pool, long nextOrdinal, CancellationToken cancellationToken);
 

@@ -42,6 +42,9 @@ internal sealed class ControlCycle
         Budgets = new BudgetTracker(services, notifier, TimeSpan.FromHours(1));
     }
 
+    /// <summary>Which pools' plans meet their wait target, and the events when that changes.</summary>
+    public SloWatch Slo { get; } = new();
+
     /// <summary>Where every budget stands, and their alerts.</summary>
     public BudgetTracker Budgets { get; }
 
@@ -73,6 +76,7 @@ internal sealed class ControlCycle
             var (poolSpend, teamSpend) = BudgetTracker.Spend(await Budgets.StatusAsync(config, now, cancellationToken).ConfigureAwait(false));
             observed = observed with { PoolSpend = poolSpend, TeamSpend = teamSpend };
             var plan = _planner.Plan(OperatorRequests.Effective(config, drained), observed, demand.Ledger.Jobs, now, demand.Arrivals);
+            await Slo.RecordAsync(store, plan, _options.Actor, cancellationToken).ConfigureAwait(false);
             var breakers = await _executor.ExecuteAsync(plan.Actions, config, observed.Breakers, _options.Actor, cancellationToken).ConfigureAwait(false);
             if (_executor.HeldBackUntil is { } heldBack && (plan.NextWakeAt is not { } wake || heldBack < wake))
             {

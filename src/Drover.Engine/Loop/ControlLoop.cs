@@ -116,17 +116,19 @@ public sealed class ControlLoop
     /// <summary>
     /// Start of a term as the acting replica (start-up, or taking over as leader): resolves create intents left in
     /// Requested (those whose provider cannot be listed yet are tried again before each cycle) and reloads the active
-    /// jobs into a fresh ledger, dropping whatever an earlier term held in memory.
+    /// jobs into a fresh ledger and the stored arrival history, dropping whatever an earlier term held in memory.
     /// </summary>
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var kept = await new IntentReconciler(_services).ReconcileAsync(Snapshot.Config, null, cancellationToken).ConfigureAwait(false);
         var state = await _store.LoadPlanningStateAsync(SpendSince(_time.GetUtcNow()), cancellationToken).ConfigureAwait(false);
+        var arrivals = await _store.LoadArrivalsAsync(cancellationToken).ConfigureAwait(false);
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             var demand = new DemandIntake(_metrics);
             demand.Restore(state.ActiveJobs);
+            demand.Arrivals.Restore(arrivals);
             _demand = demand;
             foreach (var source in _services.Adapters.DemandSources)
             {
@@ -136,6 +138,7 @@ public sealed class ControlLoop
             _cycle.Runners.Drop();
             _cycle.Costs.Reset();
             _cycle.Budgets.Reset();
+            _cycle.Slo.Reset();
             _keptIntents = kept;
         }
         finally

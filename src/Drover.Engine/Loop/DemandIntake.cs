@@ -26,8 +26,11 @@ internal sealed class DemandIntake
     /// <summary>The job ledger (cycle-owned).</summary>
     public JobLedger Ledger { get; } = new();
 
-    /// <summary>Arrivals per pool for forecasting policies (cycle-owned).</summary>
-    public ArrivalHistory Arrivals { get; } = new();
+    /// <summary>
+    /// Arrivals per pool for forecasting policies (cycle-owned); new ones are written to the store with the jobs that
+    /// brought them, and a new term restores what the store kept.
+    /// </summary>
+    public ArrivalHistory Arrivals { get; } = new() { TracksUnsaved = true };
 
     /// <summary>Events waiting to be folded in.</summary>
     public int Pending => _incoming.Count;
@@ -101,7 +104,8 @@ internal sealed class DemandIntake
         Ledger.ExpireStale(now, config.StaleJobAge);
         var jobs = changed.Select(Ledger.Get).OfType<Job>().ToList();
         Ledger.Prune(now - retention);
-        if (jobs.Count > 0 || alsoWrite is not null)
+        var arrivals = Arrivals.TakeUnsaved();
+        if (jobs.Count > 0 || arrivals.Count > 0 || alsoWrite is not null)
         {
             await store.InTransactionAsync(
                 async (writer, ct) =>
@@ -109,6 +113,11 @@ internal sealed class DemandIntake
                     foreach (var job in jobs)
                     {
                         await writer.UpsertJobAsync(job, ct).ConfigureAwait(false);
+                    }
+
+                    if (arrivals.Count > 0)
+                    {
+                        await writer.AddArrivalsAsync(arrivals, TimeSpan.FromDays(7 * Arrivals.Weeks), ct).ConfigureAwait(false);
                     }
 
                     if (alsoWrite is not null)

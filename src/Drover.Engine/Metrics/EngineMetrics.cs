@@ -82,6 +82,7 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         Meter.CreateObservableGauge("drover_pool_min_runners", () => ObservePools(p => p.Min), null, "The pool's configured minimum of runners");
         Meter.CreateObservableGauge("drover_pool_max_runners", () => ObservePools(p => p.Max), null, "The pool's configured maximum of runners");
         Meter.CreateObservableGauge("drover_pool_wait_target_seconds", ObserveWaitTargets, null, "The queue wait the pool's policy aims to keep 95% of jobs under (predictive pools)");
+        Meter.CreateObservableGauge("drover_pool_slo_feasible", ObserveSloFeasible, null, "1 while the pool's last plan meets its queue-wait target (targetWaitP95), 0 while it cannot (plan notes and the pool.slo.changed event say why); no sample for pools without a target or history");
         Meter.CreateObservableGauge("drover_runners", ObserveRunners, null, "Runners per pool and state");
         Meter.CreateObservableGauge("drover_budget_used_ratio", ObserveBudgets, null, "Share of each budget (pool/NAME, team/NAME) spent in its current period; 1 or more: reached");
         Meter.CreateObservableGauge("drover_queued_jobs", ObserveQueued, null, "Waiting jobs matched to each pool");
@@ -351,6 +352,17 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
             if (Drover.Core.Policies.PoolWaitTarget.Of(pool) is { } target)
             {
                 yield return new Measurement<double>(target.TotalSeconds, Tag("pool", pool.Name));
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<int>> ObserveSloFeasible()
+    {
+        foreach (var pool in _snapshot()?.Plan?.Pools ?? [])
+        {
+            if (pool.SloFeasible is { } feasible)
+            {
+                yield return new Measurement<int>(feasible ? 1 : 0, Tag("pool", pool.Pool));
             }
         }
     }

@@ -7,7 +7,7 @@ namespace Drover.Storage.Schema;
 internal static class StoreSchema
 {
     /// <summary>The newest schema version this code knows (the highest migration number).</summary>
-    public const int CurrentVersion = 7;
+    public const int CurrentVersion = 8;
 
     /// <summary>
     /// The oldest schema whose backups restore into this one. Valid while every migration after it only adds tables
@@ -100,9 +100,15 @@ internal static class StoreSchema
         ],
         ["forge", "job_id"]);
 
+    /// <summary>Arrival history of the predictive policy: <c>start</c> in microseconds like every time, <c>width</c> in seconds (1 or 3600).</summary>
+    public static readonly TableSchema ArrivalBuckets = new(
+        "arrival_buckets", [Text("pool"), Int("start"), Int("width"), Int("jobs"), Int("instants")], ["pool", "start", "width"]);
+
+    public static readonly TableSchema ArrivalPools = new("arrival_pools", [Text("pool"), Int("first_arrival")], ["pool"]);
+
     /// <summary>Every data table, parents before children (insert order; delete in reverse).</summary>
     public static readonly IReadOnlyList<TableSchema> Tables =
-        [Pools, Jobs, Runners, RunnerHistory, Events, CostLedger, RunnerCosts, BudgetAlerts, PoolOrdinals, Breakers, WebhookDeliveries, Leases, AdminRequests, JobReruns];
+        [Pools, Jobs, Runners, RunnerHistory, Events, CostLedger, RunnerCosts, BudgetAlerts, PoolOrdinals, Breakers, WebhookDeliveries, Leases, AdminRequests, JobReruns, ArrivalBuckets, ArrivalPools];
 
     public static TableSchema? Find(string name) => Tables.FirstOrDefault(t => t.Name == name);
 

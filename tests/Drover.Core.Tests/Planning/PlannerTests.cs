@@ -324,6 +324,29 @@ public sealed class PlannerTests
     }
 
     [Fact]
+    public void Plan_PredictivePoolCutByAStopWarmBudget_CannotMeetItsWaitTargetAndSaysWhy()
+    {
+        var history = new Drover.Core.Demand.ArrivalHistory();
+        for (var s = 0; s < 7 * 24 * 3600 * 2; s += 30)
+        {
+            history.Record("linux", T0.AddSeconds(s - (7 * 24 * 3600 * 2)));
+        }
+
+        var pool = Pool("linux", max: 20) with { Policy = "predictive", Budget = new BudgetConfig { Limit = 10m, Action = BudgetAction.StopWarm } };
+        var spent = State() with { PoolSpend = new Dictionary<string, decimal> { ["linux"] = 10m } };
+
+        var cut = Planner().Plan(Fleet(pool), spent, [Queued("1", "linux")], T0, history).Pools.Single();
+        var within = Planner().Plan(Fleet(pool), State(), [Queued("1", "linux")], T0, history).Pools.Single();
+
+        Assert.False(cut.SloFeasible);
+        Assert.Equal(1, cut.Desired);
+        var note = Assert.Single(cut.Notes, n => n.StartsWith("cannot meet the wait target", StringComparison.Ordinal));
+        Assert.Contains("the policy wants 5 runners, cut to 1 by budget", note, StringComparison.Ordinal);
+        Assert.True(within.SloFeasible);
+        Assert.DoesNotContain(within.Notes, n => n.StartsWith("cannot meet", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Plan_AlertOnlyBudgetReached_PlansAsBeforeAndSaysSo()
     {
         var pool = Pool("linux", min: 2) with { Budget = new BudgetConfig { Limit = 10m, Action = BudgetAction.AlertOnly } };

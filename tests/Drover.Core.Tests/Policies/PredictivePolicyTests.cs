@@ -29,6 +29,27 @@ public sealed class PredictivePolicyTests
     }
 
     [Fact]
+    public void Decide_SteadyRateWithinMaxWarm_IsFeasible_ButNotWithMaxWarmBelowWhatItNeeds()
+    {
+        var history = new ArrivalHistory();
+        for (var s = 0; s < 7 * 24 * 3600 * 2; s += 30)
+        {
+            history.Record("linux", T0.AddSeconds(s - (7 * 24 * 3600 * 2)));
+        }
+
+        // As below: four warm runners meet the default target at two jobs a minute.
+        var enough = new PredictivePolicy().Decide(Context(history, settings: new() { ["maxWarm"] = "4" }));
+        var tooFew = new PredictivePolicy().Decide(Context(history, settings: new() { ["maxWarm"] = "3" }));
+        var noHistory = new PredictivePolicy().Decide(Context(null, queued: 1));
+
+        Assert.True(enough.SloFeasible);
+        Assert.Null(enough.SloShortfall);
+        Assert.False(tooFew.SloFeasible);
+        Assert.Equal("targetWaitP95 15s needs 4 warm runners at 2/min with bootTime 1m, but maxWarm 3 allows 3", tooFew.SloShortfall);
+        Assert.Null(noHistory.SloFeasible);
+    }
+
+    [Fact]
     public void Decide_SteadyRate_KeepsPoissonSizedWarmPool()
     {
         var history = new ArrivalHistory();
