@@ -76,6 +76,7 @@ public sealed class HelmChartTests
         Assert.Equal("drover-backups", pod.Volumes.Single(v => v.Name == "backups").PersistentVolumeClaim.ClaimName);
 
         Assert.Contains(documents, d => d.Kind == "ServiceMonitor" && d.Yaml.Contains("path: /metrics", StringComparison.Ordinal));
+        Assert.DoesNotContain(documents, d => d.Kind == "ServiceMonitor" && d.Yaml.Contains("scheme: https", StringComparison.Ordinal));
         Assert.Contains(documents, d => d.Kind == "PrometheusRule");
     }
 
@@ -158,7 +159,7 @@ public sealed class HelmChartTests
     [ToolFact("helm")]
     public void Tls_MountsTheSecretServesHttpsAndProbesOverHttps()
     {
-        var documents = Chart.Render("--set", "tls.enabled=true", "--set", "tls.secretName=drover-tls");
+        var documents = Chart.Render("--set", "tls.enabled=true", "--set", "tls.secretName=drover-tls", "--set", "metrics.serviceMonitor.enabled=true", "--set", "metrics.serviceMonitor.tlsConfig.serverName=drover.drover-system.svc");
 
         var deployment = documents.Single<V1Deployment>();
         var pod = deployment.Spec.Template.Spec;
@@ -174,6 +175,11 @@ public sealed class HelmChartTests
         Assert.Equal("HTTPS", container.ReadinessProbe.HttpGet.Scheme);
         Assert.Equal("HTTPS", container.LivenessProbe.HttpGet.Scheme);
         CheckHardened(deployment);
+
+        // Prometheus scrapes the HTTPS-only port over https.
+        var monitor = documents.Single(d => d.Kind == "ServiceMonitor").Yaml;
+        Assert.Contains("scheme: https", monitor, StringComparison.Ordinal);
+        Assert.Contains("serverName: drover.drover-system.svc", monitor, StringComparison.Ordinal);
     }
 
     [ToolFact("helm")]
