@@ -22,6 +22,7 @@ internal static class Chart
         ["apps/v1/Deployment"] = typeof(V1Deployment),
         ["policy/v1/PodDisruptionBudget"] = typeof(V1PodDisruptionBudget),
         ["networking.k8s.io/v1/NetworkPolicy"] = typeof(V1NetworkPolicy),
+        ["networking.k8s.io/v1/Ingress"] = typeof(V1Ingress),
         ["rbac.authorization.k8s.io/v1/Role"] = typeof(V1Role),
         ["rbac.authorization.k8s.io/v1/RoleBinding"] = typeof(V1RoleBinding),
     };

@@ -76,6 +76,7 @@ public sealed class HelmChartTests
         Assert.Equal("drover-backups", pod.Volumes.Single(v => v.Name == "backups").PersistentVolumeClaim.ClaimName);
 
         Assert.Contains(documents, d => d.Kind == "ServiceMonitor" && d.Yaml.Contains("path: /metrics", StringComparison.Ordinal));
+        Assert.DoesNotContain(documents, d => d.Kind == "ServiceMonitor" && d.Yaml.Contains("scheme: https", StringComparison.Ordinal));
         Assert.Contains(documents, d => d.Kind == "PrometheusRule");
     }
 
@@ -122,6 +123,8 @@ public sealed class HelmChartTests
         Assert.Contains("backups.accessModes:", Template([.. Chart.Ha, "--set", "backups.accessModes={ReadWriteOnce}"]), StringComparison.Ordinal);
         Assert.Contains("store.type: 'mysql' is not sqlite or postgres", Template("--set", "store.type=mysql"), StringComparison.Ordinal);
         Assert.Contains("logging.format: 'xml' is not json or text", Template("--set", "logging.format=xml"), StringComparison.Ordinal);
+        Assert.Contains("tls.secretName: tls.enabled needs the name of a kubernetes.io/tls Secret", Template("--set", "tls.enabled=true"), StringComparison.Ordinal);
+        Assert.Contains("ingress.host: ingress.enabled needs the host name", Template("--set", "ingress.enabled=true"), StringComparison.Ordinal);
         Assert.Contains("apiTokens: token 'x' reads NOPE, which is not one of secret.env", Template("--set", "apiTokens[0].name=x", "--set", "apiTokens[0].role=viewer", "--set", "apiTokens[0].env=NOPE"), StringComparison.Ordinal);
 
         static string Template(params string[] arguments) => Tools.RunFailing("helm", ["template", "drover", Chart.Directory, .. arguments]);
@@ -136,6 +139,77 @@ public sealed class HelmChartTests
         var container = documents.Single<V1Deployment>().Spec.Template.Spec.Containers[0];
         Assert.Contains("--backup-every=0", container.Args);
         Assert.DoesNotContain(container.VolumeMounts, m => m.Name == "backups");
+    }
+
+    [ToolFact("helm")]
+    public void DefaultValues_PlainHttpAndNoIngress()
+    {
+        var documents = Chart.Render();
+
+        Assert.DoesNotContain(documents, d => d.Kind == "Ingress");
+        var pod = documents.Single<V1Deployment>().Spec.Template.Spec;
+        var container = pod.Containers[0];
+        Assert.Contains("--urls=http://0.0.0.0:8080", container.Args);
+        Assert.DoesNotContain(container.Args, a => a.StartsWith("--tls-", StringComparison.Ordinal));
+        Assert.Equal("HTTP", container.ReadinessProbe.HttpGet.Scheme);
+        Assert.Equal("HTTP", container.LivenessProbe.HttpGet.Scheme);
+        Assert.DoesNotContain(pod.Volumes, v => v.Name == "tls");
+    }
+
+    [ToolFact("helm")]
+    public void Tls_MountsTheSecretServesHttpsAndProbesOverHttps()
+    {
+        var documents = Chart.Render("--set", "tls.enabled=true", "--set", "tls.secretName=drover-tls", "--set", "metrics.serviceMonitor.enabled=true", "--set", "metrics.serviceMonitor.tlsConfig.serverName=drover.drover-system.svc");
+
+        var deployment = documents.Single<V1Deployment>();
+        var pod = deployment.Spec.Template.Spec;
+        var container = pod.Containers[0];
+        Assert.Contains("--urls=https://0.0.0.0:8080", container.Args);
+        Assert.DoesNotContain(container.Args, a => a.StartsWith("--urls=http:", StringComparison.Ordinal));
+        Assert.Contains("--tls-cert=/etc/drover/tls/tls.crt", container.Args);
+        Assert.Contains("--tls-key=/etc/drover/tls/tls.key", container.Args);
+        Assert.Equal("drover-tls", pod.Volumes.Single(v => v.Name == "tls").Secret.SecretName);
+        var mount = container.VolumeMounts.Single(m => m.Name == "tls");
+        Assert.Equal("/etc/drover/tls", mount.MountPath);
+        Assert.True(mount.ReadOnlyProperty);
+        Assert.Equal("HTTPS", container.ReadinessProbe.HttpGet.Scheme);
+        Assert.Equal("HTTPS", container.LivenessProbe.HttpGet.Scheme);
+        CheckHardened(deployment);
+
+        // Prometheus scrapes the HTTPS-only port over https.
+        var monitor = documents.Single(d => d.Kind == "ServiceMonitor").Yaml;
+        Assert.Contains("scheme: https", monitor, StringComparison.Ordinal);
+        Assert.Contains("serverName: drover.drover-system.svc", monitor, StringComparison.Ordinal);
+    }
+
+    [ToolFact("helm")]
+    public void Ingress_ClassHostTlsAndAnnotations_ToTheService()
+    {
+        var documents = Chart.Render(
+            "--set", "ingress.enabled=true",
+            "--set", "ingress.className=nginx",
+            "--set", "ingress.host=drover.example.com",
+            "--set", "ingress.annotations.cert-manager\\.io/cluster-issuer=letsencrypt",
+            "--set", "ingress.tls[0].secretName=drover-ingress-tls",
+            "--set", "ingress.tls[0].hosts[0]=drover.example.com");
+
+        var ingress = documents.Single<V1Ingress>();
+        Assert.Equal("drover", ingress.Metadata.Name);
+        Assert.Equal("drover-system", ingress.Metadata.NamespaceProperty);
+        Assert.Equal("letsencrypt", ingress.Metadata.Annotations["cert-manager.io/cluster-issuer"]);
+        Assert.Equal("nginx", ingress.Spec.IngressClassName);
+        var tls = Assert.Single(ingress.Spec.Tls);
+        Assert.Equal("drover-ingress-tls", tls.SecretName);
+        Assert.Equal(["drover.example.com"], tls.Hosts);
+        var rule = Assert.Single(ingress.Spec.Rules);
+        Assert.Equal("drover.example.com", rule.Host);
+        var path = Assert.Single(rule.Http.Paths);
+        Assert.Equal("/", path.Path);
+        Assert.Equal("Prefix", path.PathType);
+        var service = documents.Single<V1Service>();
+        Assert.Equal(service.Metadata.Name, path.Backend.Service.Name);
+        Assert.Equal("http", path.Backend.Service.Port.Name);
+        Assert.Contains(service.Spec.Ports, p => p.Name == "http");
     }
 
     private static void CheckHardened(V1Deployment deployment)

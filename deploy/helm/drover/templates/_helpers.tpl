@@ -53,6 +53,12 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- if not (has .Values.logging.format (list "json" "text")) -}}
 {{- fail (printf "logging.format: '%s' is not json or text" .Values.logging.format) -}}
 {{- end -}}
+{{- if and .Values.tls.enabled (not .Values.tls.secretName) -}}
+{{- fail "tls.secretName: tls.enabled needs the name of a kubernetes.io/tls Secret (keys tls.crt and tls.key)" -}}
+{{- end -}}
+{{- if and .Values.ingress.enabled (not .Values.ingress.host) -}}
+{{- fail "ingress.host: ingress.enabled needs the host name the Ingress answers for" -}}
+{{- end -}}
 {{- $env := include "drover.secretEnv" . | fromYaml -}}
 {{- range .Values.apiTokens -}}
 {{- if not (hasKey $env .env) -}}
