@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Drover.Core.Adapters;
 using Drover.Core.Config;
 using Drover.Engine.Leadership;
+using Drover.Server.Auth;
 using Drover.Server.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -46,7 +47,7 @@ internal static partial class BootstrapEndpoints
                 return refused;
             }
 
-            var token = BearerToken(http.Request);
+            var token = RoleFilter.BearerToken(http.Request);
             var session = server.Bootstrap.Authenticate(token);
             var credential = server.Bootstrap.TakeCredential(token);
             if (session is null || credential is null)
@@ -189,14 +190,6 @@ internal static partial class BootstrapEndpoints
         });
     }
 
-    /// <summary>The bearer token of a request, or null when it sends none.</summary>
-    internal static string? BearerToken(HttpRequest request)
-    {
-        const string scheme = "Bearer ";
-        var header = request.Headers.Authorization.ToString();
-        return header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header[scheme.Length..].Trim() : null;
-    }
-
     /// <summary>The systemd service name GARM gives a runner of <paramref name="scope"/> (its scripts append <c>.service</c>).</summary>
     internal static string ServiceName(PoolScope scope) => scope.Kind switch
     {
@@ -234,7 +227,7 @@ internal static partial class BootstrapEndpoints
                 return refused;
             }
 
-            var token = BearerToken(http.Request);
+            var token = RoleFilter.BearerToken(http.Request);
             return server.Bootstrap.Authenticate(token) is { } session
                 ? handle(http, session, token!)
                 : Unauthorized(http, "bootstrap token not valid: unknown, expired, or the instance's bootstrap is over");
@@ -250,7 +243,7 @@ internal static partial class BootstrapEndpoints
                 return refused;
             }
 
-            var token = BearerToken(http.Request);
+            var token = RoleFilter.BearerToken(http.Request);
             return server.Bootstrap.Authenticate(token) is { } session
                 ? await handle(http, session, token!).ConfigureAwait(false)
                 : Unauthorized(http, "bootstrap token not valid: unknown, expired, or the instance's bootstrap is over");

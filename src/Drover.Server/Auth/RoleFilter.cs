@@ -16,14 +16,21 @@ public sealed class RoleFilter(TokenRegistry tokens, ApiRole role) : IEndpointFi
     public static ApiToken Caller(HttpContext context) =>
         context.Items[CallerKey] as ApiToken ?? throw new InvalidOperationException("the endpoint has no role filter");
 
+    /// <summary>The bearer token of a request (<c>Authorization: Bearer …</c>), or null when it sends none.</summary>
+    public static string? BearerToken(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        const string scheme = "Bearer ";
+        var header = request.Headers.Authorization.ToString();
+        return header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? header[scheme.Length..].Trim() : null;
+    }
+
     /// <inheritdoc/>
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        var header = context.HttpContext.Request.Headers.Authorization.ToString();
-        const string scheme = "Bearer ";
-        var token = header.StartsWith(scheme, StringComparison.OrdinalIgnoreCase) ? tokens.Find(header[scheme.Length..].Trim()) : null;
+        var token = BearerToken(context.HttpContext.Request) is { } presented ? tokens.Find(presented) : null;
         if (token is null)
         {
             context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
