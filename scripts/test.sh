@@ -63,13 +63,37 @@ fi
 
 dotnet build Drover.sln -c Release -nologo -clp:ErrorsOnly
 
-rc=0
+# Two lanes: the projects that drive whole `drover serve` processes (long, mostly waiting on them) run one after the
+# other in the background while the rest run in the foreground; each lane's output is printed whole when it ends.
+# DROVER_TEST_LANES=1 runs every project in one lane, in name order.
+run_lane() {
+  local lane_rc=0 proj name
+  for proj in "$@"; do
+    name=$(basename "$proj" .csproj)
+    echo "== $name"
+    dotnet test "$proj" -c Release --no-build --nologo \
+      --logger "trx;LogFileName=$name.trx" --results-directory "$results" || lane_rc=1
+  done
+  return $lane_rc
+}
+
+serve_projects=(tests/Drover.EndToEnd.Tests/Drover.EndToEnd.Tests.csproj tests/Drover.Chaos.Tests/Drover.Chaos.Tests.csproj)
+other_projects=()
 for proj in tests/*.Tests/*.csproj; do
-  name=$(basename "$proj" .csproj)
-  echo "== $name"
-  dotnet test "$proj" -c Release --no-build --nologo \
-    --logger "trx;LogFileName=$name.trx" --results-directory "$results" || rc=1
+  case " ${serve_projects[*]} " in *" $proj "*) ;; *) other_projects+=("$proj") ;; esac
 done
+
+rc=0
+if [ "${DROVER_TEST_LANES:-2}" = "1" ]; then
+  run_lane tests/*.Tests/*.csproj || rc=1
+else
+  serve_log="$results/serve-lane.log"
+  run_lane "${serve_projects[@]}" >"$serve_log" 2>&1 &
+  serve_pid=$!
+  run_lane "${other_projects[@]}" || rc=1
+  wait "$serve_pid" || rc=1
+  cat "$serve_log"
+fi
 
 # One closing line for the whole run, summed over every project's TRX file.
 python3 - "$results" <<'PY' || true
