@@ -28,8 +28,8 @@ internal static class SimulateCommand
         var html = new Option<FileInfo?>("--html") { Description = "Write an HTML report with charts to this file" };
         var quiet = new Option<bool>("--quiet", "-q") { Description = "No progress bar" };
         var predictive = new Option<string[]>("--predictive") { Description = "Settings of the predictive policy as key=value (e.g. waitBudget=0.03); see docs/configuration.md", AllowMultipleArgumentsPerToken = true };
-        var price = new Option<decimal>("--price-per-hour") { Description = "Price of one on-demand runner-hour (GitHub's hosted 2-vCPU Linux rate by default)", DefaultValueFactory = _ => 0.48m };
-        var spotPrice = new Option<decimal>("--spot-price-per-hour") { Description = "Price of one spot runner-hour (pools that prefer or require spot)", DefaultValueFactory = _ => 0.144m };
+        var price = new Option<decimal>("--price-per-hour") { Description = "Price of one on-demand runner-hour (GitHub's hosted 2-vCPU Linux rate by default)", DefaultValueFactory = _ => Simulation.Comparison.TraceScenario.DefaultPricePerHour };
+        var spotPrice = new Option<decimal>("--spot-price-per-hour") { Description = "Price of one spot runner-hour (pools that prefer or require spot)", DefaultValueFactory = _ => Simulation.Comparison.TraceScenario.DefaultSpotPricePerHour };
         var billing = new Option<string>("--billing") { Description = "How runner time is billed: per-second, per-minute or per-hour", DefaultValueFactory = _ => "per-second" };
         var currency = new Option<string>("--currency") { Description = "Currency of the prices (ISO 4217)", DefaultValueFactory = _ => "USD" };
         var load = new TraceLoadArguments();

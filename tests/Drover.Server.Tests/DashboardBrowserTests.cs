@@ -15,8 +15,9 @@ public sealed class DashboardBrowserTests : IDisposable
     public void Dispose() => _directory.Dispose();
 
     [ChromiumFact]
-    public async Task Dashboard_ShowsTheDemoPools_AndANumberChangesAsTheDemoRuns()
+    public async Task Dashboard_ShowsTheDemoPools_ANumberChangesAsTheDemoRuns_AndCostPerPoolAndTeamWithinAMinute()
     {
+        var started = DateTime.UtcNow;
         await using var app = await ServerFixture.StartDemoAsync(_directory.File("state.db"));
         using var playwright = await Playwright.CreateAsync();
         await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -39,6 +40,20 @@ public sealed class DashboardBrowserTests : IDisposable
         var now = await Eventually.ThatAsync(() => Numbers(page), numbers => numbers != first, "a number on the dashboard changes", numbers => $"still {numbers}", TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(250));
 
         await page.WaitForSelectorAsync("#runners tr", new PageWaitForSelectorOptions { Timeout = 30_000 });
+
+        // Cost within a minute of the start: a non-zero month's cost for a pool and for both of the demo's teams.
+        await page.WaitForFunctionAsync(
+            """
+            () => {
+              const rows = id => [...document.querySelectorAll(id + ' tr')].filter(r => r.cells.length === 4).map(r => [...r.cells].map(c => c.innerText));
+              const nonZero = t => /[1-9]/.test(t.split(' ')[0]);
+              const teams = rows('#costTeams');
+              return rows('#costPools').some(r => nonZero(r[2])) && ['ml', 'platform'].every(k => teams.some(r => r[0] === k && nonZero(r[2])));
+            }
+            """,
+            null,
+            new PageWaitForFunctionOptions { Timeout = (float)Math.Max(1_000, (started.AddSeconds(60) - DateTime.UtcNow).TotalMilliseconds) });
+
         var screenshot = Path.Combine(Testing.SharedData.RepositoryRoot ?? throw new InvalidOperationException("Drover.sln not found above the test directory"), "artifacts", "screenshots", "dashboard.png");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });

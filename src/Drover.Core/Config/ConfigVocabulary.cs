@@ -9,7 +9,7 @@ internal static class ConfigVocabulary
 
     public static readonly string[] AuthKeys = ["token", "appId", "installationId", "privateKey"];
 
-    public static readonly string[] ProviderKeys = ["name", "type", "settings", "maxConcurrentCreates", "price"];
+    public static readonly string[] ProviderKeys = ["name", "type", "settings", "maxConcurrentCreates", "maxRunners", "price"];
 
     public static readonly string[] PoolKeys =
     [
@@ -34,7 +34,7 @@ internal static class ConfigVocabulary
 
     public static readonly string[] NotifyKeys = ["url", "format"];
 
-    public static readonly string[] TeamKeys = ["name", "pools", "budget", "quota"];
+    public static readonly string[] TeamKeys = ["name", "pools", "budget", "quota", "weight"];
 
     public static readonly string[] QuotaKeys = ["runners", "vcpus", "gpus"];
 

@@ -98,6 +98,7 @@ internal sealed class FleetConfigBinder
             MaxRunners = quota?.Int("runners"),
             MaxVcpus = quota?.Decimal("vcpus"),
             MaxGpus = quota?.Int("gpus"),
+            Weight = reader.Int("weight"),
         };
     }
 
@@ -151,6 +152,7 @@ internal sealed class FleetConfigBinder
                 Type = type,
                 Settings = reader.Settings("settings") ?? new Dictionary<string, string>(),
                 MaxConcurrentCreates = MaxConcurrentCreates(reader),
+                MaxRunners = reader.Int("maxRunners"),
                 Price = PriceBinder.Bind(reader),
             };
         }
@@ -163,6 +165,7 @@ internal sealed class FleetConfigBinder
             Settings = settings as IReadOnlyDictionary<string, string> ?? new Dictionary<string, string>(),
             ModuleSettings = settings,
             MaxConcurrentCreates = MaxConcurrentCreates(reader),
+            MaxRunners = reader.Int("maxRunners"),
             Price = PriceBinder.Bind(reader),
         };
     }

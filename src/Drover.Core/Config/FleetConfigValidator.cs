@@ -55,6 +55,11 @@ public sealed class FleetConfigValidator
         {
             CheckProviderType(context, $"providers[{i}].type", config.Providers[i].Type);
             PriceRules.CheckSection(context, $"providers[{i}].price", config.Providers[i].Price);
+            if (config.Providers[i].MaxRunners is < 0)
+            {
+                context.Report($"providers[{i}].maxRunners", $"must not be negative, got {config.Providers[i].MaxRunners}");
+            }
+
             if (context.Options.Modules.Provider(config.Providers[i].Type) is not null)
             {
                 continue;

@@ -23,6 +23,12 @@ public sealed record ProviderConfig
     /// </summary>
     public int MaxConcurrentCreates { get; init; } = DefaultMaxConcurrentCreates;
 
+    /// <summary>
+    /// The provider's capacity (<c>maxRunners</c>): at most this many booting, idle and busy runners of all pools on it
+    /// together; null: no limit. Pools of different teams share it by the teams' weights (see <c>docs/cost.md</c>, fair share).
+    /// </summary>
+    public int? MaxRunners { get; init; }
+
     /// <summary>What this provider's runners cost (<c>price:</c>); null: free unless a pool's <c>template.price</c> prices them.</summary>
     public Cost.PriceConfig? Price { get; init; }
 

@@ -23,6 +23,15 @@ public sealed record TeamConfig
     /// <summary>At most this many GPUs of such runners (<c>quota.gpus</c>).</summary>
     public int? MaxGpus { get; init; }
 
+    /// <summary>
+    /// The team's weight (<c>weight</c>, at least 1; null: not set, counted as 1) in the fair share of a capacity its pools
+    /// share with other teams' pools (a provider's <c>maxRunners</c>).
+    /// </summary>
+    public int? Weight { get; init; }
+
+    /// <summary>The weight the fair share counts: <see cref="Weight"/>, 1 when not set.</summary>
+    public int ShareWeight => Math.Max(1, Weight ?? 1);
+
     /// <summary>True when a quota is set.</summary>
     public bool HasQuota => MaxRunners is not null || MaxVcpus is not null || MaxGpus is not null;
 }

@@ -33,6 +33,7 @@ internal static class TeamRules
             }
 
             CheckQuota(context, path, team);
+            CheckWeight(context, path, team);
             PoolRules.CheckBudget(context, $"{path}.budget", team.Budget);
             if (team.Budget is { } budget)
             {
@@ -56,6 +57,23 @@ internal static class TeamRules
             {
                 context.Report(path, $"team '{team.Name}' has no pools: list them under pools, or set team: {team.Name} on them; its budget or quota would have no effect");
             }
+        }
+    }
+
+    private static void CheckWeight(ValidationContext context, string path, TeamConfig team)
+    {
+        if (team.Weight is not { } weight)
+        {
+            return;
+        }
+
+        if (weight < 1)
+        {
+            context.Report($"{path}.weight", $"a weight is at least 1, got {weight}");
+        }
+        else if (!context.Config.PoolsOf(team.Name).Any(p => p.Placement.Any(place => context.Config.FindProvider(place.Name)?.MaxRunners is not null)))
+        {
+            context.Report($"{path}.weight", $"team '{team.Name}' shares no capacity: none of its pools places runners on a provider with maxRunners, so its weight would have no effect; set maxRunners on the provider or remove the weight");
         }
     }
 

@@ -53,6 +53,12 @@ public enum DeleteCause
 
     /// <summary>Idle or booting on a host-bound provider when Drover shut down gracefully (not planned; the shutdown drain).</summary>
     Shutdown,
+
+    /// <summary>
+    /// Idle on a provider at its capacity (<c>maxRunners</c>), of a team above its fair share while another is below
+    /// its own: lent capacity taken back.
+    /// </summary>
+    Reclaimed,
 }
 
 /// <summary>Delete a runner: its instance at the provider and its forge registration.</summary>

@@ -80,6 +80,8 @@ public sealed class Planner
 
         var match = index.Matcher.Assign(waiting);
         var context = new PlanningCycle(config, observed, now, history, finished, running, _breakerOptions);
+        context.Shares = CapacityShares.Compute(context, pool => match.For(pool).Count);
+        context.Notes.AddRange(context.Shares.Notes);
         var pools = new List<PoolPlan>(config.Pools.Count);
         DateTimeOffset? wake = null;
         foreach (var pool in index.PoolsInOrder)

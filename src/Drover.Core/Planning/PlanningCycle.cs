@@ -49,11 +49,15 @@ internal sealed class PlanningCycle(
         }
     }
 
+    /// <summary>The fair shares of the capacities pools share, worked out before any pool is planned.</summary>
+    public CapacityShares Shares { get; set; } = CapacityShares.None;
+
     /// <summary>
-    /// Takes up to <paramref name="wanted"/> new runners of <paramref name="pool"/> from its team's quotas (runners,
-    /// vCPUs, GPUs across the team's pools, booting, idle and busy runners counted); all when the team has none.
+    /// How many of <paramref name="wanted"/> new runners of <paramref name="pool"/> its team's quotas leave room for
+    /// (runners, vCPUs, GPUs across the team's pools, booting, idle and busy runners counted); all when the team has
+    /// none. Nothing is taken until <see cref="UseTeamQuota"/>.
     /// </summary>
-    public int TakeTeamQuota(PoolConfig pool, int wanted, out string? withheldBecause)
+    public int TeamQuotaLeft(PoolConfig pool, int wanted, out string? withheldBecause)
     {
         withheldBecause = null;
         if (Config.TeamOf(pool) is not { } name || Config.FindTeam(name) is not { HasQuota: true } team || wanted <= 0)
@@ -80,13 +84,26 @@ internal sealed class PlanningCycle(
             granted = Math.Min(granted, Math.Max(0, (gpus - used.Gpus) / size.Gpu));
         }
 
-        _teamUsage[name] = (used.Runners + granted, used.Vcpus + (granted * (size.Vcpu ?? 0)), used.Gpus + (granted * size.Gpu));
         if (granted < wanted)
         {
             withheldBecause = $"team '{name}' quota reached ({Describe(team)}; in use {used.Runners} runner(s), {used.Vcpus:0.##} vCPU, {used.Gpus} GPU)";
         }
 
         return granted;
+    }
+
+    /// <summary>Counts <paramref name="created"/> new runners of <paramref name="pool"/> against its team's quotas.</summary>
+    public void UseTeamQuota(PoolConfig pool, int created)
+    {
+        if (created <= 0 || Config.TeamOf(pool) is not { } name || Config.FindTeam(name) is not { HasQuota: true })
+        {
+            return;
+        }
+
+        _teamUsage ??= TeamUsage();
+        var used = _teamUsage.GetValueOrDefault(name);
+        var size = Cost.InstanceResources.Of(pool.Template);
+        _teamUsage[name] = (used.Runners + created, used.Vcpus + (created * (size.Vcpu ?? 0)), used.Gpus + (created * size.Gpu));
     }
 
     private static string Describe(TeamConfig team) => string.Join(", ", new[]

@@ -14,7 +14,7 @@ internal static class PoolPlanning
         var notes = new List<string>();
         var actions = cycle.Actions;
         var before = actions.Count;
-        int booting = 0, busy = 0, draining = 0, failed = 0, heldFailed = 0, awaitingJob = 0;
+        int booting = 0, busy = 0, draining = 0, failed = 0, heldFailed = 0, awaitingJob = 0, reclaimed = 0;
         var idle = new List<Runner>();
         List<Runner>? dueFailed = null;
         DateTimeOffset? nextRetry = null;
@@ -41,6 +41,11 @@ internal static class PoolPlanning
                     if (pool.MaxLifetime is { } lifetime && now - runner.CreatedAt >= lifetime)
                     {
                         Delete(cycle, runner, DeleteCause.MaxLifetime, $"idle and {DurationParser.Format(now - runner.CreatedAt)} old, past maxLifetime {DurationParser.Format(lifetime)}");
+                    }
+                    else if (cycle.Shares.IsReclaimed(runner.Id, out var reclaimedFor))
+                    {
+                        Delete(cycle, runner, DeleteCause.Reclaimed, reclaimedFor);
+                        reclaimed++;
                     }
                     else
                     {
@@ -119,6 +124,11 @@ internal static class PoolPlanning
             notes.Add($"{awaitingJob} runner(s) lost at their provider kept up to {DurationParser.Format(ObservationRules.LostJobIdentificationWindow)} until the forge tells which job they ran");
         }
 
+        if (reclaimed > 0)
+        {
+            notes.Add($"{reclaimed} idle runner(s) reclaimed: lent capacity taken back for a team below its fair share");
+        }
+
         if (heldFailed > 0)
         {
             notes.Add($"{heldFailed} failed runner(s) in retry backoff; next replacement at {nextRetry.GetValueOrDefault().UtcDateTime:HH:mm:ss}Z");
@@ -181,12 +191,12 @@ internal static class PoolPlanning
             var wanted = desired - active - heldFailed;
             // A replacement takes over the slot (and retry count) of a failed runner, most-retried first.
             var replaced = dueFailed is null ? [] : dueFailed.OrderByDescending(r => r.Attempt).ThenBy(r => r.Id, StringComparer.Ordinal).ToList();
-            var providers = ProviderPlacement.Place(cycle, pool, runners, replaced, wanted, out var withheld);
-            var allowed = cycle.TakeTeamQuota(pool, providers.Count, out var overQuota);
-            if (allowed < providers.Count)
+            var allowed = cycle.TeamQuotaLeft(pool, wanted, out var overQuota);
+            var providers = ProviderPlacement.Place(cycle, pool, runners, replaced, allowed, out var withheld);
+            cycle.UseTeamQuota(pool, providers.Count);
+            if (overQuota is not null)
             {
-                providers = [.. providers.Take(allowed)];
-                withheld = withheld is null ? overQuota : $"{withheld}; {overQuota}";
+                withheld = withheld is null ? overQuota : $"{overQuota}; {withheld}";
             }
 
             creates = providers.Count;

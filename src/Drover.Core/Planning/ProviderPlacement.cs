@@ -22,8 +22,16 @@ internal static class ProviderPlacement
         var placement = pool.Placement;
         if (placement.Count == 1)
         {
-            var granted = cycle.TakeCreates(placement[0].Name, wanted, out withheldBecause);
-            return Enumerable.Repeat(placement[0].Name, granted).ToList();
+            var only = placement[0].Name;
+            var room = cycle.Shares.Left(cycle.Config, pool, only) is { } left ? Math.Min(wanted, left) : wanted;
+            var granted = cycle.TakeCreates(only, room, out withheldBecause);
+            cycle.Shares.Take(cycle.Config, pool, only, granted);
+            if (room < wanted)
+            {
+                withheldBecause = withheldBecause is null ? cycle.Shares.WhyFull(cycle.Config, pool, only) : $"{cycle.Shares.WhyFull(cycle.Config, pool, only)}; {withheldBecause}";
+            }
+
+            return Enumerable.Repeat(only, granted).ToList();
         }
 
         withheldBecause = null;
@@ -44,11 +52,14 @@ internal static class ProviderPlacement
             if (provider is null)
             {
                 withheldBecause = "no provider of the pool can take a runner: "
-                    + string.Join("; ", placement.Select(p => $"'{p.Name}' circuit {cycle.DescribeBreaker(p.Name)}"));
+                    + string.Join("; ", placement.Select(p => cycle.Shares.Left(cycle.Config, pool, p.Name) is <= 0
+                        ? cycle.Shares.WhyFull(cycle.Config, pool, p.Name)
+                        : $"'{p.Name}' circuit {cycle.DescribeBreaker(p.Name)}"));
                 break;
             }
 
             cycle.TakeCreates(provider, 1, out _);
+            cycle.Shares.Take(cycle.Config, pool, provider, 1);
             active[provider] = active.GetValueOrDefault(provider) + 1;
             chosen.Add(provider);
         }
@@ -62,7 +73,7 @@ internal static class ProviderPlacement
         var bestShare = double.MaxValue;
         foreach (var candidate in pool.Placement)
         {
-            if (string.Equals(candidate.Name, avoid, StringComparison.Ordinal) || !cycle.CanCreate(candidate.Name))
+            if (string.Equals(candidate.Name, avoid, StringComparison.Ordinal) || !cycle.CanCreate(candidate.Name) || cycle.Shares.Left(cycle.Config, pool, candidate.Name) is <= 0)
             {
                 continue;
             }

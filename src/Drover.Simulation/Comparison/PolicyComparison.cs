@@ -89,7 +89,7 @@ public static class PolicyComparison
                 results[i] = entry.Run(scenario, options, sink);
             });
 
-        var oracle = Oracle.Compute(scenario.Jobs, options.Boot.MedianSeconds, scenario.Fleet.Pools.Count == 0 ? null : Core.Cost.PriceBook.For(scenario.Fleet, scenario.Fleet.Pools[0], scenario.Fleet.Pools[0].Provider, onSpot: false));
+        var oracle = Oracle.Compute(scenario, options.Boot.MedianSeconds);
         return new SimulationReport { Title = title, Notes = notes, Oracle = oracle, Results = results };
     }
 

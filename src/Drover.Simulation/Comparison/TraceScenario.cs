@@ -13,6 +13,21 @@ namespace Drover.Simulation.Comparison;
 /// </summary>
 public static class TraceScenario
 {
+    /// <summary>What a simulated on-demand runner-hour costs unless told otherwise: GitHub's hosted 2-vCPU Linux rate.</summary>
+    public const decimal DefaultPricePerHour = 0.48m;
+
+    /// <summary>What a simulated spot runner-hour costs unless told otherwise.</summary>
+    public const decimal DefaultSpotPricePerHour = 0.144m;
+
+    /// <summary>The simulated provider's price unless told otherwise: the defaults above in USD, billed per second.</summary>
+    public static Core.Cost.PriceConfig DefaultPrice { get; } = new()
+    {
+        Currency = Core.Cost.PriceConfig.DefaultCurrency,
+        OnDemand = new Core.Cost.RateCard { PerHour = DefaultPricePerHour },
+        Spot = new Core.Cost.RateCard { PerHour = DefaultSpotPricePerHour },
+        Billing = Core.Cost.BillingGranularity.PerSecond,
+    };
+
     /// <param name="trace">The trace.</param>
     /// <param name="maxPerPool">Each pool's <c>max</c>.</param>
     /// <param name="price">What the simulated provider's runners cost (<c>drover simulate --price-*</c>); free when null.</param>

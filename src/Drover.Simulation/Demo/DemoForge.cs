@@ -28,6 +28,7 @@ public sealed class DemoForge : IForge, IJobRerun
     private readonly Dictionary<string, string> _rerunAs = new(StringComparer.Ordinal);
     private readonly List<JobEvent> _backlog = [];
     private int _nextRegistration;
+    private int _submitted;
 
     internal DemoForge(DemoWorld world, ForgeConfig forge, FleetConfig config, DemoOptions options, DateTimeOffset start)
     {
@@ -102,6 +103,15 @@ public sealed class DemoForge : IForge, IJobRerun
             _backlog.Add(Event(again, JobEventKind.Queued, now));
             return Task.FromResult(JobRerunAnswer.Queued(again.Id, "queued again"));
         }
+    }
+
+    /// <summary>Queues a job now, besides the replayed load: it is reported queued at the next tick.</summary>
+    internal JobKey Submit(IReadOnlyList<string> labels, TimeSpan duration, string? scope, DateTimeOffset now)
+    {
+        var job = new DemoJob($"{Name}-s{++_submitted}", now, labels, scope ?? $"{_config.Pools.FirstOrDefault(p => p.Forge == Name)?.Scope.Path ?? "example"}/app", duration);
+        _queued.Add(job);
+        _backlog.Add(Event(job, JobEventKind.Queued, now));
+        return new JobKey(Name, job.Id);
     }
 
     /// <summary>Whether the runner named <paramref name="runnerName"/> is running a job.</summary>
@@ -221,7 +231,7 @@ public sealed class DemoForge : IForge, IJobRerun
     private static IEnumerable<DemoJob> Replay(ForgeConfig forge, FleetConfig config, DemoOptions options, DateTimeOffset start)
     {
         var pools = config.Pools.Where(p => p.Forge == forge.Name).ToList();
-        if (pools.Count == 0)
+        if (pools.Count == 0 || options.JobsPerHour <= 0)
         {
             return [];
         }

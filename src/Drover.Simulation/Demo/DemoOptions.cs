@@ -12,7 +12,7 @@ public sealed record DemoOptions
     /// <summary>Longest boot of a simulated instance, in real time.</summary>
     public TimeSpan BootMax { get; init; } = TimeSpan.FromSeconds(20);
 
-    /// <summary>Jobs per trace hour at the weekday peak, per forge.</summary>
+    /// <summary>Jobs per trace hour at the weekday peak, per forge; 0: no replayed load, only jobs given to <see cref="DemoWorld.Submit"/>.</summary>
     public double JobsPerHour { get; init; } = 45;
 
     /// <summary>Where in the synthetic week the replay starts (Monday 00:00 UTC + this): late morning by default.</summary>

@@ -118,6 +118,24 @@ public sealed class DemoWorld : IDemandSource
         }
     }
 
+    /// <summary>
+    /// Queues a job on forge <paramref name="forge"/> now, besides the replayed load (a test or demo drives demand this
+    /// way): asking for <paramref name="labels"/> (GitHub labels or GitLab tags), running <paramref name="duration"/>
+    /// once a runner takes it, in repository or project <paramref name="scope"/> (the forge's first pool's scope + /app
+    /// when null). Reported queued at the next <see cref="Tick"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">No forge of that name.</exception>
+    public JobKey Submit(string forge, IReadOnlyList<string> labels, TimeSpan duration, string? scope = null)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        lock (Sync)
+        {
+            return _forges.TryGetValue(forge, out var demo)
+                ? demo.Submit(labels, duration, scope, Time.GetUtcNow())
+                : throw new ArgumentException($"no forge named '{forge}' in the simulated world", nameof(forge));
+        }
+    }
+
     internal double NextDouble() => _random.NextDouble();
 
     internal bool IsBusy(string pool, string runnerName) => ForgeOf(pool)?.IsBusy(runnerName) == true;

@@ -6,6 +6,20 @@ namespace Drover.Simulation.Engine;
 /// </summary>
 public static class Oracle
 {
+    /// <summary>
+    /// The oracle of <paramref name="scenario"/>, its runners priced as the scenario's fleet prices its first pool's
+    /// on-demand runners (<see cref="Core.Cost.PriceBook"/>, the price book the simulated runs and the live ledger read).
+    /// </summary>
+    /// <param name="scenario">The scenario.</param>
+    /// <param name="bootSeconds">Each runner's boot time.</param>
+    public static SimulationResult Compute(SimulationScenario scenario, double bootSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        var fleet = scenario.Fleet;
+        var price = fleet.Pools.Count == 0 ? null : Core.Cost.PriceBook.For(fleet, fleet.Pools[0], fleet.Pools[0].Placement[0].Name, onSpot: false);
+        return Compute(scenario.Jobs, bootSeconds, price);
+    }
+
     /// <param name="jobs">The scenario's jobs.</param>
     /// <param name="bootSeconds">Each runner's boot time.</param>
     /// <param name="price">What a runner costs (on-demand, per second as if billing had no rounding); free when null.</param>

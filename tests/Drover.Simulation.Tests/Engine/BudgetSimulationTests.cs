@@ -68,6 +68,25 @@ public sealed class BudgetSimulationTests
         Assert.True(stopWarm.IdleCost < alertOnly.IdleCost);
     }
 
+    [Fact]
+    public void FairShare_TwoTeamsShareTheProvidersMaxRunners_HeldToTheWeightsWhileBothWait_LentWhenOneIsDone()
+    {
+        var fleet = Fleet(Pool("web", team: "web", max: 50), Pool("data", team: "data", max: 50)) with
+        {
+            Providers = [new ProviderConfig { Name = "sim", Type = "simulated", Price = Price36, MaxRunners = 8 }],
+            Teams = [new TeamConfig { Name = "web", Weight = 3 }, new TeamConfig { Name = "data" }],
+        };
+        // 100 jobs each, all queued within 20 s: web (weight 3) gets 6 of the 8, data 2, until web's backlog is done.
+        var jobs = Enumerable.Range(0, 200).Select(i => new SimulatedJob(i * 0.1, 120, i % 2)).ToArray();
+
+        var result = Run(fleet, jobs);
+
+        Assert.Equal(200, result.JobsCompleted);
+        Assert.InRange(result.PeakRunners, 1, 8);
+        Assert.Equal(6, result.PeakRunnersByTeam["web"]);
+        Assert.Equal(8, result.PeakRunnersByTeam["data"]);
+    }
+
     private static SimulationResult Run(FleetConfig fleet, SimulatedJob[] jobs) =>
         new Simulator(
             new SimulationScenario { Fleet = fleet, Jobs = jobs, LabelSets = [.. fleet.Pools.Select(p => p.Labels)] },

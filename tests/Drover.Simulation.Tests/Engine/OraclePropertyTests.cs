@@ -1,4 +1,7 @@
 using CsCheck;
+using Drover.Core.Config;
+using Drover.Core.Policies;
+using Drover.Simulation.Comparison;
 using Drover.Simulation.Baselines;
 using Drover.Simulation.Engine;
 using static Drover.Simulation.Tests.TestScenarios;
@@ -19,6 +22,24 @@ public class OraclePropertyTests
         Assert.Equal((180 + 120 + 90) / 60.0, oracle.RunnerMinutes, 9);
         Assert.Equal(0, oracle.WaitMaxSeconds);
         Assert.Equal(2, oracle.PeakRunners);
+    }
+
+    [Fact]
+    public void Compute_ScenarioOfAPricedFleet_CostsItsRunnerMinutesAtTheFleetsPrice()
+    {
+        SimulatedJob[] jobs = [Job(0, 120), Job(10, 60), Job(500, 30)];
+        var fleet = BaselineCatalog.SinglePoolFleet() with
+        {
+            Providers = [new ProviderConfig { Name = "sim", Type = "simulated", Price = TraceScenario.DefaultPrice }],
+        };
+
+        var oracle = Oracle.Compute(new SimulationScenario { Fleet = fleet, Jobs = jobs, LabelSets = [["linux"]] }, 60);
+        var result = new Simulator(new SimulationScenario { Fleet = fleet, Jobs = jobs, LabelSets = [["linux"]] }, [new ReactivePolicy()], Boot60).Run();
+
+        // 390 runner-seconds at 0.48 an hour; the simulated run prices its runners from the same price book.
+        Assert.Equal(390 * 0.48 / 3600, oracle.Cost, 9);
+        Assert.Equal(("USD", "USD"), (oracle.Currency, result.Currency));
+        Assert.True(result.Cost >= oracle.Cost - 1e-9, $"a run costs {result.Cost}, below the oracle's {oracle.Cost}");
     }
 
     [Fact]
