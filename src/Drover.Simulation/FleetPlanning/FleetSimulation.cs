@@ -72,7 +72,7 @@ public static class FleetSimulation
         var recommendations = advice.Select(a =>
         {
             var i = windowed.IndexOf(a);
-            return i < 0 ? a.Recommendation : Describe(a, Slice(windowResults[i], a.Recommendation.Pool), Slice(configured, a.Recommendation.Pool));
+            return i < 0 ? a.Recommendation : Describe(a, Slice(windowResults[i], a.Recommendation.Pool), Slice(configured, a.Recommendation.Pool), targetWait);
         }).ToList();
 
         return new FleetReport
@@ -198,10 +198,20 @@ public static class FleetSimulation
     }
 
     /// <summary>The advice with the figures of the run that kept the suggested idle only in the busy hours.</summary>
-    private static PoolRecommendation Describe(Advice advice, SliceResult windowed, SliceResult baseline)
+    private static PoolRecommendation Describe(Advice advice, SliceResult windowed, SliceResult baseline, TimeSpan targetWait)
     {
         var inv = CultureInfo.InvariantCulture;
         var window = advice.Window!;
+        var allDay = advice.Recommendation;
+        if (windowed.WaitP95Seconds > targetWait.TotalSeconds && allDay.WaitP95Seconds <= targetWait.TotalSeconds)
+        {
+            // Outside the busy hours too many jobs wait: the value is needed at every hour.
+            return allDay with
+            {
+                Text = $"{allDay.Text}; only {advice.Days}, {Figures($"idle {window.Idle}", windowed, baseline)[($"idle {window.Idle}: ").Length..]} (misses the target)",
+            };
+        }
+
         var schedule = string.Create(inv, $"schedules:\n  - cron: \"{window.Cron}\"\n    timezone: {window.TimeZone}\n    idle: {window.Idle}");
         schedule += window.Min is { } min ? string.Create(inv, $"\n    min: {min}") : string.Empty;
         schedule += window.Max is { } max ? string.Create(inv, $"\n    max: {max}") : string.Empty;
