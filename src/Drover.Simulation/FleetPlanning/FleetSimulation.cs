@@ -20,6 +20,12 @@ public static class FleetSimulation
     /// <summary>Weekends count as busy when their busiest hour reaches this share of the weekdays' busiest hour.</summary>
     public const double BusyWeekendShare = 0.5;
 
+    /// <summary>When no value meets the target, a p95 wait shorter by less than this many seconds ...</summary>
+    public const double MarginalWaitSeconds = 5;
+
+    /// <summary>... or by less than this share of the configured p95 is not worth recommending.</summary>
+    public const double MarginalWaitShare = 0.1;
+
     /// <param name="title">The report's title.</param>
     /// <param name="notes">How the trace was read.</param>
     /// <param name="scenario">The trace against the fleet (with any <c>--set</c> changes).</param>
@@ -146,13 +152,32 @@ public static class FleetSimulation
         }
 
         var meeting = complete.Where(p => p.Pool.WaitP95Seconds <= targetWait.TotalSeconds).OrderBy(p => p.Pool.RunnerMinutes).ThenBy(p => p.Pool.WaitP95Seconds).FirstOrDefault();
-        var chosen = meeting ?? complete.OrderBy(p => p.Pool.WaitP95Seconds).ThenBy(p => p.Pool.RunnerMinutes).First();
+        var fastest = complete.OrderBy(p => p.Pool.WaitP95Seconds).ThenBy(p => p.Pool.RunnerMinutes).First();
+        var missed = string.Create(inv, $"{sweep.Pool}: no {sweep.Field} from {sweep.Points[0].Value} to {sweep.Points[^1].Value} reaches a p95 wait of {targetWait.TotalSeconds:0} s");
+        if (meeting is null && baseline.WaitP95Seconds - fastest.Pool.WaitP95Seconds < Math.Max(MarginalWaitSeconds, MarginalWaitShare * baseline.WaitP95Seconds))
+        {
+            // Nothing in the range buys a wait worth paying for: say so, and keep what is configured.
+            return new Advice(
+                new PoolRecommendation
+                {
+                    Pool = sweep.Pool,
+                    Path = sweep.Path,
+                    Value = sweep.Configured,
+                    Text = $"{missed}, and none shortens it by much: the shortest, {Figures($"{sweep.Field} {fastest.Value}", fastest.Pool, baseline)}; keep {sweep.Field} {sweep.Configured}.",
+                    WaitP95Seconds = baseline.WaitP95Seconds,
+                },
+                null,
+                null,
+                null);
+        }
+
+        var chosen = meeting ?? Knee(complete) ?? fastest;
         var pool = scenario.Scenario.Fleet.Pools.Single(p => p.Name == sweep.Pool);
         var scheduled = pool.Schedules.Any(s => sweep.Field switch { "idle" => s.Idle is not null, "min" => s.Min is not null, "max" => s.Max is not null, _ => false });
         var figures = Figures($"{sweep.Field} {chosen.Value}{(scheduled ? " (where no schedule of the pool sets it)" : string.Empty)}", chosen.Pool, baseline);
-        var prefix = meeting is null
-            ? string.Create(inv, $"{sweep.Pool}: no {sweep.Field} from {sweep.Points[0].Value} to {sweep.Points[^1].Value} reaches a p95 wait of {targetWait.TotalSeconds:0} s; the shortest is ")
-            : $"{sweep.Pool}: ";
+        var prefix = meeting is not null ? $"{sweep.Pool}: "
+            : ReferenceEquals(chosen, fastest) ? $"{missed}; the shortest is "
+            : $"{missed}; past the knee of the curve more runner-minutes buy little: ";
         var plain = new PoolRecommendation
         {
             Pool = sweep.Pool,
@@ -195,6 +220,37 @@ public static class FleetSimulation
         };
         var days = string.Create(inv, $"from {first:00}:00 to {(last + 1) % 24:00}:00 {(everyDay ? "every day" : "on weekdays")} ({zoneId})");
         return new Advice(plain, windowed, window, days, figures, prefix);
+    }
+
+    /// <summary>
+    /// The knee of the sweep's curve: among the points no other beats on both p95 wait and runner-minutes, the one
+    /// farthest from the straight line between the cheapest and the fastest (both axes scaled to their range), as
+    /// <see cref="SimulationReport.Knee"/> finds it among policies; null when there is no bend.
+    /// </summary>
+    private static SweepPoint? Knee(IReadOnlyList<SweepPoint> points)
+    {
+        var frontier = points.Where(r => !points.Any(o =>
+                o.Pool.WaitP95Seconds <= r.Pool.WaitP95Seconds && o.Pool.RunnerMinutes <= r.Pool.RunnerMinutes
+                && (o.Pool.WaitP95Seconds < r.Pool.WaitP95Seconds || o.Pool.RunnerMinutes < r.Pool.RunnerMinutes)))
+            .OrderBy(r => r.Pool.RunnerMinutes).ToList();
+        if (frontier.Count < 3)
+        {
+            return null;
+        }
+
+        var (cheap, fast) = (frontier[0].Pool, frontier[^1].Pool);
+        var (minutes, wait) = (fast.RunnerMinutes - cheap.RunnerMinutes, cheap.WaitP95Seconds - fast.WaitP95Seconds);
+        if (minutes <= 0 || wait <= 0)
+        {
+            return null;
+        }
+
+        return frontier
+            .Select(r => (Point: r, Distance: 1 - ((r.Pool.RunnerMinutes - cheap.RunnerMinutes) / minutes) - ((r.Pool.WaitP95Seconds - fast.WaitP95Seconds) / wait)))
+            .Where(r => r.Distance > 0)
+            .OrderByDescending(r => r.Distance)
+            .Select(r => r.Point)
+            .FirstOrDefault();
     }
 
     /// <summary>The advice with the figures of the run that kept the suggested idle only in the busy hours.</summary>

@@ -62,13 +62,16 @@ public class FleetSimulationTests
     }
 
     [Fact]
-    public void Run_DurationSweep_RecommendsWithoutWindow()
+    public void Run_SweepThatChangesNothing_SaysNoValueMeetsTheTarget_AndKeepsTheConfiguredOne()
     {
+        // Ephemeral runners with no warm floor never sit idle: their idle timeout changes nothing.
         var report = Sweep("pools.linux.idleTimeout=1m..3m");
 
         var advice = Assert.Single(report.Recommendations);
         Assert.Null(advice.Schedule);
-        Assert.Matches("^linux: (no idleTimeout from 1m to 3m reaches a p95 wait of 15 s; the shortest is )?idleTimeout [123]m: p95 [0-9]+ s for [+-][0-9]+% runner-minutes", advice.Text);
+        Assert.Equal("2m", advice.Value);
+        Assert.StartsWith("linux: no idleTimeout from 1m to 3m reaches a p95 wait of 15 s, and none shortens it by much: the shortest, idleTimeout 1m: p95 60 s for +0% runner-minutes", advice.Text, StringComparison.Ordinal);
+        Assert.EndsWith("; keep idleTimeout 2m.", advice.Text, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -16,7 +16,7 @@ internal static class TestFleets
             type: simulated
             price: { currency: EUR, onDemand: { perHour: 0.60 } }
         pools:
-          - { name: linux, forge: github, scope: { org: acme }, labels: [linux], provider: sim, max: 20, idleTimeout: 2m, team: platform }
+          - { name: linux, forge: github, scope: { org: acme }, labels: [linux], provider: sim, max: 20, idleTimeout: 2m, team: platform, priority: 10 }
           - { name: gpu, forge: github, scope: { org: acme }, labels: [linux, gpu], provider: sim, max: 3, team: ml }
           - { name: e2e, forge: github, scope: { repo: acme/web }, labels: [linux, e2e], provider: sim, max: 5, priority: 5 }
           - { name: shell, forge: gitlab, scope: { group: platform }, tags: [shell], provider: sim, max: 2 }

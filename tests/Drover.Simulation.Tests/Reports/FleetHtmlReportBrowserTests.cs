@@ -36,12 +36,12 @@ public sealed class FleetHtmlReportBrowserTests : IDisposable
         Assert.Equal(4, await tab.Locator(".sweep svg circle").CountAsync());
         var curve = await tab.Locator(".sweep svg path").First.BoundingBoxAsync();
         Assert.True(curve is { Width: > 100 }, "the curve spans the chart");
-        Assert.Equal(["idle 0", "idle 1", "idle 2", "idle 3"], (await tab.Locator(".sweep svg text").AllInnerTextsAsync()).Where(t => t.StartsWith("idle ", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray());
+        Assert.Equal(["idle 0", "idle 1", "idle 2", "idle 3"], (await tab.Locator(".sweep svg text").AllTextContentsAsync()).Where(t => t.StartsWith("idle ", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToArray());
         var advice = await tab.Locator("#recommendations li").First.InnerTextAsync();
         Assert.StartsWith("linux: idle ", advice, StringComparison.Ordinal);
 
         // Every run keeps its screenshot under artifacts/; DROVER_UPDATE_SCREENSHOTS=1 refreshes the one docs/ shows.
-        var root = SharedData.RepositoryRoot ?? throw new InvalidOperationException("Drover.sln not found above the test directory");
+        var root = Testing.SharedData.RepositoryRoot ?? throw new InvalidOperationException("Drover.sln not found above the test directory");
         var screenshot = Environment.GetEnvironmentVariable("DROVER_UPDATE_SCREENSHOTS") == "1"
             ? Path.Combine(root, "docs", "img", "simulate-sweep.png")
             : Path.Combine(root, "artifacts", "screenshots", "simulate-sweep.png");
