@@ -41,7 +41,10 @@ public sealed record SimulationOptions
     /// <summary>How often the ledger ages out stale jobs and forgets finished ones (finished more than this long ago).</summary>
     public TimeSpan PruneInterval { get; init; } = TimeSpan.FromHours(1);
 
-    /// <summary>The simulation stops at the latest this long after the last arrival, even if runners remain.</summary>
+    /// <summary>
+    /// The simulation stops at the latest this long after the last arrival or the end of the trace's longest-running job,
+    /// whichever is later, even if runners remain.
+    /// </summary>
     public TimeSpan DrainLimit { get; init; } = TimeSpan.FromDays(2);
 
     public static SimulationOptions Default { get; } = new();
