@@ -16,7 +16,17 @@ internal static class SimulateCommand
     {
         var trace = new Option<FileInfo>("--trace", "-t") { Description = "Trace to replay: job CSV, rate series, conda-forge series or treeherder export (see docs/traces.md)", Required = true };
         var policies = new Option<string[]>("--policies", "-p") { Description = "Policies to compare: 'all' or names such as predictive, reactive, garm-minidle-5 (comma-separated)", DefaultValueFactory = _ => ["all"], AllowMultipleArgumentsPerToken = true };
-        var boot = new Option<string>("--boot") { Description = "Runner boot time (provider + registration), e.g. 60s or 3m", DefaultValueFactory = _ => "60s" };
+        var boot = new Option<string[]>("--boot")
+        {
+            Description = "Runner boot time (provider + registration), e.g. 60s or 3m; with --config also NAME=90s for one pool or every pool of one provider (repeatable)",
+            DefaultValueFactory = _ => ["60s"],
+            AllowMultipleArgumentsPerToken = true,
+        };
+        var config = new Option<FileInfo?>("--config", "-c") { Description = "Simulate this fleet file's pools (labels, limits, schedules, priorities, policies, prices, budgets) instead of one pool per label set" };
+        var set = new Option<string[]>("--set") { Description = "With --config: change a pool's field for the simulation, e.g. pools.gpu.idle=2 (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var sweep = new Option<string[]>("--sweep") { Description = "With --config: simulate each value of a range, e.g. pools.linux.idle=0..8 or pools.linux.idleTimeout=1m..10m/1m (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var forge = new Option<string?>("--forge") { Description = "With --config: the forge the trace's jobs come from (default: the first forge with pools)" };
+        var scope = new Option<string?>("--scope") { Description = "With --config: the repository or project of every job, in place of the trace's" };
         var target = new Option<string>("--target-wait") { Description = "The predictive policy's p95 wait target", DefaultValueFactory = _ => "15s" };
         var failures = new Option<double>("--creation-failure-rate") { Description = "Share of runner creations that fail (0 to 1)" };
         var spot = new Option<double>("--spot-interruptions") { Description = "Spot interruptions per spot runner-hour" };
@@ -36,14 +46,28 @@ internal static class SimulateCommand
         var command = new Command("simulate", "Replay a trace through Drover's planner under each policy; compare queue wait, runner-minutes and cost.")
         {
             trace, policies, boot, bootSigma, target, failures, spot, loss, duplication, delay, json, html, quiet, predictive, price, spotPrice, billing, currency,
+            config, set, sweep, forge, scope,
         };
         load.AddTo(command);
         command.SetAction(parse =>
         {
             var error = parse.InvocationConfiguration.Error;
             var output = parse.InvocationConfiguration.Output;
-            if (!Duration(parse.GetValue(boot)!, "--boot", error, out var bootTime) || !Duration(parse.GetValue(target)!, "--target-wait", error, out var targetWait))
+            var fleetFile = parse.GetValue(config);
+            if (!Boots(parse.GetValue(boot) ?? [], fleetFile is not null, error, out var bootTime, out var bootByName) || !Duration(parse.GetValue(target)!, "--target-wait", error, out var targetWait))
             {
+                return 1;
+            }
+
+            if (fleetFile is null && new Option[] { set, sweep, forge, scope }.FirstOrDefault(o => parse.GetResult(o) is not null) is { } needsConfig)
+            {
+                error.WriteLine($"{needsConfig.Name}: needs --config (a fleet file whose pools it names)");
+                return 1;
+            }
+
+            if (fleetFile is not null && new Option[] { policies, predictive, price, spotPrice, billing, currency }.FirstOrDefault(o => parse.GetResult(o) is { Implicit: false }) is { } fromFleet)
+            {
+                error.WriteLine($"{fromFleet.Name}: with --config, each pool's policy, settings and prices come from the fleet file; change them with --set pools.NAME.policy=... or in the file");
                 return 1;
             }
 
@@ -82,6 +106,14 @@ internal static class SimulateCommand
                 }
 
                 return 1;
+            }
+
+            if (fleetFile is not null)
+            {
+                var request = new SimulateFleet.Request(
+                    fleetFile, loaded, options, bootTime, bootByName, parse.GetValue(bootSigma), parse.GetValue(set) ?? [], parse.GetValue(sweep) ?? [],
+                    parse.GetValue(forge), parse.GetValue(scope), targetWait, parse.GetValue(json), parse.GetValue(html), parse.GetValue(quiet));
+                return SimulateFleet.Run(request, output, error);
             }
 
             var settings = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -157,6 +189,52 @@ internal static class SimulateCommand
             error.WriteLine($"{file}: {e.Message}");
             return 1;
         }
+    }
+
+    /// <summary>
+    /// Reads <c>--boot</c>: one plain duration (the default for every runner) and, with a fleet file, <c>NAME=duration</c>
+    /// entries for a pool or a provider; false after printing the problem.
+    /// </summary>
+    private static bool Boots(IReadOnlyList<string> values, bool withFleet, TextWriter error, out TimeSpan boot, out List<(string Name, TimeSpan Boot)> byName)
+    {
+        boot = TimeSpan.FromSeconds(60);
+        byName = [];
+        var plain = 0;
+        foreach (var value in values)
+        {
+            var parts = value.Split('=', 2, StringSplitOptions.TrimEntries);
+            if (parts.Length == 1)
+            {
+                if (!Duration(value, "--boot", error, out boot))
+                {
+                    return false;
+                }
+
+                plain++;
+                continue;
+            }
+
+            if (!withFleet || parts[0].Length == 0)
+            {
+                error.WriteLine($"--boot: '{value}': a boot time per pool or provider (NAME=90s) needs --config");
+                return false;
+            }
+
+            if (!Duration(parts[1], $"--boot {parts[0]}", error, out var time))
+            {
+                return false;
+            }
+
+            byName.Add((parts[0], time));
+        }
+
+        if (plain > 1)
+        {
+            error.WriteLine("--boot: give one default boot time (and NAME=time for single pools or providers)");
+            return false;
+        }
+
+        return true;
     }
 
     private static bool Duration(string text, string option, TextWriter error, out TimeSpan value)

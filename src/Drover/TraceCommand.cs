@@ -25,13 +25,30 @@ internal static class TraceCommand
         var seed = new Option<int>("--seed") { Description = "Seed of every random choice", DefaultValueFactory = _ => 1 };
         var rate = new Option<double>("--rate") { Description = "Jobs per hour at the weekday peak", DefaultValueFactory = _ => new SyntheticTraceOptions().BaseJobsPerHour };
         var output = new Option<FileInfo>("--out") { Description = "Job CSV to write", Required = true };
+        var labelsFrom = new Option<FileInfo?>("--labels-from") { Description = "Give the jobs the labels (or tags) and scopes of this fleet file's pools, in proportion to each pool's max" };
+        var forge = new Option<string?>("--forge") { Description = "With --labels-from: the forge whose pools the jobs are for (default: the first forge with pools)" };
         var command = new Command("synth", "Generate a synthetic trace (working-hours and weekly seasonality, matrix bursts, heavy-tailed durations).")
         {
-            days, seed, rate, output,
+            days, seed, rate, output, labelsFrom, forge,
         };
         command.SetAction(parse =>
         {
             var options = new SyntheticTraceOptions { Days = parse.GetValue(days), Seed = parse.GetValue(seed), BaseJobsPerHour = parse.GetValue(rate) };
+            if (parse.GetValue(labelsFrom) is { } fleetFile)
+            {
+                if (FleetLabelMix(parse, fleetFile, parse.GetValue(forge)) is not { } mix)
+                {
+                    return 2;
+                }
+
+                options = options with { LabelMix = mix };
+            }
+            else if (parse.GetResult(forge) is not null)
+            {
+                parse.InvocationConfiguration.Error.WriteLine("--forge: needs --labels-from (a fleet file whose pools it names)");
+                return 1;
+            }
+
             var problems = options.Validate();
             if (problems.Count > 0)
             {
@@ -47,6 +64,33 @@ internal static class TraceCommand
             return Write(parse, trace, parse.GetValue(output)!);
         });
         return command;
+    }
+
+    /// <summary>The label mix of a fleet file's pools; null after printing why it cannot be made (exit 2).</summary>
+    private static IReadOnlyList<LabelWeight>? FleetLabelMix(ParseResult parse, FileInfo file, string? forge)
+    {
+        var error = parse.InvocationConfiguration.Error;
+        var loaded = new Core.Config.FleetConfigLoader(Adapters.ValidationOptions()).LoadFromFile(file.ToString());
+        if (loaded.Config is not { } fleet)
+        {
+            foreach (var problem in loaded.Errors)
+            {
+                error.WriteLine(problem.ToString());
+            }
+
+            return null;
+        }
+
+        forge ??= fleet.Forges.FirstOrDefault(f => fleet.Pools.Any(p => p.Forge == f.Name))?.Name;
+        try
+        {
+            return Simulation.Traces.FleetLabelMix.For(fleet, forge ?? string.Empty, withScopes: true);
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine($"--forge: {e.Message.Split(" (Parameter", 2)[0]}");
+            return null;
+        }
     }
 
     private static Command CreateConvert()

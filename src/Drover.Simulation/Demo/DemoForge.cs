@@ -236,7 +236,7 @@ public sealed class DemoForge : IForge, IJobRerun
             return [];
         }
 
-        var mix = pools.Select(p => new LabelWeight(LabelSet.Create([.. LabelRules.RunnerLabelsOf(p, forge.Kind)]), Math.Max(1, p.Max))).ToList();
+        var mix = FleetLabelMix.For(config, forge.Name, withScopes: false);
         var traceOptions = new SyntheticTraceOptions { Days = 7, Seed = options.Seed + forge.Name.Length, BaseJobsPerHour = options.JobsPerHour, LabelMix = mix };
         var trace = new SyntheticTraceGenerator(traceOptions).Generate();
         var from = traceOptions.Start + options.TraceOffset;

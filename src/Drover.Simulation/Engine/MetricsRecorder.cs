@@ -96,6 +96,9 @@ internal sealed class MetricsRecorder
         _binWaits.Add(waitSeconds);
     }
 
+    /// <summary>The wait of <paramref name="job"/>'s last started attempt, seconds; NaN when it never started.</summary>
+    public double WaitOf(int job) => _waits[job];
+
     /// <summary>Closes the open bin and returns the waits of every job that started, sorted.</summary>
     public double[] Finish(long now)
     {

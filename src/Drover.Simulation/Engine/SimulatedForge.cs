@@ -67,7 +67,7 @@ internal sealed class SimulatedForge
             {
                 var pool = _pools[p];
                 var labels = new HashSet<string>(LabelRules.RunnerLabelsOf(pool, kind), StringComparer.OrdinalIgnoreCase);
-                if (pool.Forge == scenario.Forge && pool.Scope.Covers(scenario.JobScope) && LabelRules.Matches(kind, labels, pool.RunUntagged, scenario.LabelSets[s]))
+                if (pool.Forge == scenario.Forge && pool.Scope.Covers(scenario.ScopeOf(s)) && LabelRules.Matches(kind, labels, pool.RunUntagged, scenario.LabelSets[s]))
                 {
                     matching.Add(p);
                     byPool[p].Add(s);
@@ -127,7 +127,7 @@ internal sealed class SimulatedForge
         Kind = JobEventKind.Queued,
         At = _time.At(at),
         Labels = _scenario.LabelSets[_labelSet[job]],
-        Scope = _scenario.JobScope,
+        Scope = _scenario.ScopeOf(_labelSet[job]),
     };
 
     public void Arrive(int job, long now)
@@ -171,7 +171,7 @@ internal sealed class SimulatedForge
         _phase[job] = JobPhase.Done;
         Completed++;
         _metrics.JobsCompleted = Completed;
-        _deliveries.Send(new JobEvent { Key = KeyOf(job), Kind = JobEventKind.Completed, At = _time.At(now), Labels = _scenario.LabelSets[_labelSet[job]], Scope = _scenario.JobScope, RunnerName = runner.Record.Id }, job, now);
+        _deliveries.Send(new JobEvent { Key = KeyOf(job), Kind = JobEventKind.Completed, At = _time.At(now), Labels = _scenario.LabelSets[_labelSet[job]], Scope = _scenario.ScopeOf(_labelSet[job]), RunnerName = runner.Record.Id }, job, now);
         runner.Job = -1;
         if (_provider.PoolOf(runner).Ephemeral)
         {
@@ -193,7 +193,7 @@ internal sealed class SimulatedForge
         }
 
         _metrics.JobsRequeued++;
-        _deliveries.Send(new JobEvent { Key = KeyOf(job), Kind = JobEventKind.Completed, At = _time.At(now), Labels = _scenario.LabelSets[_labelSet[job]], Scope = _scenario.JobScope }, job, now);
+        _deliveries.Send(new JobEvent { Key = KeyOf(job), Kind = JobEventKind.Completed, At = _time.At(now), Labels = _scenario.LabelSets[_labelSet[job]], Scope = _scenario.ScopeOf(_labelSet[job]) }, job, now);
         _attempt[job]++;
         Enqueue(job, now);
     }
@@ -230,7 +230,7 @@ internal sealed class SimulatedForge
         _provider.Move(runner, RunnerState.Busy, now);
         runner.Record = runner.Record with { Job = key };
         _metrics.Started(now, job, VirtualTime.ToSeconds(now - _arrival[job]));
-        _deliveries.Send(new JobEvent { Key = key, Kind = JobEventKind.Started, At = _time.At(now), Labels = _scenario.LabelSets[_labelSet[job]], Scope = _scenario.JobScope, RunnerName = runner.Record.Id }, job, now);
+        _deliveries.Send(new JobEvent { Key = key, Kind = JobEventKind.Started, At = _time.At(now), Labels = _scenario.LabelSets[_labelSet[job]], Scope = _scenario.ScopeOf(_labelSet[job]), RunnerName = runner.Record.Id }, job, now);
         _queue.Schedule(now + _duration[job], new SimEvent(SimEventKind.JobDone, job, runner, Incarnation: runner.Incarnation));
     }
 }

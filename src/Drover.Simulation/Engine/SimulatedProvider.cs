@@ -26,6 +26,11 @@ internal sealed class SimulatedProvider
     private readonly Dictionary<string, (int Active, int Peak)> _teams = new(StringComparer.Ordinal);
     private readonly List<(string Pool, double AtSeconds)> _creations = [];
     private readonly decimal[] _poolCost;
+    private readonly double[] _poolSeconds;
+    private readonly double[] _poolIdleSeconds;
+    private readonly int[] _poolActive;
+    private readonly int[] _poolPeak;
+    private readonly BootTimeDistribution[] _boot;
 
     public SimulatedProvider(FleetConfig fleet, EventQueue queue, Random random, SimulationOptions options, MetricsRecorder metrics, VirtualTime time)
     {
@@ -34,6 +39,11 @@ internal sealed class SimulatedProvider
         _pools = pools;
         _prices = [.. pools.Select(p => (PriceBook.For(fleet, p, p.Provider, onSpot: false), PriceBook.For(fleet, p, p.Provider, onSpot: true)))];
         _poolCost = new decimal[pools.Count];
+        _poolSeconds = new double[pools.Count];
+        _poolIdleSeconds = new double[pools.Count];
+        _poolActive = new int[pools.Count];
+        _poolPeak = new int[pools.Count];
+        _boot = [.. pools.Select(p => options.BootByPool.GetValueOrDefault(p.Name) ?? options.Boot)];
         _queue = queue;
         _random = random;
         _options = options;
@@ -72,6 +82,15 @@ internal sealed class SimulatedProvider
 
     /// <summary>Every runner created: pool and virtual second.</summary>
     public IReadOnlyList<(string Pool, double AtSeconds)> Creations => _creations;
+
+    /// <summary>Billed runner-seconds (booting, idle, busy) of the pool with index <paramref name="pool"/> so far (after <see cref="Finish"/>).</summary>
+    public double PoolSeconds(int pool) => _poolSeconds[pool];
+
+    /// <summary>Idle runner-seconds of the pool with index <paramref name="pool"/> so far (after <see cref="Finish"/>).</summary>
+    public double PoolIdleSeconds(int pool) => _poolIdleSeconds[pool];
+
+    /// <summary>Most active (booting, idle, busy) runners the pool with index <paramref name="pool"/> had at once.</summary>
+    public int PoolPeak(int pool) => _poolPeak[pool];
 
     /// <summary>What each pool's runners cost so far (after <see cref="Finish"/> up to the instant it was given).</summary>
     public decimal PoolCost(string pool) => _poolIndex.TryGetValue(pool, out var i) ? _poolCost[i] : 0m;
@@ -121,7 +140,7 @@ internal sealed class SimulatedProvider
         CountActive(runner, +1);
         Move(runner, RunnerState.Provisioning, now);
         runner.Record = runner.Record with { InstanceId = "i-" + record.Id };
-        _queue.Schedule(now + VirtualTime.FromSeconds(_options.Boot.Sample(_random)), new SimEvent(SimEventKind.BootDone, Runner: runner));
+        _queue.Schedule(now + VirtualTime.FromSeconds(_boot[pool].Sample(_random)), new SimEvent(SimEventKind.BootDone, Runner: runner));
         if (runner.Spot && _options.SpotInterruptionsPerRunnerHour > 0)
         {
             var hours = Distributions.Exponential(_random, _options.SpotInterruptionsPerRunnerHour);
@@ -212,6 +231,8 @@ internal sealed class SimulatedProvider
 
     private void CountActive(SimRunner runner, int delta)
     {
+        _poolActive[runner.Pool] += delta;
+        _poolPeak[runner.Pool] = Math.Max(_poolPeak[runner.Pool], _poolActive[runner.Pool]);
         if (_fleet.TeamOf(_pools[runner.Pool]) is not { } team)
         {
             return;
@@ -232,6 +253,13 @@ internal sealed class SimulatedProvider
         }
 
         var price = runner.Spot ? _prices[runner.Pool].Spot : _prices[runner.Pool].OnDemand;
+        var elapsed = (double)(now - runner.BilledFrom) / TimeSpan.TicksPerSecond;
+        _poolSeconds[runner.Pool] += elapsed;
+        if (bucket == RunnerBucket.Idle)
+        {
+            _poolIdleSeconds[runner.Pool] += elapsed;
+        }
+
         var seconds = (decimal)(now - runner.BilledFrom) / TimeSpan.TicksPerSecond;
         var amount = price.Charge(runner.BilledSeconds, runner.BilledSeconds + seconds);
         runner.BilledSeconds += seconds;

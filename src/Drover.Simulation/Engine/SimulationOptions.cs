@@ -11,6 +11,9 @@ public sealed record SimulationOptions
 
     public BootTimeDistribution Boot { get; init; } = BootTimeDistribution.Fixed(60);
 
+    /// <summary>Boot time of the runners of these pools (by pool name), in place of <see cref="Boot"/>.</summary>
+    public IReadOnlyDictionary<string, BootTimeDistribution> BootByPool { get; init; } = new Dictionary<string, BootTimeDistribution>(StringComparer.Ordinal);
+
     /// <summary>Probability that a created runner fails instead of registering (drawn at the end of its boot).</summary>
     public double CreationFailureRate { get; init; }
 
@@ -38,7 +41,10 @@ public sealed record SimulationOptions
     /// <summary>How often the ledger ages out stale jobs and forgets finished ones (finished more than this long ago).</summary>
     public TimeSpan PruneInterval { get; init; } = TimeSpan.FromHours(1);
 
-    /// <summary>The simulation stops at the latest this long after the last arrival, even if runners remain.</summary>
+    /// <summary>
+    /// The simulation stops at the latest this long after the last arrival or the end of the trace's longest-running job,
+    /// whichever is later, even if runners remain.
+    /// </summary>
     public TimeSpan DrainLimit { get; init; } = TimeSpan.FromDays(2);
 
     public static SimulationOptions Default { get; } = new();
@@ -48,6 +54,11 @@ public sealed record SimulationOptions
     {
         var errors = new List<string>();
         Boot.Validate(errors);
+        foreach (var boot in BootByPool.Values)
+        {
+            boot.Validate(errors);
+        }
+
         Probability(CreationFailureRate, "creation failure rate", errors, allowOne: false);
         Probability(DeliveryLossProbability, "delivery loss probability", errors, allowOne: false);
         Probability(DeliveryDuplicationProbability, "delivery duplication probability", errors, allowOne: true);

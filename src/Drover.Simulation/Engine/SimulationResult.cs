@@ -67,6 +67,12 @@ public sealed record SimulationResult
     /// <summary>Cost per team (pools with no team under <c>(none)</c>).</summary>
     public IReadOnlyDictionary<string, double> CostByTeam { get; init; } = new Dictionary<string, double>();
 
+    /// <summary>Figures per pool, in the fleet's order.</summary>
+    public IReadOnlyList<SliceResult> Pools { get; init; } = [];
+
+    /// <summary>Figures per team (pools with no team under <c>(none)</c>), by name.</summary>
+    public IReadOnlyList<SliceResult> Teams { get; init; } = [];
+
     public int SpotInterruptions { get; init; }
 
     public int JobsRequeued { get; init; }

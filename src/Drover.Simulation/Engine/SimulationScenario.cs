@@ -18,8 +18,17 @@ public sealed record SimulationScenario
     /// <summary>Name of the fleet's forge the jobs come from.</summary>
     public string Forge { get; init; } = "github";
 
-    /// <summary>Repository (GitHub) or project (GitLab) every job belongs to.</summary>
+    /// <summary>Repository (GitHub) or project (GitLab) every job belongs to, unless <see cref="LabelSetScopes"/> says otherwise.</summary>
     public string JobScope { get; init; } = "acme/app";
+
+    /// <summary>
+    /// The repository or project of the jobs of each label set, parallel to <see cref="LabelSets"/> (null: a job that
+    /// does not say where it comes from); empty when every job belongs to <see cref="JobScope"/>.
+    /// </summary>
+    public IReadOnlyList<string?> LabelSetScopes { get; init; } = [];
+
+    /// <summary>The repository or project the jobs of label set <paramref name="labelSet"/> come from.</summary>
+    public string? ScopeOf(int labelSet) => LabelSetScopes.Count == 0 ? JobScope : LabelSetScopes[labelSet];
 
     /// <summary>Every problem with the scenario, one message each (empty when valid).</summary>
     public IReadOnlyList<string> Validate()
@@ -28,6 +37,11 @@ public sealed record SimulationScenario
         if (Fleet.FindForge(Forge) is null)
         {
             errors.Add($"the fleet has no forge named '{Forge}'");
+        }
+
+        if (LabelSetScopes.Count != 0 && LabelSetScopes.Count != LabelSets.Count)
+        {
+            errors.Add($"{LabelSetScopes.Count} label set scopes for {LabelSets.Count} label sets");
         }
 
         for (var i = 0; i < Jobs.Count; i++)

@@ -19,7 +19,8 @@ public sealed partial class Simulator
         {
             var total = sim._arrival.Length;
             var lastArrival = total == 0 ? 0 : sim._arrival[^1];
-            var hardStop = lastArrival + sim._options.DrainLimit.Ticks;
+            // A job that runs past the last arrival (a day-long job) is still let finish before the drain limit counts.
+            var hardStop = Math.Max(lastArrival, sim._lastJobEnd) + sim._options.DrainLimit.Ticks;
             var reportEvery = Math.Max(1, total / 200);
             ScheduleNextArrival();
             sim._queue.Schedule(0, new SimEvent(SimEventKind.Resync));

@@ -31,6 +31,7 @@ public sealed partial class Simulator
     private readonly Dictionary<string, long> _ordinals = new(StringComparer.Ordinal);
     private readonly string?[] _poolOfLabelSet;
     private readonly long[] _arrival;
+    private readonly long _lastJobEnd;
     private readonly MetricsRecorder _metrics;
     private readonly DeliveryChannel _deliveries;
     private readonly SimulatedProvider _provider;
@@ -50,7 +51,7 @@ public sealed partial class Simulator
         }
 
         _scenario = scenario;
-        _fleet = scenario.Fleet;
+        _fleet = LetLongestJobRun(scenario.Fleet, scenario.Jobs.Count == 0 ? 0 : scenario.Jobs.Max(j => j.DurationSeconds));
         _planner = new Planner(new PolicyRegistry(policies));
         _random = new Random(_options.Seed);
         _time = new VirtualTime(_options.Start);
@@ -60,9 +61,10 @@ public sealed partial class Simulator
         _arrival = [.. order.Select(i => VirtualTime.FromSeconds(scenario.Jobs[i].ArrivalSeconds))];
         var duration = order.Select(i => VirtualTime.FromSeconds(scenario.Jobs[i].DurationSeconds)).ToArray();
         var labelSet = order.Select(i => scenario.Jobs[i].LabelSet).ToArray();
+        _lastJobEnd = scenario.Jobs.Count == 0 ? 0 : scenario.Jobs.Max(j => VirtualTime.FromSeconds(j.ArrivalSeconds) + VirtualTime.FromSeconds(j.DurationSeconds));
 
         var matcher = new PoolMatcher(_fleet);
-        _poolOfLabelSet = [.. scenario.LabelSets.Select(labels => matcher.Match(scenario.Forge, labels, scenario.JobScope)?.Name)];
+        _poolOfLabelSet = [.. scenario.LabelSets.Select((labels, i) => matcher.Match(scenario.Forge, labels, scenario.ScopeOf(i))?.Name)];
         _metrics = new MetricsRecorder(_arrival.Length, _options.SeriesBin.Ticks);
         _deliveries = new DeliveryChannel(_queue, _random, _options);
         _provider = new SimulatedProvider(_fleet, _queue, _random, _options, _metrics, _time);
@@ -90,6 +92,7 @@ public sealed partial class Simulator
         var idleMinutes = _metrics.IdleSeconds / 60;
         var busyMinutes = _metrics.BusySeconds / 60;
         var totalMinutes = bootMinutes + idleMinutes + busyMinutes;
+        var pools = Pools();
         return new SimulationResult
         {
             Policy = label ?? string.Join("+", _fleet.Pools.Select(p => p.Policy).Distinct()),
@@ -112,6 +115,8 @@ public sealed partial class Simulator
             Currency = _provider.Currency,
             CostByPool = _provider.CostByPool(),
             CostByTeam = _provider.CostByTeam(),
+            Pools = pools,
+            Teams = Teams(pools),
             BudgetsExhausted = _budgets.Exhausted.ToDictionary(b => b.Key, b => (b.Value - _options.Start).TotalSeconds, StringComparer.Ordinal),
             PeakRunnersByTeam = _provider.PeakByTeam,
             Creations = _provider.Creations,
@@ -124,6 +129,82 @@ public sealed partial class Simulator
             RunnersLeft = _provider.LiveCount,
             EndSeconds = VirtualTime.ToSeconds(end),
             Series = _metrics.Series,
+        };
+    }
+
+    /// <summary>
+    /// The fleet with every pool's running-job ceiling (<see cref="RunnerTimeouts.RunningJob"/>) raised, where it is
+    /// shorter, to the trace's longest job plus an hour: a job the trace says ran that long is never cut off and
+    /// re-queued (a busy runner whose job the forge reports running is reaped only past that ceiling).
+    /// </summary>
+    private static FleetConfig LetLongestJobRun(FleetConfig fleet, double longestSeconds)
+    {
+        var needed = TimeSpan.FromSeconds(longestSeconds) + TimeSpan.FromHours(1);
+        var pools = fleet.Pools.Select(p =>
+            p.Timeouts.BusyLimit(fleet.FindForge(p.Forge)?.Kind ?? ForgeKind.GitHub, jobReportedRunning: true) >= needed
+                ? p
+                : p with { Timeouts = p.Timeouts with { RunningJob = needed } }).ToList();
+        return pools.SequenceEqual(fleet.Pools) ? fleet : fleet with { Pools = pools };
+    }
+
+    /// <summary>Each pool's figures: its jobs are those the matcher sent to it.</summary>
+    private List<SliceResult> Pools()
+    {
+        var index = _fleet.Pools.Select((p, i) => (p.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
+        var waits = _fleet.Pools.Select(_ => new List<double>()).ToArray();
+        var jobs = new int[_fleet.Pools.Count];
+        for (var job = 0; job < _arrival.Length; job++)
+        {
+            if (_poolOfLabelSet[_forge.LabelSetOf(job)] is { } name)
+            {
+                var pool = index[name];
+                jobs[pool]++;
+                if (_metrics.WaitOf(job) is var wait && !double.IsNaN(wait))
+                {
+                    waits[pool].Add(wait);
+                }
+            }
+        }
+
+        var costs = _provider.CostByPool();
+        return [.. _fleet.Pools.Select((p, i) => Slice(p.Name, jobs[i], waits[i], _provider.PoolSeconds(i) / 60, _provider.PoolIdleSeconds(i) / 60, costs[p.Name], _provider.PoolPeak(i)))];
+    }
+
+    /// <summary>Each team's figures: its pools' jobs, runner time and cost together.</summary>
+    private List<SliceResult> Teams(List<SliceResult> pools)
+    {
+        var teamOf = _fleet.Pools.ToDictionary(p => p.Name, p => _fleet.TeamOf(p) ?? Core.Cost.CostReport.NoTeam, StringComparer.Ordinal);
+        var waits = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+        for (var job = 0; job < _arrival.Length; job++)
+        {
+            if (_poolOfLabelSet[_forge.LabelSetOf(job)] is { } name && _metrics.WaitOf(job) is var wait && !double.IsNaN(wait))
+            {
+                var team = teamOf[name];
+                (waits.TryGetValue(team, out var list) ? list : waits[team] = []).Add(wait);
+            }
+        }
+
+        return [.. _fleet.Pools.Zip(pools)
+            .GroupBy(x => _fleet.TeamOf(x.First) ?? Core.Cost.CostReport.NoTeam, StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => Slice(g.Key, g.Sum(x => x.Second.Jobs), waits.GetValueOrDefault(g.Key) ?? [], g.Sum(x => x.Second.RunnerMinutes), g.Sum(x => x.Second.IdleMinutes), g.Sum(x => x.Second.Cost), g.Sum(x => x.Second.PeakRunners)))];
+    }
+
+    private static SliceResult Slice(string name, int jobs, List<double> waits, double runnerMinutes, double idleMinutes, double cost, int peak)
+    {
+        waits.Sort();
+        return new SliceResult
+        {
+            Name = name,
+            Jobs = jobs,
+            JobsStarted = waits.Count,
+            WaitP50Seconds = Percentiles.OfSorted(waits, 0.50),
+            WaitP95Seconds = Percentiles.OfSorted(waits, 0.95),
+            WaitMaxSeconds = waits.Count == 0 ? 0 : waits[^1],
+            RunnerMinutes = runnerMinutes,
+            IdleMinutes = idleMinutes,
+            Cost = cost,
+            PeakRunners = peak,
         };
     }
 

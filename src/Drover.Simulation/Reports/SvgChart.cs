@@ -65,6 +65,38 @@ internal static class SvgChart
         return End(svg);
     }
 
+    /// <summary>
+    /// A curve through labelled points in their given order (a sweep: one point per value), each point marked and named;
+    /// emphasised points are drawn larger and in bold.
+    /// </summary>
+    public static string Curve(IReadOnlyList<(string Name, double X, double Y, bool Emphasis)> points, string xLabel, string yLabel)
+    {
+        var (x0, x1) = Range(points.Select(p => p.X), 0);
+        var (_, y1) = Range(points.Select(p => p.Y), 0);
+        var svg = Begin();
+        Axes(svg, x0, x1, 0, y1, xLabel, yLabel);
+        var path = string.Join(' ', points.Select((p, k) => $"{(k == 0 ? 'M' : 'L')}{Fmt(X(p.X, x0, x1))},{Fmt(Y(p.Y, 0, y1))}"));
+        svg.Append(CultureInfo.InvariantCulture, $"<path d=\"{path}\" fill=\"none\" stroke=\"{Palette[0]}\" stroke-width=\"1.8\"/>");
+        var labels = new List<(double X, double Y)>();
+        foreach (var p in points)
+        {
+            var cx = X(p.X, x0, x1);
+            var cy = Y(p.Y, 0, y1);
+            var ly = cy - 8;
+            while (labels.Any(l => Math.Abs(l.X - cx) < 60 && Math.Abs(l.Y - ly) < 12))
+            {
+                ly -= 12;
+            }
+
+            labels.Add((cx, ly));
+            var colour = p.Emphasis ? Palette[5] : Palette[0];
+            svg.Append(CultureInfo.InvariantCulture, $"<circle cx=\"{Fmt(cx)}\" cy=\"{Fmt(cy)}\" r=\"{(p.Emphasis ? 6 : 4)}\" fill=\"{colour}\" stroke=\"#222\" stroke-width=\"{(p.Emphasis ? 1.5 : 0.5)}\"><title>{Esc(p.Name)}: {Fmt(p.X)} {Esc(xLabel)}, {Fmt(p.Y)} {Esc(yLabel)}</title></circle>");
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{Fmt(cx + 6)}\" y=\"{Fmt(ly)}\" font-size=\"11\"{(p.Emphasis ? " font-weight=\"bold\"" : string.Empty)}>{Esc(p.Name)}</text>");
+        }
+
+        return End(svg);
+    }
+
     private static StringBuilder Begin() =>
         new StringBuilder().Append(CultureInfo.InvariantCulture, $"<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {Width} {Height}\" width=\"100%\" role=\"img\" font-family=\"system-ui, sans-serif\">");
 

@@ -92,9 +92,9 @@ public sealed class SyntheticTraceGenerator
             for (var i = 0; i < size; i++)
             {
                 var queued = pushMs + (long)(random.NextDouble() * options.FanOutSeconds * 1000);
-                var labels = PickLabels(random);
+                var entry = PickLabels(random);
                 var duration = options.Durations.Sample(random);
-                jobs.Add(new TraceJob(queued, null, duration, labels, scope));
+                jobs.Add(new TraceJob(queued, null, duration, entry.Labels, entry.Scope ?? scope));
             }
         }
 
@@ -106,7 +106,7 @@ public sealed class SyntheticTraceGenerator
             string.Create(
                 CultureInfo.InvariantCulture,
                 $"{pushes:N0} pushes over {options.Repositories} repositories; {matrices:N0} of them fanned out a matrix of {options.MatrixMin}-{options.MatrixMax} jobs within {options.FanOutSeconds:0.##} s, the others 1-{options.PushJobsMax} jobs."),
-            "Label mix: " + string.Join(", ", options.LabelMix.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Labels} {e.Weight / _cumulativeWeights[^1]:P0}"))) + ".",
+            "Label mix: " + string.Join(", ", options.LabelMix.Select(e => string.Create(CultureInfo.InvariantCulture, $"{e.Labels}{(e.Scope is null ? string.Empty : " in " + e.Scope)} {e.Weight / _cumulativeWeights[^1]:P0}"))) + ".",
             $"Durations: {options.Durations.Description}.",
             "Start times are unknown: the simulator decides when jobs start.",
         };
@@ -117,17 +117,17 @@ public sealed class SyntheticTraceGenerator
             notes);
     }
 
-    private LabelSet PickLabels(Random random)
+    private LabelWeight PickLabels(Random random)
     {
         var u = random.NextDouble() * _cumulativeWeights[^1];
         for (var i = 0; i < _cumulativeWeights.Length; i++)
         {
             if (u < _cumulativeWeights[i])
             {
-                return _options.LabelMix[i].Labels;
+                return _options.LabelMix[i];
             }
         }
 
-        return _options.LabelMix[^1].Labels;
+        return _options.LabelMix[^1];
     }
 }

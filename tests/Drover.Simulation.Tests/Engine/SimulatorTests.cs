@@ -56,6 +56,31 @@ public class SimulatorTests
     }
 
     [Fact]
+    public void Run_A30HourJob_OnAPoolWhoseRunningJobCeilingIs12Hours_RunsOnceToItsEnd()
+    {
+        var scenario = Of(p => p with { Timeouts = p.Timeouts with { RunningJob = TimeSpan.FromHours(12), Busy = TimeSpan.FromHours(6) } }, Job(0, duration: 30 * 3600), Job(600));
+
+        var result = new Simulator(scenario, [new ReactivePolicy()], Boot60).Run();
+
+        Assert.Equal(2, result.JobsCompleted);
+        Assert.Equal(0, result.JobsRequeued);
+        Assert.Equal(2, result.RunnersCreated);
+        Assert.Equal((60 + (30 * 3600) + 60 + 120) / 60.0, result.RunnerMinutes, 6);
+        Assert.Equal(0, result.RunnersLeft);
+    }
+
+    [Fact]
+    public void Run_ASixDayJob_PastGitHubsJobCeilingAndTheDrainLimit_RunsOnceToItsEnd()
+    {
+        var result = new Simulator(Of(Job(0, duration: 6 * 86_400)), [new ReactivePolicy()], Boot60).Run();
+
+        Assert.Equal(1, result.JobsCompleted);
+        Assert.Equal(0, result.JobsRequeued);
+        Assert.Equal(1, result.RunnersCreated);
+        Assert.Equal(0, result.RunnersLeft);
+    }
+
+    [Fact]
     public void Run_Reactive_EveryJobWaitsOneBootAndUsesBootPlusDuration()
     {
         var result = new Simulator(Of(Job(0), Job(100), Job(200)), [new ReactivePolicy()], Boot60).Run();

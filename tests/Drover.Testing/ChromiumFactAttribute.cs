@@ -1,4 +1,4 @@
-namespace Drover.Server.Tests;
+namespace Drover.Testing;
 
 /// <summary>
 /// A fact that needs the Debian <c>chromium</c> browser (which scripts/test.sh installs): skipped with a reason when
