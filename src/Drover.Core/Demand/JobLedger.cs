@@ -1,3 +1,5 @@
+using Drover.Core.Matching;
+
 namespace Drover.Core.Demand;
 
 /// <summary>
@@ -25,6 +27,7 @@ public sealed class JobLedger
     private readonly Dictionary<JobKey, Job> _waiting = [];
     private readonly Dictionary<JobKey, Job> _running = [];
     private readonly DeliveryIdWindow _deliveries;
+    private WaitingAssignment? _assignment;
 
     /// <param name="deliveryIdCapacity">Delivery ids remembered for dedupe; the oldest are forgotten first.</param>
     public JobLedger(int deliveryIdCapacity = DefaultDeliveryIdCapacity)
@@ -40,6 +43,35 @@ public sealed class JobLedger
 
     /// <summary>Jobs in <see cref="JobState.Running"/>, in no particular order.</summary>
     public IReadOnlyCollection<Job> Running => _running.Values;
+
+    /// <summary>
+    /// The waiting jobs assigned to pools by <paramref name="matcher"/>, kept current from here on as jobs change. Built
+    /// once (matching every waiting job) and again only when asked with a matcher that assigns differently
+    /// (<see cref="PoolMatcher.AssignsLike"/>); in between, each change re-matches only the job it touches.
+    /// </summary>
+    public WaitingAssignment AssignWaiting(PoolMatcher matcher)
+    {
+        ArgumentNullException.ThrowIfNull(matcher);
+        if (_assignment is null || !_assignment.Matcher.AssignsLike(matcher))
+        {
+            _assignment = new WaitingAssignment(matcher, _waiting.Values);
+        }
+
+        return _assignment;
+    }
+
+    /// <summary>A ledger holding exactly <paramref name="jobs"/> as they are (the last record of a key wins), for planning over a given set of jobs.</summary>
+    public static JobLedger Of(IEnumerable<Job> jobs)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        var ledger = new JobLedger(deliveryIdCapacity: 1);
+        foreach (var job in jobs)
+        {
+            ledger.Store(ledger.Get(job.Key), job);
+        }
+
+        return ledger;
+    }
 
     /// <summary>Number of jobs held, finished ones and tombstones included.</summary>
     public int Count => _jobs.Count;
@@ -169,6 +201,10 @@ public sealed class JobLedger
         }
 
         IndexOf(next.State)?[next.Key] = next;
+        if (_assignment is not null && (previous is { State: JobState.Queued } || next.State == JobState.Queued))
+        {
+            _assignment.Update(previous, next);
+        }
     }
 
     private Dictionary<JobKey, Job>? IndexOf(JobState state) => state switch
