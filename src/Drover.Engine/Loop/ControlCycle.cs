@@ -139,7 +139,7 @@ internal sealed class ControlCycle
         var reload = Runners.MustReload(now);
         var stored = await store.LoadObservedStateAsync(ControlLoop.SpendSince(now), withRunners: reload, cancellationToken).ConfigureAwait(false);
         stored = stored with { Runners = Runners.Use(stored.Runners, reload, now) };
-        var synced = await _sync.SyncAsync(stored.Runners, config, forgeRunners.Lists, forgeRunners.At, demand.Ledger.Jobs, instances, now, cancellationToken).ConfigureAwait(false);
+        var synced = await _sync.SyncAsync(stored.Runners, config, forgeRunners.Lists, forgeRunners.At, demand.Ledger, instances, now, cancellationToken).ConfigureAwait(false);
         if (synced.Rejected)
         {
             // Part of a refused path may have been written: read the runners as the store has them.

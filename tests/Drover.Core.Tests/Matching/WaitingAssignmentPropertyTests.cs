@@ -53,18 +53,24 @@ public sealed class WaitingAssignmentPropertyTests
                         ledger.Apply(new JobEvent { Key = key, Kind = JobEventKind.Queued, At = at, Labels = step.WithLabels ? LabelSets[step.Labels] : [], Scope = Scopes[step.Scope] });
                         break;
                     case 3:
-                        ledger.Apply(new JobEvent { Key = key, Kind = JobEventKind.Started, At = at, Labels = step.WithLabels ? LabelSets[step.Labels] : [] });
+                        ledger.Apply(new JobEvent { Key = key, Kind = JobEventKind.Started, At = at, Labels = step.WithLabels ? LabelSets[step.Labels] : [], RunnerName = $"runner-{step.Scope}" });
                         break;
                     case 4:
-                        ledger.Apply(new JobEvent { Key = key, Kind = step.WithLabels ? JobEventKind.Completed : JobEventKind.Cancelled, At = at });
+                        ledger.Apply(new JobEvent { Key = key, Kind = step.WithLabels ? JobEventKind.Completed : JobEventKind.Cancelled, At = at, RunnerName = step.Labels % 2 == 0 ? $"runner-{step.Scope}" : null });
                         break;
                     case 5:
                         // A runner takes the job before the forge says it started (or after it finished).
                         busy[step.Job % 6] = key;
                         break;
                     case 6:
-                        ledger.ExpireStale(at, TimeSpan.FromMinutes(20 + step.Job));
-                        ledger.Prune(at - TimeSpan.FromMinutes(step.Job));
+                        // Expiry and pruning look only at the jobs old enough, and find exactly what a scan finds.
+                        var maxAge = TimeSpan.FromMinutes(20 + step.Job);
+                        var stale = ledger.Waiting.Count(j => at - j.LastEventAt > maxAge);
+                        Assert.Equal(stale, ledger.ExpireStale(at, maxAge));
+                        var cutoff = at - TimeSpan.FromMinutes(step.Job);
+                        var old = ledger.Jobs.Count(j => j.IsFinished && (j.FinishedAt ?? j.LastEventAt) < cutoff);
+                        Assert.Equal(old, ledger.Prune(cutoff));
+                        Assert.DoesNotContain(ledger.Jobs, j => j.IsFinished && (j.FinishedAt ?? j.LastEventAt) < cutoff);
                         break;
                     default:
                         ComparePlans(planner, ledger, busy, at);
@@ -150,6 +156,23 @@ public sealed class WaitingAssignmentPropertyTests
 
         Assert.Equal(Keys(expected.Unmatched), Keys(incremental.Unmatched));
         Assert.Equal(Render(full), Render(incremental));
+
+        // Each runner's jobs, looked up by name, as a scan of the jobs finds them (where only one job qualifies).
+        foreach (var name in Scopes.Select((_, i) => $"runner-{i}"))
+        {
+            var runningOn = ledger.Jobs.Where(j => j.RunnerName == name && j.State == JobState.Running).Select(j => j.Key).ToList();
+            var finishedOn = ledger.Jobs.Where(j => j.RunnerName == name && j.IsFinished).Select(j => j.Key).ToList();
+            var (running, finished) = ledger.JobsOn(name);
+            if (runningOn.Count <= 1)
+            {
+                Assert.Equal(runningOn.Count == 1 ? runningOn[0] : (JobKey?)null, running);
+            }
+
+            if (finishedOn.Count <= 1)
+            {
+                Assert.Equal(finishedOn.Count == 1 ? finishedOn[0] : (JobKey?)null, finished);
+            }
+        }
     }
 
     private static string Render(Plan plan) => PlanRenderer.Render(plan with { Unmatched = [.. plan.Unmatched.OrderBy(j => j.Key.ToString(), StringComparer.Ordinal)] });
