@@ -77,7 +77,7 @@ internal static class PlanCommand
         }
 
         ledger.ExpireStale(at, loaded.Config.StaleJobAge);
-        var plan = new Planner(registry).Plan(loaded.Config, observed.ToObservedState(), ledger.Jobs, at);
+        var plan = new Planner(registry).Plan(loaded.Config, observed.ToObservedState(), ledger, at);
         output.Write(asJson ? JsonSerializer.Serialize(plan, StateFile.Options) + Environment.NewLine : PlanRenderer.Render(plan));
         return 0;
     }

@@ -1,3 +1,5 @@
+using Drover.Core.Matching;
+
 namespace Drover.Core.Demand;
 
 /// <summary>
@@ -25,6 +27,10 @@ public sealed class JobLedger
     private readonly Dictionary<JobKey, Job> _waiting = [];
     private readonly Dictionary<JobKey, Job> _running = [];
     private readonly DeliveryIdWindow _deliveries;
+    private readonly Dictionary<string, RunnerJobs> _byRunner = new(StringComparer.Ordinal);
+    private readonly PriorityQueue<JobKey, DateTimeOffset> _finishedBy = new();
+    private readonly PriorityQueue<JobKey, DateTimeOffset> _queuedSince = new();
+    private WaitingAssignment? _assignment;
 
     /// <param name="deliveryIdCapacity">Delivery ids remembered for dedupe; the oldest are forgotten first.</param>
     public JobLedger(int deliveryIdCapacity = DefaultDeliveryIdCapacity)
@@ -40,6 +46,35 @@ public sealed class JobLedger
 
     /// <summary>Jobs in <see cref="JobState.Running"/>, in no particular order.</summary>
     public IReadOnlyCollection<Job> Running => _running.Values;
+
+    /// <summary>
+    /// The waiting jobs assigned to pools by <paramref name="matcher"/>, kept current from here on as jobs change. Built
+    /// once (matching every waiting job) and again only when asked with a matcher that assigns differently
+    /// (<see cref="PoolMatcher.AssignsLike"/>); in between, each change re-matches only the job it touches.
+    /// </summary>
+    public WaitingAssignment AssignWaiting(PoolMatcher matcher)
+    {
+        ArgumentNullException.ThrowIfNull(matcher);
+        if (_assignment is null || !_assignment.Matcher.AssignsLike(matcher))
+        {
+            _assignment = new WaitingAssignment(matcher, _waiting.Values);
+        }
+
+        return _assignment;
+    }
+
+    /// <summary>A ledger holding exactly <paramref name="jobs"/> as they are (the last record of a key wins), for planning over a given set of jobs.</summary>
+    public static JobLedger Of(IEnumerable<Job> jobs)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        var ledger = new JobLedger(deliveryIdCapacity: 1);
+        foreach (var job in jobs)
+        {
+            ledger.Store(ledger.Get(job.Key), job);
+        }
+
+        return ledger;
+    }
 
     /// <summary>Number of jobs held, finished ones and tombstones included.</summary>
     public int Count => _jobs.Count;
@@ -109,26 +144,20 @@ public sealed class JobLedger
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxQueuedAge, TimeSpan.Zero);
 
-        List<Job>? expired = null;
-        foreach (var job in _waiting.Values)
+        // Queued jobs by their newest event, oldest first: only the ones old enough are looked at.
+        var expired = 0;
+        while (_queuedSince.TryPeek(out var key, out var lastEventAt) && now - lastEventAt > maxQueuedAge)
         {
-            if (now - job.LastEventAt > maxQueuedAge)
+            _queuedSince.Dequeue();
+            Examined++;
+            if (_waiting.TryGetValue(key, out var job) && job.LastEventAt == lastEventAt)
             {
-                (expired ??= []).Add(job);
+                Store(job, job with { State = JobState.Expired, FinishedAt = now });
+                expired++;
             }
         }
 
-        if (expired is null)
-        {
-            return 0;
-        }
-
-        foreach (var job in expired)
-        {
-            Store(job, job with { State = JobState.Expired, FinishedAt = now });
-        }
-
-        return expired.Count;
+        return expired;
     }
 
     /// <summary>
@@ -138,27 +167,35 @@ public sealed class JobLedger
     /// <returns>How many jobs were dropped.</returns>
     public int Prune(DateTimeOffset olderThan)
     {
-        List<JobKey>? dropped = null;
-        foreach (var job in _jobs.Values)
+        // Finished jobs by the time they finished, oldest first: only the ones old enough are looked at.
+        var dropped = 0;
+        while (_finishedBy.TryPeek(out var key, out var finishedAt) && finishedAt < olderThan)
         {
-            if (job.IsFinished && (job.FinishedAt ?? job.LastEventAt) < olderThan)
+            _finishedBy.Dequeue();
+            Examined++;
+            if (_jobs.TryGetValue(key, out var job) && job.IsFinished && PruneTime(job) == finishedAt)
             {
-                (dropped ??= []).Add(job.Key);
+                _jobs.Remove(key);
+                Unindex(job);
+                dropped++;
             }
         }
 
-        if (dropped is null)
-        {
-            return 0;
-        }
-
-        foreach (var key in dropped)
-        {
-            _jobs.Remove(key);
-        }
-
-        return dropped.Count;
+        return dropped;
     }
+
+    /// <summary>
+    /// The job the runner named <paramref name="runnerName"/> runs, as the forge reported it (the latest started, should
+    /// events have been lost), and the one it finished last; null where there is none. Kept as events arrive, so a lookup does not scan the ledger.
+    /// </summary>
+    public (JobKey? Running, JobKey? Finished) JobsOn(string runnerName)
+    {
+        ArgumentNullException.ThrowIfNull(runnerName);
+        return _byRunner.TryGetValue(runnerName, out var jobs) ? (jobs.Running.Count > 0 ? jobs.Running[^1] : null, jobs.Finished) : (null, null);
+    }
+
+    /// <summary>Jobs looked at by <see cref="ExpireStale"/> and <see cref="Prune"/> so far (a work count, for tests and benchmarks).</summary>
+    public long Examined { get; private set; }
 
     private void Store(Job? previous, Job next)
     {
@@ -169,7 +206,69 @@ public sealed class JobLedger
         }
 
         IndexOf(next.State)?[next.Key] = next;
+        if (next.State == JobState.Queued && (previous is not { State: JobState.Queued } || previous.LastEventAt != next.LastEventAt))
+        {
+            _queuedSince.Enqueue(next.Key, next.LastEventAt);
+        }
+
+        if (next.IsFinished && (previous is null || !previous.IsFinished || PruneTime(previous) != PruneTime(next)))
+        {
+            _finishedBy.Enqueue(next.Key, PruneTime(next));
+        }
+
+        if (next.RunnerName is { } runnerName)
+        {
+            if (!_byRunner.TryGetValue(runnerName, out var jobs))
+            {
+                jobs = new RunnerJobs();
+                _byRunner[runnerName] = jobs;
+            }
+
+            jobs.Running.Remove(next.Key);
+            if (next.State == JobState.Running)
+            {
+                jobs.Running.Add(next.Key);
+            }
+
+            if (next.IsFinished && (jobs.Finished is null || jobs.Finished == next.Key || PruneTime(next) >= jobs.FinishedAt))
+            {
+                // The one that finished last: pruning it prunes any other the runner finished.
+                jobs.Finished = next.Key;
+                jobs.FinishedAt = PruneTime(next);
+            }
+            else if (!next.IsFinished && jobs.Finished == next.Key)
+            {
+                // An expired job revived by its start.
+                jobs.Finished = null;
+            }
+        }
+
+        if (_assignment is not null && (previous is { State: JobState.Queued } || next.State == JobState.Queued))
+        {
+            _assignment.Update(previous, next);
+        }
     }
+
+    /// <summary>Forgets a pruned job in the runner index.</summary>
+    private void Unindex(Job job)
+    {
+        if (job.RunnerName is { } name && _byRunner.TryGetValue(name, out var jobs))
+        {
+            jobs.Running.Remove(job.Key);
+            if (jobs.Finished == job.Key)
+            {
+                jobs.Finished = null;
+            }
+
+            if (jobs.Running.Count == 0 && jobs.Finished is null)
+            {
+                _byRunner.Remove(name);
+            }
+        }
+    }
+
+    /// <summary>When a finished job may be pruned from.</summary>
+    private static DateTimeOffset PruneTime(Job job) => job.FinishedAt ?? job.LastEventAt;
 
     private Dictionary<JobKey, Job>? IndexOf(JobState state) => state switch
     {
@@ -212,4 +311,14 @@ public sealed class JobLedger
         JobState.Running => 2,
         _ => 3,
     };
+
+    /// <summary>The jobs one runner name is known to run (one, unless an event was lost) and the one it finished last.</summary>
+    private sealed class RunnerJobs
+    {
+        public List<JobKey> Running { get; } = new(1);
+
+        public JobKey? Finished { get; set; }
+
+        public DateTimeOffset FinishedAt { get; set; }
+    }
 }

@@ -39,6 +39,34 @@ public sealed class PoolMatcher
         return _byForge.TryGetValue(forge, out var index) ? index.Match(labels, scope) : null;
     }
 
+    /// <summary>
+    /// True when this matcher assigns every job as <paramref name="other"/> does: the same pool records (by reference)
+    /// in the same precedence for each forge. A configuration that only leaves pools out is not alike.
+    /// </summary>
+    public bool AssignsLike(PoolMatcher other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (ReferenceEquals(this, other))
+        {
+            return true;
+        }
+
+        if (_byForge.Count != other._byForge.Count)
+        {
+            return false;
+        }
+
+        foreach (var (forge, index) in _byForge)
+        {
+            if (!other._byForge.TryGetValue(forge, out var theirs) || !index.SameCandidates(theirs))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
     /// <summary>Assigns every job; jobs no pool can take are returned in <see cref="MatchResult.Unmatched"/>.</summary>
     public MatchResult Assign(IEnumerable<Job> jobs)
     {
@@ -150,6 +178,24 @@ public sealed class PoolMatcher
                     list.Add(i);
                 }
             }
+        }
+
+        public bool SameCandidates(ForgeIndex other)
+        {
+            if (_candidates.Length != other._candidates.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < _candidates.Length; i++)
+            {
+                if (!ReferenceEquals(_candidates[i].Pool, other._candidates[i].Pool) || _candidates[i].Kind != other._candidates[i].Kind)
+                {
+                    return false;
+                }
+            }
+
+            return true;
         }
 
         public PoolConfig? Match(IReadOnlyList<string> labels, string? scope)

@@ -28,17 +28,31 @@ public sealed class Planner
         _breakerOptions = breakerOptions ?? CircuitBreakerOptions.Default;
     }
 
-    /// <summary>Plans one cycle. <paramref name="jobs"/> is the ledger's view (only waiting and running jobs matter).</summary>
+    /// <summary>Plans one cycle over <paramref name="jobs"/> (only waiting and running jobs matter, and finished ones busy runners still hold).</summary>
+    /// <remarks>Matches every waiting job; a loop that plans again and again passes its <see cref="JobLedger"/> instead.</remarks>
     public Plan Plan(FleetConfig config, ObservedState observed, IReadOnlyCollection<Job> jobs, DateTimeOffset now, IDemandHistory? history = null)
+    {
+        ArgumentNullException.ThrowIfNull(jobs);
+        return Plan(config, observed, JobLedger.Of(jobs), now, history);
+    }
+
+    /// <summary>
+    /// Plans one cycle over the ledger's jobs. The waiting jobs come from the ledger's <see cref="WaitingAssignment"/>,
+    /// which re-matches only the jobs that changed since the last plan; the rest of the work follows the runners and
+    /// pools, so a backlog of waiting jobs costs nothing per plan.
+    /// </summary>
+    public Plan Plan(FleetConfig config, ObservedState observed, JobLedger ledger, DateTimeOffset now, IDemandHistory? history = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(observed);
-        ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentNullException.ThrowIfNull(ledger);
 
         var index = _indexes.GetValue(config, static c => new ConfigIndex(c));
         var poolsByName = index.PoolsByName;
+        var assignment = ledger.AssignWaiting(index.Matcher);
         var runnersByPool = new Dictionary<string, List<Runner>>(StringComparer.Ordinal);
         var busyJobs = new HashSet<JobKey>();
+        var running = new HashSet<JobKey>();
         foreach (var runner in observed.Runners)
         {
             if (!runnersByPool.TryGetValue(runner.Pool, out var list))
@@ -48,37 +62,54 @@ public sealed class Planner
             }
 
             list.Add(runner);
+            if (runner.Job is not { } key)
+            {
+                continue;
+            }
+
             // A busy runner past its busy timeout is about to be reaped: its job no longer counts as taken. Only queued
             // and finished jobs are looked up here, never running ones, so the running-job ceiling plays no part.
-            if (runner is { State: RunnerState.Busy, Job: { } key }
+            if (runner.State == RunnerState.Busy
                 && now - runner.StateSince < (poolsByName.TryGetValue(runner.Pool, out var owner) ? owner.Timeouts.Busy : RunnerTimeouts.Default.Busy))
             {
                 busyJobs.Add(key);
             }
+
+            // Running jobs tell which busy runners are still working.
+            if (ledger.Get(key) is { State: JobState.Running })
+            {
+                running.Add(key);
+            }
         }
 
-        // Queued jobs a busy runner already took are not demand twice; finished jobs tell which busy runners are stuck;
-        // running jobs tell which busy runners are still working.
-        var waiting = new List<Job>();
+        // Queued jobs a busy runner already took are not demand twice; finished jobs tell which busy runners are stuck.
         var finished = new Dictionary<JobKey, Job>();
-        var running = new HashSet<JobKey>();
-        foreach (var job in jobs)
+        Dictionary<string, HashSet<JobKey>>? taken = null;
+        foreach (var key in busyJobs)
         {
-            if (job.State == JobState.Queued && !busyJobs.Contains(job.Key))
+            if (ledger.Get(key) is not { } job)
             {
-                waiting.Add(job);
+                continue;
             }
-            else if (job.IsFinished && busyJobs.Contains(job.Key))
+
+            if (job.State == JobState.Queued)
             {
-                finished[job.Key] = job;
+                var pool = assignment.PoolOf(key) ?? string.Empty;
+                taken ??= new Dictionary<string, HashSet<JobKey>>(StringComparer.Ordinal);
+                if (!taken.TryGetValue(pool, out var keys))
+                {
+                    keys = [];
+                    taken[pool] = keys;
+                }
+
+                keys.Add(key);
             }
-            else if (job.State == JobState.Running)
+            else if (job.IsFinished)
             {
-                running.Add(job.Key);
+                finished[key] = job;
             }
         }
 
-        var match = index.Matcher.Assign(waiting);
         var context = new PlanningCycle(config, observed, now, history, finished, running, _breakerOptions);
         context.Shares = CapacityShares.Compute(context, pool => match.For(pool).Count);
         context.Notes.AddRange(context.Shares.Notes);
@@ -87,7 +118,8 @@ public sealed class Planner
         foreach (var pool in index.PoolsInOrder)
         {
             var runners = runnersByPool.TryGetValue(pool.Name, out var list) ? list : [];
-            var poolPlan = PoolPlanning.PlanPool(context, pool, _policies.Get(pool.Policy), runners, match.For(pool.Name));
+            var queued = WaitingView.Of(assignment.For(pool.Name), taken?.GetValueOrDefault(pool.Name));
+            var poolPlan = PoolPlanning.PlanPool(context, pool, _policies.Get(pool.Policy), runners, queued);
             pools.Add(poolPlan);
             if (poolPlan.NextWakeAt is { } poolWake)
             {
@@ -116,7 +148,7 @@ public sealed class Planner
             At = now,
             Actions = context.Actions,
             Pools = pools,
-            Unmatched = match.Unmatched,
+            Unmatched = [.. WaitingView.Of(assignment.Unmatched, taken?.GetValueOrDefault(string.Empty))],
             Notes = context.Notes,
             NextWakeAt = wake,
         };

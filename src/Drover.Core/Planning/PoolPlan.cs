@@ -11,6 +11,7 @@ public sealed record PoolPlan
 
     public required PoolLimits Limits { get; init; }
 
+    /// <summary>The pool's queued and running counts (its <see cref="PoolDemand.QueuedJobs"/> are not kept in the plan).</summary>
     public required PoolDemand Demand { get; init; }
 
     public required PoolRunnerCounts Runners { get; init; }

@@ -8,7 +8,7 @@ namespace Drover.Core.Planning;
 /// <summary>The per-pool half of the planner: reap, decide, clamp, then create or scale down.</summary>
 internal static class PoolPlanning
 {
-    public static PoolPlan PlanPool(PlanningCycle cycle, PoolConfig pool, IScalingPolicy policy, IReadOnlyList<Runner> runners, IReadOnlyList<Job> queued)
+    public static PoolPlan PlanPool(PlanningCycle cycle, PoolConfig pool, IScalingPolicy policy, IReadOnlyList<Runner> runners, IReadOnlyCollection<Job> queued)
     {
         var now = cycle.Now;
         var notes = new List<string>();
@@ -253,7 +253,8 @@ internal static class PoolPlanning
             Pool = pool.Name,
             Policy = policy.Name,
             Limits = limits,
-            Demand = demand,
+            // The counts only: the jobs are a view of the ledger, valid while the policy decides.
+            Demand = demand with { QueuedJobs = [] },
             Runners = counts,
             Desired = desired,
             Reason = reason,

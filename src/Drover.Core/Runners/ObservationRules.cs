@@ -52,12 +52,12 @@ public static class ObservationRules
         return runner is { State: RunnerState.Failed, Job: null, LostAt: { } lostAt } && pool.LostJobReruns > 0 && now - lostAt < LostJobIdentificationWindow;
     }
 
-    /// <summary>Every state change the observations imply, in runner order.</summary>
+    /// <summary>Every state change the observations imply, in runner order, over a given set of jobs.</summary>
     /// <param name="runners">The live runners.</param>
     /// <param name="config">The fleet (runners of pools it no longer has are left alone).</param>
     /// <param name="forgeRunners">Registrations per forge that answered (forges that did not are absent).</param>
     /// <param name="forgeListedAt">When the forge lists started.</param>
-    /// <param name="jobs">The ledger's jobs.</param>
+    /// <param name="jobs">The jobs known.</param>
     /// <param name="instances">Instances per provider that answered.</param>
     /// <param name="now">The cycle's time.</param>
     public static IReadOnlyList<ObservedChange> Changes(
@@ -69,28 +69,31 @@ public static class ObservationRules
         IReadOnlyDictionary<string, IReadOnlyList<ProviderInstance>> instances,
         DateTimeOffset now)
     {
+        ArgumentNullException.ThrowIfNull(jobs);
+        return Changes(runners, config, forgeRunners, forgeListedAt, JobLedger.Of(jobs), instances, now);
+    }
+
+    /// <summary>Every state change the observations imply, in runner order.</summary>
+    /// <param name="runners">The live runners.</param>
+    /// <param name="config">The fleet (runners of pools it no longer has are left alone).</param>
+    /// <param name="forgeRunners">Registrations per forge that answered (forges that did not are absent).</param>
+    /// <param name="forgeListedAt">When the forge lists started.</param>
+    /// <param name="ledger">The job ledger: each runner's jobs are looked up by its name, not found by scanning the jobs.</param>
+    /// <param name="instances">Instances per provider that answered.</param>
+    /// <param name="now">The cycle's time.</param>
+    public static IReadOnlyList<ObservedChange> Changes(
+        IReadOnlyList<Runner> runners,
+        FleetConfig config,
+        IReadOnlyDictionary<string, IReadOnlyList<ForgeRunner>> forgeRunners,
+        DateTimeOffset forgeListedAt,
+        JobLedger ledger,
+        IReadOnlyDictionary<string, IReadOnlyList<ProviderInstance>> instances,
+        DateTimeOffset now)
+    {
         ArgumentNullException.ThrowIfNull(runners);
         ArgumentNullException.ThrowIfNull(config);
-        ArgumentNullException.ThrowIfNull(jobs);
+        ArgumentNullException.ThrowIfNull(ledger);
         ArgumentNullException.ThrowIfNull(instances);
-        var jobsByRunner = new Dictionary<string, JobKey>(StringComparer.Ordinal);
-        var finishedOn = new Dictionary<string, JobKey>(StringComparer.Ordinal);
-        foreach (var job in jobs)
-        {
-            if (job.RunnerName is not { } name)
-            {
-                continue;
-            }
-
-            if (job.State == JobState.Running)
-            {
-                jobsByRunner[name] = job.Key;
-            }
-            else if (job.IsFinished)
-            {
-                finishedOn[name] = job.Key;
-            }
-        }
 
         // Indexed once per call: a cycle looks up every runner, so a scan per runner would be quadratic in the fleet.
         var registrationsByForge = forgeRunners.ToDictionary(f => f.Key, f => ByFirst(f.Value, r => r.Name), StringComparer.Ordinal);
@@ -116,7 +119,7 @@ public static class ObservationRules
             }
 
             var registration = registrations.GetValueOrDefault(runner.Id);
-            var job = jobsByRunner.TryGetValue(runner.Id, out var key) ? key : (JobKey?)null;
+            var (job, finished) = ledger.JobsOn(runner.Id);
             var instanceGone = runner.InstanceId is { } instanceId
                 && instanceIdsByProvider.TryGetValue(runner.Provider, out var listed)
                 && !listed.Contains(instanceId)
@@ -124,7 +127,6 @@ public static class ObservationRules
             (string Reason, InstanceFailureKind Kind)? instanceFailure = runner.InstanceId is { } id && failedInstances.TryGetValue((runner.Provider, id), out var failed) ? failed : null;
             // A list that started before the runner's last change cannot show that its registration went away.
             var absenceIsNews = runner.StateSince <= forgeListedAt;
-            var finished = finishedOn.TryGetValue(runner.Id, out var finishedKey) ? finishedKey : (JobKey?)null;
             var providerAnswered = instances.ContainsKey(runner.Provider);
             if (Decide(runner, pool, registration, absenceIsNews, job, finished, instanceGone, instanceFailure, providerAnswered, now) is { } change)
             {

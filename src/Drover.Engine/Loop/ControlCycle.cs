@@ -75,7 +75,7 @@ internal sealed class ControlCycle
             var observed = await ObserveAsync(config, demand, now, cancellationToken).ConfigureAwait(false);
             var (poolSpend, teamSpend) = BudgetTracker.Spend(await Budgets.StatusAsync(config, now, cancellationToken).ConfigureAwait(false));
             observed = observed with { PoolSpend = poolSpend, TeamSpend = teamSpend };
-            var plan = _planner.Plan(OperatorRequests.Effective(config, drained), observed, demand.Ledger.Jobs, now, demand.Arrivals);
+            var plan = _planner.Plan(OperatorRequests.Effective(config, drained), observed, demand.Ledger, now, demand.Arrivals);
             await Slo.RecordAsync(store, plan, _options.Actor, cancellationToken).ConfigureAwait(false);
             var breakers = await _executor.ExecuteAsync(plan.Actions, config, observed.Breakers, _options.Actor, cancellationToken).ConfigureAwait(false);
             if (_executor.HeldBackUntil is { } heldBack && (plan.NextWakeAt is not { } wake || heldBack < wake))
@@ -127,7 +127,7 @@ internal sealed class ControlCycle
         var forgeRunners = await _observer.ListForgeRunnersAsync(now, cancellationToken).ConfigureAwait(false);
         var observed = stored with { Instances = [.. instances.Values.SelectMany(i => i)], ForgeRunners = [.. forgeRunners.Lists.Values.SelectMany(f => f)] };
         var requests = await store.ListAdminRequestsAsync(cancellationToken).ConfigureAwait(false);
-        return _planner.Plan(OperatorRequests.Effective(config, OperatorRequests.DrainedPools(config, requests)), observed, demand.Ledger.Jobs, now, demand.Arrivals);
+        return _planner.Plan(OperatorRequests.Effective(config, OperatorRequests.DrainedPools(config, requests)), observed, demand.Ledger, now, demand.Arrivals);
     }
 
     private async Task<ObservedState> ObserveAsync(FleetConfig config, DemandIntake demand, DateTimeOffset now, CancellationToken cancellationToken)
@@ -139,7 +139,7 @@ internal sealed class ControlCycle
         var reload = Runners.MustReload(now);
         var stored = await store.LoadObservedStateAsync(ControlLoop.SpendSince(now), withRunners: reload, cancellationToken).ConfigureAwait(false);
         stored = stored with { Runners = Runners.Use(stored.Runners, reload, now) };
-        var synced = await _sync.SyncAsync(stored.Runners, config, forgeRunners.Lists, forgeRunners.At, demand.Ledger.Jobs, instances, now, cancellationToken).ConfigureAwait(false);
+        var synced = await _sync.SyncAsync(stored.Runners, config, forgeRunners.Lists, forgeRunners.At, demand.Ledger, instances, now, cancellationToken).ConfigureAwait(false);
         if (synced.Rejected)
         {
             // Part of a refused path may have been written: read the runners as the store has them.

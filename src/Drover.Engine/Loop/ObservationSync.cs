@@ -31,7 +31,7 @@ internal sealed class ObservationSync
         FleetConfig config,
         IReadOnlyDictionary<string, IReadOnlyList<ForgeRunner>> forgeRunners,
         DateTimeOffset forgeListedAt,
-        IReadOnlyCollection<Job> jobs,
+        JobLedger jobs,
         IReadOnlyDictionary<string, IReadOnlyList<ProviderInstance>> instances,
         DateTimeOffset now,
         CancellationToken cancellationToken)
@@ -61,7 +61,7 @@ internal sealed class ObservationSync
 
                     changed.Add((runner, next));
                     if (lostJob is { } job
-                        && await _reruns.RecordAsync(writer, runner, job, reason, config, jobs.FirstOrDefault(j => j.Key == job), now, ct).ConfigureAwait(false) is { } recorded)
+                        && await _reruns.RecordAsync(writer, runner, job, reason, config, jobs.Get(job), now, ct).ConfigureAwait(false) is { } recorded)
                     {
                         lost.Add(recorded);
                     }

@@ -207,7 +207,7 @@ public sealed partial class Simulator
                 observed = observed with { PoolSpend = poolSpend, TeamSpend = teamSpend };
             }
 
-            var plan = sim._planner.Plan(sim._fleet, observed, sim._view, at, sim._history);
+            var plan = sim._planner.Plan(sim._fleet, observed, sim._ledger, at, sim._history);
             sim.Plans++;
             foreach (var action in plan.Actions)
             {

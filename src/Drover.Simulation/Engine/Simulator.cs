@@ -25,7 +25,6 @@ public sealed partial class Simulator
     private readonly Random _random;
     private readonly VirtualTime _time;
     private readonly JobLedger _ledger = new();
-    private readonly LedgerView _view;
     private readonly PoolFlowHistory _history = new();
     private readonly HashSet<long> _pendingPlans = [];
     private readonly Dictionary<string, long> _ordinals = new(StringComparer.Ordinal);
@@ -55,7 +54,6 @@ public sealed partial class Simulator
         _planner = new Planner(new PolicyRegistry(policies));
         _random = new Random(_options.Seed);
         _time = new VirtualTime(_options.Start);
-        _view = new LedgerView(_ledger);
 
         var order = Enumerable.Range(0, scenario.Jobs.Count).OrderBy(i => scenario.Jobs[i].ArrivalSeconds).ThenBy(i => i).ToArray();
         _arrival = [.. order.Select(i => VirtualTime.FromSeconds(scenario.Jobs[i].ArrivalSeconds))];
