@@ -95,7 +95,8 @@ public sealed class ControlLoop
     /// <summary>Queues a job event and wakes the loop; safe from any thread.</summary>
     public void Ingest(JobEvent jobEvent)
     {
-        _demand.Enqueue(jobEvent);
+        ArgumentNullException.ThrowIfNull(jobEvent);
+        _demand.Enqueue(jobEvent.ReceivedAt is null ? jobEvent with { ReceivedAt = _time.GetUtcNow() } : jobEvent);
         _signal.Signal();
     }
 
