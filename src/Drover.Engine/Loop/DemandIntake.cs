@@ -175,9 +175,11 @@ internal sealed class DemandIntake
                 break;
             case JobState.Completed:
                 _metrics.JobCompleted(pool, job.StartedAt is { } started && job.FinishedAt is { } finished ? finished - started : null);
+                Tracing.EngineTracing.JobFinished(job, pool);
                 break;
             case JobState.Cancelled:
                 _metrics.JobCancelled(pool);
+                Tracing.EngineTracing.JobFinished(job, pool);
                 break;
             default:
                 break;

@@ -58,13 +58,15 @@ internal sealed class JobPhaseRecorder
             if (runner is null)
             {
                 // Not a runner of this fleet: there is nothing to split the wait after intake by.
+                Tracing.EngineTracing.JobStarted(job, string.Empty, null);
                 done.Add(key);
                 continue;
             }
 
-            if (runner is { IsBooting: true, ReadyAt: null } && !job.IsFinished && now - started < ReadyWait)
+            if (runner is { IsBooting: true, ReadyAt: null } && now - started < ReadyWait)
             {
-                // The job's start arrived before an observation saw its runner ready: the next cycle will.
+                // The job's start arrived before an observation saw its runner ready (or, for a short job, saw it run and
+                // exit): the next cycle will.
                 continue;
             }
 
@@ -84,6 +86,8 @@ internal sealed class JobPhaseRecorder
                 {
                     _services.Metrics.JobPhasesMeasured(runner.Pool, phases);
                 }
+
+                Tracing.EngineTracing.JobStarted(attached, runner.Pool, phases);
 
                 stamped.Add((attached, runner.Pool, phases));
             }
