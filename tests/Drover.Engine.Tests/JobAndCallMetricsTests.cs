@@ -39,6 +39,65 @@ public sealed class JobAndCallMetricsTests
     }
 
     [Fact]
+    public async Task JobOnAColdRunner_PhasesRecordedPerPoolSumToTheWaitAndAreStoredWithTheJob()
+    {
+        await using var harness = await LoopHarness.CreateAsync();
+        using var recorded = new Recorder(harness.Metrics);
+        var created = harness.Time.GetUtcNow();
+        var job = new JobKey("github", "phased");
+        harness.Time.Advance(TimeSpan.FromSeconds(2));
+        harness.Loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Queued, At = created, Labels = ["linux"], Scope = "acme/app" });
+        harness.Time.Advance(TimeSpan.FromSeconds(1));
+        await harness.Loop.RunCycleAsync(CancellationToken.None);
+        var runner = Assert.Single(await harness.Store.ListRunnersAsync("linux", null, CancellationToken.None));
+        harness.Forge.Register(runner.Id);
+        harness.Time.Advance(TimeSpan.FromSeconds(20));
+        await harness.Loop.RunCycleAsync(CancellationToken.None);
+        harness.Time.Advance(TimeSpan.FromSeconds(4));
+        harness.Loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Started, At = harness.Time.GetUtcNow(), RunnerName = runner.Id });
+
+        await harness.Loop.RunCycleAsync(CancellationToken.None);
+
+        var stored = await harness.Store.GetJobAsync(job, CancellationToken.None);
+        Assert.NotNull(stored);
+        var phases = JobPhases.Of(stored);
+        Assert.NotNull(phases);
+        // Known 2 s after creation, created at the next cycle 1 s later, registered and ready 20 s on, started 4 s after.
+        Assert.Equal([2d, 1, 0, 20, 0, 4], phases.Each().Select(p => p.Duration.TotalSeconds));
+        Assert.Equal(stored.StartedAt - stored.QueuedAt, phases.Total);
+        Assert.Equal(runner.Id, stored.RunnerTimes!.RunnerId);
+        foreach (var (name, duration) in phases.Each())
+        {
+            Assert.Equal([duration.TotalSeconds], recorded.Values("drover_job_phase_seconds", ("pool", "linux"), ("phase", name)));
+        }
+
+        // A restarted process keeps the job's milestones and does not record its phases again.
+        var restarted = harness.NewLoop();
+        await restarted.StartAsync(CancellationToken.None);
+        await restarted.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(stored.RunnerTimes, (await harness.Store.GetJobAsync(job, CancellationToken.None))!.RunnerTimes);
+        Assert.Single(recorded.Values("drover_job_phase_seconds", ("phase", "pickup")));
+    }
+
+    [Fact]
+    public async Task JobTakenByARunnerDroverDoesNotManage_HasNoPhases()
+    {
+        await using var harness = await LoopHarness.CreateAsync();
+        using var recorded = new Recorder(harness.Metrics);
+        var job = harness.Queue();
+        await harness.Loop.RunCycleAsync(CancellationToken.None);
+        harness.Time.Advance(TimeSpan.FromSeconds(5));
+        harness.Loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Started, At = harness.Time.GetUtcNow(), RunnerName = "someone-elses-runner" });
+
+        await harness.Loop.RunCycleAsync(CancellationToken.None);
+
+        var stored = await harness.Store.GetJobAsync(job, CancellationToken.None);
+        Assert.Equal(harness.Time.GetUtcNow().AddSeconds(-5), stored!.KnownAt);
+        Assert.Null(stored.RunnerTimes);
+        Assert.Empty(recorded.Values("drover_job_phase_seconds"));
+    }
+
+    [Fact]
     public async Task FailedCalls_CountedByOperationAndReason()
     {
         await using var harness = await LoopHarness.CreateAsync(idle: 1);

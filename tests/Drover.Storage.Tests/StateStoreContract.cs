@@ -90,6 +90,39 @@ public abstract partial class StateStoreContract : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task UpsertJob_WithPhaseMilestones_LoadsThemBackAfterReopening()
+    {
+        var store = await OpenAsync();
+        var times = new JobRunnerTimes
+        {
+            RunnerId = "drover-linux-x64-7",
+            RequestedAt = T0.AddSeconds(1),
+            InstanceCreatedAt = T0.AddSeconds(3),
+            RegisteredAt = T0.AddSeconds(30.25),
+            ReadyAt = T0.AddSeconds(31),
+        };
+        var job = NewJob("903", JobState.Running) with { RunnerName = "drover-linux-x64-7", StartedAt = T0.AddSeconds(35), KnownAt = T0.AddMilliseconds(400), RunnerTimes = times };
+        var bare = NewJob("904", JobState.Running) with { RunnerName = "someone-elses-runner" };
+        var runner = NewRunner("drover-linux-x64-7", RunnerState.Busy) with { ProvisionedAt = T0.AddSeconds(3), RegisteredAt = T0.AddSeconds(30.25), ReadyAt = T0.AddSeconds(31) };
+        await Write(store, async (w, ct) =>
+        {
+            await w.UpsertJobAsync(job, ct);
+            await w.UpsertJobAsync(bare, ct);
+            await w.UpsertRunnerAsync(runner, "took a job", ct);
+        });
+        await store.DisposeAsync();
+
+        var reopened = await OpenAsync();
+
+        Assert.Equal(job, await reopened.GetJobAsync(job.Key, _none) is { } read ? read with { Labels = job.Labels } : null);
+        var readBare = await reopened.GetJobAsync(bare.Key, _none);
+        Assert.NotNull(readBare);
+        Assert.Null(readBare.KnownAt);
+        Assert.Null(readBare.RunnerTimes);
+        Assert.Equal(runner, await reopened.GetRunnerAsync(runner.Id, _none));
+    }
+
+    [StoreFact]
     public async Task InTransaction_WorkThrows_NothingIsWritten()
     {
         var store = await OpenAsync();

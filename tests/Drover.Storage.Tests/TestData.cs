@@ -64,12 +64,23 @@ public static class TestData
             {
                 await w.ReplacePoolsAsync([new StoredPool("linux-x64", """{"name":"linux-x64","max":10}""", T0)], ct);
                 await w.UpsertJobAsync(NewJob("901"), ct);
-                await w.UpsertJobAsync(NewJob("902", JobState.Running) with { RunnerName = "drover-linux-x64-1", Scope = null }, ct);
+                await w.UpsertJobAsync(
+                    NewJob("902", JobState.Running) with
+                    {
+                        RunnerName = "drover-linux-x64-1",
+                        Scope = null,
+                        KnownAt = T0.AddMilliseconds(400.5),
+                        RunnerTimes = new JobRunnerTimes { RunnerId = "drover-linux-x64-1", RequestedAt = T0, InstanceCreatedAt = T0.AddSeconds(2), ReadyAt = T0.AddSeconds(40) },
+                    },
+                    ct);
                 await w.UpsertRunnerAsync(NewRunner("drover-linux-x64-1"), "planned", ct);
                 await w.UpsertRunnerAsync(
                     NewRunner("drover-linux-x64-1", RunnerState.Busy, at: T0.AddMinutes(1)) with
                     {
                         InstanceId = "i-1",
+                        ProvisionedAt = T0.AddSeconds(2),
+                        RegisteredAt = T0.AddSeconds(39),
+                        ReadyAt = T0.AddSeconds(40),
                         ForgeRunnerId = "4711",
                         Job = new JobKey("github", "902"),
                     },

@@ -14,6 +14,12 @@ public sealed record Job
     /// <summary>When the job was queued; null when the ledger never saw it queued.</summary>
     public DateTimeOffset? QueuedAt { get; init; }
 
+    /// <summary>
+    /// When Drover first learnt of the job (a webhook delivery received, a poll or a scale-set message that listed it),
+    /// by Drover's clock; null for jobs stored before this was recorded.
+    /// </summary>
+    public DateTimeOffset? KnownAt { get; init; }
+
     public DateTimeOffset? StartedAt { get; init; }
 
     public DateTimeOffset? FinishedAt { get; init; }
@@ -21,6 +27,12 @@ public sealed record Job
     public string? RunnerName { get; init; }
 
     public long? RunId { get; init; }
+
+    /// <summary>
+    /// The boot milestones of the Drover runner that took the job, copied from it once the job started on it (see
+    /// <see cref="JobPhases"/>); null until then, and for jobs taken by runners Drover does not manage.
+    /// </summary>
+    public JobRunnerTimes? RunnerTimes { get; init; }
 
     /// <summary>Time of the newest event applied to this job.</summary>
     public required DateTimeOffset LastEventAt { get; init; }

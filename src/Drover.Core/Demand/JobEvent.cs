@@ -12,6 +12,12 @@ public sealed record JobEvent
     /// <summary>When the forge says it happened (not when Drover received it).</summary>
     public required DateTimeOffset At { get; init; }
 
+    /// <summary>
+    /// When Drover received the news (the webhook delivery's arrival, the poll or message that carried it), by Drover's
+    /// clock; null until the engine stamps it on intake.
+    /// </summary>
+    public DateTimeOffset? ReceivedAt { get; init; }
+
     /// <summary>GitHub labels or GitLab tags requested by the job.</summary>
     public IReadOnlyList<string> Labels { get; init; } = [];
 

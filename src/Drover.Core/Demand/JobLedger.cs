@@ -135,6 +135,23 @@ public sealed class JobLedger
     }
 
     /// <summary>
+    /// Attaches the milestones of the runner that took the job (<see cref="Job.RunnerTimes"/>), once: a job that has
+    /// them keeps them. Returns the updated job, or null when the ledger does not hold it or it already had them.
+    /// </summary>
+    public Job? AttachRunnerTimes(JobKey key, JobRunnerTimes times)
+    {
+        ArgumentNullException.ThrowIfNull(times);
+        if (!_jobs.TryGetValue(key, out var current) || current.RunnerTimes is not null)
+        {
+            return null;
+        }
+
+        var next = current with { RunnerTimes = times };
+        Store(current, next);
+        return next;
+    }
+
+    /// <summary>
     /// Marks Queued jobs whose newest event is more than <paramref name="maxQueuedAge"/> before <paramref name="now"/>
     /// as <see cref="JobState.Expired"/>, with <see cref="Job.FinishedAt"/> set to <paramref name="now"/>.
     /// A later <c>started</c> revives such a job to Running; a later <c>queued</c> does not.
@@ -285,6 +302,7 @@ public sealed class JobLedger
         RunId = job.RunId ?? e.RunId,
         RunnerName = job.RunnerName ?? e.RunnerName,
         QueuedAt = e.Kind == JobEventKind.Queued ? Earlier(job.QueuedAt, e.At) : job.QueuedAt,
+        KnownAt = e.ReceivedAt is { } received ? Earlier(job.KnownAt, received) : job.KnownAt,
         StartedAt = e.Kind == JobEventKind.Started ? Earlier(job.StartedAt, e.At) : job.StartedAt,
         LastEventAt = e.At > job.LastEventAt ? e.At : job.LastEventAt,
     };

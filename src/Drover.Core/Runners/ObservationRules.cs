@@ -128,7 +128,7 @@ public static class ObservationRules
             // A list that started before the runner's last change cannot show that its registration went away.
             var absenceIsNews = runner.StateSince <= forgeListedAt;
             var providerAnswered = instances.ContainsKey(runner.Provider);
-            if (Decide(runner, pool, registration, absenceIsNews, job, finished, instanceGone, instanceFailure, providerAnswered, now) is { } change)
+            if (Decide(runner, pool, registration, absenceIsNews, job, finished, instanceGone, instanceFailure, providerAnswered, forgeListedAt, now) is { } change)
             {
                 changes.Add(new ObservedChange(change.Item1, change.Item2, change.Item3, change.Item4, change.Item5));
             }
@@ -149,7 +149,7 @@ public static class ObservationRules
         return index;
     }
 
-    private static (Runner, RunnerState[], string, Func<Runner, Runner>?, JobKey?)? Decide(Runner runner, PoolConfig pool, ForgeRunner? registration, bool absenceIsNews, JobKey? job, JobKey? finished, bool instanceGone, (string Reason, InstanceFailureKind Kind)? instanceFailure, bool providerAnswered, DateTimeOffset now)
+    private static (Runner, RunnerState[], string, Func<Runner, Runner>?, JobKey?)? Decide(Runner runner, PoolConfig pool, ForgeRunner? registration, bool absenceIsNews, JobKey? job, JobKey? finished, bool instanceGone, (string Reason, InstanceFailureKind Kind)? instanceFailure, bool providerAnswered, DateTimeOffset forgeListedAt, DateTimeOffset now)
     {
         var ranAJob = finished is not null;
         if (AwaitsLostJob(runner, pool, now) && (job ?? (pool.Ephemeral ? finished : null)) is { } identified)
@@ -214,7 +214,8 @@ public static class ObservationRules
                     RunnerState.Provisioning => [RunnerState.Registering, target],
                     _ => [target],
                 };
-                return (runner, path, "registered with the forge", r => r with { ForgeRunnerId = registration.Id, Job = registration.Busy ? job : null }, null);
+                // Registered online no later than the start of the list that showed it so.
+                return (runner, path, "registered with the forge", r => r with { ForgeRunnerId = registration.Id, Job = registration.Busy ? job : null, RegisteredAt = r.RegisteredAt ?? forgeListedAt }, null);
             case RunnerState.Provisioning or RunnerState.Registering when registration is not { Online: true } && instanceGone:
                 // An offline registration is the one minting its credential made (a GitHub JIT configuration, a GitLab
                 // runner token): the runner never came online, and its instance is gone.

@@ -27,6 +27,18 @@ public sealed record Runner
 
     public string? InstanceId { get; init; }
 
+    /// <summary>When the runner entered Provisioning: the provider confirmed its instance (instance created).</summary>
+    public DateTimeOffset? ProvisionedAt { get; init; }
+
+    /// <summary>
+    /// When the runner's registration was first seen online: the start of the forge list that showed it; null when the
+    /// runner was seen running a job before any list showed it online.
+    /// </summary>
+    public DateTimeOffset? RegisteredAt { get; init; }
+
+    /// <summary>When the engine counted the runner ready to take a job: it left its boot states for Idle or Busy.</summary>
+    public DateTimeOffset? ReadyAt { get; init; }
+
     public string? ForgeRunnerId { get; init; }
 
     /// <summary>The job it runs while Busy.</summary>

@@ -48,7 +48,8 @@ public static class RunnerLifecycle
     /// entering Failed increments <see cref="Runner.Attempt"/> and stores <paramref name="reason"/> as
     /// <see cref="Runner.FailureReason"/>; leaving Registering for Idle or Busy (a successful registration) resets
     /// <see cref="Runner.Attempt"/> to 0 and clears <see cref="Runner.FailureReason"/>; returning from Busy to Idle
-    /// clears <see cref="Runner.Job"/>. Other fields are the caller's to set.
+    /// clears <see cref="Runner.Job"/>. Entering Provisioning sets <see cref="Runner.ProvisionedAt"/> and leaving a boot
+    /// state for Idle or Busy sets <see cref="Runner.ReadyAt"/>, each once. Other fields are the caller's to set.
     /// </remarks>
     public static TransitionResult Transition(Runner runner, RunnerState to, DateTimeOffset now, string? reason = null)
     {
@@ -65,6 +66,15 @@ public static class RunnerLifecycle
         }
 
         var next = runner with { State = to, StateSince = now };
+        if (to == RunnerState.Provisioning)
+        {
+            next = next with { ProvisionedAt = runner.ProvisionedAt ?? now };
+        }
+        else if (runner.IsBooting && to is RunnerState.Idle or RunnerState.Busy)
+        {
+            next = next with { ReadyAt = runner.ReadyAt ?? now };
+        }
+
         if (to == RunnerState.Failed)
         {
             next = next with { Attempt = runner.Attempt + 1, FailureReason = reason };

@@ -24,6 +24,7 @@ internal sealed class ControlCycle
     private readonly DeliveryIntake _deliveries;
     private readonly OperatorRequests _requests;
     private readonly LostJobReruns _reruns;
+    private readonly JobPhaseRecorder _phases;
 
     public ControlCycle(ExecutionServices services, ControlLoopOptions options, Planner planner, Action wake, Core.Cost.IBudgetNotifier? notifier = null)
     {
@@ -33,6 +34,7 @@ internal sealed class ControlCycle
         _executor = new PlanExecutor(services);
         _reruns = new LostJobReruns(services);
         _sync = new ObservationSync(services, _reruns);
+        _phases = new JobPhaseRecorder(services);
         _health = new ProviderHealth(services);
         _observer = new WorldObserver(services, options.ForgeListMaxAge, options.ForgeListStaleLimit, wake);
         _deliveries = new DeliveryIntake(services, options);
@@ -73,6 +75,7 @@ internal sealed class ControlCycle
             var requests = await store.ListAdminRequestsAsync(cancellationToken).ConfigureAwait(false);
             var drained = OperatorRequests.DrainedPools(config, requests);
             var observed = await ObserveAsync(config, demand, now, cancellationToken).ConfigureAwait(false);
+            await _phases.RecordAsync(demand, observed.Runners, now, cancellationToken).ConfigureAwait(false);
             var (poolSpend, teamSpend) = BudgetTracker.Spend(await Budgets.StatusAsync(config, now, cancellationToken).ConfigureAwait(false));
             observed = observed with { PoolSpend = poolSpend, TeamSpend = teamSpend };
             var plan = _planner.Plan(OperatorRequests.Effective(config, drained), observed, demand.Ledger, now, demand.Arrivals);

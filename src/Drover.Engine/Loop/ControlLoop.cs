@@ -90,12 +90,19 @@ public sealed class ControlLoop
     public RunnerCredentialVault Vault => _services.Vault;
 
     /// <summary>Raised after every completed cycle, on the loop's thread.</summary>
+    /// <summary>
+    /// The name of the engine's <see cref="System.Diagnostics.ActivitySource"/>: a span per control cycle and a trace per
+    /// job (docs/operations.md, OpenTelemetry).
+    /// </summary>
+    public const string ActivitySourceName = "Drover";
+
     public event Action<LoopSnapshot>? CycleCompleted;
 
     /// <summary>Queues a job event and wakes the loop; safe from any thread.</summary>
     public void Ingest(JobEvent jobEvent)
     {
-        _demand.Enqueue(jobEvent);
+        ArgumentNullException.ThrowIfNull(jobEvent);
+        _demand.Enqueue(jobEvent.ReceivedAt is null ? jobEvent with { ReceivedAt = _time.GetUtcNow() } : jobEvent);
         _signal.Signal();
     }
 
@@ -293,7 +300,11 @@ public sealed class ControlLoop
                 _keptIntents = await new IntentReconciler(_services).ReconcileAsync(Snapshot.Config, _keptIntents.ToHashSet(StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
             }
 
+            using var span = Tracing.EngineTracing.StartCycle();
             var (plan, snapshot, moreDeliveries) = await _cycle.RunAsync(Snapshot, _demand, cancellationToken).ConfigureAwait(false);
+            span?.SetTag("drover.cycle", snapshot.Cycles);
+            span?.SetTag("drover.plan.actions", plan.Actions.Count);
+            span?.SetTag("drover.plan.pools", plan.Pools.Count);
             if (moreDeliveries)
             {
                 _signal.Signal();

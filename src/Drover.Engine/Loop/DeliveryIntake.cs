@@ -75,7 +75,8 @@ internal sealed class DeliveryIntake(ExecutionServices services, ControlLoopOpti
                 var events = await receiver.InterpretAsync(delivery, cancellationToken).ConfigureAwait(false);
                 foreach (var e in events)
                 {
-                    sink(e);
+                    // Drover knew of the job when the delivery arrived, not when the leader got to it.
+                    sink(e.ReceivedAt is null ? e with { ReceivedAt = delivery.ReceivedAt } : e);
                 }
 
                 services.Metrics.WebhookDelivery(delivery.Forge, events.Count > 0 ? "processed" : "ignored");

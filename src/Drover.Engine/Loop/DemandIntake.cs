@@ -32,6 +32,12 @@ internal sealed class DemandIntake
     /// </summary>
     public ArrivalHistory Arrivals { get; } = new() { TracksUnsaved = true };
 
+    /// <summary>
+    /// Jobs that started on a runner (or were seen on one) whose runner's milestones are not attached yet
+    /// (<see cref="Job.RunnerTimes"/>); <see cref="JobPhaseRecorder"/> attaches them (cycle-owned).
+    /// </summary>
+    public HashSet<JobKey> AwaitingPhases { get; } = [];
+
     /// <summary>Events waiting to be folded in.</summary>
     public int Pending => _incoming.Count;
 
@@ -49,10 +55,19 @@ internal sealed class DemandIntake
         foreach (var job in jobs)
         {
             var at = job.QueuedAt ?? job.LastEventAt;
-            Ledger.Apply(new JobEvent { Key = job.Key, Kind = JobEventKind.Queued, At = at, Labels = job.Labels, Scope = job.Scope, RunId = job.RunId });
+            Ledger.Apply(new JobEvent { Key = job.Key, Kind = JobEventKind.Queued, At = at, Labels = job.Labels, Scope = job.Scope, RunId = job.RunId, ReceivedAt = job.KnownAt });
             if (job.State == JobState.Running)
             {
                 Ledger.Apply(new JobEvent { Key = job.Key, Kind = JobEventKind.Started, At = job.StartedAt ?? job.LastEventAt, RunnerName = job.RunnerName });
+            }
+
+            if (job.RunnerTimes is { } times)
+            {
+                Ledger.AttachRunnerTimes(job.Key, times);
+            }
+            else if (job.State == JobState.Running && job.RunnerName is not null)
+            {
+                AwaitingPhases.Add(job.Key);
             }
         }
     }
@@ -74,8 +89,10 @@ internal sealed class DemandIntake
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(matcher);
         var changed = new HashSet<JobKey>();
-        while (_incoming.TryDequeue(out var e))
+        while (_incoming.TryDequeue(out var queued))
         {
+            // Events queued before intake stamped them (tests, restores) count as received now.
+            var e = queued.ReceivedAt is null ? queued with { ReceivedAt = now } : queued;
             var before = Ledger.Get(e.Key)?.State;
             var result = Ledger.Apply(e);
             if (result is LedgerApplyResult.Duplicate)
@@ -84,6 +101,11 @@ internal sealed class DemandIntake
             }
 
             changed.Add(e.Key);
+            if (Ledger.Get(e.Key) is { RunnerName: not null, StartedAt: not null, RunnerTimes: null })
+            {
+                AwaitingPhases.Add(e.Key);
+            }
+
             if (e.Kind == JobEventKind.Queued && result == LedgerApplyResult.Added && matcher.Match(e.Key.Forge, e.Labels, e.Scope) is { } pool)
             {
                 Arrivals.Record(pool.Name, e.At);
@@ -153,9 +175,11 @@ internal sealed class DemandIntake
                 break;
             case JobState.Completed:
                 _metrics.JobCompleted(pool, job.StartedAt is { } started && job.FinishedAt is { } finished ? finished - started : null);
+                Tracing.EngineTracing.JobFinished(job, pool);
                 break;
             case JobState.Cancelled:
                 _metrics.JobCancelled(pool);
+                Tracing.EngineTracing.JobFinished(job, pool);
                 break;
             default:
                 break;

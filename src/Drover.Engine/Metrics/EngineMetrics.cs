@@ -20,6 +20,7 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     private static readonly double[] _waitBuckets = [1, 5, 10, 30, 60, 120, 300, 600, 1800];
     private static readonly double[] _provisionBuckets = [5, 10, 15, 20, 30, 45, 60, 120, 300, 600];
     private static readonly double[] _cycleBuckets = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
+    private static readonly double[] _phaseBuckets = [0.1, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1800];
     private static readonly double[] _durationBuckets = [10, 30, 60, 120, 300, 600, 1200, 1800, 3600, 7200, 21600];
 
     private readonly Counter<long> _providerCalls;
@@ -42,6 +43,7 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     private readonly Histogram<double> _queueWait;
     private readonly Histogram<double> _provisioning;
     private readonly Histogram<double> _cycle;
+    private readonly Histogram<double> _jobPhase;
     private readonly ConcurrentDictionary<string, Func<long?>> _forgeBudgets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, Queue<(DateTimeOffset At, bool Rejected)>> _recentDeliveries = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
@@ -77,6 +79,7 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         _cost = Meter.CreateCounter<double>("drover_cost_total", null, "What runners cost, as the live cost ledger records it, by pool, team (empty: none) and kind (booting, idle, busy, draining), in the pool's currency");
         _queueWait = Meter.CreateHistogram<double>("drover_job_queue_wait_seconds", "s", "Time from queued to started", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _waitBuckets });
         _provisioning = Meter.CreateHistogram<double>("drover_provisioning_duration_seconds", "s", "Time from create intent to a registered runner", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _provisionBuckets });
+        _jobPhase = Meter.CreateHistogram<double>("drover_job_phase_seconds", "s", "Where a job's wait went, per pool and phase (intake, decision, provisioning, boot, registration, pickup); the phases of a job sum to its wait", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _phaseBuckets });
         _cycle = Meter.CreateHistogram<double>("drover_plan_cycle_duration_seconds", "s", "Duration of one control cycle", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _cycleBuckets });
         Meter.CreateObservableGauge("drover_desired_runners", ObserveDesired, null, "Desired runners per pool after clamping");
         Meter.CreateObservableGauge("drover_pool_min_runners", () => ObservePools(p => p.Min), null, "The pool's configured minimum of runners");
@@ -251,6 +254,16 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
 
     /// <summary>Counts a job Drover learnt of while it waited or ran, in <paramref name="pool"/> (empty: matched to no pool).</summary>
     public void JobQueued(string pool) => _jobsQueued.Add(1, Tag("pool", pool));
+
+    /// <summary>Records each phase of a started job's wait in <c>drover_job_phase_seconds{pool,phase}</c>.</summary>
+    public void JobPhasesMeasured(string pool, Core.Demand.JobPhases phases)
+    {
+        ArgumentNullException.ThrowIfNull(phases);
+        foreach (var (name, duration) in phases.Each())
+        {
+            _jobPhase.Record(Math.Max(0, duration.TotalSeconds), Tag("pool", pool), Tag("phase", name));
+        }
+    }
 
     /// <summary>Counts a job that started in <paramref name="pool"/> and records how long it waited (when its queue time is known).</summary>
     public void JobStarted(string pool, TimeSpan? wait)

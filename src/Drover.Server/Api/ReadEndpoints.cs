@@ -51,8 +51,13 @@ internal static class ReadEndpoints
                 return BadQuery("state", state, Enum.GetNames<JobState>());
             }
 
-            return Results.Json(new { jobs = await server.Store.ListJobsAsync(filter, ct).ConfigureAwait(false) });
+            var jobs = await server.Store.ListJobsAsync(filter, ct).ConfigureAwait(false);
+            return Results.Json(new { jobs = jobs.Select(JobView.Of) });
         });
+        api.MapGet("/jobs/{forge}/{id}", async (string forge, string id, CancellationToken ct) =>
+            await server.Store.GetJobAsync(new JobKey(forge, id), ct).ConfigureAwait(false) is { } job
+                ? Results.Json(JobView.Of(job))
+                : Results.Json(new { error = $"no job '{id}' of forge '{forge}'" }, statusCode: StatusCodes.Status404NotFound));
         api.MapGet("/events", async (long? after, int? limit, bool? newest, CancellationToken ct) =>
         {
             if (limit is < 1 or > 1000)

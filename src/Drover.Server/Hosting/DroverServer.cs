@@ -101,6 +101,12 @@ public static class DroverServer
             }
         });
         ConfigureLogging(builder.Logging, options.Logging);
+        var telemetry = OpenTelemetryOptions.FromEnvironment(options.Environment);
+        if (telemetry is not null)
+        {
+            OpenTelemetryExport.Add(builder.Services, telemetry, identity.Id);
+        }
+
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
         var store = await options.OpenStore(options.StoreLocation, cancellationToken).ConfigureAwait(false);
         var metrics = new EngineMetrics(time);
@@ -152,6 +158,16 @@ public static class DroverServer
         }
 
         var app = builder.Build();
+        if (telemetry is not null)
+        {
+            HostingLog.OpenTelemetryExporting(
+                app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Server.Telemetry"),
+                OpenTelemetryExport.Describe(telemetry.TracesEndpoint),
+                OpenTelemetryExport.Describe(telemetry.MetricsEndpoint),
+                telemetry.Protocol == OpenTelemetry.Exporter.OtlpExportProtocol.Grpc ? "grpc" : "http/protobuf",
+                telemetry.ServiceName);
+        }
+
         if (options.Tls is { } certificate)
         {
             certificate.Logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Server.Tls");

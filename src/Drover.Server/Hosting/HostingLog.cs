@@ -46,4 +46,7 @@ internal static partial class HostingLog
 
     [LoggerMessage(EventId = 6151, Level = LogLevel.Warning, Message = "TLS certificate files changed but cannot be loaded ({Reason}); the previous certificate stays in use")]
     public static partial void TlsCertificateReloadFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 8300, Level = LogLevel.Information, Message = "OpenTelemetry: exporting traces to {Traces} and metrics to {Metrics} over {Protocol} as service {ServiceName}")]
+    public static partial void OpenTelemetryExporting(ILogger logger, string traces, string metrics, string protocol, string serviceName);
 }

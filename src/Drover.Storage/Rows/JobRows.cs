@@ -4,7 +4,10 @@ using Drover.Storage.Sql;
 
 namespace Drover.Storage.Rows;
 
-/// <summary>Maps <see cref="Job"/> to and from the <c>jobs</c> table; labels are a JSON array.</summary>
+/// <summary>
+/// Maps <see cref="Job"/> to and from the <c>jobs</c> table; labels are a JSON array, and the runner milestones
+/// (<see cref="Job.RunnerTimes"/>) are the <c>phase_runner_id</c> and <c>runner_*_at</c> / <c>instance_created_at</c> columns.
+/// </summary>
 internal static class JobRows
 {
     public static Dictionary<string, object?> ToRow(Job job) => new()
@@ -20,6 +23,12 @@ internal static class JobRows
         ["runner_name"] = job.RunnerName,
         ["run_id"] = job.RunId,
         ["last_event_at"] = StoreTime.ToStored(job.LastEventAt),
+        ["known_at"] = StoreTime.ToStored(job.KnownAt),
+        ["phase_runner_id"] = job.RunnerTimes?.RunnerId,
+        ["runner_requested_at"] = StoreTime.ToStored(job.RunnerTimes?.RequestedAt),
+        ["instance_created_at"] = StoreTime.ToStored(job.RunnerTimes?.InstanceCreatedAt),
+        ["runner_registered_at"] = StoreTime.ToStored(job.RunnerTimes?.RegisteredAt),
+        ["runner_ready_at"] = StoreTime.ToStored(job.RunnerTimes?.ReadyAt),
     };
 
     public static Job FromRow(RowReader row) => new()
@@ -34,5 +43,16 @@ internal static class JobRows
         RunnerName = row.TextOrNull("runner_name"),
         RunId = row.LongOrNull("run_id"),
         LastEventAt = row.Time("last_event_at"),
+        KnownAt = row.TimeOrNull("known_at"),
+        RunnerTimes = row.TextOrNull("phase_runner_id") is { } runnerId && row.TimeOrNull("runner_requested_at") is { } requestedAt
+            ? new JobRunnerTimes
+            {
+                RunnerId = runnerId,
+                RequestedAt = requestedAt,
+                InstanceCreatedAt = row.TimeOrNull("instance_created_at"),
+                RegisteredAt = row.TimeOrNull("runner_registered_at"),
+                ReadyAt = row.TimeOrNull("runner_ready_at"),
+            }
+            : null,
     };
 }

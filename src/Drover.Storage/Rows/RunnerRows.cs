@@ -24,6 +24,9 @@ internal static class RunnerRows
         ["attempt"] = (long)runner.Attempt,
         ["failure_reason"] = runner.FailureReason,
         ["lost_at"] = StoreTime.ToStored(runner.LostAt),
+        ["provisioned_at"] = StoreTime.ToStored(runner.ProvisionedAt),
+        ["registered_at"] = StoreTime.ToStored(runner.RegisteredAt),
+        ["ready_at"] = StoreTime.ToStored(runner.ReadyAt),
     };
 
     public static Runner FromRow(RowReader row) => new()
@@ -42,5 +45,8 @@ internal static class RunnerRows
         Attempt = row.Int("attempt"),
         FailureReason = row.TextOrNull("failure_reason"),
         LostAt = row.TimeOrNull("lost_at"),
+        ProvisionedAt = row.TimeOrNull("provisioned_at"),
+        RegisteredAt = row.TimeOrNull("registered_at"),
+        ReadyAt = row.TimeOrNull("ready_at"),
     };
 }

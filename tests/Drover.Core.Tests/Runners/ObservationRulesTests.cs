@@ -22,6 +22,18 @@ public sealed class ObservationRulesTests
     }
 
     [Fact]
+    public void Changes_BootingRunnerWhoseRegistrationIsOnline_IsRegisteredAtTheStartOfTheListThatShowedIt()
+    {
+        var runner = Runner("linux", 1, RunnerState.Provisioning, T0.AddMinutes(-1));
+        var registration = new ForgeRunner { Forge = "github", Id = "42", Name = runner.Id, Online = true, FirstSeenAt = T0 };
+
+        var change = Assert.Single(ObservationRules.Changes([runner], Fleet(Pool("linux")), Forges([registration]), T0.AddSeconds(-3), Array.Empty<Job>(), Listed(runner), T0));
+
+        Assert.Equal(T0.AddSeconds(-3), change.Change!(runner).RegisteredAt);
+        Assert.Equal(T0.AddSeconds(-9), change.Change!(runner with { RegisteredAt = T0.AddSeconds(-9) }).RegisteredAt);
+    }
+
+    [Fact]
     public void Changes_BootingRunnerWhoseInstanceIsGonePastTheGrace_Fails()
     {
         var runner = Runner("linux", 1, RunnerState.Provisioning, T0 - ObservationRules.InstanceListGrace);

@@ -111,7 +111,7 @@ public sealed class RunnerLifecycleTests
         Assert.Equal(RunnerState.Provisioning, next.State);
         Assert.Equal(time.GetUtcNow(), next.StateSince);
         Assert.Equal(runner.CreatedAt, next.CreatedAt);
-        Assert.Equal(runner with { State = RunnerState.Provisioning, StateSince = time.GetUtcNow() }, next);
+        Assert.Equal(runner with { State = RunnerState.Provisioning, StateSince = time.GetUtcNow(), ProvisionedAt = time.GetUtcNow() }, next);
     }
 
     [Theory]
