@@ -162,6 +162,8 @@ internal static class ServeCommand
                 Demo = demo,
                 // The demo costs its runners every 15 s, so cost shows within the first minute.
                 CostInterval = demo ? TimeSpan.FromSeconds(15) : TimeSpan.FromMinutes(1),
+                // The demo samples its charts every 5 s, so they draw lines within the first minute.
+                HistoryInterval = demo ? TimeSpan.FromSeconds(5) : TimeSpan.FromSeconds(30),
                 Backups = backups,
                 Catalog = Adapters.Catalog(),
                 ShutdownTimeout = shutdown,

@@ -159,6 +159,134 @@ public sealed class DashboardBrowserTests : IDisposable
         Assert.Contains("drained", gpu[3..], StringComparison.Ordinal);
     }
 
+    [ChromiumFact]
+    public async Task Dashboard_ChartsDrawTheServersHistory_JobsViewListsJobsWithPhaseBars_AndAViewerSeesNoActions()
+    {
+        await using var app = await ServerFixture.StartDemoAsync(_directory.File("state.db"), o => o with { HistoryInterval = TimeSpan.FromMilliseconds(250), HistoryRetention = TimeSpan.FromMinutes(10) });
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 1000 } });
+        await page.GotoAsync($"{app.Urls.First()}/#token={ServerFixture.Tokens[ApiRole.Viewer]}");
+
+        // Every chart draws lines of several points from the server's samples once runners boot and jobs start.
+        foreach (var chart in new[] { "#chartWait", "#chartRunners", "#chartDemand", "#chartCost" })
+        {
+            await page.WaitForFunctionAsync(
+                $"[...document.querySelectorAll('{chart} svg polyline')].some(p => Number(p.dataset.points) >= 3)", null, new PageWaitForFunctionOptions { Timeout = 20_000, PollingInterval = 250 });
+        }
+
+        var demand = await page.Locator("#chartDemand svg polyline").EvaluateAllAsync<string[]>("ps => ps.map(p => p.dataset.series)");
+        Assert.Contains("demand: queued + running jobs", demand);
+        Assert.Contains("capacity: runners requested, booting, idle or busy", demand);
+        var states = await page.Locator("#chartRunners .legend span").AllInnerTextsAsync();
+        Assert.Contains("busy", states);
+        var waitSeries = await page.Locator("#chartWait svg polyline").EvaluateAllAsync<string[]>("ps => ps.map(p => p.dataset.series)");
+        Assert.Contains(waitSeries, s => s.EndsWith(" p95", StringComparison.Ordinal));
+        Assert.Contains(waitSeries, s => s.EndsWith(" p50", StringComparison.Ordinal));
+
+        // The jobs view lists jobs with their pool; a job whose API answer has phases gets a bar with one part per phase.
+        await page.WaitForFunctionAsync("document.querySelectorAll('#jobs tr[data-job]').length >= 3", null, new PageWaitForFunctionOptions { Timeout = 20_000, PollingInterval = 250 });
+        var rows = await page.Locator("#jobs tr[data-job]").EvaluateAllAsync<string[][]>("rs => rs.map(r => [r.dataset.job, r.dataset.state, r.cells[2].innerText])");
+        Assert.All(rows, r => Assert.Contains(r[2], new[] { "linux", "gpu", "docker" }));
+        Assert.Contains(rows, r => r[1] == "completed");
+        using (var viewer = ServerFixture.Client(new Uri(app.Urls.First()), ApiRole.Viewer))
+        {
+            using var completed = System.Text.Json.JsonDocument.Parse(await viewer.GetStringAsync("/api/v1/jobs?state=completed&limit=25"));
+            var withPhases = completed.RootElement.GetProperty("jobs").EnumerateArray()
+                .Where(j => j.TryGetProperty("phases", out var phases) && phases.ValueKind == System.Text.Json.JsonValueKind.Object && phases.EnumerateObject().Any(p => p.Value.ValueKind == System.Text.Json.JsonValueKind.Number && p.Value.GetDouble() > 0))
+                .Select(j => $"{j.GetProperty("key").GetProperty("forge").GetString()}/{j.GetProperty("key").GetProperty("id").GetString()}")
+                .ToList();
+            // Tolerant only of the phases field's absence: where the API gives phases for a listed job, its row has a bar.
+            foreach (var job in withPhases.Where(j => rows.Any(r => r[0] == j)))
+            {
+                Assert.True(await page.Locator($"#jobs tr[data-job='{job}'] .phases span[data-phase]").CountAsync() > 0, $"{job} has phases in the API and a phase bar");
+            }
+        }
+
+        // A viewer's token: no drain, resume or delete anywhere.
+        await page.WaitForSelectorAsync("#runners tr", new PageWaitForSelectorOptions { Timeout = 20_000 });
+        Assert.Equal("viewer-bot (viewer)", await page.Locator("#who").InnerTextAsync());
+        Assert.Equal("false", await page.Locator("body").GetAttributeAsync("data-operator"));
+        Assert.Equal(0, await page.Locator("button.action").CountAsync());
+
+        await Screenshot(page.Locator("#history"), "dashboard-charts.png");
+        await Screenshot(page.Locator("#jobsView"), "dashboard-jobs.png", maxHeight: 420);
+    }
+
+    [ChromiumFact]
+    public async Task Dashboard_OperatorDrainsAPool_TheApiShowsItDrained_ThenResumesIt_AndSeesTheApisError()
+    {
+        await using var app = await ServerFixture.StartDemoAsync(_directory.File("state.db"));
+        using var viewer = ServerFixture.Client(new Uri(app.Urls.First()), ApiRole.Viewer);
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchAsync(playwright);
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 900 } });
+        var dialogs = new List<string>();
+        page.Dialog += async (_, dialog) =>
+        {
+            dialogs.Add(dialog.Message);
+            await dialog.AcceptAsync();
+        };
+        await page.GotoAsync($"{app.Urls.First()}/#token={ServerFixture.Tokens[ApiRole.Operator]}");
+
+        await page.Locator("#pools tr[data-pool='gpu'] button[data-act='drain']").ClickAsync(new LocatorClickOptions { Timeout = 20_000 });
+        await Eventually.ThatAsync(() => GpuDrained(viewer), drained => drained, "the API shows gpu drained", timeout: TimeSpan.FromSeconds(15));
+        Assert.Equal("drain requested for pool gpu", await page.Locator("#notice").InnerTextAsync());
+        Assert.Contains(dialogs, d => d.StartsWith("Drain pool gpu?", StringComparison.Ordinal));
+        using (var events = System.Text.Json.JsonDocument.Parse(await viewer.GetStringAsync("/api/v1/events?newest=true&limit=50")))
+        {
+            Assert.Contains(events.RootElement.GetProperty("events").EnumerateArray(), e => e.GetProperty("subject").GetString() == "gpu" && e.GetProperty("actor").GetString() == "api:operator-bot" && e.GetProperty("message").GetString() == "from the dashboard");
+        }
+
+        var resume = page.Locator("#pools tr[data-pool='gpu'] button[data-act='resume']");
+        await resume.WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
+        Assert.True(await page.Locator("#runners button[data-act='delete']").CountAsync() + await page.Locator("#pools button[data-act='drain']").CountAsync() > 0, "an operator sees the other actions too");
+        await Screenshot(page.Locator("main"), "dashboard-actions.png", maxHeight: 560);
+        await resume.ClickAsync();
+        await Eventually.ThatAsync(() => GpuDrained(viewer), drained => !drained, "the API shows gpu resumed", timeout: TimeSpan.FromSeconds(15));
+        await page.Locator("#pools tr[data-pool='gpu'] button[data-act='drain']").WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
+
+        // A refused action shows the API's own error: resuming a pool that is not drained is a 409 with its reason.
+        await page.EvaluateAsync("() => { const b = document.createElement('button'); b.className = 'action'; b.dataset.act = 'resume'; b.dataset.target = 'linux'; document.querySelector('#pools').append(b); b.click(); }");
+        await page.WaitForFunctionAsync("document.querySelector('#notice').innerText.includes('not drained')", null, new PageWaitForFunctionOptions { Timeout = 10_000 });
+        Assert.Equal("resume linux: pool 'linux' is not drained", await page.Locator("#notice").InnerTextAsync());
+    }
+
+    private static async Task<bool> GpuDrained(HttpClient viewer)
+    {
+        using var pools = System.Text.Json.JsonDocument.Parse(await viewer.GetStringAsync("/api/v1/pools"));
+        return pools.RootElement.GetProperty("pools").EnumerateArray().Single(p => p.GetProperty("name").GetString() == "gpu").GetProperty("drained").GetBoolean();
+    }
+
+    private static Task<IBrowser> LaunchAsync(IPlaywright playwright) =>
+        playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumFactAttribute.ExecutablePath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        });
+
+    /// <summary>
+    /// A screenshot of one part of the page under artifacts/screenshots; DROVER_UPDATE_SCREENSHOTS=1 refreshes the one
+    /// docs/img shows instead.
+    /// </summary>
+    private static async Task Screenshot(ILocator part, string name, int? maxHeight = null)
+    {
+        var root = Testing.SharedData.RepositoryRoot ?? throw new InvalidOperationException("Drover.sln not found above the test directory");
+        var path = Environment.GetEnvironmentVariable("DROVER_UPDATE_SCREENSHOTS") == "1"
+            ? Path.Combine(root, "docs", "img", name)
+            : Path.Combine(root, "artifacts", "screenshots", name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var box = await part.BoundingBoxAsync() ?? throw new InvalidOperationException($"{name}: the part is not rendered");
+        await part.Page.ScreenshotAsync(new PageScreenshotOptions
+        {
+            Path = path,
+            FullPage = true,
+            Clip = new Clip { X = box.X, Y = box.Y, Width = box.Width, Height = Math.Min(box.Height, maxHeight ?? box.Height) },
+        });
+        Assert.True(new FileInfo(path).Length > 5_000, $"{name} holds a rendered part of the page");
+    }
+
     /// <summary>The numeric cells of the pools table, as one string.</summary>
     private static async Task<string> Numbers(IPage page) =>
         string.Join(",", await page.Locator("#pools td.num").AllInnerTextsAsync());

@@ -103,6 +103,7 @@ internal sealed class ControlCycle
                 DrainedPools = drained,
                 QueuedByPool = plan.Pools.ToDictionary(p => p.Pool, p => p.Demand.Queued, StringComparer.Ordinal),
                 WaitP95ByPool = QueueWaits.P95ByPool(demand.Ledger.Jobs, matcher, now),
+                WaitP50ByPool = QueueWaits.P50ByPool(demand.Ledger.Jobs, matcher, now),
                 Budgets = budgets,
                 Cycles = current.Cycles + 1,
                 BreakerOptions = _options.Breakers,

@@ -32,6 +32,7 @@ internal static class FollowerView
             DrainedPools = OperatorRequests.DrainedPools(config, requests),
             QueuedByPool = queued,
             WaitP95ByPool = QueueWaits.P95ByPool(state.ActiveJobs, matcher, now),
+            WaitP50ByPool = QueueWaits.P50ByPool(state.ActiveJobs, matcher, now),
         };
     }
 }

@@ -32,10 +32,13 @@ public sealed record LoopSnapshot
     /// <summary>95th percentile queue wait in seconds per pool over jobs started in the last hour (see <see cref="QueueWaits"/>).</summary>
     public IReadOnlyDictionary<string, double> WaitP95ByPool { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal);
 
-    /// <summary>Completed cycles since start.</summary>
+    /// <summary>Median queue wait in seconds per pool over the same jobs as <see cref="WaitP95ByPool"/>.</summary>
+    public IReadOnlyDictionary<string, double> WaitP50ByPool { get; init; } = new Dictionary<string, double>(StringComparer.Ordinal);
+
     /// <summary>Every budget (pools' and teams') as it stood at the end of the cycle.</summary>
     public IReadOnlyList<Core.Cost.BudgetStatus> Budgets { get; init; } = [];
 
+    /// <summary>Completed cycles since start.</summary>
     public long Cycles { get; init; }
 
     /// <summary>The breaker thresholds the loop plans and executes with; what breaker states are read against.</summary>

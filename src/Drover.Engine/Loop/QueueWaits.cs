@@ -3,7 +3,7 @@ using Drover.Core.Matching;
 
 namespace Drover.Engine.Loop;
 
-/// <summary>The 95th percentile of queue wait (queued → started) per pool, over jobs that started recently.</summary>
+/// <summary>Percentiles (the median, the 95th) of queue wait (queued → started) per pool, over jobs that started recently.</summary>
 internal static class QueueWaits
 {
     /// <summary>Jobs that started within this window count. One hour, the ledger's retention of finished jobs.</summary>
@@ -13,7 +13,17 @@ internal static class QueueWaits
     /// Per pool, the nearest-rank 95th percentile of <c>StartedAt − QueuedAt</c> in seconds, over the jobs that started
     /// after <paramref name="now"/> − <see cref="Window"/>. Pools without such a job are absent.
     /// </summary>
-    public static IReadOnlyDictionary<string, double> P95ByPool(IEnumerable<Job> jobs, PoolMatcher matcher, DateTimeOffset now)
+    public static IReadOnlyDictionary<string, double> P95ByPool(IEnumerable<Job> jobs, PoolMatcher matcher, DateTimeOffset now) =>
+        ByPool(jobs, matcher, now, 0.95);
+
+    /// <summary>
+    /// Per pool, the nearest-rank median of <c>StartedAt − QueuedAt</c> in seconds, over the same jobs as
+    /// <see cref="P95ByPool"/>. Pools without such a job are absent.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> P50ByPool(IEnumerable<Job> jobs, PoolMatcher matcher, DateTimeOffset now) =>
+        ByPool(jobs, matcher, now, 0.5);
+
+    private static IReadOnlyDictionary<string, double> ByPool(IEnumerable<Job> jobs, PoolMatcher matcher, DateTimeOffset now, double quantile)
     {
         ArgumentNullException.ThrowIfNull(jobs);
         ArgumentNullException.ThrowIfNull(matcher);
@@ -35,7 +45,7 @@ internal static class QueueWaits
             list.Add(Math.Max(0, (started - queued).TotalSeconds));
         }
 
-        return waits.ToDictionary(p => p.Key, p => NearestRank(p.Value, 0.95), StringComparer.Ordinal);
+        return waits.ToDictionary(p => p.Key, p => NearestRank(p.Value, quantile), StringComparer.Ordinal);
     }
 
     private static double NearestRank(List<double> values, double quantile)

@@ -1,4 +1,5 @@
 using Drover.Core.Demand;
+using Drover.Core.Matching;
 using Drover.Core.Ports;
 using Drover.Core.Resilience;
 using Drover.Core.Runners;
@@ -13,7 +14,7 @@ namespace Drover.Server.Api;
 
 /// <summary>
 /// The viewer part of <c>/api/v1</c>: pools, runners, jobs, events, webhook deliveries that wait or were quarantined,
-/// component health and the plan the next cycle would make.
+/// component health, the plan the next cycle would make, and the caller's own token name and role (<c>/whoami</c>).
 /// </summary>
 internal static class ReadEndpoints
 {
@@ -43,7 +44,7 @@ internal static class ReadEndpoints
                 : await server.Store.ListRunnersAsync(pool, filter, ct).ConfigureAwait(false);
             return Results.Json(new { runners });
         });
-        api.MapGet("/jobs", async (string? state, CancellationToken ct) =>
+        api.MapGet("/jobs", async (string? state, string? pool, int? limit, CancellationToken ct) =>
         {
             var filter = JobState.Queued;
             if (state is not null && (!Enum.TryParse(state, ignoreCase: true, out filter) || !Enum.IsDefined(filter)))
@@ -51,12 +52,32 @@ internal static class ReadEndpoints
                 return BadQuery("state", state, Enum.GetNames<JobState>());
             }
 
-            var jobs = await server.Store.ListJobsAsync(filter, ct).ConfigureAwait(false);
-            return Results.Json(new { jobs = jobs.Select(JobView.Of) });
+            if (limit is < 1 or > 1000)
+            {
+                return Results.Json(new { error = $"limit: must be between 1 and 1000, not {limit}" }, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var config = server.Loop.Snapshot.Config;
+            if (pool is not null && config.FindPool(pool) is null)
+            {
+                return Results.Json(new { error = $"pool: no pool named '{pool}'; one of: {string.Join(", ", config.Pools.Select(p => p.Name))}" }, statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            var (matcher, now) = (new PoolMatcher(config), server.Time.GetUtcNow());
+            var jobs = JobView.Ordered(await server.Store.ListJobsAsync(filter, ct).ConfigureAwait(false), filter)
+                .Select(j => JobView.Of(j, matcher, now))
+                .Where(j => pool is null || j.Pool == pool)
+                .Take(limit ?? int.MaxValue);
+            return Results.Json(new { jobs });
+        });
+        api.MapGet("/whoami", (HttpContext http) =>
+        {
+            var caller = RoleFilter.Caller(http);
+            return Results.Json(new { name = caller.Name, role = caller.Role.ToString().ToLowerInvariant() });
         });
         api.MapGet("/jobs/{forge}/{id}", async (string forge, string id, CancellationToken ct) =>
             await server.Store.GetJobAsync(new JobKey(forge, id), ct).ConfigureAwait(false) is { } job
-                ? Results.Json(JobView.Of(job))
+                ? Results.Json(JobView.Of(job, new PoolMatcher(server.Loop.Snapshot.Config), server.Time.GetUtcNow()))
                 : Results.Json(new { error = $"no job '{id}' of forge '{forge}'" }, statusCode: StatusCodes.Status404NotFound));
         api.MapGet("/events", async (long? after, int? limit, bool? newest, CancellationToken ct) =>
         {

@@ -9,6 +9,7 @@ using Drover.Engine.Loop;
 using Drover.Engine.Metrics;
 using Drover.Server.Api;
 using Drover.Server.Auth;
+using Drover.Server.History;
 using Drover.Server.Metrics;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -142,6 +143,9 @@ public static class DroverServer
             return monitor;
         });
         builder.Services.AddHostedService(sp => sp.GetRequiredService<HealthMonitor>());
+        builder.Services.AddSingleton(_ => new FleetHistory(options.HistoryInterval, options.HistoryRetention));
+        builder.Services.AddSingleton(sp => new HistorySampler(sp.GetRequiredService<ControlLoop>(), sp.GetRequiredService<FleetHistory>(), time));
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<HistorySampler>());
         builder.Services.AddSingleton(sp => new BackupScheduler(store, options.Backups, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Backup")));
         builder.Services.AddSingleton(sp => new PrometheusExporter(metrics.Meter));
         builder.Services.AddSingleton(sp => new ConfigReloader(
@@ -189,6 +193,7 @@ public static class DroverServer
         HealthEndpoints.Map(app, state, app.Services.GetRequiredService<PrometheusExporter>());
         ReadEndpoints.Map(app, state);
         CostEndpoints.Map(app, state);
+        HistoryEndpoints.Map(app, state, app.Services.GetRequiredService<FleetHistory>());
         AdminEndpoints.Map(app, state);
         BootstrapEndpoints.Map(app, state);
         WebhookEndpoints.Map(app, state, metrics, options.Catalog.Modules);

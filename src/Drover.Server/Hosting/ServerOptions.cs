@@ -98,6 +98,18 @@ public sealed record ServerOptions
     /// </summary>
     public TimeSpan DeliveryRetryDelay { get; init; } = ControlLoopOptions.Default.DeliveryRetryDelay;
 
+    /// <summary>
+    /// How often the fleet is sampled for the dashboard's charts (<c>GET /api/v1/history</c>). Default 30 s; the demo
+    /// samples every 5 s.
+    /// </summary>
+    public TimeSpan HistoryInterval { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// How far back the chart samples reach, in memory on each replica (lost on restart). Default 24 h (2,880 samples at
+    /// the default interval); at most 100,000 samples.
+    /// </summary>
+    public TimeSpan HistoryRetention { get; init; } = TimeSpan.FromHours(24);
+
     /// <summary>Scheduled backups; off unless a directory is set.</summary>
     public BackupOptions Backups { get; init; } = BackupOptions.Off;
 }
