@@ -111,7 +111,7 @@ public sealed class Planner
         }
 
         var context = new PlanningCycle(config, observed, now, history, finished, running, _breakerOptions);
-        context.Shares = CapacityShares.Compute(context, pool => match.For(pool).Count);
+        context.Shares = CapacityShares.Compute(context, pool => assignment.For(pool).Count);
         context.Notes.AddRange(context.Shares.Notes);
         var pools = new List<PoolPlan>(config.Pools.Count);
         DateTimeOffset? wake = null;
