@@ -226,7 +226,7 @@ public sealed class DashboardBrowserTests : IDisposable
         var resume = page.Locator("#pools tr[data-pool='gpu'] button[data-act='resume']");
         await resume.WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
         Assert.True(await page.Locator("#runners button[data-act='delete']").CountAsync() + await page.Locator("#pools button[data-act='drain']").CountAsync() > 0, "an operator sees the other actions too");
-        await Screenshot(page.Locator("main"), "dashboard-actions.png", maxHeight: 560);
+        await Screenshot(page.Locator("#poolsView"), "dashboard-actions.png");
         await resume.ClickAsync();
         await Eventually.ThatAsync(() => GpuDrained(viewer), drained => !drained, "the API shows gpu resumed", timeout: TimeSpan.FromSeconds(15));
         await page.Locator("#pools tr[data-pool='gpu'] button[data-act='drain']").WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
