@@ -174,10 +174,11 @@ public sealed class DashboardBrowserTests : IDisposable
         var rows = await page.Locator("#jobs tr[data-job]").EvaluateAllAsync<string[][]>("rs => rs.map(r => [r.dataset.job, r.dataset.state, r.cells[2].innerText])");
         Assert.All(rows, r => Assert.Contains(r[2], new[] { "linux", "gpu", "docker" }));
         Assert.Contains(rows, r => r[1] == "completed");
+        List<string> withPhases;
         using (var viewer = ServerFixture.Client(new Uri(app.Urls.First()), ApiRole.Viewer))
         {
             using var completed = System.Text.Json.JsonDocument.Parse(await viewer.GetStringAsync("/api/v1/jobs?state=completed&limit=25"));
-            var withPhases = completed.RootElement.GetProperty("jobs").EnumerateArray()
+            withPhases = completed.RootElement.GetProperty("jobs").EnumerateArray()
                 .Where(j => j.TryGetProperty("phases", out var phases) && phases.ValueKind == System.Text.Json.JsonValueKind.Object && phases.EnumerateObject().Any(p => p.Value.ValueKind == System.Text.Json.JsonValueKind.Number && p.Value.GetDouble() > 0))
                 .Select(j => $"{j.GetProperty("key").GetProperty("forge").GetString()}/{j.GetProperty("key").GetProperty("id").GetString()}")
                 .ToList();
@@ -196,6 +197,30 @@ public sealed class DashboardBrowserTests : IDisposable
 
         await Screenshot(page.Locator("#history"), "dashboard-charts.png");
         await Screenshot(page.Locator("#jobsView"), "dashboard-jobs.png", maxHeight: 420);
+
+        // How the page draws phases, whatever the server gives today: the completed jobs' answer with phases added on the
+        // way (the real answer above is the screenshot's). One part per phase, in order, sized by its share.
+        await page.RouteAsync(new System.Text.RegularExpressions.Regex(@"/api/v1/jobs\?state=completed"), async route =>
+        {
+            var response = await route.FetchAsync();
+            var body = System.Text.Json.Nodes.JsonNode.Parse(await response.TextAsync())!;
+            foreach (var job in body["jobs"]!.AsArray())
+            {
+                job!["phases"] ??= new System.Text.Json.Nodes.JsonObject { ["intake"] = 0.4, ["decision"] = 0.1, ["provisioning"] = 2.0, ["boot"] = 30.1, ["registration"] = 1.2, ["pickup"] = 3.3 };
+            }
+
+            await route.FulfillAsync(new RouteFulfillOptions { Response = response, Body = body.ToJsonString() });
+        });
+        var completedRow = page.Locator("#jobs tr[data-state='completed']").First;
+        await completedRow.Locator(".phases span[data-phase]").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
+        if (!withPhases.Any())
+        {
+            Assert.Equal(["intake", "decision", "provisioning", "boot", "registration", "pickup"], await completedRow.Locator(".phases span[data-phase]").EvaluateAllAsync<string[]>("ss => ss.map(s => s.dataset.phase)"));
+            var boot = await completedRow.Locator(".phases span[data-phase='boot']").EvaluateAsync<double>("s => s.getBoundingClientRect().width / s.parentElement.getBoundingClientRect().width");
+            Assert.InRange(boot, 30.1 / 37.1 - 0.02, 30.1 / 37.1 + 0.02);
+            Assert.Contains("boot 30s", await completedRow.Locator(".phases").GetAttributeAsync("title") ?? string.Empty, StringComparison.Ordinal);
+            Assert.Equal(["intake", "decision", "provisioning", "boot", "registration", "pickup"], (await page.Locator("#phaseLegend span").AllInnerTextsAsync()).ToArray());
+        }
     }
 
     [ChromiumFact]
