@@ -88,12 +88,14 @@ public sealed class DashboardBrowserTests : IDisposable
         Assert.Contains(down, t => t.StartsWith("provider k8s: down", StringComparison.Ordinal) && t.Contains("Connection refused", StringComparison.Ordinal));
         var degraded = await page.Locator("#components .component.degraded").AllInnerTextsAsync();
         Assert.Contains(degraded, t => t.StartsWith("provider local: degraded", StringComparison.Ordinal) && t.Contains("half-open", StringComparison.Ordinal));
-        Assert.Equal("rgb(180, 35, 24)", await page.Locator("#components .component.down").First.EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
+        // Found and read in one evaluation: the header is redrawn when a component's text changes (its failed-call count
+        // goes up), and a style read from an element replaced in between is empty.
+        Assert.Equal("rgb(180, 35, 24)", await page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('#components .component.down')).backgroundColor"));
 
         // The breaker strip: a half-open breaker has its own colour (the API once said "halfopen", which no style matched).
         var halfOpen = page.Locator("#breakers .half-open");
         Assert.Equal("half-open", await halfOpen.InnerTextAsync());
-        Assert.Equal("rgb(254, 200, 75)", await halfOpen.EvaluateAsync<string>("e => getComputedStyle(e).color"));
+        Assert.Equal("rgb(254, 200, 75)", await page.EvaluateAsync<string>("() => getComputedStyle(document.querySelector('#breakers .half-open')).color"));
 
         // Every run keeps its screenshot under artifacts/; DROVER_UPDATE_SCREENSHOTS=1 refreshes the one docs/ shows.
         var root = Testing.SharedData.RepositoryRoot ?? throw new InvalidOperationException("Drover.sln not found above the test directory");
@@ -189,10 +191,11 @@ public sealed class DashboardBrowserTests : IDisposable
         var rows = await page.Locator("#jobs tr[data-job]").EvaluateAllAsync<string[][]>("rs => rs.map(r => [r.dataset.job, r.dataset.state, r.cells[2].innerText])");
         Assert.All(rows, r => Assert.Contains(r[2], new[] { "linux", "gpu", "docker" }));
         Assert.Contains(rows, r => r[1] == "completed");
+        List<string> withPhases;
         using (var viewer = ServerFixture.Client(new Uri(app.Urls.First()), ApiRole.Viewer))
         {
             using var completed = System.Text.Json.JsonDocument.Parse(await viewer.GetStringAsync("/api/v1/jobs?state=completed&limit=25"));
-            var withPhases = completed.RootElement.GetProperty("jobs").EnumerateArray()
+            withPhases = completed.RootElement.GetProperty("jobs").EnumerateArray()
                 .Where(j => j.TryGetProperty("phases", out var phases) && phases.ValueKind == System.Text.Json.JsonValueKind.Object && phases.EnumerateObject().Any(p => p.Value.ValueKind == System.Text.Json.JsonValueKind.Number && p.Value.GetDouble() > 0))
                 .Select(j => $"{j.GetProperty("key").GetProperty("forge").GetString()}/{j.GetProperty("key").GetProperty("id").GetString()}")
                 .ToList();
@@ -211,6 +214,30 @@ public sealed class DashboardBrowserTests : IDisposable
 
         await Screenshot(page.Locator("#history"), "dashboard-charts.png");
         await Screenshot(page.Locator("#jobsView"), "dashboard-jobs.png", maxHeight: 420);
+
+        // How the page draws phases, whatever the server gives today: the completed jobs' answer with phases added on the
+        // way (the real answer above is the screenshot's). One part per phase, in order, sized by its share.
+        await page.RouteAsync(new System.Text.RegularExpressions.Regex(@"/api/v1/jobs\?state=completed"), async route =>
+        {
+            var response = await route.FetchAsync();
+            var body = System.Text.Json.Nodes.JsonNode.Parse(await response.TextAsync())!;
+            foreach (var job in body["jobs"]!.AsArray())
+            {
+                job!["phases"] ??= new System.Text.Json.Nodes.JsonObject { ["intake"] = 0.4, ["decision"] = 0.1, ["provisioning"] = 2.0, ["boot"] = 30.1, ["registration"] = 1.2, ["pickup"] = 3.3 };
+            }
+
+            await route.FulfillAsync(new RouteFulfillOptions { Response = response, Body = body.ToJsonString() });
+        });
+        var completedRow = page.Locator("#jobs tr[data-state='completed']").First;
+        await completedRow.Locator(".phases span[data-phase]").First.WaitForAsync(new LocatorWaitForOptions { Timeout = 10_000 });
+        if (!withPhases.Any())
+        {
+            Assert.Equal(["intake", "decision", "provisioning", "boot", "registration", "pickup"], await completedRow.Locator(".phases span[data-phase]").EvaluateAllAsync<string[]>("ss => ss.map(s => s.dataset.phase)"));
+            var boot = await completedRow.Locator(".phases span[data-phase='boot']").EvaluateAsync<double>("s => s.getBoundingClientRect().width / s.parentElement.getBoundingClientRect().width");
+            Assert.InRange(boot, 30.1 / 37.1 - 0.02, 30.1 / 37.1 + 0.02);
+            Assert.Contains("boot 30s", await completedRow.Locator(".phases").GetAttributeAsync("title") ?? string.Empty, StringComparison.Ordinal);
+            Assert.Equal(["intake", "decision", "provisioning", "boot", "registration", "pickup"], (await page.Locator("#phaseLegend span").AllInnerTextsAsync()).ToArray());
+        }
     }
 
     [ChromiumFact]
@@ -241,7 +268,7 @@ public sealed class DashboardBrowserTests : IDisposable
         var resume = page.Locator("#pools tr[data-pool='gpu'] button[data-act='resume']");
         await resume.WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
         Assert.True(await page.Locator("#runners button[data-act='delete']").CountAsync() + await page.Locator("#pools button[data-act='drain']").CountAsync() > 0, "an operator sees the other actions too");
-        await Screenshot(page.Locator("main"), "dashboard-actions.png", maxHeight: 560);
+        await Screenshot(page.Locator("#poolsView"), "dashboard-actions.png");
         await resume.ClickAsync();
         await Eventually.ThatAsync(() => GpuDrained(viewer), drained => !drained, "the API shows gpu resumed", timeout: TimeSpan.FromSeconds(15));
         await page.Locator("#pools tr[data-pool='gpu'] button[data-act='drain']").WaitForAsync(new LocatorWaitForOptions { Timeout = 15_000 });
