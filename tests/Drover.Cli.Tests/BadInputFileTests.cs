@@ -37,7 +37,7 @@ public sealed class BadInputFileTests : IDisposable
     {
         var path = LineSeparatorFleet();
 
-        AssertRefused(CliRunner.Run(ValidateCommand.Create(), "validate", path), $"{path}:76:21: the character U+2028 (LINE SEPARATOR) is not allowed");
+        AssertRefused(CliRunner.Run(ValidateCommand.Create(), "validate", path), $"{path}:77:21: the character U+2028 (LINE SEPARATOR) is not allowed");
     }
 
     [Fact]
@@ -45,7 +45,7 @@ public sealed class BadInputFileTests : IDisposable
     {
         var path = LineSeparatorFleet();
 
-        AssertRefused(CliRunner.Run(PlanCommand.Create(), "plan", "--config", path), $"{path}:76:21: the character U+2028 (LINE SEPARATOR) is not allowed");
+        AssertRefused(CliRunner.Run(PlanCommand.Create(), "plan", "--config", path), $"{path}:77:21: the character U+2028 (LINE SEPARATOR) is not allowed");
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class BadInputFileTests : IDisposable
         var run = CliRunner.Run(ServeCommand.Create(), "serve", "--config", path, "--store", "sqlite:" + _directory.File("s.db"), "--urls", "http://127.0.0.1:0");
 
         Assert.Equal(2, run.ExitCode);
-        Assert.Contains($"{path}:76:21: the character U+2028 (LINE SEPARATOR) is not allowed", run.Error, StringComparison.Ordinal);
+        Assert.Contains($"{path}:77:21: the character U+2028 (LINE SEPARATOR) is not allowed", run.Error, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", run.Error, StringComparison.Ordinal);
     }
 

@@ -127,12 +127,15 @@ internal sealed class CapacityShares
             var busyByPool = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var runner in cycle.Observed.Runners)
             {
-                if (!runner.IsActive || !string.Equals(runner.Provider, provider, StringComparison.Ordinal))
+                if (!runner.IsActive || !string.Equals(runner.Provider, provider, StringComparison.Ordinal)
+                    || (config.FindPool(runner.Pool) is { } reaped ? PoolPlanning.WillReap(cycle, reaped, runner) : runner.State != RunnerState.Busy))
                 {
+                    // A runner this plan reaps (stuck, past its boot timeout or maxLifetime; of a removed pool and not
+                    // busy) leaves its slot to this plan.
                     continue;
                 }
 
-                // Runners of a pool no longer configured (or no longer placed here) still take room until they finish.
+                // Busy runners of a pool no longer configured (or no longer placed here) still take room until they finish.
                 var claim = config.FindPool(runner.Pool) is { } owner ? share.ClaimOf(config, owner) : share.ClaimNamed(Cost.BudgetPeriods.PoolBudget(runner.Pool), 1);
                 claim.Held++;
                 if (runner.State == RunnerState.Busy)
@@ -185,9 +188,13 @@ internal sealed class CapacityShares
                 claims[i].Target = targets[i];
             }
 
+            // Room for new runners: what is free, plus idle lent runners reclaimed when claimants below their share
+            // need more than that (and than a capacity lowered below what is in use takes back first).
             var free = Math.Max(0, capacity - share.InUse);
+            var over = Math.Max(0, share.InUse - capacity);
             var deficit = claims.Sum(c => Math.Max(0, c.Target - c.Held));
-            var slots = free + share.Reclaim(claims, deficit - free, reclaimed);
+            var taken = share.Reclaim(claims, deficit - free + over, reclaimed);
+            var slots = Math.Max(0, capacity - (share.InUse - taken));
             share.Reserve(claims, Math.Min(slots, deficit));
             share.Common = slots - claims.Sum(c => c.Reserved);
             return share;

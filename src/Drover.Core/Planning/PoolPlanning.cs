@@ -266,6 +266,22 @@ internal static class PoolPlanning
         };
     }
 
+    /// <summary>
+    /// True when <see cref="PlanPool"/> reaps this active runner in this cycle, whatever the demand: booting past its
+    /// state's timeout, idle past <c>maxLifetime</c>, or busy and stuck (the same tests as the switch above). Its slot in
+    /// a provider's capacity is then free for this plan's creates.
+    /// </summary>
+    public static bool WillReap(PlanningCycle cycle, PoolConfig pool, Runner runner) => runner.State switch
+    {
+        RunnerState.Requested or RunnerState.Provisioning or RunnerState.Registering =>
+            IsPast(runner, RunnerLifecycle.TimeoutFor(runner.State, pool).GetValueOrDefault(), cycle.Now, out _),
+        RunnerState.Idle => pool.MaxLifetime is { } lifetime && cycle.Now - runner.CreatedAt >= lifetime,
+        RunnerState.Busy =>
+            (runner.Job is { } key && cycle.FinishedJobsOfBusyRunners.TryGetValue(key, out var job) && job.FinishedAt is { } finishedAt && cycle.Now - finishedAt >= pool.Timeouts.FinishedJobGrace)
+            || IsPast(runner, cycle.BusyLimit(pool, runner), cycle.Now, out _),
+        _ => false,
+    };
+
     /// <summary>Runners of a pool that is no longer configured: everything that is not running a job goes.</summary>
     public static void PlanRemovedPool(PlanningCycle cycle, string pool, IReadOnlyList<Runner> runners)
     {

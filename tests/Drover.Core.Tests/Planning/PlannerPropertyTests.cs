@@ -76,6 +76,35 @@ public sealed class PlannerPropertyTests
         }, iter: Iterations);
     }
 
+    /// <summary>The scenario's fleet with its pools in teams (by index, of 1 to 3 teams weighted 1 to 3) sharing k8s's <paramref name="capacity"/>.</summary>
+    private static FleetConfig Shared(FleetConfig fleet, int capacity, int teams) => fleet with
+    {
+        Providers = [.. fleet.Providers.Select(p => p.Name == "k8s" ? p with { MaxRunners = capacity } : p)],
+        Pools = [.. fleet.Pools.Select((p, i) => p with { Team = $"t{i % teams}" })],
+        Teams = [.. Enumerable.Range(0, teams).Select(t => new TeamConfig { Name = $"t{t}", Weight = t + 1 })],
+    };
+
+    [Fact]
+    public void Plan_SharedCapacity_NeverExceeded_OnlyIdleReclaimed_PlannedAgainOnlyFillsWhatScaleDownFreed()
+    {
+        ScenarioGen.Select(Gen.Int[0, 20], Gen.Int[1, 3]).Sample(input =>
+        {
+            var ((fleet, state, jobs), capacity, teams) = (Build(input.Item1), input.Item2, input.Item3);
+            var shared = Shared(fleet, capacity, teams);
+            var plan = Planner().Plan(shared, state, jobs, T0);
+            var after = PlanApplier.Apply(state, plan, T0);
+            Assert.True(
+                !plan.Of<CreateRunner>().Any() || after.Runners.Count(r => r.IsActive) <= capacity,
+                $"{after.Runners.Count(r => r.IsActive)} active after a plan that creates, on a capacity of {capacity}");
+            Assert.DoesNotContain(plan.Of<DeleteRunner>(), d => d.Cause == DeleteCause.Reclaimed && state.Runners.Single(r => r.Id == d.RunnerId).State != RunnerState.Idle);
+            // Planned again at the same instant, the only news are slots this plan's scale-down freed (decided after the
+            // shares, so the next plan uses them): at most that many creates, nothing else.
+            var second = Planner().Plan(shared, after, jobs, T0);
+            var freed = plan.Of<DeleteRunner>().Count(d => d.Cause == DeleteCause.ScaleDown);
+            Assert.True(second.Actions.All(a => a is CreateRunner) && second.Actions.Count <= freed, $"{freed} freed by scale-down\n" + PlanRenderer.Render(second));
+        }, iter: Iterations);
+    }
+
     [Fact]
     public void Plan_SameInputs_SamePlan()
     {
