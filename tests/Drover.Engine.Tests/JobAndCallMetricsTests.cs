@@ -80,6 +80,34 @@ public sealed class JobAndCallMetricsTests
     }
 
     [Fact]
+    public async Task JobWhoseStartArrivesBeforeItsQueuedEvent_PhasesRecordedOnceTheCreationIsKnown()
+    {
+        await using var harness = await LoopHarness.CreateAsync(idle: 1);
+        using var recorded = new Recorder(harness.Metrics);
+        await harness.Loop.RunCycleAsync(CancellationToken.None);
+        var warm = Assert.Single(await harness.Store.ListRunnersAsync("linux", null, CancellationToken.None));
+        harness.Forge.Register(warm.Id);
+        harness.Time.Advance(TimeSpan.FromSeconds(10));
+        await harness.Loop.RunCycleAsync(CancellationToken.None);
+        var job = new JobKey("github", "reordered");
+        var created = harness.Time.GetUtcNow();
+        harness.Time.Advance(TimeSpan.FromSeconds(1));
+        harness.Loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Started, At = harness.Time.GetUtcNow(), RunnerName = warm.Id });
+        await harness.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.Empty(recorded.Values("drover_job_phase_seconds"));
+
+        harness.Loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Queued, At = created, Labels = ["linux"], Scope = "acme/app" });
+        await harness.Loop.RunCycleAsync(CancellationToken.None);
+        await harness.Loop.RunCycleAsync(CancellationToken.None);
+
+        var stored = await harness.Store.GetJobAsync(job, CancellationToken.None);
+        var phases = JobPhases.Of(stored!);
+        Assert.NotNull(phases);
+        Assert.Equal([phases.Pickup.TotalSeconds], recorded.Values("drover_job_phase_seconds", ("pool", "linux"), ("phase", "pickup")));
+        Assert.Equal(6, recorded.Values("drover_job_phase_seconds", ("pool", "linux")).Count);
+    }
+
+    [Fact]
     public async Task JobTakenByARunnerDroverDoesNotManage_HasNoPhases()
     {
         await using var harness = await LoopHarness.CreateAsync();

@@ -13,8 +13,9 @@ namespace Drover.Engine.Loop;
 internal sealed class JobPhaseRecorder
 {
     /// <summary>
-    /// A job whose runner is still booting in the store's eyes this long after the job started is given the milestones
-    /// seen so far rather than waited on for ever (the missing ones count toward the phase before them).
+    /// A job whose runner is still booting in the store's eyes (or whose creation time is still unknown) this long after
+    /// the job started is given the milestones seen so far rather than waited on for ever (the missing ones count toward
+    /// the phase before them; a job whose creation time never arrived gets no phases).
     /// </summary>
     public static readonly TimeSpan ReadyWait = TimeSpan.FromMinutes(2);
 
@@ -63,8 +64,10 @@ internal sealed class JobPhaseRecorder
                 continue;
             }
 
-            if (runner is { IsBooting: true, ReadyAt: null } && now - started < ReadyWait)
+            if ((runner is { IsBooting: true, ReadyAt: null } || job.QueuedAt is null || job.KnownAt is null) && now - started < ReadyWait)
             {
+                // Or its start arrived before its queued event (both in the same second on the forge): the phases are
+                // measured once the job's creation is known too.
                 // The job's start arrived before an observation saw its runner ready (or, for a short job, saw it run and
                 // exit): the next cycle will.
                 continue;
