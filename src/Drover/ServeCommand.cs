@@ -74,6 +74,17 @@ internal static class ServeCommand
                 return 1;
             }
 
+            OidcOptions? oidc;
+            try
+            {
+                oidc = sso.Read(parse);
+            }
+            catch (FormatException e)
+            {
+                error.WriteLine($"serve: {e.Message}");
+                return 2;
+            }
+
             string? fresh = null;
             if (demo)
             {
@@ -97,17 +108,6 @@ internal static class ServeCommand
             {
                 error.WriteLine($"serve: {e.Message}");
                 return 1;
-            }
-
-            OidcOptions? oidc;
-            try
-            {
-                oidc = sso.Read(parse);
-            }
-            catch (FormatException e)
-            {
-                error.WriteLine($"serve: {e.Message}");
-                return 2;
             }
 
             var every = TimeSpan.Zero;

@@ -16,13 +16,14 @@ internal sealed class SsoFlags
     private readonly Option<string> _rolesClaim = new("--oidc-roles-claim") { Description = "The claim whose values map to roles, e.g. groups or roles", DefaultValueFactory = _ => OidcOptions.DefaultRolesClaim };
     private readonly Option<string[]> _roles = new("--oidc-role") { Description = "ROLE=VALUE: users whose roles claim holds VALUE get ROLE (viewer, operator or admin); repeatable, the highest match wins", AllowMultipleArgumentsPerToken = false };
     private readonly Option<string> _clockSkew = new("--oidc-clock-skew") { Description = "Tolerance for exp/nbf between the issuer's clock and Drover's", DefaultValueFactory = _ => "1m" };
+    private readonly Option<string?> _sessionKeys = new("--oidc-session-keys") { Description = "Directory of the key ring that protects dashboard session cookies (default: session-keys in the data directory); replicas behind one address must share it" };
     private readonly Option<string> _sessionLifetime = new("--oidc-session-lifetime") { Description = "How long a dashboard session lasts before signing in again", DefaultValueFactory = _ => "8h" };
 
     public static SsoFlags Create() => new();
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _issuer, _audience, _clientId, _clientSecret, _publicUrl, _scopes, _rolesClaim, _roles, _clockSkew, _sessionLifetime })
+        foreach (var option in new Option[] { _issuer, _audience, _clientId, _clientSecret, _publicUrl, _scopes, _rolesClaim, _roles, _clockSkew, _sessionLifetime, _sessionKeys })
         {
             command.Options.Add(option);
         }
@@ -37,7 +38,7 @@ internal sealed class SsoFlags
         var issuer = parse.GetValue(_issuer);
         if (issuer is null)
         {
-            var stray = new Option[] { _audience, _clientId, _clientSecret, _publicUrl, _roles }
+            var stray = new Option[] { _audience, _clientId, _clientSecret, _publicUrl, _roles, _sessionKeys }
                 .Where(o => parse.GetResult(o) is { Implicit: false })
                 .Select(o => o.Name)
                 .ToList();
@@ -89,6 +90,7 @@ internal sealed class SsoFlags
             Roles = roles,
             ClockSkew = skew ?? TimeSpan.FromMinutes(1),
             SessionLifetime = lifetime ?? TimeSpan.FromHours(8),
+            SessionKeysDirectory = parse.GetValue(_sessionKeys),
         };
         problems.AddRange(options.Problems().Where(p => !(p.StartsWith("--oidc-issuer needs at least one --oidc-role", StringComparison.Ordinal) && problems.Any(q => q.StartsWith("--oidc-role", StringComparison.Ordinal)))));
         return problems.Count == 0 ? options : throw new FormatException(string.Join(Environment.NewLine + "serve: ", problems));

@@ -102,6 +102,8 @@ public static class DroverServer
         });
         ConfigureLogging(builder.Logging, options.Logging);
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
+        // Checked before the store is opened, so a bad SSO setting leaves nothing open behind it.
+        var sso = options.Oidc is { } oidc ? Sso.Configure(builder.Services, oidc, options, identity.DataDirectory, time) : null;
         var store = await options.OpenStore(options.StoreLocation, cancellationToken).ConfigureAwait(false);
         var metrics = new EngineMetrics(time);
         var bootstrap = new InstanceBootstrap(time);
@@ -140,7 +142,6 @@ public static class DroverServer
         builder.Services.AddSingleton(sp => new PrometheusExporter(metrics.Meter));
         builder.Services.AddSingleton(sp => new ConfigReloader(
             sp.GetRequiredService<ControlLoop>(), store, time, options.LoadConfig, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Server.Reload")));
-        var sso = options.Oidc is { } oidc ? Sso.Configure(builder.Services, oidc, options, identity.DataDirectory, time) : null;
         builder.Services.AddSingleton(sp => sso?.Authenticator(sp) ?? new ApiAuthenticator(new TokenRegistry(options.Tokens)));
         builder.Services.AddSingleton(sp => new ServerState(
             sp.GetRequiredService<ControlLoop>(), store, sp.GetRequiredService<ApiAuthenticator>(), time, options, sp.GetRequiredService<ConfigReloader>(), sp.GetRequiredService<LeaderElection>(), sp.GetRequiredService<DeliveryWriter>(), sp.GetRequiredService<HealthMonitor>(), bootstrap));
