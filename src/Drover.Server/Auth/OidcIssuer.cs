@@ -7,7 +7,9 @@ namespace Drover.Server.Auth;
 /// <summary>
 /// The OpenID Connect issuer as Drover sees it: its discovery document (fetched once) and its signing keys (JWKS),
 /// cached for <see cref="OidcOptions.KeyLifetime"/> and fetched again early when a token names a key id the cache lacks,
-/// at most once per <see cref="OidcOptions.KeyRefreshInterval"/>. Fetches are single-flight.
+/// at most once per <see cref="OidcOptions.KeyRefreshInterval"/>. Fetches are single-flight. After a failed fetch the
+/// issuer is not asked again for <see cref="RetryAfterFailure"/> (requests get the same error at once), and keys that
+/// were fetched before stay in use while the issuer cannot be reached.
 /// </summary>
 internal sealed class OidcIssuer(OidcOptions options, HttpClient http, TimeProvider time, ILogger logger)
 {
@@ -15,6 +17,10 @@ internal sealed class OidcIssuer(OidcOptions options, HttpClient http, TimeProvi
     private OidcDiscovery? _discovery;
     private IReadOnlyList<SecurityKey> _keys = [];
     private DateTimeOffset _keysFetchedAt = DateTimeOffset.MinValue;
+    private (DateTimeOffset At, OidcUnavailableException Error)? _failure;
+
+    /// <summary>How long after a failed fetch the issuer is left alone.</summary>
+    public static readonly TimeSpan RetryAfterFailure = TimeSpan.FromSeconds(15);
 
     /// <summary>The issuer's endpoints, fetched on first use.</summary>
     /// <exception cref="OidcUnavailableException">The issuer cannot be reached or its document is not usable.</exception>
@@ -44,7 +50,14 @@ internal sealed class OidcIssuer(OidcOptions options, HttpClient http, TimeProvi
             return _keys;
         }
 
-        return await FetchKeysAsync(force: false, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await FetchKeysAsync(force: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OidcUnavailableException) when (_keys.Count > 0)
+        {
+            return _keys; // the last good keys, until the issuer answers again
+        }
     }
 
     /// <summary>
@@ -59,7 +72,14 @@ internal sealed class OidcIssuer(OidcOptions options, HttpClient http, TimeProvi
         }
 
         AuthLog.UnknownKeyId(logger, keyId ?? "(none)");
-        return await FetchKeysAsync(force: true, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await FetchKeysAsync(force: true, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OidcUnavailableException) when (_keys.Count > 0)
+        {
+            return null;
+        }
     }
 
     private async Task<IReadOnlyList<SecurityKey>> FetchKeysAsync(bool force, CancellationToken cancellationToken)
@@ -133,6 +153,11 @@ internal sealed class OidcIssuer(OidcOptions options, HttpClient http, TimeProvi
 
     private async Task<string> GetAsync(Uri address, string what, CancellationToken cancellationToken)
     {
+        if (_failure is { } failure && time.GetUtcNow() - failure.At < RetryAfterFailure)
+        {
+            throw failure.Error;
+        }
+
         try
         {
             using var response = await http.GetAsync(address, cancellationToken).ConfigureAwait(false);
@@ -152,7 +177,9 @@ internal sealed class OidcIssuer(OidcOptions options, HttpClient http, TimeProvi
     private OidcUnavailableException Unavailable(string reason)
     {
         AuthLog.IssuerUnavailable(logger, options.Issuer.ToString(), reason);
-        return new OidcUnavailableException($"the SSO issuer {options.Issuer} cannot be used: {reason}");
+        var error = new OidcUnavailableException($"the SSO issuer {options.Issuer} cannot be used: {reason}");
+        _failure = (time.GetUtcNow(), error);
+        return error;
     }
 
     private static string? Text(JsonElement root, string name) =>

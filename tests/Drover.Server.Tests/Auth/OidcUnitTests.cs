@@ -128,6 +128,48 @@ public sealed class OidcUnitTests
     }
 
     [Fact]
+    public async Task IssuerDown_LastGoodKeysStayInUse_AndItIsLeftAloneAfterAFailure()
+    {
+        await using var emulator = await OidcIssuerEmulator.StartAsync();
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = new OidcOptions { Issuer = new Uri(emulator.Issuer), Audience = "drover-api", Roles = [new(ApiRole.Viewer, "engineering")] };
+        using var http = new HttpClient();
+        var validator = new OidcTokenValidator(options, new OidcIssuer(options, http, time, NullLogger.Instance), time, NullLogger.Instance);
+        Assert.True((await validator.ValidateAccessTokenAsync(emulator.Mint("drover-api"), default)).IsValid);
+
+        emulator.Unavailable = true;
+        time.Advance(options.KeyLifetime);
+        var token = emulator.Mint("drover-api", expires: time.GetUtcNow().UtcDateTime.AddMinutes(10));
+        Assert.True((await validator.ValidateAccessTokenAsync(token, default)).IsValid);
+        Assert.Equal(2, emulator.JwksRequests);
+        Assert.True((await validator.ValidateAccessTokenAsync(token, default)).IsValid);
+        Assert.Equal(2, emulator.JwksRequests);
+
+        time.Advance(OidcIssuer.RetryAfterFailure);
+        emulator.Unavailable = false;
+        Assert.True((await validator.ValidateAccessTokenAsync(token, default)).IsValid);
+        Assert.Equal(3, emulator.JwksRequests);
+    }
+
+    [Fact]
+    public async Task IssuerDownAtFirstUse_Unavailable_AndNotAskedAgainAtOnce()
+    {
+        await using var emulator = await OidcIssuerEmulator.StartAsync();
+        emulator.Unavailable = true;
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var options = new OidcOptions { Issuer = new Uri(emulator.Issuer), Audience = "drover-api", Roles = [new(ApiRole.Viewer, "engineering")] };
+        using var http = new HttpClient();
+        var validator = new OidcTokenValidator(options, new OidcIssuer(options, http, time, NullLogger.Instance), time, NullLogger.Instance);
+        for (var i = 0; i < 3; i++)
+        {
+            var e = await Assert.ThrowsAsync<OidcUnavailableException>(() => validator.ValidateAccessTokenAsync(emulator.Mint("drover-api"), default));
+            Assert.Contains("/.well-known/openid-configuration answered 503", e.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(1, emulator.DiscoveryRequests);
+    }
+
+    [Fact]
     public async Task IssuerUnreachable_SaysWhichAndWhere()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UtcNow);

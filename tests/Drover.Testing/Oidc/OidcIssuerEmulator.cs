@@ -23,6 +23,7 @@ public sealed class OidcIssuerEmulator : IAsyncDisposable
     private readonly Lock _sync = new();
     private List<RsaSecurityKey> _published;
     private int _jwksRequests;
+    private int _discoveryRequests;
     private int _tokenRequests;
 
     private OidcIssuerEmulator(WebApplication app, Uri url)
@@ -62,6 +63,12 @@ public sealed class OidcIssuerEmulator : IAsyncDisposable
 
     /// <summary>The last token endpoint refusal, e.g. <c>invalid_grant: PKCE verifier does not match</c>.</summary>
     public string? LastTokenError { get; private set; }
+
+    /// <summary>While true, discovery and the JWKS answer 503 (the issuer is down); requests are still counted.</summary>
+    public bool Unavailable { get; set; }
+
+    /// <summary>How many times the discovery document was fetched.</summary>
+    public int DiscoveryRequests => Volatile.Read(ref _discoveryRequests);
 
     /// <summary>The nonce the next ID token carries instead of the sign-in's, to test that it is checked.</summary>
     public string? NonceOverride { get; set; }
@@ -132,6 +139,12 @@ public sealed class OidcIssuerEmulator : IAsyncDisposable
     {
         app.MapGet("/.well-known/openid-configuration", () =>
         {
+            Interlocked.Increment(ref self()._discoveryRequests);
+            if (self().Unavailable)
+            {
+                return Results.StatusCode(503);
+            }
+
             var issuer = self().Issuer;
             return Results.Json(new Dictionary<string, object>
             {
@@ -146,7 +159,11 @@ public sealed class OidcIssuerEmulator : IAsyncDisposable
                 ["token_endpoint_auth_methods_supported"] = new[] { "client_secret_basic", "client_secret_post" },
             });
         });
-        app.MapGet("/jwks", () => Results.Content(self().Jwks(), "application/json"));
+        app.MapGet("/jwks", () =>
+        {
+            Interlocked.Increment(ref self()._jwksRequests);
+            return self().Unavailable ? Results.StatusCode(503) : Results.Content(self().Jwks(), "application/json");
+        });
         app.MapGet("/authorize", (HttpContext http) => self().Authorize(http.Request.Query));
         app.MapPost("/token", (HttpRequest request) => self().TokenAsync(request));
         app.MapGet("/logout", (HttpContext http) =>
@@ -155,7 +172,6 @@ public sealed class OidcIssuerEmulator : IAsyncDisposable
 
     private string Jwks()
     {
-        Interlocked.Increment(ref _jwksRequests);
         List<RsaSecurityKey> keys;
         lock (_sync)
         {
