@@ -64,6 +64,7 @@ public sealed class LogRedactionTests : IDisposable
                     ClientSecret = new SecretRef(SecretSource.Env, "E2E_OIDC_CLIENT_SECRET"),
                     PublicUrl = publicUrl,
                     Roles = [new OidcRoleMapping(ApiRole.Operator, "sre")],
+                    RequestTimeout = TimeSpan.FromSeconds(60),
                 },
                 Environment = name => name == "E2E_OIDC_CLIENT_SECRET" ? issuer.ClientSecret : o.Environment(name),
                 Logging = new LoggingOptions { MinimumLevel = LogLevel.Trace, AddProviders = b => b.AddProvider(new RecordingLoggerProvider(records)) },

@@ -50,6 +50,9 @@ public sealed record OidcOptions
     /// </summary>
     public TimeSpan KeyRefreshInterval { get; init; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long one call to the issuer (discovery, keys, code exchange) may take. Default 10 seconds.</summary>
+    public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How long the issuer's keys are used before they are fetched again anyway. Default 1 hour.</summary>
     public TimeSpan KeyLifetime { get; init; } = TimeSpan.FromHours(1);
 

@@ -18,7 +18,7 @@ internal sealed class Sso
     private readonly string? _clientSecret;
     private readonly TimeProvider _time;
     private readonly IReadOnlyList<ApiToken> _tokens;
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+    private readonly HttpClient _http;
     private OidcIssuer? _issuer;
     private OidcTokenValidator? _validator;
     private SsoCookies? _cookies;
@@ -27,6 +27,7 @@ internal sealed class Sso
     private Sso(OidcOptions options, string? clientSecret, TimeProvider time, IReadOnlyList<ApiToken> tokens)
     {
         _tokens = tokens;
+        _http = new HttpClient { Timeout = options.RequestTimeout };
         _options = options;
         _clientSecret = clientSecret;
         _time = time;

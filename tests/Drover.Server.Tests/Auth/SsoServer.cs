@@ -42,6 +42,8 @@ public sealed class SsoServer : IAsyncLifetime
         Scopes = ["openid", "profile", "groups"],
         Roles = [new(ApiRole.Viewer, "engineering"), new(ApiRole.Operator, "sre"), new(ApiRole.Admin, "drover-admins")],
         KeyRefreshInterval = TimeSpan.FromTicks(1),
+        // A loaded test machine can take seconds for the first, cold calls; the default 10 s is for production.
+        RequestTimeout = TimeSpan.FromSeconds(60),
     };
 
     public async Task InitializeAsync()
