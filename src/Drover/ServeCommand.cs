@@ -46,6 +46,7 @@ internal static class ServeCommand
         var tlsCert = new Option<FileInfo?>("--tls-cert") { Description = "PEM certificate (with its chain) served on the https:// addresses of --urls; re-read when the file changes" };
         var tlsKey = new Option<FileInfo?>("--tls-key") { Description = "PEM private key of --tls-cert" };
         var tokens = new Option<string[]>("--api-token") { Description = "API token NAME:ROLE:env:VAR or NAME:ROLE:file:/path (role viewer, operator or admin); repeatable", AllowMultipleArgumentsPerToken = false };
+        var sso = SsoFlags.Create();
         var backupDir = new Option<string?>("--backup-dir") { Description = "Directory for scheduled backups (default: 'backups' beside a SQLite store, .drover/backups for PostgreSQL)" };
         var backupEvery = new Option<string>("--backup-every") { Description = "Interval of scheduled backups, e.g. 6h; 0 turns them off", DefaultValueFactory = _ => "6h" };
         var backupKeep = new Option<int>("--backup-keep") { Description = "Scheduled backups kept; older ones are deleted", DefaultValueFactory = _ => 28 };
@@ -59,6 +60,7 @@ internal static class ServeCommand
         {
             config, store, urls, tlsCert, tlsKey, tokens, backupDir, backupEvery, backupKeep, replicaId, shutdownTimeout, logFormat, logLevel,
         };
+        sso.AddTo(command);
         command.SetAction(async (parse, ct) =>
         {
             var output = parse.InvocationConfiguration.Output;
@@ -70,6 +72,17 @@ internal static class ServeCommand
             {
                 error.WriteLine("serve: --store is required with --config (sqlite:PATH or postgres:CONNSTR)");
                 return 1;
+            }
+
+            OidcOptions? oidc;
+            try
+            {
+                oidc = sso.Read(parse);
+            }
+            catch (FormatException e)
+            {
+                error.WriteLine($"serve: {e.Message}");
+                return 2;
             }
 
             string? fresh = null;
@@ -159,6 +172,7 @@ internal static class ServeCommand
                 Urls = parse.GetValue(urls)!,
                 Tls = tls,
                 Tokens = apiTokens,
+                Oidc = oidc,
                 Demo = demo,
                 // The demo costs its runners every 15 s, so cost shows within the first minute.
                 CostInterval = demo ? TimeSpan.FromSeconds(15) : TimeSpan.FromMinutes(1),

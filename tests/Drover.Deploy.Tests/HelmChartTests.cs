@@ -212,6 +212,58 @@ public sealed class HelmChartTests
         Assert.Contains(service.Spec.Ports, p => p.Name == "http");
     }
 
+    private static readonly string[] _sso =
+    [
+        "--set", "sso.enabled=true", "--set", "sso.issuer=https://keycloak.example.com/realms/ci",
+        "--set", "sso.clientId=drover", "--set", "sso.clientSecretEnv=DROVER_OIDC_SECRET",
+        "--set", "secret.env.DROVER_OIDC_SECRET=oidc-client-secret", "--set", "sso.publicUrl=https://drover.example.com",
+        "--set", "sso.roles[0].role=admin", "--set", "sso.roles[0].value=drover-admins",
+        "--set", "sso.roles[1].role=viewer", "--set", "sso.roles[1].value=engineering",
+    ];
+
+    [ToolFact("helm")]
+    public void Sso_FlagsFromValues_ClientSecretFromTheSecret()
+    {
+        var documents = Chart.Render(_sso);
+
+        var container = documents.Single<V1Deployment>().Spec.Template.Spec.Containers[0];
+        Assert.Contains("--oidc-issuer=https://keycloak.example.com/realms/ci", container.Args);
+        Assert.Contains("--oidc-client-id=drover", container.Args);
+        Assert.Contains("--oidc-client-secret=env:DROVER_OIDC_SECRET", container.Args);
+        Assert.Contains("--public-url=https://drover.example.com", container.Args);
+        Assert.Contains("--oidc-role=admin=drover-admins", container.Args);
+        Assert.Contains("--oidc-role=viewer=engineering", container.Args);
+        Assert.Contains("--oidc-roles-claim=groups", container.Args);
+        Assert.DoesNotContain(container.Args, a => a.StartsWith("--oidc-session-keys", StringComparison.Ordinal));
+        Assert.Equal("oidc-client-secret", container.Env.Single(e => e.Name == "DROVER_OIDC_SECRET").ValueFrom.SecretKeyRef.Key);
+
+        // Off by default: no flag at all.
+        Assert.DoesNotContain(Chart.Render().Single<V1Deployment>().Spec.Template.Spec.Containers[0].Args, a => a.StartsWith("--oidc-", StringComparison.Ordinal));
+    }
+
+    [ToolFact("helm")]
+    public void Sso_SeveralReplicas_ShareTheSessionKeysOnAClaim()
+    {
+        var documents = Chart.Render([.. Chart.Ha, .. _sso, "--set", "sso.sessionKeysClaim=drover-session-keys"]);
+
+        var pod = documents.Single<V1Deployment>().Spec.Template.Spec;
+        Assert.Contains("--oidc-session-keys=/var/lib/drover-session-keys", pod.Containers[0].Args);
+        Assert.Equal("/var/lib/drover-session-keys", pod.Containers[0].VolumeMounts.Single(m => m.Name == "session-keys").MountPath);
+        Assert.Equal("drover-session-keys", pod.Volumes.Single(v => v.Name == "session-keys").PersistentVolumeClaim.ClaimName);
+    }
+
+    [ToolFact("helm")]
+    public void Sso_ValuesThatCannotWork_RefusedWithTheValueAndWhy()
+    {
+        Assert.Contains("sso.sessionKeysClaim: with more than one replica", Template([.. Chart.Ha, .. _sso]), StringComparison.Ordinal);
+        Assert.Contains("sso.issuer: 'http://kc' must be the issuer's https:// URL", Template([.. _sso, "--set", "sso.issuer=http://kc"]), StringComparison.Ordinal);
+        Assert.Contains("sso.clientSecretEnv: 'NOPE' is not one of secret.env", Template([.. _sso, "--set", "sso.clientSecretEnv=NOPE"]), StringComparison.Ordinal);
+        Assert.Contains("sso.roles: role 'root' for 'drover-admins'", Template([.. _sso, "--set", "sso.roles[0].role=root"]), StringComparison.Ordinal);
+        Assert.Contains("sso.publicUrl: sso.clientId needs the https:// address", Template([.. _sso, "--set", "sso.publicUrl="]), StringComparison.Ordinal);
+
+        static string Template(params string[] arguments) => Tools.RunFailing("helm", ["template", "drover", Chart.Directory, .. arguments]);
+    }
+
     private static void CheckHardened(V1Deployment deployment)
     {
         var pod = deployment.Spec.Template.Spec;

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Drover.Core.Adapters;
+using Drover.Core.Config;
 using Drover.Core.Demand;
 using Drover.Core.Ports;
 using Drover.Core.Planning;
@@ -13,6 +14,7 @@ using Drover.Server.Auth;
 using Drover.Server.Hosting;
 using Drover.Testing;
 using Drover.Testing.GitHub;
+using Drover.Testing.Oidc;
 using Microsoft.Extensions.Logging;
 
 namespace Drover.EndToEnd.Tests;
@@ -20,8 +22,11 @@ namespace Drover.EndToEnd.Tests;
 /// <summary>
 /// No secret reaches the logs: <c>drover serve</c> with the GitHub forge against the emulator logs at trace level
 /// while jobs run on runners whose credentials it minted, the forge API fails some calls, a forged
-/// webhook and a wrong API token are refused, and an operator acts through the API; no record (message, named values or exception) holds the forge token, the webhook
-/// secret, an API token, a runner's JIT configuration or the runner secret inside it.
+/// webhook and a wrong API token are refused, and an operator acts through the API; with single sign-on against the
+/// issuer emulator a user signs in to the dashboard, calls the API with SSO bearer tokens and a refused one; no record
+/// (message, named values or exception) holds the forge token, the webhook secret, an API token, a runner's JIT
+/// configuration or the runner secret inside it, the SSO client secret, an SSO token, the authorization code, the
+/// sign-in state or the session cookie.
 /// </summary>
 [Collection(ServeCollection.Name)]
 public sealed class LogRedactionTests : IDisposable
@@ -37,6 +42,10 @@ public sealed class LogRedactionTests : IDisposable
         var records = new ConcurrentQueue<string>();
         RecordingForge? forge = null;
         await using var emulator = await GitHubEmulator.StartAsync(new GitHubEmulatorOptions { Tokens = [GitHubEndToEndTests.Token], Seed = 3 });
+        await using var issuer = await OidcIssuerEmulator.StartAsync(clientSecret: "drover_e2e_oidc_client_secret_value");
+        issuer.User = new OidcUser("u-1", "olivia", ["sre"]);
+        var publicUrl = new Uri($"http://127.0.0.1:{FreePort()}");
+        var ssoSecrets = new List<string> { issuer.ClientSecret };
         var app = await GitHubEndToEndTests.StartServerAsync(
             emulator,
             _directory.Path,
@@ -46,6 +55,18 @@ public sealed class LogRedactionTests : IDisposable
             adjust: o => o with
             {
                 Tokens = [new ApiToken("ops", ApiRole.Operator, TokenRegistry.Hash(OperatorToken))],
+                Urls = publicUrl.ToString().TrimEnd('/'),
+                Oidc = new OidcOptions
+                {
+                    Issuer = new Uri(issuer.Issuer),
+                    Audience = "drover-api",
+                    ClientId = issuer.ClientId,
+                    ClientSecret = new SecretRef(SecretSource.Env, "E2E_OIDC_CLIENT_SECRET"),
+                    PublicUrl = publicUrl,
+                    Roles = [new OidcRoleMapping(ApiRole.Operator, "sre")],
+                    RequestTimeout = TimeSpan.FromSeconds(60),
+                },
+                Environment = name => name == "E2E_OIDC_CLIENT_SECRET" ? issuer.ClientSecret : o.Environment(name),
                 Logging = new LoggingOptions { MinimumLevel = LogLevel.Trace, AddProviders = b => b.AddProvider(new RecordingLoggerProvider(records)) },
             });
         try
@@ -73,6 +94,41 @@ public sealed class LogRedactionTests : IDisposable
                 drain.Headers.Authorization = new AuthenticationHeaderValue("Bearer", OperatorToken);
                 Assert.Equal(HttpStatusCode.Accepted, (await client.SendAsync(drain)).StatusCode);
             }
+
+            // Single sign-on: a dashboard sign-in step by step (the code and state pass through URLs), then SSO bearer calls,
+            // one with a token signed by a key the issuer does not publish (refused after refetching the keys) and one expired.
+            var cookies = new CookieContainer();
+            using var browser = new HttpClient(new HttpClientHandler { CookieContainer = cookies, AllowAutoRedirect = false }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(20) };
+            using var login = await browser.GetAsync("/auth/login");
+            using var toIssuer = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+            using var approved = await toIssuer.GetAsync(login.Headers.Location!);
+            var back = approved.Headers.Location!;
+            var query = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(back.Query);
+            ssoSecrets.Add(query["code"].ToString());
+            ssoSecrets.Add(query["state"].ToString());
+            using (var callback = await browser.GetAsync(back.PathAndQuery))
+            {
+                Assert.Equal(HttpStatusCode.Redirect, callback.StatusCode);
+            }
+
+            var session = cookies.GetCookies(baseAddress).Single(c => c.Name == "drover-session").Value;
+            ssoSecrets.Add(session);
+            using (var signedIn = new HttpRequestMessage(HttpMethod.Post, "/api/v1/pools/gpu/resume"))
+            {
+                signedIn.Headers.Add("Origin", baseAddress.GetLeftPart(UriPartial.Authority));
+                Assert.Equal(HttpStatusCode.Accepted, (await browser.SendAsync(signedIn)).StatusCode);
+            }
+
+            var valid = issuer.Mint("drover-api", ["sre"]);
+            var unpublished = issuer.Mint("drover-api", ["sre"], key: OidcIssuerEmulator.NewKey());
+            var expired = issuer.Mint("drover-api", ["sre"], expires: DateTime.UtcNow.AddMinutes(-5), notBefore: DateTime.UtcNow.AddMinutes(-15));
+            ssoSecrets.AddRange([valid, unpublished, expired]);
+            foreach (var (jwt, status) in new[] { (valid, HttpStatusCode.OK), (unpublished, HttpStatusCode.Unauthorized), (expired, HttpStatusCode.Unauthorized) })
+            {
+                using var call = new HttpRequestMessage(HttpMethod.Get, "/api/v1/pools");
+                call.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
+                Assert.Equal(status, (await client.SendAsync(call)).StatusCode);
+            }
         }
         finally
         {
@@ -83,6 +139,9 @@ public sealed class LogRedactionTests : IDisposable
         var credentials = forge!.Minted.ToList();
         Assert.NotEmpty(credentials);
         var secrets = new List<string> { GitHubEndToEndTests.Token, GitHubEndToEndTests.Secret, OperatorToken, "drover_not_a_token_but_still_secret" };
+        secrets.AddRange(ssoSecrets);
+        // A JWT's signature alone must not leak either (its header and claims are not secret).
+        secrets.AddRange(ssoSecrets.Where(s => s.Count(c => c == '.') == 2).Select(s => s[(s.LastIndexOf('.') + 1)..]));
         foreach (var jit in credentials)
         {
             secrets.Add(jit);
@@ -93,12 +152,21 @@ public sealed class LogRedactionTests : IDisposable
         var logged = records.ToList();
         // The capture works: the records the run must have written are there.
         Assert.Contains(logged, r => r.Contains("Became leader", StringComparison.Ordinal));
+        Assert.Contains(logged, r => r.Contains("olivia signed in to the dashboard as operator", StringComparison.Ordinal));
+        Assert.Contains(logged, r => r.Contains("SSO token refused: the token has expired", StringComparison.Ordinal));
         Assert.Contains(logged, r => r.Contains("Warning", StringComparison.Ordinal) || r.Contains("Error", StringComparison.Ordinal));
         Assert.True(logged.Count > 10, $"only {logged.Count} log records at trace level");
         foreach (var secret in secrets)
         {
             Assert.DoesNotContain(logged, r => r.Contains(secret, StringComparison.Ordinal));
         }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>Every record as one string: category, level, message, each named value and the exception.</summary>

@@ -40,7 +40,7 @@ internal static class AdminEndpoints
             await server.Loop.SubmitAsync(
                 new AdminRequest(AdminRequestKind.Drain, name, actor, at, message), new NewEvent(at, actor, EventKinds.ApiPoolDrain, name, message), ct).ConfigureAwait(false);
             return Results.Json(new { pool = name, drained = true }, statusCode: StatusCodes.Status202Accepted);
-        }).AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Operator));
+        }).AddEndpointFilter(new RoleFilter(server.Auth, ApiRole.Operator));
 
         api.MapPost("/pools/{name}/resume", async (string name, HttpContext http, CancellationToken ct) =>
         {
@@ -61,7 +61,7 @@ internal static class AdminEndpoints
             return resumed
                 ? Results.Json(new { pool = name, drained = false }, statusCode: StatusCodes.Status202Accepted)
                 : Results.Json(new { error = $"pool '{name}' is not drained" }, statusCode: StatusCodes.Status409Conflict);
-        }).AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Operator));
+        }).AddEndpointFilter(new RoleFilter(server.Auth, ApiRole.Operator));
 
         api.MapPost("/runners/{id}/delete", async (string id, HttpContext http, CancellationToken ct) =>
         {
@@ -86,7 +86,7 @@ internal static class AdminEndpoints
             await server.Loop.SubmitAsync(
                 new AdminRequest(AdminRequestKind.DeleteRunner, id, actor, at, message), new NewEvent(at, actor, EventKinds.ApiRunnerDelete, id, message), ct).ConfigureAwait(false);
             return Results.Json(new { runner = id, deleting = true }, statusCode: StatusCodes.Status202Accepted);
-        }).AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Operator));
+        }).AddEndpointFilter(new RoleFilter(server.Auth, ApiRole.Operator));
 
         api.MapPost("/deliveries/{forge}/{id}/requeue", async (string forge, string id, HttpContext http, CancellationToken ct) =>
         {
@@ -119,7 +119,7 @@ internal static class AdminEndpoints
 
             server.Loop.Wake();
             return Results.Json(new { forge, delivery = id, requeued = true }, statusCode: StatusCodes.Status202Accepted);
-        }).AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Operator));
+        }).AddEndpointFilter(new RoleFilter(server.Auth, ApiRole.Operator));
 
         api.MapPost("/reload", async (HttpContext http, CancellationToken ct) =>
         {
@@ -130,19 +130,19 @@ internal static class AdminEndpoints
             }
 
             var caller = RoleFilter.Caller(http);
-            var loaded = await server.Reloader.ReloadAsync($"api:{caller.Name}", EventKinds.ApiReload, EventKinds.ApiReloadRejected, reason, ct).ConfigureAwait(false);
+            var loaded = await server.Reloader.ReloadAsync(caller.Actor, EventKinds.ApiReload, EventKinds.ApiReloadRejected, reason, ct).ConfigureAwait(false);
             if (loaded.Config is not { } config || !loaded.IsValid)
             {
                 return Results.Json(new { error = "configuration invalid; the running one is kept", problems = loaded.Errors.Select(e => e.ToString()) }, statusCode: StatusCodes.Status400BadRequest);
             }
 
             return Results.Json(new { reloaded = true, pools = config.Pools.Count });
-        }).AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Admin));
+        }).AddEndpointFilter(new RoleFilter(server.Auth, ApiRole.Admin));
     }
 
     private static IResult NotFound(string message) => Results.Json(new { error = message }, statusCode: StatusCodes.Status404NotFound);
 
-    private static string Actor(HttpContext http) => $"api:{RoleFilter.Caller(http).Name}";
+    private static string Actor(HttpContext http) => RoleFilter.Caller(http).Actor;
 
     /// <summary>Reads the optional body: nothing, or a JSON object with an optional string <c>reason</c>.</summary>
     private static async Task<(string? Reason, IResult? Error)> ReadReasonAsync(HttpRequest request, CancellationToken ct)

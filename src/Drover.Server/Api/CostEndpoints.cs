@@ -16,7 +16,7 @@ internal static class CostEndpoints
 {
     public static void Map(WebApplication app, ServerState server)
     {
-        var api = app.MapGroup("/api/v1").AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Viewer));
+        var api = app.MapGroup("/api/v1").AddEndpointFilter(new RoleFilter(server.Auth, ApiRole.Viewer));
         api.MapGet("/cost", async (string? by, string? from, string? to, CancellationToken ct) =>
         {
             var now = server.Time.GetUtcNow();

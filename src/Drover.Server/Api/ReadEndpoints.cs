@@ -20,7 +20,7 @@ internal static class ReadEndpoints
 {
     public static void Map(WebApplication app, ServerState server)
     {
-        var api = app.MapGroup("/api/v1").AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Viewer));
+        var api = app.MapGroup("/api/v1").AddEndpointFilter(new RoleFilter(server.Auth, ApiRole.Viewer));
         api.MapGet("/pools", () => Results.Json(new { demo = server.Options.Demo, role = server.Election.Role, leader = server.Election.Leader, at = server.Loop.Snapshot.At, pools = Pools(server.Loop.Snapshot), breakers = Breakers(server.Loop.Snapshot) }));
         api.MapGet("/pools/{name}", (string name) =>
             Pools(server.Loop.Snapshot).FirstOrDefault(p => p.Name == name) is { } pool

@@ -3,18 +3,20 @@ using Microsoft.AspNetCore.Http;
 namespace Drover.Server.Auth;
 
 /// <summary>
-/// Requires <c>Authorization: Bearer TOKEN</c> with at least <paramref name="role"/>: 401 without a known token,
-/// 403 with a token of a lower role. The caller's token is left in <see cref="HttpContext.Items"/>.
+/// Requires an authenticated caller (see <see cref="ApiAuthenticator"/>: a static bearer token, an SSO bearer JWT or the
+/// dashboard's session cookie) with at least <paramref name="role"/>: 401 without one, 403 with a lower role (or an SSO
+/// user whose groups map to no role, or a cross-origin cookie POST), 503 when the SSO issuer cannot be reached to check a
+/// JWT. The caller is left in <see cref="HttpContext.Items"/>.
 /// </summary>
-/// <param name="tokens">The configured tokens.</param>
+/// <param name="authenticator">How callers are authenticated.</param>
 /// <param name="role">The least role the endpoint needs.</param>
-public sealed class RoleFilter(TokenRegistry tokens, ApiRole role) : IEndpointFilter
+public sealed class RoleFilter(ApiAuthenticator authenticator, ApiRole role) : IEndpointFilter
 {
     private const string CallerKey = "drover.caller";
 
     /// <summary>The authenticated caller of this request.</summary>
-    public static ApiToken Caller(HttpContext context) =>
-        context.Items[CallerKey] as ApiToken ?? throw new InvalidOperationException("the endpoint has no role filter");
+    public static ApiCaller Caller(HttpContext context) =>
+        context.Items[CallerKey] as ApiCaller ?? throw new InvalidOperationException("the endpoint has no role filter");
 
     /// <summary>The bearer token of a request (<c>Authorization: Bearer …</c>), or null when it sends none.</summary>
     public static string? BearerToken(HttpRequest request)
@@ -30,19 +32,25 @@ public sealed class RoleFilter(TokenRegistry tokens, ApiRole role) : IEndpointFi
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(next);
-        var token = BearerToken(context.HttpContext.Request) is { } presented ? tokens.Find(presented) : null;
-        if (token is null)
+        var http = context.HttpContext;
+        var outcome = await authenticator.AuthenticateAsync(http.Request, http.RequestAborted).ConfigureAwait(false);
+        if (outcome.Caller is not { } caller)
         {
-            context.HttpContext.Response.Headers.WWWAuthenticate = "Bearer";
-            return Results.Json(new { error = "unauthenticated: send Authorization: Bearer <token>" }, statusCode: StatusCodes.Status401Unauthorized);
+            if (outcome.Status == StatusCodes.Status401Unauthorized)
+            {
+                http.Response.Headers.WWWAuthenticate = outcome.BearerPresented ? "Bearer error=\"invalid_token\"" : "Bearer";
+            }
+
+            return Results.Json(new { error = outcome.Error }, statusCode: outcome.Status);
         }
 
-        if (token.Role < role)
+        if (caller.Role < role)
         {
-            return Results.Json(new { error = $"forbidden: token '{token.Name}' is {token.Role.ToString().ToLowerInvariant()}, this needs {role.ToString().ToLowerInvariant()}" }, statusCode: StatusCodes.Status403Forbidden);
+            var who = caller.Actor.StartsWith("sso:", StringComparison.Ordinal) ? $"user '{caller.Name}'" : $"token '{caller.Name}'";
+            return Results.Json(new { error = $"forbidden: {who} is {caller.Role.ToString().ToLowerInvariant()}, this needs {role.ToString().ToLowerInvariant()}" }, statusCode: StatusCodes.Status403Forbidden);
         }
 
-        context.HttpContext.Items[CallerKey] = token;
+        http.Items[CallerKey] = caller;
         return await next(context).ConfigureAwait(false);
     }
 }

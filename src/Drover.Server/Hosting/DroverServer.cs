@@ -109,6 +109,8 @@ public static class DroverServer
         }
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
+        // Checked before the store is opened, so a bad SSO setting leaves nothing open behind it.
+        var sso = options.Oidc is { } oidc ? Sso.Configure(builder.Services, oidc, options, identity.DataDirectory, time) : null;
         var store = await options.OpenStore(options.StoreLocation, cancellationToken).ConfigureAwait(false);
         var metrics = new EngineMetrics(time);
         var bootstrap = new InstanceBootstrap(time);
@@ -150,8 +152,9 @@ public static class DroverServer
         builder.Services.AddSingleton(sp => new PrometheusExporter(metrics.Meter));
         builder.Services.AddSingleton(sp => new ConfigReloader(
             sp.GetRequiredService<ControlLoop>(), store, time, options.LoadConfig, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Server.Reload")));
+        builder.Services.AddSingleton(sp => sso?.Authenticator(sp) ?? new ApiAuthenticator(new TokenRegistry(options.Tokens)));
         builder.Services.AddSingleton(sp => new ServerState(
-            sp.GetRequiredService<ControlLoop>(), store, new TokenRegistry(options.Tokens), time, options, sp.GetRequiredService<ConfigReloader>(), sp.GetRequiredService<LeaderElection>(), sp.GetRequiredService<DeliveryWriter>(), sp.GetRequiredService<HealthMonitor>(), bootstrap));
+            sp.GetRequiredService<ControlLoop>(), store, sp.GetRequiredService<ApiAuthenticator>(), time, options, sp.GetRequiredService<ConfigReloader>(), sp.GetRequiredService<LeaderElection>(), sp.GetRequiredService<DeliveryWriter>(), sp.GetRequiredService<HealthMonitor>(), bootstrap));
         builder.Services.AddSingleton(_ => new DeliveryWriter(store));
         builder.Services.AddHostedService(sp => new ControlPlaneService(
             sp.GetRequiredService<ControlLoop>(), sp.GetRequiredService<LeaderElection>(), store, sp.GetRequiredService<BackupScheduler>(), options, time, sp.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Server.Shutdown")));
@@ -197,7 +200,8 @@ public static class DroverServer
         AdminEndpoints.Map(app, state);
         BootstrapEndpoints.Map(app, state);
         WebhookEndpoints.Map(app, state, metrics, options.Catalog.Modules);
-        DashboardEndpoint.Map(app, options.Demo);
+        sso?.Map(app);
+        DashboardEndpoint.Map(app, options.Demo, signIn: options.Oidc?.DashboardSignIn == true);
         app.Lifetime.ApplicationStopped.Register(() =>
         {
             metrics.Dispose();

@@ -39,6 +39,12 @@ public sealed record ServerOptions
     /// <summary>The API tokens.</summary>
     public IReadOnlyList<ApiToken> Tokens { get; init; } = [];
 
+    /// <summary>
+    /// Single sign-on through an OpenID Connect issuer: JWT bearer tokens for the API and the dashboard's sign-in; null
+    /// (the default): static tokens only. Its client secret is read at start-up through <see cref="Environment"/>.
+    /// </summary>
+    public OidcOptions? Oidc { get; init; }
+
     /// <summary>True for the no-accounts demo: the dashboard shows a DEMO banner.</summary>
     public bool Demo { get; init; }
 

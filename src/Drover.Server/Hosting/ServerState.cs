@@ -6,5 +6,5 @@ using Drover.Server.Auth;
 
 namespace Drover.Server.Hosting;
 
-/// <summary>What the endpoints share: the loop, the store, the tokens, the clock, the options, the one way to reload, the election, the delivery writer, component health and the instance bootstrap tokens.</summary>
-internal sealed record ServerState(ControlLoop Loop, IStateStore Store, TokenRegistry Tokens, TimeProvider Time, ServerOptions Options, ConfigReloader Reloader, LeaderElection Election, DeliveryWriter Deliveries, HealthMonitor Health, InstanceBootstrap Bootstrap);
+/// <summary>What the endpoints share: the loop, the store, how callers are authenticated (static tokens, then SSO), the clock, the options, the one way to reload, the election, the delivery writer, component health and the instance bootstrap tokens.</summary>
+internal sealed record ServerState(ControlLoop Loop, IStateStore Store, ApiAuthenticator Auth, TimeProvider Time, ServerOptions Options, ConfigReloader Reloader, LeaderElection Election, DeliveryWriter Deliveries, HealthMonitor Health, InstanceBootstrap Bootstrap);

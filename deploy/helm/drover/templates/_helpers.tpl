@@ -68,6 +68,35 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- fail (printf "apiTokens: token '%s' has role '%s'; roles are viewer, operator and admin" .name .role) -}}
 {{- end -}}
 {{- end -}}
+{{- with .Values.sso -}}
+{{- if .enabled -}}
+{{- if not (hasPrefix "https://" .issuer) -}}
+{{- fail (printf "sso.issuer: '%s' must be the issuer's https:// URL" .issuer) -}}
+{{- end -}}
+{{- if and (not .audience) (not .clientId) -}}
+{{- fail "sso.audience: give the audience of API tokens, or sso.clientId for the dashboard's sign-in (then also the default audience)" -}}
+{{- end -}}
+{{- if not .roles -}}
+{{- fail "sso.roles: give at least one { role, value } (role viewer, operator or admin; value a group the roles claim holds)" -}}
+{{- end -}}
+{{- range .roles -}}
+{{- if not (has .role (list "viewer" "operator" "admin")) -}}
+{{- fail (printf "sso.roles: role '%s' for '%s'; roles are viewer, operator and admin" .role .value) -}}
+{{- end -}}
+{{- end -}}
+{{- if .clientId -}}
+{{- if not (hasKey $env .clientSecretEnv) -}}
+{{- fail (printf "sso.clientSecretEnv: '%s' is not one of secret.env; the client secret must come from the Secret" .clientSecretEnv) -}}
+{{- end -}}
+{{- if not (hasPrefix "https://" .publicUrl) -}}
+{{- fail "sso.publicUrl: sso.clientId needs the https:// address users open Drover at (the redirect URI is {publicUrl}/auth/callback)" -}}
+{{- end -}}
+{{- if and (gt (int $.Values.replicaCount) 1) (not .sessionKeysClaim) -}}
+{{- fail "sso.sessionKeysClaim: with more than one replica every replica must read the same session keys; name a ReadWriteMany claim" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
 {{- if not .Values.secret.existingSecret -}}
 {{- range $name, $key := $env -}}
 {{- if not (hasKey $.Values.secret.data $key) -}}
