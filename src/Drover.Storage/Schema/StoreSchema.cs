@@ -7,7 +7,7 @@ namespace Drover.Storage.Schema;
 internal static class StoreSchema
 {
     /// <summary>The newest schema version this code knows (the highest migration number).</summary>
-    public const int CurrentVersion = 8;
+    public const int CurrentVersion = 10;
 
     /// <summary>
     /// The oldest schema whose backups restore into this one. Valid while every migration after it only adds tables
@@ -106,9 +106,12 @@ internal static class StoreSchema
 
     public static readonly TableSchema ArrivalPools = new("arrival_pools", [Text("pool"), Int("first_arrival")], ["pool"]);
 
+    /// <summary>How far a forge adapter's own demand stream has got (a scale set's last acknowledged message id).</summary>
+    public static readonly TableSchema ForgeCursors = new("forge_cursors", [Text("forge"), Text("name"), Int("value"), Int("updated_at")], ["forge", "name"]);
+
     /// <summary>Every data table, parents before children (insert order; delete in reverse).</summary>
     public static readonly IReadOnlyList<TableSchema> Tables =
-        [Pools, Jobs, Runners, RunnerHistory, Events, CostLedger, RunnerCosts, BudgetAlerts, PoolOrdinals, Breakers, WebhookDeliveries, Leases, AdminRequests, JobReruns, ArrivalBuckets, ArrivalPools];
+        [Pools, Jobs, Runners, RunnerHistory, Events, CostLedger, RunnerCosts, BudgetAlerts, PoolOrdinals, Breakers, WebhookDeliveries, Leases, AdminRequests, JobReruns, ArrivalBuckets, ArrivalPools, ForgeCursors];
 
     public static TableSchema? Find(string name) => Tables.FirstOrDefault(t => t.Name == name);
 

@@ -52,6 +52,9 @@ public sealed class EmulatedScaleSetSession
 
     public DateTimeOffset LastSeen { get; set; }
 
+    /// <summary>Messages this session has been handed.</summary>
+    internal HashSet<long> Delivered { get; } = [];
+
     /// <summary>Long polls of this session in flight.</summary>
     public int Polling { get; set; }
 }

@@ -507,7 +507,7 @@ public sealed partial class GitHubEmulator
                         return (HttpStatusCode.NotFound, Error("RunnerAdminException", "Failed to find the session ID that doesn't exist in redis"));
                     }
 
-                    if (NextMessage(set, last) is { } message)
+                    if (NextMessage(set, session, last) is { } message)
                     {
                         return (HttpStatusCode.OK, message);
                     }
@@ -539,10 +539,13 @@ public sealed partial class GitHubEmulator
         }
     }
 
-    /// <summary>The first unacknowledged message after <paramref name="last"/>, or a new one packed from pending job messages.</summary>
-    private JsonObject? NextMessage(EmulatedScaleSet set, long last)
+    /// <summary>
+    /// The first unacknowledged message after <paramref name="last"/> or never handed to this session (a new session gets
+    /// what an earlier one left unacknowledged), else a new one packed from pending job messages.
+    /// </summary>
+    private JsonObject? NextMessage(EmulatedScaleSet set, EmulatedScaleSetSession session, long last)
     {
-        var unacknowledged = set.Unacknowledged.FirstOrDefault(m => m.Key > last);
+        var unacknowledged = set.Unacknowledged.FirstOrDefault(m => m.Key > last || !session.Delivered.Contains(m.Key));
         if (unacknowledged.Value is null && set.Pending.Count > 0)
         {
             var batch = set.Pending.Take(MaxJobsPerMessage).ToList();
@@ -551,6 +554,11 @@ public sealed partial class GitHubEmulator
             set.NextMessageId = id + 1;
             unacknowledged = new(id, new JsonArray([.. batch]).ToJsonString());
             set.Unacknowledged[id] = unacknowledged.Value;
+        }
+
+        if (unacknowledged.Value is not null)
+        {
+            session.Delivered.Add(unacknowledged.Key);
         }
 
         return unacknowledged.Value is null ? null : new JsonObject
