@@ -23,10 +23,10 @@ internal sealed partial record ScaleSetSettings(string? Name, string RunnerGroup
     /// <summary>The name this pool's scale set has.</summary>
     public string NameFor(PoolConfig pool) => Name ?? pool.Name;
 
-    /// <summary>Binds the block (an empty mapping takes every default), reporting every problem at its position.</summary>
+    /// <summary>Binds the block (written empty, it takes every default), reporting every problem at its position.</summary>
     internal static ScaleSetSettings? Bind(ConfigSection section)
     {
-        if (section.Exists && !section.IsMapping && section.Scalar is null)
+        if (!section.Exists || (!section.IsMapping && !section.IsList && section.Scalar is null))
         {
             return new ScaleSetSettings(null, DefaultRunnerGroup, false);
         }
