@@ -80,6 +80,11 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
                 throw new InvalidOperationException($"pool '{pool.Name}': a scale-set pool (github.scaleSet) runs ephemeral runners only; remove ephemeral: false");
             }
 
+            if (!pool.Labels.Contains(settings.NameFor(pool), StringComparer.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"pool '{pool.Name}': its labels must include its scale set's name '{settings.NameFor(pool)}' (what runs-on targets, and how Drover matches the set's jobs to this pool)");
+            }
+
             var key = $"{ScopePaths.Of(pool.Scope)}|{settings.RunnerGroup}|{settings.NameFor(pool)}";
             if (names.TryGetValue(key, out var other))
             {

@@ -15,7 +15,9 @@ namespace Drover.Forges.GitHub.ScaleSets;
 /// handled message id. Each message is handled in this order: its available jobs acquired, the message stored among the
 /// forge's deliveries together with the new cursor (one transaction: a new leader resumes after it and the engine reads
 /// it even if this replica dies now), its job events handed to the ledger, then acknowledged. A message at or before the
-/// cursor (an acknowledgement that was lost) is acknowledged again without effect.
+/// cursor (an acknowledgement that was lost) is acknowledged again without effect. The events carry the scale set's name
+/// as their one label: GitHub already chose the set, and the pool's labels include that name, so the ledger matches
+/// them to this pool.
 /// <para>
 /// A 401 refreshes the session's token (also done a minute before it expires); a session gone (404) is opened again; a
 /// session another holder has (409) is waited for, never taken over; other failures back off exponentially with
@@ -276,7 +278,7 @@ internal sealed class ScaleSetListener
         IReadOnlyList<JobEvent> events;
         try
         {
-            events = ScaleSetMessageReader.Events(_forge, deliveryId, message.Body, pool.Labels, acquired.ToHashSet(), now);
+            events = ScaleSetMessageReader.Events(_forge, deliveryId, message.Body, [set.Name], acquired.ToHashSet(), now);
         }
         catch (FormatException e)
         {
@@ -292,7 +294,7 @@ internal sealed class ScaleSetListener
                 DeliveryId = deliveryId,
                 ReceivedAt = now,
                 HeadersJson = JsonSerializer.Serialize(new Dictionary<string, string> { [ScaleSetMessageReader.Header] = set.Name }),
-                Body = ScaleSetMessageReader.Store(pool.Name, set.Name, set.Id, message.Id, pool.Labels, acquired, message.Body),
+                Body = ScaleSetMessageReader.Store(pool.Name, set.Name, set.Id, message.Id, [set.Name], acquired, message.Body),
             };
             await _store.InTransactionAsync(
                 async (writer, ct) =>

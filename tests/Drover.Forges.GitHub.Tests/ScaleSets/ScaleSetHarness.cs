@@ -45,7 +45,7 @@ internal sealed class ScaleSetHarness : IAsyncDisposable
     public ConcurrentQueue<JobEvent> Events { get; } = new();
 
     public static PoolConfig Pool(string name, IReadOnlyList<string> labels, string? scaleSet = null, string runnerGroup = "default", int max = 20) =>
-        TestForges.Pool(name, Org, labels) with
+        TestForges.Pool(name, Org, [scaleSet ?? name, .. labels]) with
         {
             Max = max,
             ForgeSettings = new GitHubPoolSettings(1) { ScaleSet = new ScaleSetSettings(scaleSet, runnerGroup, false) },

@@ -33,6 +33,7 @@ public sealed class ScaleSetListenerTests
         Assert.Equal("gpu-set", set.Name);
         Assert.Equal(group, set.RunnerGroupId);
         Assert.Equal(["gpu-set", "linux", "gpu"], set.Labels);
+        Assert.Equal(["gpu-set", "linux", "gpu", "self-hosted"], h.Fleet.Pools[0].Labels);
         Assert.Single(h.Emulator.ScaleSets());
     }
 
@@ -62,7 +63,7 @@ public sealed class ScaleSetListenerTests
         await Eventually.TrueAsync(() => h.Events.Count(e => e.Kind == JobEventKind.Queued) == 2, "two queued events");
         var queued = h.Events.Where(e => e.Kind == JobEventKind.Queued).ToList();
         Assert.Equal([jobs[0], jobs[1]], queued.Select(e => long.Parse(e.Key.Id, CultureInfo.InvariantCulture)));
-        Assert.All(queued, e => Assert.Equal(["linux"], e.Labels));
+        Assert.All(queued, e => Assert.Equal(["linux-set"], e.Labels));
         Assert.All(queued, e => Assert.Equal("acme/api", e.Scope));
         var cursor = await Eventually.ThatAsync(() => h.Store.GetForgeCursorAsync("github", $"scaleset:{set.Id}", CancellationToken.None), c => c is > 0, "the cursor stored");
         await Eventually.TrueAsync(() => h.Emulator.ScaleSets()[0].Acknowledged.Contains(cursor!.Value), "the message acknowledged");
@@ -269,6 +270,18 @@ public sealed class ScaleSetListenerTests
 
         Assert.Empty(h.Emulator.ScaleSets());
         Assert.DoesNotContain(h.Emulator.ActionsRequests, r => r.Contains("/sessions", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Create_PoolLabelsLackTheScaleSetName_RefusedSayingWhichPoolAndWhy()
+    {
+        await using var h = await ScaleSetHarness.StartAsync();
+        var fleet = h.Fleet with { Pools = [h.Fleet.Pools[0] with { Labels = ["linux"] }] };
+        var context = new AdapterContext(fleet, new RunnerCredentialVault(), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance);
+
+        var refused = Assert.Throws<AdapterConfigurationException>(() => new GitHubModule(GitHubForgeOptions.Default with { Environment = n => Support.TestForges.Environment.GetValueOrDefault(n) }).Create(fleet.Forges[0], context));
+
+        Assert.Contains("pool 'linux': its labels must include its scale set's name 'linux-set'", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]

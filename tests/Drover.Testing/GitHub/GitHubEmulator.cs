@@ -374,6 +374,7 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
             job.RunnerId = runner.Id;
             job.RunnerName = runner.Name;
             job.Takes++;
+            job.RunnerScaleSetId = runner.ScaleSetId;
             runner.JobId = job.Id;
             ScaleSetJobMessageLocked(job, "JobStarted", null);
             _webhooks.Send("in_progress", Payload("in_progress", job));
