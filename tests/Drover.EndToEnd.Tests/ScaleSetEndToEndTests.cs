@@ -118,9 +118,22 @@ public sealed class ScaleSetEndToEndTests(ITestOutputHelper output) : IDisposabl
         await Eventually.TrueAsync(
             async () =>
             {
-                using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
-                ready = await response.Content.ReadAsStringAsync();
-                return ready.Contains("leader", StringComparison.Ordinal) && !ready.Contains("follower", StringComparison.Ordinal);
+                try
+                {
+                    using var response = await http.GetAsync(new Uri("/readyz", UriKind.Relative));
+                    ready = await response.Content.ReadAsStringAsync();
+                    return ready.Contains("leader", StringComparison.Ordinal) && !ready.Contains("follower", StringComparison.Ordinal);
+                }
+                catch (HttpRequestException e)
+                {
+                    ready = e.Message;
+                    return false;
+                }
+                catch (TaskCanceledException)
+                {
+                    ready = "no answer within 5 s";
+                    return false;
+                }
             },
             "the replica leads",
             TimeSpan.FromSeconds(30),
