@@ -11,6 +11,7 @@ using Drover.Core.Ports;
 using Drover.Forges.GitHub.Api;
 using Drover.Forges.GitHub.Auth;
 using Drover.Forges.GitHub.Polling;
+using Drover.Forges.GitHub.ScaleSets;
 using Drover.Forges.GitHub.Webhooks;
 using Microsoft.Extensions.Logging;
 
@@ -20,7 +21,9 @@ namespace Drover.Forges.GitHub;
 /// A GitHub (github.com or Enterprise Server) forge: verifies and reads <c>workflow_job</c> webhooks, mints JIT
 /// configs (ephemeral pools) or registration tokens, lists and removes the runners this controller owns (names
 /// starting with the controller id), polls workflow runs for jobs whose webhooks were lost, and re-runs jobs lost with
-/// their runner's instance.
+/// their runner's instance. A pool with a <c>scaleSet:</c> block takes its demand from its runner scale set's message
+/// session instead (<see cref="ScaleSetListener"/>), and its runners from the scale set's JIT configs: it is neither
+/// polled nor needs webhooks.
 /// </summary>
 internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHealthReporting, IJobRerun, IDisposable
 {
@@ -32,8 +35,10 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
     private readonly byte[]? _webhookSecret;
     private readonly string _ownedPrefix;
     private readonly ConcurrentDictionary<string, string> _runnerScopes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ActionsServiceClient> _scaleSetRunners = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ScaleSetListener> _listeners = new(StringComparer.Ordinal);
 
-    internal GitHubForge(ForgeConfig config, Func<FleetConfig> fleet, GitHubForgeOptions options, TimeProvider time, ILogger logger, IAdapterMetrics? metrics = null)
+    internal GitHubForge(ForgeConfig config, Func<FleetConfig> fleet, GitHubForgeOptions options, TimeProvider time, ILogger logger, IAdapterMetrics? metrics = null, IStateStore? store = null)
     {
         _config = config;
         _fleet = fleet;
@@ -57,13 +62,61 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
                 $"forge '{config.Name}': auth needs either token (env:/file: reference) or appId, installationId and privateKey"),
         };
         Client.Auth = Auth;
-        Poller = new WorkflowPoller(Client, config.Name, () => [.. Pools.Select(p => p.Scope).Distinct()], options.PollInterval, time, logger)
+        var random = options.Random ?? new Random(RandomNumberGenerator.GetInt32(int.MaxValue));
+        Poller = new WorkflowPoller(Client, config.Name, () => [.. RestPools.Select(p => p.Scope).Distinct()], options.PollInterval, time, logger)
         {
-            Backoff = new PollBackoff(options.PollInterval, options.Random ?? new Random(RandomNumberGenerator.GetInt32(int.MaxValue))),
+            Backoff = new PollBackoff(options.PollInterval, random),
             MaxLookups = options.MaxJobLookupsPerPoll,
             Metrics = metrics,
         };
+        var listenerOptions = new ScaleSetListenerOptions(options.ScaleSetOwner ?? System.Environment.MachineName, options.ScaleSetConflictRetry, options.ScaleSetPollTimeout, random);
+        var clients = new Dictionary<string, ActionsServiceClient>(StringComparer.Ordinal);
+        var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var pool in Pools.Where(IsScaleSetPool))
+        {
+            var settings = ((GitHubPoolSettings)pool.ForgeSettings!).ScaleSet!;
+            if (!pool.Ephemeral)
+            {
+                throw new InvalidOperationException($"pool '{pool.Name}': a scale-set pool (github.scaleSet) runs ephemeral runners only; remove ephemeral: false");
+            }
+
+            if (!pool.Labels.Contains(settings.NameFor(pool), StringComparer.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException($"pool '{pool.Name}': its labels must include its scale set's name '{settings.NameFor(pool)}' (what runs-on targets, and how Drover matches the set's jobs to this pool)");
+            }
+
+            var key = $"{ScopePaths.Of(pool.Scope)}|{settings.RunnerGroup}|{settings.NameFor(pool)}";
+            if (names.TryGetValue(key, out var other))
+            {
+                throw new InvalidOperationException($"pool '{pool.Name}': pool '{other}' serves the same scale set '{settings.NameFor(pool)}' (github.scaleSet.name); each scale set belongs to one pool");
+            }
+
+            names[key] = pool.Name;
+            var scope = ScopePaths.Of(pool.Scope);
+            if (!clients.TryGetValue(scope, out var client))
+            {
+                client = new ActionsServiceClient(Client, config.Url, pool.Scope, time, options.Handler, options.RequestTimeout, Client.Health);
+                clients[scope] = client;
+            }
+
+            var poolName = pool.Name;
+            _listeners[poolName] = new ScaleSetListener(config.Name, poolName, () => Pools.FirstOrDefault(p => p.Name == poolName), client, store, time, logger, listenerOptions);
+        }
     }
+
+    /// <summary>The listeners of the scale-set pools (as configured at start-up).</summary>
+    internal IReadOnlyCollection<ScaleSetListener> ScaleSetListeners => _listeners.Values;
+
+    /// <summary>The pools that take their demand from webhooks and polling (not from a scale set).</summary>
+    private IReadOnlyList<PoolConfig> RestPools => [.. Pools.Where(p => !IsScaleSetPool(p))];
+
+    private static bool IsScaleSetPool(PoolConfig pool) => pool.ForgeSettings is GitHubPoolSettings { ScaleSet: not null };
+
+    /// <summary>What the gauges of a scale set read: its statistics while this replica listens, else nothing.</summary>
+    internal ScaleSetReading? ScaleSetReading(ScaleSetListener listener) =>
+        listener.Statistics is { } s && listener.ScaleSetId is not null && listener.State != "closed"
+            ? new ScaleSetReading(s.AvailableJobs, s.AcquiredJobs, s.AssignedJobs, s.RunningJobs, s.RegisteredRunners, s.BusyRunners, s.IdleRunners, listener.Listening, listener.MessageLag)
+            : null;
 
     /// <inheritdoc/>
     public string Name => _config.Name;
@@ -89,6 +142,11 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
         ArgumentException.ThrowIfNullOrEmpty(runnerName);
         var config = Pools.FirstOrDefault(p => p.Name == pool)
             ?? throw new InvalidOperationException($"pool '{pool}' is not a pool of GitHub forge '{Name}'");
+        if (_listeners.TryGetValue(config.Name, out var listener))
+        {
+            return await MintFromScaleSetAsync(listener, runnerName, cancellationToken).ConfigureAwait(false);
+        }
+
         var scope = ScopePaths.Of(config.Scope);
         if (!config.Ephemeral)
         {
@@ -131,6 +189,52 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
     }
 
     /// <summary>
+    /// A runner's JIT config from its pool's scale set. A name already registered there (a mint whose answer was lost)
+    /// is removed and minted again, unless that runner runs a job or belongs to another scale set.
+    /// </summary>
+    private async Task<RunnerCredential> MintFromScaleSetAsync(ScaleSetListener listener, string runnerName, CancellationToken cancellationToken)
+    {
+        if (listener.ScaleSetId is not { } setId)
+        {
+            throw new GitHubApiException(System.Net.HttpStatusCode.ServiceUnavailable, $"scale set of pool '{listener.Pool}' is not registered yet; minted once it is");
+        }
+
+        (long RunnerId, string Jit) minted;
+        try
+        {
+            minted = await listener.Client.GenerateJitConfigAsync(setId, runnerName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ActionsServiceException e) when (e.Is("AgentExistsException") || e.Status == System.Net.HttpStatusCode.Conflict)
+        {
+            foreach (var existing in await listener.Client.ListRunnersAsync(runnerName, cancellationToken).ConfigureAwait(false))
+            {
+                if (existing.Name != runnerName)
+                {
+                    continue;
+                }
+
+                if (existing.ScaleSetId != setId)
+                {
+                    throw new ActionsServiceException(e.Status, e.TypeName, $"{e.Message}; the runner of that name belongs to another scale set, so it is left alone");
+                }
+
+                if (existing.Busy)
+                {
+                    throw new GitHubRunnerBusyException($"{e.Message}; the runner of that name is running a job, so it is not minted again");
+                }
+
+                await listener.Client.RemoveRunnerAsync(existing.Id, cancellationToken).ConfigureAwait(false);
+                ScaleSetLog.LostMintRemoved(_logger, runnerName, listener.ScaleSetName ?? listener.Pool, Name);
+            }
+
+            minted = await listener.Client.GenerateJitConfigAsync(setId, runnerName, cancellationToken).ConfigureAwait(false);
+        }
+
+        _scaleSetRunners[minted.RunnerId.ToString(CultureInfo.InvariantCulture)] = listener.Client;
+        return new RunnerCredential("jit-config", minted.Jit);
+    }
+
+    /// <summary>
     /// Deletes the registration named <paramref name="runnerName"/> in <paramref name="scope"/> that a lost mint left
     /// behind. One that runs a job is not removed: the mint's conflict is rethrown as busy.
     /// </summary>
@@ -160,7 +264,23 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
         var now = _time.GetUtcNow();
         var result = new List<ForgeRunner>();
         var ids = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var scope in Pools.Select(p => ScopePaths.Of(p.Scope)).Distinct(StringComparer.Ordinal))
+        foreach (var client in _listeners.Values.Select(l => l.Client).Distinct())
+        {
+            var sets = _listeners.Values.Where(l => l.Client == client && l.ScaleSetId is not null).Select(l => l.ScaleSetId!.Value).ToHashSet();
+            foreach (var runner in await client.ListRunnersAsync(null, cancellationToken).ConfigureAwait(false))
+            {
+                var id = runner.Id.ToString(CultureInfo.InvariantCulture);
+                if (!runner.Name.StartsWith(_ownedPrefix, StringComparison.Ordinal) || !sets.Contains(runner.ScaleSetId) || !ids.Add(id))
+                {
+                    continue;
+                }
+
+                _scaleSetRunners[id] = client;
+                result.Add(new ForgeRunner { Forge = Name, Id = id, Name = runner.Name, Online = runner.Online, Busy = runner.Busy, FirstSeenAt = now });
+            }
+        }
+
+        foreach (var scope in RestPools.Select(p => ScopePaths.Of(p.Scope)).Distinct(StringComparer.Ordinal))
         {
             var runners = await Client.GetAllPagesAsync($"{scope}/actions/runners?per_page=100", "runners", conditional: true, cancellationToken).ConfigureAwait(false);
             foreach (var runner in runners)
@@ -204,9 +324,32 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
             throw new ArgumentException($"GitHub runner id '{forgeRunnerId}' is not a number", nameof(forgeRunnerId));
         }
 
+        if (_scaleSetRunners.TryGetValue(forgeRunnerId, out var owner) || (RestPools.Count == 0 && _listeners.Count > 0))
+        {
+            var id = long.Parse(forgeRunnerId, NumberStyles.None, CultureInfo.InvariantCulture);
+            foreach (var client in owner is null ? _listeners.Values.Select(l => l.Client).Distinct() : [owner])
+            {
+                try
+                {
+                    if (await client.RemoveRunnerAsync(id, cancellationToken).ConfigureAwait(false))
+                    {
+                        break;
+                    }
+                }
+                catch (GitHubRunnerBusyException)
+                {
+                    GitHubLog.RunnerBusy(_logger, Name, forgeRunnerId);
+                    throw;
+                }
+            }
+
+            _scaleSetRunners.TryRemove(forgeRunnerId, out _);
+            return;
+        }
+
         var scopes = _runnerScopes.TryGetValue(forgeRunnerId, out var known)
             ? [known]
-            : Pools.Select(p => ScopePaths.Of(p.Scope)).Distinct(StringComparer.Ordinal);
+            : RestPools.Select(p => ScopePaths.Of(p.Scope)).Distinct(StringComparer.Ordinal);
         foreach (var scope in scopes)
         {
             try
@@ -316,6 +459,12 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
     public Task<IReadOnlyList<JobEvent>> InterpretAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(delivery);
+        if (HasHeader(delivery.HeadersJson, ScaleSetMessageReader.Header))
+        {
+            // A scale-set message the listener stored (webhooks never keep this header).
+            return Task.FromResult(ScaleSetMessageReader.Read(Name, delivery.DeliveryId, delivery.Body.Span, delivery.ReceivedAt));
+        }
+
         var e = WorkflowJobReader.ReadWebhook(EventName(delivery.HeadersJson), delivery.Body.Span, Name, delivery.DeliveryId, delivery.ReceivedAt);
         if (e is not null)
         {
@@ -326,8 +475,20 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
     }
 
     /// <inheritdoc/>
-    public Task RunAsync(Action<JobEvent> sink, CancellationToken cancellationToken) =>
-        _options.Polling && Pools.Count > 0 ? Poller.RunAsync(sink, cancellationToken) : Task.CompletedTask;
+    /// <remarks>
+    /// The poller (for pools fed by webhooks and polling) and one listener per scale-set pool, all until the term ends;
+    /// scale-set pools added by a reload are listened to from the next term.
+    /// </remarks>
+    public Task RunAsync(Action<JobEvent> sink, CancellationToken cancellationToken)
+    {
+        var running = _listeners.Values.Select(l => l.RunAsync(sink, cancellationToken)).ToList();
+        if (_options.Polling && RestPools.Count > 0)
+        {
+            running.Add(Poller.RunAsync(sink, cancellationToken));
+        }
+
+        return Task.WhenAll(running);
+    }
 
     /// <inheritdoc/>
     /// <remarks>
@@ -338,6 +499,12 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
     public void Resume(IReadOnlyCollection<Job> activeJobs)
     {
         ArgumentNullException.ThrowIfNull(activeJobs);
+        if (RestPools.Count == 0)
+        {
+            // Scale-set jobs are followed by their sets' messages (resumed after the stored cursor), not looked up.
+            return;
+        }
+
         foreach (var job in activeJobs.Where(j => j.Key.Forge == Name && j.Scope is not null))
         {
             Poller.Observe(new JobEvent
@@ -360,6 +527,12 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
     public ComponentHealth Health()
     {
         var details = new Dictionary<string, string>(StringComparer.Ordinal) { ["polling"] = PollingState() };
+        foreach (var listener in _listeners.Values.OrderBy(l => l.Pool, StringComparer.Ordinal))
+        {
+            details[$"scaleSet.{listener.ScaleSetName ?? listener.Pool}"] = listener.State
+                + (listener.Statistics is { } s ? string.Create(CultureInfo.InvariantCulture, $" (assigned {s.AssignedJobs}, running {s.RunningJobs}, runners {s.RegisteredRunners}, last message {listener.LastMessageId})") : string.Empty);
+        }
+
         var remaining = Client.Gate.Remaining;
         var limit = Client.Gate.Limit;
         if (remaining is { } left)
@@ -373,18 +546,46 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
         }
 
         var health = Client.Health!.Health("forge", Name, details);
+        if (_listeners.Values.FirstOrDefault(l => l.State.StartsWith("failing", StringComparison.Ordinal) || l.State.StartsWith("waiting", StringComparison.Ordinal)) is { } troubled
+            && !HealthRecorder.IsUnchecked(health))
+        {
+            health = HealthRecorder.AtLeast(health, ComponentStatus.Degraded, $"scale set {troubled.ScaleSetName ?? troubled.Pool}: {troubled.State}");
+        }
+
         return remaining is { } r && limit is { } l && l > 0 && r * 10 < l && !HealthRecorder.IsUnchecked(health)
             ? HealthRecorder.AtLeast(health, ComponentStatus.Degraded, string.Create(CultureInfo.InvariantCulture, $"rate limit nearly spent: {r} of {l} requests left until {Client.Gate.ResetAt:HH:mm:ss}Z"))
             : health;
     }
 
     /// <inheritdoc/>
-    public void Dispose() => Client.Dispose();
+    public void Dispose()
+    {
+        foreach (var client in _listeners.Values.Select(l => l.Client).Distinct())
+        {
+            client.Dispose();
+        }
+
+        Client.Dispose();
+    }
 
     private string PollingState() =>
-        !_options.Polling || Pools.Count == 0 ? "off"
+        !_options.Polling || RestPools.Count == 0 ? "off"
         : Poller.Backoff.FailingSince is { } since ? string.Create(CultureInfo.InvariantCulture, $"failing since {since:O} ({Poller.Backoff.Failures} rounds)")
         : "on";
+
+    private static bool HasHeader(string headersJson, string header)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(headersJson);
+            return document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.EnumerateObject().Any(p => string.Equals(p.Name, header, StringComparison.OrdinalIgnoreCase));
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
 
     private static string? EventName(string headersJson)
     {

@@ -33,8 +33,12 @@ internal static class GitHubForgeFactory
             options = options with { PollInterval = poll };
         }
 
-        var forge = new GitHubForge(config, context.CurrentFleet, options, context.Time, context.Logs.CreateLogger("Drover.Forges.GitHub"), context.Metrics);
+        var forge = new GitHubForge(config, context.CurrentFleet, options, context.Time, context.Logs.CreateLogger("Drover.Forges.GitHub"), context.Metrics, context.Store);
         context.Metrics?.ObserveForgeRateLimit(config.Name, () => forge.RateLimitRemaining);
+        foreach (var listener in forge.ScaleSetListeners)
+        {
+            context.Metrics?.ObserveScaleSet(config.Name, listener.ScaleSetName ?? listener.Pool, () => forge.ScaleSetReading(listener));
+        }
         return forge;
     }
 }

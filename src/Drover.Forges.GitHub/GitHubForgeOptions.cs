@@ -41,6 +41,18 @@ public sealed record GitHubForgeOptions
     /// <summary>The jitter source of the poller's backoff; a randomly seeded one when null (never a fixed seed in production).</summary>
     public Random? Random { get; init; }
 
+    /// <summary>
+    /// The wait before a scale-set listener asks again for a message session another holder has (one cheap request; a
+    /// replica that died holding it leaves it until GitHub expires it). Default 5 s.
+    /// </summary>
+    public TimeSpan ScaleSetConflictRetry { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a scale-set long poll may take before it is given up (GitHub answers within about 50 s). Default 5 min.</summary>
+    public TimeSpan ScaleSetPollTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The owner name scale-set message sessions are opened with; the machine name when null.</summary>
+    public string? ScaleSetOwner { get; init; }
+
     /// <summary>The HTTP handler; a <see cref="SocketsHttpHandler"/> when null.</summary>
     public HttpMessageHandler? Handler { get; init; }
 }

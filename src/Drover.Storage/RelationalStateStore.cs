@@ -106,6 +106,10 @@ public abstract class RelationalStateStore : IStateStore
         RunAsync(TransactionKind.None, StateReads.ListAdminRequestsAsync, cancellationToken);
 
     /// <inheritdoc />
+    public Task<long?> GetForgeCursorAsync(string forge, string name, CancellationToken cancellationToken) =>
+        RunAsync(TransactionKind.None, s => StateReads.GetForgeCursorAsync(s, forge, name), cancellationToken);
+
+    /// <inheritdoc />
     public Task<StoredArrivals> LoadArrivalsAsync(CancellationToken cancellationToken) =>
         RunAsync(TransactionKind.None, StateReads.LoadArrivalsAsync, cancellationToken);
 

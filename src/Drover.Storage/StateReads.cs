@@ -172,6 +172,9 @@ internal static class StateReads
         return [.. rows.Select(AdminRequestRows.FromRow)];
     }
 
+    public static Task<long?> GetForgeCursorAsync(DbSession session, string forge, string name) =>
+        session.ScalarAsync<long?>("SELECT value FROM forge_cursors WHERE forge = @forge AND name = @name", new { forge, name });
+
     public static async Task<StoredArrivals> LoadArrivalsAsync(DbSession session)
     {
         var firsts = await session.QueryAsync("SELECT pool, first_arrival FROM arrival_pools ORDER BY pool").ConfigureAwait(false);

@@ -152,6 +152,12 @@ internal sealed class StateWriter(DbSession session) : IStateWriter
             "ON CONFLICT (pool) DO UPDATE SET next_ordinal = excluded.next_ordinal WHERE pool_ordinals.next_ordinal < excluded.next_ordinal",
             new { pool, next = nextOrdinal });
 
+    public async Task<bool> AdvanceForgeCursorAsync(string forge, string name, long value, DateTimeOffset at, CancellationToken cancellationToken) =>
+        await session.ExecuteAsync(
+            "INSERT INTO forge_cursors (forge, name, value, updated_at) VALUES (@forge, @name, @value, @at) " +
+            "ON CONFLICT (forge, name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at WHERE forge_cursors.value < excluded.value",
+            new { forge, name, value, at = StoreTime.ToStored(at) }).ConfigureAwait(false) == 1;
+
     public Task SetBreakerAsync(string provider, CircuitBreakerState state, CancellationToken cancellationToken) =>
         UpsertAsync(StoreSchema.Breakers, BreakerRows.ToRow(provider, state));
 

@@ -14,6 +14,12 @@ public sealed record AdapterContext(FleetConfig Fleet, RunnerCredentialVault Vau
     public IAdapterMetrics? Metrics { get; init; }
 
     /// <summary>
+    /// The state store, for adapters that keep their own progress with Drover's state (a scale-set listener's last
+    /// acknowledged message, stored with the message itself); null when there is none (tools, tests).
+    /// </summary>
+    public Ports.IStateStore? Store { get; init; }
+
+    /// <summary>
     /// Drover's data directory (the folder of a SQLite store, <c>.drover</c> under the working directory for
     /// PostgreSQL), where adapters keep state of their own across restarts; null when there is none (tests, tools).
     /// </summary>

@@ -90,6 +90,12 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>The jobs lost to the infrastructure (in one state, or all when null), in the order they were lost.</summary>
     Task<IReadOnlyList<JobRerun>> ListJobRerunsAsync(JobRerunState? state, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Where a forge adapter's own demand stream had got to (<see cref="IStateWriter.AdvanceForgeCursorAsync"/>), e.g. a
+    /// GitHub scale set's last acknowledged message id; null when nothing was stored.
+    /// </summary>
+    Task<long?> GetForgeCursorAsync(string forge, string name, CancellationToken cancellationToken);
+
     /// <summary>The stored arrival history (see <see cref="IStateWriter.AddArrivalsAsync"/>), for a new term to restore.</summary>
     Task<StoredArrivals> LoadArrivalsAsync(CancellationToken cancellationToken);
 

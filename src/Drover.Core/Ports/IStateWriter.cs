@@ -56,6 +56,12 @@ public interface IStateWriter
     /// <summary>Raises a pool's next ordinal to <paramref name="nextOrdinal"/>; never lowers it (keys are never reused).</summary>
     Task SetNextOrdinalAsync(string pool, long nextOrdinal, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Moves a forge adapter's cursor <paramref name="name"/> (e.g. <c>scaleset:7</c>) forward to <paramref name="value"/>;
+    /// false, and nothing written, when it already stands there or further.
+    /// </summary>
+    Task<bool> AdvanceForgeCursorAsync(string forge, string name, long value, DateTimeOffset at, CancellationToken cancellationToken);
+
     Task SetBreakerAsync(string provider, CircuitBreakerState state, CancellationToken cancellationToken);
 
     /// <summary>Stores a raw delivery; false (and nothing written) when the forge's delivery id was already stored.</summary>

@@ -45,6 +45,7 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     private readonly Histogram<double> _cycle;
     private readonly Histogram<double> _jobPhase;
     private readonly ConcurrentDictionary<string, Func<long?>> _forgeBudgets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Forge, string ScaleSet), Func<ScaleSetReading?>> _scaleSets = new();
     private readonly ConcurrentDictionary<string, Queue<(DateTimeOffset At, bool Rejected)>> _recentDeliveries = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
     private Func<LoopSnapshot?> _snapshot = () => null;
@@ -92,6 +93,15 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         Meter.CreateObservableGauge("drover_circuit_breaker_state", ObserveBreakers, null, "Provider circuit breaker: 0 closed, 1 half-open, 2 open");
         Meter.CreateObservableGauge("drover_leader", () => new Measurement<int>(_leading() ? 1 : 0), null, "1 while this replica holds the leader lease and runs the control loop, else 0");
         Meter.CreateObservableGauge("drover_forge_rate_limit_remaining", ObserveForgeBudgets, null, "Requests left in the forge API's current rate-limit window, as the forge last reported it");
+        Meter.CreateObservableGauge("drover_scaleset_available_jobs", () => ObserveScaleSets(r => r.AvailableJobs), null, "GitHub runner scale set: jobs offered to the set and not acquired yet (statistics totalAvailableJobs)");
+        Meter.CreateObservableGauge("drover_scaleset_acquired_jobs", () => ObserveScaleSets(r => r.AcquiredJobs), null, "GitHub runner scale set: jobs acquired and not yet on a runner (totalAcquiredJobs)");
+        Meter.CreateObservableGauge("drover_scaleset_assigned_jobs", () => ObserveScaleSets(r => r.AssignedJobs), null, "GitHub runner scale set: jobs assigned to the set, waiting or running (totalAssignedJobs)");
+        Meter.CreateObservableGauge("drover_scaleset_running_jobs", () => ObserveScaleSets(r => r.RunningJobs), null, "GitHub runner scale set: jobs running (totalRunningJobs)");
+        Meter.CreateObservableGauge("drover_scaleset_registered_runners", () => ObserveScaleSets(r => r.RegisteredRunners), null, "GitHub runner scale set: runners registered with the set (totalRegisteredRunners)");
+        Meter.CreateObservableGauge("drover_scaleset_busy_runners", () => ObserveScaleSets(r => r.BusyRunners), null, "GitHub runner scale set: runners running a job (totalBusyRunners)");
+        Meter.CreateObservableGauge("drover_scaleset_idle_runners", () => ObserveScaleSets(r => r.IdleRunners), null, "GitHub runner scale set: runners online and idle (totalIdleRunners)");
+        Meter.CreateObservableGauge("drover_scaleset_session", () => ObserveScaleSets(r => r.SessionHeld ? 1 : 0), null, "1 while this replica holds the scale set's message session and its last poll worked, else 0");
+        Meter.CreateObservableGauge("drover_scaleset_message_lag_seconds", ObserveScaleSetLag, "s", "How late the scale set's last message's newest job event reached Drover");
         Meter.CreateObservableGauge("drover_component_up", ObserveComponents, null, "1 while a component (store, leadership, forge, provider) is ok or degraded, 0 while it is down; no sample before anything checked it (GET /api/v1/health says why)");
         Meter.CreateObservableGauge("drover_build_info", () => new Measurement<int>(1, new KeyValuePair<string, object?>("version", Version)), null, "Build information");
     }
@@ -336,6 +346,39 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
             }
 
             yield return new Measurement<int>(component.Status == ComponentStatus.Down ? 0 : 1, Tag("kind", component.Kind), Tag("name", component.Name));
+        }
+    }
+
+    /// <summary>
+    /// Makes the <c>drover_scaleset_*</c> gauges of <paramref name="scaleSet"/> read <paramref name="reading"/>; a scale set
+    /// registered again replaces its reader.
+    /// </summary>
+    public void ObserveScaleSet(string forge, string scaleSet, Func<ScaleSetReading?> reading)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(forge);
+        ArgumentException.ThrowIfNullOrEmpty(scaleSet);
+        _scaleSets[(forge, scaleSet)] = reading ?? throw new ArgumentNullException(nameof(reading));
+    }
+
+    private IEnumerable<Measurement<long>> ObserveScaleSets(Func<ScaleSetReading, long> value)
+    {
+        foreach (var ((forge, scaleSet), read) in _scaleSets.OrderBy(p => p.Key.Forge, StringComparer.Ordinal).ThenBy(p => p.Key.ScaleSet, StringComparer.Ordinal))
+        {
+            if (read() is { } reading)
+            {
+                yield return new Measurement<long>(value(reading), Tag("forge", forge), Tag("scale_set", scaleSet));
+            }
+        }
+    }
+
+    private IEnumerable<Measurement<double>> ObserveScaleSetLag()
+    {
+        foreach (var ((forge, scaleSet), read) in _scaleSets.OrderBy(p => p.Key.Forge, StringComparer.Ordinal).ThenBy(p => p.Key.ScaleSet, StringComparer.Ordinal))
+        {
+            if (read() is { MessageLag: { } lag })
+            {
+                yield return new Measurement<double>(Math.Max(0, lag.TotalSeconds), Tag("forge", forge), Tag("scale_set", scaleSet));
+            }
         }
     }
 

@@ -130,6 +130,24 @@ public sealed class GitHubApiClient : IDisposable
         throw new GitHubApiException(HttpStatusCode.OK, $"POST {path}: the answer lacks 'token' or 'expires_at'");
     }
 
+    /// <summary>
+    /// The runner-registration exchange behind runner scale sets (<c>POST /actions/runner-registration</c>, authorised
+    /// with <c>RemoteAuth</c> and a registration token): the Actions service URL and its admin token for
+    /// <paramref name="configUrl"/>. Both values are needed; the token is a secret.
+    /// </summary>
+    internal async Task<(Uri ServiceUrl, string AdminToken)> RegisterActionsServiceAsync(string configUrl, string registrationToken, CancellationToken cancellationToken)
+    {
+        var body = (await SendAsync(HttpMethod.Post, Absolute("/actions/runner-registration"), new Dictionary<string, string> { ["url"] = configUrl, ["runner_event"] = "register" }, false, "RemoteAuth " + registrationToken, cancellationToken).ConfigureAwait(false)).Body;
+        if (body.ValueKind == JsonValueKind.Object
+            && body.TryGetProperty("url", out var url) && Uri.TryCreate(url.GetString(), UriKind.Absolute, out var serviceUrl)
+            && body.TryGetProperty("token", out var token) && token.GetString() is { Length: > 0 } adminToken)
+        {
+            return (serviceUrl, adminToken);
+        }
+
+        throw new GitHubApiException(HttpStatusCode.OK, "POST /actions/runner-registration: the answer lacks 'url' or 'token'");
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {

@@ -122,7 +122,7 @@ public static class DroverServer
             var logs = sp.GetRequiredService<ILoggerFactory>();
             var vault = new RunnerCredentialVault();
             ControlLoop? loop = null;
-            var context = new AdapterContext(config, vault, time, logs) { Metrics = metrics, CurrentFleet = () => loop?.Snapshot.Config ?? config, DataDirectory = identity.DataDirectory, Bootstrap = bootstrap };
+            var context = new AdapterContext(config, vault, time, logs) { Metrics = metrics, CurrentFleet = () => loop?.Snapshot.Config ?? config, DataDirectory = identity.DataDirectory, Bootstrap = bootstrap, Store = store };
             var adapters = options.Catalog.Build(context);
             BudgetWebhookNotifier.CheckUrls(config, new SecretResolver());
             var notifier = sp.GetRequiredService<BudgetWebhookNotifier>();

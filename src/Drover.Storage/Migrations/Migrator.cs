@@ -25,10 +25,10 @@ internal static class Migrator
             .Select(n => Load(assembly, n.Resource, n.Normalised[prefix.Length..^4]))
             .OrderBy(s => s.Version)
             .ToList();
-        // Numbered 1 to CurrentVersion without gaps, but for numbers reserved by changes this build does not have yet.
+        // Numbered 1 to CurrentVersion without gaps.
         var versions = scripts.Select(s => s.Version).ToList();
         var all = Enumerable.Range(1, StoreSchema.CurrentVersion).ToList();
-        if (!versions.SequenceEqual(all) && !versions.SequenceEqual(all.Except(StoreSchema.ReservedVersions)))
+        if (!versions.SequenceEqual(all))
         {
             throw new InvalidOperationException(
                 $"the {dialect.MigrationFolder} migrations must be numbered 1 to {StoreSchema.CurrentVersion} without gaps");
@@ -54,8 +54,7 @@ internal static class Migrator
                 "upgrade Drover or restore a backup made by this version");
         }
 
-        // Every script not recorded yet, also one below the newest applied: a version reserved when this build was made
-        // (StoreSchema.ReservedVersions) is applied once a build has it.
+        // Every script not recorded yet.
         var applied = (await session.QueryAsync("SELECT version FROM schema_version").ConfigureAwait(false)).Select(r => r.Long("version")).ToHashSet();
         foreach (var script in Scripts(dialect).Where(s => !applied.Contains(s.Version)))
         {

@@ -7,14 +7,7 @@ namespace Drover.Storage.Schema;
 internal static class StoreSchema
 {
     /// <summary>The newest schema version this code knows (the highest migration number).</summary>
-    public const int CurrentVersion = 12;
-
-    /// <summary>
-    /// Migration numbers below <see cref="CurrentVersion"/> taken by changes made alongside this one that this build
-    /// does not have yet; the migrator allows exactly these gaps, and applies such a script to a store once a build has
-    /// it. Empty once every number up to <see cref="CurrentVersion"/> has its script.
-    /// </summary>
-    public static readonly IReadOnlyList<int> ReservedVersions = [9, 10, 11];
+    public const int CurrentVersion = 10;
 
     /// <summary>
     /// The oldest schema whose backups restore into this one. Valid while every migration after it only adds tables
@@ -31,8 +24,6 @@ internal static class StoreSchema
         [
             Text("forge"), Text("id"), Text("state"), Text("labels_json"), Text("scope", true), Int("queued_at", true),
             Int("started_at", true), Int("finished_at", true), Text("runner_name", true), Int("run_id", true), Int("last_event_at"),
-            Int("known_at", true), Text("phase_runner_id", true), Int("runner_requested_at", true), Int("instance_created_at", true),
-            Int("runner_registered_at", true), Int("runner_ready_at", true),
         ],
         ["forge", "id"]);
 
@@ -42,7 +33,6 @@ internal static class StoreSchema
             Text("id"), Text("pool"), Text("provider"), Text("idempotency_key"), Int("ordinal"), Text("state"), Int("state_since"),
             Int("created_at"), Text("instance_id", true), Text("forge_runner_id", true), Text("job_forge", true), Text("job_id", true),
             Int("attempt"), Text("failure_reason", true), Int("lost_at", true),
-            Int("provisioned_at", true), Int("registered_at", true), Int("ready_at", true),
         ],
         ["id"]);
 
@@ -116,9 +106,12 @@ internal static class StoreSchema
 
     public static readonly TableSchema ArrivalPools = new("arrival_pools", [Text("pool"), Int("first_arrival")], ["pool"]);
 
+    /// <summary>How far a forge adapter's own demand stream has got (a scale set's last acknowledged message id).</summary>
+    public static readonly TableSchema ForgeCursors = new("forge_cursors", [Text("forge"), Text("name"), Int("value"), Int("updated_at")], ["forge", "name"]);
+
     /// <summary>Every data table, parents before children (insert order; delete in reverse).</summary>
     public static readonly IReadOnlyList<TableSchema> Tables =
-        [Pools, Jobs, Runners, RunnerHistory, Events, CostLedger, RunnerCosts, BudgetAlerts, PoolOrdinals, Breakers, WebhookDeliveries, Leases, AdminRequests, JobReruns, ArrivalBuckets, ArrivalPools];
+        [Pools, Jobs, Runners, RunnerHistory, Events, CostLedger, RunnerCosts, BudgetAlerts, PoolOrdinals, Breakers, WebhookDeliveries, Leases, AdminRequests, JobReruns, ArrivalBuckets, ArrivalPools, ForgeCursors];
 
     public static TableSchema? Find(string name) => Tables.FirstOrDefault(t => t.Name == name);
 

@@ -60,6 +60,8 @@ public sealed class SeveringStore(IStateStore inner) : IStateStore
 
     public Task<StoredArrivals> LoadArrivalsAsync(CancellationToken cancellationToken) => Call(() => inner.LoadArrivalsAsync(cancellationToken));
 
+    public Task<long?> GetForgeCursorAsync(string forge, string name, CancellationToken cancellationToken) => Call(() => inner.GetForgeCursorAsync(forge, name, cancellationToken));
+
     public Task<bool> TryAcquireOrRenewLeaseAsync(string name, string holder, TimeSpan ttl, DateTimeOffset now, CancellationToken cancellationToken) => Call(() => inner.TryAcquireOrRenewLeaseAsync(name, holder, ttl, now, cancellationToken));
 
     public Task<bool> ReleaseLeaseAsync(string name, string holder, CancellationToken cancellationToken) => Call(() => inner.ReleaseLeaseAsync(name, holder, cancellationToken));

@@ -39,4 +39,13 @@ public sealed class EmulatedJob
 
     /// <summary>The id of the job that re-runs this one, once re-run.</summary>
     public long? RerunAs { get; set; }
+
+    /// <summary>The runner scale set GitHub assigned the job to, when one's labels cover it.</summary>
+    public long? ScaleSetId { get; set; }
+
+    /// <summary>The scale set whose JIT config made the runner that took it (null: a runner of no scale set).</summary>
+    public long? RunnerScaleSetId { get; set; }
+
+    /// <summary>Whether the scale set's listener acquired it (only asked for when jobs are offered as available first).</summary>
+    public bool Acquired { get; set; }
 }

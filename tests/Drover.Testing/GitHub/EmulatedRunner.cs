@@ -27,4 +27,7 @@ public sealed class EmulatedRunner
 
     /// <summary>Jobs this registration has run.</summary>
     public int JobsRun { get; set; }
+
+    /// <summary>The scale set whose JIT config made it; it takes only jobs assigned to that set.</summary>
+    public long? ScaleSetId { get; init; }
 }

@@ -25,7 +25,7 @@ namespace Drover.Testing.GitHub;
 /// dropping or duplicating some). Stand-in runners (<c>StandInRunner</c> in tests/Drover.StandInRunner) talk to it over a private protocol
 /// under <c>/_emulator/runner/</c> in place of the real runner's session API.
 /// </summary>
-public sealed class GitHubEmulator : IAsyncDisposable
+public sealed partial class GitHubEmulator : IAsyncDisposable
 {
     private readonly GitHubEmulatorOptions _options;
     private readonly WebApplication _app;
@@ -51,6 +51,7 @@ public sealed class GitHubEmulator : IAsyncDisposable
     {
         _options = options;
         _app = app;
+        _runnerGroups[1] = "Default";
         _remaining = options.RateLimit;
         _resetAt = options.Time.GetUtcNow().AddHours(1);
         _webhooks = new EmulatorWebhooks(options.Seed);
@@ -157,6 +158,7 @@ public sealed class GitHubEmulator : IAsyncDisposable
                 var job = new EmulatedJob { Id = ++_nextId, RunId = runId, Repository = repository, Labels = labels, Name = name, Duration = duration, CreatedAt = now };
                 _jobs[job.Id] = job;
                 ids.Add(job.Id);
+                AssignToScaleSetLocked(job);
                 _webhooks.Send("queued", Payload("queued", job));
             }
         }
@@ -275,6 +277,7 @@ public sealed class GitHubEmulator : IAsyncDisposable
         job.Status = "completed";
         job.Conclusion = "failure";
         job.CompletedAt = _options.Time.GetUtcNow();
+        ScaleSetJobMessageLocked(job, "JobCompleted", "failed");
         if (job.RunnerId is { } runnerId && _runners.TryGetValue(runnerId, out var runner) && runner.JobId == jobId)
         {
             runner.JobId = null;
@@ -358,7 +361,7 @@ public sealed class GitHubEmulator : IAsyncDisposable
             }
 
             var job = _jobs.Values
-                .Where(j => j.Status == "queued" && Covers(runner.Scope, j.Repository) && j.Labels.All(l => l.Equals("self-hosted", StringComparison.OrdinalIgnoreCase) || runner.Labels.Contains(l, StringComparer.OrdinalIgnoreCase)))
+                .Where(j => j.Status == "queued" && ScaleSetAllows(runner, j) && Covers(runner.Scope, j.Repository) && j.Labels.All(l => l.Equals("self-hosted", StringComparison.OrdinalIgnoreCase) || runner.Labels.Contains(l, StringComparer.OrdinalIgnoreCase)))
                 .OrderBy(j => j.CreatedAt).ThenBy(j => j.Id)
                 .FirstOrDefault();
             if (job is null)
@@ -371,7 +374,9 @@ public sealed class GitHubEmulator : IAsyncDisposable
             job.RunnerId = runner.Id;
             job.RunnerName = runner.Name;
             job.Takes++;
+            job.RunnerScaleSetId = runner.ScaleSetId;
             runner.JobId = job.Id;
+            ScaleSetJobMessageLocked(job, "JobStarted", null);
             _webhooks.Send("in_progress", Payload("in_progress", job));
             return job;
         }
@@ -390,6 +395,7 @@ public sealed class GitHubEmulator : IAsyncDisposable
             job.Status = "completed";
             job.Conclusion = "success";
             job.CompletedAt = _options.Time.GetUtcNow();
+            ScaleSetJobMessageLocked(job, "JobCompleted", "succeeded");
             runner.JobId = null;
             runner.JobsRun++;
             if (runner.Ephemeral)
@@ -419,6 +425,7 @@ public sealed class GitHubEmulator : IAsyncDisposable
             job.Status = "completed";
             job.Conclusion = "failure";
             job.CompletedAt = _options.Time.GetUtcNow();
+            ScaleSetJobMessageLocked(job, "JobCompleted", "failed");
             runner.JobId = null;
             runner.JobsRun++;
             runner.Online = false;
@@ -454,6 +461,12 @@ public sealed class GitHubEmulator : IAsyncDisposable
         if (path.StartsWith("/_emulator/runner/", StringComparison.Ordinal))
         {
             await RunnerProtocolAsync(http, path["/_emulator/runner/".Length..]);
+            return;
+        }
+
+        if (IsActionsServicePath(path))
+        {
+            await ActionsServiceAsync(http, path);
             return;
         }
 
@@ -701,26 +714,12 @@ public sealed class GitHubEmulator : IAsyncDisposable
                 };
                 _runners[runner.Id] = runner;
                 _minted.Add((runner.Id, runner.Name));
-                // The emulator's own keys (url, runner_id, runner_name, secret) and, as GitHub encodes a JIT configuration, the
-                // runner's files base64-encoded under .runner, .credentials and .credentials_rsaparams (which GARM's metadata
-                // endpoints serve one by one); the stand-in runner reads either.
-                var jit = Convert.ToBase64String(Encoding.UTF8.GetBytes(new JsonObject
-                {
-                    ["url"] = RootUrl.AbsoluteUri, ["runner_id"] = runner.Id, ["runner_name"] = runner.Name, ["secret"] = runner.Secret,
-                    [".runner"] = Base64Json(new JsonObject
-                    {
-                        ["agentId"] = runner.Id, ["agentName"] = runner.Name, ["poolId"] = runner.GroupId, ["serverUrl"] = RootUrl.AbsoluteUri,
-                        ["gitHubUrl"] = RootUrl.AbsoluteUri, ["workFolder"] = "_work", ["ephemeral"] = true,
-                    }),
-                    [".credentials"] = Base64Json(new JsonObject
-                    {
-                        ["scheme"] = "OAuth", ["data"] = new JsonObject { ["clientId"] = runner.Secret, ["authorizationUrl"] = RootUrl.AbsoluteUri + "_apis/oauth2/token" },
-                    }),
-                    [".credentials_rsaparams"] = Base64Json(new JsonObject { ["d"] = "emulated", ["modulus"] = "emulated" }),
-                }.ToJsonString()));
+                var jit = EncodedJitConfig(runner);
                 return (HttpStatusCode.Created, new JsonObject { ["runner"] = RunnerJson(runner), ["encoded_jit_config"] = jit }, null);
             case ["registration-token"] when method == "POST":
-                return (HttpStatusCode.Created, new JsonObject { ["token"] = "R" + Convert.ToHexString(RandomNumberGenerator.GetBytes(14)), ["expires_at"] = (now + TimeSpan.FromHours(1)).ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", CultureInfo.InvariantCulture) }, null);
+                var registrationToken = "R" + Convert.ToHexString(RandomNumberGenerator.GetBytes(14));
+                _registrationTokens[registrationToken] = scope;
+                return (HttpStatusCode.Created, new JsonObject { ["token"] = registrationToken, ["expires_at"] = (now + TimeSpan.FromHours(1)).ToString("yyyy-MM-ddTHH:mm:ss.fffzzz", CultureInfo.InvariantCulture) }, null);
             case [var id] when long.TryParse(id, out var runnerId) && _runners.TryGetValue(runnerId, out var existing) && existing.Scope.Equals(scope, StringComparison.OrdinalIgnoreCase):
                 if (method == "GET")
                 {
@@ -742,6 +741,27 @@ public sealed class GitHubEmulator : IAsyncDisposable
             default:
                 return (HttpStatusCode.NotFound, Message("Not Found"), null);
         }
+    }
+
+    private string EncodedJitConfig(EmulatedRunner runner)
+    {
+        // The emulator's own keys (url, runner_id, runner_name, secret) and, as GitHub encodes a JIT configuration, the
+        // runner's files base64-encoded under .runner, .credentials and .credentials_rsaparams (which GARM's metadata
+        // endpoints serve one by one); the stand-in runner reads either.
+        return Convert.ToBase64String(Encoding.UTF8.GetBytes(new JsonObject
+        {
+            ["url"] = RootUrl.AbsoluteUri, ["runner_id"] = runner.Id, ["runner_name"] = runner.Name, ["secret"] = runner.Secret,
+            [".runner"] = Base64Json(new JsonObject
+            {
+                ["agentId"] = runner.Id, ["agentName"] = runner.Name, ["poolId"] = runner.GroupId, ["serverUrl"] = RootUrl.AbsoluteUri,
+                ["gitHubUrl"] = RootUrl.AbsoluteUri, ["workFolder"] = "_work", ["ephemeral"] = true,
+            }),
+            [".credentials"] = Base64Json(new JsonObject
+            {
+                ["scheme"] = "OAuth", ["data"] = new JsonObject { ["clientId"] = runner.Secret, ["authorizationUrl"] = RootUrl.AbsoluteUri + "_apis/oauth2/token" },
+            }),
+            [".credentials_rsaparams"] = Base64Json(new JsonObject { ["d"] = "emulated", ["modulus"] = "emulated" }),
+        }.ToJsonString()));
     }
 
     private (HttpStatusCode, JsonNode?, string?) WorkflowRuns(HttpContext http, string repository)

@@ -32,4 +32,25 @@ public sealed record GitHubEmulatorOptions
 
     /// <summary>Seeds the webhook drop/duplicate choices.</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>How long a scale set's long poll for a message waits before answering 202 (GitHub: about 50 s).</summary>
+    public TimeSpan ScaleSetPollWindow { get; init; } = TimeSpan.FromSeconds(50);
+
+    /// <summary>Lifetime of the Actions service admin tokens <c>/actions/runner-registration</c> hands out.</summary>
+    public TimeSpan AdminTokenLifetime { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>Lifetime of a message session's queue token (refreshed by <c>PATCH</c> on the session).</summary>
+    public TimeSpan QueueTokenLifetime { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// A message session nobody polls for this long is dropped, as the service drops a listener's session once it stops
+    /// polling (how long GitHub waits is not published); null keeps sessions until deleted or evicted.
+    /// </summary>
+    public TimeSpan? ScaleSetSessionIdleTimeout { get; init; }
+
+    /// <summary>
+    /// True: jobs are assigned to a scale set at once (<c>JobAssigned</c>, as GitHub does since 2026); false: offered as
+    /// <c>JobAvailable</c> first and assigned only once the listener acquires them.
+    /// </summary>
+    public bool AssignScaleSetJobsDirectly { get; init; } = true;
 }

@@ -1,0 +1,9 @@
+-- Where a forge adapter's own demand stream has got to, so a new leader resumes it: e.g. per GitHub runner scale set
+-- the id of the last message stored and acknowledged (name 'scaleset:<id>'). value only ever grows.
+CREATE TABLE forge_cursors (
+    forge      TEXT COLLATE "C" NOT NULL,
+    name       TEXT COLLATE "C" NOT NULL,
+    value      BIGINT NOT NULL,
+    updated_at BIGINT NOT NULL,
+    PRIMARY KEY (forge, name)
+);
