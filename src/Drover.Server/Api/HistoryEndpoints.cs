@@ -19,7 +19,7 @@ internal static class HistoryEndpoints
 
     public static void Map(WebApplication app, ServerState server, FleetHistory history)
     {
-        var api = app.MapGroup("/api/v1").AddEndpointFilter(new RoleFilter(server.Tokens, ApiRole.Viewer));
+        var api = app.MapGroup("/api/v1").AddEndpointFilter(new RoleFilter(server.Auth, ApiRole.Viewer));
         api.MapGet("/history", (string? from, string? step) =>
         {
             var now = server.Time.GetUtcNow();
