@@ -70,7 +70,7 @@ public sealed class JobTraceTests : IDisposable
         Assert.Equal(rootId, run.ParentSpanId);
         Assert.Equal(created.UtcDateTime, wait.StartTimeUtc);
         Assert.Equal(TimeSpan.FromSeconds(25), wait.Duration);
-        Assert.Equal(["queued", "known", "runner.requested", "instance.created", "runner.registered", "runner.ready", "started"], wait.Events.Select(e => e.Name));
+        Assert.Equal(["queued", "known", "runner_requested", "instance_created", "runner_registered", "runner_ready", "started"], wait.Events.Select(e => e.Name));
         Assert.Equal(job.Id, wait.GetTagItem("drover.job.id"));
         Assert.Equal("linux", wait.GetTagItem("drover.pool"));
         // Phases that took time, each under the wait span: intake 2 s, decision 0 (no span), boot 20 s, pickup 3 s.

@@ -62,10 +62,10 @@ internal static class EngineTracing
         if (job.RunnerTimes is { } runner)
         {
             wait.SetTag("drover.runner", runner.RunnerId);
-            wait.AddEvent(new ActivityEvent("runner.requested", runner.RequestedAt));
-            AddEvent(wait, "instance.created", runner.InstanceCreatedAt);
-            AddEvent(wait, "runner.registered", runner.RegisteredAt);
-            AddEvent(wait, "runner.ready", runner.ReadyAt);
+            wait.AddEvent(new ActivityEvent("runner_requested", runner.RequestedAt));
+            AddEvent(wait, "instance_created", runner.InstanceCreatedAt);
+            AddEvent(wait, "runner_registered", runner.RegisteredAt);
+            AddEvent(wait, "runner_ready", runner.ReadyAt);
         }
 
         wait.AddEvent(new ActivityEvent("started", started));

@@ -24,6 +24,8 @@ internal static class StoreSchema
         [
             Text("forge"), Text("id"), Text("state"), Text("labels_json"), Text("scope", true), Int("queued_at", true),
             Int("started_at", true), Int("finished_at", true), Text("runner_name", true), Int("run_id", true), Int("last_event_at"),
+            Int("known_at", true), Text("phase_runner_id", true), Int("runner_requested_at", true), Int("instance_created_at", true),
+            Int("runner_registered_at", true), Int("runner_ready_at", true),
         ],
         ["forge", "id"]);
 
@@ -33,6 +35,7 @@ internal static class StoreSchema
             Text("id"), Text("pool"), Text("provider"), Text("idempotency_key"), Int("ordinal"), Text("state"), Int("state_since"),
             Int("created_at"), Text("instance_id", true), Text("forge_runner_id", true), Text("job_forge", true), Text("job_id", true),
             Int("attempt"), Text("failure_reason", true), Int("lost_at", true),
+            Int("provisioned_at", true), Int("registered_at", true), Int("ready_at", true),
         ],
         ["id"]);
 
