@@ -12,6 +12,12 @@ if (string.IsNullOrEmpty(jitConfig) && (string.IsNullOrEmpty(gitlabToken) || str
     return 2;
 }
 
+// A real runner takes a while from process start to online (unpacking, connecting); STANDIN_BOOT_MS stands for that.
+if (int.TryParse(Environment.GetEnvironmentVariable("STANDIN_BOOT_MS"), out var bootMilliseconds) && bootMilliseconds > 0)
+{
+    await Task.Delay(bootMilliseconds);
+}
+
 // Not disposed: ProcessExit also fires after Main returns, and cancelling a disposed source would abort the exit.
 var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
