@@ -81,6 +81,34 @@ public sealed class JobTraceTests : IDisposable
         Assert.Contains(Spans(), s => s.OperationName == "drover.plan_cycle" && s.GetTagItem("drover.plan.pools") is 1);
     }
 
+    [Fact]
+    public async Task Job_TakenByARunnerNotOfTheFleet_GetsOneWaitSpan_ThoughLaterEventsChangeIt()
+    {
+        await using var harness = await LoopHarness.CreateAsync();
+        var job = new JobKey("github", $"foreign-{Guid.NewGuid():N}");
+        var created = harness.Time.GetUtcNow();
+        harness.Loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Queued, At = created, Labels = ["linux"], Scope = "acme/app" });
+        await harness.Loop.RunCycleAsync(CancellationToken.None);
+        harness.Time.Advance(TimeSpan.FromSeconds(4));
+        harness.Loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Started, At = harness.Time.GetUtcNow(), RunnerName = "a-hand-made-runner" });
+        await harness.Loop.RunCycleAsync(CancellationToken.None);
+
+        // Later news of the same job (its completion, a second delivery of its start with more facts) is no second wait.
+        harness.Time.Advance(TimeSpan.FromSeconds(30));
+        harness.Loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Started, At = created + TimeSpan.FromSeconds(4), RunnerName = "a-hand-made-runner", RunId = 77 });
+        await harness.Loop.RunCycleAsync(CancellationToken.None);
+        harness.Loop.Ingest(new JobEvent { Key = job, Kind = JobEventKind.Completed, At = harness.Time.GetUtcNow(), RunnerName = "a-hand-made-runner" });
+        await harness.Loop.RunCycleAsync(CancellationToken.None);
+        harness.Time.Advance(TimeSpan.FromSeconds(5));
+        await harness.Loop.RunCycleAsync(CancellationToken.None);
+
+        var (traceId, _) = Derived(job);
+        var spans = Spans().Where(s => s.TraceId == traceId).ToList();
+        var wait = Assert.Single(spans, s => s.OperationName == "drover.job.wait");
+        Assert.Equal(TimeSpan.FromSeconds(4), wait.Duration);
+        Assert.Single(spans, s => s.OperationName == "drover.job.run");
+    }
+
     private List<Activity> Spans()
     {
         lock (_spans)

@@ -93,7 +93,8 @@ internal sealed class DemandIntake
         {
             // Events queued before intake stamped them (tests, restores) count as received now.
             var e = queued.ReceivedAt is null ? queued with { ReceivedAt = now } : queued;
-            var before = Ledger.Get(e.Key)?.State;
+            var previous = Ledger.Get(e.Key);
+            var before = previous?.State;
             var result = Ledger.Apply(e);
             if (result is LedgerApplyResult.Duplicate)
             {
@@ -101,8 +102,10 @@ internal sealed class DemandIntake
             }
 
             changed.Add(e.Key);
-            if (Ledger.Get(e.Key) is { RunnerName: not null, StartedAt: not null, RunnerTimes: null })
+            if (Ledger.Get(e.Key) is { RunnerName: not null, StartedAt: not null, RunnerTimes: null } && previous is not { RunnerName: not null, StartedAt: not null })
             {
+                // Once, when the job is first seen started on a runner: later news of it (its completion, a redelivery)
+                // must not measure its wait again — a job taken by a runner not of this fleet never gets runner times.
                 AwaitingPhases.Add(e.Key);
             }
 
