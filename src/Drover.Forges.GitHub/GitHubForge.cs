@@ -71,27 +71,14 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
         };
         var listenerOptions = new ScaleSetListenerOptions(options.ScaleSetOwner ?? System.Environment.MachineName, options.ScaleSetConflictRetry, options.ScaleSetPollTimeout, random);
         var clients = new Dictionary<string, ActionsServiceClient>(StringComparer.Ordinal);
-        var names = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var pool in Pools.Where(IsScaleSetPool))
         {
-            var settings = ((GitHubPoolSettings)pool.ForgeSettings!).ScaleSet!;
-            if (!pool.Ephemeral)
+            // The fleet file's validation reports these at their positions; a fleet built in code meets the same rules here.
+            if (((GitHubPoolSettings)pool.ForgeSettings!).Check(pool, Pools).FirstOrDefault() is { Message: { } problem })
             {
-                throw new InvalidOperationException($"pool '{pool.Name}': a scale-set pool (github.scaleSet) runs ephemeral runners only; remove ephemeral: false");
+                throw new InvalidOperationException($"pool '{pool.Name}': {problem}");
             }
 
-            if (!pool.Labels.Contains(settings.NameFor(pool), StringComparer.OrdinalIgnoreCase))
-            {
-                throw new InvalidOperationException($"pool '{pool.Name}': its labels must include its scale set's name '{settings.NameFor(pool)}' (what runs-on targets, and how Drover matches the set's jobs to this pool)");
-            }
-
-            var key = $"{ScopePaths.Of(pool.Scope)}|{settings.RunnerGroup}|{settings.NameFor(pool)}";
-            if (names.TryGetValue(key, out var other))
-            {
-                throw new InvalidOperationException($"pool '{pool.Name}': pool '{other}' serves the same scale set '{settings.NameFor(pool)}' (github.scaleSet.name); each scale set belongs to one pool");
-            }
-
-            names[key] = pool.Name;
             var scope = ScopePaths.Of(pool.Scope);
             if (!clients.TryGetValue(scope, out var client))
             {

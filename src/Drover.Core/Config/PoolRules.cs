@@ -19,6 +19,14 @@ internal static partial class PoolRules
             CheckForgeKind(context, path, pool, forge, complete);
         }
 
+        if (pool.ForgeSettings is IPoolSettingsCheck settings)
+        {
+            foreach (var (field, message) in settings.Check(pool, context.Config.Pools))
+            {
+                context.Report($"{path}.{field}", message);
+            }
+        }
+
         CheckLimits(context, path, pool, complete);
         CheckPolicy(context, path, pool);
         CheckTemplate(context, $"{path}.template", pool.Template);

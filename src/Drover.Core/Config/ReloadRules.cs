@@ -4,9 +4,10 @@ namespace Drover.Core.Config;
 
 /// <summary>
 /// What a reload of a running server can apply. Pools, policies, schedules, budgets and placement take effect at the
-/// next cycle; providers and forges are adapters built once at start-up (watch caches, API clients, credentials), so a
-/// reload that adds, removes or changes one is refused with the place to look, and the running configuration stays —
-/// rather than accepting settings that would not take effect.
+/// next cycle; providers and forges are adapters built once at start-up (watch caches, API clients, credentials), and
+/// so is what a pool's forge section binds at start-up (<see cref="IPoolSettingsCheck.StartBound"/>: a GitHub scale
+/// set's listener), so a reload that adds, removes or changes one is refused with the place to look, and the running
+/// configuration stays — rather than accepting settings that would not take effect.
 /// </summary>
 public static class ReloadRules
 {
@@ -73,8 +74,26 @@ public static class ReloadRules
             Add("forges", $"forge '{gone.Name}' was removed");
         }
 
+        for (var i = 0; i < config.Pools.Count; i++)
+        {
+            var pool = config.Pools[i];
+            var was = StartBound(running.Pools.FirstOrDefault(p => p.Name == pool.Name));
+            var now = StartBound(pool);
+            if (was != now)
+            {
+                Add($"pools[{i}]", $"pool '{pool.Name}' {(was is null ? $"now has {now}" : now is null ? $"no longer has {was}" : $"changed {was} to {now}")}");
+            }
+        }
+
+        foreach (var gone in running.Pools.Where(p => StartBound(p) is not null && !config.Pools.Any(n => n.Name == p.Name)))
+        {
+            Add("pools", $"pool '{gone.Name}' with {StartBound(gone)} was removed");
+        }
+
         return errors;
     }
+
+    private static string? StartBound(PoolConfig? pool) => (pool?.ForgeSettings as IPoolSettingsCheck)?.StartBound;
 
     private static bool SameSettings(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
         a.Count == b.Count && a.All(kv => b.TryGetValue(kv.Key, out var value) && value == kv.Value);

@@ -18,7 +18,7 @@ public sealed class ScaleSetSettingsBindingTests
           - name: linux
             forge: github
             scope: { org: acme }
-            labels: [linux, gpu]
+            labels: [linux, gpu, gpu-set]
             provider: local
             max: 4
         POOL_FORGE_SECTION
@@ -75,6 +75,55 @@ public sealed class ScaleSetSettingsBindingTests
         var error = Assert.Single(result.Errors, e => e.Path == path);
         Assert.Contains(words, error.Message, StringComparison.Ordinal);
         Assert.True(error.Line > 0 && error.Column > 0);
+    }
+
+    [Theory]
+    [InlineData("ephemeral: false\n    github: { scaleSet: {} }", "pools[0].ephemeral", "runs ephemeral runners only")]
+    [InlineData("github: { scaleSet: { name: arm-set } }", "pools[0].labels", "must include its scale set's name 'arm-set'")]
+    public void Validate_ScaleSetPoolAgainstTheRestOfThePool_ReportedAtTheField(string section, string path, string words)
+    {
+        var result = Load("    " + section);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal(path, error.Path);
+        Assert.Contains(words, error.Message, StringComparison.Ordinal);
+        Assert.True(error.Line > 0 && error.Column > 0);
+    }
+
+    [Fact]
+    public void Validate_TwoPoolsServeOneScaleSet_TheSecondIsReportedAtItsName()
+    {
+        var result = Load("""
+                github: { scaleSet: { name: gpu-set } }
+              - name: gpu-too
+                forge: github
+                scope: { org: acme }
+                labels: [gpu-set]
+                provider: local
+                github: { scaleSet: { name: GPU-SET } }
+            """);
+
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("pools[1].github.scaleSet.name", error.Path);
+        Assert.Equal(18, error.Line);
+        Assert.Contains("pool 'linux' serves the same scale set 'GPU-SET'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Reload_ScaleSetAddedChangedOrRemoved_IsRefusedAsStartBound_TheSameSetIsNot()
+    {
+        var running = Load("    github: { scaleSet: { name: gpu-set } }").Config!;
+
+        Assert.Empty(ReloadRules.AdapterChanges(running, Load("    github: { scaleSet: { name: gpu-set } }")));
+        var removed = Assert.Single(ReloadRules.AdapterChanges(running, Load("    github: { runnerGroupId: 3 }")));
+        var renamed = Assert.Single(ReloadRules.AdapterChanges(running, Load("    github: { scaleSet: { name: linux } }")));
+        var added = Assert.Single(ReloadRules.AdapterChanges(Load("    github: { runnerGroupId: 3 }").Config!, Load("    github: { scaleSet: { name: gpu-set } }")));
+
+        Assert.Equal(("pools[0]", 6), (removed.Path, removed.Line));
+        Assert.Contains("pool 'linux' no longer has scale set 'gpu-set' (runner group 'default')", removed.Message, StringComparison.Ordinal);
+        Assert.Contains("pool 'linux' changed scale set 'gpu-set' (runner group 'default') to scale set 'linux'", renamed.Message, StringComparison.Ordinal);
+        Assert.Contains("pool 'linux' now has scale set 'gpu-set'", added.Message, StringComparison.Ordinal);
+        Assert.All([removed, renamed, added], e => Assert.Contains("restart it to apply this", e.Message, StringComparison.Ordinal));
     }
 
     private static ConfigLoadResult Load(string github)
