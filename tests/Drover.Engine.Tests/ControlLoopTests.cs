@@ -277,4 +277,24 @@ public sealed class ControlLoopTests
         await stop.CancelAsync();
         await run;
     }
+
+    [Fact]
+    public async Task RunCycle_AQueuedJobNotHeardOfForTheStaleAge_IsExpiredInTheStore_AndARestartDoesNotQueueItAgain()
+    {
+        await using var harness = await LoopHarness.CreateAsync();
+        var job = harness.Queue("windows");
+        await harness.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(JobState.Queued, (await harness.Store.GetJobAsync(job, CancellationToken.None))!.State);
+
+        harness.Time.Advance(harness.Config.StaleJobAge + TimeSpan.FromMinutes(1));
+        await harness.Loop.RunCycleAsync(CancellationToken.None);
+
+        var stored = await harness.Store.GetJobAsync(job, CancellationToken.None);
+        Assert.Equal(JobState.Expired, stored!.State);
+        Assert.Equal(harness.Time.GetUtcNow(), stored.FinishedAt);
+        var restarted = harness.NewLoop();
+        await restarted.StartAsync(CancellationToken.None);
+        await restarted.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(JobState.Expired, (await harness.Store.GetJobAsync(job, CancellationToken.None))!.State);
+    }
 }

@@ -156,8 +156,11 @@ public sealed class JobLedger
     /// as <see cref="JobState.Expired"/>, with <see cref="Job.FinishedAt"/> set to <paramref name="now"/>.
     /// A later <c>started</c> revives such a job to Running; a later <c>queued</c> does not.
     /// </summary>
+    /// <param name="now">The time the jobs expire at.</param>
+    /// <param name="maxQueuedAge">How long a queued job may go without news.</param>
+    /// <param name="expiredKeys">Where the keys of the jobs that expired are added (to persist them), if given.</param>
     /// <returns>How many jobs expired.</returns>
-    public int ExpireStale(DateTimeOffset now, TimeSpan maxQueuedAge)
+    public int ExpireStale(DateTimeOffset now, TimeSpan maxQueuedAge, ICollection<JobKey>? expiredKeys = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxQueuedAge, TimeSpan.Zero);
 
@@ -170,6 +173,7 @@ public sealed class JobLedger
             if (_waiting.TryGetValue(key, out var job) && job.LastEventAt == lastEventAt)
             {
                 Store(job, job with { State = JobState.Expired, FinishedAt = now });
+                expiredKeys?.Add(key);
                 expired++;
             }
         }

@@ -126,7 +126,8 @@ internal sealed class DemandIntake
             }
         }
 
-        Ledger.ExpireStale(now, config.StaleJobAge);
+        // Expired jobs are written too: a restart must not bring them back queued.
+        Ledger.ExpireStale(now, config.StaleJobAge, changed);
         var jobs = changed.Select(Ledger.Get).OfType<Job>().ToList();
         Ledger.Prune(now - retention);
         var arrivals = Arrivals.TakeUnsaved();
