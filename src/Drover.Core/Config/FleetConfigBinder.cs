@@ -120,6 +120,11 @@ internal sealed class FleetConfigBinder
 
         var matches = new List<PriorityMatch>();
         var words = reader.StringList("match") ?? [];
+        if (reader.Has("match") && reader.Get("match") is ConfigSequence { Items.Count: 0 } or ConfigScalar { IsNull: true })
+        {
+            _errors.Add(reader.Get("match")!, reader.PathOf("match"), $"a priority class matches at least one of: {string.Join(", ", ConfigVocabulary.PriorityMatches.Keys)}");
+        }
+
         for (var i = 0; i < words.Count; i++)
         {
             if (ConfigVocabulary.PriorityMatches.TryGetValue(words[i], out var match))

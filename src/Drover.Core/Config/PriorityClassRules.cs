@@ -1,7 +1,7 @@
 namespace Drover.Core.Config;
 
 /// <summary>
-/// Rules for <c>priorityClasses:</c>: names, at least one match each, a match in one class only, a match some forge of
+/// Rules for <c>priorityClasses:</c> (the binder checks each has a match): names, a match in one class only, a match some forge of
 /// the fleet tells, and a capacity pools share (without one the classes would change nothing).
 /// </summary>
 internal static class PriorityClassRules
@@ -23,11 +23,6 @@ internal static class PriorityClassRules
             var priorityClass = config.PriorityClasses[i];
             var path = $"priorityClasses[{i}]";
             NameRules.CheckName(context, $"{path}.name", priorityClass.Name);
-            if (priorityClass.Match.Count == 0)
-            {
-                context.Report($"{path}.match", $"a priority class matches at least one of: {string.Join(", ", ConfigVocabulary.PriorityMatches.Keys)}");
-            }
-
             for (var j = 0; j < priorityClass.Match.Count; j++)
             {
                 var match = priorityClass.Match[j];
