@@ -115,9 +115,10 @@ public sealed class GitLabForgeTests
     [SharedDataFact(Fixtures)]
     public void Fixtures_TellTheRef_TagsAndMergeRequestPipelinesWithoutTheDefaultBranch()
     {
-        // job.json: a job hook on main; whether that is the default branch the hook does not say (the forge asks the project).
+        // job.json: a job hook on main that deploys to production; whether main is the default branch the hook does not
+        // say (the forge asks the project).
         var e = JobHookReader.Read(File.ReadAllBytes(SharedData.FilePath(Fixtures, "job.json")), "gitlab", "d1", DateTimeOffset.UnixEpoch)!.Event!;
-        Assert.Equal(("main", (JobRefKind?)null, (string?)null), (e.Ref, e.RefKind, e.Environment));
+        Assert.Equal(("main", (JobRefKind?)null, "production"), (e.Ref, e.RefKind, e.Environment));
         Assert.Equal(JobRefKind.DefaultBranch, JobHookReader.Classify(e.Ref, false, null, "main"));
 
         // build.json: ref gitlab-script-trigger, no tag: another branch once the project's default branch is known.

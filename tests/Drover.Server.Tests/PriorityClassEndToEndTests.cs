@@ -64,6 +64,7 @@ public sealed class PriorityClassEndToEndTests : IAsyncLifetime
     private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero));
     private readonly EngineMetrics _metrics = new();
     private IStateStore _store = null!;
+    private FleetConfig _config = null!;
 
     public async Task InitializeAsync() =>
         _store = await StateStoreFactory.OpenAsync("sqlite:" + Path.Combine(_directory, "state.db"), CancellationToken.None);
@@ -146,27 +147,70 @@ public sealed class PriorityClassEndToEndTests : IAsyncLifetime
         Assert.Equal(Capacity, world.Counts.Reviews);
     }
 
+    [Fact]
+    public async Task Restart_TheStoreKeepsWhatTheForgeToldOfEachJob_TheRestartedLoopClassesThemAsBefore()
+    {
+        var world = await StartAsync();
+        for (var i = 0; i < 10; i++)
+        {
+            world.World.Submit("github", ["reviews"], TimeSpan.FromSeconds(600));
+        }
+
+        for (var t = 0; t < 30; t += 5)
+        {
+            await world.CycleAsync();
+        }
+
+        for (var i = 0; i < 4; i++)
+        {
+            world.World.Submit("github", ["release"], TimeSpan.FromSeconds(60));
+        }
+
+        var before = await world.CycleAsync();
+        const string Classes = "priority classes of provider 'sim', highest first: release needs 4, share 4; other needs 10, share 2";
+        Assert.Contains(Classes, before.Notes);
+
+        // A new leader over the same store: the jobs come back from it, with no new event about them.
+        world.Restart(await StartLoopAsync(world.World));
+        var after = await world.CycleAsync();
+
+        Assert.Contains(Classes, after.Notes);
+    }
+
     private async Task<WorldLoop> StartAsync()
     {
         var loaded = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies)).LoadFromString(Fleet, "priority.yaml");
         var config = loaded.Config ?? throw new InvalidOperationException(string.Join("\n", loaded.Errors));
+        _config = config;
         var world = new DemoWorld(config, DemoOptions.Default with { JobsPerHour = 0, BootMin = TimeSpan.FromSeconds(5), BootMax = TimeSpan.FromSeconds(10) }, _time);
         var vault = new RunnerCredentialVault();
         world.Attach(vault);
+        return new WorldLoop(world, await StartLoopAsync(world, vault), _store, _time);
+    }
+
+    private async Task<ControlLoop> StartLoopAsync(DemoWorld world, RunnerCredentialVault? vault = null)
+    {
+        if (vault is null)
+        {
+            vault = new RunnerCredentialVault();
+            world.Attach(vault);
+        }
+
         var options = new ControlLoopOptions
         {
             Calls = new CallResilienceOptions { MaxRetryAttempts = 0 },
             ForgeListStaleLimit = TimeSpan.Zero,
         };
-        var loop = new ControlLoop(config, _store, new EngineAdapters(world.Providers, world.Forges), _time, NullLogger.Instance, _metrics, options, new Random(11), vault);
+        var loop = new ControlLoop(_config, _store, new EngineAdapters(world.Providers, world.Forges), _time, NullLogger.Instance, _metrics, options, new Random(11), vault);
         await loop.StartAsync(CancellationToken.None);
-        return new WorldLoop(world, loop, _store, _time);
+        return loop;
     }
 
     /// <summary>The world and the loop, advanced together one step at a time; the forge tells each job's ref.</summary>
     private sealed class WorldLoop(DemoWorld world, ControlLoop loop, IStateStore store, FakeTimeProvider time)
     {
         private readonly HashSet<string> _busy = new(StringComparer.Ordinal);
+        private ControlLoop _loop = loop;
 
         public DemoWorld World { get; } = world;
 
@@ -177,6 +221,9 @@ public sealed class PriorityClassEndToEndTests : IAsyncLifetime
         /// <summary>Runners deleted by a plan while busy (there must be none: a busy runner is never cut).</summary>
         public List<string> BusyRunnersDeleted { get; } = [];
 
+        /// <summary>Goes on with <paramref name="restarted"/> in place of the loop so far (a restart, or a new leader).</summary>
+        public void Restart(ControlLoop restarted) => _loop = restarted;
+
         /// <summary>Advances the clock one step, delivers the world's job events (with their refs), runs one cycle; returns its plan.</summary>
         public async Task<Plan> CycleAsync()
         {
@@ -186,11 +233,11 @@ public sealed class PriorityClassEndToEndTests : IAsyncLifetime
                 // As GitHub's workflow_job webhooks tell it: release's jobs run on the default branch; reviews' jobs on a
                 // pull request's branch (a webhook alone says another branch; the poller's run event says pull request).
                 var release = e.Labels.Contains("release");
-                loop.Ingest(e with { Ref = release ? "main" : "feature", RefKind = release ? JobRefKind.DefaultBranch : JobRefKind.PullRequest });
+                _loop.Ingest(e with { Ref = release ? "main" : "feature", RefKind = release ? JobRefKind.DefaultBranch : JobRefKind.PullRequest });
                 ReleaseCompleted += release && e.Kind == JobEventKind.Completed ? 1 : 0;
             }
 
-            var plan = await loop.RunCycleAsync(CancellationToken.None);
+            var plan = await _loop.RunCycleAsync(CancellationToken.None);
             BusyRunnersDeleted.AddRange(plan.Actions.OfType<DeleteRunner>().Where(d => _busy.Contains(d.RunnerId)).Select(d => d.RunnerId));
             var runners = await store.ListLiveRunnersAsync(null, CancellationToken.None);
             _busy.Clear();
