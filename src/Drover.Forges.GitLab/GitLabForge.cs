@@ -67,8 +67,10 @@ internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IHe
             options.Handler,
             options.RequestTimeout,
             new HealthRecorder(time));
+        DefaultBranches = new ProjectDefaultBranches(Client, config.Name, logger);
         Poller = new PendingJobPoller(Client, config.Name, () => [.. Pools.Select(p => p.Scope)], options.PollInterval, time, logger, (id, tags) => _tags[id] = tags)
         {
+            DefaultBranchOf = (project, cancellationToken) => NeedsDefaultBranch() ? DefaultBranches.OfAsync(project, cancellationToken) : Task.FromResult<string?>(null),
             Backoff = new PollBackoff(options.PollInterval, options.Random ?? new Random(RandomNumberGenerator.GetInt32(int.MaxValue))),
             Metrics = metrics,
         };
@@ -76,6 +78,9 @@ internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IHe
 
     /// <inheritdoc/>
     public string Name => _config.Name;
+
+    /// <summary>The projects' default branches, looked up for priority classes that match on them.</summary>
+    internal ProjectDefaultBranches DefaultBranches { get; }
 
     /// <summary>The API client (budget, request count).</summary>
     public GitLabApiClient Client { get; }
@@ -308,12 +313,25 @@ internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IHe
             return [e];
         }
 
+        if (e.RefKind is null && e.Ref is not null && NeedsDefaultBranch())
+        {
+            // The hook names the ref; whether it is the default branch takes the project's (looked up once per project).
+            var defaultBranch = await DefaultBranches.OfAsync(hook.ProjectId.ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+            e = e with { RefKind = JobHookReader.Classify(e.Ref, false, null, defaultBranch) };
+        }
+
         if (!_tags.TryGetValue(hook.JobId, out var tags))
         {
             try
             {
                 var job = await Client.GetAsync($"projects/{hook.ProjectId}/jobs/{hook.JobId}", cancellationToken).ConfigureAwait(false);
                 tags = JobHookReader.Tags(job);
+                if (JobHookReader.ClassifyRecord(job, null) == JobRefKind.PullRequest)
+                {
+                    // The record names the pipeline's source: a merge request pipeline on a branch ref.
+                    e = e with { RefKind = JobRefKind.PullRequest };
+                }
+
                 _tags[hook.JobId] = tags;
             }
             catch (Exception ex) when (ex is GitLabApiException or HttpRequestException or TimeoutException)
@@ -326,6 +344,13 @@ internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IHe
 
         return [e with { Labels = tags }];
     }
+
+    /// <summary>
+    /// True when a priority class matches on whether a job runs on the default branch (<c>default-branch</c> or
+    /// <c>branches</c>): only then are projects' default branches looked up.
+    /// </summary>
+    private bool NeedsDefaultBranch() =>
+        _fleet().PriorityClasses.Any(c => c.Match.Any(m => m is PriorityMatch.DefaultBranch or PriorityMatch.Branches));
 
     /// <summary>Without <c>X-Gitlab-Event-UUID</c> or <c>Idempotency-Key</c>: <c>job-ID-STATUS</c> of a job hook, so a repeat is stored once.</summary>
     public string? DeliveryIdFromBody(ReadOnlySpan<byte> body)

@@ -25,4 +25,7 @@ internal static partial class GitLabLog
 
     [LoggerMessage(EventId = 4120, Level = LogLevel.Warning, Message = "GitLab forge {Forge}: a job record in the poll of {Where} cannot be read and is skipped: {Problem}")]
     public static partial void PollRecordSkipped(ILogger logger, string forge, string where, string problem);
+
+    [LoggerMessage(EventId = 8650, Level = LogLevel.Warning, Message = "GitLab forge {Forge}: the default branch of project {Project} could not be fetched ({Reason}); its jobs' refs count as unknown (the lowest priority class) until a later look-up succeeds")]
+    public static partial void DefaultBranchFailed(ILogger logger, string forge, string project, string reason);
 }

@@ -33,6 +33,9 @@ internal sealed class FakeGitLab : HttpMessageHandler
 
     public int PageSize { get; set; } = 2;
 
+    /// <summary>The ref of a job by id (<c>ref</c>, <c>tag</c>, its pipeline's <c>source</c>); <c>main</c> from a push when not listed. Every project's default branch is <c>main</c>.</summary>
+    public Dictionary<long, (string Ref, bool Tag, string Source)> JobRefs { get; } = [];
+
     /// <summary>The next this many requests are answered 500.</summary>
     public int ServerErrors { get; set; }
 
@@ -69,7 +72,7 @@ internal sealed class FakeGitLab : HttpMessageHandler
         return (request.Method.Method, parts) switch
         {
             ("GET", ["groups", var g]) when GroupId(g) is { } id => Json(HttpStatusCode.OK, new JsonObject { ["id"] = id, ["full_path"] = g }),
-            ("GET", ["projects", var p]) => Json(HttpStatusCode.OK, new JsonObject { ["id"] = ProjectId(p), ["path_with_namespace"] = p }),
+            ("GET", ["projects", var p]) => Json(HttpStatusCode.OK, new JsonObject { ["id"] = ProjectId(p), ["path_with_namespace"] = p, ["default_branch"] = "main" }),
             ("GET", ["groups", var g, "projects"]) when GroupId(g) is { } id => Page(query, Projects.Where(p => p.Value.Group == id).Select(p => (JsonNode)new JsonObject { ["id"] = p.Key, ["path_with_namespace"] = p.Value.Path })),
             ("GET", ["projects", var p, "jobs"]) => Page(query, Jobs.Where(j => j.Project == ProjectId(p) && query.GetValues("scope[]")!.Contains(j.Status)).Select(Job)),
             ("GET", ["projects", var p, "jobs", var j]) => Jobs.Where(x => x.Project == ProjectId(p) && x.Id.ToString() == j).Select(x => Json(HttpStatusCode.OK, Job(x))).FirstOrDefault() ?? NotFound(),
@@ -94,7 +97,9 @@ internal sealed class FakeGitLab : HttpMessageHandler
         ["started_at"] = job.Status is "success" or "failed" or "running" ? "2026-11-24T10:00:30.000Z" : null,
         ["finished_at"] = job.Status is "success" or "failed" ? "2026-11-24T10:02:30.000Z" : null,
         ["web_url"] = $"https://gitlab.example.com/{Projects[job.Project].Path}/-/jobs/{job.Id}",
-        ["pipeline"] = new JsonObject { ["id"] = 9000 + job.Project },
+        ["pipeline"] = new JsonObject { ["id"] = 9000 + job.Project, ["source"] = JobRefs.TryGetValue(job.Id, out var told) ? told.Source : "push" },
+        ["ref"] = JobRefs.TryGetValue(job.Id, out var jobRef) ? jobRef.Ref : "main",
+        ["tag"] = JobRefs.TryGetValue(job.Id, out var tagged) && tagged.Tag,
         ["runner"] = job.Runner is null ? null : new JsonObject { ["description"] = job.Runner },
     };
 

@@ -18,6 +18,9 @@ public sealed class GitLabForgeTests
 
     private readonly FakeGitLab _api = new();
 
+    /// <summary>The fleet's priority classes (none unless a test sets them).</summary>
+    private IReadOnlyList<PriorityClassConfig> _priorityClasses = [];
+
     private GitLabForge Forge(params PoolConfig[] pools) => Forge(null, null, null, pools);
 
     private GitLabForge Forge(IAdapterMetrics? metrics = null, Func<GitLabForgeOptions, GitLabForgeOptions>? options = null, Func<ForgeConfig, ForgeConfig>? configure = null, params PoolConfig[] pools)
@@ -37,6 +40,7 @@ public sealed class GitLabForgeTests
             Forges = [forge],
             Providers = [new ProviderConfig { Name = "local", Type = "process" }],
             Pools = pools.Length > 0 ? pools : [Pool("docker", new PoolScope(ScopeKind.Group, "acme"), ["docker"], runUntagged: false)],
+            PriorityClasses = _priorityClasses,
         };
         var environment = new Dictionary<string, string> { ["GL_TOKEN"] = FakeGitLab.Token, ["GL_HOOK"] = WebhookToken };
         var settings = GitLabForgeOptions.Default with { Environment = environment.GetValueOrDefault, Handler = _api, Polling = true };
@@ -106,6 +110,71 @@ public sealed class GitLabForgeTests
         Assert.Null(created.Event);
         Assert.Equal((380L, "created"), (created.ProjectId, created.Status));
         Assert.Null(pipeline);
+    }
+
+    [SharedDataFact(Fixtures)]
+    public void Fixtures_TellTheRef_TagsAndMergeRequestPipelinesWithoutTheDefaultBranch()
+    {
+        // job.json: a job hook on main that deploys to production; whether main is the default branch the hook does not
+        // say (the forge asks the project).
+        var e = JobHookReader.Read(File.ReadAllBytes(SharedData.FilePath(Fixtures, "job.json")), "gitlab", "d1", DateTimeOffset.UnixEpoch)!.Event!;
+        Assert.Equal(("main", (JobRefKind?)null, "production"), (e.Ref, e.RefKind, e.Environment));
+        Assert.Equal(JobRefKind.DefaultBranch, JobHookReader.Classify(e.Ref, false, null, "main"));
+
+        // build.json: ref gitlab-script-trigger, no tag: another branch once the project's default branch is known.
+        using var build = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(SharedData.FilePath(Fixtures, "build.json")));
+        Assert.Equal(JobRefKind.Branch, JobHookReader.Classify(JobHookReader.Text(build.RootElement, "ref"), JobHookReader.Bool(build.RootElement, "tag"), null, "master"));
+
+        // pipeline.json: the pipeline of a merge request (source merge_request_event) on master is a merge request's, not the default branch's.
+        using var pipeline = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(SharedData.FilePath(Fixtures, "pipeline.json")));
+        var attributes = pipeline.RootElement.GetProperty("object_attributes");
+        var defaultBranch = JobHookReader.Text(pipeline.RootElement.GetProperty("project"), "default_branch");
+        Assert.Equal("master", defaultBranch);
+        Assert.Equal(JobRefKind.PullRequest, JobHookReader.Classify(JobHookReader.Text(attributes, "ref"), JobHookReader.Bool(attributes, "tag"), JobHookReader.Text(attributes, "source"), defaultBranch));
+    }
+
+    [Fact]
+    public void Hook_TagAndEnvironment_AreTold()
+    {
+        const string body = """{"object_kind":"build","build_id":7,"project_id":101,"build_status":"pending","ref":"v1.2.0","tag":true,"environment":{"name":"production","action":"start"}}""";
+
+        var e = JobHookReader.Read(Encoding.UTF8.GetBytes(body), "gitlab", null, DateTimeOffset.UnixEpoch)!.Event!;
+
+        Assert.Equal(("v1.2.0", (JobRefKind?)JobRefKind.Tag, "production"), (e.Ref, e.RefKind, e.Environment));
+    }
+
+    [Fact]
+    public async Task PendingHooks_WithAPriorityClassOnTheDefaultBranch_TheProjectsDefaultBranchIsLookedUpOnce()
+    {
+        _priorityClasses = [new PriorityClassConfig { Name = "release", Match = [PriorityMatch.DefaultBranch] }];
+        _api.Jobs.Add((7, 101, "pending", ["docker"], null));
+        _api.Jobs.Add((8, 101, "pending", ["docker"], null));
+        _api.Jobs.Add((9, 101, "pending", ["docker"], null));
+        _api.JobRefs[9] = ("feature", false, "merge_request_event");
+        using var forge = Forge();
+        static string Hook(long id, string reference) =>
+            $$"""{"object_kind":"build","build_id":{{id}},"project_id":101,"build_status":"pending","ref":"{{reference}}","tag":false}""";
+
+        var onMain = Assert.Single(await forge.InterpretAsync(Delivery(Hook(7, "main"), "a"), CancellationToken.None));
+        var onBranch = Assert.Single(await forge.InterpretAsync(Delivery(Hook(8, "feature"), "b"), CancellationToken.None));
+        var mergeRequest = Assert.Single(await forge.InterpretAsync(Delivery(Hook(9, "feature"), "c"), CancellationToken.None));
+
+        Assert.Equal(JobRefKind.DefaultBranch, onMain.RefKind);
+        Assert.Equal(JobRefKind.Branch, onBranch.RefKind);
+        Assert.Equal(JobRefKind.PullRequest, mergeRequest.RefKind);
+        Assert.Single(_api.Requests, r => r == "GET projects/101");
+    }
+
+    [Fact]
+    public async Task PendingHook_WithoutPriorityClasses_NoProjectLookUp_TheKindStaysUnknown()
+    {
+        _api.Jobs.Add((7, 101, "pending", ["docker"], null));
+        using var forge = Forge();
+
+        var e = Assert.Single(await forge.InterpretAsync(Delivery("""{"object_kind":"build","build_id":7,"project_id":101,"build_status":"pending","ref":"main"}""", "a"), CancellationToken.None));
+
+        Assert.Equal(("main", (JobRefKind?)null), (e.Ref, e.RefKind));
+        Assert.DoesNotContain(_api.Requests, r => r == "GET projects/101");
     }
 
     [Theory]
@@ -207,6 +276,28 @@ public sealed class GitLabForgeTests
         Assert.Equal((JobEventKind.Started, "drover-docker-9", "acme/web"), (running.Kind, running.RunnerName, running.Scope));
         Assert.Contains(_api.Requests, r => r == "GET groups/acme/projects");
         Assert.True(_api.Requests.Count(r => r == "GET projects/101/jobs") >= 2, "the project's jobs span two pages");
+    }
+
+    [Fact]
+    public async Task Poller_WithAPriorityClassOnTheDefaultBranch_TellsEachJobsRefKind_OneProjectLookUpPerProject()
+    {
+        _priorityClasses = [new PriorityClassConfig { Name = "release", Match = [PriorityMatch.DefaultBranch, PriorityMatch.Tags] }];
+        _api.Jobs.AddRange([(1, 101, "pending", ["docker"], null), (2, 101, "pending", ["docker"], null), (3, 101, "pending", ["docker"], null), (4, 101, "pending", ["docker"], null)]);
+        _api.JobRefs[2] = ("feature", false, "push");
+        _api.JobRefs[3] = ("v2.0.0", true, "push");
+        _api.JobRefs[4] = ("refs/merge-requests/12/head", false, "merge_request_event");
+        using var forge = Forge();
+        var events = new List<JobEvent>();
+
+        await forge.Poller.PollOnceAsync(events.Add, CancellationToken.None);
+        await forge.Poller.PollOnceAsync(events.Add, CancellationToken.None);
+
+        var kinds = events.GroupBy(e => e.Key.Id).ToDictionary(g => g.Key, g => g.Select(e => e.RefKind).Distinct().Single());
+        Assert.Equal(JobRefKind.DefaultBranch, kinds["1"]);
+        Assert.Equal(JobRefKind.Branch, kinds["2"]);
+        Assert.Equal(JobRefKind.Tag, kinds["3"]);
+        Assert.Equal(JobRefKind.PullRequest, kinds["4"]);
+        Assert.Single(_api.Requests, r => r.StartsWith("GET projects/", StringComparison.Ordinal) && !r.Contains("/jobs", StringComparison.Ordinal));
     }
 
     [Fact]

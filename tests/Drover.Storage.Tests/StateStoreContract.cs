@@ -90,6 +90,32 @@ public abstract partial class StateStoreContract : IAsyncLifetime
     }
 
     [StoreFact]
+    public async Task UpsertJob_WithWhatTheForgeToldOfItsRef_LoadsItBackAfterReopening()
+    {
+        var store = await OpenAsync();
+        var deploy = NewJob("905") with { Ref = "main", RefKind = JobRefKind.DefaultBranch, Environment = "production" };
+        var review = NewJob("906") with { Ref = "refs/merge-requests/12/head", RefKind = JobRefKind.PullRequest };
+        var untold = NewJob("907");
+        await Write(store, async (w, ct) =>
+        {
+            await w.UpsertJobAsync(deploy, ct);
+            await w.UpsertJobAsync(review, ct);
+            await w.UpsertJobAsync(untold, ct);
+        });
+        await store.DisposeAsync();
+
+        var reopened = await OpenAsync();
+
+        foreach (var job in new[] { deploy, review, untold })
+        {
+            var read = await reopened.GetJobAsync(job.Key, _none);
+            Assert.NotNull(read);
+            Assert.Equal((job.Ref, job.RefKind, job.Environment), (read.Ref, read.RefKind, read.Environment));
+        }
+
+    }
+
+    [StoreFact]
     public async Task UpsertJob_WithPhaseMilestones_LoadsThemBackAfterReopening()
     {
         var store = await OpenAsync();

@@ -3,7 +3,7 @@ namespace Drover.Core.Config;
 /// <summary>The YAML keys and enum spellings of a fleet configuration file, in one place.</summary>
 internal static class ConfigVocabulary
 {
-    public static readonly string[] FleetKeys = ["controllerId", "orphanGracePeriod", "staleJobAge", "forges", "providers", "pools", "teams"];
+    public static readonly string[] FleetKeys = ["controllerId", "orphanGracePeriod", "staleJobAge", "forges", "providers", "pools", "teams", "priorityClasses"];
 
     public static readonly string[] ForgeKeys = ["name", "kind", "url", "auth", "webhookSecret", "pollInterval"];
 
@@ -35,6 +35,17 @@ internal static class ConfigVocabulary
     public static readonly string[] NotifyKeys = ["url", "format"];
 
     public static readonly string[] TeamKeys = ["name", "pools", "budget", "quota", "weight"];
+
+    public static readonly string[] PriorityClassKeys = ["name", "match"];
+
+    public static readonly IReadOnlyDictionary<string, PriorityMatch> PriorityMatches = new Dictionary<string, PriorityMatch>(StringComparer.Ordinal)
+    {
+        ["default-branch"] = PriorityMatch.DefaultBranch,
+        ["tags"] = PriorityMatch.Tags,
+        ["deployments"] = PriorityMatch.Deployments,
+        ["pull-requests"] = PriorityMatch.PullRequests,
+        ["branches"] = PriorityMatch.Branches,
+    };
 
     public static readonly string[] QuotaKeys = ["runners", "vcpus", "gpus"];
 

@@ -15,6 +15,12 @@ public sealed record FleetConfig
     /// <summary>Teams with their pools, budgets and quotas (<c>teams:</c>); empty when none are declared.</summary>
     public IReadOnlyList<TeamConfig> Teams { get; init; } = [];
 
+    /// <summary>
+    /// Priority classes (<c>priorityClasses:</c>), highest first: where pools share a capacity, the demand of a higher
+    /// class is served first across teams. Empty when none are declared (all jobs weigh the same).
+    /// </summary>
+    public IReadOnlyList<PriorityClassConfig> PriorityClasses { get; init; } = [];
+
     /// <summary>How long an orphan (forge runner without instance, or instance without runner) is tolerated.</summary>
     public TimeSpan OrphanGracePeriod { get; init; } = TimeSpan.FromMinutes(10);
 
@@ -35,6 +41,26 @@ public sealed record FleetConfig
         ArgumentNullException.ThrowIfNull(pool);
         return pool.Team ?? Teams.FirstOrDefault(t => t.Pools.Contains(pool.Name, StringComparer.Ordinal))?.Name;
     }
+
+    /// <summary>
+    /// The index of <paramref name="job"/>'s priority class in <see cref="PriorityClasses"/> (0 is the highest): the first
+    /// class that matches it; <c>PriorityClasses.Count</c> (the lowest) when none does, or when the forge told nothing.
+    /// </summary>
+    public int PriorityClassOf(Demand.Job job)
+    {
+        for (var i = 0; i < PriorityClasses.Count; i++)
+        {
+            if (PriorityClasses[i].Matches(job))
+            {
+                return i;
+            }
+        }
+
+        return PriorityClasses.Count;
+    }
+
+    /// <summary>The name of class <paramref name="index"/> (see <see cref="PriorityClassOf"/>); <c>other</c> for the lowest.</summary>
+    public string PriorityClassName(int index) => index >= 0 && index < PriorityClasses.Count ? PriorityClasses[index].Name : "other";
 
     /// <summary>The pools of team <paramref name="team"/> (see <see cref="TeamOf"/>).</summary>
     public IEnumerable<PoolConfig> PoolsOf(string team) => Pools.Where(p => TeamOf(p) == team);

@@ -36,6 +36,7 @@ internal sealed class FleetConfigBinder
         _poolBinder.Know(forges, providers);
         var pools = BindList(fleet, "pools", "pool", incompletePools, _poolBinder.Bind);
         var teams = fleet.Sequence("teams").Select(t => BindTeam(t.Node, t.Path)).ToList();
+        var classes = fleet.Sequence("priorityClasses").Select(c => BindPriorityClass(c.Node, c.Path)).ToList();
 
         var config = new FleetConfig
         {
@@ -46,6 +47,7 @@ internal sealed class FleetConfigBinder
             Providers = providers,
             Pools = pools,
             Teams = teams,
+            PriorityClasses = classes,
         };
         return new BoundFleet(config, incompleteForges, incompletePools);
     }
@@ -100,6 +102,43 @@ internal sealed class FleetConfigBinder
             MaxGpus = quota?.Int("gpus"),
             Weight = reader.Int("weight"),
         };
+    }
+
+    private PriorityClassConfig BindPriorityClass(ConfigNode node, string path)
+    {
+        var reader = MappingReader.Over(node, path, ConfigVocabulary.PriorityClassKeys, _errors, _map);
+        if (reader is null)
+        {
+            return new PriorityClassConfig { Name = string.Empty };
+        }
+
+        var name = reader.String("name", required: true) ?? string.Empty;
+        if (!reader.Has("match"))
+        {
+            reader.ReportMissing("match");
+        }
+
+        var matches = new List<PriorityMatch>();
+        var words = reader.StringList("match") ?? [];
+        if (reader.Has("match") && reader.Get("match") is ConfigSequence { Items.Count: 0 } or ConfigScalar { IsNull: true })
+        {
+            _errors.Add(reader.Get("match")!, reader.PathOf("match"), $"a priority class matches at least one of: {string.Join(", ", ConfigVocabulary.PriorityMatches.Keys)}");
+        }
+
+        for (var i = 0; i < words.Count; i++)
+        {
+            if (ConfigVocabulary.PriorityMatches.TryGetValue(words[i], out var match))
+            {
+                matches.Add(match);
+            }
+            else
+            {
+                var at = ConfigPath.Index(reader.PathOf("match"), i);
+                _errors.Add(_map.Locate(at), at, $"unknown match '{words[i]}'; expected one of: {string.Join(", ", ConfigVocabulary.PriorityMatches.Keys)}");
+            }
+        }
+
+        return new PriorityClassConfig { Name = name, Match = matches };
     }
 
     private ForgeConfig BindForge(ConfigNode node, string path)

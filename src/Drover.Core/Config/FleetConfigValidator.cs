@@ -78,6 +78,7 @@ public sealed class FleetConfigValidator
 
         PoolShadowingRule.Check(context);
         TeamRules.Check(context);
+        PriorityClassRules.Check(context);
     }
 
     internal static void CheckPositive(ValidationContext context, string path, TimeSpan value)

@@ -23,6 +23,9 @@ internal sealed class ValidationContext
 
     public void Report(string path, string message) => _errors.Add(Map.Locate(path), path, message);
 
+    /// <summary>Records a warning: the configuration works, but not entirely as it may read.</summary>
+    public void Warn(string path, string message) => _errors.Warn(Map.Locate(path), path, message);
+
     /// <summary>The forge a pool refers to, when it exists and was bound without problems.</summary>
     public ForgeConfig? CompleteForge(string name)
     {

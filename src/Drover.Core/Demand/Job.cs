@@ -28,6 +28,15 @@ public sealed record Job
 
     public long? RunId { get; init; }
 
+    /// <summary>The branch or tag the job runs on, as its forge named it; null when the forge did not say.</summary>
+    public string? Ref { get; init; }
+
+    /// <summary>What <see cref="Ref"/> is, as far as the forge told; null when it did not. Priority classes match on it.</summary>
+    public JobRefKind? RefKind { get; init; }
+
+    /// <summary>The deployment environment the job deploys to, when the forge told; priority classes' <c>deployments</c> match it.</summary>
+    public string? Environment { get; init; }
+
     /// <summary>
     /// The boot milestones of the Drover runner that took the job, copied from it once the job started on it (see
     /// <see cref="JobPhases"/>); null until then, and for jobs taken by runners Drover does not manage.

@@ -30,6 +30,15 @@ public sealed record JobEvent
     /// <summary>Workflow run / pipeline id.</summary>
     public long? RunId { get; init; }
 
+    /// <summary>The branch or tag the job runs on, as the forge names it (GitHub <c>head_branch</c>, GitLab <c>ref</c>); null when it did not say.</summary>
+    public string? Ref { get; init; }
+
+    /// <summary>What <see cref="Ref"/> is (default branch, tag, pull request, other branch); null when the forge did not tell.</summary>
+    public JobRefKind? RefKind { get; init; }
+
+    /// <summary>The deployment environment the job deploys to (GitHub <c>deployment.environment</c>, GitLab <c>environment.name</c>); null when none or not told.</summary>
+    public string? Environment { get; init; }
+
     /// <summary>Forge delivery id (e.g. X-GitHub-Delivery); a delivery seen twice is ignored.</summary>
     public string? DeliveryId { get; init; }
 }

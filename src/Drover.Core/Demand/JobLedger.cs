@@ -304,12 +304,22 @@ public sealed class JobLedger
         Labels = job.Labels.Count == 0 && e.Labels.Count > 0 ? [.. e.Labels] : job.Labels,
         Scope = job.Scope ?? e.Scope,
         RunId = job.RunId ?? e.RunId,
+        Ref = job.Ref ?? e.Ref,
+        RefKind = MoreSpecific(job.RefKind, e.RefKind),
+        Environment = job.Environment ?? e.Environment,
         RunnerName = job.RunnerName ?? e.RunnerName,
         QueuedAt = e.Kind == JobEventKind.Queued ? Earlier(job.QueuedAt, e.At) : job.QueuedAt,
         KnownAt = e.ReceivedAt is { } received ? Earlier(job.KnownAt, received) : job.KnownAt,
         StartedAt = e.Kind == JobEventKind.Started ? Earlier(job.StartedAt, e.At) : job.StartedAt,
         LastEventAt = e.At > job.LastEventAt ? e.At : job.LastEventAt,
     };
+
+    /// <summary>
+    /// The ref kind a job keeps: the first told, except that a plain branch gives way to what a later source tells more
+    /// precisely (a GitHub job's webhook says branch, the poller's workflow run says pull request); order-independent.
+    /// </summary>
+    private static JobRefKind? MoreSpecific(JobRefKind? known, JobRefKind? told) =>
+        known is null || (known == JobRefKind.Branch && told is not null) ? told ?? known : known;
 
     private static DateTimeOffset Earlier(DateTimeOffset? known, DateTimeOffset candidate) =>
         known is { } k && k <= candidate ? k : candidate;

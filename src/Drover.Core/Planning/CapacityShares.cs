@@ -13,7 +13,9 @@ namespace Drover.Core.Planning;
 /// its need (its busy runners there plus its queued jobs, within its pools' <c>max</c> and its quota). New runners go
 /// first to claimants below their target; capacity no one needs is lent to whoever asks, and taken back as demand
 /// returns: when the capacity is full and a claimant is below its target, idle runners of claimants above theirs are
-/// reclaimed (longest idle first). Busy runners are never touched.
+/// reclaimed (longest idle first). Busy runners are never touched. With priority classes (<c>priorityClasses:</c>) the
+/// need is split by class and the capacity goes to the demand of the higher class across claimants first, by weight
+/// within a class (<see cref="FairShare.AllocateByClass"/>); a job's class comes from what its forge told of its ref.
 /// </summary>
 internal sealed class CapacityShares
 {
@@ -28,12 +30,14 @@ internal sealed class CapacityShares
     public static CapacityShares None { get; } = new();
 
     /// <summary>The plan-level notes: each capacity's targets and holdings, one line per provider.</summary>
-    public IEnumerable<string> Notes => _providers.Values.OrderBy(p => p.Provider, StringComparer.Ordinal).Select(p => p.Describe());
+    public IEnumerable<string> Notes => _providers.Values.OrderBy(p => p.Provider, StringComparer.Ordinal).SelectMany(p => p.Describe());
 
     /// <summary>
-    /// Works out the shares for <paramref name="cycle"/>; <paramref name="queuedOf"/> gives each pool's matched queued jobs.
+    /// Works out the shares for <paramref name="cycle"/>; <paramref name="queuedOf"/> gives each pool's matched queued jobs
+    /// by priority class (index 0 the highest, <c>PriorityClasses.Count + 1</c> entries; one entry without classes), and
+    /// <paramref name="classOfBusy"/> the class of the job a busy runner runs (the lowest when unknown).
     /// </summary>
-    public static CapacityShares Compute(PlanningCycle cycle, Func<string, int> queuedOf)
+    public static CapacityShares Compute(PlanningCycle cycle, Func<string, IReadOnlyList<int>> queuedOf, Func<Runner, int> classOfBusy)
     {
         var config = cycle.Config;
         if (!config.Providers.Any(p => p.MaxRunners is not null))
@@ -46,7 +50,7 @@ internal sealed class CapacityShares
         {
             if (provider.MaxRunners is { } capacity)
             {
-                shares._providers[provider.Name] = ProviderShare.Compute(cycle, provider.Name, capacity, queuedOf, shares._reclaimed);
+                shares._providers[provider.Name] = ProviderShare.Compute(cycle, provider.Name, capacity, queuedOf, classOfBusy, shares._reclaimed);
             }
         }
 
@@ -77,9 +81,23 @@ internal sealed class CapacityShares
     public string WhyFull(FleetConfig config, PoolConfig pool, string provider) =>
         _providers.TryGetValue(provider, out var share) ? share.WhyFull(ClaimantOf(config, pool)) : $"provider '{provider}' has no capacity limit";
 
-    private sealed class Claim(string name, int weight)
+    private sealed class Claim(string name, int weight, int classes)
     {
         public string Name { get; } = name;
+
+        /// <summary>Busy runners by the priority class of their jobs.</summary>
+        public int[] BusyByClass { get; } = new int[classes];
+
+        /// <summary>Queued jobs it could take by priority class, within its pools' max and its quota.</summary>
+        public int[] QueuedByClass { get; } = new int[classes];
+
+        /// <summary>Its share of the capacity by priority class; <see cref="Target"/> is their sum.</summary>
+        public int[] TargetByClass { get; set; } = new int[classes];
+
+        public int NeedOf(int priorityClass) => BusyByClass[priorityClass] + QueuedByClass[priorityClass];
+
+        /// <summary>Its share for classes 0 to <paramref name="priorityClass"/>.</summary>
+        public int TargetThrough(int priorityClass) => TargetByClass.Take(priorityClass + 1).Sum();
 
         public int Weight { get; } = weight;
 
@@ -105,11 +123,18 @@ internal sealed class CapacityShares
     {
         private readonly SortedDictionary<string, Claim> _claims = new(StringComparer.Ordinal);
 
-        private ProviderShare(string provider, int capacity)
+        private readonly FleetConfig _config;
+
+        private ProviderShare(FleetConfig config, string provider, int capacity)
         {
+            _config = config;
             Provider = provider;
             Capacity = capacity;
+            Classes = config.PriorityClasses.Count + 1;
         }
+
+        /// <summary>Priority classes counted: those configured and the lowest (jobs no class matches); 1 without classes.</summary>
+        private int Classes { get; }
 
         public string Provider { get; }
 
@@ -120,10 +145,11 @@ internal sealed class CapacityShares
 
         private int InUse { get; set; }
 
-        public static ProviderShare Compute(PlanningCycle cycle, string provider, int capacity, Func<string, int> queuedOf, Dictionary<string, string> reclaimed)
+        public static ProviderShare Compute(
+            PlanningCycle cycle, string provider, int capacity, Func<string, IReadOnlyList<int>> queuedOf, Func<Runner, int> classOfBusy, Dictionary<string, string> reclaimed)
         {
             var config = cycle.Config;
-            var share = new ProviderShare(provider, capacity);
+            var share = new ProviderShare(config, provider, capacity);
             var busyByPool = new Dictionary<string, int>(StringComparer.Ordinal);
             foreach (var runner in cycle.Observed.Runners)
             {
@@ -143,6 +169,7 @@ internal sealed class CapacityShares
                     busyByPool[runner.Pool] = busyByPool.GetValueOrDefault(runner.Pool) + 1;
                     claim.Busy++;
                     claim.Need++;
+                    claim.BusyByClass[Math.Clamp(classOfBusy(runner), 0, share.Classes - 1)]++;
                 }
                 else if (runner.State == RunnerState.Idle)
                 {
@@ -163,7 +190,16 @@ internal sealed class CapacityShares
                 var claim = share.ClaimOf(config, pool);
                 var busy = busyByPool.GetValueOrDefault(pool.Name);
                 var capped = cycle.BudgetsOf(pool).Any(b => b.Exhausted && b.Budget.Action == BudgetAction.HardCap);
-                claim.Need += capped ? 0 : Math.Max(0, Math.Min(queuedOf(pool.Name), ScheduleOverlay.Apply(pool, cycle.Now).Max - busy));
+                // The room goes to the higher classes' jobs first.
+                var room = capped ? 0 : Math.Max(0, ScheduleOverlay.Apply(pool, cycle.Now).Max - busy);
+                var queued = queuedOf(pool.Name);
+                for (var k = 0; k < share.Classes && k < queued.Count && room > 0; k++)
+                {
+                    var counted = Math.Min(room, Math.Max(0, queued[k]));
+                    claim.QueuedByClass[k] += counted;
+                    claim.Need += counted;
+                    room -= counted;
+                }
                 if (config.TeamOf(pool) is { } team && config.FindTeam(team)?.MaxRunners is { } quota)
                 {
                     quotaNeed[claim.Name] = quota;
@@ -176,16 +212,26 @@ internal sealed class CapacityShares
                 if (quotaNeed.TryGetValue(claim.Name, out var quota))
                 {
                     // A team's quota counts its runners everywhere; more than it on one provider it cannot use.
-                    claim.Need = Math.Max(claim.Busy, Math.Min(claim.Need, quota));
+                    var cut = claim.Need - Math.Max(claim.Busy, Math.Min(claim.Need, quota));
+                    claim.Need -= cut;
+                    for (var k = share.Classes - 1; k >= 0 && cut > 0; k--)
+                    {
+                        // The lowest classes' queued jobs are the ones the quota leaves out.
+                        var less = Math.Min(cut, claim.QueuedByClass[k]);
+                        claim.QueuedByClass[k] -= less;
+                        cut -= less;
+                    }
                 }
 
                 share.InUse += claim.Held;
             }
 
-            var targets = FairShare.Allocate(capacity, [.. claims.Select(c => c.Weight)], [.. claims.Select(c => c.Need)]);
+            var demands = Enumerable.Range(0, share.Classes).Select(k => (IReadOnlyList<int>)[.. claims.Select(c => c.NeedOf(k))]).ToArray();
+            var targets = FairShare.AllocateByClass(capacity, [.. claims.Select(c => c.Weight)], demands);
             for (var i = 0; i < claims.Length; i++)
             {
-                claims[i].Target = targets[i];
+                claims[i].TargetByClass = [.. targets.Select(t => t[i])];
+                claims[i].Target = claims[i].TargetByClass.Sum();
             }
 
             // Room for new runners: what is free, plus idle lent runners reclaimed when claimants below their share
@@ -195,7 +241,13 @@ internal sealed class CapacityShares
             var deficit = claims.Sum(c => Math.Max(0, c.Target - c.Held));
             var taken = share.Reclaim(claims, deficit - free + over, reclaimed);
             var slots = Math.Max(0, capacity - (share.InUse - taken));
-            share.Reserve(claims, Math.Min(slots, deficit));
+            var reserve = Math.Min(slots, deficit);
+            for (var k = 0; k < share.Classes; k++)
+            {
+                // Higher classes' shares are kept first; without classes this is one pass over the whole target.
+                reserve -= share.Reserve(claims, reserve, k);
+            }
+
             share.Common = slots - claims.Sum(c => c.Reserved);
             return share;
         }
@@ -218,13 +270,40 @@ internal sealed class CapacityShares
         {
             var claim = _claims.GetValueOrDefault(claimant);
             var holds = claim is null ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"; {claimant} holds {claim.Held}, its fair share {claim.Target} (weight {claim.Weight})");
-            return string.Create(CultureInfo.InvariantCulture, $"provider '{Provider}' at capacity (maxRunners {Capacity}, {InUse} in use){holds}");
+            var waiting = claim is null ? [] : Enumerable.Range(0, Classes).Where(k => claim.NeedOf(k) > claim.TargetByClass[k] && HigherClassesTake(k)).Select(k => $"'{_config.PriorityClassName(k)}'").ToList();
+            var classes = waiting.Count == 0 ? string.Empty : $"; its jobs of priority class {string.Join(", ", waiting)} wait while higher classes take the capacity";
+            return string.Create(CultureInfo.InvariantCulture, $"provider '{Provider}' at capacity (maxRunners {Capacity}, {InUse} in use){holds}{classes}");
         }
 
-        public string Describe() =>
-            string.Create(CultureInfo.InvariantCulture, $"fair share of provider '{Provider}' (maxRunners {Capacity}, {InUse} in use): ")
-            + string.Join(", ", _claims.Values.Select(c => string.Create(CultureInfo.InvariantCulture,
-                $"{c.Name} weight {c.Weight}, needs {c.Need}, share {c.Target}, holds {c.Held}{(c.Reclaimed > 0 ? $" ({c.Reclaimed} idle reclaimed)" : string.Empty)}")));
+        public IEnumerable<string> Describe()
+        {
+            yield return string.Create(CultureInfo.InvariantCulture, $"fair share of provider '{Provider}' (maxRunners {Capacity}, {InUse} in use): ")
+                + string.Join(", ", _claims.Values.Select(c => string.Create(CultureInfo.InvariantCulture,
+                    $"{c.Name} weight {c.Weight}, needs {c.Need}, share {c.Target}, holds {c.Held}{(c.Reclaimed > 0 ? $" ({c.Reclaimed} idle reclaimed)" : string.Empty)}")));
+            if (Classes == 1)
+            {
+                yield break;
+            }
+
+            yield return string.Create(CultureInfo.InvariantCulture, $"priority classes of provider '{Provider}', highest first: ")
+                + string.Join("; ", Enumerable.Range(0, Classes).Select(k => string.Create(CultureInfo.InvariantCulture,
+                    $"{_config.PriorityClassName(k)} needs {_claims.Values.Sum(c => c.NeedOf(k))}, share {_claims.Values.Sum(c => c.TargetByClass[k])}")));
+            for (var k = 1; k < Classes; k++)
+            {
+                var need = _claims.Values.Sum(c => c.NeedOf(k));
+                var target = _claims.Values.Sum(c => c.TargetByClass[k]);
+                if (need > target && HigherClassesTake(k))
+                {
+                    var higher = Enumerable.Range(0, k).Where(j => _claims.Values.Sum(c => c.TargetByClass[j]) > 0).Select(j => _config.PriorityClassName(j));
+                    yield return string.Create(CultureInfo.InvariantCulture,
+                        $"priority class '{_config.PriorityClassName(k)}' waits on provider '{Provider}': {need - target} of the {need} runners its jobs could use get no share while higher classes ({string.Join(", ", higher)}) take the capacity (maxRunners {Capacity})");
+                }
+            }
+        }
+
+        /// <summary>True when classes above <paramref name="priorityClass"/> have a share of the capacity.</summary>
+        private bool HigherClassesTake(int priorityClass) =>
+            Enumerable.Range(0, priorityClass).Any(j => _claims.Values.Any(c => c.TargetByClass[j] > 0));
 
         private Claim ClaimOf(FleetConfig config, PoolConfig pool)
         {
@@ -236,7 +315,7 @@ internal sealed class CapacityShares
         {
             if (!_claims.TryGetValue(name, out var claim))
             {
-                claim = new Claim(name, weight);
+                claim = new Claim(name, weight, Classes);
                 _claims[name] = claim;
             }
 
@@ -282,16 +361,21 @@ internal sealed class CapacityShares
             return taken;
         }
 
-        /// <summary>Keeps <paramref name="slots"/> creations for claimants below their target, one at a time to the one furthest below by weight.</summary>
-        private void Reserve(Claim[] claims, int slots)
+        /// <summary>
+        /// Keeps up to <paramref name="slots"/> creations for claimants below their target for classes 0 to
+        /// <paramref name="priorityClass"/>, one at a time to the one furthest below by weight; returns how many.
+        /// </summary>
+        private int Reserve(Claim[] claims, int slots, int priorityClass)
         {
+            var targets = claims.Select(c => c.TargetThrough(priorityClass)).ToArray();
             for (var i = 0; i < slots; i++)
             {
                 Claim? next = null;
-                foreach (var claim in claims)
+                for (var c = 0; c < claims.Length; c++)
                 {
+                    var claim = claims[c];
                     var has = claim.Held - claim.Reclaimed + claim.Reserved;
-                    if (has >= claim.Target)
+                    if (has >= targets[c])
                     {
                         continue;
                     }
@@ -305,11 +389,13 @@ internal sealed class CapacityShares
 
                 if (next is null)
                 {
-                    return;
+                    return i;
                 }
 
                 next.Reserved++;
             }
+
+            return slots;
         }
     }
 }

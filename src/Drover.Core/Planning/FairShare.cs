@@ -79,4 +79,25 @@ internal static class FairShare
 
         return shares;
     }
+
+    /// <summary>
+    /// The shares of <paramref name="capacity"/> by priority class: <paramref name="demandsByClass"/>[k][i] is what
+    /// claimant i could use for jobs of class k (0 the highest). The capacity goes to the demand of class 0 first, shared
+    /// by weight (<see cref="Allocate"/>) across claimants; what it leaves goes to class 1 the same way, and so on, so a
+    /// lower class never takes what a higher class's demand could use. With one class this is <see cref="Allocate"/>.
+    /// </summary>
+    /// <returns>The shares by class then claimant, shaped like <paramref name="demandsByClass"/>.</returns>
+    public static int[][] AllocateByClass(int capacity, IReadOnlyList<int> weights, IReadOnlyList<IReadOnlyList<int>> demandsByClass)
+    {
+        ArgumentNullException.ThrowIfNull(demandsByClass);
+        var left = Math.Max(0, capacity);
+        var result = new int[demandsByClass.Count][];
+        for (var k = 0; k < demandsByClass.Count; k++)
+        {
+            result[k] = Allocate(left, weights, demandsByClass[k]);
+            left -= result[k].Sum();
+        }
+
+        return result;
+    }
 }

@@ -111,7 +111,9 @@ public sealed class Planner
         }
 
         var context = new PlanningCycle(config, observed, now, history, finished, running, _breakerOptions);
-        context.Shares = CapacityShares.Compute(context, pool => assignment.For(pool).Count);
+        context.Shares = config.PriorityClasses.Count == 0
+            ? CapacityShares.Compute(context, pool => [assignment.For(pool).Count], static _ => 0)
+            : CapacityShares.Compute(context, pool => QueuedByClass(config, assignment.For(pool)), runner => ClassOfBusy(config, ledger, runner));
         context.Notes.AddRange(context.Shares.Notes);
         var pools = new List<PoolPlan>(config.Pools.Count);
         DateTimeOffset? wake = null;
@@ -153,6 +155,22 @@ public sealed class Planner
             NextWakeAt = wake,
         };
     }
+
+    /// <summary>Queued jobs by priority class (index 0 the highest; the last, jobs no class matches).</summary>
+    private static int[] QueuedByClass(FleetConfig config, IReadOnlyCollection<Job> jobs)
+    {
+        var counts = new int[config.PriorityClasses.Count + 1];
+        foreach (var job in jobs)
+        {
+            counts[config.PriorityClassOf(job)]++;
+        }
+
+        return counts;
+    }
+
+    /// <summary>The priority class of the job a busy runner runs; the lowest when the ledger does not know it.</summary>
+    private static int ClassOfBusy(FleetConfig config, JobLedger ledger, Runner runner) =>
+        runner.Job is { } key && ledger.Get(key) is { } job ? config.PriorityClassOf(job) : config.PriorityClasses.Count;
 
     private static bool AllConfigured(Dictionary<string, List<Runner>> runnersByPool, Dictionary<string, PoolConfig> poolsByName)
     {

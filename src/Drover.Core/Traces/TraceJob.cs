@@ -3,7 +3,7 @@ namespace Drover.Core.Traces;
 /// <summary>
 /// One job of a trace: when it was queued, when it started on the recorded fleet (if the source knows),
 /// how long it ran, the labels it asked for and where it came from. Times are kept as Unix milliseconds
-/// (40 bytes a job) and exposed as <see cref="DateTimeOffset"/> in UTC.
+/// and exposed as <see cref="DateTimeOffset"/> in UTC (48 bytes a job with the ref kind).
 /// </summary>
 public readonly record struct TraceJob
 {
@@ -55,6 +55,9 @@ public readonly record struct TraceJob
     public LabelSet Labels { get; }
 
     public string? Scope { get; }
+
+    /// <summary>What the job's ref was (default branch, tag, pull request, other branch), when the trace records it; null otherwise (the lowest priority class in simulation).</summary>
+    public Demand.JobRefKind? RefKind { get; init; }
 
     /// <summary>How long the job waited on the recorded fleet; null when the start is unknown.</summary>
     public TimeSpan? QueueTime => _startedAtMs == NotStarted ? null : TimeSpan.FromMilliseconds(_startedAtMs - QueuedAtUnixMs);

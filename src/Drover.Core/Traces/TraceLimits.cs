@@ -9,7 +9,7 @@ namespace Drover.Core.Traces;
 /// </summary>
 public static class TraceLimits
 {
-    /// <summary>Most jobs a trace may hold or expand to (40 bytes a job: 400 MB).</summary>
+    /// <summary>Most jobs a trace may hold or expand to (48 bytes a job: 480 MB).</summary>
     public const int MaxJobs = 10_000_000;
 
     /// <summary>Longest job, in seconds: 31 days (GitHub stops a self-hosted job after 5 days).</summary>

@@ -55,7 +55,19 @@ internal sealed class DemandIntake
         foreach (var job in jobs)
         {
             var at = job.QueuedAt ?? job.LastEventAt;
-            Ledger.Apply(new JobEvent { Key = job.Key, Kind = JobEventKind.Queued, At = at, Labels = job.Labels, Scope = job.Scope, RunId = job.RunId, ReceivedAt = job.KnownAt });
+            Ledger.Apply(new JobEvent
+            {
+                Key = job.Key,
+                Kind = JobEventKind.Queued,
+                At = at,
+                Labels = job.Labels,
+                Scope = job.Scope,
+                RunId = job.RunId,
+                ReceivedAt = job.KnownAt,
+                Ref = job.Ref,
+                RefKind = job.RefKind,
+                Environment = job.Environment,
+            });
             if (job.State == JobState.Running)
             {
                 Ledger.Apply(new JobEvent { Key = job.Key, Kind = JobEventKind.Started, At = job.StartedAt ?? job.LastEventAt, RunnerName = job.RunnerName });

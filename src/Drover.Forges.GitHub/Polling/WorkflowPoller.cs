@@ -309,11 +309,24 @@ internal sealed class WorkflowPoller
     /// <summary>
     /// The event a job record stands for; null (skipped, logged once per record and counted) when it cannot be read.
     /// </summary>
-    private JobEvent? ReadRecord(JsonElement job, string repository, string where)
+    /// <summary>The ref facts of a listed run; none when its fields have the wrong kinds (its jobs are still read).</summary>
+    private static RunFacts? ReadRunFacts(JsonElement run)
     {
         try
         {
-            return WorkflowJobReader.ReadJob(job, _forge, repository, _time.GetUtcNow());
+            return WorkflowJobReader.ReadRun(run);
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    private JobEvent? ReadRecord(JsonElement job, string repository, string where, RunFacts? run = null)
+    {
+        try
+        {
+            return WorkflowJobReader.ReadJob(job, _forge, repository, _time.GetUtcNow(), run);
         }
         catch (FormatException e)
         {
@@ -372,25 +385,26 @@ internal sealed class WorkflowPoller
     {
         var reported = 0;
         var path = ScopePaths.Repository(repository);
-        var runs = new HashSet<long>();
+        var runs = new Dictionary<long, RunFacts?>();
         foreach (var status in _runStatuses)
         {
             foreach (var run in await _client.GetAllPagesAsync($"{path}/actions/runs?status={status}&per_page=100", "workflow_runs", conditional: true, cancellationToken).ConfigureAwait(false))
             {
                 if (run.TryGetProperty("id", out var id) && id.TryGetInt64(out var runId))
                 {
-                    runs.Add(runId);
+                    // The run's event tells a pull request's jobs, which their own records do not.
+                    runs[runId] = ReadRunFacts(run);
                 }
             }
         }
 
-        foreach (var runId in runs.Order())
+        foreach (var (runId, facts) in runs.OrderBy(r => r.Key))
         {
             var jobs = await _client.GetAllPagesAsync(
                 string.Create(CultureInfo.InvariantCulture, $"{path}/actions/runs/{runId}/jobs?filter=latest&per_page=100"), "jobs", conditional: true, cancellationToken).ConfigureAwait(false);
             foreach (var job in jobs)
             {
-                var e = ReadRecord(job, repository, string.Create(CultureInfo.InvariantCulture, $"{repository} run {runId}"));
+                var e = ReadRecord(job, repository, string.Create(CultureInfo.InvariantCulture, $"{repository} run {runId}"), facts);
                 if (e is null || !long.TryParse(e.Key.Id, NumberStyles.Integer, CultureInfo.InvariantCulture, out var jobId))
                 {
                     continue;

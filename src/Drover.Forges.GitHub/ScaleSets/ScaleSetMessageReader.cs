@@ -116,6 +116,9 @@ internal static class ScaleSetMessageReader
                     Scope = owner is { Length: > 0 } && repository is { Length: > 0 } ? $"{owner}/{repository}" : null,
                     RunnerName = Text(item, "runnerName") is { Length: > 0 } runner ? runner : null,
                     RunId = item.TryGetProperty("workflowRunId", out var run) && run.TryGetInt64(out var runId) ? runId : null,
+
+                    // The message names the run's event; a pull request's jobs are told apart by it (the branch is not given).
+                    RefKind = Text(item, "eventName") is { } eventName && eventName.StartsWith("pull_request", StringComparison.Ordinal) ? JobRefKind.PullRequest : null,
                     DeliveryId = string.Create(CultureInfo.InvariantCulture, $"{deliveryId}/{i}"),
                 });
             }

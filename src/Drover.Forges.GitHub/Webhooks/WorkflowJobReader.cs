@@ -69,10 +69,17 @@ internal static class WorkflowJobReader
                 return null;
             }
 
-            var repository = root.TryGetProperty("repository", out var repo) && repo.ValueKind == JsonValueKind.Object
-                ? String(repo, "full_name", "repository.full_name")
-                : null;
-            return Read(job, kind, forge, repository, deliveryId, receivedAt, "workflow_job.");
+            var hasRepository = root.TryGetProperty("repository", out var repo) && repo.ValueKind == JsonValueKind.Object;
+            var repository = hasRepository ? String(repo, "full_name", "repository.full_name") : null;
+
+            // The ref's facts: the repository's default branch, and the deployment a job with an environment waits for.
+            var facts = new RunFacts(
+                hasRepository ? String(repo, "default_branch", "repository.default_branch") : null,
+                null,
+                root.TryGetProperty("deployment", out var deployment) && deployment.ValueKind == JsonValueKind.Object
+                    ? String(deployment, "environment", "deployment.environment")
+                    : null);
+            return Read(job, kind, forge, repository, deliveryId, receivedAt, "workflow_job.", facts);
         }
     }
 
@@ -81,12 +88,13 @@ internal static class WorkflowJobReader
     /// <param name="forge">The forge's configured name.</param>
     /// <param name="repository">The repository the job was listed under (<c>owner/repo</c>).</param>
     /// <param name="observedAt">Used when the job carries no time for its status.</param>
+    /// <param name="run">What the job's workflow run told of its ref (its event, the repository's default branch); null when unknown.</param>
     /// <exception cref="FormatException">The job lacks what Drover needs.</exception>
-    public static JobEvent? ReadJob(JsonElement job, string forge, string repository, DateTimeOffset observedAt)
+    public static JobEvent? ReadJob(JsonElement job, string forge, string repository, DateTimeOffset observedAt, RunFacts? run = null)
     {
         try
         {
-            return ReadJobObject(job, forge, repository, observedAt);
+            return ReadJobObject(job, forge, repository, observedAt, run);
         }
         catch (InvalidOperationException e)
         {
@@ -101,7 +109,7 @@ internal static class WorkflowJobReader
     private static FormatException Unreadable(string where, InvalidOperationException e) =>
         new($"{where}: a field of the wrong JSON kind or with text that is not valid Unicode ({e.Message})", e);
 
-    private static JobEvent? ReadJobObject(JsonElement job, string forge, string repository, DateTimeOffset observedAt)
+    private static JobEvent? ReadJobObject(JsonElement job, string forge, string repository, DateTimeOffset observedAt, RunFacts? run)
     {
         var status = String(job, "status", "job.status");
         var kind = status switch
@@ -111,7 +119,7 @@ internal static class WorkflowJobReader
             "completed" => JobEventKind.Completed,
             _ => (JobEventKind?)null,
         };
-        return kind is null ? null : Read(job, kind.Value, forge, repository, null, observedAt, "job.");
+        return kind is null ? null : Read(job, kind.Value, forge, repository, null, observedAt, "job.", run);
     }
 
     /// <summary>The ledger kind of a webhook action; null for actions Drover ignores.</summary>
@@ -123,7 +131,38 @@ internal static class WorkflowJobReader
         _ => null,
     };
 
-    private static JobEvent Read(JsonElement job, JobEventKind kind, string forge, string? repository, string? deliveryId, DateTimeOffset fallback, string where)
+    /// <summary>
+    /// What a workflow run tells of the ref of its jobs: <c>event</c> (<c>pull_request</c>, <c>pull_request_target</c>,
+    /// <c>push</c>, ...), the repository's default branch, and the environment of the deployment a job waits for.
+    /// </summary>
+    /// <param name="run">The workflow run object.</param>
+    /// <returns>The facts; fields the run does not carry are null.</returns>
+    public static RunFacts ReadRun(JsonElement run) => new(
+        run.TryGetProperty("repository", out var repo) && repo.ValueKind == JsonValueKind.Object ? String(repo, "default_branch", "run.repository.default_branch") : null,
+        String(run, "event", "run.event"),
+        null);
+
+    /// <summary>
+    /// The kind of <paramref name="headBranch"/>: a pull request when the run's event says so; else the default branch
+    /// when it is the repository's, another branch when the default branch is known and differs; null when unknown.
+    /// </summary>
+    /// <remarks>GitHub's job payloads do not tell tags: a tag push's <c>head_branch</c> is the tag's name, counted as a branch.</remarks>
+    internal static JobRefKind? Classify(string? headBranch, RunFacts? facts)
+    {
+        if (facts?.Event is { } e && e.StartsWith("pull_request", StringComparison.Ordinal))
+        {
+            return JobRefKind.PullRequest;
+        }
+
+        if (headBranch is null || facts?.DefaultBranch is not { } defaultBranch)
+        {
+            return null;
+        }
+
+        return string.Equals(headBranch, defaultBranch, StringComparison.Ordinal) ? JobRefKind.DefaultBranch : JobRefKind.Branch;
+    }
+
+    private static JobEvent Read(JsonElement job, JobEventKind kind, string forge, string? repository, string? deliveryId, DateTimeOffset fallback, string where, RunFacts? facts)
     {
         if (job.ValueKind != JsonValueKind.Object)
         {
@@ -160,6 +199,7 @@ internal static class WorkflowJobReader
             _ => Time(job, "completed_at", where),
         } ?? fallback;
         var runner = String(job, "runner_name", where + "runner_name");
+        var headBranch = String(job, "head_branch", where + "head_branch");
         return new JobEvent
         {
             Key = new JobKey(forge, id.ToString(CultureInfo.InvariantCulture)),
@@ -169,6 +209,9 @@ internal static class WorkflowJobReader
             Scope = repository,
             RunnerName = kind == JobEventKind.Queued || string.IsNullOrEmpty(runner) ? null : runner,
             RunId = runId,
+            Ref = headBranch,
+            RefKind = Classify(headBranch, facts),
+            Environment = facts?.Environment,
             DeliveryId = deliveryId,
         };
     }

@@ -180,8 +180,16 @@ internal sealed class PendingJobPoller
         }
     }
 
+    /// <summary>
+    /// The default branch of a project (an id or a URL-escaped path), to tell a job on it; null when unknown or not
+    /// needed (no priority class matches on it). None by default.
+    /// </summary>
+    public Func<string, CancellationToken, Task<string?>> DefaultBranchOf { get; init; } = static (_, _) => Task.FromResult<string?>(null);
+
     private async Task PollProjectAsync(string project, Action<JobEvent> sink, CancellationToken cancellationToken)
     {
+        string? defaultBranch = null;
+        var defaultBranchAsked = false;
         var jobs = await _client.GetAllPagesAsync($"projects/{project}/jobs?scope[]=pending&scope[]=running", cancellationToken).ConfigureAwait(false);
         foreach (var job in jobs)
         {
@@ -201,6 +209,17 @@ internal sealed class PendingJobPoller
             {
                 Skipped($"project {Uri.UnescapeDataString(project)}", "a job without a numeric id");
                 continue;
+            }
+
+            if (e.RefKind is null && e.Ref is not null)
+            {
+                if (!defaultBranchAsked)
+                {
+                    defaultBranch = await DefaultBranchOf(project, cancellationToken).ConfigureAwait(false);
+                    defaultBranchAsked = true;
+                }
+
+                e = e with { RefKind = Webhooks.JobHookReader.Classify(e.Ref, false, null, defaultBranch) };
             }
 
             _tags(long.Parse(e.Key.Id, CultureInfo.InvariantCulture), tags);
@@ -231,6 +250,8 @@ internal sealed class PendingJobPoller
             Scope = path,
             RunnerName = running && job.TryGetProperty("runner", out var runner) && runner.ValueKind == JsonValueKind.Object && runner.TryGetProperty("description", out var d) && d.ValueKind != JsonValueKind.Null ? d.GetString() : null,
             RunId = pipeline.ValueKind == JsonValueKind.Object && Webhooks.JobHookReader.Long(pipeline, "id", out var p) ? p : null,
+            Ref = Webhooks.JobHookReader.Text(job, "ref"),
+            RefKind = Webhooks.JobHookReader.ClassifyRecord(job, null),
         }, tags);
     }
 

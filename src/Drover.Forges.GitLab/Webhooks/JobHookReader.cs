@@ -71,10 +71,49 @@ internal static class JobHookReader
             Scope = ProjectPath(root),
             RunnerName = runner,
             RunId = Long(root, "pipeline_id", out var pipeline) ? pipeline : null,
+            Ref = Text(root, "ref"),
+            RefKind = Classify(Text(root, "ref"), Bool(root, "tag"), null, null),
+            Environment = root.TryGetProperty("environment", out var environment) && environment.ValueKind == JsonValueKind.Object ? Text(environment, "name") : null,
             DeliveryId = deliveryId,
         };
         return new JobHook(e, projectId, jobId, status);
     }
+
+    /// <summary>
+    /// The kind of a job's <paramref name="reference"/>: a tag when GitLab says so; a merge request when the pipeline's
+    /// source is <c>merge_request_event</c> or the ref is a merge request's (<c>refs/merge-requests/N/head</c>); the
+    /// default branch when it is the project's <paramref name="defaultBranch"/>, another branch when that is known and
+    /// differs; null when unknown (no ref, or the default branch not known yet).
+    /// </summary>
+    public static JobRefKind? Classify(string? reference, bool? tag, string? pipelineSource, string? defaultBranch)
+    {
+        if (tag == true)
+        {
+            return JobRefKind.Tag;
+        }
+
+        if (pipelineSource == "merge_request_event" || reference?.StartsWith("refs/merge-requests/", StringComparison.Ordinal) == true)
+        {
+            return JobRefKind.PullRequest;
+        }
+
+        if (reference is null || defaultBranch is null)
+        {
+            return null;
+        }
+
+        return string.Equals(reference, defaultBranch, StringComparison.Ordinal) ? JobRefKind.DefaultBranch : JobRefKind.Branch;
+    }
+
+    /// <summary>What a job record of the jobs API tells of its ref, given the project's default branch (null when unknown).</summary>
+    public static JobRefKind? ClassifyRecord(JsonElement job, string? defaultBranch) => Classify(
+        Text(job, "ref"),
+        Bool(job, "tag"),
+        job.TryGetProperty("pipeline", out var pipeline) && pipeline.ValueKind == JsonValueKind.Object ? Text(pipeline, "source") : null,
+        defaultBranch);
+
+    internal static bool? Bool(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;
 
     /// <summary>The project's path (<c>group/sub/project</c>) from <c>repository.homepage</c>, or null.</summary>
     public static string? ProjectPath(JsonElement root) =>

@@ -128,6 +128,7 @@ internal sealed class SimulatedForge
         At = _time.At(at),
         Labels = _scenario.LabelSets[_labelSet[job]],
         Scope = _scenario.ScopeOf(_labelSet[job]),
+        RefKind = _scenario.RefKindOf(_labelSet[job]),
     };
 
     public void Arrive(int job, long now)

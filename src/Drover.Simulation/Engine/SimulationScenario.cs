@@ -1,4 +1,5 @@
 using Drover.Core.Config;
+using Drover.Core.Demand;
 using Drover.Core.Traces;
 
 namespace Drover.Simulation.Engine;
@@ -27,6 +28,15 @@ public sealed record SimulationScenario
     /// </summary>
     public IReadOnlyList<string?> LabelSetScopes { get; init; } = [];
 
+    /// <summary>
+    /// What the ref of the jobs of each label set was (<see cref="LabelSets"/> order), from the trace; empty when no job's
+    /// is known. Jobs without one are the lowest priority class.
+    /// </summary>
+    public IReadOnlyList<JobRefKind?> LabelSetRefKinds { get; init; } = [];
+
+    /// <summary>The ref kind of the jobs of label set <paramref name="labelSet"/>; null when the trace does not say.</summary>
+    public JobRefKind? RefKindOf(int labelSet) => LabelSetRefKinds.Count == 0 ? null : LabelSetRefKinds[labelSet];
+
     /// <summary>The repository or project the jobs of label set <paramref name="labelSet"/> come from.</summary>
     public string? ScopeOf(int labelSet) => LabelSetScopes.Count == 0 ? JobScope : LabelSetScopes[labelSet];
 
@@ -42,6 +52,11 @@ public sealed record SimulationScenario
         if (LabelSetScopes.Count != 0 && LabelSetScopes.Count != LabelSets.Count)
         {
             errors.Add($"{LabelSetScopes.Count} label set scopes for {LabelSets.Count} label sets");
+        }
+
+        if (LabelSetRefKinds.Count != 0 && LabelSetRefKinds.Count != LabelSets.Count)
+        {
+            errors.Add($"{LabelSetRefKinds.Count} label set ref kinds for {LabelSets.Count} label sets");
         }
 
         for (var i = 0; i < Jobs.Count; i++)

@@ -1,4 +1,5 @@
 using Drover.Core.Config;
+using Drover.Core.Demand;
 using Drover.Core.Matching;
 using Drover.Core.Traces;
 using Drover.Simulation.Engine;
@@ -54,9 +55,10 @@ public sealed record FleetScenario
         }
 
         var matcher = new PoolMatcher(simulated);
-        var requests = new Dictionary<(LabelSet, string?), int>();
+        var requests = new Dictionary<(LabelSet, string?, JobRefKind?), int>();
         var labelSets = new List<IReadOnlyList<string>>();
         var scopes = new List<string?>();
+        var refKinds = new List<JobRefKind?>();
         var poolOf = new List<string>();
         var unmatched = new Dictionary<(LabelSet, string?), int>();
         var start = trace.Start ?? DateTimeOffset.UnixEpoch;
@@ -64,7 +66,7 @@ public sealed record FleetScenario
         foreach (var job in trace.Jobs)
         {
             var key = (job.Labels, scope ?? job.Scope);
-            if (!requests.TryGetValue(key, out var index))
+            if (!requests.TryGetValue((key.Item1, key.Item2, job.RefKind), out var index))
             {
                 if (unmatched.TryGetValue(key, out var count))
                 {
@@ -78,10 +80,12 @@ public sealed record FleetScenario
                     continue;
                 }
 
+                // Jobs of one request and ref kind share a label set, so each keeps its priority class.
                 index = labelSets.Count;
-                requests[key] = index;
+                requests[(key.Item1, key.Item2, job.RefKind)] = index;
                 labelSets.Add(job.Labels.Labels);
                 scopes.Add(key.Item2);
+                refKinds.Add(job.RefKind);
                 poolOf.Add(pool.Name);
             }
 
@@ -90,7 +94,7 @@ public sealed record FleetScenario
 
         return new FleetScenario
         {
-            Scenario = new SimulationScenario { Fleet = simulated, Jobs = jobs, LabelSets = labelSets, LabelSetScopes = scopes, Forge = forge },
+            Scenario = new SimulationScenario { Fleet = simulated, Jobs = jobs, LabelSets = labelSets, LabelSetScopes = scopes, LabelSetRefKinds = refKinds, Forge = forge },
             Start = start,
             PoolOfLabelSet = poolOf,
             OtherForgePools = [.. fleet.Pools.Where(p => p.Forge != forge).Select(p => p.Name)],

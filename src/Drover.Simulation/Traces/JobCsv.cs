@@ -5,7 +5,9 @@ namespace Drover.Simulation.Traces;
 
 /// <summary>
 /// The job-level trace format: a header <c>queued_at,started_at,duration_s,labels,scope</c> and one row per job.
-/// <c>started_at</c> and <c>scope</c> may be empty or left out of the header; labels are separated by <c>;</c>;
+/// <c>started_at</c> and <c>scope</c> may be empty or left out of the header; labels are separated by <c>;</c>; an
+/// optional <c>ref_kind</c> column says what the job's ref was (<c>default-branch</c>, <c>tag</c>, <c>pull-request</c>,
+/// <c>branch</c>, or empty when unknown) for priority classes, written only when some job has one;
 /// timestamps are ISO-8601 (UTC when no offset is given) or Unix seconds. Comment lines before the header
 /// carry the trace's metadata: <c># name: …</c>, <c># source: …</c>, <c># note: …</c> (one per note).
 /// </summary>
@@ -16,11 +18,20 @@ public static class JobCsv
     public const string Duration = "duration_s";
     public const string Labels = "labels";
     public const string Scope = "scope";
+    public const string RefKind = "ref_kind";
 
     /// <summary>The header the writer emits.</summary>
     public const string Header = "queued_at,started_at,duration_s,labels,scope";
 
-    private static readonly string[] _knownColumns = [QueuedAt, StartedAt, Duration, Labels, Scope];
+    private static readonly string[] _knownColumns = [QueuedAt, StartedAt, Duration, Labels, Scope, RefKind];
+
+    private static readonly Dictionary<string, Core.Demand.JobRefKind> _refKinds = new(StringComparer.Ordinal)
+    {
+        ["default-branch"] = Core.Demand.JobRefKind.DefaultBranch,
+        ["tag"] = Core.Demand.JobRefKind.Tag,
+        ["pull-request"] = Core.Demand.JobRefKind.PullRequest,
+        ["branch"] = Core.Demand.JobRefKind.Branch,
+    };
 
     /// <summary>True when a header row names this format (it has a <c>queued_at</c> column).</summary>
     public static bool Matches(IReadOnlyList<string> header) => header.Contains(QueuedAt, StringComparer.Ordinal);
@@ -43,7 +54,7 @@ public static class JobCsv
         {
             if (!_knownColumns.Contains(column, StringComparer.Ordinal))
             {
-                throw rows.Error(null, $"unknown column '{column}' (expected {Header})");
+                throw rows.Error(null, $"unknown column '{column}' (expected {Header}, optionally {RefKind})");
             }
         }
 
@@ -57,6 +68,7 @@ public static class JobCsv
         var labelsColumn = rows.Require(Labels);
         var startedColumn = rows.IndexOf(StartedAt);
         var scopeColumn = rows.IndexOf(Scope);
+        var refKindColumn = rows.IndexOf(RefKind);
 
         var interner = new LabelSetInterner();
         var jobs = new List<TraceJob>();
@@ -98,7 +110,15 @@ public static class JobCsv
             }
 
             var scope = scopeColumn >= 0 ? interner.InternScope(rows[scopeColumn]) : null;
-            jobs.Add(new TraceJob(queued, started, duration, labels, scope));
+            Core.Demand.JobRefKind? refKind = null;
+            if (refKindColumn >= 0 && rows[refKindColumn].Trim() is { IsEmpty: false } kindText)
+            {
+                refKind = _refKinds.TryGetValue(kindText.ToString(), out var kind)
+                    ? kind
+                    : throw rows.ValueError(refKindColumn, $"is not a ref kind (expected {string.Join(", ", _refKinds.Keys)}, or empty when unknown)");
+            }
+
+            jobs.Add(new TraceJob(queued, started, duration, labels, scope) { RefKind = refKind });
         }
 
         string? name = null;
@@ -147,7 +167,17 @@ public static class JobCsv
             writer.WriteLine($"# note: {OneLine(note)}");
         }
 
-        writer.WriteLine(Header);
+        var withRefKinds = false;
+        foreach (ref readonly var job in trace.JobSpan)
+        {
+            if (job.RefKind is not null)
+            {
+                withRefKinds = true;
+                break;
+            }
+        }
+
+        writer.WriteLine(withRefKinds ? $"{Header},{RefKind}" : Header);
         Span<char> buffer = stackalloc char[64];
         foreach (ref readonly var job in trace.JobSpan)
         {
@@ -169,6 +199,12 @@ public static class JobCsv
             if (job.Scope is { } scope)
             {
                 writer.Write(Quote(scope));
+            }
+
+            if (withRefKinds)
+            {
+                writer.Write(',');
+                writer.Write(job.RefKind is { } kind ? _refKinds.First(k => k.Value == kind).Key : string.Empty);
             }
 
             writer.WriteLine();

@@ -6,7 +6,8 @@ namespace Drover.Storage.Rows;
 
 /// <summary>
 /// Maps <see cref="Job"/> to and from the <c>jobs</c> table; labels are a JSON array, and the runner milestones
-/// (<see cref="Job.RunnerTimes"/>) are the <c>phase_runner_id</c> and <c>runner_*_at</c> / <c>instance_created_at</c> columns.
+/// (<see cref="Job.RunnerTimes"/>) are the <c>phase_runner_id</c> and <c>runner_*_at</c> / <c>instance_created_at</c> columns,
+/// and what the forge told of the job's ref the <c>job_ref</c>, <c>ref_kind</c> (kebab-case) and <c>environment</c> columns.
 /// </summary>
 internal static class JobRows
 {
@@ -29,6 +30,9 @@ internal static class JobRows
         ["instance_created_at"] = StoreTime.ToStored(job.RunnerTimes?.InstanceCreatedAt),
         ["runner_registered_at"] = StoreTime.ToStored(job.RunnerTimes?.RegisteredAt),
         ["runner_ready_at"] = StoreTime.ToStored(job.RunnerTimes?.ReadyAt),
+        ["job_ref"] = job.Ref,
+        ["ref_kind"] = job.RefKind is { } kind ? EnumText.ToText(kind) : null,
+        ["environment"] = job.Environment,
     };
 
     public static Job FromRow(RowReader row) => new()
@@ -54,5 +58,8 @@ internal static class JobRows
                 ReadyAt = row.TimeOrNull("runner_ready_at"),
             }
             : null,
+        Ref = row.TextOrNull("job_ref"),
+        RefKind = row.TextOrNull("ref_kind") is { } kind ? EnumText.Parse<JobRefKind>(kind) : null,
+        Environment = row.TextOrNull("environment"),
     };
 }

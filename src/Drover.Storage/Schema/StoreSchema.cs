@@ -7,7 +7,7 @@ namespace Drover.Storage.Schema;
 internal static class StoreSchema
 {
     /// <summary>The newest schema version this code knows (the highest migration number).</summary>
-    public const int CurrentVersion = 10;
+    public const int CurrentVersion = 11;
 
     /// <summary>
     /// The oldest schema whose backups restore into this one. Valid while every migration after it only adds tables
@@ -25,7 +25,8 @@ internal static class StoreSchema
             Text("forge"), Text("id"), Text("state"), Text("labels_json"), Text("scope", true), Int("queued_at", true),
             Int("started_at", true), Int("finished_at", true), Text("runner_name", true), Int("run_id", true), Int("last_event_at"),
             Int("known_at", true), Text("phase_runner_id", true), Int("runner_requested_at", true), Int("instance_created_at", true),
-            Int("runner_registered_at", true), Int("runner_ready_at", true),
+            Int("runner_registered_at", true), Int("runner_ready_at", true), Text("job_ref", true), Text("ref_kind", true),
+            Text("environment", true),
         ],
         ["forge", "id"]);
 

@@ -26,6 +26,25 @@ public sealed class JobLedgerTests
         return data;
     }
 
+    [Theory]
+    [InlineData(JobRefKind.Branch, JobRefKind.PullRequest, JobRefKind.PullRequest)]
+    [InlineData(JobRefKind.PullRequest, JobRefKind.Branch, JobRefKind.PullRequest)]
+    [InlineData(JobRefKind.DefaultBranch, null, JobRefKind.DefaultBranch)]
+    [InlineData(null, JobRefKind.Tag, JobRefKind.Tag)]
+    [InlineData(JobRefKind.DefaultBranch, JobRefKind.Branch, JobRefKind.DefaultBranch)]
+    public void Apply_RefKindsToldBySeveralSources_ThePreciseOneIsKeptInEitherOrder(JobRefKind? first, JobRefKind? second, JobRefKind? kept)
+    {
+        foreach (var (a, b) in new[] { (first, second), (second, first) })
+        {
+            var ledger = new JobLedger();
+            ledger.Apply(new JobEvent { Key = Key, Kind = JobEventKind.Queued, At = QueuedTime, RefKind = a, Ref = "main" });
+            ledger.Apply(new JobEvent { Key = Key, Kind = JobEventKind.Started, At = StartedTime, RefKind = b, Environment = "production" });
+
+            var job = ledger.Get(Key)!;
+            Assert.Equal((kept, "main", "production"), (job.RefKind, job.Ref, job.Environment));
+        }
+    }
+
     [Fact]
     public void Apply_FirstQueued_AddsWaitingJob()
     {
