@@ -119,4 +119,20 @@ public sealed class ServeSsoFlagsTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Contains($"serve: --ldap-bind-password: environment variable {variable} is not set or empty", error, StringComparison.Ordinal);
     }
+
+    [Drover.Testing.Ldap.SlapdFact]
+    public async Task Serve_LdapBindRefusedForItsPassword_Exits2BeforeOpeningTheStore()
+    {
+        await using var slapd = await Drover.Testing.Ldap.SlapdServer.StartAsync();
+        var passwordFile = Path.Combine(_directory, "ldap-password");
+        await File.WriteAllTextAsync(passwordFile, "not-the-bind-password\n");
+        var (exit, output, error) = CliRunner.Run(ServeCommand.Create(), "serve", "--store", Store, "--oidc-issuer", "http://127.0.0.1:9", "--oidc-audience", "drover-api", "--oidc-role", "viewer=engineering",
+            "--ldap-url", slapd.Url.ToString(), "--ldap-user-base", Drover.Testing.Ldap.SlapdServer.PeopleBase,
+            "--ldap-bind-dn", Drover.Testing.Ldap.SlapdServer.ServiceDn, "--ldap-bind-password", "file:" + passwordFile);
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"serve: single sign-on: the LDAP directory 127.0.0.1:{slapd.Port} refused the bind as '{Drover.Testing.Ldap.SlapdServer.ServiceDn}': invalid credentials", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("not-the-bind-password", error + output, StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_directory, "x.db")));
+    }
 }
