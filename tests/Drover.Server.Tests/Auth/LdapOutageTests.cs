@@ -53,6 +53,8 @@ public sealed class LdapOutageTests
             Assert.Equal("down", directory.GetProperty("status").GetString());
             Assert.Equal("down", down.GetProperty("status").GetString());
             Assert.Contains("cannot be reached", directory.GetProperty("lastError").GetString(), StringComparison.Ordinal);
+            Assert.Contains(server.Logs.Messages, m => m.StartsWith($"Warning: LDAP call to 127.0.0.1:{server.Slapd.Port} failed: the LDAP directory 127.0.0.1:{server.Slapd.Port} cannot be reached", StringComparison.Ordinal));
+            Assert.DoesNotContain(server.Logs.Messages, m => m.Contains(SlapdServer.ServicePassword, StringComparison.Ordinal));
 
             await server.Slapd.StartAgainAsync();
             Assert.Equal(HttpStatusCode.OK, (await alice.GetAsync("/api/v1/pools")).StatusCode);

@@ -1,7 +1,9 @@
 using Drover.Core.Config;
 using Drover.Server.Auth;
+using Drover.Server.Hosting;
 using Drover.Testing;
 using Drover.Testing.Ldap;
+using Microsoft.Extensions.Logging;
 
 namespace Drover.Server.Tests.Auth;
 
@@ -19,6 +21,9 @@ public sealed class LdapSsoServer : IAsyncLifetime
     public SlapdServer Slapd { get; private set; } = null!;
 
     public SsoServer Sso { get; private set; } = null!;
+
+    /// <summary>Every log record of the server from information on, formatted.</summary>
+    public ListLogger Logs { get; } = new();
 
     /// <summary>Changes the LDAP options the server starts with (before <see cref="InitializeAsync"/>).</summary>
     public Func<LdapOptions, LdapOptions> Adjust { get; init; } = o => o;
@@ -48,7 +53,11 @@ public sealed class LdapSsoServer : IAsyncLifetime
         var passwordFile = _directory.File("ldap-password");
         await File.WriteAllTextAsync(passwordFile, BindPassword + "\n");
         var ldap = Adjust(Options(Slapd, passwordFile));
-        Sso = new SsoServer { Adjust = o => o with { Ldap = ldap } };
+        Sso = new SsoServer
+        {
+            Adjust = o => o with { Ldap = ldap },
+            AdjustServer = o => o with { Logging = new LoggingOptions { MinimumLevel = LogLevel.Information, AddProviders = b => b.AddProvider(new Provider(Logs)) } },
+        };
         await Sso.InitializeAsync();
     }
 
@@ -65,5 +74,14 @@ public sealed class LdapSsoServer : IAsyncLifetime
         }
 
         _directory.Dispose();
+    }
+
+    private sealed class Provider(ListLogger logger) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => logger;
+
+        public void Dispose()
+        {
+        }
     }
 }

@@ -112,5 +112,7 @@ public sealed class LdapSsoTests(LdapSsoServer server) : IClassFixture<LdapSsoSe
         Assert.Equal(JsonValueKind.String, directory.GetProperty("lastSuccess").ValueKind);
         Assert.Equal("memberOf", directory.GetProperty("details").GetProperty("groups").GetString());
         Assert.DoesNotContain(SlapdServer.ServicePassword, report.ToString(), StringComparison.Ordinal);
+        Assert.Contains($"Information: LDAP directory 127.0.0.1:{server.Slapd.Port} bound as {SlapdServer.ServiceDn}; groups are looked up there", server.Logs.Messages);
+        Assert.DoesNotContain(server.Logs.Messages, m => m.Contains(SlapdServer.ServicePassword, StringComparison.Ordinal));
     }
 }
