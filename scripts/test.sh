@@ -45,6 +45,19 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+# The single sign-on LDAP tests start their own slapd on a free loopback port (Debian packages slapd and ldap-utils).
+# The package's own daemon is not needed: policy-rc.d or a missing init keeps it from starting in containers, and it is
+# stopped here if an install started it.
+if [ ! -x /usr/sbin/slapd ] || [ ! -x /usr/sbin/slapadd ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "test.sh: installing slapd (Debian packages slapd and ldap-utils)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq slapd ldap-utils
+    if command -v service >/dev/null 2>&1; then service slapd stop >/dev/null 2>&1 || true; fi
+  else
+    echo "test.sh: slapd is missing; install the Debian packages 'slapd' and 'ldap-utils' (the LDAP tests skip, or fail under CI=true)" >&2
+  fi
+fi
+
 # The deployment tests lint and render the Helm chart with helm. Helm 3.17 ships inside an npm package (the AWS CDK
 # kubectl layer), so it installs from the npm registry without any other download.
 if ! command -v helm >/dev/null 2>&1; then

@@ -4,7 +4,10 @@ using Drover.Server.Auth;
 
 namespace Drover.Cli;
 
-/// <summary><c>serve</c>'s single sign-on flags (<c>--oidc-*</c>, <c>--public-url</c>) and their reading into <see cref="OidcOptions"/>.</summary>
+/// <summary>
+/// <c>serve</c>'s single sign-on flags (<c>--oidc-*</c>, <c>--public-url</c>, and the LDAP group lookup's <c>--ldap-*</c>)
+/// and their reading into <see cref="OidcOptions"/>.
+/// </summary>
 internal sealed class SsoFlags
 {
     private readonly Option<string?> _issuer = new("--oidc-issuer") { Description = "OpenID Connect issuer URL; turns on single sign-on (JWT bearer tokens for the API, dashboard sign-in with --oidc-client-id)" };
@@ -19,11 +22,25 @@ internal sealed class SsoFlags
     private readonly Option<string?> _sessionKeys = new("--oidc-session-keys") { Description = "Directory of the key ring that protects dashboard session cookies (default: session-keys in the data directory); replicas behind one address must share it" };
     private readonly Option<string> _sessionLifetime = new("--oidc-session-lifetime") { Description = "How long a dashboard session lasts before signing in again", DefaultValueFactory = _ => "8h" };
 
+    private readonly Option<string?> _ldapUrl = new("--ldap-url") { Description = "LDAP directory whose groups map to roles instead of the token's roles claim: ldap://HOST[:389] or ldaps://HOST[:636]; needs --oidc-issuer" };
+    private readonly Option<bool> _ldapStartTls = new("--ldap-starttls") { Description = "Upgrade the ldap:// connection with StartTLS before binding" };
+    private readonly Option<string?> _ldapBindDn = new("--ldap-bind-dn") { Description = "The DN Drover binds as to search, e.g. cn=drover,ou=services,dc=example,dc=com (default: an anonymous bind)" };
+    private readonly Option<string?> _ldapBindPassword = new("--ldap-bind-password") { Description = "The bind DN's password as env:VARIABLE or file:/path; never logged" };
+    private readonly Option<string?> _ldapUserBase = new("--ldap-user-base") { Description = "Base DN users are searched under, e.g. ou=people,dc=example,dc=com" };
+    private readonly Option<string> _ldapUserFilter = new("--ldap-user-filter") { Description = "User search filter; {user} is the token claim's value, escaped", DefaultValueFactory = _ => LdapOptions.DefaultUserFilter };
+    private readonly Option<string> _ldapUserClaim = new("--ldap-user-claim") { Description = "The token claim whose value is the directory's user name", DefaultValueFactory = _ => LdapOptions.DefaultUserClaim };
+    private readonly Option<string?> _ldapGroupBase = new("--ldap-group-base") { Description = "Base DN of a group search (default: the user entry's memberOf values are the groups)" };
+    private readonly Option<string> _ldapGroupFilter = new("--ldap-group-filter") { Description = "Group search filter; {dn} is the user entry's DN, {user} the claim's value, both escaped", DefaultValueFactory = _ => LdapOptions.DefaultGroupFilter };
+    private readonly Option<string> _ldapCacheTtl = new("--ldap-cache-ttl") { Description = "How long a user's groups are reused for API bearer tokens (sign-ins always ask); 0: never", DefaultValueFactory = _ => "5m" };
+    private readonly Option<string> _ldapTimeout = new("--ldap-timeout") { Description = "How long one LDAP connection, bind or search may take", DefaultValueFactory = _ => "5s" };
+
     public static SsoFlags Create() => new();
+
+    private Option[] LdapFlags => [_ldapUrl, _ldapStartTls, _ldapBindDn, _ldapBindPassword, _ldapUserBase, _ldapUserFilter, _ldapUserClaim, _ldapGroupBase, _ldapGroupFilter, _ldapCacheTtl, _ldapTimeout];
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _issuer, _audience, _clientId, _clientSecret, _publicUrl, _scopes, _rolesClaim, _roles, _clockSkew, _sessionLifetime, _sessionKeys })
+        foreach (var option in new Option[] { _issuer, _audience, _clientId, _clientSecret, _publicUrl, _scopes, _rolesClaim, _roles, _clockSkew, _sessionLifetime, _sessionKeys }.Concat(LdapFlags))
         {
             command.Options.Add(option);
         }
@@ -38,7 +55,7 @@ internal sealed class SsoFlags
         var issuer = parse.GetValue(_issuer);
         if (issuer is null)
         {
-            var stray = new Option[] { _audience, _clientId, _clientSecret, _publicUrl, _roles, _sessionKeys }
+            var stray = new Option[] { _audience, _clientId, _clientSecret, _publicUrl, _roles, _sessionKeys }.Concat(LdapFlags)
                 .Where(o => parse.GetResult(o) is { Implicit: false })
                 .Select(o => o.Name)
                 .ToList();
@@ -91,9 +108,62 @@ internal sealed class SsoFlags
             ClockSkew = skew ?? TimeSpan.FromMinutes(1),
             SessionLifetime = lifetime ?? TimeSpan.FromHours(8),
             SessionKeysDirectory = parse.GetValue(_sessionKeys),
+            Ldap = ReadLdap(parse, problems),
         };
         problems.AddRange(options.Problems().Where(p => !(p.StartsWith("--oidc-issuer needs at least one --oidc-role", StringComparison.Ordinal) && problems.Any(q => q.StartsWith("--oidc-role", StringComparison.Ordinal)))));
         return problems.Count == 0 ? options : throw new FormatException(string.Join(Environment.NewLine + "serve: ", problems));
+    }
+
+    /// <summary>The LDAP options, or null without <c>--ldap-url</c> (any other <c>--ldap-*</c> flag then is a problem).</summary>
+    private LdapOptions? ReadLdap(ParseResult parse, List<string> problems)
+    {
+        if (parse.GetValue(_ldapUrl) is not { } url)
+        {
+            var stray = LdapFlags.Where(o => parse.GetResult(o) is { Implicit: false }).Select(o => o.Name).ToList();
+            if (stray.Count > 0)
+            {
+                problems.Add($"{string.Join(", ", stray)} given without --ldap-url");
+            }
+
+            return null;
+        }
+
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri))
+        {
+            problems.Add($"--ldap-url '{url}': not an absolute URL like ldap://ldap.example.com or ldaps://ldap.example.com:636");
+            return null;
+        }
+
+        SecretRef? password = null;
+        if (parse.GetValue(_ldapBindPassword) is { } reference && (!SecretRef.TryParse(reference, out password) || password is null))
+        {
+            // The value may be the password itself, pasted by mistake: do not echo it.
+            problems.Add($"--ldap-bind-password: not a secret reference ({SecretRef.Forms}); give where the password is, not the password");
+        }
+
+        var userBase = parse.GetValue(_ldapUserBase);
+        if (userBase is null)
+        {
+            problems.Add("--ldap-url needs --ldap-user-base, the base DN users are searched under (e.g. ou=people,dc=example,dc=com)");
+        }
+
+        var ttl = Duration(parse.GetValue(_ldapCacheTtl), "--ldap-cache-ttl", problems);
+        var timeout = Duration(parse.GetValue(_ldapTimeout), "--ldap-timeout", problems);
+        return new LdapOptions
+        {
+            Url = uri,
+            StartTls = parse.GetValue(_ldapStartTls),
+            BindDn = parse.GetValue(_ldapBindDn),
+            // A bind DN with an unusable reference is reported above, not also as "needs --ldap-bind-password".
+            BindPassword = password ?? (parse.GetValue(_ldapBindPassword) is null ? null : new SecretRef(SecretSource.Env, "UNSET")),
+            UserBase = userBase ?? "ou=unset",
+            UserFilter = parse.GetValue(_ldapUserFilter) ?? LdapOptions.DefaultUserFilter,
+            UserClaim = parse.GetValue(_ldapUserClaim) ?? LdapOptions.DefaultUserClaim,
+            GroupBase = parse.GetValue(_ldapGroupBase),
+            GroupFilter = parse.GetValue(_ldapGroupFilter) ?? LdapOptions.DefaultGroupFilter,
+            CacheTtl = ttl ?? TimeSpan.FromMinutes(5),
+            Timeout = timeout ?? TimeSpan.FromSeconds(5),
+        };
     }
 
     private static TimeSpan? Duration(string? text, string flag, List<string> problems)

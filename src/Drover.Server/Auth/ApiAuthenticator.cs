@@ -63,6 +63,10 @@ public sealed class ApiAuthenticator
             {
                 return ApiAuthentication.Unavailable(e.Message);
             }
+            catch (LdapUnavailableException e)
+            {
+                return ApiAuthentication.Unavailable($"no role can be given now: {e.Message}");
+            }
 
             if (!check.IsValid)
             {

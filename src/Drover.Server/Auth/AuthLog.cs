@@ -31,4 +31,19 @@ internal static partial class AuthLog
 
     [LoggerMessage(EventId = 8408, Level = LogLevel.Warning, Message = "{Method} {Path} by {User} with the session cookie refused: {Reason}")]
     public static partial void CookieRequestRefused(ILogger logger, string method, string path, string user, string reason);
+
+    [LoggerMessage(EventId = 8750, Level = LogLevel.Information, Message = "LDAP directory {Directory} bound as {BindDn}; groups are looked up there")]
+    public static partial void DirectoryBound(ILogger logger, string directory, string bindDn);
+
+    [LoggerMessage(EventId = 8751, Level = LogLevel.Warning, Message = "LDAP directory {Directory} cannot be used at start-up, nobody gets a role from it until it answers: {Reason}")]
+    public static partial void DirectoryUnavailable(ILogger logger, string directory, string reason);
+
+    [LoggerMessage(EventId = 8752, Level = LogLevel.Warning, Message = "LDAP call to {Directory} failed: {Reason}")]
+    public static partial void DirectoryCallFailed(ILogger logger, string directory, string reason);
+
+    [LoggerMessage(EventId = 8753, Level = LogLevel.Information, Message = "LDAP user search for '{User}' found {Count} entries, not one; the user has no groups from the directory")]
+    public static partial void DirectoryUserNotFound(ILogger logger, string user, string count);
+
+    [LoggerMessage(EventId = 8754, Level = LogLevel.Debug, Message = "LDAP groups of '{User}': {Count} value(s), role {Role}")]
+    public static partial void DirectoryGroups(ILogger logger, string user, int count, string role);
 }

@@ -65,6 +65,12 @@ public sealed record OidcOptions
     /// </summary>
     public string? SessionKeysDirectory { get; init; }
 
+    /// <summary>
+    /// LDAP group lookup (<c>--ldap-*</c>); null: groups come from <see cref="RolesClaim"/>. With it, the directory's groups
+    /// of the user the token names replace the roles claim in the <see cref="Roles"/> rules.
+    /// </summary>
+    public LdapOptions? Ldap { get; init; }
+
     /// <summary>True when the dashboard can sign users in (a client id is set).</summary>
     public bool DashboardSignIn => ClientId is not null;
 
@@ -154,6 +160,11 @@ public sealed record OidcOptions
         if (KeyRefreshInterval <= TimeSpan.Zero || KeyLifetime < KeyRefreshInterval)
         {
             problems.Add("the issuer key refresh interval must be positive and not above the key lifetime");
+        }
+
+        if (Ldap is not null)
+        {
+            problems.AddRange(Ldap.Problems());
         }
 
         return problems;

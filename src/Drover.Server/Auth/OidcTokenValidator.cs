@@ -10,9 +10,10 @@ namespace Drover.Server.Auth;
 /// Checks a JWT from the issuer with Microsoft.IdentityModel: an asymmetric signature by one of the issuer's keys
 /// (a key id the cache lacks fetches the keys again, bounded, and checks once more), <c>iss</c>, <c>aud</c>, <c>exp</c>
 /// and <c>nbf</c> within the clock skew on the injected clock, and for ID tokens the sign-in's <c>nonce</c>; then maps
-/// the roles claim to a role.
+/// the roles claim to a role, or, with an LDAP directory, the directory's groups of the user the token names (asked at
+/// every sign-in, cached for API tokens).
 /// </summary>
-internal sealed class OidcTokenValidator(OidcOptions options, OidcIssuer issuer, TimeProvider time, ILogger logger)
+internal sealed class OidcTokenValidator(OidcOptions options, OidcIssuer issuer, TimeProvider time, ILogger logger, LdapDirectory? directory = null)
 {
     private static readonly string[] _algorithms =
     [
@@ -27,10 +28,14 @@ internal sealed class OidcTokenValidator(OidcOptions options, OidcIssuer issuer,
     public static bool LooksLikeJwt(string token) => token.Count(c => c == '.') == 2 && token.Length > 10;
 
     /// <summary>Checks an API bearer token (audience <see cref="OidcOptions.ApiAudience"/>).</summary>
+    /// <exception cref="OidcUnavailableException">The issuer cannot be reached.</exception>
+    /// <exception cref="LdapUnavailableException">The LDAP directory cannot be asked for the user's groups.</exception>
     public Task<OidcCheck> ValidateAccessTokenAsync(string token, CancellationToken cancellationToken) =>
         ValidateAsync(token, options.ApiAudience, nonce: null, cancellationToken);
 
     /// <summary>Checks the ID token of a sign-in (audience the client id, and the sign-in's nonce).</summary>
+    /// <exception cref="OidcUnavailableException">The issuer cannot be reached.</exception>
+    /// <exception cref="LdapUnavailableException">The LDAP directory cannot be asked for the user's groups.</exception>
     public Task<OidcCheck> ValidateIdTokenAsync(string token, string nonce, CancellationToken cancellationToken) =>
         ValidateAsync(token, options.ClientId ?? throw new InvalidOperationException("no client id"), nonce, cancellationToken);
 
@@ -65,8 +70,23 @@ internal sealed class OidcTokenValidator(OidcOptions options, OidcIssuer issuer,
             return OidcCheck.Refused("the token names no user (no preferred_username, email or sub)");
         }
 
-        var values = jwt.Claims.Where(c => c.Type == options.RolesClaim).Select(c => c.Value);
-        return OidcCheck.Valid(user, OidcRoleMapping.RoleOf(options.Roles, values), jwt.ValidTo);
+        if (directory is null)
+        {
+            var values = jwt.Claims.Where(c => c.Type == options.RolesClaim).Select(c => c.Value);
+            return OidcCheck.Valid(user, OidcRoleMapping.RoleOf(options.Roles, values), jwt.ValidTo);
+        }
+
+        if (Claim(jwt, directory.UserClaim) is not { } account)
+        {
+            AuthLog.TokenRefused(logger, $"the token has no '{directory.UserClaim}' claim to look the user up in the LDAP directory");
+            return OidcCheck.Refused($"the token has no '{directory.UserClaim}' claim to look the user up in the LDAP directory");
+        }
+
+        // A sign-in (an ID token) always asks the directory; API tokens may use the short cache.
+        var groups = await directory.GroupsAsync(account, fresh: nonce is not null, cancellationToken).ConfigureAwait(false);
+        var role = OidcRoleMapping.RoleOf(options.Roles, groups);
+        AuthLog.DirectoryGroups(logger, account, groups.Count, role?.ToString().ToLowerInvariant() ?? "none");
+        return OidcCheck.Valid(user, role, jwt.ValidTo);
     }
 
     private TokenValidationParameters Parameters(string validIssuer, string audience, IReadOnlyList<SecurityKey> keys) => new()

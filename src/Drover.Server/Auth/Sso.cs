@@ -8,9 +8,10 @@ using Microsoft.Extensions.Logging;
 namespace Drover.Server.Auth;
 
 /// <summary>
-/// Wires single sign-on into <c>drover serve</c>: checks the options (every problem at once), reads the client secret,
-/// keeps the session cookies' Data Protection key ring in the data directory, and builds the issuer, the token validator,
-/// the authenticator and the sign-in endpoints.
+/// Wires single sign-on into <c>drover serve</c>: checks the options (every problem at once), reads the client secret
+/// (and the LDAP bind password), keeps the session cookies' Data Protection key ring in the data directory, binds to the
+/// LDAP directory once when there is one, and builds the issuer, the token validator, the authenticator and the sign-in
+/// endpoints.
 /// </summary>
 internal sealed class Sso
 {
@@ -23,18 +24,26 @@ internal sealed class Sso
     private OidcTokenValidator? _validator;
     private SsoCookies? _cookies;
     private ILogger? _logger;
+    private string? _directoryProblem;
 
-    private Sso(OidcOptions options, string? clientSecret, TimeProvider time, IReadOnlyList<ApiToken> tokens)
+    private Sso(OidcOptions options, string? clientSecret, TimeProvider time, IReadOnlyList<ApiToken> tokens, LdapDirectory? directory)
     {
         _tokens = tokens;
+        Directory = directory;
         _http = new HttpClient { Timeout = options.RequestTimeout };
         _options = options;
         _clientSecret = clientSecret;
         _time = time;
     }
 
-    /// <exception cref="AdapterConfigurationException">The options have problems or the client secret cannot be read; the message says which, never the secret.</exception>
-    public static Sso Configure(IServiceCollection services, OidcOptions options, ServerOptions server, string dataDirectory, TimeProvider time)
+    /// <summary>The LDAP directory groups are looked up in, or null.</summary>
+    public LdapDirectory? Directory { get; }
+
+    /// <exception cref="AdapterConfigurationException">
+    /// The options have problems, the client secret or the LDAP bind password cannot be read, or the directory refused the
+    /// bind; the message says which, never the secret.
+    /// </exception>
+    public static async Task<Sso> ConfigureAsync(IServiceCollection services, OidcOptions options, ServerOptions server, string dataDirectory, TimeProvider time, CancellationToken cancellationToken)
     {
         var problems = options.Problems();
         if (problems.Count > 0)
@@ -55,12 +64,33 @@ internal sealed class Sso
             }
         }
 
+        LdapDirectory? directory = null;
+        string? directoryProblem = null;
+        if (options.Ldap is { } ldap)
+        {
+            string? password = null;
+            if (ldap.BindPassword is { } passwordReference)
+            {
+                try
+                {
+                    password = new SecretResolver(server.Environment).Resolve(passwordReference, "--ldap-bind-password").TrimEnd('\r', '\n');
+                }
+                catch (InvalidOperationException e)
+                {
+                    throw new AdapterConfigurationException(e.Message, e);
+                }
+            }
+
+            directory = new LdapDirectory(ldap, password, time);
+            directoryProblem = await directory.CheckAtStartAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         if (options.DashboardSignIn)
         {
             var keys = options.SessionKeysDirectory ?? Path.Combine(dataDirectory, "session-keys");
             try
             {
-                Directory.CreateDirectory(keys);
+                System.IO.Directory.CreateDirectory(keys);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -70,7 +100,7 @@ internal sealed class Sso
             services.AddDataProtection().SetApplicationName("Drover").PersistKeysToFileSystem(new DirectoryInfo(keys));
         }
 
-        return new Sso(options, secret, time, server.Tokens);
+        return new Sso(options, secret, time, server.Tokens, directory) { _directoryProblem = directoryProblem };
     }
 
     /// <summary>The authenticator: static tokens first, then the issuer's JWTs, then the session cookie.</summary>
@@ -78,7 +108,20 @@ internal sealed class Sso
     {
         _logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Drover.Server.Sso");
         _issuer = new OidcIssuer(_options, _http, _time, _logger);
-        _validator = new OidcTokenValidator(_options, _issuer, _time, _logger);
+        if (Directory is { } directory)
+        {
+            directory.Logger = _logger;
+            if (_directoryProblem is { } problem)
+            {
+                AuthLog.DirectoryUnavailable(_logger, directory.Options.Name, problem);
+            }
+            else
+            {
+                AuthLog.DirectoryBound(_logger, directory.Options.Name, directory.Options.BindDn ?? "(anonymous)");
+            }
+        }
+
+        _validator = new OidcTokenValidator(_options, _issuer, _time, _logger, Directory);
         _cookies = _options.DashboardSignIn ? new SsoCookies(services.GetRequiredService<IDataProtectionProvider>(), _options, _time) : null;
         var tokens = new TokenRegistry(_tokens);
         return new ApiAuthenticator(tokens, _options, _validator, _cookies, _logger);

@@ -90,8 +90,9 @@ internal static class SsoEndpoints
 
                 if (check.Role is not { } role)
                 {
-                    AuthLog.SignInRefused(logger, $"{check.User} has no group that maps to a Drover role (claim '{options.RolesClaim}')");
-                    return Page(StatusCodes.Status403Forbidden, "No Drover role", $"You are signed in at the issuer as {check.User}, but none of your '{options.RolesClaim}' maps to a Drover role. Ask an administrator to add you to a group Drover maps.");
+                    var source = options.Ldap is null ? $"'{options.RolesClaim}'" : "groups in the LDAP directory";
+                    AuthLog.SignInRefused(logger, $"{check.User} has no group that maps to a Drover role ({(options.Ldap is null ? "claim " : string.Empty)}{source})");
+                    return Page(StatusCodes.Status403Forbidden, "No Drover role", $"You are signed in at the issuer as {check.User}, but none of your {source} maps to a Drover role. Ask an administrator to add you to a group Drover maps.");
                 }
 
                 cookies.SetSession(context.Response, check.User!, role);
@@ -101,6 +102,11 @@ internal static class SsoEndpoints
             catch (OidcUnavailableException e)
             {
                 return Page(StatusCodes.Status503ServiceUnavailable, "Sign-in is not available", e.Message);
+            }
+            catch (LdapUnavailableException e)
+            {
+                AuthLog.SignInRefused(logger, e.Message);
+                return Page(StatusCodes.Status503ServiceUnavailable, "Sign-in is not available", $"Your groups cannot be looked up, so no role can be given: {e.Message}");
             }
         });
 

@@ -110,7 +110,7 @@ public static class DroverServer
 
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower)));
         // Checked before the store is opened, so a bad SSO setting leaves nothing open behind it.
-        var sso = options.Oidc is { } oidc ? Sso.Configure(builder.Services, oidc, options, identity.DataDirectory, time) : null;
+        var sso = options.Oidc is { } oidc ? await Sso.ConfigureAsync(builder.Services, oidc, options, identity.DataDirectory, time, cancellationToken).ConfigureAwait(false) : null;
         var store = await options.OpenStore(options.StoreLocation, cancellationToken).ConfigureAwait(false);
         var metrics = new EngineMetrics(time);
         var bootstrap = new InstanceBootstrap(time);
@@ -140,7 +140,7 @@ public static class DroverServer
         });
         builder.Services.AddSingleton(sp =>
         {
-            var monitor = new HealthMonitor(sp.GetRequiredService<ControlLoop>(), sp.GetRequiredService<LeaderElection>(), new StoreProbe(store, time, HealthMonitor.StoreName(options.StoreLocation)), time);
+            var monitor = new HealthMonitor(sp.GetRequiredService<ControlLoop>(), sp.GetRequiredService<LeaderElection>(), new StoreProbe(store, time, HealthMonitor.StoreName(options.StoreLocation)), time, sso?.Directory);
             metrics.AttachHealth(monitor.Current);
             return monitor;
         });

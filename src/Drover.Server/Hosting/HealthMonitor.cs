@@ -3,16 +3,18 @@ using Drover.Core.Ports;
 using Drover.Engine.Health;
 using Drover.Engine.Leadership;
 using Drover.Engine.Loop;
+using Drover.Server.Auth;
 using Microsoft.Extensions.Hosting;
 
 namespace Drover.Server.Hosting;
 
 /// <summary>
 /// Component health for <c>GET /api/v1/health</c>, <c>drover_component_up</c> and the dashboard: the store (probed
-/// every <see cref="ProbeInterval"/> and at every health request), leadership, and every provider and forge (from the
-/// calls made to them; see <see cref="AdapterHealth"/>). Never calls an adapter.
+/// every <see cref="ProbeInterval"/> and at every health request), leadership, every provider and forge (from the
+/// calls made to them; see <see cref="AdapterHealth"/>), and single sign-on's LDAP directory when there is one (a bind
+/// as often as the store probe, and its lookups). Never calls an adapter.
 /// </summary>
-internal sealed class HealthMonitor(ControlLoop loop, LeaderElection election, StoreProbe store, TimeProvider time) : BackgroundService
+internal sealed class HealthMonitor(ControlLoop loop, LeaderElection election, StoreProbe store, TimeProvider time, LdapDirectory? directory = null) : BackgroundService
 {
     /// <summary>How often the store is probed in the background (the gauge reads the last probe): 15 s.</summary>
     public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(15);
@@ -30,13 +32,23 @@ internal sealed class HealthMonitor(ControlLoop loop, LeaderElection election, S
     {
         var components = new List<ComponentHealth> { store.Health(), election.Health() };
         components.AddRange(loop.ReadAdapterHealth(UncheckedReason()));
+        if (directory is not null)
+        {
+            components.Add(directory.Health());
+        }
+
         return components;
     }
 
-    /// <summary>Probes the store now, then reports every component.</summary>
+    /// <summary>Probes the store (and binds to the LDAP directory) now, then reports every component.</summary>
     public async Task<HealthReport> CheckAsync(CancellationToken cancellationToken)
     {
         await store.ProbeAsync(cancellationToken).ConfigureAwait(false);
+        if (directory is not null)
+        {
+            await directory.ProbeAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         return HealthReport.Of(time.GetUtcNow(), Current());
     }
 
@@ -48,6 +60,11 @@ internal sealed class HealthMonitor(ControlLoop loop, LeaderElection election, S
             try
             {
                 await store.ProbeAsync(stoppingToken).ConfigureAwait(false);
+                if (directory is not null)
+                {
+                    await directory.ProbeAsync(stoppingToken).ConfigureAwait(false);
+                }
+
                 await Task.Delay(ProbeInterval, time, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

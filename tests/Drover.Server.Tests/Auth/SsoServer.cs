@@ -29,6 +29,9 @@ public sealed class SsoServer : IAsyncLifetime
     /// <summary>Changes the options the server starts with (before <see cref="InitializeAsync"/>).</summary>
     public Func<OidcOptions, OidcOptions> Adjust { get; init; } = o => o;
 
+    /// <summary>Changes the server's other options (before <see cref="InitializeAsync"/>), e.g. to capture its logs.</summary>
+    public Func<ServerOptions, ServerOptions> AdjustServer { get; init; } = o => o;
+
     /// <summary>The client secret Drover is given (the issuer's, unless a test gives a wrong one).</summary>
     public string? ClientSecretGiven { get; init; }
 
@@ -52,12 +55,12 @@ public sealed class SsoServer : IAsyncLifetime
         BaseAddress = new Uri($"http://127.0.0.1:{FreePort()}");
         Issuer.RedirectUris.Add(BaseAddress + "auth/callback");
         var secret = ClientSecretGiven ?? Issuer.ClientSecret;
-        App = await ServerFixture.StartDemoAsync(_directory.File("state.db"), o => o with
+        App = await ServerFixture.StartDemoAsync(_directory.File("state.db"), o => AdjustServer(o with
         {
             Urls = BaseAddress.ToString().TrimEnd('/'),
             Oidc = Adjust(Options(new Uri(Issuer.Issuer), BaseAddress)),
             Environment = name => name == ClientSecretVariable ? secret : null,
-        });
+        }));
     }
 
     public async Task DisposeAsync()
