@@ -188,7 +188,7 @@ public sealed class DashboardBrowserTests : IDisposable
         Assert.Contains(waitSeries, s => s.EndsWith(" p50", StringComparison.Ordinal));
 
         // The jobs view lists jobs with their pool; a job whose API answer has phases gets a bar with one part per phase.
-        await page.WaitForFunctionAsync("document.querySelectorAll('#jobs tr[data-job]').length >= 3", null, new PageWaitForFunctionOptions { Timeout = 20_000, PollingInterval = 250 });
+        await page.WaitForFunctionAsync("document.querySelectorAll('#jobs tr[data-job]').length >= 3 && document.querySelector(\"#jobs tr[data-state='completed']\") !== null", null, new PageWaitForFunctionOptions { Timeout = 45_000, PollingInterval = 250 });
         var rows = await page.Locator("#jobs tr[data-job]").EvaluateAllAsync<string[][]>("rs => rs.map(r => [r.dataset.job, r.dataset.state, r.cells[2].innerText])");
         Assert.All(rows, r => Assert.Contains(r[2], new[] { "linux", "gpu", "docker" }));
         Assert.Contains(rows, r => r[1] == "completed");

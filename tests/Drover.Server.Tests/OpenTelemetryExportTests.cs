@@ -12,8 +12,16 @@ namespace Drover.Server.Tests;
 /// OTLP export configured by the <c>OTEL_*</c> variables: the demo server's job traces, plan-cycle spans and metrics
 /// arrive at an in-process OTLP/HTTP receiver, decoded from protobuf; and how the variables are read.
 /// </summary>
+[Collection(Name)]
 public sealed class OpenTelemetryExportTests
 {
+    /// <summary>
+    /// The engine's ActivitySource is process-wide, so an exporter sees the spans of every server in the test process:
+    /// another demo server running beside this test (the demo's job keys are the same in each) would put a second wait
+    /// span into a job's trace. This collection runs alone.
+    /// </summary>
+    public const string Name = "OTLP export, alone in the process";
+
     [Fact]
     public async Task Serve_WithAnOtlpEndpoint_JobTracesPlanCyclesAndMetricsArrive()
     {
@@ -140,3 +148,7 @@ public sealed class OpenTelemetryExportTests
         return (Convert.ToHexStringLower(hash.AsSpan(0, 16)), Convert.ToHexStringLower(hash.AsSpan(16, 8)));
     }
 }
+
+/// <summary>Runs <see cref="OpenTelemetryExportTests"/> with no other test beside it.</summary>
+[CollectionDefinition(OpenTelemetryExportTests.Name, DisableParallelization = true)]
+public sealed class OpenTelemetryExportCollection;
