@@ -1,0 +1,64 @@
+using System.Data.Common;
+using System.Globalization;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Drover.Benchmarks.Scale;
+
+/// <summary>Reads a store's size in bytes and its row counts per table, directly with SQL (a benchmark's view, not the product's).</summary>
+internal sealed class StoreProbe
+{
+    /// <summary>The tables that grow with history.</summary>
+    public static readonly string[] GrowingTables = ["events", "jobs", "runners", "runner_history", "cost_ledger", "webhook_deliveries", "arrival_buckets"];
+
+    private readonly string? _sqlitePath;
+    private readonly string? _postgres;
+
+    private StoreProbe(string? sqlitePath, string? postgres)
+    {
+        _sqlitePath = sqlitePath;
+        _postgres = postgres;
+    }
+
+    public static StoreProbe Sqlite(string path) => new(path, null);
+
+    public static StoreProbe Postgres(string connectionString) => new(null, connectionString);
+
+    /// <summary>Bytes on disk (SQLite: the database file and its WAL) or <c>pg_database_size</c>.</summary>
+    public async Task<long> SizeAsync()
+    {
+        if (_sqlitePath is { } path)
+        {
+            return new[] { path, path + "-wal", path + "-shm" }.Where(File.Exists).Sum(f => new FileInfo(f).Length);
+        }
+
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT pg_database_size(current_database())";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Rows per table of <see cref="GrowingTables"/>.</summary>
+    public async Task<Dictionary<string, long>> RowsAsync()
+    {
+        var rows = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var connection = await OpenAsync();
+        foreach (var table in GrowingTables)
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT COUNT(*) FROM {table}";
+            rows[table] = Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+        }
+
+        return rows;
+    }
+
+    private async Task<DbConnection> OpenAsync()
+    {
+        DbConnection connection = _sqlitePath is { } path
+            ? new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString())
+            : new NpgsqlConnection(_postgres);
+        await connection.OpenAsync();
+        return connection;
+    }
+}
