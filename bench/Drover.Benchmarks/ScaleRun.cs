@@ -4,8 +4,9 @@ using Drover.Benchmarks.Scale;
 namespace Drover.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project bench/Drover.Benchmarks -- scale steady [sqlite|postgres] [pools] [idle per pool] [seconds] [jobs per hour]</c>:
-/// the scale benchmark's parts (see <see cref="SteadyState"/>). Loopback only, bounded by its arguments.
+/// <c>dotnet run -c Release --project bench/Drover.Benchmarks -- scale steady [sqlite|postgres] [pools] [idle per pool] [seconds] [jobs per hour]</c>
+/// and <c>-- scale burst [jobs] [window seconds] [maxConcurrentCreates]</c>: the scale benchmark's parts (see
+/// <see cref="SteadyState"/> and <see cref="GitHubBurst"/>). Loopback only, bounded by its arguments.
 /// </summary>
 internal static class ScaleRun
 {
@@ -26,8 +27,17 @@ internal static class ScaleRun
                 };
                 Console.Write(await SteadyState.RunAsync(options with { Max = Math.Max(options.Max, options.Idle * 2) }, Console.Out, CancellationToken.None));
                 return 0;
+            case "burst":
+                var burst = new BurstOptions
+                {
+                    Jobs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
+                    Window = TimeSpan.FromSeconds(args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 60),
+                    MaxConcurrentCreates = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10,
+                };
+                Console.Write(await GitHubBurst.RunAsync(burst, Console.Out, CancellationToken.None));
+                return 0;
             default:
-                Console.Error.WriteLine($"scale: unknown part '{part}'; the parts are: steady");
+                Console.Error.WriteLine($"scale: unknown part '{part}'; the parts are: steady, burst");
                 return 2;
         }
     }
