@@ -27,6 +27,12 @@ internal sealed record BurstResult
 
     public required IReadOnlyDictionary<string, int> Requests { get; init; }
 
+    /// <summary>The event log by kind.</summary>
+    public IReadOnlyList<(string Value, long Count)> Events { get; init; } = [];
+
+    /// <summary>Runners by failure reason (cut to 90 characters; "(none)" for runners that did not fail).</summary>
+    public IReadOnlyList<(string Value, long Count)> RunnerFailures { get; init; } = [];
+
     public override string ToString()
     {
         var c = CultureInfo.InvariantCulture;
@@ -38,6 +44,12 @@ internal sealed record BurstResult
         foreach (var (endpoint, count) in Requests.OrderByDescending(r => r.Value))
         {
             text.AppendLine(c, $"    {count,6} {endpoint}");
+        }
+
+        text.AppendLine("  events: " + string.Join(", ", Events.Select(e => $"{e.Value} {e.Count}")));
+        foreach (var (reason, count) in RunnerFailures)
+        {
+            text.AppendLine(c, $"    {count,6} runners, failure: {reason}");
         }
 
         return text.ToString();

@@ -112,6 +112,9 @@ internal static class GitHubBurst
             var requests = emulator.Requests;
             var refusals = emulator.SecondaryRefusals;
             await app.StopAsync(cancellationToken);
+            var probe = StoreProbe.Sqlite(Path.Combine(directory, "state.db"));
+            var events = await probe.CountByAsync("events", "kind");
+            var failures = await probe.CountByAsync("runners", "substr(failure_reason, 1, 90)");
             var perWindow = options.PointsPerWindow / 5;
             return new BurstResult
             {
@@ -124,6 +127,8 @@ internal static class GitHubBurst
                 Refused = refusals.Count,
                 RefusedWithinAnotherWindow = RefusedWithinAnotherWindow(refusals),
                 Requests = requests.GroupBy(Endpoint, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal),
+                Events = events,
+                RunnerFailures = failures,
             };
         }
         finally

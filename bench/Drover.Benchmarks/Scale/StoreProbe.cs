@@ -53,6 +53,22 @@ internal sealed class StoreProbe
         return rows;
     }
 
+    /// <summary>Rows per value of <paramref name="column"/> in <paramref name="table"/> (e.g. events by kind), most first.</summary>
+    public async Task<IReadOnlyList<(string Value, long Count)>> CountByAsync(string table, string column)
+    {
+        var counts = new List<(string, long)>();
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT COALESCE({column}, '(none)'), COUNT(*) FROM {table} GROUP BY 1 ORDER BY 2 DESC";
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            counts.Add((reader.GetString(0), reader.GetInt64(1)));
+        }
+
+        return counts;
+    }
+
     private async Task<DbConnection> OpenAsync()
     {
         DbConnection connection = _sqlitePath is { } path
