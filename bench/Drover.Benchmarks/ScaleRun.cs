@@ -5,8 +5,9 @@ namespace Drover.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Drover.Benchmarks -- scale steady [sqlite|postgres] [pools] [idle per pool] [seconds] [jobs per hour]</c>
-/// and <c>-- scale burst [jobs] [window seconds] [maxConcurrentCreates]</c>: the scale benchmark's parts (see
-/// <see cref="SteadyState"/> and <see cref="GitHubBurst"/>). Loopback only, bounded by its arguments.
+/// , <c>-- scale burst [jobs] [window seconds] [maxConcurrentCreates]</c> and
+/// <c>-- scale calls [repositories] [jobs per hour] [seconds] [webhooks|polling]</c>: the scale benchmark's parts (see
+/// <see cref="SteadyState"/>, <see cref="GitHubBurst"/> and <see cref="GitHubCalls"/>). Loopback only, bounded by its arguments.
 /// </summary>
 internal static class ScaleRun
 {
@@ -36,8 +37,19 @@ internal static class ScaleRun
                 };
                 Console.Write(await GitHubBurst.RunAsync(burst, Console.Out, CancellationToken.None));
                 return 0;
+            case "calls":
+                var repositories = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
+                var perHour = args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 1000;
+                var slice = TimeSpan.FromSeconds(args.Length > 3 ? double.Parse(args[3], CultureInfo.InvariantCulture) : 180);
+                var modes = args.Length > 4 ? [args[4] == "webhooks"] : new[] { true, false };
+                foreach (var webhooks in modes)
+                {
+                    Console.Write(await GitHubCalls.RunAsync(repositories, perHour, slice, webhooks, CancellationToken.None));
+                }
+
+                return 0;
             default:
-                Console.Error.WriteLine($"scale: unknown part '{part}'; the parts are: steady, burst");
+                Console.Error.WriteLine($"scale: unknown part '{part}'; the parts are: steady, burst, calls");
                 return 2;
         }
     }
