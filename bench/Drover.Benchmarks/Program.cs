@@ -7,6 +7,11 @@ if (args.Length > 0 && args[0] == "year")
     return;
 }
 
+if (args.Length > 0 && args[0] == "scale")
+{
+    Environment.Exit(await ScaleRun.RunAsync(args[1..]));
+}
+
 if (args.Length > 0 && args[0] == "ingest")
 {
     Environment.Exit(await IngestRun.RunAsync(args[1..]));

@@ -174,6 +174,35 @@ public sealed class CostLedgerTests
         }
     }
 
+    [Fact]
+    public async Task Pass_OverMoreRunnersThanTheCap_IsSpreadOverCycles_EachRunnerOnce_ThenWaitsTheInterval()
+    {
+        await using var h = await LoopHarness.CreateAsync(provider: ", price: { onDemand: { perHour: 3.6 }, billing: per-second }");
+        var t0 = h.Time.GetUtcNow();
+        for (var i = 0; i < 10; i++)
+        {
+            var runner = new Runner { Id = $"r{i}", Pool = "linux", Provider = "fake", IdempotencyKey = $"r{i}", Ordinal = i, State = RunnerState.Idle, StateSince = t0, CreatedAt = t0 };
+            await h.Store.InTransactionAsync((w, ct) => w.UpsertRunnerAsync(runner, "test", ct).ContinueWith(_ => true, ct, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default), CancellationToken.None);
+        }
+
+        var ledger = new CostLedger(Services(h, h.Store), TimeSpan.FromMinutes(1), maxRunnersPerPass: 3);
+        var at = t0 + TimeSpan.FromMinutes(1);
+        var costed = new List<string>();
+        for (var cycle = 0; cycle < 4; cycle++)
+        {
+            var lines = await ledger.RecordAsync(h.Config, _ => null, at + TimeSpan.FromSeconds(cycle), force: false, CancellationToken.None);
+            var runners = lines.Select(l => l.RunnerId!).Distinct(StringComparer.Ordinal).ToList();
+            Assert.InRange(runners.Count, 1, 3);
+            costed.AddRange(runners);
+        }
+
+        // Four cycles of at most three cost the ten runners once each; the pass is complete and waits for the interval.
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"r{i}").Order(StringComparer.Ordinal), costed.Order(StringComparer.Ordinal));
+        Assert.Empty(await ledger.RecordAsync(h.Config, _ => null, at + TimeSpan.FromSeconds(30), force: false, CancellationToken.None));
+        var next = await ledger.RecordAsync(h.Config, _ => null, at + TimeSpan.FromSeconds(70), force: false, CancellationToken.None);
+        Assert.Equal(3, next.Select(l => l.RunnerId).Distinct(StringComparer.Ordinal).Count());
+    }
+
     private static ExecutionServices Services(LoopHarness h, IStateStore store) => new()
     {
         Store = store,

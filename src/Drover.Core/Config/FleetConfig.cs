@@ -12,6 +12,9 @@ public sealed record FleetConfig
 
     public IReadOnlyList<PoolConfig> Pools { get; init; } = [];
 
+    /// <summary>Not part of the configuration's value: equal for every two configurations (see <see cref="PoolIndex"/>).</summary>
+    private readonly PoolIndex _poolIndex = new();
+
     /// <summary>Teams with their pools, budgets and quotas (<c>teams:</c>); empty when none are declared.</summary>
     public IReadOnlyList<TeamConfig> Teams { get; init; } = [];
 
@@ -31,7 +34,12 @@ public sealed record FleetConfig
 
     public ProviderConfig? FindProvider(string name) => Providers.FirstOrDefault(p => p.Name == name);
 
-    public PoolConfig? FindPool(string name) => Pools.FirstOrDefault(p => p.Name == name);
+    /// <summary>
+    /// The pool named <paramref name="name"/> (the first, should two share it), or null. Looked up in an index of
+    /// <see cref="Pools"/> built on first use, so that a cycle looking up each of 10,000 runners' pools over 1,000 pools
+    /// does not scan the list for each; a copy with other pools (<c>with</c>) gets its own index.
+    /// </summary>
+    public PoolConfig? FindPool(string name) => _poolIndex.Find(Pools, name);
 
     public TeamConfig? FindTeam(string name) => Teams.FirstOrDefault(t => t.Name == name);
 
@@ -64,4 +72,48 @@ public sealed record FleetConfig
 
     /// <summary>The pools of team <paramref name="team"/> (see <see cref="TeamOf"/>).</summary>
     public IEnumerable<PoolConfig> PoolsOf(string team) => Pools.Where(p => TeamOf(p) == team);
+
+    /// <summary>
+    /// The pools by name for the one <see cref="Pools"/> list it was last built from; rebuilt when asked about another
+    /// (a <c>with</c> copy shares the holder until then). Every two indexes are equal, so the record's equality stays
+    /// that of its configuration.
+    /// </summary>
+    private sealed class PoolIndex : IEquatable<PoolIndex>
+    {
+        /// <summary>Lists this short are scanned: building an index would cost more than it saves.</summary>
+        private const int ScanUpTo = 8;
+
+        private Built? _built;
+
+        public PoolConfig? Find(IReadOnlyList<PoolConfig> pools, string name)
+        {
+            if (pools.Count <= ScanUpTo || name is null)
+            {
+                return pools.FirstOrDefault(p => p.Name == name);
+            }
+
+            var built = Volatile.Read(ref _built);
+            if (built is null || !ReferenceEquals(built.For, pools))
+            {
+                var byName = new Dictionary<string, PoolConfig>(pools.Count, StringComparer.Ordinal);
+                foreach (var pool in pools)
+                {
+                    byName.TryAdd(pool.Name, pool);
+                }
+
+                built = new Built(pools, byName);
+                Volatile.Write(ref _built, built);
+            }
+
+            return built.ByName.GetValueOrDefault(name);
+        }
+
+        public bool Equals(PoolIndex? other) => other is not null;
+
+        public override bool Equals(object? obj) => obj is PoolIndex;
+
+        public override int GetHashCode() => 0;
+
+        private sealed record Built(IReadOnlyList<PoolConfig> For, Dictionary<string, PoolConfig> ByName);
+    }
 }

@@ -25,6 +25,7 @@ internal sealed class ControlCycle
     private readonly OperatorRequests _requests;
     private readonly LostJobReruns _reruns;
     private readonly JobPhaseRecorder _phases;
+    private (FleetConfig Config, PoolMatcher Matcher)? _matcher;
 
     public ControlCycle(ExecutionServices services, ControlLoopOptions options, Planner planner, Action wake, Core.Cost.IBudgetNotifier? notifier = null)
     {
@@ -65,7 +66,7 @@ internal sealed class ControlCycle
         var store = _services.Store;
         var config = current.Config;
         var now = _services.Time.GetUtcNow();
-        var matcher = new PoolMatcher(config);
+        var matcher = MatcherFor(config);
         try
         {
             var deliveries = await _deliveries.CollectAsync(demand.Enqueue, now, cancellationToken).ConfigureAwait(false);
@@ -94,6 +95,7 @@ internal sealed class ControlCycle
             var budgets = await Budgets.StatusAsync(config, costedAt, cancellationToken).ConfigureAwait(false);
             await Budgets.RaiseAlertsAsync(budgets, costedAt, _options.Actor, cancellationToken).ConfigureAwait(false);
             var after = await Runners.AfterCycleAsync(observed.Runners, plan.Actions, requests, cancellationToken).ConfigureAwait(false);
+            var waits = demand.Waits.Percentiles(now);
             var snapshot = current with
             {
                 At = now,
@@ -102,8 +104,8 @@ internal sealed class ControlCycle
                 Breakers = breakers,
                 DrainedPools = drained,
                 QueuedByPool = plan.Pools.ToDictionary(p => p.Pool, p => p.Demand.Queued, StringComparer.Ordinal),
-                WaitP95ByPool = QueueWaits.P95ByPool(demand.Ledger.Jobs, matcher, now),
-                WaitP50ByPool = QueueWaits.P50ByPool(demand.Ledger.Jobs, matcher, now),
+                WaitP95ByPool = waits.P95,
+                WaitP50ByPool = waits.P50,
                 Budgets = budgets,
                 Cycles = current.Cycles + 1,
                 BreakerOptions = _options.Breakers,
@@ -116,6 +118,20 @@ internal sealed class ControlCycle
             Runners.Drop();
             throw;
         }
+    }
+
+    /// <summary>
+    /// The pool matcher of <paramref name="config"/>: built once per configuration (a reload brings a new one), not
+    /// once per cycle.
+    /// </summary>
+    internal PoolMatcher MatcherFor(FleetConfig config)
+    {
+        if (_matcher is not { } known || !ReferenceEquals(known.Config, config))
+        {
+            _matcher = known = (config, new PoolMatcher(config));
+        }
+
+        return known.Matcher;
     }
 
     /// <summary>What a cycle would plan now, without executing anything or changing the ledger's pending events.</summary>

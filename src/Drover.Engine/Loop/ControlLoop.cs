@@ -380,4 +380,7 @@ public sealed class ControlLoop
     /// period comes from <see cref="BudgetTracker"/>, which reads the ledger only when a period or the fleet changes.
     /// </summary>
     internal static DateTimeOffset SpendSince(DateTimeOffset now) => DateTimeOffset.MaxValue;
+
+    /// <summary>The pool matcher cycles use for <paramref name="config"/> (one per configuration).</summary>
+    internal PoolMatcher MatcherFor(FleetConfig config) => _cycle.MatcherFor(config);
 }

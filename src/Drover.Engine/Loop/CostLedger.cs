@@ -14,9 +14,18 @@ namespace Drover.Engine.Loop;
 /// and writes the lines and the moved marks in one transaction. A mark moves only from the value read, so a restarted
 /// process or a new leader costs each interval exactly once: a pass that finds a mark moved meanwhile writes nothing.
 /// </summary>
-internal sealed class CostLedger(ExecutionServices services, TimeSpan interval)
+internal sealed class CostLedger(ExecutionServices services, TimeSpan interval, int maxRunnersPerPass = CostLedger.DefaultMaxRunnersPerPass)
 {
+    /// <summary>Runners one cycle costs at most, unless forced; a pass over more is spread over the following cycles.</summary>
+    public const int DefaultMaxRunnersPerPass = 1000;
+
     private DateTimeOffset? _last;
+
+    /// <summary>When the pass now spread over several cycles started: runners whose mark is before it are still due.</summary>
+    private DateTimeOffset? _passFrom;
+
+    /// <summary>Runners the spread pass has looked at already (a runner with nothing to cost keeps its mark).</summary>
+    private readonly HashSet<string> _passDone = new(StringComparer.Ordinal);
 
     /// <summary>Costs what is due; returns the committed lines (none when it is not time yet or nothing is priced).</summary>
     /// <param name="config">The fleet whose prices apply.</param>
@@ -26,7 +35,7 @@ internal sealed class CostLedger(ExecutionServices services, TimeSpan interval)
     /// <param name="cancellationToken">Cancels the pass.</param>
     public async Task<IReadOnlyList<CostEntry>> RecordAsync(FleetConfig config, Func<JobKey, Job?> jobs, DateTimeOffset now, bool force, CancellationToken cancellationToken)
     {
-        if (!force && _last is { } last && now - last < interval)
+        if (!force && _passFrom is null && _last is { } last && now - last < interval)
         {
             return [];
         }
@@ -35,7 +44,20 @@ internal sealed class CostLedger(ExecutionServices services, TimeSpan interval)
         try
         {
             var costs = new List<RunnerCost>();
-            foreach (var (runner, mark) in await store.ListRunnersToCostAsync(cancellationToken).ConfigureAwait(false))
+            IEnumerable<RunnerToCost> due = await store.ListRunnersToCostAsync(cancellationToken).ConfigureAwait(false);
+            var complete = true;
+            if (!force)
+            {
+                // At 10,000 runners one pass is 10,000 lines and marks in one transaction, seconds inside the cycle: a
+                // pass over more than the cap costs the runners costed longest ago first and goes on next cycle.
+                var from = _passFrom ?? now;
+                var pending = due.Where(r => !_passDone.Contains(r.Runner.Id) && (r.Mark is null || r.Mark.CostedUntil < from)).ToList();
+                complete = pending.Count <= maxRunnersPerPass;
+                due = complete ? pending : [.. pending.OrderBy(r => r.Mark?.CostedUntil ?? DateTimeOffset.MinValue).Take(maxRunnersPerPass)];
+                _passFrom = complete ? null : from;
+            }
+
+            foreach (var (runner, mark) in due)
             {
                 var history = mark is null || runner.StateSince > mark.CostedUntil
                     ? await store.GetRunnerHistoryAsync(runner.Id, cancellationToken).ConfigureAwait(false)
@@ -70,7 +92,16 @@ internal sealed class CostLedger(ExecutionServices services, TimeSpan interval)
                     return written;
                 },
                 cancellationToken).ConfigureAwait(false);
-            _last = now;
+            if (complete)
+            {
+                _last = now;
+                _passDone.Clear();
+            }
+            else
+            {
+                _passDone.UnionWith(due.Select(r => r.Runner.Id));
+            }
+
             services.Metrics.CostRecorded(lines);
             EngineLog.CostRecorded(services.Logger, lines.Count, costs.Count, now);
             return lines;
@@ -89,7 +120,11 @@ internal sealed class CostLedger(ExecutionServices services, TimeSpan interval)
     }
 
     /// <summary>Forgets when the last pass ran: the next one costs at once (a new term as leader).</summary>
-    public void Reset() => _last = null;
+    public void Reset()
+    {
+        (_last, _passFrom) = (null, null);
+        _passDone.Clear();
+    }
 
     /// <summary>Rolls the pass's transaction back when a cost mark moved under it.</summary>
     private sealed class CostMarkMovedException(string runnerId) : Exception($"runner {runnerId} was costed meanwhile")

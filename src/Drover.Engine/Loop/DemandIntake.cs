@@ -38,6 +38,12 @@ internal sealed class DemandIntake
     /// </summary>
     public HashSet<JobKey> AwaitingPhases { get; } = [];
 
+    /// <summary>Queue waits of the jobs that started within the last hour, per pool, fed as jobs start (cycle-owned).</summary>
+    public QueueWaitWindow Waits { get; } = new();
+
+    /// <summary>Restored jobs that had started, whose waits go into <see cref="Waits"/> once a cycle has a matcher (cycle-owned).</summary>
+    private readonly List<Job> _restoredStarts = [];
+
     /// <summary>Events waiting to be folded in.</summary>
     public int Pending => _incoming.Count;
 
@@ -73,6 +79,11 @@ internal sealed class DemandIntake
                 Ledger.Apply(new JobEvent { Key = job.Key, Kind = JobEventKind.Started, At = job.StartedAt ?? job.LastEventAt, RunnerName = job.RunnerName });
             }
 
+            if (job is { QueuedAt: not null, StartedAt: not null })
+            {
+                _restoredStarts.Add(job);
+            }
+
             if (job.RunnerTimes is { } times)
             {
                 Ledger.AttachRunnerTimes(job.Key, times);
@@ -101,6 +112,15 @@ internal sealed class DemandIntake
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(matcher);
         var changed = new HashSet<JobKey>();
+        foreach (var restored in _restoredStarts)
+        {
+            if (matcher.Match(restored) is { } pool)
+            {
+                Waits.Record(pool.Name, restored.QueuedAt!.Value, restored.StartedAt!.Value);
+            }
+        }
+
+        _restoredStarts.Clear();
         while (_incoming.TryDequeue(out var queued))
         {
             // Events queued before intake stamped them (tests, restores) count as received now.
@@ -124,6 +144,13 @@ internal sealed class DemandIntake
             if (e.Kind == JobEventKind.Queued && result == LedgerApplyResult.Added && matcher.Match(e.Key.Forge, e.Labels, e.Scope) is { } pool)
             {
                 Arrivals.Record(pool.Name, e.At);
+            }
+
+            if (previous is not { QueuedAt: not null, StartedAt: not null } && Ledger.Get(e.Key) is { QueuedAt: { } queuedAt, StartedAt: { } startedAt } started
+                && matcher.Match(started) is { } startedIn)
+            {
+                // The job's wait is known from now on: it counts towards its pool's percentiles for the next hour.
+                Waits.Record(startedIn.Name, queuedAt, startedAt);
             }
 
             if (Ledger.Get(e.Key) is { } job && job.State != before)

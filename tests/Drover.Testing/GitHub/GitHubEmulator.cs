@@ -40,6 +40,8 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
     private readonly List<long> _reruns = [];
     private readonly List<RunnerSession> _sessions = [];
     private readonly List<(long Id, string Name)> _minted = [];
+    private readonly Dictionary<string, (DateTimeOffset Start, int Points)> _secondary = new(StringComparer.Ordinal);
+    private readonly List<(DateTimeOffset At, string Endpoint, TimeSpan RetryAfter)> _secondaryRefusals = [];
     private readonly EmulatorWebhooks _webhooks;
     private long _nextId = 1000;
     private int _remaining;
@@ -80,6 +82,18 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
             lock (_sync)
             {
                 return [.. _reruns];
+            }
+        }
+    }
+
+    /// <summary>Requests the secondary rate limit refused (<see cref="GitHubEmulatorOptions.SecondaryPointsPerWindow"/>): when, which endpoint, and the <c>Retry-After</c> given.</summary>
+    public IReadOnlyList<(DateTimeOffset At, string Endpoint, TimeSpan RetryAfter)> SecondaryRefusals
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _secondaryRefusals];
             }
         }
     }
@@ -548,6 +562,13 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
                 return (HttpStatusCode.Forbidden, Bytes(Message("API rate limit exceeded for installation.")), headers);
             }
 
+            if (_options.SecondaryPointsPerWindow > 0 && SecondaryRefusal(method, segments, now) is { } retryAfter)
+            {
+                headers.Add(("Retry-After", ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture)));
+                RateHeaders(headers);
+                return (HttpStatusCode.TooManyRequests, Bytes(Message("You have exceeded a secondary rate limit. Please wait a few minutes before you try again.")), headers);
+            }
+
             if (fault == RandomFault.RateLimited)
             {
                 headers.Add(("Retry-After", ((int)Math.Ceiling(Faults.RandomRetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture)));
@@ -594,6 +615,31 @@ public sealed partial class GitHubEmulator : IAsyncDisposable
 
             return (status, bytes, headers);
         }
+    }
+
+    /// <summary>
+    /// Spends the request's points on its endpoint's secondary-limit window; when they do not fit, the time until the
+    /// window ends (the <c>Retry-After</c>) and the refusal is noted. Called under the lock.
+    /// </summary>
+    private TimeSpan? SecondaryRefusal(string method, string[] segments, DateTimeOffset now)
+    {
+        var endpoint = method + " /" + string.Join('/', segments.Select(s => s.Length > 0 && s.All(char.IsAsciiDigit) ? "{id}" : s));
+        var cost = method == "GET" ? 1 : 5;
+        var (start, points) = _secondary.GetValueOrDefault(endpoint, (now, 0));
+        if (now - start >= _options.SecondaryWindow)
+        {
+            (start, points) = (now, 0);
+        }
+
+        if (points + cost > _options.SecondaryPointsPerWindow)
+        {
+            var retryAfter = start + _options.SecondaryWindow - now;
+            _secondaryRefusals.Add((now, endpoint, retryAfter));
+            return retryAfter;
+        }
+
+        _secondary[endpoint] = (start, points + cost);
+        return null;
     }
 
     private void RateHeaders(List<(string, string)> headers)

@@ -24,6 +24,16 @@ public sealed record GitHubEmulatorOptions
     /// <summary>Core rate limit per window.</summary>
     public int RateLimit { get; init; } = 5000;
 
+    /// <summary>
+    /// Secondary rate limit: the points one endpoint (method and path, ids left out) may spend per
+    /// <see cref="SecondaryWindow"/>, a GET costing 1 point and any other method 5 (GitHub: 900 a minute); past it the
+    /// emulator answers 429 with <c>Retry-After</c> until the window ends. 0: no secondary limit.
+    /// </summary>
+    public int SecondaryPointsPerWindow { get; init; }
+
+    /// <summary>The window of <see cref="SecondaryPointsPerWindow"/> (GitHub: one minute).</summary>
+    public TimeSpan SecondaryWindow { get; init; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Largest page the lists return (GitHub: 100).</summary>
     public int MaxPerPage { get; init; } = 100;
 
