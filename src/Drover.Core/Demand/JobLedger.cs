@@ -298,8 +298,22 @@ public sealed class JobLedger
         _ => null,
     };
 
-    /// <summary>Fills what the job does not know yet; never overwrites a known fact, so the merge is order-independent.</summary>
-    private static Job MergeFacts(Job job, JobEvent e) => job with
+    /// <summary>
+    /// Fills what the job does not know yet; never overwrites a known fact, so the merge is order-independent. The times
+    /// its wait is measured by (created, known, started) may still move earlier as better-informed events arrive, until
+    /// its phases are measured (<see cref="Job.RunnerTimes"/> attached): from then on they are fixed, so the phases the
+    /// metrics recorded and the ones the API shows are the same and sum to the same wait.
+    /// </summary>
+    private static Job MergeFacts(Job job, JobEvent e) => job.RunnerTimes is not null && job is { QueuedAt: not null, KnownAt: not null, StartedAt: not null }
+        ? MergeOtherFacts(job, e)
+        : MergeOtherFacts(job, e) with
+        {
+            QueuedAt = e.Kind == JobEventKind.Queued ? Earlier(job.QueuedAt, e.At) : job.QueuedAt,
+            KnownAt = e.ReceivedAt is { } received ? Earlier(job.KnownAt, received) : job.KnownAt,
+            StartedAt = e.Kind == JobEventKind.Started ? Earlier(job.StartedAt, e.At) : job.StartedAt,
+        };
+
+    private static Job MergeOtherFacts(Job job, JobEvent e) => job with
     {
         Labels = job.Labels.Count == 0 && e.Labels.Count > 0 ? [.. e.Labels] : job.Labels,
         Scope = job.Scope ?? e.Scope,
@@ -308,9 +322,6 @@ public sealed class JobLedger
         RefKind = MoreSpecific(job.RefKind, e.RefKind),
         Environment = job.Environment ?? e.Environment,
         RunnerName = job.RunnerName ?? e.RunnerName,
-        QueuedAt = e.Kind == JobEventKind.Queued ? Earlier(job.QueuedAt, e.At) : job.QueuedAt,
-        KnownAt = e.ReceivedAt is { } received ? Earlier(job.KnownAt, received) : job.KnownAt,
-        StartedAt = e.Kind == JobEventKind.Started ? Earlier(job.StartedAt, e.At) : job.StartedAt,
         LastEventAt = e.At > job.LastEventAt ? e.At : job.LastEventAt,
     };
 

@@ -26,6 +26,29 @@ public sealed class JobLedgerTests
         return data;
     }
 
+    [Fact]
+    public void Apply_EarlierTimesAfterThePhasesWereMeasured_TheWaitStaysAsMeasured_BeforeThemItMovesEarlier()
+    {
+        var ledger = new JobLedger();
+        ledger.Apply(new JobEvent { Key = Key, Kind = JobEventKind.Queued, At = QueuedTime, ReceivedAt = QueuedTime.AddSeconds(2) });
+        ledger.Apply(new JobEvent { Key = Key, Kind = JobEventKind.Started, At = StartedTime, RunnerName = "r1" });
+
+        // Before the phases are measured, a better-informed start moves the start earlier.
+        ledger.Apply(new JobEvent { Key = Key, Kind = JobEventKind.Started, At = StartedTime.AddSeconds(-1), RunnerName = "r1", RunId = 7 });
+        Assert.Equal(StartedTime.AddSeconds(-1), ledger.Get(Key)!.StartedAt);
+        var measured = ledger.AttachRunnerTimes(Key, new JobRunnerTimes { RunnerId = "r1", RequestedAt = QueuedTime.AddSeconds(3) })!;
+        var phases = JobPhases.Of(measured)!;
+
+        // After: neither an earlier start, creation nor receipt changes the wait the phases tile; other facts still merge.
+        ledger.Apply(new JobEvent { Key = Key, Kind = JobEventKind.Started, At = StartedTime.AddSeconds(-2), RunnerName = "r1", Ref = "main" });
+        ledger.Apply(new JobEvent { Key = Key, Kind = JobEventKind.Queued, At = QueuedTime.AddSeconds(-1), ReceivedAt = QueuedTime });
+        ledger.Apply(new JobEvent { Key = Key, Kind = JobEventKind.Completed, At = FinishedTime });
+        var job = ledger.Get(Key)!;
+        Assert.Equal((QueuedTime, QueuedTime.AddSeconds(2), StartedTime.AddSeconds(-1)), (job.QueuedAt!.Value, job.KnownAt!.Value, job.StartedAt!.Value));
+        Assert.Equal(phases, JobPhases.Of(job));
+        Assert.Equal(("main", JobState.Completed), (job.Ref, job.State));
+    }
+
     [Theory]
     [InlineData(JobRefKind.Branch, JobRefKind.PullRequest, JobRefKind.PullRequest)]
     [InlineData(JobRefKind.PullRequest, JobRefKind.Branch, JobRefKind.PullRequest)]
