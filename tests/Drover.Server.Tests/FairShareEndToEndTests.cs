@@ -27,9 +27,9 @@ namespace Drover.Server.Tests;
 /// <c>maxRunners: 9</c>; web weight 2, data weight 1); their budgets cross 80% and 100%, a quota holds through a
 /// 200-job burst, and the capacity is shared by weight while both teams have demand.
 /// </summary>
-public sealed class FairShareEndToEndTests : IAsyncLifetime
+public sealed class FairShareEndToEndTests : FakeClockWorldTests
 {
-    private const string Fleet = """
+    private const string FleetYaml = """
         controllerId: fair
         forges:
           - { name: github, kind: github, url: "https://github.invalid", auth: { token: "env:DROVER_E2E_UNUSED" } }
@@ -68,28 +68,6 @@ public sealed class FairShareEndToEndTests : IAsyncLifetime
 
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(5);
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("drover-fair-share-").FullName;
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero));
-    private readonly EngineMetrics _metrics = new();
-    private IStateStore _store = null!;
-
-    public async Task InitializeAsync() =>
-        _store = await StateStoreFactory.OpenAsync("sqlite:" + Path.Combine(_directory, "state.db"), CancellationToken.None);
-
-    public async Task DisposeAsync()
-    {
-        _metrics.Dispose();
-        await _store.DisposeAsync();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A pooled SQLite handle may still be closing.
-        }
-    }
-
     [Fact]
     public async Task TwoTeamsShareOneLimit_LentShareTakenBack_WithinOneRunnerOfTheWeights_QuotaHeldThroughA200JobBurst()
     {
@@ -112,7 +90,7 @@ public sealed class FairShareEndToEndTests : IAsyncLifetime
 
         // data's burst: 200 jobs at once. Its share is taken back as web's busy runners finish (none is cut), and from
         // then on, while both teams have jobs waiting, each holds its weighted share (6 and 3) within one runner.
-        var burstAt = _time.GetUtcNow();
+        var burstAt = Time.GetUtcNow();
         for (var i = 0; i < 200; i++)
         {
             world.World.Submit("github", ["data"], TimeSpan.FromSeconds(5));
@@ -128,7 +106,7 @@ public sealed class FairShareEndToEndTests : IAsyncLifetime
             var queued = plan.Pools.ToDictionary(p => p.Pool, p => p.Demand.Queued);
             if (queued["web"] > 0 && queued["data"] > 0)
             {
-                samples.Add((_time.GetUtcNow() - burstAt, counts.Web, counts.Data));
+                samples.Add((Time.GetUtcNow() - burstAt, counts.Web, counts.Data));
             }
             else if (queued["data"] > 0)
             {
@@ -164,7 +142,7 @@ public sealed class FairShareEndToEndTests : IAsyncLifetime
             webBudget: "budget: { limit: 0.6, period: day, action: stop-warm }",
             dataBudget: "budget: { limit: 0.6, period: day, thresholds: [0.8], action: hard-cap, notify: { url: env:DROVER_E2E_BUDGET_URL } }",
             notifier);
-        using var ratios = new BudgetRatios(_metrics);
+        using var ratios = new BudgetRatios(Metrics);
 
         // Both teams get a 20 s job every 10 s; web keeps two warm runners. About three runners each (0.003 a
         // second): a budget of 0.6 lasts a few minutes.
@@ -200,7 +178,7 @@ public sealed class FairShareEndToEndTests : IAsyncLifetime
                 webWarmBefore = Math.Max(webWarmBefore, counts.WebIdle);
             }
 
-            var events = await _store.ListEventsAsync(new EventQuery { Limit = 100_000 }, CancellationToken.None);
+            var events = await Store.ListEventsAsync(new EventQuery { Limit = 100_000 }, CancellationToken.None);
             if (dataAt80 is null && events.FirstOrDefault(e => e.Kind == EventKinds.BudgetThreshold && e.Subject == "team/data") is { } at80)
             {
                 dataAt80 = at80.At;
@@ -212,7 +190,7 @@ public sealed class FairShareEndToEndTests : IAsyncLifetime
         }
 
         // 80%: the event once, the metric, and the notification at the receiver.
-        var all = await _store.ListEventsAsync(new EventQuery { Limit = 100_000 }, CancellationToken.None);
+        var all = await Store.ListEventsAsync(new EventQuery { Limit = 100_000 }, CancellationToken.None);
         Assert.NotNull(dataAt80);
         Assert.Single(all, e => e.Kind == EventKinds.BudgetThreshold && e.Subject == "team/data");
         Assert.NotNull(ratioAt80);
@@ -243,23 +221,12 @@ public sealed class FairShareEndToEndTests : IAsyncLifetime
 
     private async Task<WorldLoop> StartAsync(int webIdle, string webBudget, string dataBudget, Core.Cost.IBudgetNotifier? notifier = null)
     {
-        var yaml = Fleet.Replace("WEB_IDLE", webIdle.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
+        var yaml = FleetYaml.Replace("WEB_IDLE", webIdle.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal)
             .Replace("WEB_BUDGET", webBudget, StringComparison.Ordinal)
             .Replace("DATA_BUDGET", dataBudget, StringComparison.Ordinal);
-        var loaded = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies)).LoadFromString(yaml, "fair.yaml");
-        var config = loaded.Config ?? throw new InvalidOperationException(string.Join("\n", loaded.Errors));
-        var world = new DemoWorld(config, DemoOptions.Default with { JobsPerHour = 0, BootMin = TimeSpan.FromSeconds(5), BootMax = TimeSpan.FromSeconds(10) }, _time);
-        var vault = new RunnerCredentialVault();
-        world.Attach(vault);
-        var options = new ControlLoopOptions
-        {
-            Calls = new CallResilienceOptions { MaxRetryAttempts = 0 },
-            ForgeListStaleLimit = TimeSpan.Zero,
-            CostInterval = TimeSpan.FromSeconds(15),
-        };
-        var loop = new ControlLoop(config, _store, new EngineAdapters(world.Providers, world.Forges), _time, NullLogger.Instance, _metrics, options, new Random(7), vault, notifier: notifier);
-        await loop.StartAsync(CancellationToken.None);
-        return new WorldLoop(world, loop, _store, _time);
+        var config = Fleet(yaml, "fair.yaml");
+        var (world, vault) = World(config);
+        return new WorldLoop(world, await StartLoopAsync(config, world, vault, seed: 7, TimeSpan.FromSeconds(15), notifier), Store, Time);
     }
 
     /// <summary>The world and the loop, advanced together one step at a time.</summary>

@@ -20,9 +20,9 @@ namespace Drover.Server.Tests;
 /// (weight 3) runs pull-request jobs, release (weight 1) default-branch jobs, and class <c>release</c> (default
 /// branch, deployments) is above the rest. The forge tells each job's ref as GitHub's webhooks do.
 /// </summary>
-public sealed class PriorityClassEndToEndTests : IAsyncLifetime
+public sealed class PriorityClassEndToEndTests : FakeClockWorldTests
 {
-    private const string Fleet = """
+    private const string FleetYaml = """
         controllerId: prio
         forges:
           - { name: github, kind: github, url: "https://github.invalid", auth: { token: "env:DROVER_E2E_UNUSED" } }
@@ -60,28 +60,7 @@ public sealed class PriorityClassEndToEndTests : IAsyncLifetime
 
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(5);
 
-    private readonly string _directory = Directory.CreateTempSubdirectory("drover-priority-").FullName;
-    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.Zero));
-    private readonly EngineMetrics _metrics = new();
-    private IStateStore _store = null!;
     private FleetConfig _config = null!;
-
-    public async Task InitializeAsync() =>
-        _store = await StateStoreFactory.OpenAsync("sqlite:" + Path.Combine(_directory, "state.db"), CancellationToken.None);
-
-    public async Task DisposeAsync()
-    {
-        _metrics.Dispose();
-        await _store.DisposeAsync();
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A pooled SQLite handle may still be closing.
-        }
-    }
 
     [Fact]
     public async Task LimitFullOfPullRequests_DefaultBranchJobsOfTheLighterTeamGetTheCapacityFirst_NoBusyRunnerCut()
@@ -104,7 +83,7 @@ public sealed class PriorityClassEndToEndTests : IAsyncLifetime
         // release's 10 default-branch jobs of two minutes arrive while the limit is full. By weight reviews would keep
         // 3 of every 4 runners; by class release gets the capacity as reviews' busy runners finish (none is cut), and
         // reviews gets no new runner while release's unfinished jobs could use the whole capacity.
-        var burstAt = _time.GetUtcNow();
+        var burstAt = Time.GetUtcNow();
         for (var i = 0; i < 10; i++)
         {
             world.World.Submit("github", ["release"], TimeSpan.FromSeconds(120));
@@ -121,7 +100,7 @@ public sealed class PriorityClassEndToEndTests : IAsyncLifetime
             {
                 reviewsCreatedWhileReleaseNeedsAll += plan.Actions.OfType<CreateRunner>().Count(c => c.Pool == "reviews");
 
-                var after = _time.GetUtcNow() - burstAt;
+                var after = Time.GetUtcNow() - burstAt;
                 if (after > TimeSpan.FromSeconds(90))
                 {
                     settled.Add((after, world.Counts.Release, world.Counts.Reviews));
@@ -179,31 +158,16 @@ public sealed class PriorityClassEndToEndTests : IAsyncLifetime
 
     private async Task<WorldLoop> StartAsync()
     {
-        var loaded = new FleetConfigLoader(FleetConfigValidationOptions.ForPolicies(PolicyRegistry.CreateDefault().Policies)).LoadFromString(Fleet, "priority.yaml");
-        var config = loaded.Config ?? throw new InvalidOperationException(string.Join("\n", loaded.Errors));
-        _config = config;
-        var world = new DemoWorld(config, DemoOptions.Default with { JobsPerHour = 0, BootMin = TimeSpan.FromSeconds(5), BootMax = TimeSpan.FromSeconds(10) }, _time);
-        var vault = new RunnerCredentialVault();
-        world.Attach(vault);
-        return new WorldLoop(world, await StartLoopAsync(world, vault), _store, _time);
+        _config = Fleet(FleetYaml, "priority.yaml");
+        var (world, vault) = World(_config);
+        return new WorldLoop(world, await StartLoopAsync(_config, world, vault, seed: 11), Store, Time);
     }
 
-    private async Task<ControlLoop> StartLoopAsync(DemoWorld world, RunnerCredentialVault? vault = null)
+    private Task<ControlLoop> StartLoopAsync(DemoWorld world)
     {
-        if (vault is null)
-        {
-            vault = new RunnerCredentialVault();
-            world.Attach(vault);
-        }
-
-        var options = new ControlLoopOptions
-        {
-            Calls = new CallResilienceOptions { MaxRetryAttempts = 0 },
-            ForgeListStaleLimit = TimeSpan.Zero,
-        };
-        var loop = new ControlLoop(_config, _store, new EngineAdapters(world.Providers, world.Forges), _time, NullLogger.Instance, _metrics, options, new Random(11), vault);
-        await loop.StartAsync(CancellationToken.None);
-        return loop;
+        var vault = new RunnerCredentialVault();
+        world.Attach(vault);
+        return StartLoopAsync(_config, world, vault, seed: 11);
     }
 
     /// <summary>The world and the loop, advanced together one step at a time; the forge tells each job's ref.</summary>
