@@ -39,7 +39,8 @@ public sealed class SloFeasibilityTests
         await using var h = await LoopHarness.CreateAsync(pool: "policy: predictive\n    policySettings: { targetWaitP95: 5s, bootTime: 30s }");
         await h.Loop.StartAsync(CancellationToken.None);
         Plan? plan = null;
-        for (var i = 0; i < 3; i++)
+        // Enough arrivals in the last hour for the policy to size a warm pool by (minArrivals, 20 by default).
+        for (var i = 0; i < 30; i++)
         {
             h.Queue();
             plan = await h.Loop.RunCycleAsync(CancellationToken.None);
