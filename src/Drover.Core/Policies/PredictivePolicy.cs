@@ -96,17 +96,10 @@ public sealed class PredictivePolicy : IScalingPolicy
                 $"{profile.BunchedShare:P0} of the {profile.Jobs} arrivals in the hour before {profile.End:HH:mm} came bunched (more within {BatchProfile.BunchSeconds}s than the rate gives), more than maxBunched {s.MaxBunched:P0}: warm runners sized to the rate would not meet targetWaitP95 {DurationText(s.TargetWaitP95)}");
         }
 
-        bool? feasible = shortfall is null;
-        if (withheld is not null && bunched)
+        if (withheld is not null)
         {
-            shortfall = withheld + "; planning reactively";
-            feasible = false;
-            warm = 0;
-        }
-        else if (withheld is not null)
-        {
-            // Too little to go by: reactive, and nothing claimed about the target unless capacity already rules it out.
-            feasible = shortfall is null ? null : false;
+            // Reactive: the jobs that come now wait one boot, so the target is not met, and the plan says so.
+            shortfall = shortfall is not null && !bunched ? shortfall : withheld + "; planning reactively";
             warm = 0;
         }
 
@@ -115,7 +108,7 @@ public sealed class PredictivePolicy : IScalingPolicy
         var reason = string.Create(
             CultureInfo.InvariantCulture,
             $"predictive: {demand.Queued} queued + {demand.Running} running + {kept} warm = {desired} (forecast {rate * 60:0.##}/min: season {season * 60:0.##}, recent {recent * 60:0.##}, burst {burst * 60:0.##}; {exposure:0}s exposure{(withheld is null ? "" : "; no warm runners: " + withheld)})");
-        return new PolicyDecision(desired, reason) { SloFeasible = feasible, SloShortfall = feasible == false ? shortfall : null };
+        return new PolicyDecision(desired, reason) { SloFeasible = shortfall is null, SloShortfall = shortfall };
     }
 
     private static string DurationText(TimeSpan value) => Config.DurationParser.Format(value);

@@ -179,7 +179,7 @@ public sealed class PredictivePolicyTests
     }
 
     [Fact]
-    public void Decide_FewArrivalsInTheLastHour_BehavesAsReactiveAndClaimsNothing()
+    public void Decide_FewArrivalsInTheLastHour_BehavesAsReactiveAndSaysTheTargetIsNotMet()
     {
         // One job every 5 minutes for two weeks: 12 an hour, fewer than minArrivals (20).
         var history = new ArrivalHistory();
@@ -192,8 +192,8 @@ public sealed class PredictivePolicyTests
         var lowered = new PredictivePolicy().Decide(Context(history, queued: 1, running: 2, settings: new() { ["minArrivals"] = "10" }));
 
         Assert.Equal(3, decision.Desired);
-        Assert.Null(decision.SloFeasible);
-        Assert.Contains("fewer than minArrivals 20", decision.Reason, StringComparison.Ordinal);
+        Assert.False(decision.SloFeasible);
+        Assert.Contains("fewer than minArrivals 20", decision.SloShortfall, StringComparison.Ordinal);
         Assert.True(lowered.Desired > 3, lowered.Reason);
     }
 
