@@ -13,7 +13,10 @@ namespace Drover.Core.Policies;
 /// (each arrival takes a warm runner and its replacement is not ready before that). With Poisson arrivals,
 /// W is the least warm count with λ·P(N &gt; W) ≤ waitBudget·λ̄, where λ̄ is the long-run rate: the share of waiting jobs
 /// stays within the budget over time, and warm runners are spent where they keep the most jobs from waiting.</item>
-/// <item>Without history it behaves exactly as <c>reactive</c>.</item>
+/// <item>Without history it behaves exactly as <c>reactive</c>; so it does, and says the target is not met, when the last
+/// hour had fewer than <c>minArrivals</c> arrivals or more than <c>maxBunched</c> of them came bunched (a matrix fanned
+/// out at once), where a warm pool sized to the rate would be paid for and not meet the target
+/// (docs/adr/0016-bunched-arrivals.md).</item>
 /// </list>
 /// </summary>
 public sealed class PredictivePolicy : IScalingPolicy
