@@ -9,7 +9,7 @@ public sealed class SloFeasibilityTests
     [Fact]
     public async Task Cycles_BootTooLongForTheArrivalsAndMaxWarmTooLow_SaySoInNotesOneEventAndTheGauge()
     {
-        await using var h = await LoopHarness.CreateAsync(pool: "policy: predictive\n    policySettings: { targetWaitP95: 5s, bootTime: 10m, maxWarm: 1 }");
+        await using var h = await LoopHarness.CreateAsync(pool: "policy: predictive\n    policySettings: { targetWaitP95: 5s, bootTime: 10m, maxWarm: 1, minArrivals: 0 }");
         await h.Loop.StartAsync(CancellationToken.None);
         Plan? plan = null;
         for (var i = 0; i < 4; i++)
@@ -36,7 +36,7 @@ public sealed class SloFeasibilityTests
     [Fact]
     public async Task Cycles_TargetWithinReach_FeasibleWithoutNoteOrEvent()
     {
-        await using var h = await LoopHarness.CreateAsync(pool: "policy: predictive\n    policySettings: { targetWaitP95: 5s, bootTime: 30s }");
+        await using var h = await LoopHarness.CreateAsync(pool: "policy: predictive\n    policySettings: { targetWaitP95: 5s, bootTime: 30s, minArrivals: 0 }");
         await h.Loop.StartAsync(CancellationToken.None);
         Plan? plan = null;
         for (var i = 0; i < 3; i++)

@@ -13,7 +13,10 @@ namespace Drover.Core.Policies;
 /// (each arrival takes a warm runner and its replacement is not ready before that). With Poisson arrivals,
 /// W is the least warm count with λ·P(N &gt; W) ≤ waitBudget·λ̄, where λ̄ is the long-run rate: the share of waiting jobs
 /// stays within the budget over time, and warm runners are spent where they keep the most jobs from waiting.</item>
-/// <item>Without history it behaves exactly as <c>reactive</c>.</item>
+/// <item>Without history it behaves exactly as <c>reactive</c>; so it does, and says the target is not met, when the last
+/// hour had fewer than <c>minArrivals</c> arrivals or more than <c>maxBunched</c> of them came bunched (a matrix fanned
+/// out at once), where a warm pool sized to the rate would be paid for and not meet the target
+/// (docs/adr/0016-bunched-arrivals.md).</item>
 /// </list>
 /// </summary>
 public sealed class PredictivePolicy : IScalingPolicy
@@ -23,8 +26,11 @@ public sealed class PredictivePolicy : IScalingPolicy
     private static readonly TimeSpan Week = TimeSpan.FromDays(7);
     private static readonly TimeSpan SeasonHorizon = TimeSpan.FromMinutes(30);
 
-    /// <summary>Distinct arrival instants the burst window needs before its rate counts.</summary>
-    private const int MinBurstInstants = 3;
+    /// <summary>Slots of the burst window (of <see cref="BurstSlot"/> each) that need arrivals before its rate counts.</summary>
+    private const int MinBurstSlots = 3;
+
+    /// <summary>A matrix fans out within seconds; a rate that goes on fills slots of this length one after another.</summary>
+    private static readonly TimeSpan BurstSlot = TimeSpan.FromSeconds(10);
 
     public string Name => PolicyName;
 
@@ -58,20 +64,15 @@ public sealed class PredictivePolicy : IScalingPolicy
 
         // The short window only counts when it is a real burst, not the noise of a few arrivals: more arrivals than
         // the season and recent rates give with 99 % probability.
-        // A matrix fanned out at once is not a rate that goes on: a burst needs arrivals at several distinct instants.
+        // A matrix fanned out at once is not a rate that goes on: a burst needs arrivals in several 10-second slots.
         var isBurst = burstCount > Poisson.Quantile(baseline * s.BurstWindow.TotalSeconds, 0.01, int.MaxValue)
-            && history.ArrivalInstants(pool, now - s.BurstWindow, now) >= MinBurstInstants;
+            && SpreadSlots(history, pool, now, s.BurstWindow) >= MinBurstSlots;
         var rate = isBurst ? Math.Max(baseline, burst) : baseline;
         var exposure = Math.Max(0, (s.BootTime - s.TargetWaitP95).TotalSeconds);
         var allowed = s.WaitBudget * (longRun > 0 ? longRun : rate);
         var cap = s.MaxWarm > 0 ? s.MaxWarm : Math.Max(0, context.Limits.Max);
         var warm = WarmFor(rate, exposure, allowed, cap);
         var needed = warm < cap ? warm : WarmFor(rate, exposure, allowed, int.MaxValue);
-        var kept = Math.Max(floor, warm);
-        var desired = kept + demand.Queued + demand.Running;
-        var reason = string.Create(
-            CultureInfo.InvariantCulture,
-            $"predictive: {demand.Queued} queued + {demand.Running} running + {kept} warm = {desired} (forecast {rate * 60:0.##}/min: season {season * 60:0.##}, recent {recent * 60:0.##}, burst {burst * 60:0.##}; {exposure:0}s exposure)");
         string? shortfall = null;
         if (needed > warm)
         {
@@ -81,6 +82,35 @@ public sealed class PredictivePolicy : IScalingPolicy
                 $"targetWaitP95 {DurationText(s.TargetWaitP95)} needs {needed} warm runners at {rate * 60:0.##}/min with bootTime {DurationText(s.BootTime)}, but {limit} allows {cap}");
         }
 
+        // How the last hour's arrivals came (docs/adr/0016-bunched-arrivals.md): warm runners sized to a rate only
+        // help arrivals that come as a rate.
+        var profile = exposure > 0 && warm > 0 ? BatchProfile.Of(history, pool, now) : null;
+        string? withheld = null;
+        var bunched = false;
+        if (profile is not null && profile.Jobs < s.MinArrivals && !isBurst)
+        {
+            withheld = string.Create(CultureInfo.InvariantCulture, $"{profile.Jobs} arrivals in the hour before {profile.End:HH:mm}, fewer than minArrivals {s.MinArrivals}: too few to size a warm pool by");
+        }
+        else if (profile is not null && profile.Jobs >= s.MinArrivals && profile.BunchedShare > s.MaxBunched)
+        {
+            bunched = true;
+            withheld = string.Create(
+                CultureInfo.InvariantCulture,
+                $"{profile.BunchedShare:P0} of the {profile.Jobs} arrivals in the hour before {profile.End:HH:mm} came bunched (more within {BatchProfile.BunchSeconds}s than the rate gives), more than maxBunched {s.MaxBunched:P0}: warm runners sized to the rate would not meet targetWaitP95 {DurationText(s.TargetWaitP95)}");
+        }
+
+        if (withheld is not null)
+        {
+            // Reactive: the jobs that come now wait one boot, so the target is not met, and the plan says so.
+            shortfall = shortfall is not null && !bunched ? shortfall : withheld + "; planning reactively";
+            warm = 0;
+        }
+
+        var kept = Math.Max(floor, warm);
+        var desired = kept + demand.Queued + demand.Running;
+        var reason = string.Create(
+            CultureInfo.InvariantCulture,
+            $"predictive: {demand.Queued} queued + {demand.Running} running + {kept} warm = {desired} (forecast {rate * 60:0.##}/min: season {season * 60:0.##}, recent {recent * 60:0.##}, burst {burst * 60:0.##}; {exposure:0}s exposure{(withheld is null ? "" : "; no warm runners: " + withheld)})");
         return new PolicyDecision(desired, reason) { SloFeasible = shortfall is null, SloShortfall = shortfall };
     }
 
@@ -95,6 +125,22 @@ public sealed class PredictivePolicy : IScalingPolicy
         }
 
         return Poisson.Quantile(rate * exposure, allowed / rate, cap);
+    }
+
+    /// <summary>How many of the burst window's <see cref="BurstSlot"/>-long slots saw at least one arrival.</summary>
+    private static int SpreadSlots(IDemandHistory history, string pool, DateTimeOffset now, TimeSpan window)
+    {
+        var slots = 0;
+        for (var end = now; end > now - window; end -= BurstSlot)
+        {
+            var start = end - BurstSlot;
+            if (history.ArrivalInstants(pool, start < now - window ? now - window : start, end) > 0)
+            {
+                slots++;
+            }
+        }
+
+        return slots;
     }
 
     private static double Rate(IDemandHistory history, string pool, DateTimeOffset from, DateTimeOffset to) =>

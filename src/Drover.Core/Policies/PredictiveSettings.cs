@@ -12,7 +12,9 @@ namespace Drover.Core.Policies;
 /// <param name="BurstWindow">Short window that sees a burst start.</param>
 /// <param name="Weeks">Past weeks averaged for the hour-of-week forecast.</param>
 /// <param name="MaxWarm">Most warm runners the policy keeps on top of demand; 0 means up to the pool's max.</param>
-internal sealed record PredictiveSettings(TimeSpan TargetWaitP95, TimeSpan BootTime, double WaitBudget, TimeSpan RecentWindow, TimeSpan BurstWindow, int Weeks, int MaxWarm)
+/// <param name="MinArrivals">Arrivals the last hour needs (unless a burst is under way) before warm runners are kept.</param>
+/// <param name="MaxBunched">Largest share of the last hour's arrivals that may come bunched for warm runners to be kept.</param>
+internal sealed record PredictiveSettings(TimeSpan TargetWaitP95, TimeSpan BootTime, double WaitBudget, TimeSpan RecentWindow, TimeSpan BurstWindow, int Weeks, int MaxWarm, int MinArrivals = 20, double MaxBunched = 0.05)
 {
     public const string TargetWaitKey = "targetWaitP95";
     public const string BootTimeKey = "bootTime";
@@ -21,6 +23,8 @@ internal sealed record PredictiveSettings(TimeSpan TargetWaitP95, TimeSpan BootT
     public const string BurstWindowKey = "burstWindow";
     public const string WeeksKey = "weeks";
     public const string MaxWarmKey = "maxWarm";
+    public const string MinArrivalsKey = "minArrivals";
+    public const string MaxBunchedKey = "maxBunched";
 
     private static readonly ConditionalWeakTable<IReadOnlyDictionary<string, string>, PredictiveSettings> Cache = new();
 
@@ -82,8 +86,30 @@ internal sealed record PredictiveSettings(TimeSpan TargetWaitP95, TimeSpan BootT
                     }
 
                     break;
+                case MinArrivalsKey:
+                    if (int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var minArrivals))
+                    {
+                        result = result with { MinArrivals = minArrivals };
+                    }
+                    else
+                    {
+                        errors.Add(new PolicySettingError(key, $"must be a whole number of at least 0, got '{value}'"));
+                    }
+
+                    break;
+                case MaxBunchedKey:
+                    if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var maxBunched) && maxBunched is >= 0 and <= 1)
+                    {
+                        result = result with { MaxBunched = maxBunched };
+                    }
+                    else
+                    {
+                        errors.Add(new PolicySettingError(key, $"must be a number from 0 to 1, got '{value}'"));
+                    }
+
+                    break;
                 default:
-                    errors.Add(new PolicySettingError(key, $"unknown setting for policy 'predictive' (known: {TargetWaitKey}, {BootTimeKey}, {WaitBudgetKey}, {RecentWindowKey}, {BurstWindowKey}, {WeeksKey}, {MaxWarmKey})"));
+                    errors.Add(new PolicySettingError(key, $"unknown setting for policy 'predictive' (known: {TargetWaitKey}, {BootTimeKey}, {WaitBudgetKey}, {RecentWindowKey}, {BurstWindowKey}, {WeeksKey}, {MaxWarmKey}, {MinArrivalsKey}, {MaxBunchedKey})"));
                     break;
             }
         }

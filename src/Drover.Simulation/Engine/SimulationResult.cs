@@ -83,6 +83,16 @@ public sealed record SimulationResult
 
     public int CreationFailures { get; init; }
 
+    /// <summary>
+    /// Virtual seconds during which the latest plan said a pool cannot meet its queue-wait target (the predictive policy's
+    /// <c>targetWaitP95</c>; see docs/adr/0016-bunched-arrivals.md), and during which it said a pool can: the plans'
+    /// own claims, for checking against the waits the run measured. Both 0 for policies without a target.
+    /// </summary>
+    public double SloInfeasibleSeconds { get; init; }
+
+    /// <summary>Virtual seconds during which the latest plan said every pool with a wait target meets it.</summary>
+    public double SloFeasibleSeconds { get; init; }
+
     /// <summary>How many times the planner ran.</summary>
     public long Plans { get; init; }
 

@@ -14,6 +14,14 @@ public sealed partial class Simulator
         private int _nextArrival;
         private long _wakeTicks = -1;
         private int _wakeGeneration;
+        private long _lastPlanTicks;
+        private bool? _lastSlo;
+
+        /// <summary>Virtual ticks during which the latest plan said a pool cannot meet its wait target.</summary>
+        public long SloInfeasibleTicks { get; private set; }
+
+        /// <summary>Virtual ticks during which the latest plan said every pool with a judged wait target meets it.</summary>
+        public long SloFeasibleTicks { get; private set; }
 
         public long Run(IProgress<double>? progress)
         {
@@ -209,6 +217,7 @@ public sealed partial class Simulator
 
             var plan = sim._planner.Plan(sim._fleet, observed, sim._ledger, at, sim._history);
             sim.Plans++;
+            CountSlo(plan, now);
             foreach (var action in plan.Actions)
             {
                 switch (action)
@@ -243,6 +252,34 @@ public sealed partial class Simulator
             }
 
             return plan;
+        }
+
+        /// <summary>Adds the time since the last plan to what that plan claimed about the pools' wait targets.</summary>
+        private void CountSlo(Plan plan, long now)
+        {
+            if (_lastSlo is { } last)
+            {
+                if (last)
+                {
+                    SloFeasibleTicks += now - _lastPlanTicks;
+                }
+                else
+                {
+                    SloInfeasibleTicks += now - _lastPlanTicks;
+                }
+            }
+
+            bool? slo = null;
+            foreach (var pool in plan.Pools)
+            {
+                if (pool.SloFeasible is { } feasible)
+                {
+                    slo = (slo ?? true) && feasible;
+                }
+            }
+
+            _lastSlo = slo;
+            _lastPlanTicks = now;
         }
 
         /// <summary>Everything has run: settled when one more plan would do nothing and wants no wake-up.</summary>

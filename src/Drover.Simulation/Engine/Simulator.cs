@@ -124,6 +124,8 @@ public sealed partial class Simulator
             RunnersCreated = _metrics.RunnersCreated,
             CreationFailures = _metrics.CreationFailures,
             Plans = Plans,
+            SloInfeasibleSeconds = VirtualTime.ToSeconds(_loop.SloInfeasibleTicks),
+            SloFeasibleSeconds = VirtualTime.ToSeconds(_loop.SloFeasibleTicks),
             RunnersLeft = _provider.LiveCount,
             EndSeconds = VirtualTime.ToSeconds(end),
             Series = _metrics.Series,

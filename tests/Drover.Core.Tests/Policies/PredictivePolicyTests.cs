@@ -140,6 +140,84 @@ public sealed class PredictivePolicyTests
         Assert.Equal(2, decision.Desired);
     }
 
+    [Fact]
+    public void Decide_MatricesFannedOutEveryFewMinutes_KeepsNoWarmRunnersAndSaysTheTargetIsOutOfReach()
+    {
+        // Two weeks of pushes every 4 minutes, each fanning out 12 jobs within 3 seconds: 180 jobs an hour, nearly all
+        // bunched. A warm pool sized to 3 jobs a minute would be taken by the first jobs of a matrix and the rest wait.
+        var history = new ArrivalHistory();
+        for (var s = 0; s < 7 * 24 * 3600 * 2; s += 240)
+        {
+            for (var j = 0; j < 12; j++)
+            {
+                history.Record("linux", T0.AddSeconds(s - (7 * 24 * 3600 * 2) + (j % 3)));
+            }
+        }
+
+        var decision = new PredictivePolicy().Decide(Context(history, queued: 2, running: 5));
+
+        Assert.Equal(7, decision.Desired);
+        Assert.False(decision.SloFeasible);
+        Assert.Contains("came bunched", decision.SloShortfall, StringComparison.Ordinal);
+        Assert.EndsWith("planning reactively", decision.SloShortfall, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Decide_SameArrivalsOneAtATime_KeepsTheWarmPool()
+    {
+        // The same 180 jobs an hour as above, one every 20 s: a rate, so the Poisson-sized warm pool stands.
+        var history = new ArrivalHistory();
+        for (var s = 0; s < 7 * 24 * 3600 * 2; s += 20)
+        {
+            history.Record("linux", T0.AddSeconds(s - (7 * 24 * 3600 * 2)));
+        }
+
+        var decision = new PredictivePolicy().Decide(Context(history, queued: 2, running: 5));
+
+        Assert.True(decision.Desired > 7, decision.Reason);
+        Assert.True(decision.SloFeasible);
+    }
+
+    [Fact]
+    public void Decide_FewArrivalsInTheLastHour_BehavesAsReactiveAndSaysTheTargetIsNotMet()
+    {
+        // One job every 5 minutes for two weeks: 12 an hour, fewer than minArrivals (20).
+        var history = new ArrivalHistory();
+        for (var s = 0; s < 7 * 24 * 3600 * 2; s += 300)
+        {
+            history.Record("linux", T0.AddSeconds(s - (7 * 24 * 3600 * 2)));
+        }
+
+        var decision = new PredictivePolicy().Decide(Context(history, queued: 1, running: 2));
+        var lowered = new PredictivePolicy().Decide(Context(history, queued: 1, running: 2, settings: new() { ["minArrivals"] = "10" }));
+
+        Assert.Equal(3, decision.Desired);
+        Assert.False(decision.SloFeasible);
+        Assert.Contains("fewer than minArrivals 20", decision.SloShortfall, StringComparison.Ordinal);
+        Assert.True(lowered.Desired > 3, lowered.Reason);
+    }
+
+    [Fact]
+    public void CountBunched_FannedOutMatricesAreBunched_AFastSteadyStreamIsNot()
+    {
+        var random = new Random(7);
+        var steady = new int[3600];
+        for (var t = 0.0; t < 3600; t += -Math.Log(1 - random.NextDouble()) / 0.9)
+        {
+            steady[(int)t]++;
+        }
+
+        var matrices = new int[3600];
+        for (var t = 0; t < 3600; t += 300)
+        {
+            matrices[t] += 10;
+            matrices[t + 2] += 10;
+        }
+
+        Assert.InRange(BatchProfile.CountBunched(steady) / (double)steady.Sum(), 0, 0.02);
+        Assert.InRange(BatchProfile.CountBunched(matrices) / (double)matrices.Sum(), 0.8, 1.0);
+    }
+
     [Theory]
     [InlineData(0.0, 45.0, 0.001, 10, 0)]
     [InlineData(1.0 / 30, 45.0, 0.05 / 30, 100, 4)]
@@ -166,9 +244,11 @@ public sealed class PredictivePolicyTests
             ["bootTime"] = "0s",
             ["colour"] = "blue",
             ["weeks"] = "2",
+            ["minArrivals"] = "-1",
+            ["maxBunched"] = "2",
         });
 
-        Assert.Equal(["bootTime", "colour", "targetWaitP95", "waitBudget"], errors.Select(e => e.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(["bootTime", "colour", "maxBunched", "minArrivals", "targetWaitP95", "waitBudget"], errors.Select(e => e.Key).Order(StringComparer.Ordinal));
     }
 
     [Theory]
