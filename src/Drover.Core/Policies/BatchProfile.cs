@@ -7,7 +7,7 @@ namespace Drover.Core.Policies;
 /// within <see cref="BunchSeconds"/> up to them than the rate of the <see cref="RateWindow"/> before gives with 99 %
 /// probability. A matrix fanned out by one push is bunched; a busy hour whose jobs come one after another is not,
 /// however fast. Computed from the history's per-second counts once per <see cref="Refresh"/> per pool and history (the
-/// planner asks every cycle), so it depends on the history alone. See docs/adr/0016-bunched-arrivals.md.
+/// planner asks every cycle), so it depends on the history alone. See docs/adr/0014-bunched-arrivals.md.
 /// </summary>
 internal sealed class BatchProfile
 {

@@ -16,7 +16,7 @@ namespace Drover.Core.Policies;
 /// <item>Without history it behaves exactly as <c>reactive</c>; so it does, and says the target is not met, when the last
 /// hour had fewer than <c>minArrivals</c> arrivals or more than <c>maxBunched</c> of them came bunched (a matrix fanned
 /// out at once), where a warm pool sized to the rate would be paid for and not meet the target
-/// (docs/adr/0016-bunched-arrivals.md).</item>
+/// (docs/adr/0014-bunched-arrivals.md).</item>
 /// </list>
 /// </summary>
 public sealed class PredictivePolicy : IScalingPolicy
@@ -82,7 +82,7 @@ public sealed class PredictivePolicy : IScalingPolicy
                 $"targetWaitP95 {DurationText(s.TargetWaitP95)} needs {needed} warm runners at {rate * 60:0.##}/min with bootTime {DurationText(s.BootTime)}, but {limit} allows {cap}");
         }
 
-        // How the last hour's arrivals came (docs/adr/0016-bunched-arrivals.md): warm runners sized to a rate only
+        // How the last hour's arrivals came (docs/adr/0014-bunched-arrivals.md): warm runners sized to a rate only
         // help arrivals that come as a rate.
         var profile = exposure > 0 && warm > 0 ? BatchProfile.Of(history, pool, now) : null;
         string? withheld = null;

@@ -85,7 +85,7 @@ public sealed record SimulationResult
 
     /// <summary>
     /// Virtual seconds during which the latest plan said a pool cannot meet its queue-wait target (the predictive policy's
-    /// <c>targetWaitP95</c>; see docs/adr/0016-bunched-arrivals.md), and during which it said a pool can: the plans'
+    /// <c>targetWaitP95</c>; see docs/adr/0014-bunched-arrivals.md), and during which it said a pool can: the plans'
     /// own claims, for checking against the waits the run measured. Both 0 for policies without a target.
     /// </summary>
     public double SloInfeasibleSeconds { get; init; }
