@@ -42,6 +42,7 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
     private readonly Dictionary<string, RunnerProcess> _live = new(StringComparer.Ordinal);
     private readonly Dictionary<string, AdoptedProcess> _adopted = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ProcessExit> _exits = new(StringComparer.Ordinal);
+    private int _detached;
     private readonly Queue<string> _exitOrder = new();
     private readonly HashSet<string> _starting = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (ProviderInstance Instance, DateTimeOffset ExitedAt)> _lost = new(StringComparer.Ordinal);
@@ -495,6 +496,12 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
         }
     }
 
+    /// <summary>
+    /// Leaves the runner registry to another instance (tests only): as if this Drover process had died, its runners'
+    /// exits no longer write or remove their records, which a restarted provider on the same state directory owns now.
+    /// </summary>
+    internal void Detach() => Volatile.Write(ref _detached, 1);
+
     /// <summary>Stops every runner process this provider started or adopted and waits (bounded) for them to end.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -727,6 +734,11 @@ internal sealed partial class ProcessProvider : IProvider, IHealthReporting, IIn
     /// </summary>
     private void EndRecord(ProcessExit exit, DateTimeOffset createdAt)
     {
+        if (Volatile.Read(ref _detached) == 1)
+        {
+            return;
+        }
+
         if (exit.KilledFromOutside is not null)
         {
             _registry.Write(new RunnerRecord(exit.RunnerName, exit.Pool, createdAt, null, null, exit.ExitCode, exit.ExitedAt));

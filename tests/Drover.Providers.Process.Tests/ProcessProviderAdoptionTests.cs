@@ -46,6 +46,8 @@ public sealed class ProcessProviderAdoptionTests
 
         Assert.False(Processes.IsAlive(pid));
         await Eventually.TrueAsync(() => !Processes.IsAlive(child), "the runner's child is gone", TimeSpan.FromSeconds(5), seen: () => $"process {child} alive");
+        // The instance before the restart (a dead process in real life) has seen the exit too, and left the registry alone.
+        await Eventually.TrueAsync(() => h.Provider.RecentExits.Any(e => e.RunnerName == "t-1"), "the first instance saw the exit", TimeSpan.FromSeconds(5));
         Assert.Empty(await restarted.ListAsync(CancellationToken.None));
         Assert.Empty(Directory.GetFiles(restarted.StateDirectory));
         Assert.True(Assert.Single(restarted.RecentExits).Deleted);

@@ -47,6 +47,14 @@ internal sealed class ProviderHarness : IAsyncDisposable
     /// </summary>
     public ProcessProvider Reopen()
     {
+        // A restart: the instances so far stop acting on their runners' exits, as a dead process would (otherwise one
+        // would write back the record of a runner the new instance deleted, seeing it killed by someone else).
+        Provider.Detach();
+        foreach (var earlier in _reopened)
+        {
+            earlier.Detach();
+        }
+
         var fleet = new FleetConfig { Providers = [Config] };
         var provider = (ProcessProvider)ProcessProviderFactory.Create(Config, new AdapterContext(fleet, Vault, Time, Logger));
         _reopened.Add(provider);
