@@ -92,7 +92,10 @@ public sealed class GitLabEndToEndTests(ITestOutputHelper output) : IDisposable
         Assert.All(jobs.Where(j => j.Tags.Count == 0), j => Assert.StartsWith("drover-general-", j.RunnerDescription, StringComparison.Ordinal));
         Assert.All(gitlab.Jobs().Where(j => unmatched.Contains(j.Id)), j => Assert.Equal("pending", j.Status));
         var exits = ((ProcessProvider)provider!).RecentExits;
-        Assert.All(jobs, j => Assert.Contains(exits, e => e.RunnerName == j.RunnerDescription && e.ExitCode == 0));
+        var unclean = jobs.Where(j => !exits.Any(e => e.RunnerName == j.RunnerDescription && e.ExitCode == 0))
+            .Select(j => $"job {j.Id} on {j.RunnerDescription}: {string.Join(", ", exits.Where(e => e.RunnerName == j.RunnerDescription).Select(e => $"exit {e.ExitCode} at {e.ExitedAt:HH:mm:ss.fff}, deleted {e.Deleted}, killed {e.KilledFromOutside}").DefaultIfEmpty("no exit recorded"))}")
+            .ToList();
+        Assert.True(unclean.Count == 0, "every job's runner ended by itself with exit 0; not: " + string.Join("; ", unclean));
         output.WriteLine($"48 matchable jobs on {jobs.Count} fresh runners, all run after {allRun.TotalSeconds:F1} s; 2 windows jobs left pending");
     }
 
