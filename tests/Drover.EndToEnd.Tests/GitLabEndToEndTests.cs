@@ -213,7 +213,7 @@ public sealed class GitLabEndToEndTests(ITestOutputHelper output) : IDisposable
                 provider: local
                 max: 4
                 idleTimeout: 2s
-                timeouts: { draining: 5s, finishedJobGrace: 2s }
+                timeouts: { draining: 5s, finishedJobGrace: 10s }
             """;
         var yaml = $$"""
             controllerId: drover
@@ -241,7 +241,7 @@ public sealed class GitLabEndToEndTests(ITestOutputHelper output) : IDisposable
                 provider: local
                 max: 5
                 idleTimeout: 2s
-                timeouts: { draining: 5s, finishedJobGrace: 2s }
+                timeouts: { draining: 5s, finishedJobGrace: 10s }
               - name: general
                 forge: gitlab
                 scope: { group: acme }
@@ -250,7 +250,7 @@ public sealed class GitLabEndToEndTests(ITestOutputHelper output) : IDisposable
                 provider: local
                 max: 4
                 idleTimeout: 2s
-                timeouts: { draining: 5s, finishedJobGrace: 2s }
+                timeouts: { draining: 5s, finishedJobGrace: 10s }
             {{githubPool}}
             """;
         var environment = new Dictionary<string, string>
