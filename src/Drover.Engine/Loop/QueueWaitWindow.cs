@@ -83,7 +83,7 @@ internal sealed class QueueWaitWindow
 
             Array.Sort(sorted);
             Examined += sorted.Length;
-            _percentiles[pool] = (NearestRank(sorted, 0.5), NearestRank(sorted, 0.95));
+            _percentiles[pool] = (QueueWaits.NearestRank(sorted, 0.5), QueueWaits.NearestRank(sorted, 0.95));
         }
 
         _changed.Clear();
@@ -92,7 +92,4 @@ internal sealed class QueueWaitWindow
             _percentiles.ToDictionary(p => p.Key, p => p.Value.P50, StringComparer.Ordinal));
         return _last;
     }
-
-    private static double NearestRank(double[] sorted, double quantile) =>
-        sorted[Math.Clamp((int)Math.Ceiling(quantile * sorted.Length) - 1, 0, sorted.Length - 1)];
 }

@@ -45,13 +45,10 @@ internal static class QueueWaits
             list.Add(Math.Max(0, (started - queued).TotalSeconds));
         }
 
-        return waits.ToDictionary(p => p.Key, p => NearestRank(p.Value, quantile), StringComparer.Ordinal);
+        return waits.ToDictionary(p => p.Key, p => { p.Value.Sort(); return NearestRank(p.Value, quantile); }, StringComparer.Ordinal);
     }
 
-    private static double NearestRank(List<double> values, double quantile)
-    {
-        values.Sort();
-        var rank = (int)Math.Ceiling(quantile * values.Count);
-        return values[Math.Clamp(rank - 1, 0, values.Count - 1)];
-    }
+    /// <summary>The nearest-rank <paramref name="quantile"/> of <paramref name="sorted"/> (ascending, not empty).</summary>
+    internal static double NearestRank(IReadOnlyList<double> sorted, double quantile) =>
+        sorted[Math.Clamp((int)Math.Ceiling(quantile * sorted.Count) - 1, 0, sorted.Count - 1)];
 }
