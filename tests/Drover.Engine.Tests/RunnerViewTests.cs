@@ -80,6 +80,34 @@ public sealed class RunnerViewTests
     }
 
     [Fact]
+    public async Task ResyncRead_StartedBetweenCycles_IsTakenByTheNextCycle_BeforeTheIntervalEnds()
+    {
+        await using var h = await LoopHarness.CreateAsync();
+        h.Queue();
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        var runner = Assert.Single(await h.Store.ListLiveRunnersAsync("linux", CancellationToken.None));
+        await h.Store.InTransactionAsync(
+            async (w, ct) =>
+            {
+                await w.UpsertRunnerAsync(runner with { State = RunnerState.Failed, StateSince = h.Time.GetUtcNow(), FailureReason = "edited" }, "test", ct);
+                return true;
+            },
+            CancellationToken.None);
+
+        // Three quarters into the resync interval: this cycle still works on its view, then reads the store after it.
+        h.Time.Advance(TimeSpan.FromSeconds(23));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        Assert.Equal(RunnerState.Provisioning, Assert.Single(h.Loop.Snapshot.Runners, r => r.Id == runner.Id).State);
+        await h.Loop.RunnersReadAhead;
+
+        // 24 s after the last read in a cycle, well within the interval: the next cycle starts from what was read.
+        h.Time.Advance(TimeSpan.FromSeconds(1));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        await AssertSnapshotMatchesStoreAsync(h);
+        Assert.DoesNotContain(h.Loop.Snapshot.Runners, r => r.Id == runner.Id && r.State == RunnerState.Provisioning);
+    }
+
+    [Fact]
     public async Task FailedCycle_DropsTheView_NextCycleReadsTheStoreAndCreatesNoSecondRunner()
     {
         await using var h = await LoopHarness.CreateAsync();

@@ -97,19 +97,32 @@ internal static class SteadyState
             log.WriteLine(Invariant($"  warm after {warmup.TotalSeconds:0.0}s: {liveAtStart} live runners; measuring {options.Measure.TotalSeconds:0}s"));
 
             var cycles = new List<double>();
+            var steps = new Dictionary<string, List<double>>(StringComparer.Ordinal);
             using var listener = new MeterListener();
             listener.InstrumentPublished = (instrument, l) =>
             {
-                if (ReferenceEquals(instrument.Meter, metrics.Meter) && instrument.Name == "drover_plan_cycle_duration_seconds")
+                if (ReferenceEquals(instrument.Meter, metrics.Meter) && instrument.Name is "drover_plan_cycle_duration_seconds" or "drover_plan_cycle_step_seconds")
                 {
                     l.EnableMeasurementEvents(instrument);
                 }
             };
-            listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
+            listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
             {
                 lock (cycles)
                 {
-                    cycles.Add(value * 1000);
+                    if (instrument.Name == "drover_plan_cycle_duration_seconds")
+                    {
+                        cycles.Add(value * 1000);
+                        return;
+                    }
+
+                    foreach (var tag in tags)
+                    {
+                        if (tag is { Key: "step", Value: string step })
+                        {
+                            (steps.TryGetValue(step, out var list) ? list : steps[step] = []).Add(value * 1000);
+                        }
+                    }
                 }
             });
             listener.Start();
@@ -151,9 +164,11 @@ internal static class SteadyState
             await app.StopAsync(cancellationToken);
 
             double[] sorted;
+            Dictionary<string, (double P50, double P99)> stepTimes;
             lock (cycles)
             {
                 sorted = [.. cycles.Order()];
+                stepTimes = steps.ToDictionary(s => s.Key, s => { double[] v = [.. s.Value.Order()]; return (Quantile(v, 0.50), Quantile(v, 0.99)); }, StringComparer.Ordinal);
             }
 
             var perDay = 86_400 / elapsed.TotalSeconds;
@@ -168,6 +183,7 @@ internal static class SteadyState
                 CycleP50Ms = Quantile(sorted, 0.50),
                 CycleP99Ms = Quantile(sorted, 0.99),
                 CycleMaxMs = sorted.Length == 0 ? 0 : sorted[^1],
+                StepMs = stepTimes,
                 CpuPerWall = cpu.TotalSeconds / elapsed.TotalSeconds,
                 PeakRssBytes = peakRss,
                 PeakHeapBytes = peakHeap,

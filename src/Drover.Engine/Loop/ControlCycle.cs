@@ -67,20 +67,26 @@ internal sealed class ControlCycle
         var config = current.Config;
         var now = _services.Time.GetUtcNow();
         var matcher = MatcherFor(config);
+        var steps = new CycleSteps(_services.Time, _services.Metrics);
         try
         {
             var deliveries = await _deliveries.CollectAsync(demand.Enqueue, now, cancellationToken).ConfigureAwait(false);
             await demand.DrainAsync(
                 store, config, matcher, now, _options.FinishedJobRetention, cancellationToken,
                 deliveries.Any ? deliveries.WriteAsync : null).ConfigureAwait(false);
+            steps.Done(CycleSteps.Demand);
             var requests = await store.ListAdminRequestsAsync(cancellationToken).ConfigureAwait(false);
             var drained = OperatorRequests.DrainedPools(config, requests);
-            var observed = await ObserveAsync(config, demand, now, cancellationToken).ConfigureAwait(false);
+            var observed = await ObserveAsync(config, demand, now, steps, cancellationToken).ConfigureAwait(false);
+            steps.Done(CycleSteps.Sync);
             await _phases.RecordAsync(demand, observed.Runners, now, cancellationToken).ConfigureAwait(false);
+            steps.Done(CycleSteps.Phases);
             var (poolSpend, teamSpend) = BudgetTracker.Spend(await Budgets.StatusAsync(config, now, cancellationToken).ConfigureAwait(false));
             observed = observed with { PoolSpend = poolSpend, TeamSpend = teamSpend };
+            steps.Done(CycleSteps.Budgets);
             var plan = _planner.Plan(OperatorRequests.Effective(config, drained), observed, demand.Ledger, now, demand.Arrivals);
             await Slo.RecordAsync(store, plan, _options.Actor, cancellationToken).ConfigureAwait(false);
+            steps.Done(CycleSteps.Plan);
             var breakers = await _executor.ExecuteAsync(plan.Actions, config, observed.Breakers, _options.Actor, cancellationToken).ConfigureAwait(false);
             if (_executor.HeldBackUntil is { } heldBack && (plan.NextWakeAt is not { } wake || heldBack < wake))
             {
@@ -88,12 +94,17 @@ internal sealed class ControlCycle
                 plan = plan with { NextWakeAt = heldBack };
             }
 
+            steps.Done(CycleSteps.Execute);
+
             breakers = await _requests.DeleteRequestedAsync(requests, config, breakers, cancellationToken).ConfigureAwait(false);
             await _reruns.RequestDueAsync(_options.Actor, cancellationToken).ConfigureAwait(false);
+            steps.Done(CycleSteps.Requests);
             var costedAt = _services.Time.GetUtcNow();
             Budgets.Add(config, await Costs.RecordAsync(config, demand.Ledger.Get, costedAt, force: false, cancellationToken).ConfigureAwait(false));
+            steps.Done(CycleSteps.Cost);
             var budgets = await Budgets.StatusAsync(config, costedAt, cancellationToken).ConfigureAwait(false);
             await Budgets.RaiseAlertsAsync(budgets, costedAt, _options.Actor, cancellationToken).ConfigureAwait(false);
+            steps.Done(CycleSteps.Alerts);
             var after = await Runners.AfterCycleAsync(observed.Runners, plan.Actions, requests, cancellationToken).ConfigureAwait(false);
             var waits = demand.Waits.Percentiles(now);
             var snapshot = current with
@@ -110,6 +121,7 @@ internal sealed class ControlCycle
                 Cycles = current.Cycles + 1,
                 BreakerOptions = _options.Breakers,
             };
+            steps.Done(CycleSteps.Snapshot);
             return (plan, snapshot, deliveries.More);
         }
         catch
@@ -150,7 +162,7 @@ internal sealed class ControlCycle
         return _planner.Plan(OperatorRequests.Effective(config, OperatorRequests.DrainedPools(config, requests)), observed, demand.Ledger, now, demand.Arrivals);
     }
 
-    private async Task<ObservedState> ObserveAsync(FleetConfig config, DemandIntake demand, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<ObservedState> ObserveAsync(FleetConfig config, DemandIntake demand, DateTimeOffset now, CycleSteps steps, CancellationToken cancellationToken)
     {
         var store = _services.Store;
         var instances = await _observer.ListInstancesAsync(cancellationToken).ConfigureAwait(false);
@@ -159,6 +171,7 @@ internal sealed class ControlCycle
         var reload = Runners.MustReload(now);
         var stored = await store.LoadObservedStateAsync(ControlLoop.SpendSince(now), withRunners: reload, cancellationToken).ConfigureAwait(false);
         stored = stored with { Runners = Runners.Use(stored.Runners, reload, now) };
+        steps.Done(CycleSteps.Observe);
         var synced = await _sync.SyncAsync(stored.Runners, config, forgeRunners.Lists, forgeRunners.At, demand.Ledger, instances, now, cancellationToken).ConfigureAwait(false);
         if (synced.Rejected)
         {

@@ -293,6 +293,7 @@ public sealed class ControlLoop
         try
         {
             var started = _time.GetTimestamp();
+            _cycle.Runners.BeginCycle();
             if (_keptIntents.Count > 0)
             {
                 // Intents start-up could not resolve: tried again until their provider lists, instead of holding their
@@ -312,6 +313,7 @@ public sealed class ControlLoop
 
             Volatile.Write(ref _snapshot, snapshot);
             _metrics.CycleCompleted(_time.GetElapsedTime(started));
+            _cycle.Runners.ReadAheadIfDue(_time.GetUtcNow(), cancellationToken);
             EngineLog.CycleDone(_logger, snapshot.At ?? _time.GetUtcNow(), plan.Actions.Count, plan.NextWakeAt?.ToString("O") ?? "none");
             CycleCompleted?.Invoke(snapshot);
             return plan;
@@ -380,6 +382,9 @@ public sealed class ControlLoop
     /// period comes from <see cref="BudgetTracker"/>, which reads the ledger only when a period or the fleet changes.
     /// </summary>
     internal static DateTimeOffset SpendSince(DateTimeOffset now) => DateTimeOffset.MaxValue;
+
+    /// <summary>Completes when the runner read started between cycles (if any) has; for tests.</summary>
+    internal Task RunnersReadAhead => _cycle.Runners.ReadAhead;
 
     /// <summary>The pool matcher cycles use for <paramref name="config"/> (one per configuration).</summary>
     internal PoolMatcher MatcherFor(FleetConfig config) => _cycle.MatcherFor(config);

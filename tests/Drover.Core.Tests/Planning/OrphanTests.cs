@@ -77,4 +77,22 @@ public sealed class OrphanTests
 
         Assert.True(plan.IsEmpty);
     }
+
+    [Fact]
+    public void Plan_AmongManyOwnedInstancesAndRegistrations_ActsOnTheUnownedOnesInProviderAndIdOrder()
+    {
+        var runners = Enumerable.Range(0, 50).Select(i => Runner("linux", i, RunnerState.Idle, T0.AddHours(-1)) with { ForgeRunnerId = $"{1000 + i}" }).ToList();
+        var owned = runners.Select(r => Instance(r.InstanceId!, T0.AddHours(-2), r.IdempotencyKey));
+        var ownedRegistrations = runners.Select(r => ForgeRunner(r.ForgeRunnerId!, r.Id, T0.AddHours(-2)));
+        var state = State([.. runners]) with
+        {
+            Instances = [Instance("z-9", T0.AddHours(-1)), .. owned, Instance("a-1", T0.AddHours(-1)), Instance("m-5", T0.AddHours(-1))],
+            ForgeRunners = [ForgeRunner("9", "stray-9", T0.AddHours(-1)), .. ownedRegistrations, ForgeRunner("10", "stray-10", T0.AddHours(-1))],
+        };
+
+        var plan = Planner().Plan(Fleet(Pool("linux", min: 50)), state, [], T0);
+
+        Assert.Equal(["a-1", "m-5", "z-9"], plan.Of<DeleteInstance>().Select(d => d.InstanceId));
+        Assert.Equal(["10", "9"], plan.Of<UnregisterForgeRunner>().Select(u => u.ForgeRunnerId));
+    }
 }
