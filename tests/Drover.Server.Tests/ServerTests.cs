@@ -142,7 +142,7 @@ public sealed class ServerTests(ServerFixture server) : IClassFixture<ServerFixt
         {
             "drover_desired_runners{pool=\"linux\"}", "drover_runners{pool=\"linux\",state=\"idle\"}", "drover_queued_jobs{pool=\"docker\"}",
             "drover_circuit_breaker_state{provider=\"sim\"}", "drover_build_info{version=", "drover_provider_calls_total{outcome=\"success\",provider=\"sim\"}",
-            "# TYPE drover_provisioning_duration_seconds histogram", "drover_plan_cycle_duration_seconds_bucket{le=",
+            "# TYPE drover_provisioning_duration_seconds histogram", "drover_plan_cycle_duration_seconds_bucket{le=", "drover_plan_cycle_step_seconds_bucket{step=\"plan\",le=",
             "drover_pool_min_runners{pool=\"linux\"}", "drover_pool_max_runners{pool=\"linux\"}",
             "drover_jobs_queued_total{pool=\"", "drover_jobs_started_total{pool=\"", "drover_job_queue_wait_seconds_bucket{pool=\"linux\",le=\"+Inf\"}",
             "# TYPE process_cpu_seconds_total counter", "process_resident_memory_bytes ", "process_start_time_seconds ",
