@@ -172,9 +172,20 @@ public sealed class DemoForge : IForge, IJobRerun
             events.Add(Event(next, JobEventKind.Queued, now));
         }
 
-        foreach (var registration in _registrations.Values.ToList())
+        // A tick looks at every registration (10,000 in the scale benchmark): only those whose job ended are copied out,
+        // and idle ones are put in order only while jobs wait.
+        List<DemoRegistration>? ended = null;
+        foreach (var registration in _registrations.Values)
         {
-            if (registration.Job is { EndsAt: { } endsAt } job && endsAt <= now)
+            if (registration.Job is { EndsAt: { } endsAt } && endsAt <= now)
+            {
+                (ended ??= []).Add(registration);
+            }
+        }
+
+        foreach (var registration in ended ?? [])
+        {
+            if (registration.Job is { } job)
             {
                 registration.Job = null;
                 events.Add(Event(job, JobEventKind.Completed, now));
@@ -186,10 +197,14 @@ public sealed class DemoForge : IForge, IJobRerun
             }
         }
 
+        if (_queued.Count == 0)
+        {
+            return;
+        }
+
         foreach (var registration in _registrations.Values.Where(r => r.Job is null).OrderBy(r => r.RegisteredAt))
         {
-            var job = _queued.FirstOrDefault(j => LabelRules.Matches(_forge.Kind, registration.Labels, registration.RunUntagged, j.Labels));
-            if (job is null)
+            if (FirstMatch(registration) is not { } job)
             {
                 continue;
             }
@@ -200,6 +215,20 @@ public sealed class DemoForge : IForge, IJobRerun
             registration.Job = job;
             events.Add(Event(job, JobEventKind.Started, now));
         }
+    }
+
+    /// <summary>The first queued job <paramref name="registration"/>'s labels take, if any.</summary>
+    private DemoJob? FirstMatch(DemoRegistration registration)
+    {
+        foreach (var job in _queued)
+        {
+            if (LabelRules.Matches(_forge.Kind, registration.Labels, registration.RunUntagged, job.Labels))
+            {
+                return job;
+            }
+        }
+
+        return null;
     }
 
     private void Unregister(DemoRegistration registration, DateTimeOffset now)
