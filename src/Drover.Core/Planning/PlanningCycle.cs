@@ -12,7 +12,7 @@ internal sealed class PlanningCycle(
     DateTimeOffset now,
     IDemandHistory? history,
     IReadOnlyDictionary<JobKey, Job> finishedJobsOfBusyRunners,
-    IReadOnlySet<JobKey> runningJobs,
+    IReadOnlySet<Runners.Runner> runnersOffRunningJobs,
     CircuitBreakerOptions breakerOptions)
 {
     private readonly Dictionary<string, int?> _createsLeft = new(StringComparer.Ordinal);
@@ -28,12 +28,16 @@ internal sealed class PlanningCycle(
 
     public IReadOnlyDictionary<JobKey, Job> FinishedJobsOfBusyRunners { get; } = finishedJobsOfBusyRunners;
 
-    /// <summary>The ledger's running jobs: a busy runner on one of them is working, whatever its busy timeout says.</summary>
-    public IReadOnlySet<JobKey> RunningJobs { get; } = runningJobs;
+    /// <summary>
+    /// The observed runners (these instances of <see cref="ObservedState.Runners"/>, compared by reference) that name a
+    /// job the ledger does not have running. Every other observed runner that names a job is on a running job: as busy,
+    /// it is working, whatever its busy timeout says.
+    /// </summary>
+    public IReadOnlySet<Runners.Runner> RunnersOffRunningJobs { get; } = runnersOffRunningJobs;
 
     /// <summary>How long <paramref name="runner"/> (busy, of <paramref name="pool"/>) may stay busy (see <see cref="RunnerTimeouts.BusyLimit"/>).</summary>
     public TimeSpan BusyLimit(PoolConfig pool, Runners.Runner runner) =>
-        pool.Timeouts.BusyLimit(Config.FindForge(pool.Forge)?.Kind ?? ForgeKind.GitHub, runner.Job is { } key && RunningJobs.Contains(key));
+        pool.Timeouts.BusyLimit(Config.FindForge(pool.Forge)?.Kind ?? ForgeKind.GitHub, runner.Job is not null && !RunnersOffRunningJobs.Contains(runner));
 
     /// <summary>The budgets that apply to <paramref name="pool"/> (its own, its team's), where each stands now.</summary>
     public IEnumerable<Cost.BudgetStatus> BudgetsOf(PoolConfig pool)
