@@ -55,11 +55,13 @@ public sealed class Planner
         var runnersByPool = new Dictionary<string, List<Runner>>(StringComparer.Ordinal);
         List<(JobKey Key, Job Job)>? busyJobs = null;
         HashSet<Runner>? offRunningJobs = null;
+        // Sized for an even spread of the runners over the pools, so a list rarely grows while it is filled.
+        var perPool = (observed.Runners.Count / Math.Max(1, poolsByName.Count)) + 1;
         foreach (var runner in observed.Runners)
         {
             if (!runnersByPool.TryGetValue(runner.Pool, out var list))
             {
-                list = [];
+                list = new List<Runner>(perPool);
                 runnersByPool[runner.Pool] = list;
             }
 
