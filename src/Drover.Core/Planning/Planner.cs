@@ -21,7 +21,9 @@ public sealed class Planner
     // Configs are immutable records; a new config is a new instance and gets its own entry.
     private readonly ConditionalWeakTable<FleetConfig, ConfigIndex> _indexes = new();
 
+    // Shared empty inputs of a cycle, read only: most plans have no runner off a running job and no finished job held.
     private static readonly HashSet<Runner> NoRunners = new(ReferenceEqualityComparer.Instance);
+    private static readonly Dictionary<JobKey, Job> NoJobs = [];
 
     public Planner(PolicyRegistry policies, CircuitBreakerOptions? breakerOptions = null)
     {
@@ -92,7 +94,7 @@ public sealed class Planner
 
         // Queued jobs a busy runner already took are not demand twice; finished jobs tell which busy runners are stuck.
         // Two runners naming one job add it once: taken keys are a set, and finished jobs are keyed.
-        var finished = new Dictionary<JobKey, Job>();
+        Dictionary<JobKey, Job>? finished = null;
         Dictionary<string, HashSet<JobKey>>? taken = null;
         if (busyJobs is not null)
         {
@@ -112,12 +114,12 @@ public sealed class Planner
                 }
                 else if (job.IsFinished)
                 {
-                    finished[key] = job;
+                    (finished ??= [])[key] = job;
                 }
             }
         }
 
-        var context = new PlanningCycle(config, observed, now, history, finished, offRunningJobs ?? NoRunners, _breakerOptions);
+        var context = new PlanningCycle(config, observed, now, history, finished ?? NoJobs, offRunningJobs ?? NoRunners, _breakerOptions);
         context.Shares = config.PriorityClasses.Count == 0
             ? CapacityShares.Compute(context, pool => [assignment.For(pool).Count], static _ => 0)
             : CapacityShares.Compute(context, pool => QueuedByClass(config, assignment.For(pool)), runner => ClassOfBusy(config, ledger, runner));

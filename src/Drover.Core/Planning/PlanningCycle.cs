@@ -15,7 +15,10 @@ internal sealed class PlanningCycle(
     IReadOnlySet<Runners.Runner> runnersOffRunningJobs,
     CircuitBreakerOptions breakerOptions)
 {
-    private readonly Dictionary<string, int?> _createsLeft = new(StringComparer.Ordinal);
+    private Dictionary<string, int?>? _createsLeft;
+
+    /// <summary>Creations left per provider in this cycle, made on the first create (most cycles create nothing).</summary>
+    private Dictionary<string, int?> CreatesLeftByProvider => _createsLeft ??= new(StringComparer.Ordinal);
     private Dictionary<string, (int Runners, decimal Vcpus, int Gpus)>? _teamUsage;
 
     public FleetConfig Config { get; } = config;
@@ -147,12 +150,12 @@ internal sealed class PlanningCycle(
         var left = CreatesLeft(provider);
         if (left is null || left.Value >= wanted)
         {
-            _createsLeft[provider] = left - wanted;
+            CreatesLeftByProvider[provider] = left - wanted;
             return wanted;
         }
 
         var granted = Math.Max(0, left.Value);
-        _createsLeft[provider] = left.Value - granted;
+        CreatesLeftByProvider[provider] = left.Value - granted;
         withheldBecause = $"provider '{provider}' circuit {DescribeBreaker(provider)}";
         return granted;
     }
@@ -176,7 +179,7 @@ internal sealed class PlanningCycle(
     /// </summary>
     private int? CreatesLeft(string provider)
     {
-        if (_createsLeft.TryGetValue(provider, out var left))
+        if (CreatesLeftByProvider.TryGetValue(provider, out var left))
         {
             return left;
         }
@@ -188,7 +191,7 @@ internal sealed class PlanningCycle(
             left = Math.Max(0, left.Value - ProbesInFlight(provider, state));
         }
 
-        _createsLeft[provider] = left;
+        CreatesLeftByProvider[provider] = left;
         return left;
     }
 
