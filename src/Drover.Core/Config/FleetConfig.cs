@@ -30,9 +30,10 @@ public sealed record FleetConfig
     /// <summary>Queued jobs older than this with no further event are aged out of the ledger.</summary>
     public TimeSpan StaleJobAge { get; init; } = TimeSpan.FromHours(24);
 
-    public ForgeConfig? FindForge(string name) => Forges.FirstOrDefault(f => f.Name == name);
+    // These lookups run for every runner of every plan: plain loops, no closure or enumerator per call.
+    public ForgeConfig? FindForge(string name) => FirstNamed(Forges, name, static f => f.Name);
 
-    public ProviderConfig? FindProvider(string name) => Providers.FirstOrDefault(p => p.Name == name);
+    public ProviderConfig? FindProvider(string name) => FirstNamed(Providers, name, static p => p.Name);
 
     /// <summary>
     /// The pool named <paramref name="name"/> (the first, should two share it), or null. Looked up in an index of
@@ -41,13 +42,40 @@ public sealed record FleetConfig
     /// </summary>
     public PoolConfig? FindPool(string name) => _poolIndex.Find(Pools, name);
 
-    public TeamConfig? FindTeam(string name) => Teams.FirstOrDefault(t => t.Name == name);
+    public TeamConfig? FindTeam(string name) => FirstNamed(Teams, name, static t => t.Name);
 
     /// <summary>The team a pool belongs to: its <c>team:</c>, else the team whose <c>pools:</c> lists it; null when none.</summary>
     public string? TeamOf(PoolConfig pool)
     {
         ArgumentNullException.ThrowIfNull(pool);
-        return pool.Team ?? Teams.FirstOrDefault(t => t.Pools.Contains(pool.Name, StringComparer.Ordinal))?.Name;
+        if (pool.Team is { } team)
+        {
+            return team;
+        }
+
+        for (var i = 0; i < Teams.Count; i++)
+        {
+            if (Teams[i].Pools.Contains(pool.Name, StringComparer.Ordinal))
+            {
+                return Teams[i].Name;
+            }
+        }
+
+        return null;
+    }
+
+    private static T? FirstNamed<T>(IReadOnlyList<T> items, string name, Func<T, string> nameOf)
+        where T : class
+    {
+        for (var i = 0; i < items.Count; i++)
+        {
+            if (nameOf(items[i]) == name)
+            {
+                return items[i];
+            }
+        }
+
+        return null;
     }
 
     /// <summary>

@@ -304,26 +304,25 @@ public sealed class JobLedger
     /// its phases are measured (<see cref="Job.RunnerTimes"/> attached): from then on they are fixed, so the phases the
     /// metrics recorded and the ones the API shows are the same and sum to the same wait.
     /// </summary>
-    private static Job MergeFacts(Job job, JobEvent e) => job.RunnerTimes is not null && job is { QueuedAt: not null, KnownAt: not null, StartedAt: not null }
-        ? MergeOtherFacts(job, e)
-        : MergeOtherFacts(job, e) with
-        {
-            QueuedAt = e.Kind == JobEventKind.Queued ? Earlier(job.QueuedAt, e.At) : job.QueuedAt,
-            KnownAt = e.ReceivedAt is { } received ? Earlier(job.KnownAt, received) : job.KnownAt,
-            StartedAt = e.Kind == JobEventKind.Started ? Earlier(job.StartedAt, e.At) : job.StartedAt,
-        };
-
-    private static Job MergeOtherFacts(Job job, JobEvent e) => job with
+    private static Job MergeFacts(Job job, JobEvent e)
     {
-        Labels = job.Labels.Count == 0 && e.Labels.Count > 0 ? [.. e.Labels] : job.Labels,
-        Scope = job.Scope ?? e.Scope,
-        RunId = job.RunId ?? e.RunId,
-        Ref = job.Ref ?? e.Ref,
-        RefKind = MoreSpecific(job.RefKind, e.RefKind),
-        Environment = job.Environment ?? e.Environment,
-        RunnerName = job.RunnerName ?? e.RunnerName,
-        LastEventAt = e.At > job.LastEventAt ? e.At : job.LastEventAt,
-    };
+        // One copy of the record per event.
+        var timesFixed = job.RunnerTimes is not null && job is { QueuedAt: not null, KnownAt: not null, StartedAt: not null };
+        return job with
+        {
+            Labels = job.Labels.Count == 0 && e.Labels.Count > 0 ? [.. e.Labels] : job.Labels,
+            Scope = job.Scope ?? e.Scope,
+            RunId = job.RunId ?? e.RunId,
+            Ref = job.Ref ?? e.Ref,
+            RefKind = MoreSpecific(job.RefKind, e.RefKind),
+            Environment = job.Environment ?? e.Environment,
+            RunnerName = job.RunnerName ?? e.RunnerName,
+            LastEventAt = e.At > job.LastEventAt ? e.At : job.LastEventAt,
+            QueuedAt = !timesFixed && e.Kind == JobEventKind.Queued ? Earlier(job.QueuedAt, e.At) : job.QueuedAt,
+            KnownAt = !timesFixed && e.ReceivedAt is { } received ? Earlier(job.KnownAt, received) : job.KnownAt,
+            StartedAt = !timesFixed && e.Kind == JobEventKind.Started ? Earlier(job.StartedAt, e.At) : job.StartedAt,
+        };
+    }
 
     /// <summary>
     /// The ref kind a job keeps: the first told, except that a plain branch gives way to what a later source tells more

@@ -30,7 +30,7 @@ internal sealed class CapacityShares
     public static CapacityShares None { get; } = new();
 
     /// <summary>The plan-level notes: each capacity's targets and holdings, one line per provider.</summary>
-    public IEnumerable<string> Notes => _providers.Values.OrderBy(p => p.Provider, StringComparer.Ordinal).SelectMany(p => p.Describe());
+    public IEnumerable<string> Notes => _providers.Count == 0 ? [] : _providers.Values.OrderBy(p => p.Provider, StringComparer.Ordinal).SelectMany(p => p.Describe());
 
     /// <summary>
     /// Works out the shares for <paramref name="cycle"/>; <paramref name="queuedOf"/> gives each pool's matched queued jobs
@@ -40,7 +40,13 @@ internal sealed class CapacityShares
     public static CapacityShares Compute(PlanningCycle cycle, Func<string, IReadOnlyList<int>> queuedOf, Func<Runner, int> classOfBusy)
     {
         var config = cycle.Config;
-        if (!config.Providers.Any(p => p.MaxRunners is not null))
+        var anyCapacity = false;
+        foreach (var provider in config.Providers)
+        {
+            anyCapacity |= provider.MaxRunners is not null;
+        }
+
+        if (!anyCapacity)
         {
             return None;
         }

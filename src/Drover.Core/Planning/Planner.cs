@@ -21,6 +21,10 @@ public sealed class Planner
     // Configs are immutable records; a new config is a new instance and gets its own entry.
     private readonly ConditionalWeakTable<FleetConfig, ConfigIndex> _indexes = new();
 
+    // Shared empty inputs of a cycle, read only: most plans have no runner off a running job and no finished job held.
+    private static readonly HashSet<Runner> NoRunners = new(ReferenceEqualityComparer.Instance);
+    private static readonly Dictionary<JobKey, Job> NoJobs = [];
+
     public Planner(PolicyRegistry policies, CircuitBreakerOptions? breakerOptions = null)
     {
         ArgumentNullException.ThrowIfNull(policies);
@@ -51,13 +55,15 @@ public sealed class Planner
         var poolsByName = index.PoolsByName;
         var assignment = ledger.AssignWaiting(index.Matcher);
         var runnersByPool = new Dictionary<string, List<Runner>>(StringComparer.Ordinal);
-        var busyJobs = new HashSet<JobKey>();
-        var running = new HashSet<JobKey>();
+        List<(JobKey Key, Job Job)>? busyJobs = null;
+        HashSet<Runner>? offRunningJobs = null;
+        // Sized for an even spread of the runners over the pools, so a list rarely grows while it is filled.
+        var perPool = (observed.Runners.Count / Math.Max(1, poolsByName.Count)) + 1;
         foreach (var runner in observed.Runners)
         {
             if (!runnersByPool.TryGetValue(runner.Pool, out var list))
             {
-                list = [];
+                list = new List<Runner>(perPool);
                 runnersByPool[runner.Pool] = list;
             }
 
@@ -67,50 +73,53 @@ public sealed class Planner
                 continue;
             }
 
-            // A busy runner past its busy timeout is about to be reaped: its job no longer counts as taken. Only queued
-            // and finished jobs are looked up here, never running ones, so the running-job ceiling plays no part.
-            if (runner.State == RunnerState.Busy
-                && now - runner.StateSince < (poolsByName.TryGetValue(runner.Pool, out var owner) ? owner.Timeouts.Busy : RunnerTimeouts.Default.Busy))
+            // One ledger look-up per runner that holds a job: the rest of the plan works from what it found. Running
+            // jobs tell which busy runners are still working; the few runners whose job the ledger does not have
+            // running are the ones kept (usually none, so nothing is allocated).
+            var job = ledger.Get(key);
+            if (job is not { State: JobState.Running })
             {
-                busyJobs.Add(key);
+                (offRunningJobs ??= new HashSet<Runner>(ReferenceEqualityComparer.Instance)).Add(runner);
             }
 
-            // Running jobs tell which busy runners are still working.
-            if (ledger.Get(key) is { State: JobState.Running })
+            // A busy runner past its busy timeout is about to be reaped: its job no longer counts as taken. Only queued
+            // and finished jobs are looked at here, never running ones, so the running-job ceiling plays no part.
+            if (job is not null && (job.State == JobState.Queued || job.IsFinished)
+                && runner.State == RunnerState.Busy
+                && now - runner.StateSince < (poolsByName.TryGetValue(runner.Pool, out var owner) ? owner.Timeouts.Busy : RunnerTimeouts.Default.Busy))
             {
-                running.Add(key);
+                (busyJobs ??= []).Add((key, job));
             }
         }
 
         // Queued jobs a busy runner already took are not demand twice; finished jobs tell which busy runners are stuck.
-        var finished = new Dictionary<JobKey, Job>();
+        // Two runners naming one job add it once: taken keys are a set, and finished jobs are keyed.
+        Dictionary<JobKey, Job>? finished = null;
         Dictionary<string, HashSet<JobKey>>? taken = null;
-        foreach (var key in busyJobs)
+        if (busyJobs is not null)
         {
-            if (ledger.Get(key) is not { } job)
+            foreach (var (key, job) in busyJobs)
             {
-                continue;
-            }
-
-            if (job.State == JobState.Queued)
-            {
-                var pool = assignment.PoolOf(key) ?? string.Empty;
-                taken ??= new Dictionary<string, HashSet<JobKey>>(StringComparer.Ordinal);
-                if (!taken.TryGetValue(pool, out var keys))
+                if (job.State == JobState.Queued)
                 {
-                    keys = [];
-                    taken[pool] = keys;
-                }
+                    var pool = assignment.PoolOf(key) ?? string.Empty;
+                    taken ??= new Dictionary<string, HashSet<JobKey>>(StringComparer.Ordinal);
+                    if (!taken.TryGetValue(pool, out var keys))
+                    {
+                        keys = [];
+                        taken[pool] = keys;
+                    }
 
-                keys.Add(key);
-            }
-            else if (job.IsFinished)
-            {
-                finished[key] = job;
+                    keys.Add(key);
+                }
+                else if (job.IsFinished)
+                {
+                    (finished ??= [])[key] = job;
+                }
             }
         }
 
-        var context = new PlanningCycle(config, observed, now, history, finished, running, _breakerOptions);
+        var context = new PlanningCycle(config, observed, now, history, finished ?? NoJobs, offRunningJobs ?? NoRunners, _breakerOptions);
         context.Shares = config.PriorityClasses.Count == 0
             ? CapacityShares.Compute(context, pool => [assignment.For(pool).Count], static _ => 0)
             : CapacityShares.Compute(context, pool => QueuedByClass(config, assignment.For(pool)), runner => ClassOfBusy(config, ledger, runner));

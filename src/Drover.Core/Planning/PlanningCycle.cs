@@ -12,10 +12,13 @@ internal sealed class PlanningCycle(
     DateTimeOffset now,
     IDemandHistory? history,
     IReadOnlyDictionary<JobKey, Job> finishedJobsOfBusyRunners,
-    IReadOnlySet<JobKey> runningJobs,
+    IReadOnlySet<Runners.Runner> runnersOffRunningJobs,
     CircuitBreakerOptions breakerOptions)
 {
-    private readonly Dictionary<string, int?> _createsLeft = new(StringComparer.Ordinal);
+    private Dictionary<string, int?>? _createsLeft;
+
+    /// <summary>Creations left per provider in this cycle, made on the first create (most cycles create nothing).</summary>
+    private Dictionary<string, int?> CreatesLeftByProvider => _createsLeft ??= new(StringComparer.Ordinal);
     private Dictionary<string, (int Runners, decimal Vcpus, int Gpus)>? _teamUsage;
 
     public FleetConfig Config { get; } = config;
@@ -28,12 +31,16 @@ internal sealed class PlanningCycle(
 
     public IReadOnlyDictionary<JobKey, Job> FinishedJobsOfBusyRunners { get; } = finishedJobsOfBusyRunners;
 
-    /// <summary>The ledger's running jobs: a busy runner on one of them is working, whatever its busy timeout says.</summary>
-    public IReadOnlySet<JobKey> RunningJobs { get; } = runningJobs;
+    /// <summary>
+    /// The observed runners (these instances of <see cref="ObservedState.Runners"/>, compared by reference) that name a
+    /// job the ledger does not have running. Every other observed runner that names a job is on a running job: as busy,
+    /// it is working, whatever its busy timeout says.
+    /// </summary>
+    public IReadOnlySet<Runners.Runner> RunnersOffRunningJobs { get; } = runnersOffRunningJobs;
 
     /// <summary>How long <paramref name="runner"/> (busy, of <paramref name="pool"/>) may stay busy (see <see cref="RunnerTimeouts.BusyLimit"/>).</summary>
     public TimeSpan BusyLimit(PoolConfig pool, Runners.Runner runner) =>
-        pool.Timeouts.BusyLimit(Config.FindForge(pool.Forge)?.Kind ?? ForgeKind.GitHub, runner.Job is { } key && RunningJobs.Contains(key));
+        pool.Timeouts.BusyLimit(Config.FindForge(pool.Forge)?.Kind ?? ForgeKind.GitHub, runner.Job is not null && !RunnersOffRunningJobs.Contains(runner));
 
     /// <summary>The budgets that apply to <paramref name="pool"/> (its own, its team's), where each stands now.</summary>
     public IEnumerable<Cost.BudgetStatus> BudgetsOf(PoolConfig pool)
@@ -143,12 +150,12 @@ internal sealed class PlanningCycle(
         var left = CreatesLeft(provider);
         if (left is null || left.Value >= wanted)
         {
-            _createsLeft[provider] = left - wanted;
+            CreatesLeftByProvider[provider] = left - wanted;
             return wanted;
         }
 
         var granted = Math.Max(0, left.Value);
-        _createsLeft[provider] = left.Value - granted;
+        CreatesLeftByProvider[provider] = left.Value - granted;
         withheldBecause = $"provider '{provider}' circuit {DescribeBreaker(provider)}";
         return granted;
     }
@@ -172,7 +179,7 @@ internal sealed class PlanningCycle(
     /// </summary>
     private int? CreatesLeft(string provider)
     {
-        if (_createsLeft.TryGetValue(provider, out var left))
+        if (CreatesLeftByProvider.TryGetValue(provider, out var left))
         {
             return left;
         }
@@ -184,7 +191,7 @@ internal sealed class PlanningCycle(
             left = Math.Max(0, left.Value - ProbesInFlight(provider, state));
         }
 
-        _createsLeft[provider] = left;
+        CreatesLeftByProvider[provider] = left;
         return left;
     }
 

@@ -151,8 +151,13 @@ internal static class PoolPlanning
 
         var (desired, reason) = Clamp(decision, limits);
         var cutBy = desired < decision.Desired ? $"max {limits.Max}" : null;
-        foreach (var budget in cycle.BudgetsOf(pool).Where(b => b.Exhausted))
+        foreach (var budget in cycle.BudgetsOf(pool))
         {
+            if (!budget.Exhausted)
+            {
+                continue;
+            }
+
             notes.Add(budget.Describe());
             var cap = budget.Budget.Action switch
             {

@@ -16,6 +16,7 @@ public sealed partial class Simulator
         private int _wakeGeneration;
         private long _lastPlanTicks;
         private bool? _lastSlo;
+        private ObservedState? _observed;
 
         /// <summary>Virtual ticks during which the latest plan said a pool cannot meet its wait target.</summary>
         public long SloInfeasibleTicks { get; private set; }
@@ -206,7 +207,9 @@ public sealed partial class Simulator
         private Plan PlanAndExecute(long now)
         {
             var at = sim._time.At(now);
-            var observed = new ObservedState { Runners = sim._provider.Snapshot(), NextOrdinals = sim._ordinals };
+            // The snapshot list and the ordinals are refilled in place, so one state object serves every plan.
+            var runners = sim._provider.Snapshot();
+            var observed = _observed ??= new ObservedState { Runners = runners, NextOrdinals = sim._ordinals };
             if (sim._budgets.Any)
             {
                 // Budgets see what was spent up to now, as the live ledger has it in production.
