@@ -30,6 +30,9 @@ public sealed record FleetConfig
     /// <summary>Queued jobs older than this with no further event are aged out of the ledger.</summary>
     public TimeSpan StaleJobAge { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>How long the store keeps events, finished jobs, gone runners and cost lines (<c>retention:</c>).</summary>
+    public RetentionConfig Retention { get; init; } = new();
+
     public ForgeConfig? FindForge(string name) => Forges.FirstOrDefault(f => f.Name == name);
 
     public ProviderConfig? FindProvider(string name) => Providers.FirstOrDefault(p => p.Name == name);
