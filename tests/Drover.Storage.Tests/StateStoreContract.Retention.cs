@@ -51,6 +51,31 @@ public abstract partial class StateStoreContract
     }
 
     [StoreFact]
+    public async Task RunnerHistories_ReadTogether_EqualEachRunnersOwnHistory()
+    {
+        var store = await OpenAsync();
+        var ids = Enumerable.Range(1, 600).Select(i => $"drover-linux-x64-{i}").ToList();
+        await Write(store, async (w, ct) =>
+        {
+            foreach (var id in ids.Take(599))
+            {
+                await w.UpsertRunnerAsync(NewRunner(id, RunnerState.Provisioning, at: T0), "created", ct);
+                await w.UpsertRunnerAsync(NewRunner(id, RunnerState.Idle, at: T0.AddSeconds(30)), "registered", ct);
+            }
+        });
+
+        var histories = await store.GetRunnerHistoriesAsync(ids, _none);
+
+        Assert.Equal(600, histories.Count);
+        foreach (var id in ids)
+        {
+            Assert.Equal(await store.GetRunnerHistoryAsync(id, _none), histories[id]);
+        }
+
+        Assert.Empty(histories["drover-linux-x64-600"]);
+    }
+
+    [StoreFact]
     public async Task Retention_OldEventsAndCostLines_AreDeletedInBatchesOldestFirst_RecentOnesKept()
     {
         var store = await OpenAsync();

@@ -117,9 +117,11 @@ internal static class SteadyState
             using var process = Process.GetCurrentProcess();
             var sizeBefore = await probe.SizeAsync();
             var rowsBefore = await probe.RowsAsync();
+            var hourLinesBefore = await probe.HourLinesAsync();
             var cpuBefore = process.TotalProcessorTime;
             var cyclesBefore = loop.Snapshot.Cycles;
             var wall = Stopwatch.StartNew();
+            var windowStart = TimeProvider.System.GetUtcNow();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var submitted = 0;
             var driver = Task.Run(() => DriveJobsAsync(world.World!, options, () => submitted++, stop.Token), CancellationToken.None);
@@ -147,6 +149,7 @@ internal static class SteadyState
             listener.Dispose();
             var sizeAfter = await probe.SizeAsync();
             var rowsAfter = await probe.RowsAsync();
+            var hourLines = await probe.HourLinesAsync() - hourLinesBefore;
             var afterGcHeap = GC.GetTotalMemory(forceFullCollection: true);
             await app.StopAsync(cancellationToken);
 
@@ -177,6 +180,10 @@ internal static class SteadyState
                 StoreBytesPerDay = (sizeAfter - sizeBefore) * perDay,
                 StoreBytesAtEnd = sizeAfter,
                 RowsPerDay = rowsAfter.ToDictionary(r => r.Key, r => (r.Value - rowsBefore.GetValueOrDefault(r.Key)) * perDay, StringComparer.Ordinal),
+                RowsAtEnd = rowsAfter,
+                HourLines = hourLines,
+                WindowStart = windowStart,
+                WindowEnd = windowStart + elapsed,
             };
         }
         finally

@@ -8,7 +8,8 @@ namespace Drover.Engine.Loop;
 
 /// <summary>
 /// Where every budget stands (pools' and teams'): each budget's spend in its current period, read from the cost ledger
-/// when the period, the fleet or the hour changes and kept current between reads from the lines the leader commits.
+/// when the period, the fleet or the hour changes and kept current between reads from the lines the leader commits,
+/// plus the live time the last cost pass priced but the ledger has not written yet (<see cref="CostPass.Pending"/>).
 /// The leader also raises each threshold's (and the limit's) alert once per period: an event written with a
 /// <c>budget_alerts</c> row in one transaction, so no restart or new leader raises it twice, then the notification.
 /// </summary>

@@ -74,11 +74,11 @@ internal sealed class CostLedger(ExecutionServices services, TimeSpan interval, 
             }
 
             var hour = HourStart(now);
+            var changed = due.Where(r => r.Mark is null || r.Runner.StateSince > r.Mark.CostedUntil).Select(r => r.Runner.Id).ToList();
+            var histories = changed.Count == 0 ? null : await store.GetRunnerHistoriesAsync(changed, cancellationToken).ConfigureAwait(false);
             foreach (var (runner, mark) in due)
             {
-                var history = mark is null || runner.StateSince > mark.CostedUntil
-                    ? await store.GetRunnerHistoryAsync(runner.Id, cancellationToken).ConfigureAwait(false)
-                    : null;
+                var history = mark is null || runner.StateSince > mark.CostedUntil ? histories![runner.Id] : null;
                 var pool = config.FindPool(runner.Pool);
                 var price = pool is null ? RunnerPrice.Free : PriceBook.For(config, pool, runner.Provider);
                 var attribution = new CostAttribution(pool is null ? null : config.TeamOf(pool), pool is null ? "unknown" : RunnerCosting.ScopeOf(pool.Scope));
