@@ -44,6 +44,13 @@ internal sealed record SteadyResult
 
     public required IReadOnlyDictionary<string, long> RowsAtEnd { get; init; }
 
+    /// <summary>Cycles of the window that ran (part of) a cost pass, and how long that part took.</summary>
+    public int CostPasses { get; init; }
+
+    public double CostPassP50Ms { get; init; }
+
+    public double CostPassMaxMs { get; init; }
+
     /// <summary>When the measured window began and ended (UTC): the cost ledger closes every runner's line at each hour.</summary>
     public DateTimeOffset WindowStart { get; init; }
 
@@ -86,6 +93,7 @@ internal sealed record SteadyResult
         var c = CultureInfo.InvariantCulture;
         text.AppendLine(c, $"steady [{Options.Store}] {Options.Pools} pools x idle {Options.Idle}: warm in {Warmup.TotalSeconds:0.0}s, live runners {LiveMin}-{LiveMax}, {JobsSubmitted} jobs in {Elapsed.TotalSeconds:0.0}s ({Options.JobsPerHour:0}/h)");
         text.AppendLine(c, $"  cycles {Cycles}: p50 {CycleP50Ms:0.00} ms, p99 {CycleP99Ms:0.00} ms, max {CycleMaxMs:0.00} ms (goal p99 < 100 ms)");
+        text.AppendLine(c, $"  cost pass in {CostPasses} cycles: p50 {CostPassP50Ms:0.00} ms, max {CostPassMaxMs:0.00} ms (aim < 10 ms)");
         text.AppendLine(c, $"  CPU {CpuPerWall:0.000} s per wall s; peak RSS {PeakRssBytes / 1048576.0:0} MB (goal < 200 MB); managed heap peak {PeakHeapBytes / 1048576.0:0} MB, {HeapAfterFullGcBytes / 1048576.0:0} MB after a full GC, GC committed peak {PeakCommittedBytes / 1048576.0:0} MB");
         text.AppendLine(c, $"  store {StoreBytesAtEnd / 1048576.0:0.0} MB at end, growing {StoreBytesPerDay / 1048576.0:0} MB/day; rows/day: {string.Join(", ", RowsPerDay.Select(r => $"{r.Key} {r.Value:0}"))}");
         text.AppendLine(c, $"  window {WindowStart:HH:mm:ss}-{WindowEnd:HH:mm:ss} UTC, {(HeldHourEnd ? $"held an hour's end ({HourLines} lines closed on the hour)" : "held no hour's end")}; steady cost_ledger rows/day, with 24 hours' ends a day: {SteadyRowsPerDay()["cost_ledger"]:0}");

@@ -92,24 +92,36 @@ internal static class SteadyState
                 }
             }
 
+            // The first cost passes over a new fleet write each runner's boot (a closed segment, once per runner): wait
+            // until the ledger has caught up with (almost) every live runner, so the window measures the steady state.
+            var settle = Stopwatch.StartNew();
+            long behind;
+            while ((behind = await probe.RunnersNotCostedToTheirStateAsync()) > target / 100 && settle.Elapsed < options.WarmupLimit)
+            {
+                await Task.Delay(1000, cancellationToken);
+            }
+
+            log.WriteLine(Invariant($"  cost ledger caught up after {settle.Elapsed.TotalSeconds:0.0}s more ({behind} live runners not costed to their current state)"));
             var warmup = warm.Elapsed;
             var liveAtStart = loop.Snapshot.Runners.Count;
             log.WriteLine(Invariant($"  warm after {warmup.TotalSeconds:0.0}s: {liveAtStart} live runners; measuring {options.Measure.TotalSeconds:0}s"));
 
             var cycles = new List<double>();
+            var costPasses = new List<double>();
             using var listener = new MeterListener();
             listener.InstrumentPublished = (instrument, l) =>
             {
-                if (ReferenceEquals(instrument.Meter, metrics.Meter) && instrument.Name == "drover_plan_cycle_duration_seconds")
+                if (ReferenceEquals(instrument.Meter, metrics.Meter) && instrument.Name is "drover_plan_cycle_duration_seconds" or "drover_cost_pass_duration_seconds")
                 {
                     l.EnableMeasurementEvents(instrument);
                 }
             };
-            listener.SetMeasurementEventCallback<double>((_, value, _, _) =>
+            listener.SetMeasurementEventCallback<double>((instrument, value, _, _) =>
             {
-                lock (cycles)
+                var into = instrument.Name == "drover_cost_pass_duration_seconds" ? costPasses : cycles;
+                lock (into)
                 {
-                    cycles.Add(value * 1000);
+                    into.Add(value * 1000);
                 }
             });
             listener.Start();
@@ -159,6 +171,12 @@ internal static class SteadyState
                 sorted = [.. cycles.Order()];
             }
 
+            double[] passes;
+            lock (costPasses)
+            {
+                passes = [.. costPasses.Order()];
+            }
+
             var perDay = 86_400 / elapsed.TotalSeconds;
             return new SteadyResult
             {
@@ -181,6 +199,9 @@ internal static class SteadyState
                 StoreBytesAtEnd = sizeAfter,
                 RowsPerDay = rowsAfter.ToDictionary(r => r.Key, r => (r.Value - rowsBefore.GetValueOrDefault(r.Key)) * perDay, StringComparer.Ordinal),
                 RowsAtEnd = rowsAfter,
+                CostPasses = passes.Length,
+                CostPassP50Ms = Quantile(passes, 0.50),
+                CostPassMaxMs = passes.Length == 0 ? 0 : passes[^1],
                 HourLines = hourLines,
                 WindowStart = windowStart,
                 WindowEnd = windowStart + elapsed,

@@ -56,6 +56,7 @@ internal sealed class CostLedger(ExecutionServices services, TimeSpan interval, 
         }
 
         var store = services.Store;
+        var started = services.Time.GetTimestamp();
         try
         {
             var costs = new List<RunnerCost>();
@@ -151,6 +152,10 @@ internal sealed class CostLedger(ExecutionServices services, TimeSpan interval, 
             // Cost is recorded from the marks: a pass that fails loses nothing, and must not fail the cycle that plans.
             EngineLog.CostFailed(services.Logger, e.Message);
             return new CostPass([], _pendingLines);
+        }
+        finally
+        {
+            services.Metrics.CostPassCompleted(services.Time.GetElapsedTime(started));
         }
     }
 
