@@ -61,6 +61,10 @@ public abstract class RelationalStateStore : IStateStore
     public Task<IReadOnlyList<RunnerTransition>> GetRunnerHistoryAsync(string runnerId, CancellationToken cancellationToken) =>
         RunAsync(TransactionKind.None, s => StateReads.GetRunnerHistoryAsync(s, runnerId), cancellationToken);
 
+    /// <inheritdoc/>
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<RunnerTransition>>> GetRunnerHistoriesAsync(IReadOnlyList<string> runnerIds, CancellationToken cancellationToken) =>
+        RunAsync(TransactionKind.None, s => StateReads.GetRunnerHistoriesAsync(s, runnerIds), cancellationToken);
+
     /// <inheritdoc />
     public Task<Job?> GetJobAsync(JobKey key, CancellationToken cancellationToken) =>
         RunAsync(TransactionKind.None, s => StateReads.GetJobAsync(s, key), cancellationToken);

@@ -53,6 +53,30 @@ internal static class StateReads
         return [.. rows.Select(LogRows.TransitionFromRow)];
     }
 
+    public static async Task<IReadOnlyDictionary<string, IReadOnlyList<RunnerTransition>>> GetRunnerHistoriesAsync(DbSession session, IReadOnlyList<string> runnerIds)
+    {
+        var histories = runnerIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, _ => new List<RunnerTransition>(), StringComparer.Ordinal);
+        foreach (var chunk in histories.Keys.Chunk(500))
+        {
+            // One parameter per id: the same SQL in both dialects.
+            var parameters = new Dapper.DynamicParameters();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                parameters.Add($"id{i}", chunk[i], System.Data.DbType.String);
+            }
+
+            var rows = await session.QueryAsync(
+                $"{SqlText.Select(StoreSchema.RunnerHistory)} WHERE runner_id IN ({string.Join(", ", chunk.Select((_, i) => $"@id{i}"))}) ORDER BY id",
+                parameters).ConfigureAwait(false);
+            foreach (var transition in rows.Select(LogRows.TransitionFromRow))
+            {
+                histories[transition.RunnerId].Add(transition);
+            }
+        }
+
+        return histories.ToDictionary(h => h.Key, h => (IReadOnlyList<RunnerTransition>)h.Value, StringComparer.Ordinal);
+    }
+
     public static async Task<IReadOnlyList<JobRerun>> ListJobRerunsAsync(DbSession session, JobRerunState? state)
     {
         var rows = state is { } only

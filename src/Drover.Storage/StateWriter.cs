@@ -1,3 +1,5 @@
+using System.Data;
+using Dapper;
 using Drover.Core.Demand;
 using Drover.Core.Ports;
 using Drover.Core.Resilience;
@@ -88,6 +90,103 @@ internal sealed class StateWriter(DbSession session) : IStateWriter
                 expectedBilled = CostRows.FormatAmount(expected.BilledSeconds),
             }).ConfigureAwait(false) == 1;
     }
+
+    public async Task<int> AddCostsAsync(IReadOnlyList<CostEntry> entries, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(entries);
+        if (entries.Any(e => e.To < e.From))
+        {
+            throw new ArgumentException("a cost entry cannot end before it starts", nameof(entries));
+        }
+
+        var table = StoreSchema.CostLedger;
+        var written = 0;
+        foreach (var chunk in entries.Chunk(RowsPerStatement))
+        {
+            written += await session.ExecuteAsync(MultiRowInsert(table, chunk.Length), MultiRowParameters(table, chunk.Select(CostRows.ToRow).ToList())).ConfigureAwait(false);
+        }
+
+        return written;
+    }
+
+    public async Task<int> AdvanceCostMarksAsync(IReadOnlyList<(RunnerCostMark? Expected, RunnerCostMark Next)> moves, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(moves);
+        var table = StoreSchema.RunnerCosts;
+        var moved = 0;
+        foreach (var chunk in moves.Where(m => m.Expected is null).Chunk(RowsPerStatement))
+        {
+            moved += await session.ExecuteAsync(
+                MultiRowInsert(table, chunk.Length) + " ON CONFLICT (runner_id) DO NOTHING",
+                MultiRowParameters(table, chunk.Select(m => CostRows.ToRow(m.Next)).ToList())).ConfigureAwait(false);
+        }
+
+        foreach (var chunk in moves.Where(m => m.Expected is not null).Chunk(RowsPerStatement))
+        {
+            // Each mark moves only from the value read: the row must still hold the expected time and billed seconds.
+            var parameters = new DynamicParameters();
+            var values = new List<string>(chunk.Length);
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                var (expected, next) = chunk[i];
+                values.Add($"(@r{i}, @eu{i}, @eb{i}, @nu{i}, @nb{i})");
+                parameters.Add($"r{i}", next.RunnerId, DbType.String);
+                parameters.Add($"eu{i}", StoreTime.ToStored(expected!.CostedUntil), DbType.Int64);
+                parameters.Add($"eb{i}", CostRows.FormatAmount(expected.BilledSeconds), DbType.String);
+                parameters.Add($"nu{i}", StoreTime.ToStored(next.CostedUntil), DbType.Int64);
+                parameters.Add($"nb{i}", CostRows.FormatAmount(next.BilledSeconds), DbType.String);
+            }
+
+            moved += await session.ExecuteAsync(
+                "UPDATE runner_costs SET costed_until = v.column4, billed_seconds = v.column5 " +
+                $"FROM (VALUES {string.Join(", ", values)}) AS v " +
+                "WHERE runner_costs.runner_id = v.column1 AND runner_costs.costed_until = v.column2 AND runner_costs.billed_seconds = v.column3",
+                parameters).ConfigureAwait(false);
+        }
+
+        return moved;
+    }
+
+    public Task<int> DeleteEventsBeforeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
+        session.ExecuteAsync(
+            "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE at < @before ORDER BY at LIMIT @limit)",
+            new { before = StoreTime.ToStored(before), limit = (long)limit });
+
+    public Task<int> DeleteFinishedJobsBeforeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
+        session.ExecuteAsync(
+            "DELETE FROM jobs WHERE (forge, id) IN (SELECT forge, id FROM jobs " +
+            "WHERE state IN ('completed', 'cancelled', 'expired') AND COALESCE(finished_at, last_event_at) < @before " +
+            "ORDER BY COALESCE(finished_at, last_event_at) LIMIT @limit)",
+            new { before = StoreTime.ToStored(before), limit = (long)limit });
+
+    public async Task<int> DeleteGoneRunnersBeforeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken)
+    {
+        // Only runners costed to the end: deleting one the ledger has not finished would lose the rest of its cost.
+        var ids = (await session.QueryAsync(
+            "SELECT r.id FROM runners r JOIN runner_costs c ON c.runner_id = r.id " +
+            "WHERE r.state = 'gone' AND r.state_since < @before AND c.costed_until >= r.state_since ORDER BY r.state_since LIMIT @limit",
+            new { before = StoreTime.ToStored(before), limit = (long)limit }).ConfigureAwait(false)).Select(r => r.Text("id")).ToList();
+        if (ids.Count == 0)
+        {
+            return 0;
+        }
+
+        // runner_history goes with its runner (ON DELETE CASCADE). One parameter per id: the same SQL in both dialects.
+        var parameters = new DynamicParameters();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            parameters.Add($"id{i}", ids[i], DbType.String);
+        }
+
+        var list = string.Join(", ", ids.Select((_, i) => $"@id{i}"));
+        await session.ExecuteAsync($"DELETE FROM runner_costs WHERE runner_id IN ({list})", parameters).ConfigureAwait(false);
+        return await session.ExecuteAsync($"DELETE FROM runners WHERE id IN ({list})", parameters).ConfigureAwait(false);
+    }
+
+    public Task<int> DeleteCostLinesBeforeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken) =>
+        session.ExecuteAsync(
+            "DELETE FROM cost_ledger WHERE id IN (SELECT id FROM cost_ledger WHERE from_at < @before ORDER BY from_at LIMIT @limit)",
+            new { before = StoreTime.ToStored(before), limit = (long)limit });
 
     public async Task<bool> TryRecordBudgetAlertAsync(string budget, DateTimeOffset periodStart, decimal threshold, DateTimeOffset at, CancellationToken cancellationToken)
     {
@@ -249,4 +348,36 @@ internal sealed class StateWriter(DbSession session) : IStateWriter
 
     private Task<int> UpsertAsync(TableSchema table, Dictionary<string, object?> row) =>
         session.ExecuteAsync(SqlText.Upsert(table), DbSession.Parameters(table, row, withIdentity: true));
+
+    /// <summary>Rows one multi-row statement writes at most (13 parameters a cost line: well under either store's limit).</summary>
+    private const int RowsPerStatement = 200;
+
+    private static string MultiRowInsert(TableSchema table, int rows)
+    {
+        var columns = table.InsertColumns(withIdentity: !table.HasIdentity);
+        var values = Enumerable.Range(0, rows).Select(i => $"({string.Join(", ", columns.Select(c => $"@{c.Name}_{i}"))})");
+        return $"INSERT INTO {table.Name} ({string.Join(", ", columns.Select(c => c.Name))}) VALUES {string.Join(", ", values)}";
+    }
+
+    private static DynamicParameters MultiRowParameters(TableSchema table, IReadOnlyList<Dictionary<string, object?>> rows)
+    {
+        var columns = table.InsertColumns(withIdentity: !table.HasIdentity);
+        var parameters = new DynamicParameters();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            foreach (var column in columns)
+            {
+                rows[i].TryGetValue(column.Name, out var value);
+                parameters.Add($"{column.Name}_{i}", value, column.Kind switch
+                {
+                    ColumnKind.Text => DbType.String,
+                    ColumnKind.Integer => DbType.Int64,
+                    ColumnKind.Real => DbType.Double,
+                    _ => DbType.Binary,
+                });
+            }
+        }
+
+        return parameters;
+    }
 }

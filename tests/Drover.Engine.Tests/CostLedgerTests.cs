@@ -59,20 +59,23 @@ public sealed class CostLedgerTests
                 var current = ledger;
                 var at = now;
                 hooked.AfterListToCost = () => current.RecordAsync(h.Config, _ => null, at, force: true, CancellationToken.None);
-                var written = await stale.RecordAsync(h.Config, _ => null, now, force: true, CancellationToken.None);
-                conflicts += written.Count == 0 ? 1 : 0;
+                await stale.RecordAsync(h.Config, _ => null, now, force: true, CancellationToken.None);
+                conflicts += stale.MovedPasses;
             }
         }
 
         await ApplyAsync(h.Store, pending, end);
-        await ledger.RecordAsync(h.Config, _ => null, end, force: true, CancellationToken.None);
+        var last = await ledger.RecordAsync(h.Config, _ => null, end, force: true, CancellationToken.None);
 
+        // What the store holds plus the live time not written yet (the open segments of live runners) is each life's
+        // billed time, at its price; the written lines alone are one per state segment and UTC hour, not one per pass.
         var price = PriceBook.For(h.Config, h.Config.Pools[0]);
-        var lines = await h.Store.ListCostAsync(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, CancellationToken.None);
+        var written = await h.Store.ListCostAsync(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, CancellationToken.None);
+        var lines = written.Concat(last.Pending).ToList();
         foreach (var life in lives)
         {
             var (seconds, byKind) = Billed(life, end);
-            var mine = lines.Where(l => l.RunnerId == life.Id).ToList();
+            var mine = lines.Where(l => l.RunnerId == life.Id).OrderBy(l => l.From).ToList();
             Assert.Equal(decimal.Round(price.Charge(0, seconds), 12), decimal.Round(mine.Sum(l => l.Amount), 12));
             foreach (var kind in Enum.GetValues<CostKind>())
             {
@@ -80,9 +83,13 @@ public sealed class CostLedgerTests
             }
 
             Assert.True(mine.Zip(mine.Skip(1)).All(p => p.First.To <= p.Second.From), $"{life.Id}: lines overlap");
+            var lifeEnd = life.Steps[^1].State == RunnerState.Gone && life.Steps[^1].At < end ? life.Steps[^1].At : end;
+            var hours = (int)((CostLedger.HourStart(lifeEnd) - CostLedger.HourStart(life.Steps[0].At)).Ticks / TimeSpan.TicksPerHour);
+            Assert.True(written.Count(l => l.RunnerId == life.Id) <= life.Steps.Count + hours, $"{life.Id}: {written.Count(l => l.RunnerId == life.Id)} lines for {life.Steps.Count} states over {hours} hours");
         }
 
-        Assert.True(passes > 10 && restarts > 0 && conflicts > 0, $"passes {passes}, restarts {restarts}, stale passes that wrote nothing {conflicts}");
+        Assert.All(written, l => Assert.True(CostLedger.HourStart(l.From) == CostLedger.HourStart(l.To) || l.To == CostLedger.HourStart(l.To), $"line {l.From:O}-{l.To:O} spans two hours"));
+        Assert.True(passes > 10 && restarts > 0 && conflicts > 0, $"passes {passes}, restarts {restarts}, stale passes rolled back {conflicts}");
         Assert.All(lines, l => Assert.Equal("linux", l.Pool));
         Assert.All(lines.Where(l => l.Kind == CostKind.Busy), l => Assert.NotNull(l.Job));
     }
@@ -103,11 +110,16 @@ public sealed class CostLedgerTests
             await h.Loop.RunCycleAsync(CancellationToken.None);
         }
 
+        // Idle time is written when the hour ends (or the runner's state changes); until then the budgets count it live.
+        var before = await h.Store.ListCostAsync(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, CancellationToken.None);
+        Assert.DoesNotContain(before, l => l.Kind == CostKind.Idle);
+        h.Time.Advance(TimeSpan.FromHours(1));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
         var lines = await h.Store.ListCostAsync(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, CancellationToken.None);
 
-        Assert.Contains(lines, l => l.Kind == CostKind.Idle && l.Amount > 0);
+        Assert.Contains(lines, l => l.Kind == CostKind.Idle && l.Amount > 0 && l.To == CostLedger.HourStart(h.Time.GetUtcNow()));
         Assert.All(lines, l => Assert.Equal(("linux", "web", "fake", "USD", "org:acme"), (l.Pool, l.Team, l.Provider, l.Currency, l.Scope)));
-        Assert.True(lines.Sum(l => l.Amount) <= 2 * 0.6m * 3 / 60, "two runners for at most three minutes");
+        Assert.True(lines.Sum(l => l.Amount) <= 2 * 0.6m * 64 / 60, "two runners for at most 64 minutes");
     }
 
     [Fact]
@@ -190,17 +202,66 @@ public sealed class CostLedgerTests
         var costed = new List<string>();
         for (var cycle = 0; cycle < 4; cycle++)
         {
-            var lines = await ledger.RecordAsync(h.Config, _ => null, at + TimeSpan.FromSeconds(cycle), force: false, CancellationToken.None);
-            var runners = lines.Select(l => l.RunnerId!).Distinct(StringComparer.Ordinal).ToList();
+            var now = at + TimeSpan.FromSeconds(cycle);
+            var pass = await ledger.RecordAsync(h.Config, _ => null, now, force: false, CancellationToken.None);
+            var runners = pass.Pending.Where(l => l.To == now).Select(l => l.RunnerId!).ToList();
             Assert.InRange(runners.Count, 1, 3);
             costed.AddRange(runners);
         }
 
         // Four cycles of at most three cost the ten runners once each; the pass is complete and waits for the interval.
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"r{i}").Order(StringComparer.Ordinal), costed.Order(StringComparer.Ordinal));
-        Assert.Empty(await ledger.RecordAsync(h.Config, _ => null, at + TimeSpan.FromSeconds(30), force: false, CancellationToken.None));
+        var early = await ledger.RecordAsync(h.Config, _ => null, at + TimeSpan.FromSeconds(30), force: false, CancellationToken.None);
+        Assert.DoesNotContain(early.Pending, l => l.To == at + TimeSpan.FromSeconds(30));
         var next = await ledger.RecordAsync(h.Config, _ => null, at + TimeSpan.FromSeconds(70), force: false, CancellationToken.None);
-        Assert.Equal(3, next.Select(l => l.RunnerId).Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(3, next.Pending.Count(l => l.To == at + TimeSpan.FromSeconds(70)));
+        Assert.Equal(10, next.Pending.Count);
+    }
+
+    [Fact]
+    public async Task IdleRunner_CostedEveryMinuteForThreeHours_WritesALinePerHour_AndTheLiveRestIsPending()
+    {
+        await using var h = await LoopHarness.CreateAsync(provider: ", price: { onDemand: { perHour: 3.6 }, billing: per-second }");
+        var t0 = h.Time.GetUtcNow() + TimeSpan.FromMinutes(20);
+        var runner = new Runner { Id = "r0", Pool = "linux", Provider = "fake", IdempotencyKey = "r0", Ordinal = 0, State = RunnerState.Idle, StateSince = t0, CreatedAt = t0 };
+        await h.Store.InTransactionAsync((w, ct) => w.UpsertRunnerAsync(runner, "test", ct).ContinueWith(_ => true, ct, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default), CancellationToken.None);
+        var ledger = new CostLedger(Services(h, h.Store), TimeSpan.FromMinutes(1));
+        CostPass? pass = null;
+        for (var minute = 1; minute <= 180; minute++)
+        {
+            pass = await ledger.RecordAsync(h.Config, _ => null, t0 + TimeSpan.FromMinutes(minute), force: false, CancellationToken.None);
+        }
+
+        // 12:20 to 15:20: lines 12:20-13:00, 13:00-14:00, 14:00-15:00 written; 15:00-15:20 pending.
+        var lines = await h.Store.ListCostAsync(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, CancellationToken.None);
+        var hour = CostLedger.HourStart(t0);
+        Assert.Equal([(t0, hour.AddHours(1)), (hour.AddHours(1), hour.AddHours(2)), (hour.AddHours(2), hour.AddHours(3))], lines.Select(l => (l.From, l.To)));
+        var live = Assert.Single(pass!.Pending);
+        Assert.Equal((hour.AddHours(3), t0 + TimeSpan.FromMinutes(180)), (live.From, live.To));
+        Assert.Equal(3m * 3600 * 0.001m, lines.Sum(l => l.Amount) + live.Amount);
+    }
+
+    [Fact]
+    public async Task Budget_SeesTheLiveTimeNotWrittenYet_AndCountsItOnceWhenItIsWritten()
+    {
+        await using var h = await LoopHarness.CreateAsync(provider: ", price: { onDemand: { perHour: 3.6 }, billing: per-second }", pool: "budget: { limit: 1000, period: day }");
+        var t0 = h.Time.GetUtcNow() + TimeSpan.FromMinutes(30);
+        var runner = new Runner { Id = "r0", Pool = "linux", Provider = "fake", IdempotencyKey = "r0", Ordinal = 0, State = RunnerState.Idle, StateSince = t0, CreatedAt = t0 };
+        await h.Store.InTransactionAsync((w, ct) => w.UpsertRunnerAsync(runner, "test", ct).ContinueWith(_ => true, ct, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default), CancellationToken.None);
+        var ledger = new CostLedger(Services(h, h.Store), TimeSpan.FromMinutes(1));
+        var budgets = new BudgetTracker(Services(h, h.Store), null, TimeSpan.FromHours(1));
+        var spends = new List<decimal>();
+        foreach (var minutes in new[] { 10, 20, 31, 45 })
+        {
+            var now = t0 + TimeSpan.FromMinutes(minutes);
+            await budgets.StatusAsync(h.Config, now, CancellationToken.None);
+            budgets.Add(h.Config, await ledger.RecordAsync(h.Config, _ => null, now, force: false, CancellationToken.None));
+            spends.Add(Assert.Single(await budgets.StatusAsync(h.Config, now, CancellationToken.None)).Spend);
+        }
+
+        // 0.001 a second: 10, 20, 31 and 45 minutes; at 31 the first 30 minutes are written, the last one is live.
+        Assert.Equal([0.6m, 1.2m, 1.86m, 2.7m], spends);
+        Assert.Equal(1.8m, (await h.Store.ListCostAsync(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, CancellationToken.None)).Sum(l => l.Amount));
     }
 
     private static ExecutionServices Services(LoopHarness h, IStateStore store) => new()

@@ -27,7 +27,7 @@ public sealed class ScaleBenchSmokeTests
 
         Assert.True(result.LiveMin >= 12, $"every pool keeps its 2 idle runners before measuring; live {result.LiveMin}-{result.LiveMax}\n{log}");
         Assert.True(result.Cycles > 0, "cycles ran while measuring");
-        foreach (var step in new[] { "demand", "observe", "sync", "phases", "budgets", "plan", "execute", "requests", "cost", "alerts", "snapshot" })
+        foreach (var step in new[] { "demand", "observe", "sync", "phases", "budgets", "plan", "execute", "requests", "cost", "retention", "alerts", "snapshot" })
         {
             Assert.True(result.StepMs.ContainsKey(step), $"cycle step '{step}' reported; got {string.Join(", ", result.StepMs.Keys)}");
         }

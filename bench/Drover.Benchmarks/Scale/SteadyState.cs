@@ -92,16 +92,28 @@ internal static class SteadyState
                 }
             }
 
+            // The first cost passes over a new fleet write each runner's boot (a closed segment, once per runner): wait
+            // until the ledger has caught up with (almost) every live runner, so the window measures the steady state.
+            var settle = Stopwatch.StartNew();
+            long behind;
+            while ((behind = await probe.RunnersNotCostedToTheirStateAsync()) > target / 100 && settle.Elapsed < options.WarmupLimit)
+            {
+                await Task.Delay(1000, cancellationToken);
+            }
+
+            log.WriteLine(Invariant($"  cost ledger caught up after {settle.Elapsed.TotalSeconds:0.0}s more ({behind} live runners not costed to their current state)"));
             var warmup = warm.Elapsed;
             var liveAtStart = loop.Snapshot.Runners.Count;
             log.WriteLine(Invariant($"  warm after {warmup.TotalSeconds:0.0}s: {liveAtStart} live runners; measuring {options.Measure.TotalSeconds:0}s"));
 
             var cycles = new List<double>();
             var steps = new Dictionary<string, List<double>>(StringComparer.Ordinal);
+            var costPasses = new List<double>();
             using var listener = new MeterListener();
             listener.InstrumentPublished = (instrument, l) =>
             {
-                if (ReferenceEquals(instrument.Meter, metrics.Meter) && instrument.Name is "drover_plan_cycle_duration_seconds" or "drover_plan_cycle_step_seconds")
+                if (ReferenceEquals(instrument.Meter, metrics.Meter)
+                    && instrument.Name is "drover_plan_cycle_duration_seconds" or "drover_plan_cycle_step_seconds" or "drover_cost_pass_duration_seconds")
                 {
                     l.EnableMeasurementEvents(instrument);
                 }
@@ -113,6 +125,12 @@ internal static class SteadyState
                     if (instrument.Name == "drover_plan_cycle_duration_seconds")
                     {
                         cycles.Add(value * 1000);
+                        return;
+                    }
+
+                    if (instrument.Name == "drover_cost_pass_duration_seconds")
+                    {
+                        costPasses.Add(value * 1000);
                         return;
                     }
 
@@ -130,9 +148,11 @@ internal static class SteadyState
             using var process = Process.GetCurrentProcess();
             var sizeBefore = await probe.SizeAsync();
             var rowsBefore = await probe.RowsAsync();
+            var hourLinesBefore = await probe.HourLinesAsync();
             var cpuBefore = process.TotalProcessorTime;
             var cyclesBefore = loop.Snapshot.Cycles;
             var wall = Stopwatch.StartNew();
+            var windowStart = TimeProvider.System.GetUtcNow();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             var submitted = 0;
             var driver = Task.Run(() => DriveJobsAsync(world.World!, options, () => submitted++, stop.Token), CancellationToken.None);
@@ -160,6 +180,7 @@ internal static class SteadyState
             listener.Dispose();
             var sizeAfter = await probe.SizeAsync();
             var rowsAfter = await probe.RowsAsync();
+            var hourLines = await probe.HourLinesAsync() - hourLinesBefore;
             var afterGcHeap = GC.GetTotalMemory(forceFullCollection: true);
             await app.StopAsync(cancellationToken);
 
@@ -169,6 +190,12 @@ internal static class SteadyState
             {
                 sorted = [.. cycles.Order()];
                 stepTimes = steps.ToDictionary(s => s.Key, s => { double[] v = [.. s.Value.Order()]; return (Quantile(v, 0.50), Quantile(v, 0.99)); }, StringComparer.Ordinal);
+            }
+
+            double[] passes;
+            lock (cycles)
+            {
+                passes = [.. costPasses.Order()];
             }
 
             var perDay = 86_400 / elapsed.TotalSeconds;
@@ -193,6 +220,13 @@ internal static class SteadyState
                 StoreBytesPerDay = (sizeAfter - sizeBefore) * perDay,
                 StoreBytesAtEnd = sizeAfter,
                 RowsPerDay = rowsAfter.ToDictionary(r => r.Key, r => (r.Value - rowsBefore.GetValueOrDefault(r.Key)) * perDay, StringComparer.Ordinal),
+                RowsAtEnd = rowsAfter,
+                CostPasses = passes.Length,
+                CostPassP50Ms = Quantile(passes, 0.50),
+                CostPassMaxMs = passes.Length == 0 ? 0 : passes[^1],
+                HourLines = hourLines,
+                WindowStart = windowStart,
+                WindowEnd = windowStart + elapsed,
             };
         }
         finally

@@ -53,6 +53,25 @@ internal sealed class StoreProbe
         return rows;
     }
 
+    /// <summary>Live runners whose cost mark is missing or before the start of their current state (a closed segment not written yet).</summary>
+    public async Task<long> RunnersNotCostedToTheirStateAsync()
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM runners r LEFT JOIN runner_costs c ON c.runner_id = r.id " +
+            "WHERE r.state <> 'gone' AND (c.costed_until IS NULL OR c.costed_until < r.state_since)";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Cost lines that end exactly on a UTC hour: the lines the ledger closes at each hour's end.</summary>
+    public async Task<long> HourLinesAsync()
+    {
+        await using var connection = await OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT COUNT(*) FROM cost_ledger WHERE to_at % 3600000000 = 0";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(), CultureInfo.InvariantCulture);
+    }
+
     /// <summary>Rows per value of <paramref name="column"/> in <paramref name="table"/> (e.g. events by kind), most first.</summary>
     public async Task<IReadOnlyList<(string Value, long Count)>> CountByAsync(string table, string column)
     {

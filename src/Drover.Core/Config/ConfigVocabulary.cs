@@ -3,7 +3,9 @@ namespace Drover.Core.Config;
 /// <summary>The YAML keys and enum spellings of a fleet configuration file, in one place.</summary>
 internal static class ConfigVocabulary
 {
-    public static readonly string[] FleetKeys = ["controllerId", "orphanGracePeriod", "staleJobAge", "forges", "providers", "pools", "teams", "priorityClasses"];
+    public static readonly string[] FleetKeys = ["controllerId", "orphanGracePeriod", "staleJobAge", "forges", "providers", "pools", "teams", "priorityClasses", "retention"];
+
+    public static readonly string[] RetentionKeys = ["events", "jobs", "runners", "costLines"];
 
     public static readonly string[] ForgeKeys = ["name", "kind", "url", "auth", "webhookSecret", "pollInterval"];
 

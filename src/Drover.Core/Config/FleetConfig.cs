@@ -30,6 +30,9 @@ public sealed record FleetConfig
     /// <summary>Queued jobs older than this with no further event are aged out of the ledger.</summary>
     public TimeSpan StaleJobAge { get; init; } = TimeSpan.FromHours(24);
 
+    /// <summary>How long the store keeps events, finished jobs, gone runners and cost lines (<c>retention:</c>).</summary>
+    public RetentionConfig Retention { get; init; } = new();
+
     // These lookups run for every runner of every plan: plain loops, no closure or enumerator per call.
     public ForgeConfig? FindForge(string name) => FirstNamed(Forges, name, static f => f.Name);
 

@@ -37,6 +37,7 @@ internal sealed class FleetConfigBinder
         var pools = BindList(fleet, "pools", "pool", incompletePools, _poolBinder.Bind);
         var teams = fleet.Sequence("teams").Select(t => BindTeam(t.Node, t.Path)).ToList();
         var classes = fleet.Sequence("priorityClasses").Select(c => BindPriorityClass(c.Node, c.Path)).ToList();
+        var retention = fleet.Mapping("retention", ConfigVocabulary.RetentionKeys);
 
         var config = new FleetConfig
         {
@@ -48,6 +49,13 @@ internal sealed class FleetConfigBinder
             Pools = pools,
             Teams = teams,
             PriorityClasses = classes,
+            Retention = retention is null ? defaults.Retention : new RetentionConfig
+            {
+                Events = retention.Duration("events") ?? defaults.Retention.Events,
+                Jobs = retention.Duration("jobs") ?? defaults.Retention.Jobs,
+                Runners = retention.Duration("runners") ?? defaults.Retention.Runners,
+                CostLines = retention.Duration("costLines") ?? defaults.Retention.CostLines,
+            },
         };
         return new BoundFleet(config, incompleteForges, incompletePools);
     }

@@ -33,6 +33,13 @@ public sealed class FleetConfigValidator
         NameRules.CheckName(context, "controllerId", config.ControllerId);
         CheckPositive(context, "orphanGracePeriod", config.OrphanGracePeriod);
         CheckPositive(context, "staleJobAge", config.StaleJobAge);
+        CheckPositive(context, "retention.events", config.Retention.Events);
+        CheckPositive(context, "retention.jobs", config.Retention.Jobs);
+        CheckPositive(context, "retention.runners", config.Retention.Runners);
+        if (config.Retention.CostLines < RetentionConfig.MinCostLines)
+        {
+            context.Report("retention.costLines", $"must be at least {DurationParser.Format(RetentionConfig.MinCostLines)} (a month's budget reads the lines since the month began), got {DurationParser.Format(config.Retention.CostLines)}");
+        }
 
         NameRules.CheckUnique(context, "forges", "forge", [.. config.Forges.Select(f => f.Name)]);
         NameRules.CheckUnique(context, "providers", "provider", [.. config.Providers.Select(p => p.Name)]);

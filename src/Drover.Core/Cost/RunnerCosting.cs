@@ -35,12 +35,13 @@ public static class RunnerCosting
     }
 
     /// <summary>
-    /// Costs <paramref name="runner"/> from <paramref name="mark"/> to <paramref name="now"/> (or to when it went Gone).
+    /// Costs <paramref name="runner"/> from <paramref name="mark"/> to <paramref name="now"/> (or to when it went Gone, when
+    /// that is earlier).
     /// </summary>
     /// <param name="runner">The runner as stored.</param>
     /// <param name="mark">How far it is costed; null: not at all (its life is costed from its first transition).</param>
     /// <param name="history">Its transitions in append order; null when its state did not change since the mark.</param>
-    /// <param name="now">The end of the interval for a runner that is not Gone.</param>
+    /// <param name="now">The end of the interval (for a Gone runner, at most the time it went).</param>
     /// <param name="price">What it costs.</param>
     /// <param name="attribution">Pool, team and scope of the lines; the job of busy time is the runner's.</param>
     /// <param name="jobScope">The forge scope of a job when known (its repository or project), else null.</param>
@@ -52,7 +53,7 @@ public static class RunnerCosting
         ArgumentNullException.ThrowIfNull(attribution);
         var timeline = Timeline(runner, history);
         var from = mark?.CostedUntil ?? timeline[0].At;
-        var until = runner.State == RunnerState.Gone ? timeline[^1].At : now;
+        var until = runner.State == RunnerState.Gone && timeline[^1].At < now ? timeline[^1].At : now;
         var billed = mark?.BilledSeconds ?? 0m;
         if (until <= from)
         {

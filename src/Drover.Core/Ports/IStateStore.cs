@@ -48,6 +48,9 @@ public interface IStateStore : IAsyncDisposable
     /// <summary>Every state change of a runner, oldest first.</summary>
     Task<IReadOnlyList<RunnerTransition>> GetRunnerHistoryAsync(string runnerId, CancellationToken cancellationToken);
 
+    /// <summary>The transitions of each of <paramref name="runnerIds"/> in append order, with a few queries (not one per runner); a runner without any maps to an empty list.</summary>
+    Task<IReadOnlyDictionary<string, IReadOnlyList<RunnerTransition>>> GetRunnerHistoriesAsync(IReadOnlyList<string> runnerIds, CancellationToken cancellationToken);
+
     Task<Job?> GetJobAsync(JobKey key, CancellationToken cancellationToken);
 
     /// <summary>Jobs in one state, ordered by forge and id.</summary>

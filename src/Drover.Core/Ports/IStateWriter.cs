@@ -39,6 +39,33 @@ public interface IStateWriter
     /// </summary>
     Task<bool> AdvanceCostMarkAsync(RunnerCostMark? expected, RunnerCostMark next, CancellationToken cancellationToken);
 
+    /// <summary>Appends many cost lines with a few multi-row statements (not a round trip per line); returns how many.</summary>
+    Task<int> AddCostsAsync(IReadOnlyList<CostEntry> entries, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves many runners' cost marks, each only from its <c>Expected</c> value (as <see cref="AdvanceCostMarkAsync"/>),
+    /// with a few statements; returns how many moved. A caller that gets fewer than it asked for rolls its transaction back.
+    /// </summary>
+    Task<int> AdvanceCostMarksAsync(IReadOnlyList<(RunnerCostMark? Expected, RunnerCostMark Next)> moves, CancellationToken cancellationToken);
+
+    /// <summary>Retention: deletes at most <paramref name="limit"/> events stamped before <paramref name="before"/>, oldest first; returns how many.</summary>
+    Task<int> DeleteEventsBeforeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Retention: deletes at most <paramref name="limit"/> completed, cancelled or expired jobs that finished (or, without a
+    /// finish time, last changed) before <paramref name="before"/>; returns how many. Queued and running jobs are kept.
+    /// </summary>
+    Task<int> DeleteFinishedJobsBeforeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Retention: deletes at most <paramref name="limit"/> runners gone before <paramref name="before"/> whose life is
+    /// costed to the end (their cost mark reached the time they went), with their history and cost mark; returns how many.
+    /// </summary>
+    Task<int> DeleteGoneRunnersBeforeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
+
+    /// <summary>Retention: deletes at most <paramref name="limit"/> cost lines starting before <paramref name="before"/>, oldest first; returns how many.</summary>
+    Task<int> DeleteCostLinesBeforeAsync(DateTimeOffset before, int limit, CancellationToken cancellationToken);
+
     /// <summary>
     /// Records that budget <paramref name="budget"/> reached <paramref name="threshold"/> (a share of its limit; 1 for
     /// the limit) in the period starting <paramref name="periodStart"/>; false, and nothing written, when that alert

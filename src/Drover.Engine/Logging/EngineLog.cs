@@ -73,4 +73,13 @@ internal static partial class EngineLog
 
     [LoggerMessage(EventId = 1062, Level = LogLevel.Warning, Message = "Cost ledger: could not record cost ({Reason}); the time is costed on the next pass")]
     public static partial void CostFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 8800, Level = LogLevel.Information, Message = "Cost ledger: {Moved} of {Expected} cost marks moved; the others were costed by another writer meanwhile (a previous leader), so nothing was written this time and the next pass costs from the stored marks")]
+    public static partial void CostMarksMoved(ILogger logger, int moved, int expected);
+
+    [LoggerMessage(EventId = 8801, Level = LogLevel.Debug, Message = "Retention: deleted {Count} row(s) of {What} older than {Before}")]
+    public static partial void RetentionDeleted(ILogger logger, int count, string what, DateTimeOffset before);
+
+    [LoggerMessage(EventId = 8802, Level = LogLevel.Warning, Message = "Retention: could not delete old {What} ({Reason}); tried again on a later cycle")]
+    public static partial void RetentionFailed(ILogger logger, string what, string reason);
 }

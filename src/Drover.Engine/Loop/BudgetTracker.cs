@@ -8,7 +8,8 @@ namespace Drover.Engine.Loop;
 
 /// <summary>
 /// Where every budget stands (pools' and teams'): each budget's spend in its current period, read from the cost ledger
-/// when the period, the fleet or the hour changes and kept current between reads from the lines the leader commits.
+/// when the period, the fleet or the hour changes and kept current between reads from the lines the leader commits,
+/// plus the live time the last cost pass priced but the ledger has not written yet (<see cref="CostPass.Pending"/>).
 /// The leader also raises each threshold's (and the limit's) alert once per period: an event written with a
 /// <c>budget_alerts</c> row in one transaction, so no restart or new leader raises it twice, then the notification.
 /// </summary>
@@ -17,6 +18,8 @@ internal sealed class BudgetTracker(ExecutionServices services, IBudgetNotifier?
     private readonly Dictionary<string, (DateTimeOffset Start, decimal Spend)> _spend = new(StringComparer.Ordinal);
     private readonly HashSet<(string Budget, DateTimeOffset Start, decimal Threshold)> _raised = [];
     private FleetConfig? _config;
+    private IReadOnlyList<CostEntry> _pending = [];
+    private Dictionary<string, List<CostEntry>>? _pendingByPool;
     private DateTimeOffset? _loadedAt;
 
     /// <summary>Every budget of <paramref name="config"/> with the pools its spend counts.</summary>
@@ -74,12 +77,24 @@ internal sealed class BudgetTracker(ExecutionServices services, IBudgetNotifier?
             _loadedAt = now;
         }
 
-        return [.. budgets.Select((b, i) => new BudgetStatus(b.Name, b.Budget, periods[i].Start, periods[i].End, _spend[b.Name].Spend))];
+        _pendingByPool ??= _pending.GroupBy(l => l.Pool, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+        return [.. budgets.Select((b, i) => new BudgetStatus(b.Name, b.Budget, periods[i].Start, periods[i].End, _spend[b.Name].Spend + Pending(config, b.Name, periods[i].Start)))];
     }
 
-    /// <summary>Counts lines the leader just committed into the budgets they belong to.</summary>
-    public void Add(FleetConfig config, IReadOnlyList<CostEntry> lines)
+    /// <summary>
+    /// Counts lines the leader just committed into the budgets they belong to, and takes the runners' live time not
+    /// written yet (<see cref="CostPass.Pending"/>), which each status adds to the written spend.
+    /// </summary>
+    public void Add(FleetConfig config, CostPass pass)
     {
+        ArgumentNullException.ThrowIfNull(pass);
+        if (!ReferenceEquals(pass.Pending, _pending))
+        {
+            _pending = pass.Pending;
+            _pendingByPool = null;
+        }
+
+        var lines = pass.Written;
         if (lines.Count == 0 || !ReferenceEquals(config, _config))
         {
             return;
@@ -92,6 +107,23 @@ internal sealed class BudgetTracker(ExecutionServices services, IBudgetNotifier?
                 _spend[name] = (spend.Start, spend.Spend + lines.Where(l => l.From >= spend.Start && counts(l.Pool)).Sum(l => l.Amount));
             }
         }
+    }
+
+    /// <summary>The live time not written yet of the pools a budget counts, in lines starting in its period.</summary>
+    private decimal Pending(FleetConfig config, string budget, DateTimeOffset periodStart)
+    {
+        var name = budget[(budget.IndexOf('/', StringComparison.Ordinal) + 1)..];
+        var pools = budget.StartsWith("pool/", StringComparison.Ordinal) ? new List<string> { name } : [.. config.PoolsOf(name).Select(p => p.Name)];
+        var spend = 0m;
+        foreach (var pool in pools)
+        {
+            if (_pendingByPool!.TryGetValue(pool, out var lines))
+            {
+                spend += lines.Where(l => l.From >= periodStart).Sum(l => l.Amount);
+            }
+        }
+
+        return spend;
     }
 
     /// <summary>The pool and team spend the planner reads (each in its budget's period).</summary>
@@ -169,6 +201,8 @@ internal sealed class BudgetTracker(ExecutionServices services, IBudgetNotifier?
     public void Reset()
     {
         _loadedAt = null;
+        _pending = [];
+        _pendingByPool = null;
         _raised.Clear();
     }
 

@@ -43,6 +43,7 @@ internal sealed class ControlCycle
         Runners = new RunnerCache(services.Store, options.ResyncInterval);
         Costs = new CostLedger(services, options.CostInterval);
         Budgets = new BudgetTracker(services, notifier, TimeSpan.FromHours(1));
+        Retention = new StoreRetention(services);
     }
 
     /// <summary>Which pools' plans meet their wait target, and the events when that changes.</summary>
@@ -53,6 +54,9 @@ internal sealed class ControlCycle
 
     /// <summary>The live cost ledger's writer.</summary>
     public CostLedger Costs { get; }
+
+    /// <summary>Deletes what the fleet file's retention no longer keeps.</summary>
+    public StoreRetention Retention { get; }
 
     /// <summary>The live runners between cycles.</summary>
     public RunnerCache Runners { get; }
@@ -102,6 +106,8 @@ internal sealed class ControlCycle
             var costedAt = _services.Time.GetUtcNow();
             Budgets.Add(config, await Costs.RecordAsync(config, demand.Ledger.Get, costedAt, force: false, cancellationToken).ConfigureAwait(false));
             steps.Done(CycleSteps.Cost);
+            await Retention.PruneAsync(config.Retention, costedAt, cancellationToken).ConfigureAwait(false);
+            steps.Done(CycleSteps.Retention);
             var budgets = await Budgets.StatusAsync(config, costedAt, cancellationToken).ConfigureAwait(false);
             await Budgets.RaiseAlertsAsync(budgets, costedAt, _options.Actor, cancellationToken).ConfigureAwait(false);
             steps.Done(CycleSteps.Alerts);

@@ -144,6 +144,7 @@ public sealed class ControlLoop
 
             _cycle.Runners.Drop();
             _cycle.Costs.Reset();
+            _cycle.Retention.Reset();
             _cycle.Budgets.Reset();
             _cycle.Slo.Reset();
             _keptIntents = kept;

@@ -23,6 +23,9 @@ internal sealed class CycleSteps(TimeProvider time, EngineMetrics metrics)
     /// <summary>Budget spend read before planning.</summary>
     public const string Budgets = "budgets";
 
+    /// <summary>Old events, jobs, runners and cost lines deleted in bounded batches.</summary>
+    public const string Retention = "retention";
+
     /// <summary>Budget status after costing and the alerts it raises.</summary>
     public const string Alerts = "alerts";
 

@@ -44,6 +44,7 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
     private readonly Histogram<double> _provisioning;
     private readonly Histogram<double> _cycle;
     private readonly Histogram<double> _cycleStep;
+    private readonly Histogram<double> _costPass;
     private readonly Histogram<double> _jobPhase;
     private readonly ConcurrentDictionary<string, Func<long?>> _forgeBudgets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Forge, string ScaleSet), Func<ScaleSetReading?>> _scaleSets = new();
@@ -83,7 +84,8 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
         _provisioning = Meter.CreateHistogram<double>("drover_provisioning_duration_seconds", "s", "Time from create intent to a registered runner", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _provisionBuckets });
         _jobPhase = Meter.CreateHistogram<double>("drover_job_phase_seconds", "s", "Where a job's wait went, per pool and phase (intake, decision, provisioning, boot, registration, pickup); the phases of a job sum to its wait", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _phaseBuckets });
         _cycle = Meter.CreateHistogram<double>("drover_plan_cycle_duration_seconds", "s", "Duration of one control cycle", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _cycleBuckets });
-        _cycleStep = Meter.CreateHistogram<double>("drover_plan_cycle_step_seconds", "s", "Duration of each step of a control cycle (demand, observe, sync, phases, budgets, plan, execute, requests, cost, alerts, snapshot); a cycle's steps sum to its duration", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _cycleBuckets });
+        _cycleStep = Meter.CreateHistogram<double>("drover_plan_cycle_step_seconds", "s", "Duration of each step of a control cycle (demand, observe, sync, phases, budgets, plan, execute, requests, cost, retention, alerts, snapshot); a cycle's steps sum to its duration", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _cycleBuckets });
+        _costPass = Meter.CreateHistogram<double>("drover_cost_pass_duration_seconds", "s", "Duration of the cost ledger's part of a control cycle, in the cycles that cost runners", advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = _cycleBuckets });
         Meter.CreateObservableGauge("drover_desired_runners", ObserveDesired, null, "Desired runners per pool after clamping");
         Meter.CreateObservableGauge("drover_pool_min_runners", () => ObservePools(p => p.Min), null, "The pool's configured minimum of runners");
         Meter.CreateObservableGauge("drover_pool_max_runners", () => ObservePools(p => p.Max), null, "The pool's configured maximum of runners");
@@ -318,6 +320,8 @@ public sealed class EngineMetrics : IDisposable, IAdapterMetrics
 
     /// <summary>Records how long one step of a control cycle took (see <see cref="Loop.CycleSteps"/>).</summary>
     public void CycleStep(string step, TimeSpan duration) => _cycleStep.Record(Math.Max(0, duration.TotalSeconds), Tag("step", step));
+    /// <summary>Records how long a cycle's cost pass (or its share of a pass spread over cycles) took.</summary>
+    public void CostPassCompleted(TimeSpan duration) => _costPass.Record(Math.Max(0, duration.TotalSeconds));
 
     /// <inheritdoc/>
     public void Dispose() => Meter.Dispose();

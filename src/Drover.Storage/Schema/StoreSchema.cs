@@ -7,7 +7,7 @@ namespace Drover.Storage.Schema;
 internal static class StoreSchema
 {
     /// <summary>The newest schema version this code knows (the highest migration number).</summary>
-    public const int CurrentVersion = 11;
+    public const int CurrentVersion = 12;
 
     /// <summary>
     /// The oldest schema whose backups restore into this one. Valid while every migration after it only adds tables

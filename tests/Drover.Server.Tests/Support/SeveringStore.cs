@@ -36,6 +36,8 @@ public sealed class SeveringStore(IStateStore inner) : IStateStore
 
     public Task<IReadOnlyList<RunnerTransition>> GetRunnerHistoryAsync(string runnerId, CancellationToken cancellationToken) => Call(() => inner.GetRunnerHistoryAsync(runnerId, cancellationToken));
 
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<RunnerTransition>>> GetRunnerHistoriesAsync(IReadOnlyList<string> runnerIds, CancellationToken cancellationToken) => Call(() => inner.GetRunnerHistoriesAsync(runnerIds, cancellationToken));
+
     public Task<Job?> GetJobAsync(JobKey key, CancellationToken cancellationToken) => Call(() => inner.GetJobAsync(key, cancellationToken));
 
     public Task<IReadOnlyList<JobRerun>> ListJobRerunsAsync(JobRerunState? state, CancellationToken cancellationToken) => Call(() => inner.ListJobRerunsAsync(state, cancellationToken));
