@@ -144,15 +144,16 @@ internal sealed class PlanExecutor
     }
 
     /// <summary>
-    /// True when the forge that mints the runner's credential or the provider that makes its instance is held back by a
-    /// rate limit now, for longer than a create waits out: the create is noted (<see cref="HeldBackUntil"/>) and not
+    /// True when the forge that mints the runner's credential (the whole forge, or its credential endpoint's budget at
+    /// the forge's pacer) or the provider that makes its instance is held back by a rate limit now, for longer than a
+    /// create waits out: the create is noted (<see cref="HeldBackUntil"/>) and not
     /// started. No intent is written, so the next plan makes the same create under the same key.
     /// </summary>
     private bool HeldBack(CreateRunner create, PoolConfig pool)
     {
-        foreach (var target in (ReadOnlySpan<string>)[$"forge {pool.Forge}", $"provider {create.Provider}"])
+        foreach (var (target, operation) in (ReadOnlySpan<(string, string?)>)[($"forge {pool.Forge}", RunnerCreation.CredentialOperation), ($"provider {create.Provider}", null)])
         {
-            if (_services.Calls.RateLimitedUntil(target) is { } until && until - _services.Time.GetUtcNow() > RunnerCreation.MaxRateLimitWait)
+            if (_services.Calls.RateLimitedUntil(target, operation) is { } until && until - _services.Time.GetUtcNow() > RunnerCreation.MaxRateLimitWait)
             {
                 lock (_heldBack)
                 {

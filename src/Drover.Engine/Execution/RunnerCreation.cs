@@ -27,6 +27,17 @@ internal sealed class RunnerCreation
     /// </summary>
     internal static readonly TimeSpan MaxRateLimitWait = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The longest a create already under way waits when its call is held back unsent by a longer rate limit that began
+    /// after the create started (its forge's pacer found the endpoint's budget spent by the creates beside it, or a
+    /// refusal paused the forge): the runner's intent is written, so failing would cost a runner, a clean-up and a
+    /// replacement; the wait ends when the next plan could mint anyway. Longer holds (a spent hourly budget) fail it.
+    /// </summary>
+    internal static readonly TimeSpan MaxHeldCreateWait = TimeSpan.FromSeconds(90);
+
+    /// <summary>The operation name of credential mints in the call policy (<see cref="CallPolicy.RateLimitedUntil(string, string?)"/>).</summary>
+    internal const string CredentialOperation = "credential";
+
     private readonly ExecutionServices _services;
     private readonly ProviderHealth _health;
 
@@ -71,6 +82,7 @@ internal sealed class RunnerCreation
         {
             var credential = await CallAsync(
                 $"forge {forge.Name}",
+                CredentialOperation,
                 ct => forge.MintRunnerCredentialAsync(pool.Name, runner.Id, ct),
                 cancellationToken).ConfigureAwait(false);
             s.Metrics.ForgeCall(forge.Name, "credential", null);
@@ -89,6 +101,7 @@ internal sealed class RunnerCreation
             var request = new InstanceRequest(pool.Name, runner.IdempotencyKey, pool.Template, credentialRef);
             instanceId = await CallAsync(
                 $"provider {provider.Name}",
+                null,
                 ct => provider.CreateAsync(request, ct),
                 cancellationToken).ConfigureAwait(false);
             s.Metrics.ProviderCall(provider.Name, "create", null);
@@ -128,7 +141,7 @@ internal sealed class RunnerCreation
         var target = $"provider {provider.Name}";
         try
         {
-            await WaitOutShortRateLimitAsync(target, cancellationToken).ConfigureAwait(false);
+            await WaitOutShortRateLimitAsync(target, null, cancellationToken).ConfigureAwait(false);
             return await s.Calls.RunAsync(target, ct => provider.FindAsync(runner.IdempotencyKey, ct), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
@@ -142,31 +155,50 @@ internal sealed class RunnerCreation
     /// <paramref name="target"/> (<see cref="WaitOutShortRateLimitAsync"/>); a call held back unsent by a short limit that
     /// a concurrent call met meanwhile (creates start together) waits that one out too, up to twice.
     /// </summary>
-    private async Task<T> CallAsync<T>(string target, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    private async Task<T> CallAsync<T>(string target, string? operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
+        var waitedLong = false;
         for (var attempt = 1; ; attempt++)
         {
-            await WaitOutShortRateLimitAsync(target, cancellationToken).ConfigureAwait(false);
+            await WaitOutShortRateLimitAsync(target, operation, cancellationToken).ConfigureAwait(false);
             try
             {
-                return await _services.Calls.RunAsync(target, call, cancellationToken).ConfigureAwait(false);
+                return await _services.Calls.RunAsync(target, operation, call, cancellationToken).ConfigureAwait(false);
             }
             catch (CallHeldBackException held) when (attempt < 3 && held.Until - _services.Time.GetUtcNow() <= MaxRateLimitWait)
             {
                 // Not sent: nothing happened at the target, so going again is safe.
             }
+            catch (Exception e) when (!waitedLong && NotSentUntil(e) is { } until && until - _services.Time.GetUtcNow() is var wait && wait <= MaxHeldCreateWait)
+            {
+                // Held back unsent by a limit this create did not know of when it started: wait it out once, rather
+                // than fail a runner whose intent is written.
+                waitedLong = true;
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait, _services.Time, cancellationToken).ConfigureAwait(false);
+                }
+            }
         }
     }
+
+    /// <summary>When a call that was held back without being sent could go out; null for any other failure.</summary>
+    private static DateTimeOffset? NotSentUntil(Exception e) => e switch
+    {
+        CallHeldBackException held => held.Until,
+        CallPacedException paced => paced.Until,
+        _ => e.InnerException is { } inner ? NotSentUntil(inner) : null,
+    };
 
     /// <summary>
     /// Waits until <paramref name="target"/>'s rate limit has passed when it ends within <see cref="MaxRateLimitWait"/>
     /// (a <c>Retry-After</c> of a second or two), so that the call goes out instead of being held back; a longer one is
     /// not waited for, and the call is held back and fails.
     /// </summary>
-    private async Task WaitOutShortRateLimitAsync(string target, CancellationToken cancellationToken)
+    private async Task WaitOutShortRateLimitAsync(string target, string? operation, CancellationToken cancellationToken)
     {
         var s = _services;
-        if (s.Calls.RateLimitedUntil(target) is { } until && until - s.Time.GetUtcNow() is var wait && wait > TimeSpan.Zero && wait <= MaxRateLimitWait)
+        if (s.Calls.RateLimitedUntil(target, operation) is { } until && until - s.Time.GetUtcNow() is var wait && wait > TimeSpan.Zero && wait <= MaxRateLimitWait)
         {
             await Task.Delay(wait, s.Time, cancellationToken).ConfigureAwait(false);
         }

@@ -183,7 +183,7 @@ public sealed class GitHubApiClient : IDisposable
         var call = $"{method} {Describe(url)}";
         for (var attempt = 0; ; attempt++)
         {
-            using var lease = await Gate.EnterAsync(call, cancellationToken).ConfigureAwait(false);
+            using var lease = await Gate.EnterAsync(method.Method, Describe(url), cancellationToken).ConfigureAwait(false);
             using var request = new HttpRequestMessage(method, url);
             var auth = authorization ?? (Auth is { } a ? await a.AuthorizationAsync(cancellationToken).ConfigureAwait(false) : null);
             if (auth is not null)
