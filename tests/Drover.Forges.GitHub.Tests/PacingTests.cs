@@ -116,4 +116,27 @@ public sealed class PacingTests
         Assert.Equal(3, emulator.Requests.Count);
         Assert.DoesNotContain(emulator.Requests, r => r.EndsWith(" 403", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task ListRunners_FirstPageUnchanged_304WithoutALinkHeader_StillEveryPage()
+    {
+        // An unchanged first page is answered 304 (no rate limit spent), and the emulator, like any server may, sends no
+        // Link header with it. A list that stopped there lost every later page: every idle runner on them looked
+        // unregistered, was failed, deleted and replaced (the burst's storm of extra creates).
+        var time = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        var emulator = await GitHubEmulator.StartAsync(new GitHubEmulatorOptions { Tokens = [TestForges.Token], Time = time, MaxPerPage = 2 });
+        await using var _ = emulator;
+        var config = TestForges.Forge(emulator.ApiUrl);
+        using var forge = TestForges.Create(config, TestForges.Fleet(config, [TestForges.Pool("linux", new PoolScope(ScopeKind.Repository, "acme/api"), ["linux"])]), time);
+        for (var i = 0; i < 5; i++)
+        {
+            emulator.AddRunner("/repos/acme/api", $"drover-linux-{i}", ["linux"], online: true);
+        }
+
+        Assert.Equal(5, (await forge.ListRunnersAsync(CancellationToken.None)).Count);
+        var again = await forge.ListRunnersAsync(CancellationToken.None);
+
+        Assert.Contains(emulator.Requests, r => r.EndsWith(" 304", StringComparison.Ordinal));
+        Assert.Equal(5, again.Count);
+    }
 }

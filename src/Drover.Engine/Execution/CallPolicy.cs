@@ -119,7 +119,9 @@ internal sealed class CallPolicy
         catch (Exception e) when (CallFailures.Classify(e) is { Kind: CallFailureKind.RateLimited } limited)
         {
             var now = _time.GetUtcNow();
-            var key = operation is not null && Paced(e) is { Endpoint: not null } ? Key(target, operation) : target;
+            // A pacer's hold of one endpoint holds that operation only (an unnamed call's: its endpoint, which only the
+            // pacer itself consults); any other rate limit holds the whole target.
+            var key = Paced(e) is { Endpoint: { } endpoint } ? Key(target, operation ?? endpoint) : target;
             _limitedUntil[key] = limited.RetryAt is { } at && at > now ? at : now + _options.RateLimitWait;
             if (key == target)
             {

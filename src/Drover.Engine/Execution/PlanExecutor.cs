@@ -135,7 +135,11 @@ internal sealed class PlanExecutor
                 return;
             }
 
-            await _creation.CreateAsync(create, pool, book, actor, cancellationToken).ConfigureAwait(false);
+            if (await _creation.CreateAsync(create, pool, book, actor, cancellationToken).ConfigureAwait(false) is { } heldUntil)
+            {
+                // Withdrawn: its credential was held back after it started. The next plan makes it when the hold ends.
+                NoteHeldBack($"forge {pool.Forge}", heldUntil);
+            }
         }
         finally
         {
@@ -155,17 +159,21 @@ internal sealed class PlanExecutor
         {
             if (_services.Calls.RateLimitedUntil(target, operation) is { } until && until - _services.Time.GetUtcNow() > RunnerCreation.MaxRateLimitWait)
             {
-                lock (_heldBack)
-                {
-                    var (count, _) = _heldBackBy.GetValueOrDefault(target);
-                    _heldBackBy[target] = (count + 1, until);
-                }
-
+                NoteHeldBack(target, until);
                 return true;
             }
         }
 
         return false;
+    }
+
+    private void NoteHeldBack(string target, DateTimeOffset until)
+    {
+        lock (_heldBack)
+        {
+            var (count, _) = _heldBackBy.GetValueOrDefault(target);
+            _heldBackBy[target] = (count + 1, until);
+        }
     }
 
     /// <summary>

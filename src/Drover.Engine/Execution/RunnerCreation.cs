@@ -27,14 +27,6 @@ internal sealed class RunnerCreation
     /// </summary>
     internal static readonly TimeSpan MaxRateLimitWait = TimeSpan.FromSeconds(5);
 
-    /// <summary>
-    /// The longest a create already under way waits when its call is held back unsent by a longer rate limit that began
-    /// after the create started (its forge's pacer found the endpoint's budget spent by the creates beside it, or a
-    /// refusal paused the forge): the runner's intent is written, so failing would cost a runner, a clean-up and a
-    /// replacement; the wait ends when the next plan could mint anyway. Longer holds (a spent hourly budget) fail it.
-    /// </summary>
-    internal static readonly TimeSpan MaxHeldCreateWait = TimeSpan.FromSeconds(90);
-
     /// <summary>The operation name of credential mints in the call policy (<see cref="CallPolicy.RateLimitedUntil(string, string?)"/>).</summary>
     internal const string CredentialOperation = "credential";
 
@@ -48,8 +40,15 @@ internal sealed class RunnerCreation
         _health = new ProviderHealth(services);
     }
 
-    /// <summary>Runs the three steps for <paramref name="create"/>, recording a failure in <paramref name="breakers"/>.</summary>
-    public async Task CreateAsync(CreateRunner create, PoolConfig pool, PlanBreakers breakers, string actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the three steps for <paramref name="create"/>, recording a failure in <paramref name="breakers"/>. A create
+    /// whose credential call is held back unsent by a rate limit that began after it started (the forge's pacer found
+    /// the endpoint's budget spent by the creates beside it, or a refusal paused the forge) withdraws its intent — the
+    /// runner goes from Requested to Gone, nothing having been made anywhere — rather than failing a runner, which would
+    /// cost a clean-up at the forge, a replacement and its slot's backoff; it returns when the hold ends (null otherwise),
+    /// so the next plan makes it again then.
+    /// </summary>
+    public async Task<DateTimeOffset?> CreateAsync(CreateRunner create, PoolConfig pool, PlanBreakers breakers, string actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(breakers);
         ArgumentNullException.ThrowIfNull(create);
@@ -74,7 +73,7 @@ internal sealed class RunnerCreation
         {
             var missing = provider is null ? $"provider '{create.Provider}'" : $"forge '{pool.Forge}'";
             await FailAsync(runner, breakers, countsForBreaker: false, "create", $"no adapter for {missing}", actor, cancellationToken).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         string credentialRef;
@@ -88,11 +87,16 @@ internal sealed class RunnerCreation
             s.Metrics.ForgeCall(forge.Name, "credential", null);
             credentialRef = s.Vault.Put(runner.Id, credential);
         }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && NotSentUntil(e) is { } until)
+        {
+            await WithdrawAsync(runner, $"forge {forge.Name}: credential held back by a rate limit until {until:u}, nothing sent; made again then", actor, cancellationToken).ConfigureAwait(false);
+            return until;
+        }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             s.Metrics.ForgeCall(forge.Name, "credential", e);
             await FailAsync(runner, breakers, countsForBreaker: false, "credential", Describe(e), actor, cancellationToken).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         string instanceId;
@@ -114,7 +118,7 @@ internal sealed class RunnerCreation
             var outage = CallFailures.Classify(e).Kind == CallFailureKind.Transient;
             var left = await InstanceLeftAsync(provider, runner, cancellationToken).ConfigureAwait(false);
             await FailAsync(runner, breakers, countsForBreaker: outage, "create", Describe(e), actor, cancellationToken, left).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         var confirmedAt = s.Time.GetUtcNow();
@@ -123,6 +127,23 @@ internal sealed class RunnerCreation
             {
                 await s.Transitions.ApplyAsync(writer, runner, RunnerState.Provisioning, confirmedAt, "provider confirmed the instance", ct, r => r with { InstanceId = instanceId }).ConfigureAwait(false);
                 await writer.AppendEventAsync(new NewEvent(confirmedAt, actor, EventKinds.ProviderCreateSucceeded, runner.Id, $"instance {instanceId} at {provider.Name}"), ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>Withdraws the intent of a runner nothing was made for yet: Requested to Gone, with an event.</summary>
+    private async Task WithdrawAsync(Runner runner, string reason, string actor, CancellationToken cancellationToken)
+    {
+        var s = _services;
+        s.Vault.Remove(runner.Id);
+        var now = s.Time.GetUtcNow();
+        await s.Store.InTransactionAsync(
+            async (writer, ct) =>
+            {
+                await s.Transitions.ApplyAsync(writer, runner, RunnerState.Gone, now, $"intent withdrawn: {reason}", ct).ConfigureAwait(false);
+                await writer.AppendEventAsync(new NewEvent(now, actor, EventKinds.ProviderCreateWithheld, runner.Id, reason), ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
@@ -157,7 +178,6 @@ internal sealed class RunnerCreation
     /// </summary>
     private async Task<T> CallAsync<T>(string target, string? operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
-        var waitedLong = false;
         for (var attempt = 1; ; attempt++)
         {
             await WaitOutShortRateLimitAsync(target, operation, cancellationToken).ConfigureAwait(false);
@@ -168,16 +188,6 @@ internal sealed class RunnerCreation
             catch (CallHeldBackException held) when (attempt < 3 && held.Until - _services.Time.GetUtcNow() <= MaxRateLimitWait)
             {
                 // Not sent: nothing happened at the target, so going again is safe.
-            }
-            catch (Exception e) when (!waitedLong && NotSentUntil(e) is { } until && until - _services.Time.GetUtcNow() is var wait && wait <= MaxHeldCreateWait)
-            {
-                // Held back unsent by a limit this create did not know of when it started: wait it out once, rather
-                // than fail a runner whose intent is written.
-                waitedLong = true;
-                if (wait > TimeSpan.Zero)
-                {
-                    await Task.Delay(wait, _services.Time, cancellationToken).ConfigureAwait(false);
-                }
             }
         }
     }
