@@ -36,8 +36,15 @@ internal sealed class PlanExecutor
     }
 
     /// <summary>
-    /// When the rate limit that held back creates in the last <see cref="ExecuteAsync"/> ends (the earliest, when several
-    /// did); null when none was held back.
+    /// How long before a hold ends the next plan is due: its creates then start within the wait a create takes
+    /// (<see cref="RunnerCreation.MaxRateLimitWait"/>) and go out the moment the hold ends, the cycle's observation and
+    /// planning done beforehand, so no time of the forge's next window is lost.
+    /// </summary>
+    internal static readonly TimeSpan PlanLead = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// When the creates a rate limit held back in the last <see cref="ExecuteAsync"/> are due to be planned again:
+    /// <see cref="PlanLead"/> before the hold ends (the earliest, when several did); null when none was held back.
     /// </summary>
     public DateTimeOffset? HeldBackUntil { get; private set; }
 
@@ -107,7 +114,8 @@ internal sealed class PlanExecutor
         foreach (var (target, (count, until)) in _heldBackBy)
         {
             EngineLog.CreatesHeldBack(_services.Logger, count, target, until);
-            HeldBackUntil = HeldBackUntil is { } earliest && earliest < until ? earliest : until;
+            var due = until - PlanLead;
+            HeldBackUntil = HeldBackUntil is { } earliest && earliest < due ? earliest : due;
         }
 
         await StoreBreakersAsync(book, cancellationToken).ConfigureAwait(false);

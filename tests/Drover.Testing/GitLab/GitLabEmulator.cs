@@ -72,6 +72,9 @@ public sealed class GitLabEmulator : IAsyncDisposable
     /// </summary>
     public int RequestsPerWindow { get; set; }
 
+    /// <summary>The clock of <see cref="RequestsPerWindow"/>'s windows.</summary>
+    public TimeProvider RateLimitClock { get; set; } = TimeProvider.System;
+
     /// <summary>The window of <see cref="RequestsPerWindow"/> (GitLab.com: a minute).</summary>
     public TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -230,7 +233,7 @@ public sealed class GitLabEmulator : IAsyncDisposable
     /// </summary>
     private TimeSpan? Throttle(HttpContext context)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = RateLimitClock.GetUtcNow();
         var ticks = RateLimitWindow.Ticks;
         var index = (now - DateTimeOffset.UnixEpoch).Ticks / ticks;
         var end = DateTimeOffset.UnixEpoch + TimeSpan.FromTicks((index + 1) * ticks);
