@@ -40,7 +40,7 @@ internal sealed class PlanExecutor
     /// (<see cref="RunnerCreation.MaxRateLimitWait"/>) and go out the moment the hold ends, the cycle's observation and
     /// planning done beforehand, so no time of the forge's next window is lost.
     /// </summary>
-    internal static readonly TimeSpan PlanLead = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan PlanLead = TimeSpan.FromSeconds(3);
 
     /// <summary>
     /// When the creates a rate limit held back in the last <see cref="ExecuteAsync"/> are due to be planned again:
