@@ -17,6 +17,8 @@ public sealed class CallPacer
     private readonly Lock _sync = new();
     private readonly Dictionary<string, Queue<(DateTimeOffset At, int Points)>> _sent = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _inWindow = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Endpoint, long Index), int> _alignedPoints = [];
+    private readonly Dictionary<string, DateTimeOffset> _lastAt = new(StringComparer.Ordinal);
     private DateTimeOffset _pausedUntil = DateTimeOffset.MinValue;
     private long? _remaining;
     private long? _limit;
@@ -30,9 +32,15 @@ public sealed class CallPacer
     /// starts when a call arrives, never holds calls of two of the pacer's windows); by default 2.5% of the window, at
     /// least 250 ms.
     /// </param>
+    /// <param name="aligned">
+    /// The forge counts in fixed windows aligned to multiples of their length since the Unix epoch (GitLab's throttles)
+    /// rather than in windows that start with a call: the pacer counts so too, a call within the margin before a
+    /// window's end counting in both windows it may arrive in.
+    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">A negative budget, or a budget with a window that is not positive.</exception>
-    public CallPacer(TimeProvider time, int pointsPerWindow, TimeSpan window, TimeSpan? margin = null)
+    public CallPacer(TimeProvider time, int pointsPerWindow, TimeSpan window, TimeSpan? margin = null, bool aligned = false)
     {
+        Aligned = aligned;
         _time = time ?? throw new ArgumentNullException(nameof(time));
         ArgumentOutOfRangeException.ThrowIfNegative(pointsPerWindow);
         if (pointsPerWindow > 0 && window <= TimeSpan.Zero)
@@ -51,6 +59,9 @@ public sealed class CallPacer
 
     /// <summary>The forge's window of <see cref="PointsPerWindow"/>.</summary>
     public TimeSpan Window { get; }
+
+    /// <summary>Whether the budget is counted in windows aligned to multiples of <see cref="Window"/> (else a sliding window of <see cref="Span"/>).</summary>
+    public bool Aligned { get; }
 
     /// <summary>The sliding window the pacer keeps: <see cref="Window"/> and the margin.</summary>
     public TimeSpan Span { get; }
@@ -149,7 +160,25 @@ public sealed class CallPacer
                 throw new CallPacedException(endpoint: null, at, $"{endpoint}: the forge asked for no calls until {at:O}; not sent");
             }
 
-            var queue = PointsPerWindow > 0 ? Queue(endpoint, now) : null;
+            if (PointsPerWindow > 0 && Aligned)
+            {
+                at = AlignedFit(endpoint, at, points, now);
+                if (at - now > maxWait)
+                {
+                    throw new CallPacedException(endpoint, at, $"{endpoint}: its budget of {PointsPerWindow} per {Window.TotalSeconds:0.#} s is spent until {at:O}; not sent");
+                }
+
+                var first = Index(at);
+                var last = Index(at + (Span - Window));
+                for (var index = first; index <= last; index++)
+                {
+                    _alignedPoints[(endpoint, index)] = _alignedPoints.GetValueOrDefault((endpoint, index)) + points;
+                }
+
+                _lastAt[endpoint] = at;
+            }
+
+            var queue = PointsPerWindow > 0 && !Aligned ? Queue(endpoint, now) : null;
             if (queue is not null)
             {
                 if (points > PointsPerWindow)
@@ -212,6 +241,11 @@ public sealed class CallPacer
     {
         lock (_sync)
         {
+            if (PointsPerWindow > 0 && Aligned)
+            {
+                return _alignedPoints.GetValueOrDefault((endpoint, Index(_time.GetUtcNow())));
+            }
+
             if (PointsPerWindow == 0 || !_sent.ContainsKey(endpoint))
             {
                 return 0;
@@ -221,6 +255,52 @@ public sealed class CallPacer
             return _inWindow[endpoint];
         }
     }
+
+    /// <summary>
+    /// Aligned windows: the earliest time from <paramref name="from"/> on (and not before the endpoint's last place) at
+    /// which <paramref name="points"/> fit in the window the call goes out in and in the next one when it may arrive
+    /// there. Called under the lock.
+    /// </summary>
+    private DateTimeOffset AlignedFit(string endpoint, DateTimeOffset from, int points, DateTimeOffset now)
+    {
+        if (points > PointsPerWindow)
+        {
+            throw new ArgumentOutOfRangeException(nameof(points), points, $"a call of {points} points never fits a budget of {PointsPerWindow} points per window");
+        }
+
+        if (_alignedPoints.Count > 256)
+        {
+            var current = Index(now);
+            foreach (var key in _alignedPoints.Keys.Where(k => k.Index < current - 1).ToList())
+            {
+                _alignedPoints.Remove(key);
+            }
+        }
+
+        var at = _lastAt.TryGetValue(endpoint, out var lastAt) && lastAt > from ? lastAt : from;
+        while (true)
+        {
+            var first = Index(at);
+            var last = Index(at + (Span - Window));
+            var full = -1L;
+            for (var index = first; index <= last; index++)
+            {
+                if (_alignedPoints.GetValueOrDefault((endpoint, index)) + points > PointsPerWindow)
+                {
+                    full = index;
+                }
+            }
+
+            if (full < 0)
+            {
+                return at;
+            }
+
+            at = DateTimeOffset.UnixEpoch + TimeSpan.FromTicks((full + 1) * Window.Ticks);
+        }
+    }
+
+    private long Index(DateTimeOffset at) => (at - DateTimeOffset.UnixEpoch).Ticks / Window.Ticks;
 
     /// <summary>The endpoint's calls, without those that left the window before <paramref name="now"/>. Called under the lock.</summary>
     private Queue<(DateTimeOffset At, int Points)> Queue(string endpoint, DateTimeOffset now)

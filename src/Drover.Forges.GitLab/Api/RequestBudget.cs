@@ -5,7 +5,8 @@ namespace Drover.Forges.GitLab.Api;
 /// <summary>
 /// One GitLab forge's request budget, kept by a <see cref="CallPacer"/>: every API request counts against one budget
 /// (GitLab.com limits authenticated API traffic per user, whatever the endpoint), at most <c>perWindow</c> requests in
-/// any window, so GitLab never has to refuse one; and no request before a time GitLab named (429 <c>Retry-After</c>, or
+/// a window, counted as GitLab counts them (fixed windows aligned to multiples of their length), so GitLab never has to
+/// refuse one; and no request before a time GitLab named (429 <c>Retry-After</c>, or
 /// <c>RateLimit-Reset</c> once <c>RateLimit-Remaining</c> is spent). Waits are bounded: past the limit the call fails
 /// unsent (<see cref="CallPacedException"/>, a rate limit with the time it ends) instead of queueing.
 /// </summary>
@@ -34,7 +35,7 @@ public sealed class RequestBudget
         ArgumentOutOfRangeException.ThrowIfLessThan(perWindow, 1);
         _time = time ?? throw new ArgumentNullException(nameof(time));
         _maxWait = maxWait;
-        Pacer = new CallPacer(time, perWindow, window);
+        Pacer = new CallPacer(time, perWindow, window, aligned: true);
     }
 
     /// <summary>The pacer every request passes.</summary>

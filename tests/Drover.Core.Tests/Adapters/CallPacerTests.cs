@@ -60,4 +60,29 @@ public sealed class CallPacerTests
         time.Advance(TimeSpan.FromMinutes(10));
         Assert.Equal(TimeSpan.Zero, pacer.Reserve("GET /e", 1, TimeSpan.Zero));
     }
+
+    [Fact]
+    public void Reserve_AlignedWindows_NextPlaceAtTheWindowsEnd_ACallNearTheEndCountsInBothWindows()
+    {
+        var start = DateTimeOffset.FromUnixTimeSeconds(1_800_000_030);
+        var time = new FakeTimeProvider(start);
+        var pacer = new CallPacer(time, 3, Window, aligned: true);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(TimeSpan.Zero, pacer.Reserve("GitLab API", 1, TimeSpan.Zero));
+        }
+
+        var held = Assert.Throws<CallPacedException>(() => pacer.Reserve("GitLab API", 1, TimeSpan.FromSeconds(5)));
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1_800_000_060), held.Until);
+
+        // 1 s before the next window ends (the margin is 1.5 s): the call may arrive in the one after, so it counts there too.
+        time.Advance(TimeSpan.FromSeconds(89));
+        Assert.Equal(TimeSpan.Zero, pacer.Reserve("GitLab API", 1, TimeSpan.Zero));
+        Assert.Equal(TimeSpan.Zero, pacer.Reserve("GitLab API", 1, TimeSpan.Zero));
+        Assert.Equal(TimeSpan.Zero, pacer.Reserve("GitLab API", 1, TimeSpan.Zero));
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(3, pacer.PointsInWindow("GitLab API"));
+        Assert.Throws<CallPacedException>(() => pacer.Reserve("GitLab API", 1, TimeSpan.FromSeconds(5)));
+    }
 }
