@@ -11,9 +11,9 @@ namespace Drover.Engine.Execution;
 /// <summary>
 /// Creates one runner crash-safely: (1) the intent — runner Requested, ordinal raised, event — in one transaction;
 /// (2) the forge credential and the provider call, outside any transaction, each waiting out a rate limit of a few
-/// seconds rather than being held back unsent (which would fail the runner and lengthen its slot's backoff); (3) the
-/// outcome — Provisioning with the instance id, or Failed — with the provider's breaker update and an event, in one
-/// transaction. A crash between
+/// seconds rather than being held back unsent; a credential held back unsent by a longer one withdraws the intent
+/// (Requested to Gone: nothing was made); (3) the outcome — Provisioning with the instance id, or Failed — with the
+/// provider's breaker update and an event, in one transaction. A crash between
 /// (1) and (3) leaves a Requested runner that <see cref="Loop.IntentReconciler"/> resolves on start-up. A failed
 /// create call counts against the provider's breaker; an accepted one does not count for it — the runner registering
 /// does (<see cref="ProviderHealth"/>). Several creates may run at once (<see cref="PlanExecutor"/>): each one's
@@ -22,8 +22,9 @@ namespace Drover.Engine.Execution;
 internal sealed class RunnerCreation
 {
     /// <summary>
-    /// The longest rate limit a create waits out: before its mint and its provider call (a call held back fails the
-    /// runner unsent and lengthens its slot's retry backoff), and to look up the instance a failed create left.
+    /// The longest rate limit a create waits out: before its mint (a mint held back longer withdraws the intent) and its
+    /// provider call (a call held back fails the runner unsent and lengthens its slot's retry backoff), and to look up
+    /// the instance a failed create left.
     /// </summary>
     internal static readonly TimeSpan MaxRateLimitWait = TimeSpan.FromSeconds(5);
 
