@@ -157,7 +157,7 @@ public sealed class CallPacer
 
             if (whole && at - now > maxWait)
             {
-                throw new CallPacedException(endpoint: null, at, $"{endpoint}: the forge asked for no calls until {at:O}; not sent");
+                throw new CallPacedException(endpoint: null, at, $"{endpoint}: rate limited; the forge asked for no calls until {at:O}; not sent");
             }
 
             if (PointsPerWindow > 0 && Aligned)
@@ -165,7 +165,7 @@ public sealed class CallPacer
                 at = AlignedFit(endpoint, at, points, now);
                 if (at - now > maxWait)
                 {
-                    throw new CallPacedException(endpoint, at, $"{endpoint}: its budget of {PointsPerWindow} per {Window.TotalSeconds:0.#} s is spent until {at:O}; not sent");
+                    throw new CallPacedException(endpoint, at, $"{endpoint}: rate limited; its budget of {PointsPerWindow} per {Window.TotalSeconds:0.#} s is spent until {at:O}; not sent");
                 }
 
                 var first = Index(at);
@@ -196,8 +196,8 @@ public sealed class CallPacer
                 if (at - now > maxWait)
                 {
                     throw new CallPacedException(whole ? null : endpoint, at, whole
-                        ? $"{endpoint}: the forge asked for no calls until {at:O}; not sent"
-                        : $"{endpoint}: its budget of {PointsPerWindow} points per {Window.TotalSeconds:0.#} s is spent until {at:O}; not sent");
+                        ? $"{endpoint}: rate limited; the forge asked for no calls until {at:O}; not sent"
+                        : $"{endpoint}: rate limited; its budget of {PointsPerWindow} points per {Window.TotalSeconds:0.#} s is spent until {at:O}; not sent");
                 }
 
                 queue.Enqueue((at, points));
