@@ -5,9 +5,9 @@ namespace Drover.Benchmarks;
 
 /// <summary>
 /// <c>dotnet run -c Release --project bench/Drover.Benchmarks -- scale steady [sqlite|postgres] [pools] [idle per pool] [seconds] [jobs per hour]</c>
-/// , <c>-- scale burst [jobs] [window seconds] [maxConcurrentCreates]</c> and
+/// , <c>-- scale burst [github|gitlab] [jobs] [window seconds] [maxConcurrentCreates]</c> and
 /// <c>-- scale calls [repositories] [jobs per hour] [seconds] [webhooks|polling]</c>: the scale benchmark's parts (see
-/// <see cref="SteadyState"/>, <see cref="GitHubBurst"/> and <see cref="GitHubCalls"/>). Loopback only, bounded by its arguments.
+/// <see cref="SteadyState"/>, <see cref="GitHubBurst"/>, <see cref="GitLabBurst"/> and <see cref="GitHubCalls"/>). Loopback only, bounded by its arguments.
 /// </summary>
 internal static class ScaleRun
 {
@@ -29,13 +29,18 @@ internal static class ScaleRun
                 Console.Write(await SteadyState.RunAsync(options with { Max = Math.Max(options.Max, options.Idle * 2) }, Console.Out, CancellationToken.None));
                 return 0;
             case "burst":
+                // scale burst [github|gitlab] [jobs] [window seconds] [maxConcurrentCreates]
+                var gitlab = args.Length > 1 && args[1] == "gitlab";
+                var at = args.Length > 1 && args[1] is "gitlab" or "github" ? 2 : 1;
                 var burst = new BurstOptions
                 {
-                    Jobs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1000,
-                    Window = TimeSpan.FromSeconds(args.Length > 2 ? double.Parse(args[2], CultureInfo.InvariantCulture) : 60),
-                    MaxConcurrentCreates = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 10,
+                    Jobs = args.Length > at ? int.Parse(args[at], CultureInfo.InvariantCulture) : 1000,
+                    Window = TimeSpan.FromSeconds(args.Length > at + 1 ? double.Parse(args[at + 1], CultureInfo.InvariantCulture) : 60),
+                    MaxConcurrentCreates = args.Length > at + 2 ? int.Parse(args[at + 2], CultureInfo.InvariantCulture) : 10,
                 };
-                Console.Write(await GitHubBurst.RunAsync(burst, Console.Out, CancellationToken.None));
+                Console.Write(gitlab
+                    ? await GitLabBurst.RunAsync(burst, Console.Out, CancellationToken.None)
+                    : await GitHubBurst.RunAsync(burst, Console.Out, CancellationToken.None));
                 return 0;
             case "calls":
                 var repositories = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;

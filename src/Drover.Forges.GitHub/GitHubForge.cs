@@ -52,7 +52,7 @@ internal sealed class GitHubForge : IForge, IWebhookReceiver, IDemandSource, IHe
         }
 
         _ownedPrefix = fleet().ControllerId + "-";
-        Client = new GitHubApiClient(config.Url, new RateLimitGate(time, options.MaxRateLimitWait, options.MaxConcurrency), options.Handler, options.RequestTimeout, new HealthRecorder(time));
+        Client = new GitHubApiClient(config.Url, new RateLimitGate(time, options.MaxRateLimitWait, options.MaxConcurrency, new CallPacer(time, options.SecondaryPointsPerWindow, options.SecondaryWindow)), options.Handler, options.RequestTimeout, new HealthRecorder(time));
         Auth = config.Auth switch
         {
             { AppId: { } appId, InstallationId: { } installationId, PrivateKey: { } key } =>

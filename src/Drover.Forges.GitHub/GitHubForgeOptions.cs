@@ -29,6 +29,16 @@ public sealed record GitHubForgeOptions
     /// <summary>Rate-limit holds up to this long are waited out inside a call; longer ones fail calls at once. Default 5 s.</summary>
     public TimeSpan MaxRateLimitWait { get; init; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The secondary limit the client paces each endpoint to (method and path, ids left out; a GET costs 1 point, any
+    /// other method 5), so GitHub never has to refuse a call: points per <see cref="SecondaryWindow"/>. Default 900 (GitHub's
+    /// documented limit); 0 turns pacing off (GitHub's refusals and <c>Retry-After</c> still pause the forge).
+    /// </summary>
+    public int SecondaryPointsPerWindow { get; init; } = Api.RateLimitGate.SecondaryPointsPerWindow;
+
+    /// <summary>The window of <see cref="SecondaryPointsPerWindow"/>. Default one minute.</summary>
+    public TimeSpan SecondaryWindow { get; init; } = Api.RateLimitGate.SecondaryWindow;
+
     /// <summary>Calls in flight at most (GitHub allows 100 concurrent requests). Default 10.</summary>
     public int MaxConcurrency { get; init; } = 10;
 

@@ -63,7 +63,7 @@ internal sealed class GitLabForge : IForge, IWebhookReceiver, IDemandSource, IHe
         Client = new GitLabApiClient(
             config.Url,
             () => secrets.Resolve(token, $"forge '{config.Name}' auth.token"),
-            new RequestBudget(time, options.RequestsPerMinute, options.MaxRateLimitWait),
+            new RequestBudget(time, options.RequestsPerMinute, options.RequestWindow, options.MaxRateLimitWait),
             options.Handler,
             options.RequestTimeout,
             new HealthRecorder(time));

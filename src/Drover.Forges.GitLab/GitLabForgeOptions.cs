@@ -19,10 +19,15 @@ public sealed record GitLabForgeOptions
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// The client's own budget: at most this many API requests per minute, whatever the server says (self-managed
-    /// instances may run with rate limits off; a large group must not flood them).
+    /// The client's own budget: at most this many API requests in any minute (<see cref="RequestWindow"/>), whatever
+    /// the server says (self-managed instances may run with rate limits off; a large group must not flood them), and
+    /// fewer when GitLab reports its own budget spent (<c>RateLimit-Remaining</c>, <c>RateLimit-Reset</c>) or asks for a
+    /// pause (<c>Retry-After</c>). GitLab.com allows 2,000 authenticated API requests a minute per user.
     /// </summary>
     public int RequestsPerMinute { get; init; } = 300;
+
+    /// <summary>The window of <see cref="RequestsPerMinute"/>: a minute (benchmarks compress it).</summary>
+    public TimeSpan RequestWindow { get; init; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The longest a call waits for a 429's <c>Retry-After</c> or the budget before it fails.</summary>
     public TimeSpan MaxRateLimitWait { get; init; } = TimeSpan.FromSeconds(60);

@@ -23,7 +23,7 @@ public sealed class PlanExecutorRateLimitTests
         Assert.Single(h.Forge.Minted);
         var runners = await h.Store.ListRunnersAsync("linux", null, CancellationToken.None);
         Assert.Equal(RunnerState.Failed, Assert.Single(runners).State);
-        Assert.Equal(resume, h.Loop.Snapshot.Plan!.NextWakeAt);
+        Assert.Equal(resume - Execution.PlanExecutor.PlanLead, h.Loop.Snapshot.Plan!.NextWakeAt);
 
         // Still limited: nothing is started.
         h.Time.Advance(TimeSpan.FromSeconds(10));
@@ -38,6 +38,30 @@ public sealed class PlanExecutorRateLimitTests
         Assert.Equal(4, h.Forge.Minted.Count);
         runners = await h.Store.ListRunnersAsync("linux", null, CancellationToken.None);
         Assert.Equal(3, runners.Count(r => r.State == RunnerState.Provisioning));
+    }
+
+    [Fact]
+    public async Task RunCycle_MintEndpointsBudgetSpentAtThePacer_CreateUnderWayWithdrawnNotFailed_PlannedAgainJustBeforeTheHoldEnds()
+    {
+        await using var h = await LoopHarness.CreateAsync(provider: ", maxConcurrentCreates: 1");
+        var until = h.Time.GetUtcNow().AddSeconds(30);
+        h.Forge.BeforeMint = (_, _) => throw new CallPacedException("POST /mint", until, "POST /mint: budget spent; not sent");
+        h.Queue();
+        h.Queue();
+
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+
+        // The first create found the budget spent, nothing sent: its intent is withdrawn (no failed runner to clean up at
+        // the forge, no slot backoff); the second was not started.
+        var runner = Assert.Single(await h.Store.ListRunnersAsync("linux", null, CancellationToken.None));
+        Assert.Equal(RunnerState.Gone, runner.State);
+        Assert.Equal(until - Execution.PlanExecutor.PlanLead, h.Loop.Snapshot.Plan!.NextWakeAt);
+
+        h.Forge.BeforeMint = null;
+        h.Time.Advance(TimeSpan.FromSeconds(30));
+        await h.Loop.RunCycleAsync(CancellationToken.None);
+        var runners = await h.Store.ListRunnersAsync("linux", null, CancellationToken.None);
+        Assert.Equal(2, runners.Count(r => r.State == RunnerState.Provisioning));
     }
 
     private sealed class RateLimited(DateTimeOffset retryAt) : Exception("403 secondary rate limit"), IClassifiedFailure

@@ -62,20 +62,21 @@ public sealed class RunnerCreationTests
     }
 
     [Fact]
-    public async Task Create_ForgeRateLimitedForMinutes_FailsTheRunnerAtOnceWithoutCallingOut()
+    public async Task Create_ForgeRateLimitedForMinutes_WithdrawsTheIntentAtOnceWithoutCallingOut()
     {
         await using var h = await LoopHarness.CreateAsync();
         var services = Services(h);
         var resume = h.Time.GetUtcNow().AddMinutes(5);
         await Assert.ThrowsAsync<RateLimited>(() => services.Calls.RunAsync("forge github", _ => throw new RateLimited(resume), CancellationToken.None));
 
-        await new RunnerCreation(services).CreateAsync(Create(), h.Config.FindPool("linux")!, NoBreakers(), "engine", CancellationToken.None);
+        var heldUntil = await new RunnerCreation(services).CreateAsync(Create(), h.Config.FindPool("linux")!, NoBreakers(), "engine", CancellationToken.None);
 
+        Assert.Equal(resume, heldUntil);
         Assert.Empty(h.Forge.Minted);
         var runner = (await h.Store.GetRunnerAsync("t-linux-1", CancellationToken.None))!;
-        Assert.Equal(RunnerState.Failed, runner.State);
-        Assert.Contains("not sent", runner.FailureReason, StringComparison.Ordinal);
-        Assert.Equal(1, await CountAsync(h, EventKinds.ForgeCredentialFailed));
+        Assert.Equal(RunnerState.Gone, runner.State);
+        Assert.Equal(1, await CountAsync(h, EventKinds.ProviderCreateWithheld));
+        Assert.Equal(0, await CountAsync(h, EventKinds.ForgeCredentialFailed));
     }
 
     private static CreateRunner Create() => new("linux", "fake", "t-linux-1", 1, 0, "test");

@@ -361,17 +361,19 @@ public sealed class GitLabForgeTests
     }
 
     [Fact]
-    public async Task Budget_PerMinute_IsKept_AndAnOverlongWaitFailsClearly()
+    public async Task Budget_PerMinute_IsKept_AndAnOverlongWaitFailsUnsentAsARateLimit()
     {
         var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
         var budget = new RequestBudget(time, perMinute: 2, maxWait: TimeSpan.FromSeconds(10));
 
         await budget.TakeAsync(CancellationToken.None);
         await budget.TakeAsync(CancellationToken.None);
-        var refused = await Assert.ThrowsAsync<TimeoutException>(() => budget.TakeAsync(CancellationToken.None));
+        var refused = await Assert.ThrowsAsync<Core.Adapters.CallPacedException>(() => budget.TakeAsync(CancellationToken.None));
 
-        Assert.Contains("budget of 2 requests per minute", refused.Message, StringComparison.Ordinal);
-        time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Contains("budget of 2 ", refused.Message, StringComparison.Ordinal);
+        Assert.Equal(Core.Adapters.CallFailureKind.RateLimited, Core.Adapters.CallFailures.Classify(refused).Kind);
+        Assert.Equal(DateTimeOffset.UnixEpoch.AddMinutes(1), refused.Until);
+        time.Advance(TimeSpan.FromMinutes(1));
         await budget.TakeAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(5));
     }
 

@@ -21,6 +21,12 @@ internal sealed record BurstOptions
     /// <summary>Longest the bench waits for every runner to be ready.</summary>
     public TimeSpan Limit { get; init; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>
+    /// The GitLab burst's limit on authenticated API requests per window (GitLab.com: 2,000 a minute per user, every
+    /// endpoint alike).
+    /// </summary>
+    public int GitLabRequestsPerWindow { get; init; } = 2000;
+
     /// <summary>The provider's <c>maxConcurrentCreates</c>.</summary>
     public int MaxConcurrentCreates { get; init; } = 10;
 }

@@ -21,6 +21,9 @@ internal sealed record BurstResult
     /// <summary>The least time the forge's limit allows for every credential to be minted.</summary>
     public TimeSpan Fastest { get; init; }
 
+    /// <summary>What <see cref="Fastest"/> is computed from, when not the credential endpoint's points alone.</summary>
+    public string? FastestBasis { get; init; }
+
     public int Refused { get; init; }
 
     public int RefusedWithinAnotherWindow { get; init; }
@@ -37,10 +40,17 @@ internal sealed record BurstResult
     {
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
-        text.AppendLine(c, $"burst [{Forge}] {Options.Jobs} jobs, limit {Options.PointsPerWindow} points per {Options.Window.TotalSeconds:0}s per endpoint (POST 5), boot {Options.Boot.TotalSeconds:0.#}s, maxConcurrentCreates {Options.MaxConcurrentCreates}");
+        text.AppendLine(Forge == "gitlab"
+            ? string.Create(c, $"burst [{Forge}] {Options.Jobs} jobs, limit {Options.GitLabRequestsPerWindow} API requests per {Options.Window.TotalSeconds:0}s per user, boot {Options.Boot.TotalSeconds:0.#}s, maxConcurrentCreates {Options.MaxConcurrentCreates}")
+            : string.Create(c, $"burst [{Forge}] {Options.Jobs} jobs, limit {Options.PointsPerWindow} points per {Options.Window.TotalSeconds:0}s per endpoint (POST 5), boot {Options.Boot.TotalSeconds:0.#}s, maxConcurrentCreates {Options.MaxConcurrentCreates}"));
         text.AppendLine(c, $"  creates issued {CreatesIssued}; all issued after {Seconds(AllCreated)}, fastest the limit allows {Fastest.TotalSeconds:0.0}s => {(AllCreated is { } t && t > TimeSpan.Zero ? Math.Min(1, Fastest / t) * 100 : 0):0.0}% of the allowed rate");
+        if (FastestBasis is not null)
+        {
+            text.AppendLine(c, $"  fastest from: {FastestBasis}");
+        }
+
         text.AppendLine(c, $"  all {Options.Jobs} runners ready after {Seconds(AllReady)}");
-        text.AppendLine(c, $"  refused by the secondary limit: {Refused}, of them {RefusedWithinAnotherWindow} within an earlier refusal's Retry-After (goal 0)");
+        text.AppendLine(c, $"  refused by the {(Forge == "gitlab" ? "API" : "secondary")} limit: {Refused}, of them {RefusedWithinAnotherWindow} within an earlier refusal's Retry-After (goal 0)");
         foreach (var (endpoint, count) in Requests.OrderByDescending(r => r.Value))
         {
             text.AppendLine(c, $"    {count,6} {endpoint}");

@@ -42,7 +42,7 @@ internal static class GitHubBurst
             var environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["BENCH_GITHUB_TOKEN"] = Token, ["BENCH_GITHUB_SECRET"] = Secret };
             var catalog = new AdapterCatalog()
                 .Add(new TestProviderModule("burst", (config, context) => provider = new BurstProvider(config.Name, context.Vault, context.Time, options.Boot, name => Online(emulator, name))))
-                .Add(new GitHubModule(GitHubForgeOptions.Default with { Environment = n => environment.GetValueOrDefault(n), Polling = false }));
+                .Add(new GitHubModule(GitHubForgeOptions.Default with { Environment = n => environment.GetValueOrDefault(n), Polling = false, SecondaryPointsPerWindow = options.PointsPerWindow, SecondaryWindow = options.Window }));
             var yaml = Invariant($$"""
                 controllerId: drover-burst
                 forges:

@@ -36,7 +36,10 @@ public static class EventKinds
     /// A planned create was not attempted because the provider's circuit breaker opened during the plan (creates run
     /// concurrently, up to the provider's <c>maxConcurrentCreates</c>; the ones already under way when it opens finish,
     /// the ones waiting for a slot are withheld); the next plan decides again. Subject: the create's idempotency key.
-    /// Message: which breaker is open.
+    /// Message: which breaker is open. Also when a create under way found its forge's credential call held back unsent
+    /// by a rate limit (the forge's pacer found the endpoint's budget spent, or the forge is paused): its intent is
+    /// withdrawn (Requested → Gone, nothing made) and the next plan makes it when the limit ends. Subject: the runner
+    /// id. Message: until when.
     /// </summary>
     public const string ProviderCreateWithheld = "provider.create.withheld";
 

@@ -10,7 +10,8 @@ namespace Drover.Engine.Execution;
 /// The one policy every provider and forge call goes through. Each attempt gets its own cancellation token, cancelled
 /// at <see cref="CallResilienceOptions.AttemptTimeout"/>, which the call receives. Failures are classified
 /// (<see cref="CallFailures.Classify"/>): only transient ones are retried, with exponential backoff and jitter; a rate
-/// limit is waited out — later calls to that target fail fast, without calling out, until its retry-after has passed —
+/// limit is waited out — later calls to that target fail fast, without calling out, until its retry-after has passed;
+/// when only one endpoint's budget is spent at the target's <see cref="CallPacer"/>, only that operation's calls do —
 /// and busy, not-found and configuration failures are returned to the caller at once.
 /// </summary>
 internal sealed class CallPolicy
@@ -61,8 +62,24 @@ internal sealed class CallPolicy
     };
 
     /// <summary>Until when calls to <paramref name="target"/> are held back by a rate limit; null when they are not.</summary>
-    public DateTimeOffset? RateLimitedUntil(string target) =>
-        _limitedUntil.TryGetValue(target, out var until) && until > _time.GetUtcNow() ? until : null;
+    public DateTimeOffset? RateLimitedUntil(string target) => RateLimitedUntil(target, null);
+
+    /// <summary>
+    /// Until when <paramref name="operation"/> calls to <paramref name="target"/> are held back: by a rate limit of the
+    /// whole target, or by one of that operation alone (its endpoint's budget spent at the target's pacer,
+    /// <see cref="CallPacedException"/>); the later of the two; null when neither holds.
+    /// </summary>
+    public DateTimeOffset? RateLimitedUntil(string target, string? operation)
+    {
+        var now = _time.GetUtcNow();
+        DateTimeOffset? result = _limitedUntil.TryGetValue(target, out var until) && until > now ? until : null;
+        if (operation is not null && _limitedUntil.TryGetValue(Key(target, operation), out var scoped) && scoped > now && (result is not { } whole || scoped > whole))
+        {
+            result = scoped;
+        }
+
+        return result;
+    }
 
     /// <summary>
     /// The outcomes of the calls made to <paramref name="target"/> through this policy (after retries: one outcome per
@@ -73,11 +90,20 @@ internal sealed class CallPolicy
 
     /// <summary>Runs <paramref name="call"/> for <paramref name="target"/> (e.g. <c>provider k8s</c>) under the policy.</summary>
     /// <exception cref="CallHeldBackException">The target is rate limited; nothing was sent.</exception>
-    public async Task<T> RunAsync<T>(string target, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    public Task<T> RunAsync<T>(string target, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        RunAsync(target, null, call, cancellationToken);
+
+    /// <summary>
+    /// Runs <paramref name="call"/>, an <paramref name="operation"/> (e.g. <c>credential</c>) of <paramref name="target"/>,
+    /// under the policy: a rate limit of that operation's endpoint alone (<see cref="CallPacedException"/> naming it) holds
+    /// back only that operation's later calls; one of the whole target holds back all of them.
+    /// </summary>
+    /// <exception cref="CallHeldBackException">The target, or the operation, is rate limited; nothing was sent.</exception>
+    public async Task<T> RunAsync<T>(string target, string? operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(call);
         var health = _health.GetOrAdd(target, _ => new HealthRecorder(_time));
-        if (RateLimitedUntil(target) is { } until)
+        if (RateLimitedUntil(target, operation) is { } until)
         {
             var held = new CallHeldBackException(target, until);
             health.RateLimited(until, held.Message);
@@ -93,8 +119,16 @@ internal sealed class CallPolicy
         catch (Exception e) when (CallFailures.Classify(e) is { Kind: CallFailureKind.RateLimited } limited)
         {
             var now = _time.GetUtcNow();
-            _limitedUntil[target] = limited.RetryAt is { } at && at > now ? at : now + _options.RateLimitWait;
-            health.Failed(e);
+            // A pacer's hold of one endpoint holds that operation only (an unnamed call's: its endpoint, which only the
+            // pacer itself consults); any other rate limit holds the whole target.
+            var key = Paced(e) is { Endpoint: { } endpoint } ? Key(target, operation ?? endpoint) : target;
+            _limitedUntil[key] = limited.RetryAt is { } at && at > now ? at : now + _options.RateLimitWait;
+            if (key == target)
+            {
+                // (One endpoint's budget spent at the pacer sent nothing and says nothing of the target's health.)
+                health.Failed(e);
+            }
+
             throw;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
@@ -102,6 +136,21 @@ internal sealed class CallPolicy
             health.Failed(e is TimeoutRejectedException ? new TimeoutException($"{target}: no answer within {_options.AttemptTimeout.TotalSeconds:0} s", e) : e);
             throw;
         }
+    }
+
+    private static string Key(string target, string operation) => target + " " + operation;
+
+    private static CallPacedException? Paced(Exception e)
+    {
+        for (var inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is CallPacedException paced)
+            {
+                return paced;
+            }
+        }
+
+        return null;
     }
 
     /// <inheritdoc cref="RunAsync{T}(string, Func{CancellationToken, Task{T}}, CancellationToken)"/>

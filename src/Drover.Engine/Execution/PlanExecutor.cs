@@ -36,8 +36,15 @@ internal sealed class PlanExecutor
     }
 
     /// <summary>
-    /// When the rate limit that held back creates in the last <see cref="ExecuteAsync"/> ends (the earliest, when several
-    /// did); null when none was held back.
+    /// How long before a hold ends the next plan is due: its creates then start within the wait a create takes
+    /// (<see cref="RunnerCreation.MaxRateLimitWait"/>) and go out the moment the hold ends, the cycle's observation and
+    /// planning done beforehand, so no time of the forge's next window is lost.
+    /// </summary>
+    internal static readonly TimeSpan PlanLead = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// When the creates a rate limit held back in the last <see cref="ExecuteAsync"/> are due to be planned again:
+    /// <see cref="PlanLead"/> before the hold ends (the earliest, when several did); null when none was held back.
     /// </summary>
     public DateTimeOffset? HeldBackUntil { get; private set; }
 
@@ -107,7 +114,8 @@ internal sealed class PlanExecutor
         foreach (var (target, (count, until)) in _heldBackBy)
         {
             EngineLog.CreatesHeldBack(_services.Logger, count, target, until);
-            HeldBackUntil = HeldBackUntil is { } earliest && earliest < until ? earliest : until;
+            var due = until - PlanLead;
+            HeldBackUntil = HeldBackUntil is { } earliest && earliest < due ? earliest : due;
         }
 
         await StoreBreakersAsync(book, cancellationToken).ConfigureAwait(false);
@@ -135,7 +143,11 @@ internal sealed class PlanExecutor
                 return;
             }
 
-            await _creation.CreateAsync(create, pool, book, actor, cancellationToken).ConfigureAwait(false);
+            if (await _creation.CreateAsync(create, pool, book, actor, cancellationToken).ConfigureAwait(false) is { } heldUntil)
+            {
+                // Withdrawn: its credential was held back after it started. The next plan makes it when the hold ends.
+                NoteHeldBack($"forge {pool.Forge}", heldUntil);
+            }
         }
         finally
         {
@@ -144,27 +156,32 @@ internal sealed class PlanExecutor
     }
 
     /// <summary>
-    /// True when the forge that mints the runner's credential or the provider that makes its instance is held back by a
-    /// rate limit now, for longer than a create waits out: the create is noted (<see cref="HeldBackUntil"/>) and not
+    /// True when the forge that mints the runner's credential (the whole forge, or its credential endpoint's budget at
+    /// the forge's pacer) or the provider that makes its instance is held back by a rate limit now, for longer than a
+    /// create waits out: the create is noted (<see cref="HeldBackUntil"/>) and not
     /// started. No intent is written, so the next plan makes the same create under the same key.
     /// </summary>
     private bool HeldBack(CreateRunner create, PoolConfig pool)
     {
-        foreach (var target in (ReadOnlySpan<string>)[$"forge {pool.Forge}", $"provider {create.Provider}"])
+        foreach (var (target, operation) in (ReadOnlySpan<(string, string?)>)[($"forge {pool.Forge}", RunnerCreation.CredentialOperation), ($"provider {create.Provider}", null)])
         {
-            if (_services.Calls.RateLimitedUntil(target) is { } until && until - _services.Time.GetUtcNow() > RunnerCreation.MaxRateLimitWait)
+            if (_services.Calls.RateLimitedUntil(target, operation) is { } until && until - _services.Time.GetUtcNow() > RunnerCreation.MaxRateLimitWait)
             {
-                lock (_heldBack)
-                {
-                    var (count, _) = _heldBackBy.GetValueOrDefault(target);
-                    _heldBackBy[target] = (count + 1, until);
-                }
-
+                NoteHeldBack(target, until);
                 return true;
             }
         }
 
         return false;
+    }
+
+    private void NoteHeldBack(string target, DateTimeOffset until)
+    {
+        lock (_heldBack)
+        {
+            var (count, _) = _heldBackBy.GetValueOrDefault(target);
+            _heldBackBy[target] = (count + 1, until);
+        }
     }
 
     /// <summary>

@@ -11,9 +11,9 @@ namespace Drover.Engine.Execution;
 /// <summary>
 /// Creates one runner crash-safely: (1) the intent — runner Requested, ordinal raised, event — in one transaction;
 /// (2) the forge credential and the provider call, outside any transaction, each waiting out a rate limit of a few
-/// seconds rather than being held back unsent (which would fail the runner and lengthen its slot's backoff); (3) the
-/// outcome — Provisioning with the instance id, or Failed — with the provider's breaker update and an event, in one
-/// transaction. A crash between
+/// seconds rather than being held back unsent; a credential held back unsent by a longer one withdraws the intent
+/// (Requested to Gone: nothing was made); (3) the outcome — Provisioning with the instance id, or Failed — with the
+/// provider's breaker update and an event, in one transaction. A crash between
 /// (1) and (3) leaves a Requested runner that <see cref="Loop.IntentReconciler"/> resolves on start-up. A failed
 /// create call counts against the provider's breaker; an accepted one does not count for it — the runner registering
 /// does (<see cref="ProviderHealth"/>). Several creates may run at once (<see cref="PlanExecutor"/>): each one's
@@ -22,10 +22,14 @@ namespace Drover.Engine.Execution;
 internal sealed class RunnerCreation
 {
     /// <summary>
-    /// The longest rate limit a create waits out: before its mint and its provider call (a call held back fails the
-    /// runner unsent and lengthens its slot's retry backoff), and to look up the instance a failed create left.
+    /// The longest rate limit a create waits out: before its mint (a mint held back longer withdraws the intent) and its
+    /// provider call (a call held back fails the runner unsent and lengthens its slot's retry backoff), and to look up
+    /// the instance a failed create left.
     /// </summary>
     internal static readonly TimeSpan MaxRateLimitWait = TimeSpan.FromSeconds(5);
+
+    /// <summary>The operation name of credential mints in the call policy (<see cref="CallPolicy.RateLimitedUntil(string, string?)"/>).</summary>
+    internal const string CredentialOperation = "credential";
 
     private readonly ExecutionServices _services;
     private readonly ProviderHealth _health;
@@ -37,8 +41,15 @@ internal sealed class RunnerCreation
         _health = new ProviderHealth(services);
     }
 
-    /// <summary>Runs the three steps for <paramref name="create"/>, recording a failure in <paramref name="breakers"/>.</summary>
-    public async Task CreateAsync(CreateRunner create, PoolConfig pool, PlanBreakers breakers, string actor, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the three steps for <paramref name="create"/>, recording a failure in <paramref name="breakers"/>. A create
+    /// whose credential call is held back unsent by a rate limit that began after it started (the forge's pacer found
+    /// the endpoint's budget spent by the creates beside it, or a refusal paused the forge) withdraws its intent — the
+    /// runner goes from Requested to Gone, nothing having been made anywhere — rather than failing a runner, which would
+    /// cost a clean-up at the forge, a replacement and its slot's backoff; it returns when the hold ends (null otherwise),
+    /// so the next plan makes it again then.
+    /// </summary>
+    public async Task<DateTimeOffset?> CreateAsync(CreateRunner create, PoolConfig pool, PlanBreakers breakers, string actor, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(breakers);
         ArgumentNullException.ThrowIfNull(create);
@@ -63,7 +74,7 @@ internal sealed class RunnerCreation
         {
             var missing = provider is null ? $"provider '{create.Provider}'" : $"forge '{pool.Forge}'";
             await FailAsync(runner, breakers, countsForBreaker: false, "create", $"no adapter for {missing}", actor, cancellationToken).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         string credentialRef;
@@ -71,16 +82,22 @@ internal sealed class RunnerCreation
         {
             var credential = await CallAsync(
                 $"forge {forge.Name}",
+                CredentialOperation,
                 ct => forge.MintRunnerCredentialAsync(pool.Name, runner.Id, ct),
                 cancellationToken).ConfigureAwait(false);
             s.Metrics.ForgeCall(forge.Name, "credential", null);
             credentialRef = s.Vault.Put(runner.Id, credential);
         }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && NotSentUntil(e) is { } until)
+        {
+            await WithdrawAsync(runner, $"forge {forge.Name}: credential held back by a rate limit until {until:u}, nothing sent; made again then", actor, cancellationToken).ConfigureAwait(false);
+            return until;
+        }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             s.Metrics.ForgeCall(forge.Name, "credential", e);
             await FailAsync(runner, breakers, countsForBreaker: false, "credential", Describe(e), actor, cancellationToken).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         string instanceId;
@@ -89,6 +106,7 @@ internal sealed class RunnerCreation
             var request = new InstanceRequest(pool.Name, runner.IdempotencyKey, pool.Template, credentialRef);
             instanceId = await CallAsync(
                 $"provider {provider.Name}",
+                null,
                 ct => provider.CreateAsync(request, ct),
                 cancellationToken).ConfigureAwait(false);
             s.Metrics.ProviderCall(provider.Name, "create", null);
@@ -101,7 +119,7 @@ internal sealed class RunnerCreation
             var outage = CallFailures.Classify(e).Kind == CallFailureKind.Transient;
             var left = await InstanceLeftAsync(provider, runner, cancellationToken).ConfigureAwait(false);
             await FailAsync(runner, breakers, countsForBreaker: outage, "create", Describe(e), actor, cancellationToken, left).ConfigureAwait(false);
-            return;
+            return null;
         }
 
         var confirmedAt = s.Time.GetUtcNow();
@@ -110,6 +128,23 @@ internal sealed class RunnerCreation
             {
                 await s.Transitions.ApplyAsync(writer, runner, RunnerState.Provisioning, confirmedAt, "provider confirmed the instance", ct, r => r with { InstanceId = instanceId }).ConfigureAwait(false);
                 await writer.AppendEventAsync(new NewEvent(confirmedAt, actor, EventKinds.ProviderCreateSucceeded, runner.Id, $"instance {instanceId} at {provider.Name}"), ct).ConfigureAwait(false);
+                return true;
+            },
+            cancellationToken).ConfigureAwait(false);
+        return null;
+    }
+
+    /// <summary>Withdraws the intent of a runner nothing was made for yet: Requested to Gone, with an event.</summary>
+    private async Task WithdrawAsync(Runner runner, string reason, string actor, CancellationToken cancellationToken)
+    {
+        var s = _services;
+        s.Vault.Remove(runner.Id);
+        var now = s.Time.GetUtcNow();
+        await s.Store.InTransactionAsync(
+            async (writer, ct) =>
+            {
+                await s.Transitions.ApplyAsync(writer, runner, RunnerState.Gone, now, $"intent withdrawn: {reason}", ct).ConfigureAwait(false);
+                await writer.AppendEventAsync(new NewEvent(now, actor, EventKinds.ProviderCreateWithheld, runner.Id, reason), ct).ConfigureAwait(false);
                 return true;
             },
             cancellationToken).ConfigureAwait(false);
@@ -128,7 +163,7 @@ internal sealed class RunnerCreation
         var target = $"provider {provider.Name}";
         try
         {
-            await WaitOutShortRateLimitAsync(target, cancellationToken).ConfigureAwait(false);
+            await WaitOutShortRateLimitAsync(target, null, cancellationToken).ConfigureAwait(false);
             return await s.Calls.RunAsync(target, ct => provider.FindAsync(runner.IdempotencyKey, ct), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception) when (!cancellationToken.IsCancellationRequested)
@@ -142,14 +177,14 @@ internal sealed class RunnerCreation
     /// <paramref name="target"/> (<see cref="WaitOutShortRateLimitAsync"/>); a call held back unsent by a short limit that
     /// a concurrent call met meanwhile (creates start together) waits that one out too, up to twice.
     /// </summary>
-    private async Task<T> CallAsync<T>(string target, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    private async Task<T> CallAsync<T>(string target, string? operation, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         for (var attempt = 1; ; attempt++)
         {
-            await WaitOutShortRateLimitAsync(target, cancellationToken).ConfigureAwait(false);
+            await WaitOutShortRateLimitAsync(target, operation, cancellationToken).ConfigureAwait(false);
             try
             {
-                return await _services.Calls.RunAsync(target, call, cancellationToken).ConfigureAwait(false);
+                return await _services.Calls.RunAsync(target, operation, call, cancellationToken).ConfigureAwait(false);
             }
             catch (CallHeldBackException held) when (attempt < 3 && held.Until - _services.Time.GetUtcNow() <= MaxRateLimitWait)
             {
@@ -158,15 +193,23 @@ internal sealed class RunnerCreation
         }
     }
 
+    /// <summary>When a call that was held back without being sent could go out; null for any other failure.</summary>
+    private static DateTimeOffset? NotSentUntil(Exception e) => e switch
+    {
+        CallHeldBackException held => held.Until,
+        CallPacedException paced => paced.Until,
+        _ => e.InnerException is { } inner ? NotSentUntil(inner) : null,
+    };
+
     /// <summary>
     /// Waits until <paramref name="target"/>'s rate limit has passed when it ends within <see cref="MaxRateLimitWait"/>
     /// (a <c>Retry-After</c> of a second or two), so that the call goes out instead of being held back; a longer one is
     /// not waited for, and the call is held back and fails.
     /// </summary>
-    private async Task WaitOutShortRateLimitAsync(string target, CancellationToken cancellationToken)
+    private async Task WaitOutShortRateLimitAsync(string target, string? operation, CancellationToken cancellationToken)
     {
         var s = _services;
-        if (s.Calls.RateLimitedUntil(target) is { } until && until - s.Time.GetUtcNow() is var wait && wait > TimeSpan.Zero && wait <= MaxRateLimitWait)
+        if (s.Calls.RateLimitedUntil(target, operation) is { } until && until - s.Time.GetUtcNow() is var wait && wait > TimeSpan.Zero && wait <= MaxRateLimitWait)
         {
             await Task.Delay(wait, s.Time, cancellationToken).ConfigureAwait(false);
         }

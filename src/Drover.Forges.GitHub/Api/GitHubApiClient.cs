@@ -24,7 +24,7 @@ public sealed class GitHubApiClient : IDisposable
     private readonly bool _ownsHttp;
     private readonly Uri _base;
     private readonly string _basePath;
-    private readonly ConcurrentDictionary<string, (string ETag, byte[] Body)> _etags = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string ETag, byte[] Body, string? Next)> _etags = new(StringComparer.Ordinal);
     private long _sent;
     private long _notModified;
 
@@ -183,7 +183,7 @@ public sealed class GitHubApiClient : IDisposable
         var call = $"{method} {Describe(url)}";
         for (var attempt = 0; ; attempt++)
         {
-            using var lease = await Gate.EnterAsync(call, cancellationToken).ConfigureAwait(false);
+            using var lease = await Gate.EnterAsync(method.Method, Describe(url), cancellationToken).ConfigureAwait(false);
             using var request = new HttpRequestMessage(method, url);
             var auth = authorization ?? (Auth is { } a ? await a.AuthorizationAsync(cancellationToken).ConfigureAwait(false) : null);
             if (auth is not null)
@@ -196,7 +196,7 @@ public sealed class GitHubApiClient : IDisposable
                 request.Content = new StringContent(JsonSerializer.Serialize(body), Encoding.UTF8, "application/json");
             }
 
-            (string ETag, byte[] Body) cached = default;
+            (string ETag, byte[] Body, string? Next) cached = default;
             var useCache = conditional && method == HttpMethod.Get && _etags.TryGetValue(url, out cached);
             if (useCache)
             {
@@ -211,7 +211,10 @@ public sealed class GitHubApiClient : IDisposable
             {
                 Interlocked.Increment(ref _notModified);
                 Gate.Observe(call, response.StatusCode, response.Headers);
-                return (Parse(cached.Body!, call), next);
+
+                // The page is as it was, and so is its link to the next one: a 304 need not repeat the Link header, and
+                // a list that stopped here would lose every later page's items.
+                return (Parse(cached.Body!, call), next ?? cached.Next);
             }
 
             var message = response.IsSuccessStatusCode ? null : ErrorMessage(bytes);
@@ -239,7 +242,7 @@ public sealed class GitHubApiClient : IDisposable
                     _etags.Clear();
                 }
 
-                _etags[url] = (etag.ToString(), bytes);
+                _etags[url] = (etag.ToString(), bytes, next);
             }
 
             return (bytes.Length == 0 ? default : Parse(bytes, call), next);

@@ -14,6 +14,15 @@ public class GitHubApiException : Exception, IClassifiedFailure
         Status = status;
     }
 
+    /// <param name="status">The HTTP status.</param>
+    /// <param name="message">What failed and why.</param>
+    /// <param name="inner">What caused it.</param>
+    public GitHubApiException(HttpStatusCode status, string message, Exception? inner)
+        : base(message, inner)
+    {
+        Status = status;
+    }
+
     /// <summary>The HTTP status GitHub answered with.</summary>
     public HttpStatusCode Status { get; }
 

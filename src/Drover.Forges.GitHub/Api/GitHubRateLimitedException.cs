@@ -11,8 +11,9 @@ internal sealed class GitHubRateLimitedException : GitHubApiException
 {
     /// <param name="until">When calls may resume.</param>
     /// <param name="message">What was limited.</param>
-    public GitHubRateLimitedException(DateTimeOffset until, string message)
-        : base(HttpStatusCode.TooManyRequests, message)
+    /// <param name="inner">The pacer's hold, when the call was held back unsent.</param>
+    public GitHubRateLimitedException(DateTimeOffset until, string message, Exception? inner = null)
+        : base(HttpStatusCode.TooManyRequests, message, inner)
     {
         Until = until;
     }

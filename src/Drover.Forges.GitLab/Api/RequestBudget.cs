@@ -1,99 +1,73 @@
+using Drover.Core.Adapters;
+
 namespace Drover.Forges.GitLab.Api;
 
 /// <summary>
-/// A client-side request budget: at most <c>perMinute</c> requests in any minute (a token bucket refilled evenly),
-/// and no request before a time the server named (429 <c>Retry-After</c>, or <c>RateLimit-Reset</c> once
-/// <c>RateLimit-Remaining</c> is 0). Waits are bounded: past the limit the call fails instead of queueing forever.
+/// One GitLab forge's request budget, kept by a <see cref="CallPacer"/>: every API request counts against one budget
+/// (GitLab.com limits authenticated API traffic per user, whatever the endpoint), at most <c>perWindow</c> requests in
+/// a window, counted as GitLab counts them (fixed windows aligned to multiples of their length), so GitLab never has to
+/// refuse one; and no request before a time GitLab named (429 <c>Retry-After</c>, or
+/// <c>RateLimit-Reset</c> once <c>RateLimit-Remaining</c> is spent). Waits are bounded: past the limit the call fails
+/// unsent (<see cref="CallPacedException"/>, a rate limit with the time it ends) instead of queueing.
 /// </summary>
 public sealed class RequestBudget
 {
+    /// <summary>The endpoint name the pacer keeps the budget under: all API requests share it.</summary>
+    public const string Api = "GitLab API";
+
     private readonly TimeProvider _time;
-    private readonly int _perMinute;
     private readonly TimeSpan _maxWait;
-    private readonly Lock _sync = new();
-    private double _tokens;
-    private DateTimeOffset _refilledAt;
-    private DateTimeOffset _blockedUntil;
 
     /// <param name="time">The clock.</param>
     /// <param name="perMinute">Requests allowed per minute (at least 1).</param>
     /// <param name="maxWait">The longest one request waits.</param>
     public RequestBudget(TimeProvider time, int perMinute, TimeSpan maxWait)
+        : this(time, perMinute, TimeSpan.FromMinutes(1), maxWait)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(perMinute, 1);
-        _time = time;
-        _perMinute = perMinute;
-        _maxWait = maxWait;
-        _tokens = perMinute;
-        _refilledAt = time.GetUtcNow();
     }
 
-    /// <summary>Requests left in the current window as GitLab last reported it (<c>RateLimit-Remaining</c>).</summary>
-    public long? Remaining { get; private set; }
+    /// <param name="time">The clock.</param>
+    /// <param name="perWindow">Requests allowed per <paramref name="window"/> (at least 1).</param>
+    /// <param name="window">The window of the budget (GitLab.com: a minute).</param>
+    /// <param name="maxWait">The longest one request waits.</param>
+    public RequestBudget(TimeProvider time, int perWindow, TimeSpan window, TimeSpan maxWait)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(perWindow, 1);
+        _time = time ?? throw new ArgumentNullException(nameof(time));
+        _maxWait = maxWait;
+        Pacer = new CallPacer(time, perWindow, window, aligned: true);
+    }
+
+    /// <summary>The pacer every request passes.</summary>
+    public CallPacer Pacer { get; }
+
+    /// <summary>Requests left in the current window as GitLab last reported it (<c>RateLimit-Remaining</c>, less the requests sent since).</summary>
+    public long? Remaining => Pacer.Remaining;
 
     /// <summary>Until when GitLab asked for no requests; null when it did not (or that time has passed).</summary>
-    public DateTimeOffset? BlockedUntil
-    {
-        get
-        {
-            lock (_sync)
-            {
-                return _blockedUntil > _time.GetUtcNow() ? _blockedUntil : null;
-            }
-        }
-    }
+    public DateTimeOffset? BlockedUntil => Pacer.PausedUntil > _time.GetUtcNow() ? Pacer.PausedUntil : null;
 
     /// <summary>Waits until a request may go out, and takes it from the budget.</summary>
-    /// <exception cref="TimeoutException">The client's own budget would make the wait exceed the limit.</exception>
-    /// <exception cref="GitLabApiException">GitLab's rate limit would (a 429 whose <see cref="GitLabApiException.RetryAt"/> says until when).</exception>
-    public async Task TakeAsync(CancellationToken cancellationToken)
-    {
-        TimeSpan wait;
-        lock (_sync)
-        {
-            var now = _time.GetUtcNow();
-            _tokens = Math.Min(_perMinute, _tokens + ((now - _refilledAt).TotalMinutes * _perMinute));
-            _refilledAt = now;
-            var blocked = _blockedUntil > now ? _blockedUntil - now : TimeSpan.Zero;
-            var forToken = _tokens >= 1 ? TimeSpan.Zero : TimeSpan.FromMinutes((1 - _tokens) / _perMinute);
-            wait = blocked > forToken ? blocked : forToken;
-            if (wait > _maxWait)
-            {
-                throw blocked > forToken
-                    ? new GitLabApiException(System.Net.HttpStatusCode.TooManyRequests, $"GitLab asked to wait until {_blockedUntil:HH:mm:ss}Z (rate limit), longer than {_maxWait.TotalSeconds:0} s; not sent", _blockedUntil)
-                    : new TimeoutException($"the client's budget of {_perMinute} requests per minute is spent for longer than {_maxWait.TotalSeconds:0} s");
-            }
+    /// <exception cref="CallPacedException">The request could go out only later than the longest wait: the client's own budget is spent (<see cref="CallPacedException.Endpoint"/> set) or GitLab asked for no requests (null); nothing was sent.</exception>
+    public Task TakeAsync(CancellationToken cancellationToken) => Pacer.EnterAsync(Api, 1, _maxWait, cancellationToken);
 
-            _tokens -= 1;
-        }
-
-        if (wait > TimeSpan.Zero)
-        {
-            await Task.Delay(wait, _time, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>Takes in what a response said: <c>Retry-After</c> (429), <c>RateLimit-Remaining</c> and <c>RateLimit-Reset</c>.</summary>
+    /// <summary>Takes in what a response said: <c>Retry-After</c> (429), <c>RateLimit-Remaining</c>, <c>RateLimit-Limit</c> and <c>RateLimit-Reset</c>.</summary>
     public void Observe(HttpResponseMessage response)
     {
         ArgumentNullException.ThrowIfNull(response);
         var now = _time.GetUtcNow();
-        lock (_sync)
+        if (response.Headers.RetryAfter is { } retry)
         {
-            if (response.Headers.RetryAfter is { } retry)
-            {
-                var until = retry.Delta is { } delta ? now + delta : retry.Date ?? now;
-                _blockedUntil = until > _blockedUntil ? until : _blockedUntil;
-            }
+            Pacer.Pause(retry.Delta is { } delta ? now + delta : retry.Date ?? now);
+        }
 
-            if (Header(response, "RateLimit-Remaining") is { } remaining)
+        if (Header(response, "RateLimit-Remaining") is { } remaining)
+        {
+            var reset = Header(response, "RateLimit-Reset") is { } seconds ? DateTimeOffset.FromUnixTimeSeconds(seconds) : (DateTimeOffset?)null;
+            Pacer.ObserveBudget(remaining, Header(response, "RateLimit-Limit"), reset);
+            if (remaining <= 0 && reset is { } until)
             {
-                Remaining = remaining;
-                if (remaining <= 0 && Header(response, "RateLimit-Reset") is { } reset)
-                {
-                    var until = DateTimeOffset.FromUnixTimeSeconds(reset);
-                    _blockedUntil = until > _blockedUntil ? until : _blockedUntil;
-                }
+                Pacer.Pause(until);
             }
         }
     }

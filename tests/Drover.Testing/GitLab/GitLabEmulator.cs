@@ -27,6 +27,10 @@ public sealed class GitLabEmulator : IAsyncDisposable
     private long _nextRunner = 300;
     private int _fail;
     private int _tooMany;
+    private readonly List<(DateTimeOffset At, string Call, TimeSpan RetryAfter)> _refusals = [];
+    private readonly List<string> _apiRequests = [];
+    private long _windowIndex = -1;
+    private int _windowObserved;
 
     private GitLabEmulator(string token)
     {
@@ -56,6 +60,47 @@ public sealed class GitLabEmulator : IAsyncDisposable
 
     /// <summary>Items per page, whatever the client asks for.</summary>
     public int PageSize { get; set; } = 20;
+
+    /// <summary>
+    /// GitLab.com's limit on authenticated API traffic: requests per user (access token) per <see cref="RateLimitWindow"/>
+    /// (GitLab.com: 2,000 a minute), every endpoint counting alike; runner calls (<c>/api/v4/jobs</c>, with a runner's
+    /// token) are not counted. Windows are fixed, aligned to multiples of their length (as GitLab's throttle counts them).
+    /// Every counted answer carries <c>RateLimit-Limit</c>, <c>RateLimit-Observed</c>, <c>RateLimit-Remaining</c>,
+    /// <c>RateLimit-Reset</c> (Unix seconds) and <c>RateLimit-ResetTime</c>; a request past the limit is answered 429
+    /// <c>Retry later</c> with <c>Retry-After</c> (whole seconds until the window ends) and noted in
+    /// <see cref="RateLimitRefusals"/>. 0: no limit.
+    /// </summary>
+    public int RequestsPerWindow { get; set; }
+
+    /// <summary>The clock of <see cref="RequestsPerWindow"/>'s windows.</summary>
+    public TimeProvider RateLimitClock { get; set; } = TimeProvider.System;
+
+    /// <summary>The window of <see cref="RequestsPerWindow"/> (GitLab.com: a minute).</summary>
+    public TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Requests <see cref="RequestsPerWindow"/> refused: when, which call, and the <c>Retry-After</c> given.</summary>
+    public IReadOnlyList<(DateTimeOffset At, string Call, TimeSpan RetryAfter)> RateLimitRefusals
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _refusals];
+            }
+        }
+    }
+
+    /// <summary>Every API request answered (runner calls left out), as <c>METHOD /path status</c>.</summary>
+    public IReadOnlyList<string> ApiRequests
+    {
+        get
+        {
+            lock (_sync)
+            {
+                return [.. _apiRequests];
+            }
+        }
+    }
 
     /// <summary>Starts an emulator accepting <paramref name="token"/>.</summary>
     public static async Task<GitLabEmulator> StartAsync(string token)
@@ -182,6 +227,50 @@ public sealed class GitLabEmulator : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync() => await _app.DisposeAsync();
 
+    /// <summary>
+    /// Counts the request in its window and sets the <c>RateLimit-*</c> headers; when it does not fit, notes the refusal
+    /// and returns the time until the window ends.
+    /// </summary>
+    private TimeSpan? Throttle(HttpContext context)
+    {
+        var now = RateLimitClock.GetUtcNow();
+        var ticks = RateLimitWindow.Ticks;
+        var index = (now - DateTimeOffset.UnixEpoch).Ticks / ticks;
+        var end = DateTimeOffset.UnixEpoch + TimeSpan.FromTicks((index + 1) * ticks);
+        lock (_sync)
+        {
+            if (index != _windowIndex)
+            {
+                (_windowIndex, _windowObserved) = (index, 0);
+            }
+
+            _windowObserved++;
+            var headers = context.Response.Headers;
+            headers["RateLimit-Name"] = "throttle_authenticated_api";
+            headers["RateLimit-Limit"] = RequestsPerWindow.ToString(CultureInfo.InvariantCulture);
+            headers["RateLimit-Observed"] = _windowObserved.ToString(CultureInfo.InvariantCulture);
+            headers["RateLimit-Remaining"] = Math.Max(0, RequestsPerWindow - _windowObserved).ToString(CultureInfo.InvariantCulture);
+            headers["RateLimit-Reset"] = end.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            headers["RateLimit-ResetTime"] = end.ToString("R", CultureInfo.InvariantCulture);
+            if (_windowObserved <= RequestsPerWindow)
+            {
+                return null;
+            }
+
+            var retryAfter = end - now;
+            _refusals.Add((now, $"{context.Request.Method} {context.Request.Path}", retryAfter));
+            return retryAfter;
+        }
+    }
+
+    private void Note(HttpContext context)
+    {
+        lock (_sync)
+        {
+            _apiRequests.Add($"{context.Request.Method} {context.Request.Path} {context.Response.StatusCode}");
+        }
+    }
+
     private void Map(WebApplication app)
     {
         app.Use(async (context, next) =>
@@ -212,8 +301,29 @@ public sealed class GitLabEmulator : IAsyncDisposable
                 return;
             }
 
-            context.Response.Headers["RateLimit-Remaining"] = "1999";
+            if (runnerCall)
+            {
+                await next(context);
+                return;
+            }
+
+            if (RequestsPerWindow > 0 && Throttle(context) is { } retryAfter)
+            {
+                context.Response.Headers["Retry-After"] = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+                context.Response.StatusCode = 429;
+                context.Response.ContentType = "text/plain";
+                await context.Response.WriteAsync("Retry later\n");
+                Note(context);
+                return;
+            }
+
+            if (RequestsPerWindow == 0)
+            {
+                context.Response.Headers["RateLimit-Remaining"] = "1999";
+            }
+
             await next(context);
+            Note(context);
         });
 
         var api = app.MapGroup("/api/v4");
