@@ -82,6 +82,14 @@ public abstract class RelationalStateStore : IStateStore
         RunAsync(TransactionKind.None, StateReads.ListRunnersToCostAsync, cancellationToken);
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<RunnerCostDue>> ListCostDueAsync(DateTimeOffset? goneSince, CancellationToken cancellationToken) =>
+        RunAsync(TransactionKind.None, s => StateReads.ListCostDueAsync(s, goneSince), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<RunnerToCost>> GetRunnersToCostAsync(IReadOnlyList<string> runnerIds, CancellationToken cancellationToken) =>
+        RunAsync(TransactionKind.None, s => StateReads.GetRunnersToCostAsync(s, runnerIds), cancellationToken);
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<CostEntry>> ListCostAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         RunAsync(TransactionKind.None, s => StateReads.ListCostAsync(s, from, to), cancellationToken);
 

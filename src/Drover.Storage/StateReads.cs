@@ -125,14 +125,56 @@ internal static class StateReads
             "LEFT JOIN runner_costs c ON c.runner_id = r.id " +
             "WHERE r.state <> @gone OR c.costed_until IS NULL OR c.costed_until < r.state_since ORDER BY r.id",
             new { gone = EnumText.ToText(RunnerState.Gone) }).ConfigureAwait(false);
-        return [.. rows.Select(row =>
+        return [.. rows.Select(ToCost)];
+    }
+
+    public static async Task<IReadOnlyList<RunnerCostDue>> ListCostDueAsync(DbSession session, DateTimeOffset? goneSince)
+    {
+        // Two index range reads instead of one scan: the live runners (runners_live), and the gone ones that went since
+        // (runners_gone), so the read does not grow with the gone runners retention keeps.
+        var gone = EnumText.ToText(RunnerState.Gone);
+        var live = await session.QueryAsync(
+            "SELECT r.id, c.costed_until AS mark_until FROM runners r LEFT JOIN runner_costs c ON c.runner_id = r.id WHERE r.state <> @gone",
+            new { gone }).ConfigureAwait(false);
+        var went = await session.QueryAsync(
+            "SELECT r.id, c.costed_until AS mark_until FROM runners r LEFT JOIN runner_costs c ON c.runner_id = r.id " +
+            "WHERE r.state = @gone AND r.state_since >= @since AND (c.costed_until IS NULL OR c.costed_until < r.state_since)",
+            new { gone, since = goneSince is { } at ? StoreTime.ToStored(at) : long.MinValue }).ConfigureAwait(false);
+        return [.. live.Concat(went)
+            .Select(row => new RunnerCostDue(row.Text("id"), StoreTime.FromStored(row.LongOrNull("mark_until"))))
+            .OrderBy(d => d.RunnerId, StringComparer.Ordinal)];
+    }
+
+    public static async Task<IReadOnlyList<RunnerToCost>> GetRunnersToCostAsync(DbSession session, IReadOnlyList<string> runnerIds)
+    {
+        var columns = string.Join(", ", StoreSchema.Runners.Columns.Select(c => "r." + c.Name));
+        var found = new List<RunnerToCost>(runnerIds.Count);
+        foreach (var chunk in runnerIds.Distinct(StringComparer.Ordinal).Chunk(500))
         {
-            var runner = RunnerRows.FromRow(row);
-            var mark = row.LongOrNull("mark_until") is { } until
-                ? new RunnerCostMark(runner.Id, StoreTime.FromStored(until), CostRows.ParseAmount(row.Text("mark_billed")))
-                : null;
-            return new RunnerToCost(runner, mark);
-        })];
+            // One parameter per id: the same SQL in both dialects.
+            var parameters = new Dapper.DynamicParameters();
+            for (var i = 0; i < chunk.Length; i++)
+            {
+                parameters.Add($"id{i}", chunk[i], System.Data.DbType.String);
+            }
+
+            var rows = await session.QueryAsync(
+                $"SELECT {columns}, c.costed_until AS mark_until, c.billed_seconds AS mark_billed FROM runners r " +
+                $"LEFT JOIN runner_costs c ON c.runner_id = r.id WHERE r.id IN ({string.Join(", ", chunk.Select((_, i) => $"@id{i}"))})",
+                parameters).ConfigureAwait(false);
+            found.AddRange(rows.Select(ToCost));
+        }
+
+        return [.. found.OrderBy(r => r.Runner.Id, StringComparer.Ordinal)];
+    }
+
+    private static RunnerToCost ToCost(RowReader row)
+    {
+        var runner = RunnerRows.FromRow(row);
+        var mark = row.LongOrNull("mark_until") is { } until
+            ? new RunnerCostMark(runner.Id, StoreTime.FromStored(until), CostRows.ParseAmount(row.Text("mark_billed")))
+            : null;
+        return new RunnerToCost(runner, mark);
     }
 
     public static async Task<IReadOnlyList<CostEntry>> ListCostAsync(DbSession session, DateTimeOffset from, DateTimeOffset to)

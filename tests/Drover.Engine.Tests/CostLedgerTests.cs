@@ -32,7 +32,10 @@ public sealed class CostLedgerTests
         var lives = Enumerable.Range(0, 15).Select(i => Life(random, t0, i)).ToList();
         var pending = lives.SelectMany(l => l.Steps.Select(s => (Life: l, s.At, s.State))).OrderBy(s => s.At).ToList();
         var hooked = HookedStore.Over(h.Store);
-        var ledger = new CostLedger(Services(h, h.Store), TimeSpan.FromMinutes(1));
+        // Passes are forced (every runner at once) or spread (at most four runners a cycle, each batch read afresh, gone
+        // runners listed only since the last clean pass); no interval, so a spread pass goes on at every call.
+        CostLedger NewLedger(IStateStore store) => new(Services(h, store), TimeSpan.Zero, maxRunnersPerPass: 4);
+        var ledger = NewLedger(h.Store);
         var passes = 0;
         var conflicts = 0;
         var restarts = 0;
@@ -43,29 +46,35 @@ public sealed class CostLedgerTests
             var action = random.Next(10);
             if (action < 6)
             {
-                await ledger.RecordAsync(h.Config, _ => null, now, force: true, CancellationToken.None);
+                await ledger.RecordAsync(h.Config, _ => null, now, force: random.Next(3) == 0, CancellationToken.None);
                 passes++;
             }
             else if (action < 8)
             {
                 // A restart: a new process costs from the stored marks.
-                ledger = new CostLedger(Services(h, h.Store), TimeSpan.FromMinutes(1));
+                ledger = NewLedger(h.Store);
                 restarts++;
             }
             else
             {
                 // A stale leader reads the marks, then the current leader costs, then the stale one writes.
-                var stale = new CostLedger(Services(h, hooked.Proxy), TimeSpan.FromMinutes(1));
+                var stale = NewLedger(hooked.Proxy);
                 var current = ledger;
                 var at = now;
                 hooked.AfterListToCost = () => current.RecordAsync(h.Config, _ => null, at, force: true, CancellationToken.None);
-                await stale.RecordAsync(h.Config, _ => null, now, force: true, CancellationToken.None);
+                await stale.RecordAsync(h.Config, _ => null, now, force: random.Next(2) == 0, CancellationToken.None);
                 conflicts += stale.MovedPasses;
             }
         }
 
         await ApplyAsync(h.Store, pending, end);
-        var last = await ledger.RecordAsync(h.Config, _ => null, end, force: true, CancellationToken.None);
+        // Spread passes only at the end (a forced one would list every runner and hide one a spread pass missed).
+        var last = await ledger.RecordAsync(h.Config, _ => null, end, force: false, CancellationToken.None);
+        for (var call = 0; call < 12; call++)
+        {
+            last = await ledger.RecordAsync(h.Config, _ => null, end, force: false, CancellationToken.None);
+        }
+
 
         // What the store holds plus the live time not written yet (the open segments of live runners) is each life's
         // billed time, at its price; the written lines alone are one per state segment and UTC hour, not one per pass.
@@ -354,7 +363,7 @@ public sealed class CostLedgerTests
 
     private sealed record RunnerLife(string Id, long Ordinal, List<(DateTimeOffset At, RunnerState State)> Steps);
 
-    /// <summary>A store that runs a hook after the next read of the runners to cost, before the reader writes.</summary>
+    /// <summary>A store that runs a hook after the next read of the runners to cost (all, or a batch), before the reader writes.</summary>
     public class HookedStore : DispatchProxy
     {
         private IStateStore _inner = null!;
@@ -375,7 +384,7 @@ public sealed class CostLedgerTests
         protected override object? Invoke(MethodInfo? targetMethod, object?[]? args)
         {
             var result = targetMethod!.Invoke(_inner, args);
-            if (targetMethod.Name == nameof(IStateStore.ListRunnersToCostAsync) && AfterListToCost is { } hook)
+            if (targetMethod.Name is nameof(IStateStore.ListRunnersToCostAsync) or nameof(IStateStore.GetRunnersToCostAsync) && AfterListToCost is { } hook)
             {
                 AfterListToCost = null;
                 return ThenAsync((Task<IReadOnlyList<RunnerToCost>>)result!, hook);

@@ -165,4 +165,46 @@ public abstract partial class StateStoreContract
         await Write(store, (w, ct) => w.UpsertRunnerAsync(NewRunner("drover-linux-x64-1", RunnerState.Idle, at: T0), "registered", ct));
         Assert.Null((await store.ListRunnersToCostAsync(_none)).Single(r => r.Runner.Id == "drover-linux-x64-1").Mark);
     }
+
+    [StoreFact]
+    public async Task CostDue_ListsLiveRunnersAndGoneOnesNotCostedToTheirEnd_SinceTheGivenTime_ThenABatchReadsThemWithTheirMarks()
+    {
+        // 1: gone long ago, not costed to its end; 2: gone recently, not costed to its end; 3: gone, costed to its end;
+        // 4: idle, costed; 5: idle, never costed.
+        var store = await OpenAsync();
+        var old = T0.AddDays(-3);
+        await Write(store, async (w, ct) =>
+        {
+            foreach (var id in new[] { "drover-linux-x64-1", "drover-linux-x64-2", "drover-linux-x64-3", "drover-linux-x64-4", "drover-linux-x64-5" })
+            {
+                await w.UpsertRunnerAsync(NewRunner(id, RunnerState.Provisioning, at: old.AddMinutes(-5)), "created", ct);
+            }
+
+            await w.UpsertRunnerAsync(NewRunner("drover-linux-x64-1", RunnerState.Gone, at: old), "deleted", ct);
+            await w.UpsertRunnerAsync(NewRunner("drover-linux-x64-2", RunnerState.Gone, at: T0), "deleted", ct);
+            await w.UpsertRunnerAsync(NewRunner("drover-linux-x64-3", RunnerState.Gone, at: T0), "deleted", ct);
+            await w.UpsertRunnerAsync(NewRunner("drover-linux-x64-4", RunnerState.Idle, at: old), "registered", ct);
+            await w.UpsertRunnerAsync(NewRunner("drover-linux-x64-5", RunnerState.Idle, at: old), "registered", ct);
+            await w.AdvanceCostMarksAsync(
+                [
+                    (null, new RunnerCostMark("drover-linux-x64-1", old.AddMinutes(-1), 240m)),
+                    (null, new RunnerCostMark("drover-linux-x64-2", T0.AddMinutes(-1), 240m)),
+                    (null, new RunnerCostMark("drover-linux-x64-3", T0, 300m)),
+                    (null, new RunnerCostMark("drover-linux-x64-4", T0, 300m)),
+                ],
+                ct);
+        });
+
+        var all = await store.ListCostDueAsync(null, _none);
+        Assert.Equal(["drover-linux-x64-1", "drover-linux-x64-2", "drover-linux-x64-4", "drover-linux-x64-5"], all.Select(d => d.RunnerId));
+        Assert.Equal([old.AddMinutes(-1), T0.AddMinutes(-1), T0, null], all.Select(d => d.CostedUntil));
+        var since = await store.ListCostDueAsync(T0.AddHours(-1), _none);
+        Assert.Equal(["drover-linux-x64-2", "drover-linux-x64-4", "drover-linux-x64-5"], since.Select(d => d.RunnerId));
+
+        var batch = await store.GetRunnersToCostAsync(["drover-linux-x64-5", "drover-linux-x64-2", "drover-linux-x64-9"], _none);
+        Assert.Equal(["drover-linux-x64-2", "drover-linux-x64-5"], batch.Select(r => r.Runner.Id));
+        Assert.Equal(RunnerState.Gone, batch[0].Runner.State);
+        Assert.Equal(T0.AddMinutes(-1), batch[0].Mark!.CostedUntil);
+        Assert.Null(batch[1].Mark);
+    }
 }

@@ -65,6 +65,16 @@ public interface IStateStore : IAsyncDisposable
     /// </summary>
     Task<IReadOnlyList<RunnerToCost>> ListRunnersToCostAsync(CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The ids of the runners whose life is not fully in the cost ledger, with how far each is costed (null: not at
+    /// all): every runner not Gone, and Gone ones costed to before they went that went at or after
+    /// <paramref name="goneSince"/> (null: whenever). Ordered by id. Reads ids and marks only, for a pass to take in batches.
+    /// </summary>
+    Task<IReadOnlyList<RunnerCostDue>> ListCostDueAsync(DateTimeOffset? goneSince, CancellationToken cancellationToken);
+
+    /// <summary>The runners of <paramref name="runnerIds"/> as stored, each with its cost mark (ids not stored are left out); ordered by id.</summary>
+    Task<IReadOnlyList<RunnerToCost>> GetRunnersToCostAsync(IReadOnlyList<string> runnerIds, CancellationToken cancellationToken);
+
     /// <summary>Cost ledger lines whose interval starts in [<paramref name="from"/>, <paramref name="to"/>), in id order.</summary>
     Task<IReadOnlyList<CostEntry>> ListCostAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 

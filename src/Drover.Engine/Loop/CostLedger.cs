@@ -28,8 +28,20 @@ internal sealed class CostLedger(ExecutionServices services, TimeSpan interval, 
     /// <summary>When the pass now spread over several cycles started: runners whose mark is before it are still due.</summary>
     private DateTimeOffset? _passFrom;
 
-    /// <summary>Runners the spread pass has looked at already (a runner with nothing to cost keeps its mark).</summary>
-    private readonly HashSet<string> _passDone = new(StringComparer.Ordinal);
+    /// <summary>
+    /// The runners the pass now spread over cycles has still to cost, those costed longest ago first: listed (ids and
+    /// marks only) when the pass starts; each cycle reads its batch's runners and marks afresh.
+    /// </summary>
+    private readonly Queue<string> _passQueue = new();
+
+    /// <summary>Whether every batch of the pass under way was written (or had nothing to write).</summary>
+    private bool _passClean;
+
+    /// <summary>
+    /// Gone runners that went before this were all costed to their end by a completed pass: a pass lists only those gone
+    /// since (null: a new term lists every gone runner not costed to its end, once).
+    /// </summary>
+    private DateTimeOffset? _goneSince;
 
     /// <summary>Each costed runner's priced time since its mark, not written yet.</summary>
     private readonly Dictionary<string, IReadOnlyList<CostEntry>> _pending = new(StringComparer.Ordinal);
@@ -61,18 +73,44 @@ internal sealed class CostLedger(ExecutionServices services, TimeSpan interval, 
         {
             var costs = new List<RunnerCost>();
             var pending = new Dictionary<string, IReadOnlyList<CostEntry>>(StringComparer.Ordinal);
-            var listed = await store.ListRunnersToCostAsync(cancellationToken).ConfigureAwait(false);
-            IEnumerable<RunnerToCost> due = listed;
-            var complete = true;
-            if (!force)
+            IReadOnlyList<RunnerToCost> due;
+            var passStart = _passFrom ?? now;
+            if (force)
             {
-                // A pass over more than the cap costs the runners costed longest ago first and goes on next cycle.
-                var from = _passFrom ?? now;
-                var open = listed.Where(r => !_passDone.Contains(r.Runner.Id) && (r.Mark is null || r.Mark.CostedUntil < from)).ToList();
-                complete = open.Count <= maxRunnersPerPass;
-                due = complete ? open : [.. open.OrderBy(r => r.Mark?.CostedUntil ?? DateTimeOffset.MinValue).Take(maxRunnersPerPass)];
-                _passFrom = complete ? null : from;
+                due = await store.ListRunnersToCostAsync(cancellationToken).ConfigureAwait(false);
+                ForgetPendingExcept(due.Select(r => r.Runner.Id));
+                _passQueue.Clear();
+                _passFrom = null;
             }
+            else
+            {
+                if (_passFrom is null)
+                {
+                    // A new pass: the runners due, costed longest ago first, by id only; a pass over more than the cap
+                    // goes on over the next cycles, each reading its batch afresh, so no cycle reads every runner.
+                    var listed = await store.ListCostDueAsync(_goneSince, cancellationToken).ConfigureAwait(false);
+                    ForgetPendingExcept(listed.Select(d => d.RunnerId));
+                    foreach (var open in listed.Where(d => d.CostedUntil is null || d.CostedUntil < now).OrderBy(d => d.CostedUntil ?? DateTimeOffset.MinValue))
+                    {
+                        _passQueue.Enqueue(open.RunnerId);
+                    }
+
+                    _passFrom = now;
+                    _passClean = true;
+                }
+
+                var batch = new List<string>(Math.Min(maxRunnersPerPass, _passQueue.Count));
+                while (batch.Count < maxRunnersPerPass && _passQueue.TryDequeue(out var id))
+                {
+                    batch.Add(id);
+                }
+
+                var from = _passFrom.Value;
+                due = batch.Count == 0 ? [] : [.. (await store.GetRunnersToCostAsync(batch, cancellationToken).ConfigureAwait(false))
+                    .Where(r => r.Mark is null || r.Mark.CostedUntil < from)];
+            }
+
+            var complete = _passQueue.Count == 0;
 
             var hour = HourStart(now);
             var changed = due.Where(r => r.Mark is null || r.Runner.StateSince > r.Mark.CostedUntil).Select(r => r.Runner.Id).ToList();
@@ -117,18 +155,13 @@ internal sealed class CostLedger(ExecutionServices services, TimeSpan interval, 
             if (complete)
             {
                 _last = now;
-                _passDone.Clear();
-            }
-            else
-            {
-                _passDone.UnionWith(due.Select(r => r.Runner.Id));
-            }
-
-            // Runners no longer listed (gone and costed to the end) have nothing pending.
-            var listedIds = listed.Select(r => r.Runner.Id).ToHashSet(StringComparer.Ordinal);
-            foreach (var id in _pending.Keys.Where(id => !listedIds.Contains(id)).ToList())
-            {
-                _pending.Remove(id);
+                _passFrom = null;
+                if (_passClean)
+                {
+                    // Every gone runner listed at the pass's start is costed to its end now; later passes list only
+                    // those gone since (a minute's margin for clocks of replicas that led before).
+                    _goneSince = passStart - TimeSpan.FromMinutes(1);
+                }
             }
 
             foreach (var (id, runnerLines) in pending)
@@ -143,6 +176,7 @@ internal sealed class CostLedger(ExecutionServices services, TimeSpan interval, 
         }
         catch (CostMarkMovedException e)
         {
+            _passClean = false;
             MovedPasses++;
             EngineLog.CostMarksMoved(services.Logger, e.Moved, e.Expected);
             return new CostPass([], _pendingLines);
@@ -150,12 +184,23 @@ internal sealed class CostLedger(ExecutionServices services, TimeSpan interval, 
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // Cost is recorded from the marks: a pass that fails loses nothing, and must not fail the cycle that plans.
+            _passClean = false;
             EngineLog.CostFailed(services.Logger, e.Message);
             return new CostPass([], _pendingLines);
         }
         finally
         {
             services.Metrics.CostPassCompleted(services.Time.GetElapsedTime(started));
+        }
+    }
+
+    /// <summary>Runners no longer listed (gone and costed to their end) have nothing pending.</summary>
+    private void ForgetPendingExcept(IEnumerable<string> listed)
+    {
+        var ids = listed.ToHashSet(StringComparer.Ordinal);
+        foreach (var id in _pending.Keys.Where(id => !ids.Contains(id)).ToList())
+        {
+            _pending.Remove(id);
         }
     }
 
@@ -198,8 +243,8 @@ internal sealed class CostLedger(ExecutionServices services, TimeSpan interval, 
     /// <summary>Forgets when the last pass ran: the next one costs at once (a new term as leader).</summary>
     public void Reset()
     {
-        (_last, _passFrom) = (null, null);
-        _passDone.Clear();
+        (_last, _passFrom, _goneSince) = (null, null, null);
+        _passQueue.Clear();
         _pending.Clear();
         _pendingLines = [];
     }

@@ -48,6 +48,10 @@ public sealed class SeveringStore(IStateStore inner) : IStateStore
 
     public Task<IReadOnlyList<RunnerToCost>> ListRunnersToCostAsync(CancellationToken cancellationToken) => Call(() => inner.ListRunnersToCostAsync(cancellationToken));
 
+    public Task<IReadOnlyList<RunnerCostDue>> ListCostDueAsync(DateTimeOffset? goneSince, CancellationToken cancellationToken) => Call(() => inner.ListCostDueAsync(goneSince, cancellationToken));
+
+    public Task<IReadOnlyList<RunnerToCost>> GetRunnersToCostAsync(IReadOnlyList<string> runnerIds, CancellationToken cancellationToken) => Call(() => inner.GetRunnersToCostAsync(runnerIds, cancellationToken));
+
     public Task<IReadOnlyList<CostEntry>> ListCostAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) => Call(() => inner.ListCostAsync(from, to, cancellationToken));
 
     public Task<IReadOnlyDictionary<string, decimal>> GetSpendByPoolSinceAsync(DateTimeOffset since, CancellationToken cancellationToken) => Call(() => inner.GetSpendByPoolSinceAsync(since, cancellationToken));
