@@ -56,7 +56,7 @@ internal static class StateReads
     public static async Task<IReadOnlyDictionary<string, IReadOnlyList<RunnerTransition>>> GetRunnerHistoriesAsync(DbSession session, IReadOnlyList<string> runnerIds)
     {
         var histories = runnerIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, _ => new List<RunnerTransition>(), StringComparer.Ordinal);
-        foreach (var chunk in histories.Keys.Chunk(500))
+        foreach (var chunk in histories.Keys.Chunk(IdsPerStatement))
         {
             // One parameter per id: the same SQL in both dialects.
             var parameters = new Dapper.DynamicParameters();
@@ -128,6 +128,12 @@ internal static class StateReads
         return [.. rows.Select(ToCost)];
     }
 
+    /// <summary>
+    /// Ids one <c>IN (…)</c> list holds at most: SQLite binds each named parameter with a scan of the statement's
+    /// parameters, so a statement's binding costs the square of its parameter count.
+    /// </summary>
+    private const int IdsPerStatement = 100;
+
     public static async Task<IReadOnlyList<RunnerCostDue>> ListCostDueAsync(DbSession session, DateTimeOffset? goneSince)
     {
         // Two index range reads instead of one scan: the live runners (runners_live), and the gone ones that went since
@@ -149,7 +155,7 @@ internal static class StateReads
     {
         var columns = string.Join(", ", StoreSchema.Runners.Columns.Select(c => "r." + c.Name));
         var found = new List<RunnerToCost>(runnerIds.Count);
-        foreach (var chunk in runnerIds.Distinct(StringComparer.Ordinal).Chunk(500))
+        foreach (var chunk in runnerIds.Distinct(StringComparer.Ordinal).Chunk(IdsPerStatement))
         {
             // One parameter per id: the same SQL in both dialects.
             var parameters = new Dapper.DynamicParameters();
