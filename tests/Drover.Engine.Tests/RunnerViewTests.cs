@@ -12,6 +12,15 @@ public sealed class RunnerViewTests
         Assert.Equal(stored, h.Loop.Snapshot.Runners);
     }
 
+    /// <summary>Fails <paramref name="runner"/> in the store, not through the loop (e.g. a restore).</summary>
+    private static Task<bool> FailBehindTheLoopsBackAsync(LoopHarness h, Runner runner) => h.Store.InTransactionAsync(
+        async (w, ct) =>
+        {
+            await w.UpsertRunnerAsync(runner with { State = RunnerState.Failed, StateSince = h.Time.GetUtcNow(), FailureReason = "edited" }, "test", ct);
+            return true;
+        },
+        CancellationToken.None);
+
     [Fact]
     public async Task EveryCycle_SnapshotRunnersEqualTheStoredLiveRunners()
     {
@@ -61,13 +70,7 @@ public sealed class RunnerViewTests
         var runner = Assert.Single(await h.Store.ListLiveRunnersAsync("linux", CancellationToken.None));
 
         // Not through the loop: e.g. a restore. The view does not know for now ...
-        await h.Store.InTransactionAsync(
-            async (w, ct) =>
-            {
-                await w.UpsertRunnerAsync(runner with { State = RunnerState.Failed, StateSince = h.Time.GetUtcNow(), FailureReason = "edited" }, "test", ct);
-                return true;
-            },
-            CancellationToken.None);
+        await FailBehindTheLoopsBackAsync(h, runner);
         h.Time.Advance(TimeSpan.FromSeconds(1));
         await h.Loop.RunCycleAsync(CancellationToken.None);
         Assert.Equal(RunnerState.Provisioning, Assert.Single(h.Loop.Snapshot.Runners, r => r.Id == runner.Id).State);
@@ -86,13 +89,7 @@ public sealed class RunnerViewTests
         h.Queue();
         await h.Loop.RunCycleAsync(CancellationToken.None);
         var runner = Assert.Single(await h.Store.ListLiveRunnersAsync("linux", CancellationToken.None));
-        await h.Store.InTransactionAsync(
-            async (w, ct) =>
-            {
-                await w.UpsertRunnerAsync(runner with { State = RunnerState.Failed, StateSince = h.Time.GetUtcNow(), FailureReason = "edited" }, "test", ct);
-                return true;
-            },
-            CancellationToken.None);
+        await FailBehindTheLoopsBackAsync(h, runner);
 
         // Three quarters into the resync interval: this cycle still works on its view, then reads the store after it.
         h.Time.Advance(TimeSpan.FromSeconds(23));
