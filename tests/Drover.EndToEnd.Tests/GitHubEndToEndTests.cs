@@ -177,7 +177,7 @@ public sealed class GitHubEndToEndTests(ITestOutputHelper output) : IDisposable
         }
     }
 
-    internal static Task<WebApplication> StartServerAsync(GitHubEmulator emulator, string directory, Action<StandInProvider> created, bool polling, bool webhookSecret = true, bool startRunners = true, int max = 20, Func<GitHubForge, IForge>? wrap = null, Func<ServerOptions, ServerOptions>? adjust = null)
+    internal static Task<WebApplication> StartServerAsync(GitHubEmulator emulator, string directory, Action<StandInProvider> created, bool polling, bool webhookSecret = true, bool startRunners = true, int max = 20, Func<GitHubForge, IForge>? wrap = null, Func<ServerOptions, ServerOptions>? adjust = null, Func<GitHubForgeOptions, GitHubForgeOptions>? forgeOptions = null)
     {
         var yaml = $$"""
             controllerId: drover
@@ -211,7 +211,8 @@ public sealed class GitHubEndToEndTests(ITestOutputHelper output) : IDisposable
                 timeouts: { draining: 3s, finishedJobGrace: 2s }
             """;
         var environment = new Dictionary<string, string> { ["E2E_GITHUB_TOKEN"] = Token, ["E2E_GITHUB_WEBHOOK_SECRET"] = Secret };
-        var forgeOptions = GitHubForgeOptions.Default with { Environment = n => environment.GetValueOrDefault(n), Polling = polling, PollInterval = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromSeconds(5) };
+        var options = GitHubForgeOptions.Default with { Environment = n => environment.GetValueOrDefault(n), Polling = polling, PollInterval = TimeSpan.FromSeconds(1), RequestTimeout = TimeSpan.FromSeconds(5) };
+        options = forgeOptions?.Invoke(options) ?? options;
         var catalog = new AdapterCatalog()
             .Add(new TestProviderModule("process", (config, context) =>
             {
@@ -219,7 +220,7 @@ public sealed class GitHubEndToEndTests(ITestOutputHelper output) : IDisposable
                 created(provider);
                 return provider;
             }))
-            .Add(new GitHubModule((config, context) => (wrap ?? (f => f))(GitHubForgeFactory.Create(config, context, forgeOptions))));
+            .Add(new GitHubModule((config, context) => (wrap ?? (f => f))(GitHubForgeFactory.Create(config, context, options))));
         return TestServe.StartAsync(yaml, catalog, directory, "e2e", adjust: adjust);
     }
 

@@ -119,7 +119,8 @@ public sealed class DashboardBrowserTests : IDisposable
             {
                 for (var i = 0; i < 1500; i++)
                 {
-                    await writer.AppendEventAsync(new NewEvent(DateTimeOffset.UnixEpoch.AddSeconds(i), "test", "test.history", $"old-{i}", "history"), ct);
+                    // Minutes old, not older than the event retention (30 days), which would delete them at once.
+                    await writer.AppendEventAsync(new NewEvent(DateTimeOffset.UtcNow.AddHours(-1).AddSeconds(i), "test", "test.history", $"old-{i}", "history"), ct);
                 }
 
                 return true;

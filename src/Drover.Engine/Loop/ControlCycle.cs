@@ -104,7 +104,8 @@ internal sealed class ControlCycle
             await _reruns.RequestDueAsync(_options.Actor, cancellationToken).ConfigureAwait(false);
             steps.Done(CycleSteps.Requests);
             var costedAt = _services.Time.GetUtcNow();
-            Budgets.Add(config, await Costs.RecordAsync(config, demand.Ledger.Get, costedAt, force: false, cancellationToken).ConfigureAwait(false));
+            var costs = await Costs.RecordAsync(config, demand.Ledger.Get, costedAt, force: false, cancellationToken).ConfigureAwait(false);
+            Budgets.Add(config, costs);
             steps.Done(CycleSteps.Cost);
             await Retention.PruneAsync(config.Retention, costedAt, cancellationToken).ConfigureAwait(false);
             steps.Done(CycleSteps.Retention);
@@ -124,6 +125,7 @@ internal sealed class ControlCycle
                 WaitP95ByPool = waits.P95,
                 WaitP50ByPool = waits.P50,
                 Budgets = budgets,
+                PendingCost = costs.Pending,
                 Cycles = current.Cycles + 1,
                 BreakerOptions = _options.Breakers,
             };

@@ -38,6 +38,12 @@ public sealed record LoopSnapshot
     /// <summary>Every budget (pools' and teams') as it stood at the end of the cycle.</summary>
     public IReadOnlyList<Core.Cost.BudgetStatus> Budgets { get; init; } = [];
 
+    /// <summary>
+    /// The live runners' time the cost ledger has priced but not written yet (the current state's part of the current
+    /// hour; see ADR 0015), as the leader's last cost pass left it; empty on a follower.
+    /// </summary>
+    public IReadOnlyList<Core.Ports.CostEntry> PendingCost { get; init; } = [];
+
     /// <summary>Completed cycles since start.</summary>
     public long Cycles { get; init; }
 

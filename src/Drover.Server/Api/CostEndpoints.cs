@@ -38,7 +38,10 @@ internal static class CostEndpoints
             }
 
             var config = server.Loop.Snapshot.Config;
-            var lines = await server.Store.ListCostAsync(start, end, ct).ConfigureAwait(false);
+            // Written lines, and on the leader the live time priced but not written yet (the current hour of each
+            // runner's current state), so the figures are current rather than as of the hour's start.
+            var stored = await server.Store.ListCostAsync(start, end, ct).ConfigureAwait(false);
+            var lines = stored.Concat(server.Loop.Snapshot.PendingCost.Where(l => l.From >= start && l.From < end)).ToList();
             var rows = CostReport.By(lines, dimension, pool => config.FindPool(pool) is { } p ? config.TeamOf(p) : null);
             return Results.Json(new
             {
