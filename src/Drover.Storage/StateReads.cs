@@ -58,15 +58,9 @@ internal static class StateReads
         var histories = runnerIds.Distinct(StringComparer.Ordinal).ToDictionary(id => id, _ => new List<RunnerTransition>(), StringComparer.Ordinal);
         foreach (var chunk in histories.Keys.Chunk(IdsPerStatement))
         {
-            // One parameter per id: the same SQL in both dialects.
-            var parameters = new Dapper.DynamicParameters();
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                parameters.Add($"id{i}", chunk[i], System.Data.DbType.String);
-            }
-
+            var (list, parameters) = SqlText.IdList(chunk);
             var rows = await session.QueryAsync(
-                $"{SqlText.Select(StoreSchema.RunnerHistory)} WHERE runner_id IN ({string.Join(", ", chunk.Select((_, i) => $"@id{i}"))}) ORDER BY id",
+                $"{SqlText.Select(StoreSchema.RunnerHistory)} WHERE runner_id IN ({list}) ORDER BY id",
                 parameters).ConfigureAwait(false);
             foreach (var transition in rows.Select(LogRows.TransitionFromRow))
             {
@@ -157,16 +151,10 @@ internal static class StateReads
         var found = new List<RunnerToCost>(runnerIds.Count);
         foreach (var chunk in runnerIds.Distinct(StringComparer.Ordinal).Chunk(IdsPerStatement))
         {
-            // One parameter per id: the same SQL in both dialects.
-            var parameters = new Dapper.DynamicParameters();
-            for (var i = 0; i < chunk.Length; i++)
-            {
-                parameters.Add($"id{i}", chunk[i], System.Data.DbType.String);
-            }
-
+            var (list, parameters) = SqlText.IdList(chunk);
             var rows = await session.QueryAsync(
                 $"SELECT {columns}, c.costed_until AS mark_until, c.billed_seconds AS mark_billed FROM runners r " +
-                $"LEFT JOIN runner_costs c ON c.runner_id = r.id WHERE r.id IN ({string.Join(", ", chunk.Select((_, i) => $"@id{i}"))})",
+                $"LEFT JOIN runner_costs c ON c.runner_id = r.id WHERE r.id IN ({list})",
                 parameters).ConfigureAwait(false);
             found.AddRange(rows.Select(ToCost));
         }

@@ -171,14 +171,8 @@ internal sealed class StateWriter(DbSession session) : IStateWriter
             return 0;
         }
 
-        // runner_history goes with its runner (ON DELETE CASCADE). One parameter per id: the same SQL in both dialects.
-        var parameters = new DynamicParameters();
-        for (var i = 0; i < ids.Count; i++)
-        {
-            parameters.Add($"id{i}", ids[i], DbType.String);
-        }
-
-        var list = string.Join(", ", ids.Select((_, i) => $"@id{i}"));
+        // runner_history goes with its runner (ON DELETE CASCADE).
+        var (list, parameters) = SqlText.IdList(ids);
         await session.ExecuteAsync($"DELETE FROM runner_costs WHERE runner_id IN ({list})", parameters).ConfigureAwait(false);
         return await session.ExecuteAsync($"DELETE FROM runners WHERE id IN ({list})", parameters).ConfigureAwait(false);
     }

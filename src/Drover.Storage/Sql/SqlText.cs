@@ -22,4 +22,16 @@ internal static class SqlText
     public static string Upsert(TableSchema table) =>
         $"{Insert(table, withIdentity: true)} ON CONFLICT ({string.Join(", ", table.Key)}) DO UPDATE SET " +
         string.Join(", ", table.Columns.Where(c => !table.Key.Contains(c.Name)).Select(c => $"{c.Name} = excluded.{c.Name}"));
+
+    /// <summary>An <c>IN (…)</c> list of one parameter per id (the same SQL in both dialects) and its parameters.</summary>
+    public static (string List, Dapper.DynamicParameters Parameters) IdList(IReadOnlyList<string> ids)
+    {
+        var parameters = new Dapper.DynamicParameters();
+        for (var i = 0; i < ids.Count; i++)
+        {
+            parameters.Add($"id{i}", ids[i], System.Data.DbType.String);
+        }
+
+        return (string.Join(", ", ids.Select((_, i) => $"@id{i}")), parameters);
+    }
 }
